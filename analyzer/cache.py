@@ -1,0 +1,103 @@
+"""On-disk cache of module summaries, keyed by content hash, rules digest and analyzer version.
+
+Entries are pickles signed with HMAC-SHA256 under a key kept in the user's cache directory, never
+in the scanned tree: an entry that is truncated, garbage, from another version or planted by the
+scanned repository fails the check and is rebuilt, and nothing unsigned is ever unpickled.
+Writes go to a temporary file and are renamed into place, so concurrent scans never see half
+an entry.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+from pathlib import Path
+
+from . import __version__
+
+MAGIC = b"XBC1"
+
+
+def _key() -> bytes:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xborder"
+    path = base / "cache-key"
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+    except FileExistsError:
+        return path.read_bytes()
+    except OSError:
+        pass  # no writable home: entries signed with this run's key are simply not reusable
+    return key
+
+
+class Cache:
+    def __init__(self, directory: Path, context_digest: str):
+        self.directory = directory
+        self.salt = f"{__version__}\x1f{context_digest}".encode()
+        self.key = _key()
+        self.warnings: list[str] = []
+        self.writable = True
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            ignore = directory / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# Created by xborder: the cache is local and never committed.\n*\n")
+        except OSError as exc:
+            self.writable = False
+            self.warnings.append(f"cache directory {directory} is not writable ({exc.strerror}); scanning without a cache")
+
+    def entry_key(self, content_digest: str, positions: bool) -> str:
+        return hashlib.sha256(self.salt + content_digest.encode() + (b"P" if positions else b"S")).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.directory / key[:2] / f"{key[2:]}.pkl"
+
+    def get(self, content_digest: str, positions: bool):
+        key = self.entry_key(content_digest, positions)
+        try:
+            blob = self._path(key).read_bytes()
+        except OSError:
+            return None
+        head = len(MAGIC) + 32
+        if len(blob) < head or not blob.startswith(MAGIC):
+            return None
+        mac, body = blob[len(MAGIC):head], blob[head:]
+        if not hmac.compare_digest(mac, hmac.new(self.key, key.encode() + body, "sha256").digest()):
+            return None
+        try:
+            return pickle.loads(body)
+        except Exception:  # signed by us but unreadable (a different Python): rebuild it
+            return None
+
+    def put(self, content_digest: str, positions: bool, summary) -> None:
+        if not self.writable:
+            return
+        key = self.entry_key(content_digest, positions)
+        body = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+        blob = MAGIC + hmac.new(self.key, key.encode() + body, "sha256").digest() + body
+        path = self._path(key)
+        try:
+            path.parent.mkdir(exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as f:
+                f.write(blob)
+            os.replace(tmp, path)
+        except OSError as exc:
+            self.writable = False
+            self.warnings.append(f"cannot write to cache {self.directory} ({exc.strerror}); continuing without caching")
+            try:
+                os.unlink(tmp)
+            except (OSError, UnboundLocalError):
+                pass

@@ -1,0 +1,155 @@
+"""Link: one index over all module summaries, name resolution across modules, and the call graph.
+
+Names that belong to the project resolve to its functions, classes, modules and module globals
+(through re-exports in `__init__.py` too); everything else stays a qualified library name such
+as `requests.post`, for the sink catalog.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from .types import ModuleSummary
+
+
+class Program:
+    def __init__(self, summaries: list[ModuleSummary]):
+        self.modules: dict[str, ModuleSummary] = {}
+        self.by_path: dict[str, ModuleSummary] = {}
+        self.functions: dict[str, tuple] = {}  # qualname -> (FunctionSummary, ModuleSummary)
+        self.classes: dict[str, tuple] = {}  # qualname -> (ClassSummary, ModuleSummary)
+        self.methods: dict[str, dict] = {}  # class qualname -> {name: function qualname}
+        self.method_owners: dict[str, list] = {}  # method name -> [class qualname]
+        self.globals: dict[str, dict] = {}  # module -> {name: Val}
+        for s in sorted(summaries, key=lambda s: s.path):
+            self.by_path[s.path] = s
+            if s.error is not None:
+                continue
+            self.modules.setdefault(s.module, s)
+            self.globals[s.module] = dict(s.globals)
+            for f in s.functions:
+                self.functions[f.qualname] = (f, s)
+            for c in s.classes:
+                self.classes[c.qualname] = (c, s)
+                self.methods.setdefault(c.qualname, {})
+        for qualname, (f, _) in self.functions.items():
+            owner, _, name = qualname.rpartition(".")
+            if owner in self.classes:
+                self.methods[owner][name] = qualname
+                self.method_owners.setdefault(name, []).append(owner)
+        self.subclasses: dict[str, list] = {}
+        for qualname in sorted(self.classes):
+            for base in self.bases(qualname):
+                self.subclasses.setdefault(base, []).append(qualname)
+
+    # -- names
+
+    def resolve(self, qualname: str, depth: int = 0) -> tuple:
+        """What a qualified name denotes: ("func"|"class"|"module"|"global"|"lib", ...)."""
+        if qualname in self.functions:
+            return ("func", qualname)
+        if qualname in self.classes:
+            return ("class", qualname)
+        if qualname in self.modules:
+            return ("module", qualname)
+        module, _, name = qualname.rpartition(".")
+        if module in self.modules and depth < 8:
+            env = self.globals.get(module, {})
+            if name in env:
+                # A re-export (`from .client import Client` in __init__) resolves to the original.
+                value = env[name]
+                names = [a for a in value.atoms if a[0] in ("name", "func")]
+                if len(value.atoms) == 1 and names and names[0][1] != qualname:
+                    return self.resolve(names[0][1], depth + 1)
+                return ("global", module, name)
+            if module.endswith(".<module>"):
+                return ("lib", qualname)
+            # `from pkg import mod` and attributes of project modules not bound at top level.
+            return ("global", module, name)
+        if module and depth < 8:
+            inner = self.resolve(module, depth + 1)
+            if inner[0] == "class":
+                method = self.lookup_method(inner[1], name)
+                if method:
+                    return ("func", method)
+            if inner[0] == "global":
+                return ("attr", inner, name)
+        return ("lib", qualname)
+
+    def settings_modules(self) -> list[str]:
+        """Project modules that act as Django-style settings (`settings.py`, `settings/__init__.py`)."""
+        return sorted(m for m in self.modules if m == "settings" or m.endswith(".settings"))
+
+    # -- classes
+
+    def bases(self, cls: str) -> list[str]:
+        summary = self.classes.get(cls)
+        if summary is None:
+            return []
+        out = []
+        for base in summary[0].bases:
+            kind = self.resolve(base)
+            out.append(kind[1] if kind[0] == "class" else base)
+        return out
+
+    def mro(self, cls: str) -> list[str]:
+        order, stack, seen = [], [cls], set()
+        while stack:
+            c = stack.pop(0)
+            if c in seen:
+                continue
+            seen.add(c)
+            order.append(c)
+            stack.extend(b for b in self.bases(c) if b in self.classes)
+        return order
+
+    def lookup_method(self, cls: str, name: str) -> str | None:
+        for c in self.mro(cls):
+            method = self.methods.get(c, {}).get(name)
+            if method:
+                return method
+        return None
+
+    def dispatch(self, cls: str, name: str, include_overrides: bool) -> list[str]:
+        """Targets of `obj.name()` on an instance of `cls`; with overrides for `self.name()`."""
+        targets = []
+        found = self.lookup_method(cls, name)
+        if found:
+            targets.append(found)
+        if include_overrides:
+            stack = list(self.subclasses.get(cls, []))
+            seen = set()
+            while stack:
+                sub = stack.pop(0)
+                if sub in seen:
+                    continue
+                seen.add(sub)
+                own = self.methods.get(sub, {}).get(name)
+                if own and own not in targets:
+                    targets.append(own)
+                stack.extend(self.subclasses.get(sub, []))
+        return targets
+
+    def fields(self, cls: str) -> list[tuple]:
+        """Declared fields of a class and its project bases: (attr, source index, module summary)."""
+        out, seen = [], set()
+        for c in self.mro(cls):
+            summary, module = self.classes[c]
+            for attr, index in summary.fields:
+                if attr not in seen:
+                    seen.add(attr)
+                    out.append((attr, index, module))
+        return out
+
+
+def call_graph(program: Program, targets: dict) -> nx.DiGraph:
+    """Functions as nodes, resolved calls as edges; `targets` maps (path, call index) -> target names."""
+    graph = nx.DiGraph()
+    for qualname in sorted(program.functions):
+        graph.add_node(qualname)
+    for qualname in sorted(program.functions):
+        f, module = program.functions[qualname]
+        for index in f.calls:
+            for target in targets.get((module.path, index), ()):
+                graph.add_edge(qualname, target)
+    return graph

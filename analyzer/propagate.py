@@ -1,0 +1,851 @@
+"""Propagate: interprocedural taint over function summaries, to a fixpoint.
+
+Each project function gets a `Result`: what its return value carries, in terms of its own
+parameters (symbolic `("sym", atom)` items) and of concrete sources, plus the sink calls and
+object writes that still wait for a caller to say what a parameter is. Functions are analysed
+callees first over `networkx.condensation` of the call graph, each strongly connected component
+to a fixpoint; stores shared by all functions (object fields, module globals, module-wide clients
+such as `sentry_sdk.init`) are iterated in whole-program passes until nothing changes.
+
+Values in this stage are `G`s: taint (key -> shortest trace), abstract objects, string
+alternatives and known dict keys.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from .link import Program
+from .types import MAX_STRS, Val
+
+MAX_PASSES = 6
+MAX_SCC_ROUNDS = 8
+MAX_TRACE = 16
+MAX_PARTS = 12
+MAX_OBJS = 16
+
+
+# ----------------------------------------------------------------------------- values
+
+
+class G:
+    """A value in the global stage."""
+
+    __slots__ = ("taint", "objs", "strs", "keys")
+
+    def __init__(self, taint=None, objs=frozenset(), strs=frozenset(), keys=None):
+        self.taint: dict = taint or {}
+        self.objs: frozenset = objs
+        self.strs: frozenset = strs
+        self.keys: dict = keys or {}
+
+    def signature(self):
+        return (frozenset(self.taint), self.objs, self.strs, tuple(sorted((k, v.signature()) for k, v in self.keys.items())))
+
+    def __bool__(self):
+        return bool(self.taint or self.objs or self.strs or self.keys)
+
+
+NOTHING = G()
+
+
+def _better(a: tuple, b: tuple) -> tuple:
+    return a if (len(a), repr(a)) <= (len(b), repr(b)) else b
+
+
+def merge(*values: G) -> G:
+    values = [v for v in values if v]
+    if not values:
+        return NOTHING
+    if len(values) == 1:
+        return values[0]
+    taint: dict = {}
+    for v in values:
+        for k, t in v.taint.items():
+            taint[k] = _better(taint[k], t) if k in taint else t
+    objs = frozenset().union(*(v.objs for v in values))
+    if len(objs) > MAX_OBJS:
+        objs = frozenset(sorted(objs, key=repr)[:MAX_OBJS])
+    strs = frozenset().union(*(v.strs for v in values))
+    if len(strs) > MAX_STRS:
+        strs = frozenset(sorted(strs, key=repr)[:MAX_STRS])
+    keys: dict = {}
+    for v in values:
+        for k, kv in v.keys.items():
+            keys[k] = merge(keys[k], kv) if k in keys else kv
+    return G(taint, objs, strs, keys)
+
+
+def _extend(trace: tuple, hop: tuple) -> tuple:
+    trace = trace + (hop,)
+    if len(trace) > MAX_TRACE:
+        trace = trace[: MAX_TRACE - 1] + trace[-1:]
+    return trace
+
+
+def has_sym(g: G) -> bool:
+    if any(k[0] == "sym" for k in g.taint):
+        return True
+    if any(o[0] == "sym" or (o[0] == "client" and any(_strs_sym(s) for _, s in o[2])) for o in g.objs):
+        return True
+    return _strs_sym(g.strs) or any(has_sym(v) for v in g.keys.values())
+
+
+def _strs_sym(strs) -> bool:
+    return any(p[0] == "sym" for s in strs for p in s)
+
+
+def payload(g: G, program: Program | None = None, stores=None, depth: int = 0) -> dict:
+    """Everything a value carries when it is sent whole: keys and model-object fields folded in."""
+    taint = dict(g.taint)
+    for v in g.keys.values():
+        for k, t in payload(v, program, stores, depth + 1).items():
+            taint[k] = _better(taint[k], t) if k in taint else t
+    if program is not None and depth < 2:
+        for o in sorted(g.objs, key=repr):
+            if o[0] in ("inst", "self"):
+                for k, t in stores.instance_taint(o[1], depth).items():
+                    taint[k] = _better(taint[k], t) if k in taint else t
+            elif o[0] == "sym":
+                taint.setdefault(o, ())
+    return taint
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Site:
+    path: str
+    loc: int
+    text: str
+    function: str
+
+
+@dataclass
+class Hit:
+    """A sink call (or a call whose target depends on a parameter) still waiting for values."""
+
+    site: Site
+    sink: object | None  # catalog Sink, or None for a deferred method call
+    data: G
+    dests: tuple  # tuple[(role, G)]
+    clients: G  # objects the destination may come from (receiver, module-wide client)
+    method: str | None = None  # deferred call: the method name
+    receiver: G | None = None
+    args: tuple = ()
+
+    def signature(self):
+        return (self.site, id(self.sink), self.method, self.data.signature(), tuple((r, g.signature()) for r, g in self.dests),
+                self.clients.signature(), self.receiver.signature() if self.receiver else None)
+
+
+@dataclass
+class Write:
+    kind: str  # "field" | "global" | "client"
+    target: object  # G of objects for fields; (module, name) for globals; type name for clients
+    attr: str
+    value: G
+
+    def signature(self):
+        target = self.target.signature() if isinstance(self.target, G) else self.target
+        return (self.kind, target, self.attr, self.value.signature())
+
+
+@dataclass
+class Result:
+    ret: G = NOTHING
+    hits: list = field(default_factory=list)
+    writes: list = field(default_factory=list)
+
+    def signature(self):
+        return (self.ret.signature(), tuple(h.signature() for h in self.hits), tuple(w.signature() for w in self.writes))
+
+
+@dataclass(frozen=True)
+class RawFlow:
+    key: tuple  # ("src", path, index)
+    trace: tuple  # hops (path, loc, note), without the sink
+    hit: Hit
+
+
+# ----------------------------------------------------------------------------- stores
+
+
+class Stores:
+    """What all functions share: fields of project classes, module globals, module-wide clients.
+
+    Passes are Jacobi iterations: a pass writes a fresh table and reads what the last pass wrote
+    together with what this pass has written so far, so a value computed early from incomplete
+    facts (a client built before its region constant was known) does not outlive its pass.
+    """
+
+    TABLES = ("fields", "globals", "clients")
+
+    def __init__(self, program: Program):
+        self.program = program
+        self.previous = {t: {} for t in self.TABLES}
+        self.current = {t: {} for t in self.TABLES}
+
+    def new_pass(self) -> None:
+        self.previous = self.current
+        self.current = {t: {} for t in self.TABLES}
+
+    def stable(self) -> bool:
+        return all(
+            self.previous[t].keys() == self.current[t].keys()
+            and all(self.previous[t][k].signature() == v.signature() for k, v in self.current[t].items())
+            for t in self.TABLES
+        )
+
+    def put(self, table: str, key, value: G) -> None:
+        old = self.current[table].get(key)
+        self.current[table][key] = merge(old, value) if old is not None else value
+
+    def get(self, table: str, key) -> G | None:
+        old, new = self.previous[table].get(key), self.current[table].get(key)
+        if old is None or new is None:
+            return new if old is None else old
+        return merge(old, new)
+
+    def keys(self, table: str) -> set:
+        return set(self.previous[table]) | set(self.current[table])
+
+    def field(self, cls: str, attr: str) -> G:
+        values = []
+        for c in self.program.mro(cls) or [cls]:
+            value = self.get("fields", (c, attr))
+            if value is not None:
+                values.append(value)
+        if cls in self.program.classes:
+            for name, index, module in self.program.fields(cls):
+                if name == attr and index is not None:
+                    values.append(_source(module, index))
+        return merge(*values)
+
+    def instance_taint(self, cls: str, depth: int) -> dict:
+        taint: dict = {}
+        if cls not in self.program.classes:
+            return taint
+        mro = set(self.program.mro(cls))
+        attrs = {a for (c, a) in self.keys("fields") if c in mro}
+        attrs |= {a for a, _, _ in self.program.fields(cls)}
+        for attr in sorted(attrs):
+            for k, t in payload(self.field(cls, attr), self.program, self, depth + 1).items():
+                taint[k] = _better(taint[k], t) if k in taint else t
+        return taint
+
+
+def _source(module, index: int) -> G:
+    s = module.sources[index]
+    hop = (module.path, s.loc, f"source: {s.expression} ({s.category})")
+    return G({("src", module.path, index): (hop,)})
+
+
+# ----------------------------------------------------------------------------- the analysis
+
+
+class Analysis:
+    def __init__(self, program: Program, catalog, sanitizers: tuple = ()):
+        self.program = program
+        self.catalog = catalog
+        self.flowrules = catalog.flowrules
+        self.results: dict[str, Result] = {}
+        self.stores = Stores(program)
+        self.flows: list[RawFlow] = []
+        self.targets: dict = {}  # (path, call index) -> set of target names, for the call graph
+        self.unresolved: dict = {}  # (path, call index) -> text of a call nobody could resolve
+        self.sanitized: set = set()  # sites where a sanitizer cut a flow
+
+    # -- driving
+
+    def run(self) -> list[RawFlow]:
+        order = self.order()
+        for _ in range(MAX_PASSES):
+            self.stores.new_pass()
+            self.flows = []
+            self.targets = {}
+            self.unresolved = {}
+            changed = False
+            for component in order:
+                for _round in range(MAX_SCC_ROUNDS):
+                    moved = False
+                    for qualname in component:
+                        result = self.analyze(qualname)
+                        old = self.results.get(qualname)
+                        if old is None or old.signature() != result.signature():
+                            moved = True
+                        self.results[qualname] = result
+                    changed |= moved
+                    if not moved or len(component) == 1:
+                        break
+            if not changed and self.stores.stable():
+                break
+        self.emit_roots()
+        return self.flows
+
+    def order(self) -> list[list[str]]:
+        """Module bodies first (they bind globals), then callees before callers."""
+        graph = nx.DiGraph()
+        for qualname in sorted(self.program.functions):
+            graph.add_node(qualname)
+            f, module = self.program.functions[qualname]
+            for index in f.calls:
+                callee = module.calls[index].callee
+                if callee[0] == "name":
+                    kind = self.program.resolve(callee[1])
+                    if kind[0] == "func":
+                        graph.add_edge(qualname, kind[1])
+                elif callee[0] == "method":
+                    for a in callee[1].atoms:
+                        if a[0] == "self":
+                            for t in self.program.dispatch(a[1], callee[2], True):
+                                graph.add_edge(qualname, t)
+        condensed = nx.condensation(graph)
+        components = []
+        for node in reversed(list(nx.lexicographical_topological_sort(condensed, key=lambda n: min(condensed.nodes[n]["members"])))):
+            components.append(sorted(condensed.nodes[node]["members"]))
+        bodies = [c for c in components if any(q.endswith(".<module>") for q in c)]
+        return bodies + [c for c in components if c not in bodies]
+
+    def analyze(self, qualname: str) -> Result:
+        f, module = self.program.functions[qualname]
+        frame = Frame(self, f, module)
+        for index in f.calls:
+            frame.call(index)
+        ret = frame.gval(f.returns)
+        for w in f.writes:
+            value = frame.gval(w.value)
+            if w.cls is not None:
+                frame.write(Write("field", G(objs=frozenset({("inst", w.cls)})), w.attr, value))
+            elif ":" in w.attr:
+                mod, name = w.attr.split(":", 1)
+                frame.write(Write("global", (mod, name), name, value))
+            else:
+                frame.write(Write("field", frame.gval(w.target), w.attr, value))
+        if qualname.endswith(".<module>"):
+            for name, val in module.globals:
+                self.stores.put("globals", (module.module, name), frame.gval(val))
+        return Result(ret, frame.pending_hits, frame.pending_writes)
+
+    def emit_roots(self) -> None:
+        """Sink calls whose destination still depends on a parameter nobody passes: emit as unknown."""
+        called = {t for targets in self.targets.values() for t in targets}
+        for qualname in sorted(self.results):
+            if qualname in called:
+                continue
+            for hit in self.results[qualname].hits:
+                if hit.sink is None:
+                    continue
+                srcs = {k: t for k, t in hit.data.taint.items() if k[0] == "src"}
+                for k in sorted(srcs):
+                    self.flows.append(RawFlow(k, srcs[k], hit))
+
+
+class Frame:
+    """One function being analysed in summary mode: parameters stay symbolic."""
+
+    def __init__(self, analysis: Analysis, f, module):
+        self.a = analysis
+        self.program = analysis.program
+        self.f = f
+        self.module = module
+        self.memo: dict[int, G] = {}
+        self.pending_hits: list[Hit] = []
+        self.pending_writes: list[Write] = []
+        self.annotations = {p.name: p.annotation for p in f.params if p.annotation}
+
+    # -- atoms
+
+    def ev(self, atom: tuple) -> G:
+        kind = atom[0]
+        if kind == "src":
+            return _source(self.module, atom[1])
+        if kind == "param":
+            sym = ("sym", atom)
+            objs = {sym}
+            annotation = self.annotations.get(atom[1])
+            if annotation:
+                objs |= self.type_objects(annotation)
+            return G({sym: ()}, frozenset(objs), frozenset({(sym,)}))
+        if kind == "self":
+            return G(objs=frozenset({("self", atom[1])}))
+        if kind == "ret":
+            return self.call(atom[1])
+        if kind == "global":
+            return self.global_value(atom[1], atom[2])
+        if kind == "field":
+            return self.a.stores.field(atom[1], atom[2])
+        if kind == "attr":
+            return self.getattr(self.ev(atom[1]), atom[2])
+        if kind == "item":
+            return self.getitem(self.ev(atom[1]), atom[2])
+        if kind == "func":
+            return self.name_value(atom[1])
+        if kind == "name":
+            return self.name_value(atom[1])
+        return NOTHING
+
+    def type_objects(self, qualname: str) -> set:
+        kind = self.program.resolve(qualname)
+        if kind[0] == "class":
+            return {("inst", kind[1])}
+        if any(c.type == qualname for c in self.a.catalog.clients):
+            return {("client", qualname, (), None)}
+        return set()
+
+    def global_value(self, module: str, name: str) -> G:
+        value = self.a.stores.get("globals", (module, name))
+        if value is not None:
+            return value
+        return self.name_value(f"{module}.{name}") if module not in self.program.modules else NOTHING
+
+    def name_value(self, qualname: str) -> G:
+        kind = self.program.resolve(qualname)
+        if kind[0] in ("func", "class", "module"):
+            return G(objs=frozenset({kind}))
+        if kind[0] == "global":
+            module, name = kind[1], kind[2]
+            value = self.a.stores.get("globals", (module, name))
+            if value is not None:
+                return value
+            if f"{module}.{name}" in self.program.modules:
+                return G(objs=frozenset({("module", f"{module}.{name}")}))
+            return NOTHING
+        if kind[0] == "attr":
+            return self.getattr(self.name_value(f"{kind[1][1]}.{kind[1][2]}"), kind[2])
+        for prefix in self.a.flowrules.settings_modules:
+            if qualname.startswith(prefix + "."):
+                name = qualname[len(prefix) + 1:]
+                values = [self.a.stores.get("globals", (m, name)) for m in self.program.settings_modules()]
+                return merge(*(v for v in values if v is not None))
+        return G(objs=frozenset({("lib", qualname)}), strs=frozenset({(("unknown", f"value of {qualname}"),)}))
+
+    def getattr(self, g: G, name: str) -> G:
+        taint = {}
+        for k, t in g.taint.items():
+            taint[("sym", _wrap(k[1], "attr", name)) if k[0] == "sym" else k] = t
+        parts = [G(taint)]
+        for o in sorted(g.objs, key=repr):
+            if o[0] in ("inst", "self", "class"):
+                parts.append(self.a.stores.field(o[1], name))
+            elif o[0] == "module":
+                parts.append(self.name_value(f"{o[1]}.{name}"))
+            elif o[0] == "lib":
+                parts.append(self.name_value(f"{o[1]}.{name}"))
+            elif o[0] == "sym":
+                sym = ("sym", _wrap(o[1], "attr", name))
+                parts.append(G(objs=frozenset({sym}), strs=frozenset({(sym,)})))
+        return merge(*parts)
+
+    def getitem(self, g: G, key: str) -> G:
+        if key in g.keys:
+            return g.keys[key]
+        taint = {}
+        for k, t in g.taint.items():
+            taint[("sym", _wrap(k[1], "item", key)) if k[0] == "sym" else k] = t
+        parts = [G(taint)]
+        for o in sorted(g.objs, key=repr):
+            if o[0] == "sym":
+                sym = ("sym", _wrap(o[1], "item", key))
+                parts.append(G(objs=frozenset({sym}), strs=frozenset({(sym,)})))
+            elif o[0] == "lib":
+                parts.append(G(strs=frozenset({(("unknown", f"{o[1]}[{key!r}]"),)})))
+        return merge(*parts)
+
+    def gval(self, val: Val) -> G:
+        parts = [self.ev(a) for a in sorted(val.atoms, key=repr)]
+        g = merge(*parts)
+        if val.strs:
+            g = G(g.taint, g.objs, self.strings(val.strs), g.keys)
+        if val.keys:
+            keys = dict(g.keys)
+            for k, kv in val.keys:
+                keys[k] = merge(keys[k], self.gval(kv)) if k in keys else self.gval(kv)
+            g = G(g.taint, g.objs, g.strs, keys)
+        return g
+
+    def strings(self, alternatives: tuple) -> frozenset:
+        out = set()
+        for parts in alternatives:
+            options = [()]
+            for p in parts:
+                if p[0] == "atom":
+                    found = self.ev(p[1]).strs or {(("unknown", "not a constant"),)}
+                    choices = sorted(found, key=repr)
+                else:
+                    choices = [(p,)]
+                options = [o + c for o in options for c in choices][:MAX_STRS]
+            out |= {o[:MAX_PARTS] for o in options}
+        return frozenset(sorted(out, key=repr)[:MAX_STRS])
+
+    # -- calls
+
+    def call(self, index: int) -> G:
+        if index in self.memo:
+            return self.memo[index]
+        self.memo[index] = NOTHING  # a call that reaches itself through its own arguments
+        site = self.module.calls[index]
+        args = tuple((arg, self.gval(arg.value)) for arg in site.args)
+        callee = site.callee
+        receiver = None
+        targets: list = []
+        if callee[0] == "name":
+            targets = [(o, None) for o in sorted(self.name_value(callee[1]).objs, key=repr)]
+            if not targets:
+                targets = [(("lib", callee[1]), None)]
+        elif callee[0] == "method":
+            receiver = self.gval(callee[1])
+            targets = self.method_targets(receiver, callee[2])
+        elif callee[0] == "super":
+            for base in self.program.bases(callee[1]):
+                method = self.program.lookup_method(base, callee[2]) if base in self.program.classes else None
+                if method:
+                    targets = [(("func", method), ("self", callee[1]))]
+                    break
+            else:
+                targets = [(("lib", f"{callee[1]}.{callee[2]}"), None)]
+        else:
+            targets = [(o, None) for o in sorted(self.gval(callee[1]).objs, key=repr) if o[0] in ("func", "class", "lib")]
+        site_ref = Site(self.module.path, site.loc, site.text, self.f.qualname)
+        results = []
+        resolved = set()
+        for target, self_obj in targets:
+            if target[0] == "deferred":
+                self.pending_hits.append(Hit(site_ref, None, NOTHING, (), NOTHING, callee[2], receiver, args))
+                results.append(self.default(args, receiver))
+                continue
+            resolved.add(target[1] if target[0] != "client-method" else f"{target[1]}.{target[2]}")
+            results.append(self.apply(target, self_obj, args, receiver, site_ref))
+        if resolved:
+            self.a.targets[(self.module.path, index)] = resolved
+        if not targets:
+            self.a.unresolved[(self.module.path, index)] = site.text
+            results.append(self.default(args, receiver))
+        value = merge(*results)
+        self.memo[index] = value
+        return value
+
+    def method_targets(self, receiver: G, method: str) -> list:
+        targets, deferred = [], False
+        for o in sorted(receiver.objs, key=repr):
+            kind = o[0]
+            if kind in ("inst", "self"):
+                for t in self.program.dispatch(o[1], method, kind == "self"):
+                    targets.append((("func", t), o))
+                if not self.program.lookup_method(o[1], method):
+                    targets.append((("lib", f"{o[1]}.{method}"), None))
+            elif kind == "class":
+                t = self.program.lookup_method(o[1], method)
+                if t:
+                    targets.append((("func", t), o if self.program.functions[t][0].is_classmethod else None))
+            elif kind == "client":
+                targets.append((("client-method", o[1], method, o), None))
+            elif kind in ("module", "lib", "func"):
+                for obj in sorted(self.name_value(f"{o[1]}.{method}").objs, key=repr):
+                    targets.append((obj, None))
+            elif kind == "sym":
+                deferred = True
+        if not targets:
+            owners = self.program.method_owners.get(method, [])
+            if len(owners) == 1:
+                # One project class defines this method: the receiver is most likely one of it.
+                targets.append((("func", self.program.methods[owners[0]][method]), ("inst", owners[0])))
+            elif deferred:
+                targets.append((("deferred",), None))
+        return targets
+
+    def default(self, args: tuple, receiver: G | None) -> G:
+        """An unknown call: what goes in comes out (taint only)."""
+        taint: dict = {}
+        for g in [g for _, g in args] + ([receiver] if receiver is not None else []):
+            for k, t in payload(g, self.program, self.a.stores).items():
+                taint[k] = _better(taint[k], t) if k in taint else t
+        return G(taint)
+
+    def apply(self, target: tuple, self_obj, args: tuple, receiver: G | None, site: Site) -> G:
+        kind = target[0]
+        if kind == "func":
+            if self.a.flowrules.is_sanitizer(target[1]):
+                self.a.sanitized.add(site)
+                return NOTHING
+            return self.instantiate(target[1], self_obj, args, site)
+        if kind == "class":
+            return self.construct(target[1], args, site)
+        if kind == "client-method":
+            client = target[3]
+            return self.library(f"{target[1]}.{target[2]}", args, receiver, G(objs=frozenset({client})), site)
+        if kind == "lib":
+            return self.library(target[1], args, receiver, NOTHING, site)
+        return self.default(args, receiver)
+
+    # -- library calls
+
+    def library(self, qualname: str, args: tuple, receiver: G | None, client: G, site: Site) -> G:
+        catalog = self.a.catalog
+        if self.a.flowrules.is_sanitizer(qualname):
+            self.a.sanitized.add(site)
+            return NOTHING
+        sink = catalog.sinks_by_callee.get(qualname)
+        if sink is not None:
+            self.sink_hit(sink, args, client, site)
+        made = []
+        for spec in catalog.clients_by_constructor.get(qualname, []):
+            bound = _bind_library(spec.params, args)
+            if any(not _is_literal(bound.get(p), v) for p, v in spec.when):
+                continue
+            dests = []
+            if spec.inherit:
+                for o in client.objs:
+                    if o[0] == "client":
+                        dests.extend(o[2])
+            for param, role in spec.destination:
+                if param in bound and bound[param].strs:
+                    dests.append((role, tuple(sorted(bound[param].strs, key=repr))))
+            obj = ("client", spec.type, tuple(dests), spec.provider)
+            if spec.is_global:
+                self.write(Write("client", spec.type, "", G(objs=frozenset({obj}))))
+            made.append(obj)
+        if made:
+            return G(objs=frozenset(made))
+        return self.default(args, receiver)
+
+    def sink_hit(self, sink, args: tuple, client: G, site: Site) -> None:
+        bound = _bind_library(sink.params, args)
+        roles = dict(sink.destination)
+        dests = tuple((role, bound[param]) for param, role in sink.destination if param in bound)
+        data_params = [p for p in bound if p not in roles] if sink.data == ("*",) else [p for p in sink.data if p in bound]
+        taint: dict = {}
+        for p in sorted(data_params):
+            for k, t in payload(bound[p], self.program, self.a.stores).items():
+                taint[k] = _better(taint[k], t) if k in taint else t
+        clients = client
+        if sink.client:
+            clients = merge(clients, self.a.stores.get("clients", sink.client) or NOTHING)
+        self.hit(Hit(site, sink, G(taint), dests, clients))
+
+    def hit(self, hit: Hit) -> None:
+        """Emit what is concrete now; keep what depends on parameters for the callers."""
+        if hit.sink is None:
+            self.deferred(hit)
+            return
+        dest_sym = any(has_sym(g) for _, g in hit.dests) or has_sym(hit.clients)
+        srcs = {k: t for k, t in hit.data.taint.items() if k[0] == "src"}
+        syms = {k: t for k, t in hit.data.taint.items() if k[0] == "sym"}
+        if dest_sym:
+            if srcs or syms:
+                self.pending_hits.append(hit)
+            return
+        for k in sorted(srcs):
+            self.a.flows.append(RawFlow(k, srcs[k], hit))
+        if syms:
+            self.pending_hits.append(Hit(hit.site, hit.sink, G(syms), hit.dests, hit.clients))
+
+    def deferred(self, hit: Hit) -> None:
+        if has_sym(G(objs=hit.receiver.objs)) and not any(o[0] != "sym" for o in hit.receiver.objs):
+            self.pending_hits.append(hit)
+            return
+        for target, self_obj in self.method_targets(G(objs=frozenset(o for o in hit.receiver.objs if o[0] != "sym")), hit.method):
+            if target[0] != "deferred":
+                self.apply(target, self_obj, hit.args, hit.receiver, hit.site)
+
+    # -- writes
+
+    def write(self, w: Write) -> None:
+        if w.kind == "client":
+            if has_sym(w.value):
+                self.pending_writes.append(w)
+            else:
+                self.a.stores.put("clients", w.target, w.value)
+            return
+        concrete = G({k: t for k, t in w.value.taint.items() if k[0] != "sym"}, w.value.objs, w.value.strs, w.value.keys)
+        if w.kind == "global":
+            if has_sym(w.value):
+                self.pending_writes.append(w)
+            self.a.stores.put("globals", w.target, concrete)
+            return
+        targets = [o for o in w.target.objs if o[0] in ("inst", "self", "class")]
+        if any(o[0] == "sym" for o in w.target.objs) or has_sym(w.value):
+            self.pending_writes.append(w)
+        for o in sorted(targets, key=repr):
+            if not has_sym(concrete):
+                self.a.stores.put("fields", (o[1], w.attr), concrete)
+
+    # -- project calls
+
+    def construct(self, cls: str, args: tuple, site: Site) -> G:
+        obj = ("inst", cls)
+        init = self.program.lookup_method(cls, "__init__")
+        if init:
+            self.instantiate(init, obj, args, site)
+        else:
+            # dataclass / pydantic / attrs / NamedTuple: arguments become fields by name or order.
+            declared = [a for a, _, _ in self.program.fields(cls)]
+            for arg, g in args:
+                name = arg.name if arg.name else (declared[arg.position] if arg.position is not None and arg.position < len(declared) else None)
+                if name and not arg.starred:
+                    self.write(Write("field", G(objs=frozenset({obj})), name, g))
+        return G(objs=frozenset({obj}))
+
+    def instantiate(self, qualname: str, self_obj, args: tuple, site: Site) -> G:
+        f, module = self.program.functions[qualname]
+        binding = _bind_project(f, self_obj, args)
+        result = self.a.results.get(qualname)
+        if result is None:
+            return self.default(args, None) if not qualname.endswith(">") else NOTHING
+        hop_in = {p: (self.module.path, site.loc, f"passed as '{p}' to {qualname}") for p in binding}
+        hop_out = (self.module.path, site.loc, f"returned from {qualname}")
+        sub = Substitution(self, binding, hop_in)
+        ret = sub.value(result.ret, hop_out)
+        for hit in result.hits:
+            if hit.sink is None:
+                new = Hit(hit.site, None, NOTHING, (), NOTHING, hit.method, sub.value(hit.receiver, None),
+                          tuple((arg, sub.value(g, None)) for arg, g in hit.args))
+            else:
+                new = Hit(hit.site, hit.sink, sub.value(hit.data, None),
+                          tuple((r, sub.value(g, None)) for r, g in hit.dests), sub.value(hit.clients, None))
+            self.hit(new)
+        for w in result.writes:
+            target = sub.value(w.target, None) if isinstance(w.target, G) else w.target
+            self.write(Write(w.kind, target, w.attr, sub.value(w.value, None)))
+        return ret
+
+
+class Substitution:
+    """Replace a callee's symbolic parameters by the caller's values, extending traces."""
+
+    def __init__(self, frame: Frame, binding: dict, hop_in: dict):
+        self.frame = frame
+        self.binding = binding
+        self.hop_in = hop_in
+        self.cache: dict = {}
+
+    def sym(self, atom: tuple) -> G:
+        if atom in self.cache:
+            return self.cache[atom]
+        if atom[0] == "param":
+            value = self.binding.get(atom[1], NOTHING)
+        elif atom[0] == "attr":
+            value = self.frame.getattr(self.sym(atom[1]), atom[2])
+        elif atom[0] == "item":
+            value = self.frame.getitem(self.sym(atom[1]), atom[2])
+        else:
+            value = NOTHING
+        self.cache[atom] = value
+        return value
+
+    def value(self, g: G, hop_out) -> G:
+        if not g:
+            return g
+        taint: dict = {}
+
+        def put(k, t):
+            if hop_out is not None:
+                t = _extend(t, hop_out)
+            taint[k] = _better(taint[k], t) if k in taint else t
+
+        objs = set()
+        for k, t in g.taint.items():
+            if k[0] != "sym":
+                put(k, t)
+                continue
+            actual = self.sym(k[1])
+            root = _root_param(k[1])
+            for k2, t2 in payload(actual, self.frame.program, self.frame.a.stores).items() if k[1][0] == "param" else actual.taint.items():
+                trace = _extend(t2, self.hop_in[root]) if root in self.hop_in else t2
+                for hop in t:
+                    trace = _extend(trace, hop)
+                put(k2, trace)
+        for o in g.objs:
+            if o[0] == "sym":
+                objs |= self.sym(o[1]).objs
+            elif o[0] == "client":
+                objs.add(("client", o[1], tuple((role, tuple(sorted(self.strs(frozenset(s)), key=repr))) for role, s in o[2]), o[3]))
+            else:
+                objs.add(o)
+        keys = {k: self.value(v, hop_out) for k, v in g.keys.items()}
+        return G(taint, frozenset(objs), self.strs(g.strs), keys)
+
+    def strs(self, strs: frozenset) -> frozenset:
+        out = set()
+        for parts in strs:
+            options = [()]
+            for p in parts:
+                if p[0] == "sym":
+                    choices = sorted(self.sym(p[1]).strs, key=repr) or [(("unknown", "not a constant"),)]
+                else:
+                    choices = [(p,)]
+                options = [o + c for o in options for c in choices][:MAX_STRS]
+            out |= {o[:MAX_PARTS] for o in options}
+        return frozenset(sorted(out, key=repr)[:MAX_STRS])
+
+
+def _root_param(atom: tuple) -> str:
+    while atom[0] in ("attr", "item"):
+        atom = atom[1]
+    return atom[1]
+
+
+def _wrap(atom: tuple, kind: str, name: str) -> tuple:
+    depth, a = 0, atom
+    while a[0] in ("attr", "item"):
+        depth, a = depth + 1, a[1]
+    return atom if depth >= 3 else (kind, atom, name)
+
+
+def _is_literal(g: G | None, expected: str) -> bool:
+    if g is None:
+        return False
+    return any(len(s) == 1 and s[0][0] == "lit" and s[0][1] == expected for s in g.strs)
+
+
+def _bind_library(params: tuple, args: tuple) -> dict:
+    """Arguments of a library call by parameter name (positional ones through the rule's signature)."""
+    bound: dict = {}
+    for arg, g in args:
+        if arg.name is not None and not arg.starred:
+            name = arg.name
+        elif arg.position is not None and not arg.starred and arg.position < len(params):
+            name = params[arg.position]
+        else:
+            name = f"#{arg.position if arg.position is not None else arg.name}"
+        bound[name] = merge(bound[name], g) if name in bound else g
+    return bound
+
+
+def _bind_project(f, self_obj, args: tuple) -> dict:
+    params = list(f.params)
+    binding: dict = {}
+    if self_obj is not None and params and not f.is_static:
+        if f.is_classmethod:
+            self_obj = ("class", self_obj[1])
+        binding[params[0].name] = G(objs=frozenset({self_obj}))
+        params = params[1:]
+    positional = [p for p in params if p.kind == "positional"]
+    by_name = {p.name: p for p in params}
+    varargs = next((p.name for p in params if p.kind == "varargs"), None)
+    varkw = next((p.name for p in params if p.kind == "varkw"), None)
+
+    def put(name, g):
+        binding[name] = merge(binding[name], g) if name in binding else g
+
+    for arg, g in args:
+        if arg.starred:
+            for p in positional if arg.name is None else [p for p in params if p.kind in ("positional", "keyword")]:
+                put(p.name, g)
+            if varargs and arg.name is None:
+                put(varargs, g)
+            if varkw and arg.name is not None:
+                put(varkw, g)
+        elif arg.name is not None:
+            if arg.name in by_name:
+                put(arg.name, g)
+            elif varkw:
+                put(varkw, G(keys={arg.name: g}))
+        elif arg.position < len(positional):
+            put(positional[arg.position].name, g)
+        elif varargs:
+            put(varargs, g)
+    return binding

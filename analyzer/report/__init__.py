@@ -1,0 +1,14 @@
+"""Reporters: each turns a ScanResult into text for one format; none re-analyzes."""
+
+from __future__ import annotations
+
+from . import json_report, text
+
+FORMATS = {
+    "text": text.render,
+    "json": json_report.render,
+}
+
+
+def render(result, fmt: str, color: bool = False) -> str:
+    return FORMATS[fmt](result, color=color)

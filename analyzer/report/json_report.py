@@ -1,0 +1,46 @@
+"""The JSON contract (version 1). Keys and meanings are stable; new keys may be added."""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+
+SCHEMA_VERSION = 1
+
+
+def flow_dict(finding) -> dict:
+    flow = finding.flow
+    d = flow.destination
+    out = {
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "message": finding.message,
+        "category": flow.category,
+        "source": {"path": flow.source_path, "line": flow.source_line, "column": flow.source_column,
+                   "expression": flow.source.expression},
+        "sink": {"path": flow.sink_path, "line": flow.sink_line, "column": flow.sink_column,
+                 "callee": flow.callee, "kind": flow.kind},
+        "destination": {"host": d.host, "region": d.region, "jurisdiction": d.jurisdiction, "evidence": d.evidence},
+        "trace": [{"path": h.path, "line": h.line, "column": h.column, "note": h.note} for h in flow.trace],
+        "fingerprint": finding.fingerprint,
+    }
+    if finding.suppressed is not None:
+        out["suppressed"] = finding.suppressed
+    return out
+
+
+def document(result, include_timing: bool = True) -> dict:
+    return {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "xborder", "version": __version__},
+        "home": list(result.home),
+        "regime": result.regime,
+        "findings": [flow_dict(f) for f in result.findings],
+        "errors": [{"path": e.path, "line": e.line, "message": e.message, "code": e.code} for e in result.errors],
+        "stats": {"files": result.files, "seconds": result.seconds if include_timing else 0},
+    }
+
+
+def render(result, color: bool = False) -> str:
+    return json.dumps(document(result), indent=2, ensure_ascii=True) + "\n"

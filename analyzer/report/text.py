@@ -1,0 +1,53 @@
+"""Human-readable report: one block per finding, then a summary line."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..evaluate import SEVERITY_ORDER
+
+_COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
+_RESET = "\033[0m"
+
+
+def safe(text) -> str:
+    """Names and strings from scanned code, with control characters escaped (no terminal injection)."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def render(result, color: bool = False) -> str:
+    lines = []
+    for f in result.findings:
+        flow = f.flow
+        d = flow.destination
+        sev = f"{_COLORS[f.severity]}{f.severity}{_RESET}" if color else f.severity
+        lines.append(f"{safe(flow.sink_path)}:{flow.sink_line}:{flow.sink_column}: {f.rule} [{sev}] {safe(f.message)}")
+        lines.append(f"  category:    {flow.category}")
+        lines.append(f"  source:      {safe(flow.source_path)}:{flow.source_line}:{flow.source_column} {safe(flow.source.expression)}")
+        lines.append(f"  sink:        {safe(flow.sink_path)}:{flow.sink_line}:{flow.sink_column} {flow.callee} ({flow.kind})")
+        where = ", ".join(x for x in (d.host, d.region) if x) or "unknown"
+        lines.append(f"  destination: {safe(where)} -> {d.jurisdiction or 'unknown'} ({safe(d.evidence)})")
+        lines.append("  trace:")
+        for h in flow.trace:
+            lines.append(f"    {safe(h.path)}:{h.line}:{h.column} {safe(h.note)}")
+        if f.suppressed is not None:
+            lines.append(f"  suppressed:  {safe(f.suppressed)}")
+        lines.append("")
+    for e in result.errors:
+        where = f"{safe(e.path)}:{e.line}" if e.line else safe(e.path)
+        lines.append(f"{where}: {e.code} {safe(e.message)}")
+    if result.errors:
+        lines.append("")
+    for w in result.warnings:
+        lines.append(f"warning: {safe(w)}")
+    counts = Counter(f.severity for f in result.findings if f.suppressed is None)
+    by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, key=lambda s: -SEVERITY_ORDER[s])) or "none"
+    error_files = len({e.path for e in result.errors})
+    total = sum(counts.values())
+    lines.append(f"Scanned {result.files} files ({error_files} with errors); "
+                 f"{total} finding{'s' if total != 1 else ''} ({by_severity}); home {'/'.join(result.home)}"
+                 + (f", regime {result.regime}" if result.regime else "") + ".")
+    return "\n".join(lines) + "\n"

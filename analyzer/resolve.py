@@ -1,0 +1,165 @@
+"""Resolve: where a sink call sends its data.
+
+A destination is assembled from the sink's own arguments (url, host, dsn, region, bucket, path),
+then from the client object the call is made on (base_url, region_name, endpoint_url, SMTP host,
+module-wide clients such as sentry_sdk.init), then the vendor default of the sink rule. The host
+or region is mapped to a jurisdiction with the rule tables. What cannot be known stays unknown,
+with the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from .types import Destination
+
+_LIBPQ_HOST = re.compile(r"(?:^|\s)host\s*=\s*'?([^\s']+)")
+
+
+def describe_unknown(parts: tuple) -> str:
+    for p in parts:
+        if p[0] == "unknown":
+            return p[1]
+        if p[0] == "sym":
+            return f"depends on a parameter ({_sym_text(p[1])})"
+    return "not a constant"
+
+
+def _sym_text(atom: tuple) -> str:
+    if atom[0] == "param":
+        return atom[1]
+    return f"{_sym_text(atom[1])}.{atom[2]}" if atom[0] == "attr" else f"{_sym_text(atom[1])}[{atom[2]!r}]"
+
+
+def literal(parts: tuple) -> tuple[str, bool, tuple | None]:
+    """(constant text, whether the whole value is constant, evidence of the first constant piece)."""
+    text, evidence = "", None
+    for p in parts:
+        if p[0] != "lit":
+            return text, False, evidence
+        text += p[1]
+        if evidence is None and p[2] is not None and p[1].strip():
+            evidence = p[2]
+    return text, True, evidence
+
+
+def host_of(text: str, complete: bool, role: str) -> str | None:
+    """The host named by a URL/DSN/host string, if its host part is fully known."""
+    text = text.strip()
+    if role in ("url", "dsn") and "://" in text:
+        rest = text.split("://", 1)[1]
+        end = re.search(r"[/?#]", rest)
+        if end is None and not complete:
+            return None
+        authority = rest[: end.start()] if end else rest
+        host = urlsplit("//" + authority).hostname
+        return host or None
+    if role == "dsn":
+        m = _LIBPQ_HOST.search(text)
+        if m and (complete or m.end() < len(text)):
+            return m.group(1).lower()
+        return None
+    if role == "host" or (role == "url" and re.match(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}(?::\d+)?(?:/|$)", text)):
+        if not complete and not re.search(r"[:/]", text):
+            return None
+        host = re.split(r"[:/]", text, 1)[0].strip().lower()
+        return host or None
+    return None
+
+
+def is_relative(text: str) -> bool:
+    return not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text) and not re.match(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}", text)
+
+
+class Resolver:
+    def __init__(self, jurisdictions, config, position):
+        self.j = jurisdictions
+        self.config = config
+        self.position = position  # (path, loc) -> (line, column)
+
+    def evidence(self, what: str, where: tuple | None) -> str:
+        if where is None:
+            return what
+        line, _ = self.position(where[0], where[1])
+        return f"{what} at {where[0]}:{line}"
+
+    def destinations(self, hit) -> list[Destination]:
+        """Every destination a sink call may have (alternatives from branches give several)."""
+        own = [(role, s) for role, g in hit.dests for s in sorted(g.strs, key=repr)]
+        clients = [o for o in sorted(hit.clients.objs, key=repr) if o[0] == "client"]
+        provider = hit.sink.provider
+        found: list[Destination] = []
+        client_roles = [[(role, s, c[3]) for role, alts in c[2] for s in alts] for c in clients] or [[]]
+        for roles in client_roles:
+            found.extend(self._one(own, roles, provider, hit.sink))
+        unique, seen = [], set()
+        for d in found:
+            key = (d.host, d.region, d.jurisdiction)
+            if key not in seen:
+                seen.add(key)
+                unique.append(d)
+        known = [d for d in unique if d.jurisdiction is not None]
+        return known or unique[:1]
+
+    def _one(self, own: list, client: list, provider, sink) -> list[Destination]:
+        results, unknown = [], []
+        base_urls = [(s, p) for role, s, p in client if role in ("url", "dsn")]
+        for role, parts in own:
+            if role in ("url", "dsn", "host"):
+                text, complete, ev = literal(parts)
+                if role == "url" and is_relative(text) and base_urls:
+                    for base, _ in base_urls:
+                        results.extend(self._from_string("url", base, "base URL of the client"))
+                    continue
+                d = self._from_string(role, parts)
+                (results if d and d[0].jurisdiction is not None or d and d[0].host else unknown).extend(d or [self._unknown(parts)])
+            elif role == "region":
+                results.extend(self._from_region(parts, provider))
+            elif role == "path":
+                results.append(self._local(parts))
+        if results:
+            return results
+        for role, parts, client_provider in client:
+            if role in ("url", "dsn", "host"):
+                results.extend(self._from_string(role, parts, "client") or [self._unknown(parts)])
+            elif role == "region":
+                results.extend(self._from_region(parts, client_provider or provider))
+            elif role == "path":
+                results.append(self._local(parts))
+        good = [d for d in results if d.jurisdiction is not None]
+        if good:
+            return good
+        if sink.default:
+            loc = self.j.locate_host(sink.default)
+            return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule)]
+        return results or unknown or [Destination(None, None, None, "no destination argument could be read")]
+
+    def _home(self, jurisdiction):
+        return self.config.home[0] if jurisdiction == "HOME" and self.config.home else jurisdiction
+
+    def _from_string(self, role: str, parts: tuple, via: str = "") -> list[Destination]:
+        text, complete, ev = literal(parts)
+        host = host_of(text, complete, role)
+        if host is None:
+            if role == "dsn" and text.startswith("sqlite"):
+                return [self._local(parts)]
+            return []
+        loc = self.j.locate_host(host)
+        what = "string constant" + (f" ({via})" if via else "")
+        return [Destination(host, None, self._home(loc.jurisdiction), self.evidence(what, ev), loc.rule)]
+
+    def _from_region(self, parts: tuple, provider) -> list[Destination]:
+        text, complete, ev = literal(parts)
+        if not complete or not text:
+            return [Destination(None, None, None, f"region {describe_unknown(parts)}")]
+        loc = self.j.locate_region(provider, text)
+        return [Destination(None, text, self._home(loc.jurisdiction), self.evidence("region constant", ev), loc.rule)]
+
+    def _local(self, parts: tuple) -> Destination:
+        text, complete, ev = literal(parts)
+        juris = self.config.local_jurisdiction
+        return Destination(None, None, self._home(juris), self.evidence("local file or database", ev), "local storage")
+
+    def _unknown(self, parts: tuple) -> Destination:
+        return Destination(None, None, None, describe_unknown(parts))

@@ -1,0 +1,204 @@
+"""The pipeline, end to end: discover, summarize, link, propagate, resolve, evaluate.
+
+`scan()` is what the CLI calls; reporters only read the `ScanResult` it returns.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .cache import Cache
+from .catalog import Catalog, parse_client, parse_sink, rules_dir
+from .config import Config, find_config, load_config
+from .discover import discover
+from .errors import ConfigError
+from .evaluate import Policy, evaluate
+from .jurisdiction import Jurisdictions
+from .link import Program
+from .propagate import Analysis
+from .resolve import Resolver
+from .runner import Runner
+from .summarize import Context
+from .types import FileError, Flow, Hop, ScanResult
+from .vocabulary import load_vocabulary
+
+
+@dataclass
+class Options:
+    paths: tuple = (".",)
+    home: tuple = ()
+    regime: str | None = None
+    config: str | None = None
+    use_cache: bool = True
+    cache_dir: str | None = None
+    jobs: int | None = None
+    progress: object = None  # callable(done, total) or None
+
+
+@dataclass
+class Knowledge:
+    """Everything the analysis knows about the world: rules plus the project's additions."""
+
+    config: Config
+    vocabulary: object
+    catalog: Catalog
+    jurisdictions: Jurisdictions
+
+    def context(self) -> Context:
+        return Context(self.vocabulary, self.catalog.flowrules)
+
+    def digest(self) -> str:
+        return f"{self.vocabulary.digest()}-{self.catalog.digest()}"
+
+
+def find_root(paths: list[Path]) -> Path:
+    dirs = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    return Path(os.path.commonpath([str(d) for d in dirs]))
+
+
+def load_knowledge(config: Config) -> Knowledge:
+    directory = rules_dir()
+    origin = config.path or "config"
+    vocabulary = load_vocabulary(directory)
+    if config.categories:
+        vocabulary = vocabulary.extend(list(config.categories), origin)
+    catalog = Catalog.load(directory)
+    if config.sinks or config.clients or config.sanitizers:
+        clients = [parse_client(c, origin, f"clients[{i}]") for i, c in enumerate(config.clients)]
+        sinks = [parse_sink(s, origin, f"sinks[{i}]") for i, s in enumerate(config.sinks)]
+        catalog = catalog.extend(clients, sinks, config.sanitizers)
+    jurisdictions = Jurisdictions.from_dir(directory)
+    if config.destinations:
+        jurisdictions = jurisdictions.with_project(dict(config.destinations), origin)
+    for code in config.home:
+        if not jurisdictions.is_known(code):
+            raise ConfigError(f"unknown jurisdiction {code!r} (an ISO 3166-1 alpha-2 code or a group such as EU)",
+                              path=config.path, key="home", line=config.keys_lines.get("home"))
+    for i, entry in enumerate(config.allow):
+        for j in entry.jurisdictions:
+            if j != "*" and not jurisdictions.is_known(j):
+                raise ConfigError(f"unknown jurisdiction {j!r}", path=config.path, key=f"allow[{i}].jurisdictions", line=config.keys_lines.get("allow"))
+        for c in entry.categories:
+            if c != "*" and not any(cid == c or cid.startswith(c + ".") for cid in vocabulary.categories):
+                raise ConfigError(f"unknown category {c!r}", path=config.path, key=f"allow[{i}].categories", line=config.keys_lines.get("allow"))
+        regime = jurisdictions.regimes.get(config.regime) if config.regime else (jurisdictions.regime_for_home(config.home[0]) if config.home else None)
+        if regime is not None and regime.bases and entry.basis not in regime.bases:
+            raise ConfigError(f"basis {entry.basis!r} is not one {regime.id} knows ({', '.join(sorted(regime.bases))})",
+                              path=config.path, key=f"allow[{i}].basis", line=config.keys_lines.get("allow"))
+    if config.regime and config.regime not in jurisdictions.regimes:
+        raise ConfigError(f"unknown regime {config.regime!r} (known: {', '.join(sorted(jurisdictions.regimes))})",
+                          path=config.path, key="regime", line=config.keys_lines.get("regime"))
+    return Knowledge(config, vocabulary, catalog, jurisdictions)
+
+
+def resolve_config(options: Options, root: Path) -> Config:
+    path = Path(options.config) if options.config else find_config(root)
+    if options.config and not path.is_file():
+        raise ConfigError("config file not found", path=str(path))
+    config = load_config(path) if path else Config()
+    if path:
+        config = replace(config, path=_display(path, root))
+    if options.home:
+        config = replace(config, home=tuple(h.upper() for h in options.home))
+    if options.regime:
+        config = replace(config, regime=options.regime.lower())
+    if not config.home:
+        raise ConfigError("no home jurisdiction: pass --home CC or set `home` in [tool.xborder]")
+    return config
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def scan(options: Options) -> ScanResult:
+    started = time.monotonic()
+    paths = [Path(p) for p in options.paths]
+    root = find_root(paths)
+    config = resolve_config(options, root)
+    knowledge = load_knowledge(config)
+    files = discover(root, paths, config.include, config.exclude)
+
+    cache = None
+    if options.use_cache:
+        cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest())
+    runner = Runner(knowledge.context(), cache, options.jobs, options.progress)
+    summaries = runner.summaries(files, config.max_file_bytes)
+
+    program = Program(summaries)
+    analysis = Analysis(program, knowledge.catalog)
+    raw = analysis.run()
+
+    # Positions only for the modules a flow touches.
+    touched = set()
+    for r in raw:
+        touched.add(r.key[1])
+        touched.add(r.hit.site.path)
+        touched.update(h[0] for h in r.trace)
+        touched.update(_evidence_paths(r.hit))
+    by_rel = {f.rel: f for f in files}
+    positioned = {s.path: s for s in runner.summaries([by_rel[p] for p in sorted(touched) if p in by_rel], config.max_file_bytes, positions=True)}
+
+    def position(path: str, loc: int) -> tuple[int, int]:
+        s = positioned.get(path)
+        if s is None or not s.positions or loc is None or loc >= len(s.positions):
+            return (0, 0)
+        return s.positions[loc]
+
+    resolver = Resolver(knowledge.jurisdictions, config, position)
+    flows = build_flows(raw, program, resolver, position)
+    policy = Policy(config, knowledge.jurisdictions, knowledge.vocabulary)
+    findings, approved = evaluate(flows, policy)
+
+    errors = []
+    for s in summaries:
+        if s.error is not None:
+            errors.append(FileError(s.path, s.error.line or None, s.error.message, s.error.code))
+    result = ScanResult(str(root), config.home, policy.regime.id if policy.regime else None)
+    result.findings = findings
+    result.errors = sorted(errors, key=lambda e: (e.path, e.line or 0))
+    result.approved = approved
+    result.files = len(files)
+    result.fail_on = config.fail_on
+    result.warnings = list(cache.warnings) if cache else []
+    result.seconds = round(time.monotonic() - started, 3)
+    return result
+
+
+def _evidence_paths(hit) -> set:
+    """Files whose string constants a destination was built from (for 'constant at file:line')."""
+    alternatives = [s for _, g in hit.dests for s in g.strs]
+    alternatives += [s for o in hit.clients.objs if o[0] == "client" for _, alts in o[2] for s in alts]
+    return {p[2][0] for parts in alternatives for p in parts if p[0] == "lit" and p[2] is not None}
+
+
+def build_flows(raw: list, program: Program, resolver: Resolver, position) -> list[Flow]:
+    """One flow per (category, sink call, destination), keeping the shortest trace."""
+    best: dict = {}
+    for r in raw:
+        module = program.by_path[r.key[1]]
+        source = module.sources[r.key[2]]
+        hit = r.hit
+        line, column = position(hit.site.path, hit.site.loc)
+        hops = [Hop(p, *position(p, loc), note) for p, loc, note in r.trace]
+        hops.append(Hop(hit.site.path, line, column, f"sink: {hit.site.text} ({hit.sink.kind})"))
+        for dest in resolver.destinations(hit):
+            flow = Flow(
+                category=source.category, source=source, source_path=module.path,
+                source_line=hops[0].line, source_column=hops[0].column,
+                sink_path=hit.site.path, sink_line=line, sink_column=column, callee=hit.sink.callee,
+                kind=hit.sink.kind, destination=dest, trace=tuple(hops), function=hit.site.function,
+            )
+            key = (flow.category, flow.sink_path, hit.site.loc, dest.host, dest.region, dest.jurisdiction)
+            # Shortest trace first; among equals, what names the data best: a read of a field or
+            # variable rather than the dict key it is stored under.
+            rank = (len(hops), source.shape in ("key", "keyword"), flow.source_path, position(module.path, source.loc), source.expression)
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, flow)
+    return [flow for _, flow in sorted(best.values(), key=lambda x: (x[1].sink_path, x[1].sink_line, x[0]))]
