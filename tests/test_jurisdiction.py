@@ -1,0 +1,474 @@
+"""Tests for analyzer/jurisdiction.py and the destination/regime tables in rules/."""
+
+from __future__ import annotations
+
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from analyzer.errors import ConfigError
+from analyzer.jurisdiction import Jurisdictions
+
+RULES = Path(__file__).resolve().parent.parent / "rules"
+
+
+@pytest.fixture(scope="module")
+def j() -> Jurisdictions:
+    return Jurisdictions.from_dir(RULES)
+
+
+def where(j: Jurisdictions, host: str) -> str | None:
+    return j.locate_host(host).jurisdiction
+
+
+# ---------------------------------------------------------------- regions
+
+
+@pytest.mark.parametrize(
+    ("provider", "region", "expected"),
+    [
+        ("aws", "eu-central-1", "DE"),
+        ("aws", "ap-southeast-1", "SG"),
+        ("aws", "cn-north-1", "CN"),
+        ("aws", "cn-northwest-1", "CN"),
+        ("aws", "us-gov-west-1", "US"),
+        ("aws", "ap-east-1", "HK"),
+        ("gcp", "europe-west3", "DE"),
+        ("gcp", "asia-east2", "HK"),
+        ("gcp", "EU", "EU"),
+        ("azure", "westeurope", "NL"),
+        ("azure", "chinanorth3", "CN"),
+        ("alibaba", "cn-hangzhou", "CN"),
+        ("aliyun", "cn-hongkong", "HK"),
+        ("tencent", "ap-guangzhou", "CN"),
+        ("tencent", "eu-frankfurt", "DE"),
+        ("huawei", "cn-north-4", "CN"),
+        ("huawei", "ap-southeast-1", "HK"),
+        ("oci", "eu-frankfurt-1", "DE"),
+    ],
+)
+def test_region_per_provider(j, provider, region, expected):
+    assert j.locate_region(provider, region).jurisdiction == expected
+
+
+def test_region_ids_collide_across_providers(j):
+    assert j.locate_region("huawei", "ap-southeast-1").jurisdiction == "HK"
+    assert j.locate_region("aws", "ap-southeast-1").jurisdiction == "SG"
+    ambiguous = j.locate_region(None, "ap-southeast-1")
+    assert ambiguous.jurisdiction is None and "ambiguous" in ambiguous.rule
+
+
+def test_region_without_provider_when_unambiguous(j):
+    assert j.locate_region(None, "europe-west3").jurisdiction == "DE"
+    assert j.locate_region(None, "eu-central-1").jurisdiction == "DE"  # aws and alibaba agree
+    assert j.locate_region(None, "nowhere-1").jurisdiction is None
+
+
+def test_unknown_region_and_provider(j):
+    assert j.locate_region("aws", "xx-nowhere-9").jurisdiction is None
+    assert j.locate_region("nimbus", "eu-central-1").rule == "unknown cloud provider 'nimbus'"
+
+
+def test_region_rule_and_source(j):
+    location = j.locate_region("aws", "eu-central-1")
+    assert location.rule == "aws region eu-central-1"
+    assert "S:botocore" in location.source
+
+
+# ---------------------------------------------------------------- host patterns
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("s3.eu-central-1.amazonaws.com", "DE"),
+        ("photos.s3.ap-southeast-1.amazonaws.com", "SG"),
+        ("my-logs-1.s3.eu-west-1.amazonaws.com", "IE"),
+        ("b.s3-eu-west-1.amazonaws.com", "IE"),
+        ("mydb.abc123.eu-west-1.rds.amazonaws.com", "IE"),
+        ("s3.cn-north-1.amazonaws.com.cn", "CN"),
+        ("anything.amazonaws.com.cn", "CN"),
+        ("s3.us-gov-west-1.amazonaws.com", "US"),
+        ("redis.x1y2.0001.euc1.cache.amazonaws.com", "DE"),
+        ("oss-cn-hangzhou.aliyuncs.com", "CN"),
+        ("mybucket.oss-cn-hangzhou-internal.aliyuncs.com", "CN"),
+        ("ecs.ap-southeast-1.aliyuncs.com", "SG"),
+        ("cos.ap-guangzhou.myqcloud.com", "CN"),
+        ("photos-1250000000.cos.ap-hongkong.myqcloud.com", "HK"),
+        ("obs.cn-north-4.myhuaweicloud.com", "CN"),
+        ("obs.ap-southeast-1.myhuaweicloud.com", "HK"),
+        ("bigquery.europe-west3.rep.googleapis.com", "DE"),
+        ("europe-west4-aiplatform.googleapis.com", "NL"),
+        ("westeurope.api.cognitive.microsoft.com", "NL"),
+        ("acct.blob.core.chinacloudapi.cn", "CN"),
+        ("objectstorage.eu-frankfurt-1.oraclecloud.com", "DE"),
+        ("xy12345.eu-central-1.snowflakecomputing.com", "DE"),
+        ("abc123.europe-west3.gcp.cloud.es.io", "DE"),
+    ],
+)
+def test_host_patterns(j, host, expected):
+    assert where(j, host) == expected
+
+
+@pytest.mark.parametrize("host", ["mybucket.s3.amazonaws.com", "storage.googleapis.com", "acct.blob.core.windows.net", "b.oss-accelerate.aliyuncs.com"])
+def test_hosts_that_do_not_encode_a_location(j, host):
+    location = j.locate_host(host)
+    assert location.jurisdiction is None
+    assert "does not encode" in location.rule and location.source
+
+
+def test_host_pattern_rule_names_the_region(j):
+    location = j.locate_host("s3.eu-central-1.amazonaws.com")
+    assert location.rule.startswith("aws region eu-central-1")
+
+
+# ---------------------------------------------------------------- SaaS
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("o123.ingest.sentry.io", "US"),
+        ("o123.ingest.us.sentry.io", "US"),
+        ("o123.ingest.de.sentry.io", "DE"),
+        ("api.mixpanel.com", "US"),
+        ("api-eu.mixpanel.com", "EU"),
+        ("api-in.mixpanel.com", "IN"),
+        ("api.datadoghq.com", "US"),
+        ("api.datadoghq.eu", "DE"),
+        ("http-intake.logs.datadoghq.eu", "DE"),
+        ("api.ap1.datadoghq.com", "JP"),
+        ("eu.i.posthog.com", "EU"),
+        ("api.eu.mailgun.net", "EU"),
+        ("events.eu1.segmentapis.com", "IE"),
+        ("api.eu.amplitude.com", "EU"),
+        ("api.au.intercom.io", "AU"),
+        ("eu.api.openai.com", "EU"),
+        ("api.openai.com", "US"),
+        ("api.dublin.ie1.twilio.com", "IE"),
+        ("api.weixin.qq.com", "CN"),
+        ("apihk.mch.weixin.qq.com", "HK"),
+        ("openapi.alipay.com", "CN"),
+        ("dysmsapi.aliyuncs.com", "CN"),
+        ("api.jpush.cn", "CN"),
+        ("api.mistral.ai", "EU"),
+        ("generativelanguage.googleapis.com", "US"),
+        ("prometheus-prod-01-eu-west-0.grafana.net", "EU"),
+        ("logs-prod-us-central1.grafana.net", "US"),
+    ],
+)
+def test_saas_hosts(j, host, expected):
+    assert where(j, host) == expected
+
+
+def test_saas_rule_names_vendor_and_glob(j):
+    location = j.locate_host("api-eu.mixpanel.com")
+    assert location.rule == "saas: Mixpanel (api-eu.mixpanel.com)"
+    assert location.source
+
+
+def test_wildcard_does_not_match_the_bare_domain(j):
+    assert j.locate_host("auth0.com").jurisdiction is None
+
+
+def test_host_is_normalised(j):
+    assert where(j, "API-EU.Mixpanel.COM.") == "EU"
+
+
+# ---------------------------------------------------------------- ccTLD and special addresses
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [("shop.example.de", "DE"), ("bbc.co.uk", "GB"), ("europa.eu", "EU"), ("example.cn", "CN"), ("example.com", None), ("example.io", None), ("x.ai", None)],
+)
+def test_cctld(j, host, expected):
+    assert where(j, host) == expected
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1", "::1", "[::1]", "10.1.2.3", "172.16.5.4", "192.168.1.1", "169.254.169.254", "fd00::1", "::ffff:10.0.0.1",
+     "localhost", "api.localhost", "printer.local", "db.svc.cluster.local", "host.docker.internal", "nas.home.arpa", "redis"],
+)
+def test_special_addresses_are_home(j, host):
+    assert where(j, host) == "HOME"
+
+
+def test_public_ip_is_unknown(j):
+    location = j.locate_host("8.8.8.8")
+    assert location.jurisdiction is None and "GeoIP" in location.rule
+
+
+def test_unknown_host(j):
+    assert j.locate_host("api.unknown-vendor.com") == j.locate_host("api.unknown-vendor.com")
+    assert j.locate_host("api.unknown-vendor.com").rule == "no table entry for host api.unknown-vendor.com"
+
+
+# ---------------------------------------------------------------- URLs
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://public@o1.ingest.de.sentry.io/42", "DE"),
+        ("https://api-eu.mixpanel.com:443/track?x=1", "EU"),
+        ("api.datadoghq.eu", "DE"),
+        ("localhost:8080", "HOME"),
+        ("postgresql+psycopg://user:pw@[::1]:5432/db", "HOME"),
+        ("redis://:secret@cache:6379/0", "HOME"),
+        ("mongodb://h1.example.de:27017,h2.example.de:27017/db", "DE"),
+        ("sqlite:///data/app.db", "HOME"),
+        ("file:///tmp/export.csv", "HOME"),
+        ("https://s3.eu-west-3.amazonaws.com/bucket/key", "FR"),
+    ],
+)
+def test_locate_url(j, url, expected):
+    assert j.locate_url(url).jurisdiction == expected
+
+
+def test_bucket_url_without_project_entry_is_unknown(j):
+    location = j.locate_url("s3://acme-data/key")
+    assert location.jurisdiction is None and "bucket" in location.rule
+
+
+def test_empty_url(j):
+    assert j.locate_url("https:///path").jurisdiction is None
+
+
+# ---------------------------------------------------------------- project [destinations]
+
+
+def test_project_globs_win(j):
+    project = j.with_project(
+        {
+            "*.corp.example": "DE",
+            "api.mixpanel.com": "EU",
+            "localhost": "US",
+            "s3://acme-eu-*": "IE",
+            "aws:eu-*": "EU",
+            "*:cn-*": "CN",
+        },
+        "pyproject.toml",
+    )
+    location = project.locate_host("svc.corp.example")
+    assert location == project.locate_host("SVC.corp.example")
+    assert (location.jurisdiction, location.rule, location.source) == ("DE", 'config [destinations] "*.corp.example"', "pyproject.toml")
+    assert project.locate_host("api.mixpanel.com").jurisdiction == "EU"
+    assert project.locate_host("localhost").jurisdiction == "US"
+    assert project.locate_url("s3://acme-eu-logs/x").jurisdiction == "IE"
+    assert project.locate_url("s3a://acme-eu-logs/x").jurisdiction == "IE"
+    assert project.locate_region("aws", "eu-west-2").jurisdiction == "EU"
+    assert project.locate_region("huawei", "cn-north-4").jurisdiction == "CN"
+    assert project.locate_region("gcp", "europe-west3").jurisdiction == "DE"
+    # the base tables are untouched
+    assert j.locate_host("api.mixpanel.com").jurisdiction == "US"
+    assert project.digest() != j.digest()
+
+
+def test_project_home_value(j):
+    project = j.with_project({"*.example.net": "home"}, "xborder.toml")
+    assert project.locate_host("a.example.net").jurisdiction == "HOME"
+
+
+@pytest.mark.parametrize(
+    ("destinations", "key"),
+    [
+        ({"*.corp.example": "XX"}, 'destinations."*.corp.example"'),
+        ({"*.corp.example": 49}, 'destinations."*.corp.example"'),
+        ({"ftp://bucket": "DE"}, 'destinations."ftp://bucket"'),
+        ({"nimbus:eu-*": "DE"}, 'destinations."nimbus:eu-*"'),
+        ({"bad host!": "DE"}, 'destinations."bad host!"'),
+    ],
+)
+def test_project_validation(j, destinations, key):
+    with pytest.raises(ConfigError) as error:
+        j.with_project(destinations, "pyproject.toml")
+    assert error.value.path == "pyproject.toml"
+    assert error.value.key == key
+
+
+# ---------------------------------------------------------------- groups and regimes
+
+
+def test_groups(j):
+    assert len(j.members("EU")) == 27
+    assert j.members("EEA") == j.members("EU") | {"IS", "LI", "NO"}
+    assert j.members("DE") == frozenset({"DE"})
+    assert j.contains("EU", "DE")
+    assert j.contains("EEA", "EU")
+    assert not j.contains("EU", "EEA")
+    assert not j.contains("EU", "NO")
+    assert j.contains("CN", "CN")
+    assert not j.contains("CN", "HK")
+
+
+def test_is_known(j):
+    assert all(j.is_known(code) for code in ("DE", "CN", "HK", "US", "EU", "EEA"))
+    assert not any(j.is_known(code) for code in ("XX", "de", "UK", "HOME", ""))
+
+
+@pytest.mark.parametrize(
+    ("home", "regime"),
+    [("CN", "pipl"), ("DE", "gdpr"), ("EU", "gdpr"), ("NO", "gdpr"), ("GB", "uk-gdpr"), ("CH", "fadp"), ("RU", "ru"), ("IN", "dpdp"),
+     ("VN", "vn"), ("ID", "id"), ("SA", "sa"), ("BR", "lgpd"), ("JP", "appi"), ("KR", "pipa")],
+)
+def test_regime_for_home(j, home, regime):
+    assert j.regime_for_home(home).id == regime
+
+
+def test_no_regime_for_home(j):
+    assert j.regime_for_home("US") is None
+
+
+def test_regime_contents(j):
+    gdpr = j.regimes["gdpr"]
+    assert gdpr.transfer_restricted and gdpr.localization == "none"
+    assert "CH" in gdpr.adequate and "US" not in gdpr.adequate
+    assert gdpr.conditional == ("US",) and "Data Privacy Framework" in gdpr.scope["US"]
+    assert {"scc", "bcr", "consent", "dpf"} <= set(gdpr.bases)
+    assert "user.health" in gdpr.sensitive
+    pipl = j.regimes["pipl"]
+    assert pipl.localization == "conditional" and pipl.adequate == ()
+    assert {"cac-security-assessment", "cac-standard-contract", "certification", "consent"} <= set(pipl.bases)
+    assert {"user.biometric", "user.location.precise", "vehicle", "important"} <= set(pipl.sensitive)
+    assert j.regimes["ru"].localization == "required"
+    assert any(j.contains(code, "FR") for code in j.regimes["uk-gdpr"].adequate)
+
+
+# ---------------------------------------------------------------- table sizes and sources
+
+
+def _rules(name: str) -> dict:
+    return tomllib.loads((RULES / name).read_text(encoding="utf-8"))
+
+
+def test_counts(j):
+    assert len(_rules("destinations/saas.toml")["vendor"]) >= 60
+    providers = {entry["provider"] for entry in _rules("destinations/clouds.toml")["region"]}
+    assert {"aws", "gcp", "azure", "alibaba", "tencent", "huawei"} <= providers
+    assert len(j.regimes) >= 12
+    assert len(_rules("destinations/network.toml")["countries"]["codes"]) >= 249
+
+
+def _entries(node, path=""):
+    """Every table in a rules file, with its dotted path."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from _entries(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _entries(value, f"{path}[{i}]")
+
+
+@pytest.mark.parametrize("name", ["destinations/clouds.toml", "destinations/saas.toml", "destinations/network.toml", "regimes.toml"])
+def test_every_entry_has_a_source(name):
+    doc = _rules(name)
+    inherits = (".regional[", ".countries.codes", ".cctld.extra", ".region_map")  # regional entries inherit the vendor's
+    checked = 0
+    for path, entry in _entries(doc):
+        if path in ("", ".providers", ".groups", ".regime") or any(part in path for part in inherits):
+            continue
+        if any(key in entry for key in ("jurisdiction", "code", "id", "members", "codes", "generic", "home", "aliases", "pattern", "hosts", "name")):
+            assert isinstance(entry.get("source"), str) and entry["source"].strip(), f"{name}{path} has no source"
+            checked += 1
+    assert checked
+
+
+def test_digest_is_stable(j):
+    assert j.digest() == Jurisdictions.from_dir(RULES).digest()
+    assert len(j.digest()) == 64
+
+
+# ---------------------------------------------------------------- validation of the rules files
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    shutil.copytree(RULES / "destinations", tmp_path / "destinations")
+    shutil.copy(RULES / "regimes.toml", tmp_path / "regimes.toml")
+    return tmp_path
+
+
+def _append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + "\n" + text, encoding="utf-8")
+
+
+def _error(rules_dir: Path) -> ConfigError:
+    with pytest.raises(ConfigError) as error:
+        Jurisdictions.from_dir(rules_dir)
+    return error.value
+
+
+def test_validation_unknown_key(rules_copy):
+    _append(rules_copy / "destinations/saas.toml", '[[vendor]]\nname = "X"\nhosts = ["x.test"]\njurisdiction = "DE"\nsource = "s"\nhost = "typo"\n')
+    error = _error(rules_copy)
+    assert error.path.endswith("saas.toml") and error.key.endswith(".host") and error.key.startswith("vendor[")
+
+
+def test_validation_bad_jurisdiction(rules_copy):
+    _append(rules_copy / "destinations/saas.toml", '[[vendor]]\nname = "X"\nhosts = ["x.test"]\njurisdiction = "UK"\nsource = "s"\n')
+    error = _error(rules_copy)
+    assert error.path.endswith("saas.toml") and error.key.endswith(".jurisdiction")
+
+
+def test_validation_missing_source(rules_copy):
+    _append(rules_copy / "destinations/saas.toml", '[[vendor]]\nname = "X"\nhosts = ["x.test"]\njurisdiction = "DE"\n')
+    error = _error(rules_copy)
+    assert error.key.endswith(".source") and "missing" in error.message
+
+
+def test_validation_duplicate_host(rules_copy):
+    _append(rules_copy / "destinations/saas.toml", '[[vendor]]\nname = "X"\nhosts = ["api.mixpanel.com"]\njurisdiction = "DE"\nsource = "s"\n')
+    error = _error(rules_copy)
+    assert "Mixpanel" in error.message and error.key.endswith(".hosts[0]")
+
+
+def test_validation_wrong_type(rules_copy):
+    _append(rules_copy / "destinations/saas.toml", '[[vendor]]\nname = "X"\nhosts = "x.test"\njurisdiction = "DE"\nsource = "s"\n')
+    assert _error(rules_copy).key.endswith(".hosts")
+
+
+def test_validation_bad_regex(rules_copy):
+    _append(
+        rules_copy / "destinations/clouds.toml",
+        "[[host_pattern]]\nprovider = \"aws\"\nname = \"x\"\npattern = '(?P<region>[a-z'\nexample = \"x\"\nsource = \"s\"\n",
+    )
+    error = _error(rules_copy)
+    assert error.path.endswith("clouds.toml") and error.key.endswith(".pattern") and error.key.startswith("host_pattern[")
+
+
+def test_validation_example_must_match(rules_copy):
+    _append(
+        rules_copy / "destinations/clouds.toml",
+        "[[host_pattern]]\nprovider = \"aws\"\nname = \"x\"\npattern = '(?P<region>[a-z]+-[a-z]+-\\d)\\.example\\.test'\nexample = \"nope.test\"\nsource = \"s\"\n",
+    )
+    assert _error(rules_copy).key.endswith(".example")
+
+
+def test_validation_pattern_needs_one_way(rules_copy):
+    _append(
+        rules_copy / "destinations/clouds.toml",
+        "[[host_pattern]]\nprovider = \"aws\"\nname = \"x\"\npattern = 'a\\.example\\.test'\nexample = \"a.example.test\"\nsource = \"s\"\n",
+    )
+    assert "exactly one way" in _error(rules_copy).message
+
+
+def test_validation_regime(rules_copy):
+    _append(rules_copy / "regimes.toml", '[regime.x]\nname = "x"\nhome = ["DE"]\nlocalization = "sometimes"\ntransfer_restricted = true\nadequate = []\nconditional = []\nbases = []\nsensitive = []\nsensitive_source = "s"\nsource = "s"\n')
+    error = _error(rules_copy)
+    assert error.path.endswith("regimes.toml") and error.key == "regime.x.localization"
+
+
+def test_validation_invalid_toml_has_line(rules_copy):
+    _append(rules_copy / "destinations/network.toml", "[[special]\n")
+    error = _error(rules_copy)
+    assert error.path.endswith("network.toml") and error.line
+
+
+def test_validation_unknown_top_level_key(rules_copy):
+    _append(rules_copy / "destinations/network.toml", '[vendors]\nname = "x"\n')
+    assert _error(rules_copy).key == "vendors"
