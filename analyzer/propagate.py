@@ -93,6 +93,16 @@ def has_sym(g: G) -> bool:
     return _strs_sym(g.strs) or any(has_sym(v) for v in g.keys.values())
 
 
+def concrete(g: G) -> G:
+    """The part of a value that does not depend on the enclosing function's parameters."""
+    if not has_sym(g):
+        return g
+    return G({k: t for k, t in g.taint.items() if k[0] != "sym"},
+             frozenset(o for o in g.objs if o[0] != "sym" and not (o[0] == "client" and any(_strs_sym(s) for _, s in o[2]))),
+             frozenset(s for s in g.strs if not any(p[0] == "sym" for p in s)),
+             {k: concrete(v) for k, v in g.keys.items()})
+
+
 def _strs_sym(strs) -> bool:
     return any(p[0] == "sym" for s in strs for p in s)
 
@@ -159,9 +169,11 @@ class Result:
     ret: G = NOTHING
     hits: list = field(default_factory=list)
     writes: list = field(default_factory=list)
+    defaults: dict = field(default_factory=dict)  # parameter -> G of its default value
 
     def signature(self):
-        return (self.ret.signature(), tuple(h.signature() for h in self.hits), tuple(w.signature() for w in self.writes))
+        return (self.ret.signature(), tuple(h.signature() for h in self.hits), tuple(w.signature() for w in self.writes),
+                tuple(sorted((k, v.signature()) for k, v in self.defaults.items())))
 
 
 @dataclass(frozen=True)
@@ -328,20 +340,28 @@ class Analysis:
         if qualname.endswith(".<module>"):
             for name, val in module.globals:
                 self.stores.put("globals", (module.module, name), frame.gval(val))
-        return Result(ret, frame.pending_hits, frame.pending_writes)
+        defaults = {p.name: frame.gval(p.default) for p in f.params if p.default is not None}
+        return Result(ret, frame.pending_hits, frame.pending_writes, defaults)
 
     def emit_roots(self) -> None:
-        """Sink calls whose destination still depends on a parameter nobody passes: emit as unknown."""
+        """Sink calls that still wait for a parameter in functions nobody calls (entry points, views,
+        callbacks of frameworks): parameters take their defaults, the rest stays unknown."""
         called = {t for targets in self.targets.values() for t in targets}
         for qualname in sorted(self.results):
-            if qualname in called:
+            result = self.results[qualname]
+            if qualname in called or not result.hits:
                 continue
-            for hit in self.results[qualname].hits:
+            f, module = self.program.functions[qualname]
+            frame = Frame(self, f, module)
+            sub = Substitution(frame, dict(result.defaults), {})
+            for hit in result.hits:
                 if hit.sink is None:
                     continue
                 srcs = {k: t for k, t in hit.data.taint.items() if k[0] == "src"}
+                dests = tuple((r, sub.keep_unbound(g)) for r, g in hit.dests)
+                clients = sub.keep_unbound(hit.clients)
                 for k in sorted(srcs):
-                    self.flows.append(RawFlow(k, srcs[k], hit))
+                    self.flows.append(RawFlow(k, srcs[k], Hit(hit.site, hit.sink, hit.data, dests, clients)))
 
 
 class Frame:
@@ -431,6 +451,11 @@ class Frame:
         for o in sorted(g.objs, key=repr):
             if o[0] in ("inst", "self", "class"):
                 parts.append(self.a.stores.field(o[1], name))
+                method = self.program.lookup_method(o[1], name) if o[1] in self.program.classes else None
+                if method:
+                    parts.append(G(objs=frozenset({("bound", method, o if o[0] != "class" else None)})))
+            elif o[0] == "client":
+                parts.append(G(objs=frozenset({("client-bound", o, name)})))
             elif o[0] == "module":
                 parts.append(self.name_value(f"{o[1]}.{name}"))
             elif o[0] == "lib":
@@ -493,7 +518,7 @@ class Frame:
         receiver = None
         targets: list = []
         if callee[0] == "name":
-            targets = [(o, None) for o in sorted(self.name_value(callee[1]).objs, key=repr)]
+            targets = self.callable_targets(self.name_value(callee[1]))
             if not targets:
                 targets = [(("lib", callee[1]), None)]
         elif callee[0] == "method":
@@ -508,13 +533,15 @@ class Frame:
             else:
                 targets = [(("lib", f"{callee[1]}.{callee[2]}"), None)]
         else:
-            targets = [(o, None) for o in sorted(self.gval(callee[1]).objs, key=repr) if o[0] in ("func", "class", "lib")]
+            receiver = self.gval(callee[1])
+            targets = self.callable_targets(receiver)
         site_ref = Site(self.module.path, site.loc, site.text, self.f.qualname)
         results = []
         resolved = set()
         for target, self_obj in targets:
             if target[0] == "deferred":
-                self.pending_hits.append(Hit(site_ref, None, NOTHING, (), NOTHING, callee[2], receiver, args))
+                method = callee[2] if callee[0] == "method" else None
+                self.pending_hits.append(Hit(site_ref, None, NOTHING, (), NOTHING, method, receiver, args))
                 results.append(self.default(args, receiver))
                 continue
             resolved.add(target[1] if target[0] != "client-method" else f"{target[1]}.{target[2]}")
@@ -527,6 +554,20 @@ class Frame:
         value = merge(*results)
         self.memo[index] = value
         return value
+
+    def callable_targets(self, value: G) -> list:
+        """What calling a value runs: functions, bound methods, classes, library callables."""
+        targets = []
+        for o in sorted(value.objs, key=repr):
+            if o[0] in ("func", "class", "lib"):
+                targets.append((o, None))
+            elif o[0] == "bound":
+                targets.append((("func", o[1]), o[2]))
+            elif o[0] == "client-bound":
+                targets.append((("client-method", o[1][1], o[2], o[1]), None))
+            elif o[0] == "sym" and not any(t[0][0] == "deferred" for t in targets):
+                targets.append((("deferred",), None))
+        return targets
 
     def method_targets(self, receiver: G, method: str) -> list:
         targets, deferred = [], False
@@ -588,6 +629,8 @@ class Frame:
         if self.a.flowrules.is_sanitizer(qualname):
             self.a.sanitized.add(site)
             return NOTHING
+        if qualname in self.a.flowrules.wrappers and args:
+            return args[0][1]
         sink = catalog.sinks_by_callee.get(qualname)
         if sink is not None:
             self.sink_hit(sink, args, client, site)
@@ -644,10 +687,13 @@ class Frame:
             self.pending_hits.append(Hit(hit.site, hit.sink, G(syms), hit.dests, hit.clients))
 
     def deferred(self, hit: Hit) -> None:
-        if has_sym(G(objs=hit.receiver.objs)) and not any(o[0] != "sym" for o in hit.receiver.objs):
+        """A call on a parameter (`cb(x)`, `client.send(x)`): resolved once a caller says what it is."""
+        if not any(o[0] != "sym" for o in hit.receiver.objs):
             self.pending_hits.append(hit)
             return
-        for target, self_obj in self.method_targets(G(objs=frozenset(o for o in hit.receiver.objs if o[0] != "sym")), hit.method):
+        known = G(objs=frozenset(o for o in hit.receiver.objs if o[0] != "sym"))
+        targets = self.method_targets(known, hit.method) if hit.method else self.callable_targets(known)
+        for target, self_obj in targets:
             if target[0] != "deferred":
                 self.apply(target, self_obj, hit.args, hit.receiver, hit.site)
 
@@ -660,18 +706,17 @@ class Frame:
             else:
                 self.a.stores.put("clients", w.target, w.value)
             return
-        concrete = G({k: t for k, t in w.value.taint.items() if k[0] != "sym"}, w.value.objs, w.value.strs, w.value.keys)
+        known = concrete(w.value)
         if w.kind == "global":
             if has_sym(w.value):
                 self.pending_writes.append(w)
-            self.a.stores.put("globals", w.target, concrete)
+            self.a.stores.put("globals", w.target, known)
             return
         targets = [o for o in w.target.objs if o[0] in ("inst", "self", "class")]
         if any(o[0] == "sym" for o in w.target.objs) or has_sym(w.value):
             self.pending_writes.append(w)
         for o in sorted(targets, key=repr):
-            if not has_sym(concrete):
-                self.a.stores.put("fields", (o[1], w.attr), concrete)
+            self.a.stores.put("fields", (o[1], w.attr), known)
 
     # -- project calls
 
@@ -695,6 +740,8 @@ class Frame:
         result = self.a.results.get(qualname)
         if result is None:
             return self.default(args, None) if not qualname.endswith(">") else NOTHING
+        for name, value in result.defaults.items():
+            binding.setdefault(name, value)
         hop_in = {p: (self.module.path, site.loc, f"passed as '{p}' to {qualname}") for p in binding}
         hop_out = (self.module.path, site.loc, f"returned from {qualname}")
         sub = Substitution(self, binding, hop_in)
@@ -736,6 +783,20 @@ class Substitution:
         self.cache[atom] = value
         return value
 
+    def keep_unbound(self, g: G) -> G:
+        """Substitute what the binding knows; leave other parameters symbolic (reported as unknown)."""
+        if not g:
+            return g
+        objs = set()
+        for o in g.objs:
+            if o[0] == "sym" and _root_param(o[1]) in self.binding:
+                objs |= self.sym(o[1]).objs
+            elif o[0] == "client":
+                objs.add(("client", o[1], tuple((role, tuple(sorted(self.strs(frozenset(s), True), key=repr))) for role, s in o[2]), o[3]))
+            else:
+                objs.add(o)
+        return G(g.taint, frozenset(objs), self.strs(g.strs, True), g.keys)
+
     def value(self, g: G, hop_out) -> G:
         if not g:
             return g
@@ -768,12 +829,14 @@ class Substitution:
         keys = {k: self.value(v, hop_out) for k, v in g.keys.items()}
         return G(taint, frozenset(objs), self.strs(g.strs), keys)
 
-    def strs(self, strs: frozenset) -> frozenset:
+    def strs(self, strs: frozenset, keep_unbound: bool = False) -> frozenset:
         out = set()
         for parts in strs:
             options = [()]
             for p in parts:
-                if p[0] == "sym":
+                if p[0] == "sym" and keep_unbound and _root_param(p[1]) not in self.binding:
+                    choices = [(p,)]
+                elif p[0] == "sym":
                     choices = sorted(self.sym(p[1]).strs, key=repr) or [(("unknown", "not a constant"),)]
                 else:
                     choices = [(p,)]

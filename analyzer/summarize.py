@@ -765,7 +765,8 @@ class _Summarizer:
             annotation = None
             if p.annotation is not None:
                 annotation = self.static_name(_unquote(p.annotation.annotation), scope.parent or scope)
-            out.append(Param(name, kind, annotation))
+            default = self.expr(p.default, scope.parent) if p.default is not None and scope.parent else None
+            out.append(Param(name, kind, annotation, default))
             v = Val(frozenset({("param", name)}))
             if kind in ("positional", "keyword"):
                 v = v | self.source(scope, p.name, name, None, "parameter")

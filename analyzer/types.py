@@ -112,6 +112,7 @@ class Param:
     name: str
     kind: str  # "positional" | "keyword" | "varargs" | "varkw"
     annotation: str | None  # qualified name of the annotation, when it is a plain name
+    default: Val | None = None  # the default value, evaluated where the function is defined
 
 
 @dataclass(frozen=True)

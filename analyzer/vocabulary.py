@@ -1,0 +1,422 @@
+"""The personal-data vocabulary: which category an identifier's name points to.
+
+The categories and word lists live in ``rules/categories.toml``; this module only knows how to match
+them.  An identifier is split into lowercase words (snake, camel, digits, CJK runs); words glued
+together without a separator (``useremail``, ``idcardno``) are segmented with the vocabulary's own
+words.  Patterns match whole words or word n-grams, compared glued (``phone number`` also matches
+``phonenumber``), never raw substrings - except inside CJK words, which have no word boundaries.
+
+A hit is then vetoed by words *outside* the matched span: a flag prefix (``is_email_verified``),
+a meta word (``email_template``), a transformed-value word (``email_hash``) or a category exclusion
+(``address_family``).  A weak pattern (``name``, ``address``) fires only with person context: a
+person word elsewhere in the identifier (``customer_name``), or, when the identifier is just the
+weak pattern plus neutral words, a person word in its owner (``user.name``).  Of the surviving hits
+the longest pattern wins, then the earliest category.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+from analyzer.errors import ConfigError
+
+__all__ = ["Category", "Match", "Explanation", "Vocabulary", "split_words", "load_vocabulary"]
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    description: str
+    family: str
+    sensitive: bool
+    patterns: tuple[str, ...]
+    weak: tuple[str, ...]
+    exclude: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Match:
+    category: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Explanation:
+    identifier: str
+    match: Match | None
+    reason: str
+
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+# CJK run | ACRONYM (not followed by lowercase) | Capitalised or lowercase word | digits
+_WORD_RE = re.compile(rf"[{_CJK}]+|[A-Z]+(?![^\W\d_A-Z{_CJK}])|[A-Z]?[^\W\d_A-Z{_CJK}]+|\d+")
+_CJK_RE = re.compile(rf"[{_CJK}]")
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
+
+_FAMILIES = ("personal", "important")
+_MATCHING_KEYS = ("person_context", "meta_words", "flag_prefixes", "transformed", "neutral_words", "compound_parts")
+_CATEGORY_KEYS = {
+    "id": str, "name": str, "description": str, "family": str, "sensitive": bool,
+    "patterns": list, "weak": list, "exclude": list, "source": str, "examples": dict,
+}
+_EXTENDABLE = ("patterns", "weak", "exclude", "examples")
+_MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
+
+
+def split_words(identifier: str) -> tuple[str, ...]:
+    """Split an identifier into lowercase words; CJK runs stay one word (they have no word breaks)."""
+    return tuple(w.lower() for w in _WORD_RE.findall(identifier))
+
+
+def _is_cjk(text: str) -> bool:
+    return bool(_CJK_RE.search(text))
+
+
+def _glued(text: str) -> str:
+    """The comparison key of a word sequence: its words glued together (CJK: the text itself)."""
+    return "".join(split_words(text))
+
+
+class _Hit(NamedTuple):
+    rank: int          # category index: earlier categories win ties
+    category: str
+    pattern: str
+    key: str           # glued pattern; its length is the specificity
+    weak: bool
+    span: frozenset    # word indexes covered (CJK: the CJK word)
+
+
+class Vocabulary:
+    """Categories plus the matcher; immutable once built (``extend`` returns a new one)."""
+
+    def __init__(self, matching: dict[str, tuple[str, ...]], categories: list[Category],
+                 examples: dict[str, dict[str, tuple[str, ...]]]):
+        self.matching = matching
+        self.categories: dict[str, Category] = {c.id: c for c in categories}
+        self.examples = examples
+        self._compile()
+        self._explain_cached = functools.lru_cache(maxsize=1 << 16)(self._explain)
+
+    # ---------------------------------------------------------------- building
+
+    @classmethod
+    def from_data(cls, data: dict, origin: str = "rules/categories.toml") -> "Vocabulary":
+        """Build from parsed TOML, rejecting anything unexpected so rule typos fail loudly."""
+        if not isinstance(data, dict):
+            raise ConfigError("categories must be a table", path=origin)
+        for key in data:
+            if key not in ("matching", "category"):
+                raise ConfigError(f"unknown key '{key}' (expected 'matching' and 'category')", path=origin, key=key)
+        matching = _check_matching(data.get("matching", {}), origin)
+        raw = data.get("category")
+        if not isinstance(raw, list) or not raw:
+            raise ConfigError("'category' must be a non-empty array of tables", path=origin, key="category")
+        categories: list[Category] = []
+        examples: dict[str, dict[str, tuple[str, ...]]] = {}
+        for i, entry in enumerate(raw):
+            category, example = _check_category(entry, f"category[{i}]", origin, existing=None)
+            if category.id in examples:
+                raise ConfigError(f"duplicate category id '{category.id}'", path=origin, key=f"category[{i}].id")
+            categories.append(category)
+            examples[category.id] = example
+        return cls(matching, categories, examples)
+
+    def extend(self, categories: list[dict], origin: str) -> "Vocabulary":
+        """Add project categories; an existing id gains the given patterns, weak words and exclusions."""
+        if not isinstance(categories, list):
+            raise ConfigError("'category' must be an array of tables", path=origin, key="category")
+        merged = dict(self.categories)
+        examples = dict(self.examples)
+        seen: set[str] = set()
+        for i, entry in enumerate(categories):
+            key = f"category[{i}]"
+            cid = entry.get("id") if isinstance(entry, dict) else None
+            old = merged.get(cid) if isinstance(cid, str) else None
+            category, example = _check_category(entry, key, origin, existing=old)
+            if category.id in seen:
+                raise ConfigError(f"duplicate category id '{category.id}'", path=origin, key=f"{key}.id")
+            seen.add(category.id)
+            merged[category.id] = category
+            old_example = examples.get(category.id, {"match": (), "ignore": ()})
+            examples[category.id] = {k: old_example[k] + example[k] for k in ("match", "ignore")}
+        return Vocabulary(self.matching, list(merged.values()), examples)
+
+    def _compile(self) -> None:
+        """Precompute the lookup tables so that classifying is a few dict lookups per word n-gram."""
+        m = self.matching
+        self._person = {_glued(w) for w in m["person_context"] if not _is_cjk(w)}
+        self._person_cjk = tuple(w for w in m["person_context"] if _is_cjk(w))
+        self._meta = {_glued(w) for w in m["meta_words"] if not _is_cjk(w)}
+        self._meta_cjk = tuple(w for w in m["meta_words"] if _is_cjk(w))
+        self._flags = {_glued(w) for w in m["flag_prefixes"] if not _is_cjk(w)}
+        self._flags_cjk = tuple(w for w in m["flag_prefixes"] if _is_cjk(w))
+        self._transformed = {_glued(w) for w in m["transformed"] if not _is_cjk(w)}
+        self._transformed_cjk = tuple(w for w in m["transformed"] if _is_cjk(w))
+        self._neutral = {_glued(w) for w in m["neutral_words"]}
+        self._parts = {_glued(w) for w in m["compound_parts"]}
+
+        self._index: dict[str, list[_Hit]] = {}
+        self._cjk_patterns: list[_Hit] = []
+        self._exclude: dict[str, tuple[str, ...]] = {}
+        lexicon: set[str] = set()
+        for rank, c in enumerate(self.categories.values()):
+            for text, weak in [(p, False) for p in c.patterns] + [(p, True) for p in c.weak]:
+                if _is_cjk(text):
+                    self._cjk_patterns.append(_Hit(rank, c.id, text, text.replace(" ", ""), weak, frozenset()))
+                else:
+                    key = _glued(text)
+                    self._index.setdefault(key, []).append(_Hit(rank, c.id, text, key, weak, frozenset()))
+            self._exclude[c.id] = tuple(_glued(e) if not _is_cjk(e) else e.replace(" ", "") for e in c.exclude)
+            for text in c.patterns + c.weak + c.exclude:
+                if not _is_cjk(text):
+                    lexicon.update(split_words(text))
+                    lexicon.add(_glued(text))
+        for words in m.values():
+            for w in words:
+                if not _is_cjk(w):
+                    lexicon.update(split_words(w))
+                    lexicon.add(_glued(w))
+        self._lexicon = frozenset(lexicon)
+        self._max_key = max(map(len, self._index), default=0)
+
+    # ---------------------------------------------------------------- matching
+
+    def classify(self, identifier: str, owner: str | None = None) -> Match | None:
+        """The category the identifier most specifically names, or None."""
+        return self._explain_cached(identifier, owner).match
+
+    def explain(self, identifier: str, owner: str | None = None) -> Explanation:
+        """Like classify, but says why (which pattern fired, or what vetoed it)."""
+        return self._explain_cached(identifier, owner)
+
+    def _explain(self, identifier: str, owner: str | None) -> Explanation:
+        words = self._words(identifier)
+        hits = self._hits(words)
+        if not hits:
+            return Explanation(identifier, None, "no pattern")
+        hits.sort(key=lambda h: (-len(h.key), h.rank))
+        first_veto = None
+        for hit in hits:
+            verdict = self._verdict(hit, words, owner)
+            if verdict.startswith("+"):
+                match = Match(hit.category, verdict[1:])
+                return Explanation(identifier, match, match.reason)
+            first_veto = first_veto or verdict
+        return Explanation(identifier, None, first_veto)
+
+    def _words(self, identifier: str) -> tuple[str, ...]:
+        """split_words, then glued words not in the lexicon segmented into lexicon words."""
+        out: list[str] = []
+        for word in split_words(identifier):
+            if word in self._lexicon or word.isdigit() or _is_cjk(word):
+                out.append(word)
+            else:
+                out.extend(self._segment(word) or (word,))
+        return tuple(out)
+
+    def _piece(self, piece: str) -> str | None:
+        """The lexicon word a segment stands for (plurals reduced), if it may be split out."""
+        for candidate in (piece, piece[:-1] if piece.endswith("s") else "", piece[:-2] if piece.endswith("es") else ""):
+            if candidate in self._lexicon and (len(candidate) >= 3 or candidate in self._parts):
+                return candidate
+        return None
+
+    def _segment(self, word: str) -> tuple[str, ...] | None:
+        """Fewest-pieces split of a glued word into lexicon words (``useremail`` -> user, email)."""
+        n = len(word)
+        if n > _MAX_SEGMENT:
+            return None
+        best: list[tuple[str, ...] | None] = [()] + [None] * n
+        for end in range(1, n + 1):
+            for start in range(end):
+                prefix = best[start]
+                if prefix is None or (best[end] is not None and len(best[end]) <= len(prefix) + 1):
+                    continue
+                piece = self._piece(word[start:end])
+                if piece:
+                    best[end] = prefix + (piece,)
+        return best[n]
+
+    def _hits(self, words: tuple[str, ...]) -> list[_Hit]:
+        """Every pattern occurrence: glued word n-grams looked up in the index, CJK by substring."""
+        hits: list[_Hit] = []
+        for i in range(len(words)):
+            if _is_cjk(words[i]):
+                for p in self._cjk_patterns:
+                    if p.key in words[i]:
+                        hits.append(p._replace(span=frozenset((i,))))
+                continue
+            key = ""
+            for j in range(i, len(words)):
+                key += words[j]
+                if len(key) > self._max_key:
+                    break
+                for p in self._index.get(key, ()):
+                    hits.append(p._replace(span=frozenset(range(i, j + 1))))
+        return hits
+
+    def _outside(self, words: tuple[str, ...], span: frozenset) -> set[str]:
+        """Glued n-grams (up to 3 words) of the words outside a hit's span, for veto lookups."""
+        grams: set[str] = set()
+        for i in range(len(words)):
+            key = ""
+            for j in range(i, min(i + 3, len(words))):
+                if j in span:
+                    break
+                key += words[j]
+                grams.add(key)
+        return grams
+
+    def _verdict(self, hit: _Hit, words: tuple[str, ...], owner: str | None) -> str:
+        """'+reason' when the hit stands, else the reason it was vetoed."""
+        said = f'"{hit.pattern}" ({hit.category})'
+        cjk_rest = "".join(words[i] for i in hit.span if _is_cjk(words[i])).replace(hit.key, "|")
+        outside = self._outside(words, hit.span)
+        joined = "".join(words)
+        for ex in self._exclude[hit.category]:
+            if ex in joined if _is_cjk(ex) else _contains(words, ex):
+                return f'{said} excluded by "{ex}"'
+        if words[0] in self._flags and 0 not in hit.span or any(cjk_rest.startswith(f) for f in self._flags_cjk):
+            return f'{said} vetoed: flag prefix "{words[0] if words[0] in self._flags else cjk_rest[:2]}"'
+        for vocab, cjk, what in ((self._transformed, self._transformed_cjk, "transformed value"),
+                                 (self._meta, self._meta_cjk, "meta word")):
+            found = sorted(outside & vocab) or [w for w in cjk if w in cjk_rest]
+            if found:
+                return f'{said} vetoed: {what} "{found[0]}"'
+        kind = "weak pattern" if hit.weak else "pattern"
+        if hit.weak:
+            context = sorted(outside & self._person) or [w for w in self._person_cjk if w in cjk_rest]
+            if context:
+                return f'+{kind} "{hit.pattern}" with person context "{context[0]}"'
+            rest = [w for i, w in enumerate(words) if i not in hit.span]
+            owner_context = self._owner_context(owner)
+            if owner_context and all(w in self._neutral or w.isdigit() for w in rest):
+                return f'+{kind} "{hit.pattern}" with owner context "{owner_context}"'
+            return f"{said} is weak and has no person context"
+        return f'+{kind} "{hit.pattern}"'
+
+    def _owner_context(self, owner: str | None) -> str | None:
+        """The person word of the owner's last component (``self.customer`` -> customer), if any."""
+        if not owner:
+            return None
+        last = [part for part in owner.split(".") if part.strip()]
+        owner_words = self._words(last[-1]) if last else ()
+        if any(w in self._meta for w in owner_words):
+            return None
+        for w in owner_words:
+            if w in self._person or any(p in w for p in self._person_cjk):
+                return w
+        return None
+
+    # ---------------------------------------------------------------- identity
+
+    def digest(self) -> str:
+        """A stable hash of everything that affects matching: part of the summary cache key."""
+        content = {"matching": self.matching, "categories": [asdict(c) for c in self.categories.values()]}
+        return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+    def __getstate__(self):
+        # The lru_cache wrapper is not picklable; worker processes rebuild it.
+        return (self.matching, list(self.categories.values()), self.examples)
+
+    def __setstate__(self, state) -> None:
+        self.__init__(*state)
+
+
+def _contains(words: tuple[str, ...], key: str) -> bool:
+    """Whether some contiguous run of words glues to key."""
+    for i in range(len(words)):
+        glued = ""
+        for w in words[i:]:
+            glued += w
+            if glued == key:
+                return True
+            if len(glued) >= len(key):
+                break
+    return False
+
+
+def _strings(value, origin: str, key: str, *, allow_empty: bool = True) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError("must be a list of strings", path=origin, key=key)
+    for v in value:
+        if not (_is_cjk(v) or split_words(v)):
+            raise ConfigError(f"'{v}' contains no word", path=origin, key=key)
+    if not allow_empty and not value:
+        raise ConfigError("must not be empty", path=origin, key=key)
+    return tuple(value)
+
+
+def _check_matching(raw, origin: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        raise ConfigError("must be a table", path=origin, key="matching")
+    for key in raw:
+        if key not in _MATCHING_KEYS:
+            raise ConfigError(f"unknown key (expected one of {', '.join(_MATCHING_KEYS)})",
+                              path=origin, key=f"matching.{key}")
+    return {key: _strings(raw.get(key, []), origin, f"matching.{key}") for key in _MATCHING_KEYS}
+
+
+def _check_category(raw, key: str, origin: str, existing: Category | None) -> tuple[Category, dict]:
+    """Validate one [[category]] table; with ``existing``, only extendable keys are allowed."""
+    if not isinstance(raw, dict):
+        raise ConfigError("must be a table", path=origin, key=key)
+    for k, v in raw.items():
+        if k not in _CATEGORY_KEYS:
+            raise ConfigError(f"unknown key (expected one of {', '.join(_CATEGORY_KEYS)})", path=origin, key=f"{key}.{k}")
+        if not isinstance(v, _CATEGORY_KEYS[k]):
+            raise ConfigError(f"must be a {_CATEGORY_KEYS[k].__name__}", path=origin, key=f"{key}.{k}")
+    if "id" not in raw:
+        raise ConfigError("missing 'id'", path=origin, key=f"{key}.id")
+    cid = raw["id"]
+    if not _ID_RE.match(cid):
+        raise ConfigError(f"id '{cid}' must be dotted lowercase words (user.contact.email)", path=origin, key=f"{key}.id")
+    lists = {k: _strings(raw.get(k, []), origin, f"{key}.{k}") for k in ("patterns", "weak", "exclude")}
+    examples = _check_examples(raw.get("examples", {}), origin, f"{key}.examples")
+    if existing is not None:
+        for k in raw:
+            if k not in _EXTENDABLE and k != "id":
+                raise ConfigError(f"category '{cid}' exists; only {', '.join(_EXTENDABLE)} can be extended",
+                                  path=origin, key=f"{key}.{k}")
+        return Category(
+            existing.id, existing.name, existing.description, existing.family, existing.sensitive,
+            existing.patterns + lists["patterns"], existing.weak + lists["weak"],
+            existing.exclude + lists["exclude"], existing.source), examples
+    if "patterns" not in raw:
+        raise ConfigError(f"category '{cid}' has no 'patterns'", path=origin, key=f"{key}.patterns")
+    if not lists["patterns"] and not lists["weak"]:
+        raise ConfigError(f"category '{cid}' needs at least one pattern or weak pattern", path=origin, key=f"{key}.patterns")
+    family = raw.get("family", "personal")
+    if family not in _FAMILIES:
+        raise ConfigError(f"family must be one of {', '.join(_FAMILIES)}", path=origin, key=f"{key}.family")
+    return Category(cid, raw.get("name", cid), raw.get("description", ""), family, raw.get("sensitive", False),
+                    lists["patterns"], lists["weak"], lists["exclude"], raw.get("source", origin)), examples
+
+
+def _check_examples(raw: dict, origin: str, key: str) -> dict[str, tuple[str, ...]]:
+    for k in raw:
+        if k not in ("match", "ignore"):
+            raise ConfigError("unknown key (expected match, ignore)", path=origin, key=f"{key}.{k}")
+    return {k: _strings(raw.get(k, []), origin, f"{key}.{k}") for k in ("match", "ignore")}
+
+
+def load_vocabulary(rules_dir: Path) -> Vocabulary:
+    """Read ``rules_dir/categories.toml``; TOML syntax errors become ConfigError with the line."""
+    path = Path(rules_dir) / "categories.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from exc
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=line) from exc
+    return Vocabulary.from_data(data, origin=str(path))
