@@ -23,20 +23,30 @@ MAGIC = b"XBC1"
 
 
 def _key() -> bytes:
+    """This user's signing key, created once; published by a hard link so that two scans starting
+    at once never read a half-written key."""
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "xborder"
     path = base / "cache-key"
     try:
-        return path.read_bytes()
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
     except OSError:
         pass
     key = secrets.token_bytes(32)
     try:
         base.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as f:
-            f.write(key)
-    except FileExistsError:
-        return path.read_bytes()
+        fd, tmp = tempfile.mkstemp(dir=base, prefix=".cache-key-")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(key)
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                key = path.read_bytes()
+        finally:
+            os.unlink(tmp)
     except OSError:
         pass  # no writable home: entries signed with this run's key are simply not reusable
     return key
@@ -47,7 +57,8 @@ class Cache:
         self.directory = directory
         self.salt = f"{__version__}\x1f{context_digest}".encode()
         self.key = _key()
-        self.warnings: list[str] = []
+        self.problems: list[str] = []
+        self.invalid = 0  # entries found but rejected (truncated, garbage, foreign, other version)
         self.writable = True
         try:
             directory.mkdir(parents=True, exist_ok=True)
@@ -56,7 +67,13 @@ class Cache:
                 ignore.write_text("# Created by xborder: the cache is local and never committed.\n*\n")
         except OSError as exc:
             self.writable = False
-            self.warnings.append(f"cache directory {directory} is not writable ({exc.strerror}); scanning without a cache")
+            self.problems.append(f"cache directory {directory} is not writable ({exc.strerror}); scanning without a cache")
+
+    @property
+    def warnings(self) -> list[str]:
+        invalid = [f"ignored {self.invalid} invalid cache entr{'y' if self.invalid == 1 else 'ies'} in {self.directory} "
+                   "(truncated, corrupt, foreign or from another version); rebuilt them"] if self.invalid else []
+        return self.problems + invalid
 
     def entry_key(self, content_digest: str, positions: bool) -> str:
         return hashlib.sha256(self.salt + content_digest.encode() + (b"P" if positions else b"S")).hexdigest()
@@ -71,14 +88,14 @@ class Cache:
         except OSError:
             return None
         head = len(MAGIC) + 32
-        if len(blob) < head or not blob.startswith(MAGIC):
-            return None
         mac, body = blob[len(MAGIC):head], blob[head:]
-        if not hmac.compare_digest(mac, hmac.new(self.key, key.encode() + body, "sha256").digest()):
+        if not blob.startswith(MAGIC) or not hmac.compare_digest(mac, hmac.new(self.key, key.encode() + body, "sha256").digest()):
+            self.invalid += 1
             return None
         try:
             return pickle.loads(body)
         except Exception:  # signed by us but unreadable (a different Python): rebuild it
+            self.invalid += 1
             return None
 
     def put(self, content_digest: str, positions: bool, summary) -> None:
@@ -96,7 +113,7 @@ class Cache:
             os.replace(tmp, path)
         except OSError as exc:
             self.writable = False
-            self.warnings.append(f"cannot write to cache {self.directory} ({exc.strerror}); continuing without caching")
+            self.problems.append(f"cannot write to cache {self.directory} ({exc.strerror}); continuing without caching")
             try:
                 os.unlink(tmp)
             except (OSError, UnboundLocalError):

@@ -42,7 +42,9 @@ class Config:
     clients: tuple = ()
     fail_on: str = "warning"
     max_file_bytes: int = 2_000_000
+    file_timeout: float = 30.0  # seconds one file may take to summarize
     keys_lines: dict = field(default_factory=dict, compare=False, hash=False)
+    text: str = field(default="", compare=False, hash=False, repr=False)  # the raw file, to locate later errors
 
 
 _KEYS = {
@@ -60,7 +62,9 @@ _KEYS = {
     "clients": list,
     "fail-on": str,
     "max-file-bytes": int,
+    "file-timeout": (int, float),
 }
+_TOML_TYPES = {str: "string", list: "array", dict: "table", int: "integer", float: "number", bool: "boolean"}
 _ALLOW_KEYS = {"categories": list, "jurisdictions": list, "basis": str, "reference": str}
 
 
@@ -96,12 +100,38 @@ def _line_of(text: str, key: str) -> int | None:
     return text.count("\n", 0, m.start()) + 1 if m else None
 
 
+def locate(text: str, key: str) -> int | None:
+    """Best-effort line of a nested key as messages name it: `allow[1].basis`, `sinks[0]`,
+    `destinations."*.example.com"`; the i-th `[[name]]` table, then the key inside it."""
+    m = re.fullmatch(r"([\w-]+)(?:\[(\d+)\])?(?:\.(.+))?", key)
+    if m is None:
+        return None
+    name, index, rest = m.groups()
+    stem = re.escape(name.rstrip("sy"))  # the rules say [[category]] where a project says [[categories]]
+    headers = [h.end() for h in re.finditer(rf"^\s*\[\[?\s*(?:tool\.xborder\.)?{stem}\w*\s*\]\]?", text, re.M)]
+    if index is not None:
+        headers = headers[int(index):int(index) + 1]
+    if not headers:
+        return _line_of(text, name)
+    start = headers[0]
+    if rest:
+        leaf = rest[:rest.index('"', 1) + 1] if rest.startswith('"') and '"' in rest[1:] else rest.split(".")[0].split("[")[0]
+        end = re.compile(r"^\s*\[", re.M).search(text, start)
+        inner = re.compile(rf"^\s*(?:{re.escape(leaf)}|\"{re.escape(leaf.strip(chr(34)))}\")\s*=", re.M).search(text, start, end.start() if end else len(text))
+        if inner:
+            start = inner.start()
+    return text.count("\n", 0, start) + 1
+
+
 def load_config(path: Path) -> Config:
     text = _read(path)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=getattr(exc, "lineno", None)) from None
+        # Python 3.11's error has no lineno; its message says "at line N" or "at end of document".
+        where = re.search(r"at line (\d+)", str(exc))
+        line = int(where[1]) if where else len(text.splitlines()) or None
+        raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=line) from None
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("xborder", {})
         if not isinstance(data, dict):
@@ -111,15 +141,15 @@ def load_config(path: Path) -> Config:
 
 def parse_config(data: dict, origin: str, text: str = "") -> Config:
     def fail(message: str, key: str):
-        raise ConfigError(message, path=origin, key=key, line=_line_of(text, key))
+        raise ConfigError(message, path=origin, key=key, line=locate(text, key))
 
     for key, value in data.items():
         if key not in _KEYS:
             fail(f"unknown key '{key}' (known: {', '.join(sorted(_KEYS))})", key)
         expected = _KEYS[key]
         if isinstance(value, bool) or not isinstance(value, expected):
-            names = expected.__name__ if isinstance(expected, type) else "string or array"
-            fail(f"expected {names}, got {type(value).__name__}", key)
+            names = " or ".join(_TOML_TYPES[t] for t in (expected if isinstance(expected, tuple) else (expected,)))
+            fail(f"expected {names}, got {_TOML_TYPES.get(type(value), type(value).__name__)}", key)
 
     def str_list(key: str) -> tuple:
         items = data.get(key, [])
@@ -142,6 +172,9 @@ def parse_config(data: dict, origin: str, text: str = "") -> Config:
     max_bytes = data.get("max-file-bytes", 2_000_000)
     if max_bytes <= 0:
         fail("expected a positive number of bytes", "max-file-bytes")
+    file_timeout = data.get("file-timeout", 30.0)
+    if not 0 < file_timeout < float("inf"):
+        fail("expected a positive number of seconds", "file-timeout")
     for key in ("include", "exclude"):
         for i, pattern in enumerate(str_list(key)):
             if pattern.count("[") != pattern.count("]"):
@@ -149,7 +182,9 @@ def parse_config(data: dict, origin: str, text: str = "") -> Config:
     destinations = []
     for glob, juris in data.get("destinations", {}).items():
         if not isinstance(juris, str) or not juris.strip():
-            fail("expected a jurisdiction code string", f"destinations.{glob}")
+            fail("expected a jurisdiction code string", f'destinations."{glob}"')
+        if glob.count("[") != glob.count("]"):
+            fail(f"invalid glob {glob!r}: unbalanced brackets", f'destinations."{glob}"')
         destinations.append((glob.lower(), juris.upper() if juris.upper() != "HOME" else "HOME"))
     allows = []
     for i, entry in enumerate(data.get("allow", [])):
@@ -160,7 +195,7 @@ def parse_config(data: dict, origin: str, text: str = "") -> Config:
             if name not in _ALLOW_KEYS:
                 fail(f"unknown key '{name}' (known: {', '.join(sorted(_ALLOW_KEYS))})", f"{key}.{name}")
             if not isinstance(value, _ALLOW_KEYS[name]):
-                fail(f"expected {_ALLOW_KEYS[name].__name__}, got {type(value).__name__}", f"{key}.{name}")
+                fail(f"expected {_TOML_TYPES[_ALLOW_KEYS[name]]}, got {_TOML_TYPES.get(type(value), type(value).__name__)}", f"{key}.{name}")
         for name in ("categories", "jurisdictions", "basis"):
             if not entry.get(name):
                 fail(f"'{name}' is required and must not be empty", f"{key}.{name}")
@@ -176,6 +211,9 @@ def parse_config(data: dict, origin: str, text: str = "") -> Config:
     regime = data.get("regime")
     if regime is not None and not regime.strip():
         fail("must not be empty", "regime")
+    local = data.get("local-jurisdiction", "HOME")
+    if not local.strip():
+        fail("expected a jurisdiction code or HOME", "local-jurisdiction")
     return Config(
         path=origin,
         home=tuple(h.upper() for h in home),
@@ -186,11 +224,13 @@ def parse_config(data: dict, origin: str, text: str = "") -> Config:
         destinations=tuple(destinations),
         allow=tuple(allows),
         sanitizers=str_list("sanitizers"),
-        local_jurisdiction=data.get("local-jurisdiction", "HOME").upper(),
+        local_jurisdiction=local.strip().upper(),
         categories=tuple(data.get("categories", [])),
         sinks=tuple(data.get("sinks", [])),
         clients=tuple(data.get("clients", [])),
         fail_on=fail_on,
         max_file_bytes=max_bytes,
+        file_timeout=float(file_timeout),
         keys_lines={k: _line_of(text, k) for k in data} if text else {},
+        text=text,
     )

@@ -2,7 +2,9 @@
 
 Inside a git work tree: the files git knows (tracked, or untracked and not ignored); elsewhere a
 walk that skips virtualenvs, site-packages, build and hidden folders. Config globs apply on top.
-Symlinks that leave the root are never followed.
+Symlinks that leave the root (or loop) are never followed; they are kept as skipped files, so the
+scan reports them instead of dropping them silently. Git runs with the repository's command hooks
+(core.fsmonitor) disabled, since the scanned tree's .git/config is untrusted.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ class SourceFile:
     rel: str  # relative to the root, with "/"
     module: str  # dotted module name
     is_package: bool  # an __init__.py
+    skipped: str | None = None  # why the file is not analysed (reported as XB902), or None
 
 
 def module_name(rel: str) -> tuple[str, bool]:
@@ -37,8 +40,8 @@ def module_name(rel: str) -> tuple[str, bool]:
 def _git_files(root: Path) -> list[str] | None:
     try:
         out = subprocess.run(
-            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"],
-            capture_output=True, timeout=60, check=True,
+            ["git", "-c", "core.fsmonitor=false", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"],
+            capture_output=True, timeout=60, check=True, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
         ).stdout
     except (OSError, subprocess.SubprocessError):
         return None
@@ -52,15 +55,21 @@ def _inside_git(root: Path) -> bool:
     return False
 
 
-def _walk(root: Path) -> list[str]:
+def _walk(root: Path) -> tuple[list[str], dict[str, str]]:
+    """Python files under root, and the folders that could not be listed (with the reason)."""
     found = []
-    for directory, dirs, files in os.walk(root, followlinks=False):
+    unlisted = {}
+
+    def unreadable(exc: OSError) -> None:
+        unlisted[Path(exc.filename).relative_to(root).as_posix()] = f"cannot list folder: {exc.strerror}; its files were not analysed"
+
+    for directory, dirs, files in os.walk(root, onerror=unreadable, followlinks=False):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS and not (Path(directory) / d / "pyvenv.cfg").exists())
         base = Path(directory)
         for name in files:
             if name.endswith(".py"):
                 found.append((base / name).relative_to(root).as_posix())
-    return found
+    return found, unlisted
 
 
 def _matches(rel: str, patterns: tuple) -> bool:
@@ -71,26 +80,39 @@ def discover(root: Path, targets: list[Path], include: tuple = (), exclude: tupl
     """Files under `targets` (all inside `root`), sorted by relative path, so order never depends on the OS."""
     root = root.resolve()
     rels = (_git_files(root) if _inside_git(root) else None)
+    unlisted: dict[str, str] = {}
     if rels is None:
-        rels = _walk(root)
-    wanted = []
+        rels, unlisted = _walk(root)
     target_rels = []
     for t in targets:
         t = t.resolve() if not t.is_symlink() else t.absolute()
         target_rels.append("" if t == root else t.relative_to(root).as_posix())
-    for rel in set(rels):
+
+    def wanted(rel: str) -> bool:
         if target_rels and not any(tr == "" or rel == tr or rel.startswith(tr + "/") for tr in target_rels):
-            continue
-        if include and not _matches(rel, include):
-            continue
-        if exclude and _matches(rel, exclude):
-            continue
-        path = root / rel
-        try:
-            if path.is_symlink() and root not in path.resolve().parents:
-                continue
-        except OSError:
-            continue
-        module, is_package = module_name(rel)
-        wanted.append(SourceFile(path, rel, module, is_package))
-    return sorted(wanted, key=lambda f: f.rel)
+            return False
+        return (not include or _matches(rel, include)) and not (exclude and _matches(rel, exclude))
+
+    found = []
+    for rel in set(rels):
+        if wanted(rel):
+            path = root / rel
+            module, is_package = module_name(rel)
+            found.append(SourceFile(path, rel, module, is_package, _symlink_problem(path, root)))
+    found += [SourceFile(root / rel, rel, "", False, reason) for rel, reason in unlisted.items() if wanted(rel)]
+    return sorted(found, key=lambda f: f.rel)
+
+
+def _symlink_problem(path: Path, root: Path) -> str | None:
+    """Why a symlinked file is not followed, or None for a plain file or a link inside the root."""
+    if not path.is_symlink():
+        return None
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "symlink to a missing file; not followed"
+    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, on Python < 3.13
+        return "symlink loop; not followed"
+    if root not in target.parents:
+        return "symlink to a file outside the scanned root; not followed"
+    return None

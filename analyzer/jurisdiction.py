@@ -671,6 +671,21 @@ class Jurisdictions:
 
     # ------------------------------------------------------------ codes and regimes
 
+    def describe(self) -> list[dict]:
+        """Every table entry as plain data, for `xborder rules destinations`."""
+        rows = []
+        for index, kind in ((self._project_hosts, "project"), (self._saas, "saas"), (self._special_hosts, "special")):
+            entries = list(index.exact.values()) + list(index.suffix.values()) + [(g, v) for _, _, g, v in index.globs]
+            for glob, entry in sorted(entries, key=lambda e: e[0]):
+                rows.append({"kind": kind, "match": glob, "jurisdiction": entry.jurisdiction, "rule": entry.rule, "source": entry.source})
+        for (provider, region), r in sorted(self._regions.items()):
+            rows.append({"kind": "region", "match": f"{provider}:{region}", "jurisdiction": r.jurisdiction, "rule": f"{provider} region {region}", "source": r.source})
+        for p in self._patterns:
+            rows.append({"kind": "host-pattern", "match": p.regex.pattern, "jurisdiction": p.jurisdiction, "rule": p.name, "source": p.source})
+        for tld, (juris, source) in sorted(self._cctld.items()):
+            rows.append({"kind": "cctld", "match": f".{tld}", "jurisdiction": juris, "rule": f"ccTLD .{tld}", "source": source})
+        return rows
+
     def members(self, code: str) -> frozenset[str]:
         """The countries of a group; a country (or unknown code) is its own only member."""
         return self._groups.get(code, frozenset((code,)))

@@ -37,6 +37,8 @@ class Program:
             if owner in self.classes:
                 self.methods[owner][name] = qualname
                 self.method_owners.setdefault(name, []).append(owner)
+        self._mro: dict[str, list] = {}
+        self._fields: dict[str, list] = {}
         self.subclasses: dict[str, list] = {}
         for qualname in sorted(self.classes):
             for base in self.bases(qualname):
@@ -93,6 +95,8 @@ class Program:
         return out
 
     def mro(self, cls: str) -> list[str]:
+        if cls in self._mro:
+            return self._mro[cls]
         order, stack, seen = [], [cls], set()
         while stack:
             c = stack.pop(0)
@@ -101,6 +105,7 @@ class Program:
             seen.add(c)
             order.append(c)
             stack.extend(b for b in self.bases(c) if b in self.classes)
+        self._mro[cls] = order
         return order
 
     def lookup_method(self, cls: str, name: str) -> str | None:
@@ -132,6 +137,8 @@ class Program:
 
     def fields(self, cls: str) -> list[tuple]:
         """Declared fields of a class and its project bases: (attr, source index, module summary)."""
+        if cls in self._fields:
+            return self._fields[cls]
         out, seen = [], set()
         for c in self.mro(cls):
             summary, module = self.classes[c]
@@ -139,6 +146,7 @@ class Program:
                 if attr not in seen:
                     seen.add(attr)
                     out.append((attr, index, module))
+        self._fields[cls] = out
         return out
 
 

@@ -20,7 +20,7 @@ import networkx as nx
 from .link import Program
 from .types import MAX_STRS, Val
 
-MAX_PASSES = 6
+MAX_PASSES = 8
 MAX_SCC_ROUNDS = 8
 MAX_TRACE = 16
 MAX_PARTS = 12
@@ -52,7 +52,12 @@ NOTHING = G()
 
 
 def _better(a: tuple, b: tuple) -> tuple:
-    return a if (len(a), repr(a)) <= (len(b), repr(b)) else b
+    """The shorter trace, ties broken by content (hops are (path, loc, note) tuples)."""
+    if a is b or len(a) < len(b):
+        return a
+    if len(b) < len(a):
+        return b
+    return a if a <= b else b
 
 
 def merge(*values: G) -> G:
@@ -178,7 +183,7 @@ class Result:
 
 @dataclass(frozen=True)
 class RawFlow:
-    key: tuple  # ("src", path, index)
+    key: tuple  # ("src", path, index) of the source
     trace: tuple  # hops (path, loc, note), without the sink
     hit: Hit
 
@@ -192,6 +197,8 @@ class Stores:
     Passes are Jacobi iterations: a pass writes a fresh table and reads what the last pass wrote
     together with what this pass has written so far, so a value computed early from incomplete
     facts (a client built before its region constant was known) does not outlive its pass.
+    Reads and writes are recorded per function, so a function none of whose inputs changed is
+    not analysed again: its writes are replayed instead.
     """
 
     TABLES = ("fields", "globals", "clients")
@@ -200,23 +207,49 @@ class Stores:
         self.program = program
         self.previous = {t: {} for t in self.TABLES}
         self.current = {t: {} for t in self.TABLES}
+        self.memo: dict = {}  # (cls, depth) -> instance taint; cleared whenever a store changes
+        self.function: str | None = None  # the function being analysed
+        self.reads: dict = {}  # function -> {(table, key)}
+        self.writes: dict = {}  # function -> [(table, key, value)]
 
-    def new_pass(self) -> None:
+    def new_pass(self) -> set:
+        """Start a pass; returns the (table, key)s whose value differs from the pass before."""
+        changed = set()
+        for t in self.TABLES:
+            old, new = self.previous[t], self.current[t]
+            for k in old.keys() | new.keys():
+                if k not in old or k not in new or old[k].signature() != new[k].signature():
+                    changed.add((t, k))
         self.previous = self.current
         self.current = {t: {} for t in self.TABLES}
+        self.memo = {}
+        return changed
 
-    def stable(self) -> bool:
-        return all(
-            self.previous[t].keys() == self.current[t].keys()
-            and all(self.previous[t][k].signature() == v.signature() for k, v in self.current[t].items())
-            for t in self.TABLES
-        )
+    def begin(self, function: str) -> None:
+        self.function = function
+        self.reads[function] = set()
+        self.writes[function] = []
+
+    def replay(self, function: str) -> None:
+        for table, key, value in self.writes.get(function, ()):
+            self._put(table, key, value)
 
     def put(self, table: str, key, value: G) -> None:
+        value = _settled(value)
+        if self.function is not None:
+            self.writes[self.function].append((table, key, value))
+        self._put(table, key, value)
+
+    def _put(self, table: str, key, value: G) -> None:
         old = self.current[table].get(key)
-        self.current[table][key] = merge(old, value) if old is not None else value
+        new = merge(old, value) if old is not None else value
+        if old is None or new.signature() != old.signature():
+            self.current[table][key] = new
+            self.memo = {}
 
     def get(self, table: str, key) -> G | None:
+        if self.function is not None:
+            self.reads[self.function].add((table, key))
         old, new = self.previous[table].get(key), self.current[table].get(key)
         if old is None or new is None:
             return new if old is None else old
@@ -224,6 +257,13 @@ class Stores:
 
     def keys(self, table: str) -> set:
         return set(self.previous[table]) | set(self.current[table])
+
+    def new_pass_needed(self) -> bool:
+        return any(
+            self.previous[t].keys() != self.current[t].keys()
+            or any(self.previous[t][k].signature() != v.signature() for k, v in self.current[t].items())
+            for t in self.TABLES
+        )
 
     def field(self, cls: str, attr: str) -> G:
         values = []
@@ -238,7 +278,10 @@ class Stores:
         return merge(*values)
 
     def instance_taint(self, cls: str, depth: int) -> dict:
+        if (cls, depth) in self.memo:
+            return self.memo[(cls, depth)]
         taint: dict = {}
+        self.memo[(cls, depth)] = taint  # a class whose fields hold its own instances
         if cls not in self.program.classes:
             return taint
         mro = set(self.program.mro(cls))
@@ -247,13 +290,28 @@ class Stores:
         for attr in sorted(attrs):
             for k, t in payload(self.field(cls, attr), self.program, self, depth + 1).items():
                 taint[k] = _better(taint[k], t) if k in taint else t
+        self.memo[(cls, depth)] = taint
         return taint
+
+
+UNKNOWN_COMPUTED = (("unknown", "computed at run time"),)
+
+
+def _settled(g: G) -> G:
+    """A stored value keeps constant strings only: computed ones collapse into one 'unknown', so
+    string noise in object state does not re-trigger every reader (destinations are constants)."""
+    if not g.strs or all(p[0] == "lit" for s in g.strs for p in s):
+        return g
+    strs = frozenset(s for s in g.strs if all(p[0] == "lit" for p in s)) | {UNKNOWN_COMPUTED}
+    return G(g.taint, g.objs, strs, g.keys)
 
 
 def _source(module, index: int) -> G:
     s = module.sources[index]
     hop = (module.path, s.loc, f"source: {s.expression} ({s.category})")
-    return G({("src", module.path, index): (hop,)})
+    # Taint is keyed by category, not by source: a finding is one per (category, sink,
+    # destination), so only the best trace per category matters, and values stay small.
+    return G({("cat", s.category): (("src", module.path, index), hop)})
 
 
 # ----------------------------------------------------------------------------- the analysis
@@ -266,37 +324,50 @@ class Analysis:
         self.flowrules = catalog.flowrules
         self.results: dict[str, Result] = {}
         self.stores = Stores(program)
-        self.flows: list[RawFlow] = []
+        self.flows_by_function: dict[str, list] = {}
+        self.callers: dict[str, set] = {}  # callee -> functions whose analysis used its result
         self.targets: dict = {}  # (path, call index) -> set of target names, for the call graph
         self.unresolved: dict = {}  # (path, call index) -> text of a call nobody could resolve
         self.sanitized: set = set()  # sites where a sanitizer cut a flow
+        # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
+        # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
+        self.deferrable = set(program.method_owners)
+        self.deferrable |= {s.callee.rpartition(".")[2] for s in catalog.sinks}
+        self.deferrable |= {c.constructor.rpartition(".")[2] for c in catalog.clients}
 
     # -- driving
 
     def run(self) -> list[RawFlow]:
+        """Passes over the functions, callees first, each strongly connected component to a fixpoint,
+        until no result and no shared value changes. A function whose inputs (callee results and
+        the shared values it read) did not change since its last analysis is not analysed again."""
         order = self.order()
+        stale: set = set(self.program.functions)  # functions whose inputs changed
         for _ in range(MAX_PASSES):
-            self.stores.new_pass()
-            self.flows = []
-            self.targets = {}
-            self.unresolved = {}
+            changed_keys = self.stores.new_pass()
+            stale |= {f for f, reads in self.stores.reads.items() if not reads.isdisjoint(changed_keys)}
             changed = False
             for component in order:
                 for _round in range(MAX_SCC_ROUNDS):
                     moved = False
                     for qualname in component:
+                        if qualname not in stale:
+                            self.stores.replay(qualname)
+                            continue
+                        stale.discard(qualname)
                         result = self.analyze(qualname)
                         old = self.results.get(qualname)
+                        self.results[qualname] = result
                         if old is None or old.signature() != result.signature():
                             moved = True
-                        self.results[qualname] = result
+                            stale |= self.callers.get(qualname, set())
                     changed |= moved
-                    if not moved or len(component) == 1:
+                    if not moved or stale.isdisjoint(component):
                         break
-            if not changed and self.stores.stable():
+            if not changed and not stale and not self.stores.new_pass_needed():
                 break
-        self.emit_roots()
-        return self.flows
+        flows = [flow for qualname in sorted(self.flows_by_function) for flow in self.flows_by_function[qualname]]
+        return flows + self.emit_roots()
 
     def order(self) -> list[list[str]]:
         """Module bodies first (they bind globals), then callees before callers."""
@@ -326,6 +397,10 @@ class Analysis:
         f, module = self.program.functions[qualname]
         frame = Frame(self, f, module)
         for index in f.calls:
+            self.targets.pop((module.path, index), None)
+            self.unresolved.pop((module.path, index), None)
+        self.stores.begin(qualname)
+        for index in f.calls:
             frame.call(index)
         ret = frame.gval(f.returns)
         for w in f.writes:
@@ -341,11 +416,14 @@ class Analysis:
             for name, val in module.globals:
                 self.stores.put("globals", (module.module, name), frame.gval(val))
         defaults = {p.name: frame.gval(p.default) for p in f.params if p.default is not None}
-        return Result(ret, frame.pending_hits, frame.pending_writes, defaults)
+        self.stores.function = None
+        self.flows_by_function[qualname] = frame.flows
+        return Result(ret, list(frame.pending_hits.values()), list(frame.pending_writes.values()), defaults)
 
-    def emit_roots(self) -> None:
+    def emit_roots(self) -> list[RawFlow]:
         """Sink calls that still wait for a parameter in functions nobody calls (entry points, views,
         callbacks of frameworks): parameters take their defaults, the rest stays unknown."""
+        flows = []
         called = {t for targets in self.targets.values() for t in targets}
         for qualname in sorted(self.results):
             result = self.results[qualname]
@@ -357,11 +435,12 @@ class Analysis:
             for hit in result.hits:
                 if hit.sink is None:
                     continue
-                srcs = {k: t for k, t in hit.data.taint.items() if k[0] == "src"}
                 dests = tuple((r, sub.keep_unbound(g)) for r, g in hit.dests)
                 clients = sub.keep_unbound(hit.clients)
-                for k in sorted(srcs):
-                    self.flows.append(RawFlow(k, srcs[k], Hit(hit.site, hit.sink, hit.data, dests, clients)))
+                for k, t in sorted(hit.data.taint.items()):
+                    if k[0] == "cat":
+                        flows.append(RawFlow(t[0], t[1:], Hit(hit.site, hit.sink, hit.data, dests, clients)))
+        return flows
 
 
 class Frame:
@@ -373,8 +452,11 @@ class Frame:
         self.f = f
         self.module = module
         self.memo: dict[int, G] = {}
-        self.pending_hits: list[Hit] = []
-        self.pending_writes: list[Write] = []
+        # Keyed so that a sink reached along many paths is one pending hit with merged values:
+        # without this, pending work doubles with every caller that passes it on.
+        self.pending_hits: dict = {}
+        self.pending_writes: dict = {}
+        self.flows: list[RawFlow] = []
         self.annotations = {p.name: p.annotation for p in f.params if p.annotation}
 
     # -- atoms
@@ -541,7 +623,7 @@ class Frame:
         for target, self_obj in targets:
             if target[0] == "deferred":
                 method = callee[2] if callee[0] == "method" else None
-                self.pending_hits.append(Hit(site_ref, None, NOTHING, (), NOTHING, method, receiver, args))
+                self.pend(Hit(site_ref, None, NOTHING, (), NOTHING, method, receiver, args))
                 results.append(self.default(args, receiver))
                 continue
             resolved.add(target[1] if target[0] != "client-method" else f"{target[1]}.{target[2]}")
@@ -587,7 +669,7 @@ class Frame:
             elif kind in ("module", "lib", "func"):
                 for obj in sorted(self.name_value(f"{o[1]}.{method}").objs, key=repr):
                     targets.append((obj, None))
-            elif kind == "sym":
+            elif kind == "sym" and method in self.a.deferrable:
                 deferred = True
         if not targets:
             owners = self.program.method_owners.get(method, [])
@@ -675,21 +757,41 @@ class Frame:
             self.deferred(hit)
             return
         dest_sym = any(has_sym(g) for _, g in hit.dests) or has_sym(hit.clients)
-        srcs = {k: t for k, t in hit.data.taint.items() if k[0] == "src"}
+        srcs = {k: t for k, t in hit.data.taint.items() if k[0] == "cat"}
         syms = {k: t for k, t in hit.data.taint.items() if k[0] == "sym"}
         if dest_sym:
             if srcs or syms:
-                self.pending_hits.append(hit)
+                self.pend(hit)
             return
         for k in sorted(srcs):
-            self.a.flows.append(RawFlow(k, srcs[k], hit))
+            self.flows.append(RawFlow(srcs[k][0], srcs[k][1:], hit))
         if syms:
-            self.pending_hits.append(Hit(hit.site, hit.sink, G(syms), hit.dests, hit.clients))
+            self.pend(Hit(hit.site, hit.sink, G(syms), hit.dests, hit.clients))
+
+    def pend(self, hit: Hit) -> None:
+        key = (hit.site, hit.sink.callee if hit.sink else None, hit.method, len(hit.args))
+        old = self.pending_hits.get(key)
+        if old is None:
+            self.pending_hits[key] = hit
+            return
+        dests = dict(old.dests)
+        for role, g in hit.dests:
+            dests[role] = merge(dests[role], g) if role in dests else g
+        args = tuple((a, merge(g1, g2)) for (a, g1), (_, g2) in zip(old.args, hit.args))
+        receiver = merge(old.receiver, hit.receiver) if old.receiver is not None else hit.receiver
+        self.pending_hits[key] = Hit(old.site, old.sink, merge(old.data, hit.data), tuple(sorted(dests.items())),
+                                     merge(old.clients, hit.clients), old.method, receiver, args)
+
+    def pend_write(self, w: Write) -> None:
+        target = frozenset(w.target.objs) if isinstance(w.target, G) else w.target
+        key = (w.kind, target, w.attr)
+        old = self.pending_writes.get(key)
+        self.pending_writes[key] = w if old is None else Write(w.kind, w.target, w.attr, merge(old.value, w.value))
 
     def deferred(self, hit: Hit) -> None:
         """A call on a parameter (`cb(x)`, `client.send(x)`): resolved once a caller says what it is."""
         if not any(o[0] != "sym" for o in hit.receiver.objs):
-            self.pending_hits.append(hit)
+            self.pend(hit)
             return
         known = G(objs=frozenset(o for o in hit.receiver.objs if o[0] != "sym"))
         targets = self.method_targets(known, hit.method) if hit.method else self.callable_targets(known)
@@ -702,19 +804,19 @@ class Frame:
     def write(self, w: Write) -> None:
         if w.kind == "client":
             if has_sym(w.value):
-                self.pending_writes.append(w)
+                self.pend_write(w)
             else:
                 self.a.stores.put("clients", w.target, w.value)
             return
         known = concrete(w.value)
         if w.kind == "global":
             if has_sym(w.value):
-                self.pending_writes.append(w)
+                self.pend_write(w)
             self.a.stores.put("globals", w.target, known)
             return
         targets = [o for o in w.target.objs if o[0] in ("inst", "self", "class")]
         if any(o[0] == "sym" for o in w.target.objs) or has_sym(w.value):
-            self.pending_writes.append(w)
+            self.pend_write(w)
         for o in sorted(targets, key=repr):
             self.a.stores.put("fields", (o[1], w.attr), known)
 
@@ -737,6 +839,7 @@ class Frame:
     def instantiate(self, qualname: str, self_obj, args: tuple, site: Site) -> G:
         f, module = self.program.functions[qualname]
         binding = _bind_project(f, self_obj, args)
+        self.a.callers.setdefault(qualname, set()).add(self.f.qualname)
         result = self.a.results.get(qualname)
         if result is None:
             return self.default(args, None) if not qualname.endswith(">") else NOTHING

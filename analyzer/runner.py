@@ -1,70 +1,143 @@
-"""Run the summarizer over many files: cache first, then a process pool (or in-process for few).
+"""Run the summarizer over many files: cache first, then worker processes.
 
-A file that cannot be read or summarized becomes an error summary; a worker that dies costs only
-the file it was working on. Results come back in discovery order whatever the job count.
+Summarizing always happens in a worker process, never in the scan's own process, even for one
+file: libcst's native parser can crash the interpreter (a segfault on a few thousand nested
+parentheses) or run for minutes on a short hostile file, and neither can be caught in-process
+(an alarm signal is not delivered while native code runs). A small pool of our own, one task per
+worker at a time, lets the runner kill the one worker whose file exceeds the time budget or that
+died, report that file (XB902) and start a fresh worker; every other file is unaffected. With the
+fork start method a worker costs a few milliseconds, and a warm cache starts none.
+
+A file that cannot be read becomes an error summary. Results come back in discovery order
+whatever the job count.
 """
 
 from __future__ import annotations
 
+import faulthandler
 import hashlib
+import multiprocessing
 import os
+import pickle
 import stat
-
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+import time
+from collections import deque
+from multiprocessing.connection import wait
 
 from .summarize import Context, summarize
 from .types import ModuleSummary, ParseError
 
-SERIAL_BELOW = 24  # starting worker processes costs more than summarizing this many files
-
-_context: Context | None = None
-
-
-def _init(ctx: Context) -> None:
-    global _context
-    _context = ctx
-
-
-def _work(item: tuple) -> ModuleSummary:
-    source, rel, module, is_package, digest, positions = item
-    return summarize(source, rel, module, is_package, _context, digest, positions)
+DEFAULT_TIMEOUT = 30.0  # seconds per file; libcst parses ~5,000 ordinary lines a second
 
 
 def read_source(path, limit: int) -> tuple[bytes | None, ParseError | None]:
-    """The file's bytes, or why it cannot be analysed (never blocks on FIFOs or devices)."""
+    """The file's bytes, or why it cannot be analysed.
+
+    Opened non-blocking and checked on the open descriptor, so a FIFO or device never blocks the
+    scan, even one swapped in after discovery.
+    """
     try:
-        st = os.stat(path)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        return None, ParseError(0, 0, f"cannot read: {exc.strerror or exc}", "XB901")
+    try:
+        st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            return None, ParseError(0, 0, "not a regular file", "XB902")
+            return None, ParseError(0, 0, "not a regular file; not read", "XB902")
         if st.st_size > limit:
             return None, ParseError(0, 0, f"file is {st.st_size} bytes, over the limit of {limit} (max-file-bytes)", "XB902")
-        with open(path, "rb") as f:
+        with os.fdopen(fd, "rb", closefd=False) as f:
             data = f.read(limit + 1)
     except OSError as exc:
         return None, ParseError(0, 0, f"cannot read: {exc.strerror or exc}", "XB901")
+    finally:
+        os.close(fd)
+    if len(data) > limit:  # grew after the size check
+        return None, ParseError(0, 0, f"file is over the limit of {limit} bytes (max-file-bytes)", "XB902")
     if b"\0" in data:
         return None, ParseError(1, 1, "contains NUL bytes (binary file?)", "XB901")
     return data, None
 
 
+def _summarize(ctx: Context, item: tuple) -> bytes:
+    """One task in a worker: the pickled summary, or a pickled error summary, never an exception."""
+    source, rel, module, is_package, digest, positions = item
+    try:
+        return pickle.dumps(summarize(source, rel, module, is_package, ctx, digest, positions), pickle.HIGHEST_PROTOCOL)
+    except RecursionError:
+        summary = _failed(item, "too deeply nested to analyze", "XB902")
+    except MemoryError:
+        summary = _failed(item, "out of memory while analysing", "XB902")
+    except Exception as exc:  # a bug must cost one file, not the scan
+        summary = _failed(item, f"internal error while analysing: {type(exc).__name__}: {exc}", "XB901")
+    return pickle.dumps(summary, pickle.HIGHEST_PROTOCOL)
+
+
+def _serve(ctx: Context, tasks, results, parent: int) -> None:
+    """A worker's loop: one task in, one pickled summary out, until told to stop (None) or orphaned."""
+    faulthandler.disable()  # a crash is reported as the file's XB902; a stack dump would be noise
+    while True:
+        try:
+            while not tasks.poll(2.0):
+                if os.getppid() != parent:  # the scan was killed: do not linger
+                    return
+            item = tasks.recv()
+        except (EOFError, OSError):
+            return
+        if item is None:
+            return
+        results.send_bytes(_summarize(ctx, item))
+
+
+class _Worker:
+    """One worker process with its own one-way pipes (no sockets), and the task it holds."""
+
+    def __init__(self, ctx: Context):
+        mp = multiprocessing.get_context()
+        tasks_in, self.tasks_out = mp.Pipe(duplex=False)
+        self.results, results_out = mp.Pipe(duplex=False)
+        self.process = mp.Process(target=_serve, args=(ctx, tasks_in, results_out, os.getpid()), daemon=True)
+        self.process.start()
+        tasks_in.close()
+        results_out.close()
+        self.task: tuple | None = None  # (index, item) being summarized
+        self.deadline = 0.0
+
+    def stop(self, kill: bool = False) -> None:
+        if not kill:
+            try:
+                self.tasks_out.send(None)
+            except OSError:
+                kill = True
+        if kill:
+            self.process.kill()
+        self.process.join(1)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.tasks_out.close()
+        self.results.close()
+
+
 class Runner:
-    def __init__(self, ctx: Context, cache=None, jobs: int | None = None, progress=None):
+    def __init__(self, ctx: Context, cache=None, jobs: int | None = None, progress=None, timeout: float | None = DEFAULT_TIMEOUT):
         self.ctx = ctx
         self.cache = cache
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.progress = progress
+        self.timeout = timeout
 
-    def summaries(self, files: list, limit: int, positions: bool = False, sources: dict | None = None) -> list[ModuleSummary]:
+    def summaries(self, files: list, limit: int, positions: bool = False) -> list[ModuleSummary]:
         results: list = [None] * len(files)
         todo = []
         for i, f in enumerate(files):
-            data = sources.get(f.rel) if sources is not None else None
-            if data is None:
-                data, problem = read_source(f.path, limit)
-                if problem is not None:
-                    results[i] = ModuleSummary(f.rel, f.module, "", error=problem)
-                    continue
+            if f.skipped is not None:
+                results[i] = ModuleSummary(f.rel, f.module, "", error=ParseError(0, 0, f.skipped, "XB902"))
+                continue
+            data, problem = read_source(f.path, limit)
+            if problem is not None:
+                results[i] = ModuleSummary(f.rel, f.module, "", error=problem)
+                continue
             digest = hashlib.sha256(data).hexdigest()
             cached = self.cache.get(digest, positions) if self.cache else None
             if cached is not None and cached.path == f.rel and cached.module == f.module:
@@ -74,6 +147,7 @@ class Runner:
         done = 0
         for i, summary in self._run(todo):
             results[i] = summary
+            # Limits depend on the machine and the options, so their errors are not cached.
             if self.cache and not (summary.error and summary.error.code == "XB902"):
                 self.cache.put(summary.digest, positions, summary)
             done += 1
@@ -82,39 +156,59 @@ class Runner:
         return results
 
     def _run(self, todo: list):
-        if self.jobs == 1 or len(todo) < SERIAL_BELOW:
-            _init(self.ctx)
-            for i, item in todo:
-                yield i, self._guarded(item)
+        """(index, summary) for each task, as workers finish; a worker that overruns or dies is replaced."""
+        if not todo:
             return
-        pending = list(todo)
-        while pending:
-            try:
-                with ProcessPoolExecutor(self.jobs, initializer=_init, initargs=(self.ctx,)) as pool:
-                    futures = [(i, item, pool.submit(_work, item)) for i, item in pending]
-                    for i, item, future in futures:
-                        try:
-                            summary = future.result()
-                        except BrokenProcessPool:
-                            raise
-                        except RecursionError:
-                            summary = _failed(item, "too deeply nested to analyze", "XB902")
-                        except Exception as exc:  # a bug must cost one file, not the scan
-                            summary = _failed(item, f"internal error while analysing: {type(exc).__name__}: {exc}", "XB901")
-                        pending = [p for p in pending if p[0] != i]
-                        yield i, summary
-            except BrokenProcessPool:
-                # The worker holding the first unfinished file died: report that file, go on with the rest.
-                i, item = pending.pop(0)
-                yield i, _failed(item, "the analysis process died on this file (out of memory or crashed)", "XB902")
-
-    def _guarded(self, item) -> ModuleSummary:
+        queue = deque(todo)
+        workers = [_Worker(self.ctx) for _ in range(min(self.jobs, len(todo)))]
+        idle = list(workers)
+        busy: dict = {}  # results pipe or process sentinel -> worker
         try:
-            return _work(item)
-        except RecursionError:
-            return _failed(item, "too deeply nested to analyze", "XB902")
-        except MemoryError:
-            return _failed(item, "out of memory while analysing", "XB902")
+            while queue or busy:
+                while queue and idle:
+                    worker = idle.pop()
+                    worker.task = queue.popleft()
+                    worker.deadline = time.monotonic() + self.timeout if self.timeout else float("inf")
+                    try:
+                        worker.tasks_out.send(worker.task[1])
+                    except OSError:
+                        pass  # it died before taking the task: its sentinel reports that below
+                    busy[worker.results] = busy[worker.process.sentinel] = worker
+                wake = min(w.deadline for w in busy.values()) - time.monotonic()
+                ready = wait(list(busy), timeout=max(0.0, min(wake, 3600.0)))
+                done = {busy[h] for h in ready}  # answered, or died (its sentinel is ready)
+                now = time.monotonic()
+                overrun = {w for w in busy.values() if w not in done and w.deadline <= now}
+                for worker in sorted(done | overrun, key=lambda w: w.task[0]):
+                    del busy[worker.results], busy[worker.process.sentinel]
+                    i, item = worker.task
+                    summary = _receive(worker) if worker in done else None
+                    if summary is not None and worker.process.is_alive():
+                        idle.append(worker)
+                    else:
+                        if summary is None and worker in overrun:
+                            summary = _failed(item, f"exceeded the file timeout of {self.timeout:g} s (file-timeout)", "XB902")
+                        elif summary is None:
+                            summary = _failed(item, "the analysis process died on this file (crashed or out of memory)", "XB902")
+                        worker.stop(kill=True)
+                        workers.remove(worker)
+                        if queue:
+                            workers.append(_Worker(self.ctx))
+                            idle.append(workers[-1])
+                    yield i, summary
+        finally:
+            for worker in workers:
+                worker.stop()
+
+
+def _receive(worker: _Worker) -> ModuleSummary | None:
+    """The worker's answer, or None when it died without one."""
+    try:
+        if worker.results.poll():
+            return pickle.loads(worker.results.recv_bytes())
+    except (EOFError, OSError, pickle.UnpicklingError):
+        pass
+    return None
 
 
 def _failed(item, message: str, code: str) -> ModuleSummary:

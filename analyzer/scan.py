@@ -10,9 +10,10 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import baseline, suppress
 from .cache import Cache
 from .catalog import Catalog, parse_client, parse_sink, rules_dir
-from .config import Config, find_config, load_config
+from .config import Config, find_config, load_config, locate
 from .discover import discover
 from .errors import ConfigError
 from .evaluate import Policy, evaluate
@@ -36,6 +37,10 @@ class Options:
     cache_dir: str | None = None
     jobs: int | None = None
     progress: object = None  # callable(done, total) or None
+    warn_unused_ignores: bool = False  # report suppressions that match nothing (XB903)
+    baseline: str | None = None  # a baseline file: findings it knows are dropped
+    max_file_bytes: int | None = None  # overrides the config's max-file-bytes
+    file_timeout: float | None = None  # overrides the config's file-timeout (seconds)
 
 
 @dataclass
@@ -60,6 +65,16 @@ def find_root(paths: list[Path]) -> Path:
 
 
 def load_knowledge(config: Config) -> Knowledge:
+    """The rules plus the project's additions; a problem in the project's file is given its line."""
+    try:
+        return _knowledge(config)
+    except ConfigError as exc:
+        if exc.path == config.path and exc.key and config.text:
+            exc.line = locate(config.text, exc.key) or exc.line
+        raise
+
+
+def _knowledge(config: Config) -> Knowledge:
     directory = rules_dir()
     origin = config.path or "config"
     vocabulary = load_vocabulary(directory)
@@ -77,6 +92,9 @@ def load_knowledge(config: Config) -> Knowledge:
         if not jurisdictions.is_known(code):
             raise ConfigError(f"unknown jurisdiction {code!r} (an ISO 3166-1 alpha-2 code or a group such as EU)",
                               path=config.path, key="home", line=config.keys_lines.get("home"))
+    if config.local_jurisdiction != "HOME" and not jurisdictions.is_known(config.local_jurisdiction):
+        raise ConfigError(f"unknown jurisdiction {config.local_jurisdiction!r} (a code, a group or HOME)",
+                          path=config.path, key="local-jurisdiction")
     for i, entry in enumerate(config.allow):
         for j in entry.jurisdictions:
             if j != "*" and not jurisdictions.is_known(j):
@@ -94,7 +112,7 @@ def load_knowledge(config: Config) -> Knowledge:
     return Knowledge(config, vocabulary, catalog, jurisdictions)
 
 
-def resolve_config(options: Options, root: Path) -> Config:
+def resolve_config(options: Options, root: Path, need_home: bool = True) -> Config:
     path = Path(options.config) if options.config else find_config(root)
     if options.config and not path.is_file():
         raise ConfigError("config file not found", path=str(path))
@@ -105,7 +123,11 @@ def resolve_config(options: Options, root: Path) -> Config:
         config = replace(config, home=tuple(h.upper() for h in options.home))
     if options.regime:
         config = replace(config, regime=options.regime.lower())
-    if not config.home:
+    if options.max_file_bytes:
+        config = replace(config, max_file_bytes=options.max_file_bytes)
+    if options.file_timeout:
+        config = replace(config, file_timeout=options.file_timeout)
+    if need_home and not config.home:
         raise ConfigError("no home jurisdiction: pass --home CC or set `home` in [tool.xborder]")
     return config
 
@@ -117,23 +139,72 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def scan(options: Options) -> ScanResult:
-    started = time.monotonic()
+@dataclass
+class Analyzed:
+    """Everything up to and including propagation, shared by `scan` and `callgraph`."""
+
+    root: Path
+    config: Config
+    knowledge: Knowledge
+    files: list
+    runner: Runner
+    summaries: list
+    program: Program
+    analysis: Analysis
+    raw: list
+    cache: Cache | None
+
+
+def analyze(options: Options, need_home: bool = True) -> Analyzed:
     paths = [Path(p) for p in options.paths]
     root = find_root(paths)
-    config = resolve_config(options, root)
+    config = resolve_config(options, root, need_home)
     knowledge = load_knowledge(config)
     files = discover(root, paths, config.include, config.exclude)
-
     cache = None
     if options.use_cache:
         cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest())
-    runner = Runner(knowledge.context(), cache, options.jobs, options.progress)
+    runner = Runner(knowledge.context(), cache, options.jobs, options.progress, config.file_timeout)
     summaries = runner.summaries(files, config.max_file_bytes)
-
     program = Program(summaries)
     analysis = Analysis(program, knowledge.catalog)
     raw = analysis.run()
+    return Analyzed(root, config, knowledge, files, runner, summaries, program, analysis, raw, cache)
+
+
+def project_root(path: Path) -> Path | None:
+    """The project a path belongs to: the folder of its config file, else its git work tree."""
+    start = path.resolve() if path.is_dir() else path.resolve().parent
+    config = find_config(start)
+    if config is not None:
+        return config.resolve().parent
+    return next((d for d in (start, *start.parents) if (d / ".git").exists()), None)
+
+
+def _focus(options: Options) -> tuple[Options, tuple]:
+    """When PATHS name files (as pre-commit passes them), analyse their whole project, since flows
+    cross files, and keep the paths (relative to that project) to report only what touches them.
+    A file in no project (no config, no git) is scanned alone: its folder may be a home directory."""
+    paths = [Path(p) for p in options.paths]
+    roots = [project_root(p) for p in paths]
+    if not any(p.is_file() for p in paths) or None in roots:
+        return options, ()
+    root = Path(os.path.commonpath([str(r) for r in roots]))
+    rels = tuple("" if p.resolve() == root else p.resolve().relative_to(root).as_posix() for p in paths)
+    return replace(options, paths=(str(root),)), rels
+
+
+def _touches(path: str, focus: tuple) -> bool:
+    return any(f in ("", path) or path.startswith(f + "/") for f in focus)
+
+
+def scan(options: Options) -> ScanResult:
+    started = time.monotonic()
+    entries = baseline.load(options.baseline) if options.baseline else None
+    options, focus = _focus(options)
+    a = analyze(options)
+    root, config, knowledge, files, summaries, program, raw, cache = (
+        a.root, a.config, a.knowledge, a.files, a.summaries, a.program, a.raw, a.cache)
 
     # Positions only for the modules a flow touches.
     touched = set()
@@ -142,21 +213,14 @@ def scan(options: Options) -> ScanResult:
         touched.add(r.hit.site.path)
         touched.update(h[0] for h in r.trace)
         touched.update(_evidence_paths(r.hit))
-    by_rel = {f.rel: f for f in files}
-    positioned = {s.path: s for s in runner.summaries([by_rel[p] for p in sorted(touched) if p in by_rel], config.max_file_bytes, positions=True)}
-
-    def position(path: str, loc: int) -> tuple[int, int]:
-        s = positioned.get(path)
-        if s is None or not s.positions or loc is None or loc >= len(s.positions):
-            return (0, 0)
-        return s.positions[loc]
+    position = positions_for(a, touched)
 
     resolver = Resolver(knowledge.jurisdictions, config, position)
     flows = build_flows(raw, program, resolver, position)
     policy = Policy(config, knowledge.jurisdictions, knowledge.vocabulary)
     findings, approved = evaluate(flows, policy)
+    findings, errors = suppress.apply(findings, summaries, options.warn_unused_ignores)
 
-    errors = []
     for s in summaries:
         if s.error is not None:
             errors.append(FileError(s.path, s.error.line or None, s.error.message, s.error.code))
@@ -166,7 +230,16 @@ def scan(options: Options) -> ScanResult:
     result.approved = approved
     result.files = len(files)
     result.fail_on = config.fail_on
+    result.flows = flows
+    result.at_home = frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and policy.at_home(j))
+    result.categories = {c: (v.name, policy.is_sensitive(c)) for c, v in knowledge.vocabulary.categories.items()}
     result.warnings = list(cache.warnings) if cache else []
+    if entries is not None:
+        result.baseline = baseline.apply(result, entries, options.baseline)
+    if focus:
+        result.findings = [f for f in result.findings if any(_touches(p, focus) for p in
+                           (f.flow.source_path, f.flow.sink_path, *(h.path for h in f.flow.trace)))]
+        result.errors = [e for e in result.errors if _touches(e.path, focus)]
     result.seconds = round(time.monotonic() - started, 3)
     return result
 
@@ -176,6 +249,21 @@ def _evidence_paths(hit) -> set:
     alternatives = [s for _, g in hit.dests for s in g.strs]
     alternatives += [s for o in hit.clients.objs if o[0] == "client" for _, alts in o[2] for s in alts]
     return {p[2][0] for parts in alternatives for p in parts if p[0] == "lit" and p[2] is not None}
+
+
+def positions_for(analyzed: Analyzed, paths: set):
+    """A (path, loc) -> (line, column) lookup that summarizes only the given files with positions."""
+    by_rel = {f.rel: f for f in analyzed.files}
+    files = [by_rel[p] for p in sorted(paths) if p in by_rel]
+    positioned = {s.path: s for s in analyzed.runner.summaries(files, analyzed.config.max_file_bytes, positions=True)}
+
+    def position(path: str, loc: int) -> tuple[int, int]:
+        s = positioned.get(path)
+        if s is None or not s.positions or loc is None or loc >= len(s.positions):
+            return (0, 0)
+        return s.positions[loc]
+
+    return position
 
 
 def build_flows(raw: list, program: Program, resolver: Resolver, position) -> list[Flow]:

@@ -237,3 +237,6 @@ class ScanResult:
     approved: list = field(default_factory=list)  # flows allowed by [[allow]]: (Flow, allow entry)
     warnings: list = field(default_factory=list)  # problems that did not change the result (cache)
     fail_on: str = "warning"  # the lowest severity that fails the run, from the config
+    flows: list = field(default_factory=list)  # every flow, at home or abroad, for inventories (audit)
+    categories: dict = field(default_factory=dict)  # category id -> (name, sensitive under the regime)
+    at_home: frozenset = frozenset()  # the flows' destination jurisdictions the policy counts as home

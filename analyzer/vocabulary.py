@@ -4,7 +4,8 @@ The categories and word lists live in ``rules/categories.toml``; this module onl
 them.  An identifier is split into lowercase words (snake, camel, digits, CJK runs); words glued
 together without a separator (``useremail``, ``idcardno``) are segmented with the vocabulary's own
 words.  Patterns match whole words or word n-grams, compared glued (``phone number`` also matches
-``phonenumber``), never raw substrings - except inside CJK words, which have no word boundaries.
+``phonenumber``), never raw substrings - except inside CJK words, which have no word boundaries.  A pattern mixing
+Latin and CJK words (``IP地址``) is matched like a Latin one, its words glued.
 
 A hit is then vetoed by words *outside* the matched span: a flag prefix (``is_email_verified``),
 a meta word (``email_template``), a transformed-value word (``email_hash``) or a category exclusion
@@ -79,6 +80,12 @@ def split_words(identifier: str) -> tuple[str, ...]:
 
 def _is_cjk(text: str) -> bool:
     return bool(_CJK_RE.search(text))
+
+
+def _cjk_only(text: str) -> bool:
+    """Whether every word of a pattern is CJK; mixed patterns (``IP地址``) are matched as glued words."""
+    words = split_words(text)
+    return bool(words) and all(_is_cjk(w) for w in words)
 
 
 def _glued(text: str) -> str:
@@ -170,14 +177,14 @@ class Vocabulary:
         lexicon: set[str] = set()
         for rank, c in enumerate(self.categories.values()):
             for text, weak in [(p, False) for p in c.patterns] + [(p, True) for p in c.weak]:
-                if _is_cjk(text):
+                if _cjk_only(text):
                     self._cjk_patterns.append(_Hit(rank, c.id, text, text.replace(" ", ""), weak, frozenset()))
                 else:
                     key = _glued(text)
                     self._index.setdefault(key, []).append(_Hit(rank, c.id, text, key, weak, frozenset()))
             self._exclude[c.id] = tuple(_glued(e) if not _is_cjk(e) else e.replace(" ", "") for e in c.exclude)
             for text in c.patterns + c.weak + c.exclude:
-                if not _is_cjk(text):
+                if not _cjk_only(text):
                     lexicon.update(split_words(text))
                     lexicon.add(_glued(text))
         for words in m.values():
@@ -418,5 +425,8 @@ def load_vocabulary(rules_dir: Path) -> Vocabulary:
         raise ConfigError(f"cannot read: {exc.strerror}", path=str(path)) from exc
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
+        if line is None:  # before Python 3.14 the position is only in the message
+            found = re.search(r"at line (\d+)", str(exc))
+            line = int(found.group(1)) if found else None
         raise ConfigError(f"invalid TOML: {exc}", path=str(path), line=line) from exc
     return Vocabulary.from_data(data, origin=str(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,18 @@ FIXTURES = ROOT / "fixtures"
 def _private_cache_key(tmp_path_factory, monkeypatch):
     """Keep the cache signing key of the test run out of the real home directory."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg"))
+
+
+class _NoSocket(socket.socket):
+    def __init__(self, *args, **kwargs):
+        raise OSError("sockets are disabled in the xborder tests: a scan must never open one")
+
+
+@pytest.fixture(autouse=True)
+def _no_sockets(monkeypatch):
+    """Scans must open no socket (issue 6): every test runs with socket creation failing, which
+    forked scan workers inherit, so any network use by the scan fails the test that caused it."""
+    monkeypatch.setattr(socket, "socket", _NoSocket)
 
 
 def run_cli(*args: str):

@@ -333,7 +333,7 @@ def test_regime_contents(j):
     pipl = j.regimes["pipl"]
     assert pipl.localization == "conditional" and pipl.adequate == ()
     assert {"cac-security-assessment", "cac-standard-contract", "certification", "consent"} <= set(pipl.bases)
-    assert {"user.biometric", "user.location.precise", "vehicle", "important"} <= set(pipl.sensitive)
+    assert {"user.biometric", "user.location.precise", "user.vehicle", "important"} <= set(pipl.sensitive)
     assert j.regimes["ru"].localization == "required"
     assert any(j.contains(code, "FR") for code in j.regimes["uk-gdpr"].adequate)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from . import json_report, text
+from . import github, json_report, sarif, text
 
 FORMATS = {
     "text": text.render,
     "json": json_report.render,
+    "sarif": sarif.render,
+    "github": github.render,
 }
 
 

@@ -31,7 +31,7 @@ def flow_dict(finding) -> dict:
 
 
 def document(result, include_timing: bool = True) -> dict:
-    return {
+    doc = {
         "version": SCHEMA_VERSION,
         "tool": {"name": "xborder", "version": __version__},
         "home": list(result.home),
@@ -40,6 +40,10 @@ def document(result, include_timing: bool = True) -> dict:
         "errors": [{"path": e.path, "line": e.line, "message": e.message, "code": e.code} for e in result.errors],
         "stats": {"files": result.files, "seconds": result.seconds if include_timing else 0},
     }
+    outcome = getattr(result, "baseline", None)  # set by scan() when a baseline was applied
+    if outcome is not None:
+        doc["baseline"] = {"path": outcome.path, "matched": outcome.matched, "stale": outcome.stale}
+    return doc
 
 
 def render(result, color: bool = False) -> str:

@@ -43,6 +43,13 @@ def render(result, color: bool = False) -> str:
         lines.append("")
     for w in result.warnings:
         lines.append(f"warning: {safe(w)}")
+    outcome = getattr(result, "baseline", None)  # set by scan() when a baseline was applied
+    if outcome is not None:
+        lines.append(f"Baseline {safe(outcome.path)}: {outcome.matched} matched, {len(outcome.stale)} stale"
+                     + (" (fixed or changed; run `xborder baseline` again to drop them):" if outcome.stale else "."))
+        for e in outcome.stale:
+            sink = e.get("sink") or {}
+            lines.append(f"  {safe(sink.get('path'))}:{sink.get('line')}: {safe(e.get('rule'))} {safe(e.get('message'))} [{safe(e['fingerprint'])}]")
     counts = Counter(f.severity for f in result.findings if f.suppressed is None)
     by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, key=lambda s: -SEVERITY_ORDER[s])) or "none"
     error_files = len({e.path for e in result.errors})

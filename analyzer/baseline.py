@@ -1,0 +1,78 @@
+"""Baselines: accept today's findings, fail only on new ones.
+
+A baseline file records the fingerprint of each finding plus enough context (rule, message, source,
+sink, destination) to show an entry that no longer matches anything. Fingerprints leave out line
+numbers (see evaluate.fingerprint), so moving code keeps the match.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .errors import ConfigError
+
+FORMAT_VERSION = 1
+
+
+@dataclass
+class Outcome:
+    """What applying a baseline did; reporters show it as the `baseline` key / a text section."""
+
+    path: str
+    matched: int = 0
+    stale: list = field(default_factory=list)  # baseline entries (dicts) that matched no finding
+
+
+def entry(finding) -> dict:
+    flow = finding.flow
+    d = flow.destination
+    return {
+        "fingerprint": finding.fingerprint,
+        "rule": finding.rule,
+        "severity": finding.severity,
+        "message": finding.message,
+        "category": flow.category,
+        "source": {"path": flow.source_path, "line": flow.source_line, "expression": flow.source.expression},
+        "sink": {"path": flow.sink_path, "line": flow.sink_line, "callee": flow.callee},
+        "destination": {"host": d.host, "region": d.region, "jurisdiction": d.jurisdiction},
+    }
+
+
+def dumps(result) -> str:
+    """The baseline of a scan: its findings that are not suppressed inline."""
+    findings = [entry(f) for f in result.findings if f.suppressed is None]
+    doc = {"version": FORMAT_VERSION, "tool": {"name": "xborder", "version": __version__},
+           "home": list(result.home), "regime": result.regime, "findings": findings}
+    return json.dumps(doc, indent=2, ensure_ascii=True) + "\n"
+
+
+def load(path: str) -> list[dict]:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read baseline: {exc.strerror}", path=path) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"baseline is not valid JSON: {exc}", path=path) from None
+    if not isinstance(doc, dict) or doc.get("version") != FORMAT_VERSION or not isinstance(doc.get("findings"), list):
+        raise ConfigError(f"not an xborder baseline (version {FORMAT_VERSION}); create one with `xborder baseline`", path=path)
+    entries = doc["findings"]
+    if not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
+        raise ConfigError("every baseline entry needs a fingerprint", path=path)
+    return entries
+
+
+def apply(result, entries: list[dict], path: str) -> Outcome:
+    """Drop the findings the baseline knows from `result`; return what matched and what is stale."""
+    known = {e["fingerprint"] for e in entries}
+    seen = set()
+    kept = []
+    for f in result.findings:
+        if f.suppressed is None and f.fingerprint in known:
+            seen.add(f.fingerprint)
+        else:
+            kept.append(f)
+    result.findings = kept
+    return Outcome(path, matched=len(seen), stale=[e for e in entries if e["fingerprint"] not in seen])

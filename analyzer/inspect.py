@@ -1,0 +1,146 @@
+"""The inspection commands: what xborder knows and why it decided so.
+
+`rules`, `explain`, `classify`, `where` and `callgraph` answer "why was this classified so?" one
+command away, the way `ruff rule` and `semgrep --dump-ast` do.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import click
+
+from .errors import ConfigError
+from .evaluate import RULES
+from .scan import Options, analyze, find_root, load_knowledge, positions_for, resolve_config
+from .report.callgraph import render_dot, render_json
+
+
+def _fail(message: str):
+    click.echo(f"xborder: error: {message}", err=True)
+    raise SystemExit(2)
+
+
+def _knowledge(config_path: str | None, path: str = "."):
+    try:
+        config = resolve_config(Options(paths=(path,), config=config_path), find_root([Path(path)]), need_home=False)
+        return load_knowledge(config)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
+_format = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+_config = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Project config whose additions to include.")
+
+
+@click.command("rules")
+@click.argument("kind", required=False, type=click.Choice(["categories", "sinks", "destinations", "regimes"]))
+@_format
+@_config
+def rules_command(kind, fmt, config_path):
+    """List what the analyzer knows (bundled rules plus the project's additions)."""
+    k = _knowledge(config_path)
+    tables = {
+        "categories": [asdict(c) for c in k.vocabulary.categories.values()],
+        "sinks": [{"callee": s.callee, "kind": s.kind, "data": list(s.data), "destination": dict(s.destination),
+                   "client": s.client, "default": s.default, "source": s.source} for s in k.catalog.sinks],
+        "destinations": k.jurisdictions.describe(),
+        "regimes": [asdict(r) for r in k.jurisdictions.regimes.values()],
+    }
+    chosen = [kind] if kind else list(tables)
+    if fmt == "json":
+        click.echo(json.dumps({name: tables[name] for name in chosen}, indent=2, ensure_ascii=False, default=list))
+        return
+    for name in chosen:
+        click.echo(f"# {name} ({len(tables[name])})")
+        for entry in tables[name]:
+            click.echo("  " + _line(name, entry))
+
+
+def _line(kind: str, entry: dict) -> str:
+    if kind == "categories":
+        flags = ", ".join(x for x in ("sensitive" if entry["sensitive"] else "", entry["family"] if entry["family"] != "personal" else "") if x)
+        return f"{entry['id']:<45} {entry['name']}" + (f" [{flags}]" if flags else "")
+    if kind == "sinks":
+        return f"{entry['callee']:<45} {entry['kind']}"
+    if kind == "regimes":
+        return f"{entry['id']:<10} {entry['name']} (home: {', '.join(entry['home'])}; localization: {entry['localization']})"
+    return f"{entry.get('kind', ''):<10} {entry.get('match', '')} -> {entry.get('jurisdiction')}"
+
+
+@click.command("explain")
+@click.argument("code")
+def explain_command(code):
+    """Explain a rule code (XB101, XB201, ...)."""
+    rule = RULES.get(code.upper())
+    if rule is None:
+        _fail(f"unknown rule code {code!r} (known: {', '.join(sorted(RULES))})")
+    click.echo(f"{rule.code} ({rule.name})\n")
+    click.echo(f"What it does\n  {rule.summary}\n")
+    click.echo(f"Why is this bad?\n  {rule.why}\n")
+    if rule.example:
+        click.echo(f"Example\n  {rule.example}\n")
+    click.echo(f"Use instead\n  {rule.instead}")
+
+
+@click.command("classify")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--owner", help="The object the names are read from (user in user.name), for person context.")
+@_format
+@_config
+def classify_command(names, owner, fmt, config_path):
+    """Say which personal-data category each identifier falls in, and why."""
+    k = _knowledge(config_path)
+    rows = []
+    for name in names:
+        e = k.vocabulary.explain(name, owner)
+        rows.append({"identifier": name, "owner": owner, "category": e.match.category if e.match else None, "reason": e.reason})
+    if fmt == "json":
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    for r in rows:
+        click.echo(f"{r['identifier']}: {r['category'] or 'not personal data'} ({r['reason']})")
+
+
+@click.command("where")
+@click.argument("destination")
+@click.option("--region", help="A cloud region (with --provider, or guessed from its shape).")
+@click.option("--provider", help="Cloud provider of --region (aws, gcp, azure, alibaba, tencent, huawei, oci).")
+@_format
+@_config
+def where_command(destination, region, provider, fmt, config_path):
+    """Say which jurisdiction a host, URL or region resolves to, and by which table entry."""
+    k = _knowledge(config_path)
+    if region:
+        loc = k.jurisdictions.locate_region(provider, region)
+    elif "://" in destination or "/" in destination:
+        loc = k.jurisdictions.locate_url(destination)
+    else:
+        loc = k.jurisdictions.locate_host(destination)
+    row = {"destination": region or destination, "jurisdiction": loc.jurisdiction, "rule": loc.rule, "source": loc.source}
+    if fmt == "json":
+        click.echo(json.dumps(row, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"{row['destination']}: {loc.jurisdiction or 'unknown'} ({loc.rule}" + (f"; source: {loc.source})" if loc.source else ")"))
+
+
+@click.command("callgraph")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--format", "fmt", type=click.Choice(["json", "dot"]), default="json", show_default=True)
+@_config
+@click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1))
+def callgraph_command(paths, fmt, config_path, no_cache, jobs):
+    """Print the resolved call graph; unresolved calls are listed, never dropped."""
+    try:
+        analyzed = analyze(Options(paths=paths or (".",), config=config_path, use_cache=not no_cache, jobs=jobs), need_home=False)
+    except ConfigError as exc:
+        _fail(str(exc))
+    touched = {f.rel for f in analyzed.files}
+    position = positions_for(analyzed, touched)
+    click.echo(render_dot(analyzed, position) if fmt == "dot" else render_json(analyzed, position), nl=False)
+
+
+COMMANDS = (rules_command, explain_command, classify_command, where_command, callgraph_command)

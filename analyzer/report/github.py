@@ -1,0 +1,65 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request diff.
+
+Paths are made relative to the working directory, because GitHub resolves `file=` against the
+repository checkout, where the job runs, not against the scanned folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..evaluate import RULES
+from ..suppress import SEVERITY as COMMENT_SEVERITY
+
+_COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
+
+
+def escape_data(text: str) -> str:
+    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _path(root: str, rel: str) -> str:
+    absolute = Path(root) / rel
+    try:
+        return absolute.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return os.path.normpath(absolute).replace(os.sep, "/")
+
+
+def _command(level: str, root: str, path: str, line, column, title: str, message: str) -> str:
+    props = [f"file={escape_property(_path(root, path))}"]
+    if line:
+        props.append(f"line={line}")
+        if column:
+            props.append(f"col={column}")
+    props.append(f"title={escape_property(title)}")
+    return f"::{_COMMAND[level]} {','.join(props)}::{escape_data(message)}"
+
+
+def render(result, color: bool = False) -> str:
+    lines = []
+    for f in result.findings:
+        if f.suppressed is not None:
+            continue  # an annotation cannot be marked as accepted; --show-suppressed is for the other formats
+        flow = f.flow
+        d = flow.destination
+        detail = [f.message,
+                  f"source: {flow.source_path}:{flow.source_line} {flow.source.expression} ({flow.category})",
+                  f"destination: {d.host or d.region or 'unknown'} -> {d.jurisdiction or 'unknown'} ({d.evidence})",
+                  "trace:", *(f"  {h.path}:{h.line} {h.note}" for h in flow.trace)]
+        lines.append(_command(f.severity, result.root, flow.sink_path, flow.sink_line, flow.sink_column,
+                              f"{f.rule} {RULES[f.rule].name}", "\n".join(detail)))
+    for e in result.errors:
+        rule = RULES.get(e.code)
+        lines.append(_command(COMMENT_SEVERITY.get(e.code, "error"), result.root, e.path, e.line, None,
+                              f"{e.code} {rule.name}" if rule else e.code, e.message))
+    for w in result.warnings:
+        lines.append(f"::warning::{escape_data(w)}")
+    count = sum(f.suppressed is None for f in result.findings)
+    lines.append(f"xborder: {count} finding{'s' if count != 1 else ''} in {result.files} files")
+    return "\n".join(lines) + "\n"

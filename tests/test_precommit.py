@@ -1,0 +1,98 @@
+"""The pre-commit hook, run by the real `pre-commit` in a throwaway git repository.
+
+The test config is a `repo: local` copy of this repository's hook definition with
+`language: system`, so pre-commit uses the installed xborder and needs no network.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import ROOT, scan_json, write_project
+
+SEND = 'import requests\n\n\ndef {name}(user):\n    requests.post("https://api.mixpanel.com/track", json={{"email": user.email}})\n'
+PYPROJECT = '[project]\nname = "demo"\n\n[tool.xborder]\nhome = "CN"\n'
+
+
+def hook() -> dict:
+    (definition,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    return definition
+
+
+def test_manifest_is_valid():
+    definition = hook()
+    assert definition["id"] == "xborder"
+    assert definition["entry"] == "xborder scan"
+    assert definition["language"] == "python"
+    assert definition["types"] == ["python"]
+    assert definition["require_serial"] is True
+    assert definition["pass_filenames"] is True
+    if shutil.which("pre-commit"):
+        subprocess.run(["pre-commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")], check=True)
+
+
+def test_files_select_findings_of_the_whole_project(tmp_path):
+    """A changed file is analysed with the files it calls, and only its own flows are reported."""
+    write_project(tmp_path, {
+        "pyproject.toml": PYPROJECT,
+        "pkg/__init__.py": "",
+        "pkg/track.py": 'import requests\n\n\ndef track(payload):\n    requests.post("https://api.mixpanel.com/t", json=payload)\n',
+        "pkg/signup.py": "from pkg.track import track\n\n\ndef signup(user):\n    track({\"phone\": user.phone})\n",
+        "pkg/legacy.py": SEND.format(name="legacy"),
+        "pkg/clean.py": "def add(a, b):\n    return a + b\n",
+    })
+    code, data, _ = scan_json(tmp_path / "pkg" / "signup.py")
+    assert code == 1
+    assert [(f["source"]["path"], f["sink"]["path"]) for f in data["findings"]] == [("pkg/signup.py", "pkg/track.py")]
+    code, data, _ = scan_json(tmp_path / "pkg" / "track.py")  # the sink's file sees the flow too
+    assert [f["source"]["path"] for f in data["findings"]] == ["pkg/signup.py"]
+    code, data, _ = scan_json(tmp_path / "pkg" / "clean.py")
+    assert (code, data["findings"]) == (0, [])
+    code, data, _ = scan_json(tmp_path)  # a directory still means: everything under it
+    assert len(data["findings"]) == 2
+
+
+def _run(args, cwd, env):
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.skipif(not shutil.which("pre-commit") or not shutil.which("git"), reason="needs the pre-commit and git executables")
+def test_pre_commit_run(tmp_path):
+    repo = tmp_path / "repo"
+    definition = {k: v for k, v in hook().items() if k != "description"}
+    config = {"repos": [{"repo": "local", "hooks": [{**definition, "language": "system"}]}]}
+    write_project(repo, {
+        "pyproject.toml": PYPROJECT,
+        ".pre-commit-config.yaml": yaml.safe_dump(config),
+        "legacy.py": SEND.format(name="legacy"),
+        "util.py": "def add(a, b):\n    return a + b\n",
+    })
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "XDG_CACHE_HOME": str(tmp_path / "xdg"),
+           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    for args in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "start"]):
+        assert _run(args, repo, env).returncode == 0
+
+    # A clean change passes, although legacy.py (not changed) has a flow.
+    (repo / "util.py").write_text("def add(a, b):\n    return b + a\n")
+    _run(["git", "add", "util.py"], repo, env)
+    clean = _run(["pre-commit", "run", "--files", "util.py"], repo, env)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "Passed" in clean.stdout
+
+    # A change that adds a flow fails, and the output names the finding.
+    (repo / "signup.py").write_text(SEND.format(name="signup"))
+    _run(["git", "add", "signup.py"], repo, env)
+    bad = _run(["pre-commit", "run", "--files", "util.py", "signup.py"], repo, env)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "Failed" in bad.stdout
+    assert "signup.py:5:5: XB101 [error] user.contact.email leaves CN for US" in bad.stdout
+    assert "legacy.py" not in bad.stdout
