@@ -147,6 +147,8 @@ class Flowrules:
     sanitizers: tuple  # fnmatch patterns of qualified names
     mutators: tuple  # method names that store their arguments into the receiver (append, update)
     wrappers: tuple  # qualified names whose result calls their first argument (functools.partial)
+    key_readers: tuple  # methods whose first argument is a key read from the receiver (d.get("phone"))
+    managers: tuple  # class attributes that query instances of the class (Customer.objects)
     settings_modules: tuple  # qualified names that stand for the project's settings module
 
     def is_sanitizer(self, qualname: str) -> bool:
@@ -183,7 +185,7 @@ class Catalog:
         return Catalog(
             self.clients + clients,
             [s for s in self.sinks if s.callee not in replaced] + sinks,
-            Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.settings_modules),
+            Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.key_readers, fr.managers, fr.settings_modules),
         )
 
     def digest(self) -> str:
@@ -211,10 +213,12 @@ def _load_file(path: Path, origin: str) -> tuple[list, list]:
 def _load_flowrules(path: Path) -> Flowrules:
     origin = "rules/flow.toml"
     data = _load_toml(path, origin)
-    _unknown_keys(data, {"sanitizers", "mutators", "wrappers", "settings_modules"}, origin, "")
+    _unknown_keys(data, {"sanitizers", "mutators", "wrappers", "key_readers", "managers", "settings_modules"}, origin, "")
     return Flowrules(
         sanitizers=_str_list(data, "sanitizers", origin, ""),
         mutators=_str_list(data, "mutators", origin, ""),
         wrappers=_str_list(data, "wrappers", origin, ""),
+        key_readers=_str_list(data, "key_readers", origin, ""),
+        managers=_str_list(data, "managers", origin, ""),
         settings_modules=_str_list(data, "settings_modules", origin, ""),
     )

@@ -13,7 +13,8 @@ from .types import ModuleSummary
 
 
 class Program:
-    def __init__(self, summaries: list[ModuleSummary]):
+    def __init__(self, summaries: list[ModuleSummary], managers: tuple = ()):
+        self.managers = set(managers)
         self.modules: dict[str, ModuleSummary] = {}
         self.by_path: dict[str, ModuleSummary] = {}
         self.functions: dict[str, tuple] = {}  # qualname -> (FunctionSummary, ModuleSummary)
@@ -70,6 +71,8 @@ class Program:
             return ("global", module, name)
         if module and depth < 8:
             inner = self.resolve(module, depth + 1)
+            if inner[0] == "class" and name in self.managers or inner[0] == "manager":
+                return ("manager", inner[1])
             if inner[0] == "class":
                 method = self.lookup_method(inner[1], name)
                 if method:

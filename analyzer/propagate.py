@@ -506,7 +506,7 @@ class Frame:
 
     def name_value(self, qualname: str) -> G:
         kind = self.program.resolve(qualname)
-        if kind[0] in ("func", "class", "module"):
+        if kind[0] in ("func", "class", "module", "manager"):
             return G(objs=frozenset({kind}))
         if kind[0] == "global":
             module, name = kind[1], kind[2]
@@ -531,7 +531,9 @@ class Frame:
             taint[("sym", _wrap(k[1], "attr", name)) if k[0] == "sym" else k] = t
         parts = [G(taint)]
         for o in sorted(g.objs, key=repr):
-            if o[0] in ("inst", "self", "class"):
+            if o[0] == "class" and name in self.program.managers or o[0] == "manager":
+                parts.append(G(objs=frozenset({("manager", o[1])})))
+            elif o[0] in ("inst", "self", "class"):
                 parts.append(self.a.stores.field(o[1], name))
                 method = self.program.lookup_method(o[1], name) if o[1] in self.program.classes else None
                 if method:
@@ -641,7 +643,7 @@ class Frame:
         """What calling a value runs: functions, bound methods, classes, library callables."""
         targets = []
         for o in sorted(value.objs, key=repr):
-            if o[0] in ("func", "class", "lib"):
+            if o[0] in ("func", "class", "lib", "manager"):
                 targets.append((o, None))
             elif o[0] == "bound":
                 targets.append((("func", o[1]), o[2]))
@@ -660,6 +662,8 @@ class Frame:
                     targets.append((("func", t), o))
                 if not self.program.lookup_method(o[1], method):
                     targets.append((("lib", f"{o[1]}.{method}"), None))
+            elif kind == "manager":
+                targets.append((o, None))
             elif kind == "class":
                 t = self.program.lookup_method(o[1], method)
                 if t:
@@ -697,6 +701,9 @@ class Frame:
             return self.instantiate(target[1], self_obj, args, site)
         if kind == "class":
             return self.construct(target[1], args, site)
+        if kind == "manager":
+            # A query: instances of the model come back (and more queries: .filter().first()).
+            return G(objs=frozenset({("inst", target[1]), ("manager", target[1])}))
         if kind == "client-method":
             client = target[3]
             return self.library(f"{target[1]}.{target[2]}", args, receiver, G(objs=frozenset({client})), site)

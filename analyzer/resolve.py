@@ -122,7 +122,7 @@ class Resolver:
             return results
         for role, parts, client_provider in client:
             if role in ("url", "dsn", "host"):
-                results.extend(self._from_string(role, parts, "client") or [self._unknown(parts)])
+                results.extend(self._from_string(role, parts, "given to the client") or [self._unknown(parts)])
             elif role == "region":
                 results.extend(self._from_region(parts, client_provider or provider))
             elif role == "path":

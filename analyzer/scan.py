@@ -166,7 +166,7 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
         cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest())
     runner = Runner(knowledge.context(), cache, options.jobs, options.progress, config.file_timeout)
     summaries = runner.summaries(files, config.max_file_bytes)
-    program = Program(summaries)
+    program = Program(summaries, knowledge.catalog.flowrules.managers)
     analysis = Analysis(program, knowledge.catalog)
     raw = analysis.run()
     return Analyzed(root, config, knowledge, files, runner, summaries, program, analysis, raw, cache)

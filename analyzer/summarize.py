@@ -38,6 +38,7 @@ from .types import (
 MAX_DEPTH = 3  # access-path depth kept on atoms (order.customer.email)
 MAX_PARTS = 12
 
+_KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 _SUPPRESS = re.compile(rb"#\s*xborder:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_, ]*)\])?(?P<reason>[^\r\n]*)")
 
 
@@ -53,10 +54,10 @@ class Context:
 
 
 def flat(v: Val) -> Val:
-    """The value as a whole: known keys folded in (a dict used as one payload)."""
+    """The value as a whole: known keys folded in, at every depth (a dict used as one payload)."""
     if not v.keys:
         return v
-    return Val(join(*(kv for _, kv in v.keys)).atoms | v.atoms, v.strs)
+    return Val(join(*(flat(kv) for _, kv in v.keys)).atoms | v.atoms, v.strs)
 
 
 def strs_of(v: Val) -> tuple:
@@ -177,11 +178,20 @@ class _Summarizer:
         self.module_names: dict[str, str] = {}  # top-level def/class name -> qualname
         self.module_vars: set[str] = set()
         self.lambda_count = 0
+        # Loop bodies are interpreted twice: the second time must find the same call sites,
+        # sources, locations and nested definitions, not make copies of them.
+        self.seen_locs: dict[int, int] = {}
+        self.seen_sources: dict[tuple, int] = {}
+        self.seen_calls: dict[int, int] = {}
+        self.seen_defs: dict[int, str] = {}
 
     # -- locations
 
     def loc(self, node: cst.CSTNode) -> int:
+        if id(node) in self.seen_locs:
+            return self.seen_locs[id(node)]
         index = len(self.locs)
+        self.seen_locs[id(node)] = index
         if self.positions is not None:
             start = self.positions[node].start
             self.locs.append((start.line, start.column + 1))
@@ -195,10 +205,14 @@ class _Summarizer:
         return self.vocab.classify(identifier, owner)
 
     def source(self, scope: _Scope, node: cst.CSTNode, identifier: str, owner: str | None, shape: str) -> Val:
+        key = (id(node), identifier)
+        if key in self.seen_sources:
+            return Val(frozenset({("src", self.seen_sources[key])}))
         match = self.classify(identifier, owner)
         if match is None:
             return EMPTY
         self.sources.append(Source(match.category, self.loc(node), _text(node), match.reason, scope.qualname, shape))
+        self.seen_sources[key] = len(self.sources) - 1
         return Val(frozenset({("src", len(self.sources) - 1)}))
 
     # -- names
@@ -432,8 +446,11 @@ class _Summarizer:
     e_Tuple = e_Set = e_List
 
     def e_Lambda(self, node: cst.Lambda, scope: _Scope) -> Val:
+        if id(node) in self.seen_defs:
+            return Val(frozenset({("func", self.seen_defs[id(node)])}))
         self.lambda_count += 1
         qualname = f"{scope.qualname}.<lambda{self.lambda_count}>"
+        self.seen_defs[id(node)] = qualname
         inner = _Scope(qualname, scope.cls, {}, scope, "function")
         params = self.params(node.params, inner)
         inner.returns = self.expr(node.body, inner)
@@ -479,10 +496,17 @@ class _Summarizer:
             else:
                 args.append(Arg(positional, None, v, a.star == "*"))
                 positional += 1
-        index = len(self.calls)
-        site = CallSite(index, scope.qualname, callee, tuple(args), self.loc(node), _text(func))
-        self.calls.append(site)
-        scope.calls.append(index)
+        if id(node) in self.seen_calls:
+            index = self.seen_calls[id(node)]
+            old = self.calls[index]
+            if len(old.args) == len(args):
+                args = [Arg(a.position, a.name, join(o.value, a.value), a.starred) for o, a in zip(old.args, args)]
+            self.calls[index] = CallSite(index, scope.qualname, callee, tuple(args), old.loc, old.text)
+        else:
+            index = len(self.calls)
+            self.seen_calls[id(node)] = index
+            self.calls.append(CallSite(index, scope.qualname, callee, tuple(args), self.loc(node), _text(func)))
+            scope.calls.append(index)
         result = Val(frozenset({("ret", index)}))
         name = static or ""
         method = func.attr.value if isinstance(func, cst.Attribute) else None
@@ -502,6 +526,12 @@ class _Summarizer:
             return Val(result.atoms, args[0].value.strs)
         if method in self.flowrules.mutators and isinstance(func, cst.Attribute):
             self.mutate(func.value, args, scope)
+        if method in self.flowrules.key_readers and node.args and receiver is not None:
+            key = _literal_str(node.args[0].value)
+            if key is not None and _KEY.fullmatch(key):
+                keyed = receiver.keyed()
+                value = keyed[key] if key in keyed else result
+                return value | self.source(scope, node.args[0].value, key, self.owner(func.value, scope), "key")
         return result
 
     def env_default(self, node: cst.Call, args: list, name: str) -> tuple:
@@ -701,8 +731,8 @@ class _Summarizer:
                 self.field(target, scope)
             # A local named like personal data holds it, unless the value is a constant or
             # comes out of a sanitizer (email = sha256(email).hexdigest()).
-            if (not augmented and value_node is not None and not value.atoms and not value.strs
-                    and not _is_constant(value_node) and not self.sanitized(value_node, scope)):
+            if (not augmented and value_node is not None and not _is_constant(value_node)
+                    and not self.sanitized(value_node, scope)):
                 value = value | self.source(scope, target, name, None, "variable")
             if scope.kind != "module" and name in scope.globals_declared:
                 scope.writes.append(FieldWrite(EMPTY, None, f"{self.module}:{name}", value))
@@ -793,6 +823,11 @@ class _Summarizer:
         name = node.name.value
         prefix = scope.qualname if scope.kind != "module" else self.module
         qualname = f"{prefix}.{name}"
+        if id(node) in self.seen_defs:
+            if scope.kind != "class":
+                scope.env[name] = Val(frozenset({("func", qualname)}))
+            return
+        self.seen_defs[id(node)] = qualname
         cls = scope.qualname if scope.kind == "class" else (scope.cls if scope.kind == "function" else None)
         decorators = self.decorators(node, scope)
         inner = _Scope(qualname, cls, {}, scope, "function")
@@ -818,6 +853,11 @@ class _Summarizer:
     def class_def(self, node: cst.ClassDef, scope: _Scope) -> None:
         prefix = scope.qualname if scope.kind != "module" else self.module
         qualname = f"{prefix}.{node.name.value}"
+        if id(node) in self.seen_defs:
+            if scope.kind != "class":
+                scope.env[node.name.value] = Val(frozenset({("func", qualname)}))
+            return
+        self.seen_defs[id(node)] = qualname
         bases = []
         for arg in node.bases:
             self.expr(arg.value, scope)
