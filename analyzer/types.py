@@ -240,3 +240,4 @@ class ScanResult:
     flows: list = field(default_factory=list)  # every flow, at home or abroad, for inventories (audit)
     categories: dict = field(default_factory=dict)  # category id -> (name, sensitive under the regime)
     at_home: frozenset = frozenset()  # the flows' destination jurisdictions the policy counts as home
+    baseline: object = None  # baseline.Outcome when a baseline was applied

@@ -32,7 +32,7 @@ def test_shop_is_valid_sarif_with_code_flows():
     validate(doc)
     run = doc["runs"][0]
     driver = run["tool"]["driver"]
-    assert driver["name"] == "xborder" and driver["version"] and driver["informationUri"].startswith("https://")
+    assert driver["name"] == "xborder" and driver["version"]
     rule_ids = [r["id"] for r in driver["rules"]]
     assert {"XB101", "XB102", "XB201", "XB903", "XB904"} <= set(rule_ids)
     assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == (FIXTURES / "shop").resolve().as_uri() + "/"

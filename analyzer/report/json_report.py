@@ -40,7 +40,7 @@ def document(result, include_timing: bool = True) -> dict:
         "errors": [{"path": e.path, "line": e.line, "message": e.message, "code": e.code} for e in result.errors],
         "stats": {"files": result.files, "seconds": result.seconds if include_timing else 0},
     }
-    outcome = getattr(result, "baseline", None)  # set by scan() when a baseline was applied
+    outcome = result.baseline
     if outcome is not None:
         doc["baseline"] = {"path": outcome.path, "matched": outcome.matched, "stale": outcome.stale}
     return doc

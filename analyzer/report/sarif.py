@@ -18,7 +18,6 @@ from ..evaluate import RULES
 from ..suppress import SEVERITY as COMMENT_SEVERITY
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/xborder/xborder"  # the project home; update when it moves
 ROOT = "%SRCROOT%"
 NOTIFICATIONS = ("XB901", "XB902")  # descriptors of toolExecutionNotifications, not rules
 
@@ -83,7 +82,7 @@ def document(result) -> dict:
     index = {c: i for i, c in enumerate(codes)}
     notification_index = {c: i for i, c in enumerate(NOTIFICATIONS)}
     results = [_result(f, index, result.regime) for f in result.findings]
-    if getattr(result, "baseline", None) is not None:  # findings the baseline knows were dropped
+    if result.baseline is not None:  # findings the baseline knows were dropped
         for r in results:
             r["baselineState"] = "new"
     notifications = []
@@ -103,7 +102,6 @@ def document(result) -> dict:
                 "name": "xborder",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
                 "rules": [_descriptor(RULES[c]) for c in codes],
                 "notifications": [_descriptor(RULES[c]) for c in NOTIFICATIONS],
             }},

@@ -43,7 +43,7 @@ def render(result, color: bool = False) -> str:
         lines.append("")
     for w in result.warnings:
         lines.append(f"warning: {safe(w)}")
-    outcome = getattr(result, "baseline", None)  # set by scan() when a baseline was applied
+    outcome = result.baseline
     if outcome is not None:
         lines.append(f"Baseline {safe(outcome.path)}: {outcome.matched} matched, {len(outcome.stale)} stale"
                      + (" (fixed or changed; run `xborder baseline` again to drop them):" if outcome.stale else "."))
@@ -52,7 +52,7 @@ def render(result, color: bool = False) -> str:
             lines.append(f"  {safe(sink.get('path'))}:{sink.get('line')}: {safe(e.get('rule'))} {safe(e.get('message'))} [{safe(e['fingerprint'])}]")
     counts = Counter(f.severity for f in result.findings if f.suppressed is None)
     by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, key=lambda s: -SEVERITY_ORDER[s])) or "none"
-    error_files = len({e.path for e in result.errors})
+    error_files = len({e.path for e in result.errors if e.code in ("XB901", "XB902")})  # not XB903/XB904 comments
     total = sum(counts.values())
     lines.append(f"Scanned {result.files} files ({error_files} with errors); "
                  f"{total} finding{'s' if total != 1 else ''} ({by_severity}); home {'/'.join(result.home)}"
