@@ -207,10 +207,12 @@ class Stores:
         self.program = program
         self.previous = {t: {} for t in self.TABLES}
         self.current = {t: {} for t in self.TABLES}
-        self.memo: dict = {}  # (cls, depth) -> instance taint; cleared whenever a store changes
+        self.memo: dict = {}  # (cls, depth) -> (instance taint, reads); cleared every pass
         self.function: str | None = None  # the function being analysed
         self.reads: dict = {}  # function -> {(table, key)}
         self.writes: dict = {}  # function -> [(table, key, value)]
+        self.attrs: dict = {}  # class -> attributes ever written, for whole-object payloads
+        self.capture: set | None = None  # reads made while computing a memoized value
 
     def new_pass(self) -> set:
         """Start a pass; returns the (table, key)s whose value differs from the pass before."""
@@ -245,18 +247,18 @@ class Stores:
         new = merge(old, value) if old is not None else value
         if old is None or new.signature() != old.signature():
             self.current[table][key] = new
-            self.memo = {}
+            if table == "fields":
+                self.attrs.setdefault(key[0], set()).add(key[1])
 
     def get(self, table: str, key) -> G | None:
         if self.function is not None:
             self.reads[self.function].add((table, key))
+        if self.capture is not None:
+            self.capture.add((table, key))
         old, new = self.previous[table].get(key), self.current[table].get(key)
         if old is None or new is None:
             return new if old is None else old
         return merge(old, new)
-
-    def keys(self, table: str) -> set:
-        return set(self.previous[table]) | set(self.current[table])
 
     def new_pass_needed(self) -> bool:
         return any(
@@ -278,19 +280,26 @@ class Stores:
         return merge(*values)
 
     def instance_taint(self, cls: str, depth: int) -> dict:
-        if (cls, depth) in self.memo:
-            return self.memo[(cls, depth)]
+        """What an instance carries when sent whole: all its fields. Memoized for the pass, with
+        the reads it made, so that a function using the memo still depends on those fields."""
+        hit = self.memo.get((cls, depth))
+        if hit is not None:
+            if self.function is not None:
+                self.reads[self.function] |= hit[1]
+            return hit[0]
+        outer, self.capture = self.capture, set()
         taint: dict = {}
-        self.memo[(cls, depth)] = taint  # a class whose fields hold its own instances
-        if cls not in self.program.classes:
-            return taint
-        mro = set(self.program.mro(cls))
-        attrs = {a for (c, a) in self.keys("fields") if c in mro}
-        attrs |= {a for a, _, _ in self.program.fields(cls)}
-        for attr in sorted(attrs):
-            for k, t in payload(self.field(cls, attr), self.program, self, depth + 1).items():
-                taint[k] = _better(taint[k], t) if k in taint else t
-        self.memo[(cls, depth)] = taint
+        self.memo[(cls, depth)] = (taint, set())  # a class whose fields hold its own instances
+        if cls in self.program.classes:
+            attrs = {a for c in self.program.mro(cls) for a in self.attrs.get(c, ())}
+            attrs |= {a for a, _, _ in self.program.fields(cls)}
+            for attr in sorted(attrs):
+                for k, t in payload(self.field(cls, attr), self.program, self, depth + 1).items():
+                    taint[k] = _better(taint[k], t) if k in taint else t
+        reads, self.capture = self.capture, outer
+        if outer is not None:
+            outer |= reads
+        self.memo[(cls, depth)] = (taint, reads)
         return taint
 
 
