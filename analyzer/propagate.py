@@ -13,7 +13,7 @@ alternatives and known dict keys.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -338,6 +338,7 @@ class Analysis:
         self.targets: dict = {}  # (path, call index) -> set of target names, for the call graph
         self.unresolved: dict = {}  # (path, call index) -> text of a call nobody could resolve
         self.sanitized: set = set()  # sites where a sanitizer cut a flow
+        self.partials: dict = {}  # partial site -> (callable G, pre-bound args)
         # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
         # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
         self.deferrable = set(program.method_owners)
@@ -652,7 +653,7 @@ class Frame:
         """What calling a value runs: functions, bound methods, classes, library callables."""
         targets = []
         for o in sorted(value.objs, key=repr):
-            if o[0] in ("func", "class", "lib", "manager"):
+            if o[0] in ("func", "class", "lib", "manager", "partial"):
                 targets.append((o, None))
             elif o[0] == "bound":
                 targets.append((("func", o[1]), o[2]))
@@ -710,6 +711,15 @@ class Frame:
             return self.instantiate(target[1], self_obj, args, site)
         if kind == "class":
             return self.construct(target[1], args, site)
+        if kind == "partial":
+            if target[1] not in self.a.partials:
+                return self.default(args, receiver)
+            callable_, bound = self.a.partials[target[1]]
+            bound = tuple((replace(a, position=a.position - 1) if a.position is not None else a, g) for a, g in bound)
+            shift = sum(1 for a, _ in bound if a.position is not None)
+            full = bound + tuple((replace(a, position=a.position + shift) if a.position is not None else a, g) for a, g in args)
+            return merge(*(self.apply(t, so, full, None, site) for t, so in self.callable_targets(callable_)
+                           if t[0] not in ("deferred", "partial")), NOTHING)
         if kind == "manager":
             # A query: instances of the model come back (and more queries: .filter().first()).
             return G(objs=frozenset({("inst", target[1]), ("manager", target[1])}))
@@ -728,7 +738,12 @@ class Frame:
             self.a.sanitized.add(site)
             return NOTHING
         if qualname in self.a.flowrules.wrappers and args:
-            return args[0][1]
+            if len(args) == 1:
+                return args[0][1]
+            # functools.partial(f, a, k=b): calling the result calls f with a and k=b first.
+            key = (site.path, site.loc)
+            self.a.partials[key] = (args[0][1], args[1:])
+            return G(objs=frozenset({("partial", key)}))
         sink = catalog.sinks_by_callee.get(qualname)
         if sink is not None:
             self.sink_hit(sink, args, client, site)
@@ -861,8 +876,8 @@ class Frame:
             return self.default(args, None) if not qualname.endswith(">") else NOTHING
         for name, value in result.defaults.items():
             binding.setdefault(name, value)
-        hop_in = {p: (self.module.path, site.loc, f"passed as '{p}' to {qualname}") for p in binding}
-        hop_out = (self.module.path, site.loc, f"returned from {qualname}")
+        hop_in = {p: (site.path, site.loc, f"passed as '{p}' to {qualname}") for p in binding}
+        hop_out = (site.path, site.loc, f"returned from {qualname}")
         sub = Substitution(self, binding, hop_in)
         ret = sub.value(result.ret, hop_out)
         for hit in result.hits:

@@ -60,6 +60,14 @@ def flat(v: Val) -> Val:
     return Val(join(*(flat(kv) for _, kv in v.keys)).atoms | v.atoms, v.strs)
 
 
+def item(base: Val, key: str) -> Val:
+    """base[key] for a constant key: the known value under it, else an access path one longer."""
+    keyed = base.keyed()
+    if key in keyed:
+        return keyed[key]
+    return Val(frozenset(a if a[0] == "src" else wrap(a, "item", key) for a in base.atoms if a[0] not in ("self", "func")))
+
+
 def strs_of(v: Val) -> tuple:
     if v.strs:
         return v.strs
@@ -355,20 +363,7 @@ class _Summarizer:
                 self.expr_slice(element.slice, scope)
         if key is None:
             return flat(base)
-        keyed = base.keyed()
-        if key in keyed:
-            value = keyed[key]
-        else:
-            atoms = set()
-            for a in base.atoms:
-                if a[0] == "src":
-                    atoms.add(a)
-                elif a[0] == "self":
-                    continue
-                elif a[0] != "func":
-                    atoms.add(wrap(a, "item", key))
-            value = Val(frozenset(atoms))
-        return value | self.source(scope, node, key, self.owner(node.value, scope), "key")
+        return item(base, key) | self.source(scope, node, key, self.owner(node.value, scope), "key")
 
     def expr_slice(self, s, scope):
         if isinstance(s, cst.Index):
@@ -661,14 +656,39 @@ class _Summarizer:
         self.suite(h.body, scope)
 
     def case(self, case: cst.MatchCase, subject: Val, scope: _Scope) -> None:
-        for node in _walk(case.pattern):
-            if isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
-                self.assign(node.name, subject, scope, None)
-            elif isinstance(node, cst.MatchMapping) and node.rest is not None:
-                self.assign(node.rest, subject, scope, None)
+        self.bind_pattern(case.pattern, subject, scope)
         if case.guard is not None:
             self.expr(case.guard, scope)
         self.suite(case.body, scope)
+
+    def bind_pattern(self, pattern, subject: Val, scope: _Scope) -> None:
+        """Capture names of a match pattern; `{"version": v}` binds v to the value under "version"."""
+        if isinstance(pattern, cst.MatchMapping):
+            for element in pattern.elements:
+                key = _literal_str(element.key)
+                self.bind_pattern(element.pattern, item(subject, key) if key is not None else flat(subject), scope)
+            if pattern.rest is not None:
+                self.assign(pattern.rest, subject, scope, None)
+        elif isinstance(pattern, cst.MatchClass):
+            for element in pattern.patterns:
+                self.bind_pattern(element.value, subject, scope)
+            for element in pattern.kwds:
+                attr = element.key.value
+                sub = Val(frozenset(a if a[0] == "src" else wrap(a, "attr", attr) for a in subject.atoms if a[0] not in ("self", "func")))
+                self.bind_pattern(element.pattern, sub, scope)
+        elif isinstance(pattern, cst.MatchAs):
+            if pattern.pattern is not None:
+                self.bind_pattern(pattern.pattern, subject, scope)
+            if pattern.name is not None:
+                self.assign(pattern.name, subject, scope, None)
+        elif isinstance(pattern, (cst.MatchSequence, cst.MatchList, cst.MatchTuple)):
+            for element in pattern.patterns:
+                self.bind_pattern(element.value if isinstance(element, cst.MatchSequenceElement) else element, flat(subject), scope)
+        elif isinstance(pattern, cst.MatchStar) and pattern.name is not None:
+            self.assign(pattern.name, subject, scope, None)
+        elif isinstance(pattern, cst.MatchOr):
+            for element in pattern.patterns:
+                self.bind_pattern(element.pattern, subject, scope)
 
     def small(self, node: cst.BaseSmallStatement, scope: _Scope) -> None:
         if isinstance(node, cst.Assign):

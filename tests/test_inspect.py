@@ -1,0 +1,200 @@
+"""The inspection commands: explain, classify, where, rules, and a project's additions to them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run_cli
+
+
+def _json(result):
+    assert result.exit_code == 0, result.output + result.stderr
+    return json.loads(result.stdout)
+
+
+# ----------------------------------------------------------------------------- explain
+
+
+def test_explain_known_code():
+    result = run_cli("explain", "XB101")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("XB101")
+    assert "What it does" in result.stdout
+    assert "Why is this bad?" in result.stdout
+
+
+def test_explain_is_case_insensitive():
+    assert run_cli("explain", "xb201").exit_code == 0
+
+
+def test_explain_unknown_code_is_a_usage_error():
+    result = run_cli("explain", "XB999")
+    assert result.exit_code == 2
+    assert "XB999" in result.stderr
+    assert "XB101" in result.stderr  # the known codes are listed
+    assert result.stdout == ""
+
+
+# ----------------------------------------------------------------------------- classify
+
+
+def test_classify_json():
+    rows = _json(run_cli("classify", "email_template", "phone_number", "--format", "json"))
+    assert [r["identifier"] for r in rows] == ["email_template", "phone_number"]
+    template, phone = rows
+    assert template["category"] is None
+    assert "template" in template["reason"]  # vetoed by the meta word, and it says so
+    assert phone["category"] == "user.contact.phone_number"
+    assert phone["reason"]
+
+
+def test_classify_text():
+    result = run_cli("classify", "email_template", "phone_number")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("email_template: not personal data (")
+    assert lines[1].startswith("phone_number: user.contact.phone_number (")
+
+
+def test_classify_owner_gives_person_context():
+    # "nickname" is a weak pattern: it needs an owner that names a person.
+    alone, owned = (_json(run_cli("classify", "nickname", "--format", "json", *extra))[0]
+                    for extra in ((), ("--owner", "user")))
+    assert alone["category"] is None
+    assert owned["category"] == "user.name" and owned["owner"] == "user"
+
+
+# ----------------------------------------------------------------------------- where
+
+
+def test_where_saas_host():
+    result = run_cli("where", "api-eu.mixpanel.com")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("api-eu.mixpanel.com: EU (")
+
+
+def test_where_json():
+    row = _json(run_cli("where", "api-eu.mixpanel.com", "--format", "json"))
+    assert row["destination"] == "api-eu.mixpanel.com"
+    assert row["jurisdiction"] == "EU"
+    assert row["rule"] and row["source"]
+
+
+def test_where_url():
+    row = _json(run_cli("where", "https://api-eu.mixpanel.com/track?verbose=1", "--format", "json"))
+    assert row["jurisdiction"] == "EU"
+
+
+def test_where_region():
+    result = run_cli("where", "s3", "--region", "cn-north-1", "--provider", "aws")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("cn-north-1: CN (")
+    row = _json(run_cli("where", "s3", "--region", "cn-north-1", "--provider", "aws", "--format", "json"))
+    assert row["destination"] == "cn-north-1"
+    assert row["jurisdiction"] == "CN"
+    assert "cn-north-1" in row["rule"]
+
+
+def test_where_unknown_host():
+    row = _json(run_cli("where", "nowhere.invalid-tld-xyz", "--format", "json"))
+    assert row["jurisdiction"] is None
+
+
+# ----------------------------------------------------------------------------- rules
+
+
+def test_rules_sinks_json():
+    data = _json(run_cli("rules", "sinks", "--format", "json"))
+    assert list(data) == ["sinks"]
+    assert len(data["sinks"]) > 0
+    callees = {s["callee"] for s in data["sinks"]}
+    assert {"requests.post", "httpx.Client.post", "boto3.s3.put_object"} <= callees
+    assert all(s["kind"] for s in data["sinks"])
+
+
+def test_rules_categories_text():
+    result = run_cli("rules", "categories")
+    assert result.exit_code == 0
+    header = result.stdout.splitlines()[0]
+    assert header.startswith("# categories (")
+    count = int(header.split("(")[1].rstrip(")"))
+    assert count > 0
+    assert len(result.stdout.splitlines()) == count + 1
+    assert "user.contact.email" in result.stdout
+
+
+def test_rules_all_kinds_json():
+    data = _json(run_cli("rules", "--format", "json"))
+    assert set(data) == {"categories", "sinks", "destinations", "regimes"}
+    assert all(len(v) > 0 for v in data.values())
+
+
+# ----------------------------------------------------------------------------- project config
+
+
+CONFIG = '''home = "CN"
+
+[destinations]
+"*.corp.example.com" = "CN"
+
+[[categories]]
+id = "user.loyalty.member_number"
+name = "Loyalty programme member number"
+description = "The number on a customer's loyalty card."
+family = "personal"
+patterns = ["loyalty number", "member number"]
+'''
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "xborder.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+def test_config_category_shows_in_rules(config):
+    bundled = _json(run_cli("rules", "categories", "--format", "json"))["categories"]
+    extended = _json(run_cli("rules", "categories", "--format", "json", "--config", config))["categories"]
+    assert "user.loyalty.member_number" not in {c["id"] for c in bundled}
+    added = [c for c in extended if c["id"] == "user.loyalty.member_number"]
+    assert len(added) == 1
+    assert added[0]["name"] == "Loyalty programme member number"
+    assert len(extended) == len(bundled) + 1
+    text = run_cli("rules", "categories", "--config", config).stdout
+    assert "user.loyalty.member_number" in text
+
+
+def test_config_category_shows_in_classify(config):
+    before = _json(run_cli("classify", "loyalty_number", "--format", "json"))[0]
+    after = _json(run_cli("classify", "loyalty_number", "--format", "json", "--config", config))[0]
+    assert before["category"] is None
+    assert after["category"] == "user.loyalty.member_number"
+
+
+def test_config_destination_shows_in_where(config):
+    before = _json(run_cli("where", "erp.corp.example.com", "--format", "json"))
+    after = _json(run_cli("where", "erp.corp.example.com", "--format", "json", "--config", config))
+    assert before["jurisdiction"] != "CN"
+    assert after["jurisdiction"] == "CN"
+    assert "*.corp.example.com" in after["rule"]
+
+
+def test_config_destination_shows_in_rules(config):
+    rows = _json(run_cli("rules", "destinations", "--format", "json", "--config", config))["destinations"]
+    project = [r for r in rows if r["match"] == "*.corp.example.com"]
+    assert len(project) == 1
+    assert project[0]["jurisdiction"] == "CN"
+    assert project[0]["kind"] == "project"
+    bundled = _json(run_cli("rules", "destinations", "--format", "json"))["destinations"]
+    assert not [r for r in bundled if r["match"] == "*.corp.example.com"]
+
+
+def test_bad_config_is_a_usage_error(tmp_path):
+    path = tmp_path / "xborder.toml"
+    path.write_text('home = "CN"\nunknown-key = 1\n', encoding="utf-8")
+    result = run_cli("rules", "categories", "--config", path)
+    assert result.exit_code == 2
+    assert "unknown-key" in result.stderr
