@@ -48,7 +48,8 @@ def _key() -> bytes:
         finally:
             os.unlink(tmp)
     except OSError:
-        pass  # no writable home: entries signed with this run's key are simply not reusable
+        # No writable home: entries signed with this run's key are simply not reusable.
+        return key
     return key
 
 

@@ -14,6 +14,7 @@ whatever the job count.
 
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import hashlib
 import multiprocessing
@@ -169,10 +170,9 @@ class Runner:
                     worker = idle.pop()
                     worker.task = queue.popleft()
                     worker.deadline = time.monotonic() + self.timeout if self.timeout else float("inf")
-                    try:
+                    # A worker that died before taking its task is reported through its sentinel below.
+                    with contextlib.suppress(OSError):
                         worker.tasks_out.send(worker.task[1])
-                    except OSError:
-                        pass  # it died before taking the task: its sentinel reports that below
                     busy[worker.results] = busy[worker.process.sentinel] = worker
                 wake = min(w.deadline for w in busy.values()) - time.monotonic()
                 ready = wait(list(busy), timeout=max(0.0, min(wake, 3600.0)))

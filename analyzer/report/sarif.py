@@ -45,7 +45,7 @@ def _descriptor(rule) -> dict:
 
 
 def _location(path: str, line: int | None, column: int | None = None, message: str | None = None) -> dict:
-    physical = {"artifactLocation": {"uri": quote(path), "uriBaseId": ROOT}}
+    physical = {"artifactLocation": {"uri": quote(path, errors="surrogateescape"), "uriBaseId": ROOT}}
     if line:  # 0 means the position is unknown; SARIF lines start at 1
         physical["region"] = {"startLine": line, **({"startColumn": column} if column else {})}
     location = {"physicalLocation": physical}
