@@ -550,6 +550,8 @@ class Frame:
                     parts.append(G(objs=frozenset({("bound", method, o if o[0] != "class" else None)})))
             elif o[0] == "client":
                 parts.append(G(objs=frozenset({("client-bound", o, name)})))
+            elif o[0] == "client-bound":  # client.chat.completions: a path into the client's API
+                parts.append(G(objs=frozenset({("client-bound", o[1], f"{o[2]}.{name}")})))
             elif o[0] == "module":
                 parts.append(self.name_value(f"{o[1]}.{name}"))
             elif o[0] == "lib":
@@ -680,6 +682,8 @@ class Frame:
                     targets.append((("func", t), o if self.program.functions[t][0].is_classmethod else None))
             elif kind == "client":
                 targets.append((("client-method", o[1], method, o), None))
+            elif kind == "client-bound":
+                targets.append((("client-method", o[1][1], f"{o[2]}.{method}", o[1]), None))
             elif kind in ("module", "lib", "func"):
                 for obj in sorted(self.name_value(f"{o[1]}.{method}").objs, key=repr):
                     targets.append((obj, None))

@@ -428,7 +428,7 @@ class _Summarizer:
             if key is None:
                 atoms |= flat(self.expr(element.key, scope)).atoms
             v = self.expr(element.value, scope)
-            if key is not None:
+            if key is not None and not _is_constant(element.value):
                 v = v | self.source(scope, element.key, key, None, "key")
                 keys[key] = join(keys[key], v) if key in keys else v
             else:
@@ -486,7 +486,8 @@ class _Summarizer:
         for a in node.args:
             v = self.expr(a.value, scope)
             if a.keyword is not None:
-                v = v | self.source(scope, a.keyword, a.keyword.value, self.owner(func, scope), "keyword")
+                if not _is_constant(a.value):  # `email="ops@example.com"` names a constant, not a person's data
+                    v = v | self.source(scope, a.keyword, a.keyword.value, self.owner(func, scope), "keyword")
                 args.append(Arg(None, a.keyword.value, v, a.star == "**"))
             else:
                 args.append(Arg(positional, None, v, a.star == "*"))
