@@ -5,8 +5,8 @@ an abstract environment (variable -> `Val`). Branches are joined, loops run twic
 is symbolic: atoms for parameters, call results, fields and globals, which the global stages
 resolve across modules. Personal-data sources are marked here, by name, with the vocabulary.
 
-The summary is a pure function of (bytes, rules digest, analyzer version). Positions cost a
-metadata pass, so they are computed only on request (`with_positions=True`), for the modules
+The summary is a pure function of (bytes, rules digest, analyzer version). Positions cost a code
+generation pass, so they are computed only on request (`with_positions=True`), for the modules
 that a reported flow touches; every located node gets an index either way.
 """
 
@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
+from .positions import node_starts
 from .types import (
     EMPTY,
     MAX_STRS,
@@ -170,14 +170,13 @@ class _Scope:
 
 
 class _Summarizer:
-    def __init__(self, ctx: Context, path: str, module: str, is_package: bool, positions):
+    def __init__(self, ctx: Context, path: str, module: str, is_package: bool):
         self.vocab = ctx.vocabulary
         self.flowrules = ctx.flowrules
         self.path = path
         self.module = module
         self.package = module if is_package else module.rpartition(".")[0]
-        self.positions = positions  # node -> CodeRange, or None
-        self.locs: list = []
+        self.locs: list = []  # the located nodes, in index order
         self.sources: list[Source] = []
         self.calls: list[CallSite] = []
         self.functions: list[FunctionSummary] = []
@@ -200,11 +199,7 @@ class _Summarizer:
             return self.seen_locs[id(node)]
         index = len(self.locs)
         self.seen_locs[id(node)] = index
-        if self.positions is not None:
-            start = self.positions[node].start
-            self.locs.append((start.line, start.column + 1))
-        else:
-            self.locs.append(None)
+        self.locs.append(node)
         return index
 
     # -- sources
@@ -1033,11 +1028,7 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
         return ModuleSummary(path, module, digest, error=ParseError(1, 1, f"cannot decode: {exc}"))
     except RecursionError:
         return ModuleSummary(path, module, digest, error=ParseError(1, 1, "too deeply nested to parse", "XB902"))
-    positions = None
-    if with_positions:
-        wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
-    s = _Summarizer(ctx, path, module, is_package, positions)
+    s = _Summarizer(ctx, path, module, is_package)
     limit = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(max(limit, 6000))
@@ -1050,5 +1041,5 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
         path=path, module=module, digest=digest,
         sources=tuple(s.sources), calls=tuple(s.calls), functions=tuple(s.functions), classes=tuple(s.classes),
         globals=tuple(sorted(s.module_env.items())), suppressions=suppressions(source),
-        positions=tuple(s.locs) if with_positions else (),
+        positions=tuple(node_starts(tree, s.locs)) if with_positions else (),
     )
