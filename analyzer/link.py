@@ -1,13 +1,12 @@
-"""Link: one index over all module summaries, name resolution across modules, and the call graph.
+"""Link: one index over all module summaries, and name resolution across modules.
 
 Names that belong to the project resolve to its functions, classes, modules and module globals
 (through re-exports in `__init__.py` too); everything else stays a qualified library name such
-as `requests.post`, for the sink catalog.
+as `requests.post`, for the sink catalog. The call graph itself (`networkx`) is built by
+propagate.py from these resolutions, and printed by `xborder callgraph`.
 """
 
 from __future__ import annotations
-
-import networkx as nx
 
 from .types import ModuleSummary
 
@@ -152,15 +151,3 @@ class Program:
         self._fields[cls] = out
         return out
 
-
-def call_graph(program: Program, targets: dict) -> nx.DiGraph:
-    """Functions as nodes, resolved calls as edges; `targets` maps (path, call index) -> target names."""
-    graph = nx.DiGraph()
-    for qualname in sorted(program.functions):
-        graph.add_node(qualname)
-    for qualname in sorted(program.functions):
-        f, module = program.functions[qualname]
-        for index in f.calls:
-            for target in targets.get((module.path, index), ()):
-                graph.add_edge(qualname, target)
-    return graph
