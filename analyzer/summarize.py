@@ -1023,7 +1023,10 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
     try:
         tree = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        return ModuleSummary(path, module, digest, error=ParseError(exc.raw_line, exc.raw_column + 1, f"syntax error: {exc.message}"))
+        # libcst's raw position is often the start of the line; its message says where it stopped.
+        where = re.search(r"error at (\d+):(\d+)", exc.message)
+        line, column = (int(where[1]), int(where[2])) if where else (exc.raw_line, exc.raw_column + 1)
+        return ModuleSummary(path, module, digest, error=ParseError(line, column, f"syntax error: {exc.message}"))
     except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as exc:
         return ModuleSummary(path, module, digest, error=ParseError(1, 1, f"cannot decode: {exc}"))
     except RecursionError:
