@@ -83,7 +83,10 @@ class Policy:
             self.regime = jurisdictions.regime_for_home(self.home[0])
 
     def at_home(self, jurisdiction: str) -> bool:
-        return jurisdiction == "HOME" or any(self.j.contains(h, jurisdiction) for h in self.home)
+        """Inside the home jurisdiction, or inside the area its regime treats as one (a German
+        project may send to France: GDPR has no transfer inside the EEA)."""
+        area = self.home + (self.regime.home if self.regime else ())
+        return jurisdiction == "HOME" or any(self.j.contains(h, jurisdiction) for h in area)
 
     def allowed_by(self, flow: Flow):
         for entry in self.config.allow:
