@@ -831,8 +831,17 @@ class Frame:
         known = G(objs=frozenset(o for o in hit.receiver.objs if o[0] != "sym"))
         targets = self.method_targets(known, hit.method) if hit.method else self.callable_targets(known)
         for target, self_obj in targets:
-            if target[0] != "deferred":
-                self.apply(target, self_obj, hit.args, hit.receiver, hit.site)
+            if target[0] == "deferred":
+                continue
+            if target[0] == "func" and target[1] in self.a.results:
+                # Only the effects of the call matter here (its value was approximated in the
+                # callee): a target without pending sinks or writes has none. Stay its caller,
+                # so that gaining effects later brings this function back.
+                result = self.a.results[target[1]]
+                if not result.hits and not result.writes:
+                    self.a.callers.setdefault(target[1], set()).add(self.f.qualname)
+                    continue
+            self.apply(target, self_obj, hit.args, hit.receiver, hit.site)
 
     # -- writes
 
