@@ -337,7 +337,7 @@ class Analysis:
         self.callers: dict[str, set] = {}  # callee -> functions whose analysis used its result
         self.targets: dict = {}  # (path, call index) -> set of target names, for the call graph
         self.unresolved: dict = {}  # (path, call index) -> text of a call nobody could resolve
-        self.sanitized: set = set()  # sites where a sanitizer cut a flow
+        self.cuts_by_function: dict[str, list] = {}  # where a sanitizer stopped personal data
         self.partials: dict = {}  # partial site -> (callable G, pre-bound args)
         # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
         # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
@@ -428,6 +428,7 @@ class Analysis:
         defaults = {p.name: frame.gval(p.default) for p in f.params if p.default is not None}
         self.stores.function = None
         self.flows_by_function[qualname] = frame.flows
+        self.cuts_by_function[qualname] = frame.cuts
         return Result(ret, list(frame.pending_hits.values()), list(frame.pending_writes.values()), defaults)
 
     def emit_roots(self) -> list[RawFlow]:
@@ -467,6 +468,7 @@ class Frame:
         self.pending_hits: dict = {}
         self.pending_writes: dict = {}
         self.flows: list[RawFlow] = []
+        self.cuts: list = []  # (site, sanitizer, categories)
         self.annotations = {p.name: p.annotation for p in f.params if p.annotation}
 
     # -- atoms
@@ -710,8 +712,7 @@ class Frame:
         kind = target[0]
         if kind == "func":
             if self.a.flowrules.is_sanitizer(target[1]):
-                self.a.sanitized.add(site)
-                return NOTHING
+                return self.cut(target[1], args, receiver, site)
             return self.instantiate(target[1], self_obj, args, site)
         if kind == "class":
             return self.construct(target[1], args, site)
@@ -734,13 +735,19 @@ class Frame:
             return self.library(target[1], args, receiver, NOTHING, site)
         return self.default(args, receiver)
 
+    def cut(self, qualname: str, args: tuple, receiver: G | None, site: Site) -> G:
+        """A sanitizer: nothing comes out; where it stopped personal data is recorded for reports."""
+        categories = {k[1] for k in self.default(args, receiver).taint if k[0] == "cat"}
+        if categories:
+            self.cuts.append((site, qualname, tuple(sorted(categories))))
+        return NOTHING
+
     # -- library calls
 
     def library(self, qualname: str, args: tuple, receiver: G | None, client: G, site: Site) -> G:
         catalog = self.a.catalog
         if self.a.flowrules.is_sanitizer(qualname):
-            self.a.sanitized.add(site)
-            return NOTHING
+            return self.cut(qualname, args, receiver, site)
         if qualname in self.a.flowrules.wrappers and args:
             if len(args) == 1:
                 return args[0][1]

@@ -23,7 +23,7 @@ from .propagate import Analysis
 from .resolve import Resolver
 from .runner import Runner
 from .summarize import Context
-from .types import FileError, Flow, Hop, ScanResult
+from .types import Cut, FileError, Flow, Hop, ScanResult
 from .vocabulary import load_vocabulary
 
 
@@ -213,6 +213,8 @@ def scan(options: Options) -> ScanResult:
         touched.add(r.hit.site.path)
         touched.update(h[0] for h in r.trace)
         touched.update(_evidence_paths(r.hit))
+    cuts = [c for qualname in sorted(a.analysis.cuts_by_function) for c in a.analysis.cuts_by_function[qualname]]
+    touched.update(site.path for site, _, _ in cuts)
     position = positions_for(a, touched)
 
     resolver = Resolver(knowledge.jurisdictions, config, position)
@@ -226,6 +228,8 @@ def scan(options: Options) -> ScanResult:
             errors.append(FileError(s.path, s.error.line or None, s.error.message, s.error.code))
     result = ScanResult(str(root), config.home, policy.regime.id if policy.regime else None)
     result.findings = findings
+    result.sanitized = sorted({Cut(site.path, *position(site.path, site.loc), sanitizer, categories)
+                               for site, sanitizer, categories in cuts}, key=lambda c: (c.path, c.line, c.column, c.sanitizer))
     result.errors = sorted(errors, key=lambda e: (e.path, e.line or 0))
     result.approved = approved
     result.files = len(files)

@@ -204,7 +204,6 @@ class Flow:
     destination: Destination
     trace: tuple  # tuple[Hop, ...]
     function: str  # qualname of the function holding the sink call
-    sanitized_by: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -225,6 +224,17 @@ class FileError:
     code: str = "XB901"
 
 
+@dataclass(frozen=True)
+class Cut:
+    """A sanitizer call that received personal data: the flow stopped there."""
+
+    path: str
+    line: int
+    column: int
+    sanitizer: str
+    categories: tuple
+
+
 @dataclass
 class ScanResult:
     root: str
@@ -241,3 +251,4 @@ class ScanResult:
     categories: dict = field(default_factory=dict)  # category id -> (name, sensitive under the regime)
     at_home: frozenset = frozenset()  # the flows' destination jurisdictions the policy counts as home
     baseline: object = None  # baseline.Outcome when a baseline was applied
+    sanitized: list = field(default_factory=list)  # Cut: where a sanitizer stopped personal data

@@ -126,3 +126,18 @@ def test_output_file(tmp_path):
     result = run_cli("scan", "--home", "CN", "--no-cache", "--format", "json", "--output", str(out), str(root))
     assert result.exit_code == 1 and result.stdout == ""
     assert json.loads(out.read_text())["findings"][0]["rule"] == "XB101"
+
+
+def test_sanitizer_cuts_are_listed(tmp_path):
+    code = '''import hashlib
+import requests
+
+def track(user):
+    visitor = hashlib.sha256(user.phone.encode()).hexdigest()
+    requests.post("https://api.mixpanel.com/track", json={"distinct_id": visitor})
+'''
+    root = write_project(tmp_path, {"app.py": code})
+    exit_code, data, _ = scan_json(root, "--home", "CN")
+    assert exit_code == 0 and data["findings"] == []
+    assert data["sanitized"] == [{"path": "app.py", "line": 5, "column": 15, "sanitizer": "hashlib.sha256",
+                                  "categories": ["user.contact.phone_number"]}]

@@ -38,6 +38,9 @@ def document(result, include_timing: bool = True) -> dict:
         "regime": result.regime,
         "findings": [flow_dict(f) for f in result.findings],
         "errors": [{"path": e.path, "line": e.line, "message": e.message, "code": e.code} for e in result.errors],
+        # Where a sanitizer (hashing, a configured anonymizer) stopped personal data.
+        "sanitized": [{"path": c.path, "line": c.line, "column": c.column, "sanitizer": c.sanitizer,
+                       "categories": list(c.categories)} for c in result.sanitized],
         "stats": {"files": result.files, "seconds": result.seconds if include_timing else 0},
     }
     outcome = result.baseline

@@ -41,6 +41,8 @@ def render(result, color: bool = False) -> str:
         lines.append(f"{where}: {e.code} {safe(e.message)}")
     if result.errors:
         lines.append("")
+    for c in result.sanitized:
+        lines.append(f"{safe(c.path)}:{c.line}:{c.column}: sanitized by {safe(c.sanitizer)}: {', '.join(c.categories)}")
     for w in result.warnings:
         lines.append(f"warning: {safe(w)}")
     outcome = result.baseline
