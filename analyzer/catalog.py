@@ -7,6 +7,7 @@ rule file is a usage error with the file and key, never a silently missing sink.
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import json
 import tomllib
@@ -152,7 +153,12 @@ class Flowrules:
     settings_modules: tuple  # qualified names that stand for the project's settings module
 
     def is_sanitizer(self, qualname: str) -> bool:
-        return any(fnmatch.fnmatchcase(qualname, p) for p in self.sanitizers)
+        return _matches_any(self.sanitizers, qualname)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _matches_any(patterns: tuple, name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
 class Catalog:
