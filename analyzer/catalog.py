@@ -150,6 +150,8 @@ class Flowrules:
     wrappers: tuple  # qualified names whose result calls their first argument (functools.partial)
     key_readers: tuple  # methods whose first argument is a key read from the receiver (d.get("phone"))
     managers: tuple  # class attributes that query instances of the class (Customer.objects)
+    environment_readers: tuple  # calls whose string value is their default argument (os.getenv)
+    joiners: dict  # qualified name -> separator: calls that join their first two string arguments
     settings_modules: tuple  # qualified names that stand for the project's settings module
 
     def is_sanitizer(self, qualname: str) -> bool:
@@ -191,7 +193,8 @@ class Catalog:
         return Catalog(
             self.clients + clients,
             [s for s in self.sinks if s.callee not in replaced] + sinks,
-            Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.key_readers, fr.managers, fr.settings_modules),
+            Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.key_readers, fr.managers,
+                      fr.environment_readers, fr.joiners, fr.settings_modules),
         )
 
     def digest(self) -> str:
@@ -219,12 +222,18 @@ def _load_file(path: Path, origin: str) -> tuple[list, list]:
 def _load_flowrules(path: Path) -> Flowrules:
     origin = "rules/flow.toml"
     data = _load_toml(path, origin)
-    _unknown_keys(data, {"sanitizers", "mutators", "wrappers", "key_readers", "managers", "settings_modules"}, origin, "")
+    _unknown_keys(data, {"sanitizers", "mutators", "wrappers", "key_readers", "managers", "environment_readers",
+                         "joiners", "settings_modules"}, origin, "")
+    joiners = _check_type(data.get("joiners", {}), dict, origin, "joiners")
+    for name, separator in joiners.items():
+        _check_type(separator, str, origin, f"joiners.{name}")
     return Flowrules(
         sanitizers=_str_list(data, "sanitizers", origin, ""),
         mutators=_str_list(data, "mutators", origin, ""),
         wrappers=_str_list(data, "wrappers", origin, ""),
         key_readers=_str_list(data, "key_readers", origin, ""),
         managers=_str_list(data, "managers", origin, ""),
+        environment_readers=_str_list(data, "environment_readers", origin, ""),
+        joiners=joiners,
         settings_modules=_str_list(data, "settings_modules", origin, ""),
     )

@@ -502,16 +502,15 @@ class _Summarizer:
         name = static or ""
         method = func.attr.value if isinstance(func, cst.Attribute) else None
         # What we can know right here about strings and containers.
-        if name in ("os.environ.get", "os.getenv", "os.environ.setdefault"):
+        if name in self.flowrules.environment_readers:
             return Val(result.atoms, self.env_default(node, args, name))
         if method == "format" and receiver is not None and receiver.strs:
             return Val(result.atoms | _atoms(args), tuple(_format(s, args) for s in receiver.strs))
         if method == "join" and receiver is not None and receiver.strs and args:
             return Val(result.atoms | _atoms(args), ((("unknown", "str.join"),),))
-        if name in ("urllib.parse.urljoin", "posixpath.join", "os.path.join") and len(args) >= 2:
-            pieces = [strs_of(args[0].value), ((("lit", "/", None),),), strs_of(args[1].value)]
-            if name == "urllib.parse.urljoin":
-                pieces = [strs_of(args[0].value), strs_of(args[1].value)]
+        if name in self.flowrules.joiners and len(args) >= 2:
+            separator = self.flowrules.joiners[name]
+            pieces = [strs_of(args[0].value), ((("lit", separator, None),),), strs_of(args[1].value)]
             return Val(result.atoms, concat(*pieces))
         if name == "str" and len(args) == 1:
             return Val(result.atoms, args[0].value.strs)
