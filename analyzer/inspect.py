@@ -139,7 +139,8 @@ def callgraph_command(paths, fmt, config_path, no_cache, jobs):
     except ConfigError as exc:
         _fail(str(exc))
     touched = {f.rel for f in analyzed.files}
-    position = positions_for(analyzed, touched)
+    with analyzed.runner:
+        position = positions_for(analyzed, touched)
     click.echo(render_dot(analyzed, position) if fmt == "dot" else render_json(analyzed, position), nl=False)
 
 

@@ -127,6 +127,9 @@ class Runner:
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.progress = progress
         self.timeout = timeout
+        # Idle workers kept between calls: the positions pass runs after propagation, when this
+        # process is large, and forking it then would copy that memory into every new worker.
+        self.spare: list[_Worker] = []
 
     def summaries(self, files: list, limit: int, positions: bool = False) -> list[ModuleSummary]:
         results: list = [None] * len(files)
@@ -161,7 +164,9 @@ class Runner:
         if not todo:
             return
         queue = deque(todo)
-        workers = [_Worker(self.ctx) for _ in range(min(self.jobs, len(todo)))]
+        wanted = min(self.jobs, len(todo))
+        workers = self.spare[:wanted] + [_Worker(self.ctx) for _ in range(wanted - len(self.spare[:wanted]))]
+        self.spare = self.spare[wanted:]
         idle = list(workers)
         busy: dict = {}  # results pipe or process sentinel -> worker
         try:
@@ -198,7 +203,22 @@ class Runner:
                     yield i, summary
         finally:
             for worker in workers:
-                worker.stop()
+                if not queue and not busy and worker.process.is_alive():
+                    self.spare.append(worker)
+                else:
+                    worker.stop()
+
+    def close(self) -> None:
+        """Stop the idle workers; a Runner can be used again after it (it starts new ones)."""
+        for worker in self.spare:
+            worker.stop()
+        self.spare = []
+
+    def __enter__(self) -> "Runner":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _receive(worker: _Worker) -> ModuleSummary | None:

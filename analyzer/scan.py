@@ -215,7 +215,8 @@ def scan(options: Options) -> ScanResult:
         touched.update(_evidence_paths(r.hit))
     cuts = [c for qualname in sorted(a.analysis.cuts_by_function) for c in a.analysis.cuts_by_function[qualname]]
     touched.update(site.path for site, _, _ in cuts)
-    position = positions_for(a, touched)
+    with a.runner:  # the workers kept for this last pass stop here
+        position = positions_for(a, touched)
 
     resolver = Resolver(knowledge.jurisdictions, config, position)
     flows = build_flows(raw, program, resolver, position)

@@ -1022,9 +1022,11 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
     try:
         tree = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        # libcst's raw position is often the start of the line; its message says where it stopped.
+        # libcst's raw column is often the start of the line; its message says where on that line
+        # it stopped (the message's line can be past the end of the file, so the raw line wins).
         where = re.search(r"error at (\d+):(\d+)", exc.message)
-        line, column = (int(where[1]), int(where[2])) if where else (exc.raw_line, exc.raw_column + 1)
+        line = exc.raw_line
+        column = int(where[2]) if where and int(where[1]) == line else exc.raw_column + 1
         return ModuleSummary(path, module, digest, error=ParseError(line, column, f"syntax error: {exc.message}"))
     except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as exc:
         return ModuleSummary(path, module, digest, error=ParseError(1, 1, f"cannot decode: {exc}"))
