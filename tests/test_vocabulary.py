@@ -339,3 +339,14 @@ def test_pickle_round_trip(vocab):
     clone = pickle.loads(pickle.dumps(vocab))
     assert clone.digest() == vocab.digest()
     assert category(clone, "customer_email") == "user.contact.email"
+
+
+def test_every_category_has_exclusions_that_veto_it():
+    vocabulary = load_vocabulary(RULES)
+    for category in vocabulary.categories.values():
+        assert category.exclude, f"{category.id} has no look-alike exclusions"
+        for phrase in category.exclude:
+            if any("\u4e00" <= ch <= "\u9fff" for ch in phrase):
+                continue  # CJK exclusions are substrings, checked by the examples
+            match = vocabulary.classify("_".join(phrase.split()))
+            assert match is None or match.category != category.id, (category.id, phrase)
