@@ -14,7 +14,7 @@ import click
 
 from .errors import ConfigError
 from .evaluate import RULES
-from .scan import Options, analyze, find_root, load_knowledge, positions_for, resolve_config
+from .scan import Options, analyze, collector_paused, find_root, load_knowledge, positions_for, resolve_config
 from .report.callgraph import render_dot, render_json
 
 
@@ -135,7 +135,8 @@ def where_command(destination, region, provider, fmt, config_path):
 def callgraph_command(paths, fmt, config_path, no_cache, jobs):
     """Print the resolved call graph; unresolved calls are listed, never dropped."""
     try:
-        analyzed = analyze(Options(paths=paths or (".",), config=config_path, use_cache=not no_cache, jobs=jobs), need_home=False)
+        with collector_paused():
+            analyzed = analyze(Options(paths=paths or (".",), config=config_path, use_cache=not no_cache, jobs=jobs), need_home=False)
     except ConfigError as exc:
         _fail(str(exc))
     touched = {f.rel for f in analyzed.files}

@@ -396,12 +396,11 @@ class Analysis:
                         if a[0] == "self":
                             for t in self.program.dispatch(a[1], callee[2], True):
                                 graph.add_edge(qualname, t)
+        # Nodes go in sorted, so the condensation and its topological order are the same every run.
         condensed = nx.condensation(graph)
-        components = []
-        for node in reversed(list(nx.lexicographical_topological_sort(condensed, key=lambda n: min(condensed.nodes[n]["members"])))):
-            components.append(sorted(condensed.nodes[node]["members"]))
-        bodies = [c for c in components if any(q.endswith(".<module>") for q in c)]
-        return bodies + [c for c in components if c not in bodies]
+        components = [sorted(condensed.nodes[node]["members"]) for node in reversed(list(nx.topological_sort(condensed)))]
+        is_body = [any(q.endswith(".<module>") for q in c) for c in components]
+        return [c for c, body in zip(components, is_body) if body] + [c for c, body in zip(components, is_body) if not body]
 
     def analyze(self, qualname: str) -> Result:
         f, module = self.program.functions[qualname]

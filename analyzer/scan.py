@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -155,6 +157,20 @@ class Analyzed:
     cache: Cache | None
 
 
+@contextmanager
+def collector_paused():
+    """Python's cyclic garbage collector off for the duration: the analysis builds hundreds of
+    thousands of small acyclic objects, and the collector rescanning them cost a quarter of the
+    propagation time. Reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def analyze(options: Options, need_home: bool = True) -> Analyzed:
     paths = [Path(p) for p in options.paths]
     root = find_root(paths)
@@ -199,6 +215,11 @@ def _touches(path: str, focus: tuple) -> bool:
 
 
 def scan(options: Options) -> ScanResult:
+    with collector_paused():
+        return _scan(options)
+
+
+def _scan(options: Options) -> ScanResult:
     started = time.monotonic()
     entries = baseline.load(options.baseline) if options.baseline else None
     options, focus = _focus(options)
