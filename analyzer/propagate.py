@@ -18,12 +18,11 @@ from dataclasses import dataclass, field, replace
 import networkx as nx
 
 from .link import Program
-from .types import MAX_STRS, Val
+from .types import MAX_PARTS, MAX_STRS, Val, wrap
 
 MAX_PASSES = 8
 MAX_SCC_ROUNDS = 8
 MAX_TRACE = 16
-MAX_PARTS = 12
 MAX_OBJS = 16
 
 
@@ -539,7 +538,7 @@ class Frame:
     def getattr(self, g: G, name: str) -> G:
         taint = {}
         for k, t in g.taint.items():
-            taint[("sym", _wrap(k[1], "attr", name)) if k[0] == "sym" else k] = t
+            taint[("sym", wrap(k[1], "attr", name)) if k[0] == "sym" else k] = t
         parts = [G(taint)]
         for o in sorted(g.objs, key=repr):
             if o[0] == "class" and name in self.program.managers or o[0] == "manager":
@@ -558,7 +557,7 @@ class Frame:
             elif o[0] == "lib":
                 parts.append(self.name_value(f"{o[1]}.{name}"))
             elif o[0] == "sym":
-                sym = ("sym", _wrap(o[1], "attr", name))
+                sym = ("sym", wrap(o[1], "attr", name))
                 parts.append(G(objs=frozenset({sym}), strs=frozenset({(sym,)})))
         return merge(*parts)
 
@@ -567,11 +566,11 @@ class Frame:
             return g.keys[key]
         taint = {}
         for k, t in g.taint.items():
-            taint[("sym", _wrap(k[1], "item", key)) if k[0] == "sym" else k] = t
+            taint[("sym", wrap(k[1], "item", key)) if k[0] == "sym" else k] = t
         parts = [G(taint)]
         for o in sorted(g.objs, key=repr):
             if o[0] == "sym":
-                sym = ("sym", _wrap(o[1], "item", key))
+                sym = ("sym", wrap(o[1], "item", key))
                 parts.append(G(objs=frozenset({sym}), strs=frozenset({(sym,)})))
             elif o[0] == "lib":
                 parts.append(G(strs=frozenset({(("unknown", f"{o[1]}[{key!r}]"),)})))
@@ -590,18 +589,7 @@ class Frame:
         return g
 
     def strings(self, alternatives: tuple) -> frozenset:
-        out = set()
-        for parts in alternatives:
-            options = [()]
-            for p in parts:
-                if p[0] == "atom":
-                    found = self.ev(p[1]).strs or {(("unknown", "not a constant"),)}
-                    choices = sorted(found, key=repr)
-                else:
-                    choices = [(p,)]
-                options = [o + c for o in options for c in choices][:MAX_STRS]
-            out |= {o[:MAX_PARTS] for o in options}
-        return frozenset(sorted(out, key=repr)[:MAX_STRS])
+        return expand(alternatives, lambda p: self.ev(p[1]).strs if p[0] == "atom" else None)
 
     # -- calls
 
@@ -983,32 +971,36 @@ class Substitution:
         return G(taint, frozenset(objs), self.strs(g.strs), keys)
 
     def strs(self, strs: frozenset, keep_unbound: bool = False) -> frozenset:
-        out = set()
-        for parts in strs:
-            options = [()]
-            for p in parts:
-                if p[0] == "sym" and keep_unbound and _root_param(p[1]) not in self.binding:
-                    choices = [(p,)]
-                elif p[0] == "sym":
-                    choices = sorted(self.sym(p[1]).strs, key=repr) or [(("unknown", "not a constant"),)]
-                else:
-                    choices = [(p,)]
-                options = [o + c for o in options for c in choices][:MAX_STRS]
-            out |= {o[:MAX_PARTS] for o in options}
-        return frozenset(sorted(out, key=repr)[:MAX_STRS])
+        def resolve(p):
+            if p[0] != "sym" or keep_unbound and _root_param(p[1]) not in self.binding:
+                return None
+            return self.sym(p[1]).strs
+        return expand(strs, resolve)
+
+
+NOT_A_CONSTANT = (("unknown", "not a constant"),)
+
+
+def expand(alternatives, resolve) -> frozenset:
+    """String alternatives with their symbolic parts replaced by what those stand for.
+
+    `resolve(part)` gives the alternatives of a part, or None to keep the part as it is; the
+    product is bounded to MAX_STRS alternatives of MAX_PARTS parts."""
+    out = set()
+    for parts in alternatives:
+        options = [()]
+        for p in parts:
+            found = resolve(p)
+            choices = [(p,)] if found is None else (sorted(found, key=repr) or [NOT_A_CONSTANT])
+            options = [o + c for o in options for c in choices][:MAX_STRS]
+        out |= {o[:MAX_PARTS] for o in options}
+    return frozenset(sorted(out, key=repr)[:MAX_STRS])
 
 
 def _root_param(atom: tuple) -> str:
     while atom[0] in ("attr", "item"):
         atom = atom[1]
     return atom[1]
-
-
-def _wrap(atom: tuple, kind: str, name: str) -> tuple:
-    depth, a = 0, atom
-    while a[0] in ("attr", "item"):
-        depth, a = depth + 1, a[1]
-    return atom if depth >= 3 else (kind, atom, name)
 
 
 def _is_literal(g: G | None, expected: str) -> bool:

@@ -107,13 +107,15 @@ class Resolver:
         base_urls = [(s, p) for role, s, p in client if role in ("url", "dsn")]
         for role, parts in own:
             if role in ("url", "dsn", "host"):
-                text, complete, ev = literal(parts)
-                if role == "url" and is_relative(text) and base_urls:
+                if role == "url" and base_urls and is_relative(literal(parts)[0]):
                     for base, _ in base_urls:
                         results.extend(self._from_string("url", base, "base URL of the client"))
                     continue
-                d = self._from_string(role, parts)
-                (results if d and d[0].jurisdiction is not None or d and d[0].host else unknown).extend(d or [self._unknown(parts)])
+                found = self._from_string(role, parts)
+                if found:
+                    results.extend(found)
+                else:
+                    unknown.append(self._unknown(parts))
             elif role == "region":
                 results.extend(self._from_region(parts, provider))
             elif role == "path":

@@ -21,6 +21,7 @@ import libcst as cst
 from .positions import node_starts
 from .types import (
     EMPTY,
+    MAX_PARTS,
     MAX_STRS,
     Arg,
     CallSite,
@@ -33,10 +34,9 @@ from .types import (
     Source,
     Val,
     join,
+    wrap,
 )
 
-MAX_DEPTH = 3  # access-path depth kept on atoms (order.customer.email)
-MAX_PARTS = 12
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 _SUPPRESS = re.compile(rb"#\s*xborder:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_, ]*)\])?(?P<reason>[^\r\n]*)")
@@ -92,16 +92,6 @@ def _merge_lits(parts: tuple) -> tuple:
         else:
             out.append(p)
     return tuple(out)
-
-
-def wrap(atom: tuple, kind: str, name: str) -> tuple:
-    """An access path one step longer, bounded in depth."""
-    depth, a = 0, atom
-    while a[0] in ("attr", "item"):
-        depth, a = depth + 1, a[1]
-    if depth >= MAX_DEPTH:
-        return atom
-    return (kind, atom, name)
 
 
 def _dotted(node: cst.BaseExpression) -> str | None:

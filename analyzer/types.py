@@ -47,6 +47,16 @@ class Val:
 
 EMPTY = Val()
 MAX_STRS = 6  # alternatives kept per string value
+MAX_PARTS = 12  # pieces kept per string alternative
+MAX_DEPTH = 3  # access-path depth kept on atoms (order.customer.email)
+
+
+def wrap(atom: tuple, kind: str, name: str) -> tuple:
+    """An access path one step longer (("attr", atom, name) or ("item", ...)), bounded in depth."""
+    depth, a = 0, atom
+    while a[0] in ("attr", "item"):
+        depth, a = depth + 1, a[1]
+    return atom if depth >= MAX_DEPTH else (kind, atom, name)
 
 
 def join(*vals: Val) -> Val:
