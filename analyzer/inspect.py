@@ -7,7 +7,7 @@ command away, the way `ruff rule` and `semgrep --dump-ast` do.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import click

@@ -122,7 +122,6 @@ class Plain:
         c1, c2, c3 = r.randint(2, 9), r.randint(3, 17), r.randint(100, 5000)
         doc = r.choice(DOCS)
         num_callees = [c for c, k in callees if k == "num"]
-        text_callees = [c for c, k in callees if k == "text"]
         choice = r.randrange(9)
         if choice == 0:
             name = self.fname()
