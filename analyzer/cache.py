@@ -99,11 +99,13 @@ class Cache:
             self.invalid += 1
             return None
 
-    def put(self, content_digest: str, positions: bool, summary) -> None:
+    def put(self, content_digest: str, positions: bool, summary, body: bytes | None = None) -> None:
+        """Store a summary; `body` is its pickle when the caller already has it (from a worker)."""
         if not self.writable:
             return
         key = self.entry_key(content_digest, positions)
-        body = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
+        if body is None:
+            body = pickle.dumps(summary, protocol=pickle.HIGHEST_PROTOCOL)
         blob = MAGIC + hmac.new(self.key, key.encode() + body, "sha256").digest() + body
         path = self._path(key)
         try:

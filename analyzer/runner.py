@@ -149,11 +149,11 @@ class Runner:
                 continue
             todo.append((i, (data, f.rel, f.module, f.is_package, digest, positions)))
         done = 0
-        for i, summary in self._run(todo):
+        for i, summary, body in self._run(todo):
             results[i] = summary
             # Limits depend on the machine and the options, so their errors are not cached.
             if self.cache and not (summary.error and summary.error.code == "XB902"):
-                self.cache.put(summary.digest, positions, summary)
+                self.cache.put(summary.digest, positions, summary, body)
             done += 1
             if self.progress:
                 self.progress(done, len(todo))
@@ -187,7 +187,7 @@ class Runner:
                 for worker in sorted(done | overrun, key=lambda w: w.task[0]):
                     del busy[worker.results], busy[worker.process.sentinel]
                     i, item = worker.task
-                    summary = _receive(worker) if worker in done else None
+                    summary, body = _receive(worker) if worker in done else (None, None)
                     if summary is not None and worker.process.is_alive():
                         idle.append(worker)
                     else:
@@ -200,7 +200,7 @@ class Runner:
                         if queue:
                             workers.append(_Worker(self.ctx))
                             idle.append(workers[-1])
-                    yield i, summary
+                    yield i, summary, body
         finally:
             for worker in workers:
                 if not queue and not busy and worker.process.is_alive():
@@ -221,14 +221,16 @@ class Runner:
         self.close()
 
 
-def _receive(worker: _Worker) -> ModuleSummary | None:
-    """The worker's answer, or None when it died without one."""
+def _receive(worker: _Worker) -> tuple:
+    """The worker's answer and its pickled bytes (the cache stores those as they are), or
+    (None, None) when it died without one."""
     try:
         if worker.results.poll():
-            return pickle.loads(worker.results.recv_bytes())
+            body = worker.results.recv_bytes()
+            return pickle.loads(body), body
     except (EOFError, OSError, pickle.UnpicklingError):
         pass
-    return None
+    return None, None
 
 
 def _failed(item, message: str, code: str) -> ModuleSummary:

@@ -247,7 +247,8 @@ def profile(workdir: Path, modules: int, seed: int, top: int = 15) -> str:
     # the same per-file work (runner._summarize: summarize + pickle) in this process instead.
     def serial(self, todo):
         for i, item in todo:
-            yield i, pickle.loads(runner._summarize(self.ctx, item))
+            body = runner._summarize(self.ctx, item)
+            yield i, pickle.loads(body), body
 
     patched = hasattr(runner, "_summarize") and hasattr(runner.Runner, "_run")
     if patched:
