@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from .errors import ConfigError
+from .output import write_atomic
 from .report import FORMATS, render
 from .report import html as html_report
 from .report import inventory
@@ -84,7 +85,7 @@ def audit_command(path, output, home, config_path, regime, jobs, no_cache):
         target.mkdir(parents=True, exist_ok=True)
         for name, text in reports.items():
             # newline="" keeps the CSV's CRLF row ends (RFC 4180) as written.
-            (target / name).write_text(text, encoding="utf-8", newline="")
+            write_atomic(target / name, text, newline="")
     except OSError as exc:
         progress.close()
         _fail(f"cannot write to {output}: {exc.strerror}")

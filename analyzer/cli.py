@@ -1,4 +1,5 @@
-"""The `xborder` command. Exit codes: 0 clean, 1 findings at the --fail-on level, 2 usage or config error."""
+"""The `xborder` commands. Exit codes: 0 clean, 1 findings at the --fail-on level, 2 usage, config
+or internal error (`analyzer/__main__.py` guards the whole command)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from . import __version__, baseline, suppress
 from .errors import ConfigError
 from .evaluate import SEVERITY_ORDER
 from .audit import audit_command
-from .report import FORMATS, render
 from .inspect import COMMANDS
+from .output import write_atomic
+from .report import FORMATS, render
 from .scan import Options, scan
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -44,7 +46,11 @@ def write_output(text: str, output: str | None, root: str, replace: bool = False
     """Print, or write a file; never over a Python source, and inside the scanned tree only a new
     file unless `replace` (a baseline the user regenerates), so a report cannot clobber the code."""
     if output is None:
-        click.echo(text, nl=False)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as exc:  # a closed pipe or a full device: the report is lost, say so
+            fail(f"cannot write the report to standard output: {exc.strerror or exc}")
         return
     target = Path(output)
     resolved = target.resolve()
@@ -53,15 +59,19 @@ def write_output(text: str, output: str | None, root: str, replace: bool = False
     if not replace and resolved.exists() and Path(root).resolve() in resolved.parents:
         fail(f"refusing to overwrite {output}: it is inside the scanned tree; write a new file or outside the tree")
     try:
-        target.write_text(text, encoding="utf-8")
+        write_atomic(target, text)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror}")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="xborder")
-def main() -> None:
-    """Find personal data that leaves the jurisdiction your project declares."""
+def cli() -> None:
+    """Find personal data that leaves the jurisdiction your project declares.
+
+    Exit codes: 0 clean, 1 findings, 2 usage, configuration or internal error. Add --debug
+    anywhere on the command line to see the traceback of an internal error.
+    """
 
 
 _PROJECT_OPTIONS = (
@@ -92,7 +102,7 @@ def run_scan(progress: _Progress, **options):
         progress.close()
 
 
-@main.command("scan")
+@cli.command("scan")
 @project_options
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
@@ -131,7 +141,7 @@ def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, fm
     sys.exit(EXIT_FINDINGS if worst and worst >= SEVERITY_ORDER[threshold] else EXIT_CLEAN)
 
 
-@main.command("baseline")
+@cli.command("baseline")
 @click.argument("file", type=click.Path(dir_okay=False))
 @project_options
 def baseline_command(file, paths, home, regime, config_path, no_cache, cache_dir, jobs):
@@ -145,11 +155,5 @@ def baseline_command(file, paths, home, regime, config_path, no_cache, cache_dir
     click.echo(f"xborder: recorded {count} finding{'s' if count != 1 else ''} in {file}", err=True)
 
 
-for _command in COMMANDS:
-    main.add_command(_command)
-
-main.add_command(audit_command)
-
-
-if __name__ == "__main__":
-    main()
+for _command in (*COMMANDS, audit_command):
+    cli.add_command(_command)

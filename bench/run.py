@@ -135,7 +135,7 @@ def scan_command() -> tuple[list, dict]:
     if SNAPSHOT is None:
         return [shutil.which("xborder") or "xborder"], env
     env["PYTHONPATH"] = os.pathsep.join([str(SNAPSHOT), *filter(None, [env.get("PYTHONPATH")])])
-    return [sys.executable, "-c", "import sys; from analyzer.cli import main; sys.argv[0] = 'xborder'; main()"], env
+    return [sys.executable, "-c", "import sys; from analyzer.__main__ import run; sys.argv[0] = 'xborder'; run()"], env
 
 
 def count_entries(cache: Path) -> int:

@@ -23,7 +23,7 @@ from unittest import mock
 from click.testing import CliRunner
 
 from analyzer import scan as scan_module
-from analyzer.cli import main
+from analyzer.cli import cli
 
 HOME = "CN"
 HEALTHY = {
@@ -129,7 +129,7 @@ def healthy_alone(root: Path) -> tuple[int, dict]:
 
 
 def _cli(root: Path, *args: str) -> tuple[int, dict]:
-    result = CliRunner().invoke(main, ["scan", "--format", "json", "--no-cache", "--home", HOME, *args, str(root)],
+    result = CliRunner().invoke(cli, ["scan", "--format", "json", "--no-cache", "--home", HOME, *args, str(root)],
                                 catch_exceptions=False)
     return result.exit_code, json.loads(result.stdout)
 

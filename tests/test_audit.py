@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from analyzer.cli import main
+from analyzer.cli import cli
 from analyzer.report.inventory import COLUMNS
 
 from conftest import FIXTURES, write_project
@@ -22,7 +22,7 @@ HOSTILE = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
 
 
 def audit(*args):
-    return CliRunner().invoke(main, ["audit", "--no-cache", *map(str, args)], catch_exceptions=False)
+    return CliRunner().invoke(cli, ["audit", "--no-cache", *map(str, args)], catch_exceptions=False)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +83,7 @@ def test_usage_and_config_errors_exit_2(tmp_path):
     assert audit(FIXTURES / "shop", "--home", "XX", "--output", tmp_path / "out").exit_code == 2
     (tmp_path / "file").write_text("")
     assert audit(FIXTURES / "shop", "--output", tmp_path / "file").exit_code == 2
-    assert CliRunner().invoke(main, ["audit", str(FIXTURES / "shop")]).exit_code == 2  # --output is required
+    assert CliRunner().invoke(cli, ["audit", str(FIXTURES / "shop")]).exit_code == 2  # --output is required
 
 
 def test_approved_transfers_carry_basis_and_reference(tmp_path):

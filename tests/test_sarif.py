@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import jsonschema
-import pytest
 
 from analyzer.report.github import escape_data, escape_property
 from conftest import FIXTURES, ROOT, run_cli, write_project
 
-SCHEMA = ROOT.parent / "shared" / "sarif-schema-2.1.0.json"
+# The OASIS SARIF 2.1.0 JSON schema (docs.oasis-open.org/sarif/sarif/v2.1.0/), kept with the tests.
+SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"
 SEND = 'import requests\n\n\ndef f(user):\n    requests.post("https://api.mixpanel.com/track", json={"email": user.email})\n'
 
 
@@ -20,8 +20,6 @@ def sarif(*args):
 
 
 def validate(doc):
-    if not SCHEMA.is_file():
-        pytest.skip(f"the official SARIF schema is not at {SCHEMA} (../shared is absent)")
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
     validator = jsonschema.validators.validator_for(schema)
     validator(schema, format_checker=validator.FORMAT_CHECKER).validate(doc)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -13,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.report import FORMATS
 from conftest import run_cli, scan_json, write_project
 
 LEAK = "import requests\n\ndef send(user):\n    requests.post('https://api.segment.io/v1', json={'email': user.email})\n"
@@ -47,7 +45,7 @@ def test_scanned_code_is_never_executed(tmp_path):
     code, report, _ = scan_json(root, "--home", "CN", "--jobs", "2")
     assert code == 1 and len(report["findings"]) == 1
     # The installed command, run from inside the scanned tree (where a careless tool would import from).
-    xborder = shutil.which("xborder") or pytest.skip("xborder is not on PATH")
+    xborder = Path(sys.executable).parent / "xborder"  # installed beside the interpreter that runs the tests
     out = subprocess.run([xborder, "scan", "--home", "CN", "--no-cache", "."], cwd=root, capture_output=True, timeout=120)
     assert out.returncode == 1, out.stderr
     assert sorted(p.name for p in markers.iterdir()) == []
@@ -99,8 +97,6 @@ def test_terminal_output_escapes_names_and_strings(tmp_path):
 
 @pytest.mark.parametrize("fmt,non_utf8", [("json", True), ("sarif", False), ("sarif", True)])
 def test_machine_output_is_valid_json_for_any_name(tmp_path, fmt, non_utf8):
-    if fmt not in FORMATS:
-        pytest.skip(f"no {fmt} format yet")
     root = hostile_names(tmp_path / "project", non_utf8)
     result = run_cli("scan", "--home", "CN", "--no-cache", "--format", fmt, str(root))
     assert result.exit_code == 1
