@@ -1,21 +1,16 @@
-"""The pre-commit hook, run by the real `pre-commit` in a throwaway git repository.
-
-The test config is a `repo: local` copy of this repository's hook definition with
-`language: system`, so pre-commit uses the installed xborder and needs no network.
-"""
+"""The pre-commit hook, run by the real `pre-commit` in a throwaway git repository, installed
+from a repository and a commit as users install it."""
 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import yaml
 
-from conftest import ROOT, scan_json, write_project
+from conftest import ROOT, export_tree, scan_json, write_project
 
 SEND = 'import requests\n\n\ndef {name}(user):\n    requests.post("https://api.mixpanel.com/track", json={{"email": user.email}})\n'
 PYPROJECT = '[project]\nname = "demo"\n\n[tool.xborder]\nhome = "CN"\n'
@@ -34,8 +29,7 @@ def test_manifest_is_valid():
     assert definition["types"] == ["python"]
     assert definition["require_serial"] is True
     assert definition["pass_filenames"] is True
-    if shutil.which("pre-commit"):
-        subprocess.run(["pre-commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")], check=True)
+    subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")], check=True)
 
 
 def test_files_select_findings_of_the_whole_project(tmp_path):
@@ -59,39 +53,53 @@ def test_files_select_findings_of_the_whole_project(tmp_path):
     assert len(data["findings"]) == 2
 
 
+GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
 def _run(args, cwd, env):
-    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
 
 
-@pytest.mark.skipif(not shutil.which("pre-commit") or not shutil.which("git"), reason="needs the pre-commit and git executables")
-def test_pre_commit_run(tmp_path):
+def _commit_all(repo: Path, env: dict) -> str:
+    for args in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "start"]):
+        done = _run(args, repo, env)
+        assert done.returncode == 0, done.stderr
+    return _run(["git", "rev-parse", "HEAD"], repo, env).stdout.strip()
+
+
+def test_pre_commit_run_with_the_hook_from_a_repository_at_a_commit(tmp_path):
+    """The hook as users consume it: `repo:` names a git clone of this project and `rev:` a commit of
+    it, so pre-commit builds xborder into an environment of its own from that commit (nothing of
+    this checkout's install is used). A clean change passes; a leaking change fails and shows the finding."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env.update(GIT_ENV, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), XDG_CACHE_HOME=str(tmp_path / "xdg"),
+               PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    hook_repo = export_tree(tmp_path / "xborder")
+    rev = _commit_all(hook_repo, env)
+    config = {"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": [{"id": "xborder"}]}]}
     repo = tmp_path / "repo"
-    definition = {k: v for k, v in hook().items() if k != "description"}
-    config = {"repos": [{"repo": "local", "hooks": [{**definition, "language": "system"}]}]}
     write_project(repo, {
         "pyproject.toml": PYPROJECT,
         ".pre-commit-config.yaml": yaml.safe_dump(config),
         "legacy.py": SEND.format(name="legacy"),
         "util.py": "def add(a, b):\n    return a + b\n",
     })
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "XDG_CACHE_HOME": str(tmp_path / "xdg"),
-           "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]),
-           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
-    for args in (["git", "init", "-q"], ["git", "add", "-A"], ["git", "commit", "-q", "-m", "start"]):
-        assert _run(args, repo, env).returncode == 0
+    _commit_all(repo, env)
 
     # A clean change passes, although legacy.py (not changed) has a flow.
     (repo / "util.py").write_text("def add(a, b):\n    return b + a\n")
     _run(["git", "add", "util.py"], repo, env)
-    clean = _run(["pre-commit", "run", "--files", "util.py"], repo, env)
+    clean = _run([sys.executable, "-m", "pre_commit", "run", "--files", "util.py"], repo, env)
     assert clean.returncode == 0, clean.stdout + clean.stderr
     assert "Passed" in clean.stdout
+    installed = list((tmp_path / "pre-commit-home").glob("repo*/py_env-*/bin/xborder"))
+    assert len(installed) == 1, "pre-commit built its own environment with xborder in it"
 
     # A change that adds a flow fails, and the output names the finding.
     (repo / "signup.py").write_text(SEND.format(name="signup"))
     _run(["git", "add", "signup.py"], repo, env)
-    bad = _run(["pre-commit", "run", "--files", "util.py", "signup.py"], repo, env)
+    bad = _run([sys.executable, "-m", "pre_commit", "run", "--files", "util.py", "signup.py"], repo, env)
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "Failed" in bad.stdout
     assert "signup.py:5:5: XB101 [error] user.contact.email leaves CN for US" in bad.stdout
