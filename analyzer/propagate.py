@@ -629,7 +629,7 @@ class Frame:
                 self.pend(Hit(site_ref, None, NOTHING, (), NOTHING, method, receiver, args))
                 results.append(self.default(args, receiver))
                 continue
-            resolved.add(target[1] if target[0] != "client-method" else f"{target[1]}.{target[2]}")
+            resolved |= self.target_names(target)
             results.append(self.apply(target, self_obj, args, receiver, site_ref))
         if resolved:
             self.a.targets[(self.module.path, index)] = resolved
@@ -639,6 +639,20 @@ class Frame:
         value = merge(*results)
         self.memo[index] = value
         return value
+
+    def target_names(self, target: tuple) -> set[str]:
+        """What a call target is called in the call graph: always qualified names (strings)."""
+        kind = target[0]
+        if kind == "client-method":
+            return {f"{target[1]}.{target[2]}"}
+        if kind == "manager":
+            return {f"{target[1]}.<manager>"}
+        if kind == "partial":  # the functions a functools.partial object calls
+            if target[1] not in self.a.partials:
+                return {"functools.partial"}
+            inner = self.callable_targets(self.a.partials[target[1]][0])
+            return set().union(*(self.target_names(t) for t, _ in inner if t[0] not in ("deferred", "partial"))) or {"functools.partial"}
+        return {target[1]}
 
     def callable_targets(self, value: G) -> list:
         """What calling a value runs: functions, bound methods, classes, library callables."""

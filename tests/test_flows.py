@@ -108,3 +108,44 @@ def test_callgraph_dot(tmp_path):
     assert text.startswith("digraph")
     assert text.rstrip().endswith("}")
     assert '"crm.client.HubspotClient.create_contact" -> "requests.post"' in text
+
+
+EVERY_TARGET_KIND = {
+    "pkg/__init__.py": "",
+    "pkg/models.py": (
+        "class Manager:\n    pass\n\n\n"
+        "class Customer:\n    objects = Manager()\n\n    def __init__(self, email):\n        self.email = email\n\n"
+        "    def save(self):\n        return self.email\n\n    @classmethod\n    def make(cls, email):\n        return cls(email)\n"
+    ),
+    "pkg/app.py": (
+        "import functools\n\nimport boto3\nimport requests\n\nfrom pkg.models import Customer\n\n\n"
+        "def send(url, payload):\n    requests.post(url, json=payload)\n\n\n"
+        "def run(callback, user):\n"
+        "    later = functools.partial(send, 'https://api.mixpanel.com/t')\n"  # partial
+        "    later({'email': user.email})\n"
+        "    functools.partial(callback)(user)\n"  # a partial of an unknown callable
+        "    customer = Customer(user.email)\n"  # class (constructor)
+        "    customer.save()\n"  # bound method
+        "    Customer.make(user.email)\n"  # classmethod
+        "    Customer.objects.get(email=user.email)\n"  # manager
+        "    boto3.client('s3', region_name='us-east-1').put_object(Bucket='b', Key='k', Body=user.email)\n"  # client method
+        "    callback(user)\n"  # deferred call on a parameter
+        "    (lambda u: u)(user)\n"  # lambda
+        "    getattr(user, 'notify')()\n"  # unresolved
+    ),
+}
+
+
+@pytest.mark.parametrize("project", sorted(p.parent for p in FIXTURES.glob("**/expected.json")) + [None],
+                         ids=lambda p: "every-target-kind" if p is None else str(p.relative_to(FIXTURES)))
+def test_callgraph_runs_on_every_fixture_and_every_target_kind(project, tmp_path):
+    """Sort keys are total over every node kind: partials, managers, client methods, classes..."""
+    root = project or write_project(tmp_path, EVERY_TARGET_KIND)
+    graph = json.loads(_callgraph(root, "--format", "json"))
+    assert all(isinstance(t, str) for targets in graph.values() if isinstance(targets, list) for t in targets)
+    assert _callgraph(root, "--format", "dot").startswith("digraph callgraph {")
+    if project is None:
+        run = graph["pkg.app.run"]
+        assert {"pkg.app.send", "pkg.models.Customer", "pkg.models.Customer.save", "pkg.models.Customer.make",
+                "pkg.models.Customer.<manager>", "boto3.s3.put_object"} <= set(run), run
+        assert "functools.partial" in run
