@@ -16,6 +16,7 @@ from .errors import ConfigError
 from .evaluate import RULES
 from .scan import Options, analyze, collector_paused, find_root, load_knowledge, positions_for, resolve_config
 from .report.callgraph import render_dot, render_json
+from .resolve import Resolver
 
 
 def _fail(message: str):
@@ -105,25 +106,24 @@ def classify_command(names, owner, fmt, config_path):
 
 
 @click.command("where")
-@click.argument("destination")
-@click.option("--region", help="A cloud region (with --provider, or guessed from its shape).")
+@click.argument("destination", required=False, default="")
+@click.option("--region", help="A cloud region (with --provider, or placed when every provider agrees on it).")
 @click.option("--provider", help="Cloud provider of --region (aws, gcp, azure, alibaba, tencent, huawei, oci).")
 @_format
 @_config
 def where_command(destination, region, provider, fmt, config_path):
-    """Say which jurisdiction a host, URL or region resolves to, and by which table entry."""
+    """Say where DESTINATION is (a URL, DSN, host, `aws:us-west-2` or a bare cloud region), with the
+    table entry that decided: the same resolver a scan uses for a constant destination."""
+    if not destination and not region:
+        _fail("give a destination (URL, DSN, host or region) or --region")
     k = _knowledge(config_path)
-    if region:
-        loc = k.jurisdictions.locate_region(provider, region)
-    elif "://" in destination or "/" in destination:
-        loc = k.jurisdictions.locate_url(destination)
-    else:
-        loc = k.jurisdictions.locate_host(destination)
-    row = {"destination": region or destination, "jurisdiction": loc.jurisdiction, "rule": loc.rule, "source": loc.source}
+    found = Resolver(k.jurisdictions, k.config).place(destination, region, provider)
+    row = {"destination": region or destination, "host": found.host, "region": found.region,
+           "jurisdiction": found.jurisdiction, "rule": found.rule or found.evidence, "source": found.source}
     if fmt == "json":
         click.echo(json.dumps(row, indent=2, ensure_ascii=False))
     else:
-        click.echo(f"{row['destination']}: {loc.jurisdiction or 'unknown'} ({loc.rule}" + (f"; source: {loc.source})" if loc.source else ")"))
+        click.echo(f"{row['destination']}: {found.jurisdiction or 'unknown'} ({row['rule']}" + (f"; source: {found.source})" if found.source else ")"))
 
 
 @click.command("callgraph")

@@ -53,7 +53,10 @@ def host_of(text: str, complete: bool, role: str) -> str | None:
         if end is None and not complete:
             return None
         authority = rest[: end.start()] if end else rest
-        host = urlsplit("//" + authority).hostname
+        try:
+            host = urlsplit("//" + authority).hostname
+        except ValueError:  # a bracketed host that is not an IPv6 address: nothing to place
+            return None
         return host or None
     if role == "dsn":
         m = _LIBPQ_HOST.search(text)
@@ -72,11 +75,42 @@ def is_relative(text: str) -> bool:
     return not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text) and not re.match(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}", text)
 
 
+_PROVIDER_REGION = re.compile(r"(?P<provider>[A-Za-z]+):(?P<region>[A-Za-z0-9-]+)")
+
+
+def _constant(text: str) -> tuple:
+    """A string written in full, as the scan sees a constant."""
+    return (("lit", text, None),)
+
+
 class Resolver:
-    def __init__(self, jurisdictions, config, position):
+    def __init__(self, jurisdictions, config, position=lambda path, loc: (0, 0)):
         self.j = jurisdictions
         self.config = config
         self.position = position  # (path, loc) -> (line, column)
+
+    def place(self, text: str, region: str | None = None, provider: str | None = None) -> Destination:
+        """Where one destination written by hand is, by the rules a scan applies to a constant:
+        a URL or DSN, a host, a `provider:region`, or a bare cloud region (`xborder where`)."""
+        if region:
+            return self._from_region(_constant(region), provider)[0]
+        text = text.strip()
+        qualified = _PROVIDER_REGION.fullmatch(text)
+        if qualified and "://" not in text and not qualified["region"].isdigit():
+            return self._from_region(_constant(qualified["region"]), qualified["provider"])[0]
+        if re.fullmatch(r"[A-Za-z0-9-]+", text):  # a bare word: a region, or a name the tables know
+            found = self._from_region(_constant(text), provider)[0]
+            if found.jurisdiction is None:
+                found = self._from_string("host", _constant(text))[0]
+            if found.rule != self.j.locate_host("single-label").rule:
+                return found
+            return Destination(None, None, None, f"cannot place {text!r}: it is neither a known cloud region nor a host "
+                               f"name with a domain (a scan counts a single-label host in a URL, http://{text}/, as HOME)")
+        for role in (("url", "dsn") if "://" in text else ("dsn",) if "=" in text else ("host",)):
+            found = self._from_string(role, _constant(text))
+            if found:
+                return found[0]
+        return Destination(None, None, None, f"cannot place {text!r}: no host could be read from it")
 
     def evidence(self, what: str, where: tuple | None) -> str:
         if where is None:
@@ -134,7 +168,7 @@ class Resolver:
             return good
         if sink.default:
             loc = self.j.locate_host(sink.default)
-            return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule)]
+            return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source)]
         return results or unknown or [Destination(None, None, None, "no destination argument could be read")]
 
     def _home(self, jurisdiction):
@@ -149,14 +183,14 @@ class Resolver:
             return []
         loc = self.j.locate_host(host)
         what = "string constant" + (f" ({via})" if via else "")
-        return [Destination(host, None, self._home(loc.jurisdiction), self.evidence(what, ev), loc.rule)]
+        return [Destination(host, None, self._home(loc.jurisdiction), self.evidence(what, ev), loc.rule, loc.source)]
 
     def _from_region(self, parts: tuple, provider) -> list[Destination]:
         text, complete, ev = literal(parts)
         if not complete or not text:
             return [Destination(None, None, None, f"region {describe_unknown(parts)}")]
         loc = self.j.locate_region(provider, text)
-        return [Destination(None, text, self._home(loc.jurisdiction), self.evidence("region constant", ev), loc.rule)]
+        return [Destination(None, text, self._home(loc.jurisdiction), self.evidence("region constant", ev), loc.rule, loc.source)]
 
     def _local(self, parts: tuple) -> Destination:
         text, complete, ev = literal(parts)

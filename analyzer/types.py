@@ -194,7 +194,8 @@ class Destination:
     region: str | None
     jurisdiction: str | None
     evidence: str
-    rule: str = ""
+    rule: str = ""  # the table entry that placed it
+    source: str = ""  # that entry's citation
 
 
 @dataclass(frozen=True)

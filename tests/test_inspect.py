@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli, scan_json, write_project
 
 
 def _json(result):
@@ -95,6 +95,46 @@ def test_where_region():
     assert row["destination"] == "cn-north-1"
     assert row["jurisdiction"] == "CN"
     assert "cn-north-1" in row["rule"]
+
+
+@pytest.mark.parametrize("text,jurisdiction", [
+    ("us-west-2", "US"),  # a bare region: every provider that has it agrees
+    ("aws:us-west-2", "US"),
+    ("aws:cn-north-1", "CN"),
+    ("http://redis:6379/0", "HOME"),  # a single-label host in a URL, as a scan reads it
+    ("postgresql://u:p@db.example.de/app", "DE"),
+    ("host=db.example.cn dbname=app", "CN"),
+    ("sqlite:///local.db", "HOME"),
+])
+def test_where_reads_urls_dsns_and_regions(text, jurisdiction):
+    assert _json(run_cli("where", text, "--format", "json"))["jurisdiction"] == jurisdiction
+
+
+@pytest.mark.parametrize("word", ["redis", "foobar"])
+def test_where_says_when_a_bare_word_cannot_be_placed(word):
+    result = run_cli("where", word)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"{word}: unknown (cannot place '{word}'")
+
+
+def test_where_needs_a_destination():
+    assert run_cli("where").exit_code == 2
+
+
+def test_where_agrees_with_the_scan(tmp_path):
+    """`where` and a scan use one resolver: each destination a scan placed, `where` places the same."""
+    write_project(tmp_path, {"app.py": (
+        "import boto3\nimport psycopg2\nimport requests\n\n\ndef f(user):\n"
+        "    boto3.client('s3', region_name='us-west-2').put_object(Bucket='b', Key='k', Body=user.email)\n"
+        "    requests.post('https://api.mixpanel.com/track', json={'email': user.email})\n"
+        "    requests.post('http://crm:8080/x', json={'email': user.email})\n"
+        "    psycopg2.connect('postgresql://u@db.example.de/app').cursor().execute('insert', (user.email,))\n"
+    )})
+    _, data, _ = scan_json(tmp_path, "--home", "CN")
+    placed = {(f["destination"]["host"] or f["destination"]["region"]): f["destination"]["jurisdiction"] for f in data["findings"]}
+    assert set(placed) == {"us-west-2", "api.mixpanel.com", "db.example.de"}, placed
+    for text, jurisdiction in placed.items():
+        assert _json(run_cli("where", text, "--format", "json"))["jurisdiction"] == jurisdiction
 
 
 def test_where_unknown_host():
