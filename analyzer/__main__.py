@@ -31,7 +31,7 @@ def run(argv: list | None = None) -> None:
     try:
         import click
 
-        from .cli import cli
+        from .commands import cli
 
         try:
             cli.main(args=args, prog_name="xborder", standalone_mode=False)

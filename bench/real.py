@@ -234,8 +234,8 @@ def _judge(f: dict, path: str, line: int, app: App, verdicts: dict, groups: dict
 def _groups() -> dict:
     """Jurisdiction groups (EU -> its members), so a label "EU" accepts a finding placed in DE."""
     sys.path.insert(0, str(REPO))
-    from analyzer.catalog import rules_dir
-    from analyzer.jurisdiction import Jurisdictions
+    from analyzer.knowledge import rules_dir
+    from analyzer.knowledge.jurisdictions import Jurisdictions
 
     j = Jurisdictions.from_dir(rules_dir())
     return {g: j.members(g) for g in ("EU", "EEA")}

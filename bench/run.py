@@ -241,7 +241,7 @@ def profile(workdir: Path, modules: int, seed: int, top: int = 15) -> str:
     if SNAPSHOT is not None:
         sys.path.insert(0, str(SNAPSHOT))
     from analyzer import runner
-    from analyzer.scan import Options, scan
+    from analyzer.pipeline import Options, scan
 
     # The runner summarizes in worker processes, which cProfile does not see: for the profile, run
     # the same per-file work (runner._summarize: summarize + pickle) in this process instead.

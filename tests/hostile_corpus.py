@@ -22,8 +22,8 @@ from unittest import mock
 
 from click.testing import CliRunner
 
-from analyzer import scan as scan_module
-from analyzer.cli import cli
+from analyzer import pipeline as scan_module
+from analyzer.commands import cli
 
 HOME = "CN"
 HEALTHY = {

@@ -12,7 +12,7 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from analyzer.cli import cli
+from analyzer.commands import cli
 from analyzer.report.inventory import COLUMNS
 
 from conftest import FIXTURES, write_project

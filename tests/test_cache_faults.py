@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from analyzer import cache as cache_module
-from analyzer.config import Config
-from analyzer.scan import load_knowledge
+from analyzer.knowledge.config import Config
+from analyzer.knowledge import load_knowledge
 from conftest import run_cli, write_project
 
 APP = """import requests

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from analyzer.config import _KEYS
+from analyzer.knowledge.config import _KEYS
 from conftest import run_cli, write_project
 
 SOURCE = {"app.py": "import requests\n\ndef send(user):\n    requests.post('https://api.segment.io/v1', json={'email': user.email})\n"}

@@ -18,10 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer import scan as scan_module
-from analyzer.config import Config
-from analyzer.scan import Options
-from analyzer.summarize import summarize
+from analyzer import pipeline as scan_module
+from analyzer.knowledge import load_knowledge
+from analyzer.knowledge.config import Config
+from analyzer.pipeline import Options
+from analyzer.summarize import Context, summarize
 from analyzer.types import ModuleSummary
 from conftest import write_project
 
@@ -31,13 +32,14 @@ PIPELINE = settings(FAST, max_examples=15)
 
 
 @functools.lru_cache(maxsize=None)
-def knowledge(load=scan_module.load_knowledge):
+def knowledge(load=load_knowledge):
     """The rules, loaded once: reloading them per example would dominate the run time."""
     return load(Config(home=("CN",)))
 
 
 def summarizes(source: bytes) -> ModuleSummary:
-    summary = summarize(source, "fuzz.py", "fuzz", False, knowledge().context(), "digest")
+    k = knowledge()
+    summary = summarize(source, "fuzz.py", "fuzz", False, Context(k.vocabulary, k.catalog.flowrules), "digest")
     assert isinstance(summary, ModuleSummary)
     assert summary.error is None or summary.error.code in ("XB901", "XB902") and summary.error.message
     return summary

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import ConfigError
-from analyzer.jurisdiction import Jurisdictions
+from analyzer.knowledge.jurisdictions import Jurisdictions
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 

@@ -23,7 +23,8 @@ from collections import defaultdict
 
 import pytest
 
-from analyzer.catalog import Catalog, rules_dir
+from analyzer.knowledge import rules_dir
+from analyzer.knowledge.catalog import Catalog
 from conftest import scan_json
 
 MIN_SINKS = 150
@@ -33,7 +34,7 @@ DIRECTIVE = re.compile(r"#\s*(home|config):\s*(.+?)\s*$")
 
 def load_entries() -> list[dict]:
     """Every [[sink]] with the rules file it comes from (the loader checks the schema)."""
-    Catalog.load()  # strict: a broken rules file fails here with the file and key
+    Catalog.load(rules_dir())  # strict: a broken rules file fails here with the file and key
     entries = []
     for path in sorted((rules_dir() / "sinks").glob("*.toml")):
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.errors import ConfigError
-from analyzer.vocabulary import Explanation, Match, Vocabulary, load_vocabulary, split_words
+from analyzer.knowledge.vocabulary import Explanation, Match, Vocabulary, load_vocabulary, split_words
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.cli import cli
+from analyzer.commands import cli
 from conftest import FIXTURES, export_tree, tracked_files
 
 SCRUBBED = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV")
@@ -89,7 +89,7 @@ def test_scan_reports_the_shop_with_the_rules_inside_the_wheel(installed, tmp_pa
     found = json.loads(out.stdout)["findings"]
     assert [(f["rule"], f["category"], f["sink"]["path"], f["sink"]["line"]) for f in found] == \
         [(f["rule"], f["category"], f["sink"]["path"], f["sink"]["line"]) for f in expected["findings"]]
-    rules = _run([installed / "bin" / "python", "-c", "import analyzer.catalog as c; print(c.rules_dir())"], tmp_path, _env(tmp_path))
+    rules = _run([installed / "bin" / "python", "-c", "import analyzer.knowledge as k; print(k.rules_dir())"], tmp_path, _env(tmp_path))
     assert rules.stdout.strip().startswith(str(installed)), rules.stdout
 
 

@@ -1,6 +1,6 @@
 """The pipeline, end to end: discover, summarize, link, propagate, resolve, evaluate.
 
-`scan()` is what the CLI calls; reporters only read the `ScanResult` it returns.
+`scan()` is what the commands call; reporters only read the `ScanResult` it returns.
 """
 
 from __future__ import annotations
@@ -14,19 +14,17 @@ from pathlib import Path
 
 from . import baseline, suppress
 from .cache import Cache
-from .catalog import Catalog, parse_client, parse_sink, rules_dir
-from .config import Config, find_config, load_config, locate
 from .discover import discover
 from .errors import ConfigError
 from .evaluate import Policy, evaluate
-from .jurisdiction import Jurisdictions
+from .knowledge import Knowledge, load_knowledge
+from .knowledge.config import Config, find_config, load_config
 from .link import Program
 from .propagate import Analysis
 from .resolve import Resolver
 from .runner import Runner
 from .summarize import Context
 from .types import Cut, FileError, Flow, Hop, ScanResult
-from .vocabulary import load_vocabulary
 
 
 @dataclass
@@ -45,73 +43,9 @@ class Options:
     file_timeout: float | None = None  # overrides the config's file-timeout (seconds)
 
 
-@dataclass
-class Knowledge:
-    """Everything the analysis knows about the world: rules plus the project's additions."""
-
-    config: Config
-    vocabulary: object
-    catalog: Catalog
-    jurisdictions: Jurisdictions
-
-    def context(self) -> Context:
-        return Context(self.vocabulary, self.catalog.flowrules)
-
-    def digest(self) -> str:
-        return f"{self.vocabulary.digest()}-{self.catalog.digest()}"
-
-
 def find_root(paths: list[Path]) -> Path:
     dirs = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
     return Path(os.path.commonpath([str(d) for d in dirs]))
-
-
-def load_knowledge(config: Config) -> Knowledge:
-    """The rules plus the project's additions; a problem in the project's file is given its line."""
-    try:
-        return _knowledge(config)
-    except ConfigError as exc:
-        if exc.path == config.path and exc.key and config.text:
-            exc.line = locate(config.text, exc.key) or exc.line
-        raise
-
-
-def _knowledge(config: Config) -> Knowledge:
-    directory = rules_dir()
-    origin = config.path or "config"
-    vocabulary = load_vocabulary(directory)
-    if config.categories:
-        vocabulary = vocabulary.extend(list(config.categories), origin)
-    catalog = Catalog.load(directory)
-    if config.sinks or config.clients or config.sanitizers:
-        clients = [parse_client(c, origin, f"clients[{i}]") for i, c in enumerate(config.clients)]
-        sinks = [parse_sink(s, origin, f"sinks[{i}]") for i, s in enumerate(config.sinks)]
-        catalog = catalog.extend(clients, sinks, config.sanitizers)
-    jurisdictions = Jurisdictions.from_dir(directory)
-    if config.destinations:
-        jurisdictions = jurisdictions.with_project(dict(config.destinations), origin)
-    for code in config.home:
-        if not jurisdictions.is_known(code):
-            raise ConfigError(f"unknown jurisdiction {code!r} (an ISO 3166-1 alpha-2 code or a group such as EU)",
-                              path=config.path, key="home", line=config.keys_lines.get("home"))
-    if config.local_jurisdiction != "HOME" and not jurisdictions.is_known(config.local_jurisdiction):
-        raise ConfigError(f"unknown jurisdiction {config.local_jurisdiction!r} (a code, a group or HOME)",
-                          path=config.path, key="local-jurisdiction")
-    for i, entry in enumerate(config.allow):
-        for j in entry.jurisdictions:
-            if j != "*" and not jurisdictions.is_known(j):
-                raise ConfigError(f"unknown jurisdiction {j!r}", path=config.path, key=f"allow[{i}].jurisdictions", line=config.keys_lines.get("allow"))
-        for c in entry.categories:
-            if c != "*" and not any(cid == c or cid.startswith(c + ".") for cid in vocabulary.categories):
-                raise ConfigError(f"unknown category {c!r}", path=config.path, key=f"allow[{i}].categories", line=config.keys_lines.get("allow"))
-        regime = jurisdictions.regimes.get(config.regime) if config.regime else (jurisdictions.regime_for_home(config.home[0]) if config.home else None)
-        if regime is not None and regime.bases and entry.basis not in regime.bases:
-            raise ConfigError(f"basis {entry.basis!r} is not one {regime.id} knows ({', '.join(sorted(regime.bases))})",
-                              path=config.path, key=f"allow[{i}].basis", line=config.keys_lines.get("allow"))
-    if config.regime and config.regime not in jurisdictions.regimes:
-        raise ConfigError(f"unknown regime {config.regime!r} (known: {', '.join(sorted(jurisdictions.regimes))})",
-                          path=config.path, key="regime", line=config.keys_lines.get("regime"))
-    return Knowledge(config, vocabulary, catalog, jurisdictions)
 
 
 def resolve_config(options: Options, root: Path, need_home: bool = True) -> Config:
@@ -180,7 +114,7 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
     cache = None
     if options.use_cache:
         cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest())
-    runner = Runner(knowledge.context(), cache, options.jobs, options.progress, config.file_timeout)
+    runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules), cache, options.jobs, options.progress, config.file_timeout)
     summaries = runner.summaries(files, config.max_file_bytes)
     program = Program(summaries, knowledge.catalog.flowrules.managers)
     analysis = Analysis(program, knowledge.catalog)

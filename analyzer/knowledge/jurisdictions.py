@@ -20,7 +20,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analyzer.errors import ConfigError
+from ..errors import ConfigError
 
 HOME = "HOME"
 LOCALIZATION = ("none", "conditional", "required")

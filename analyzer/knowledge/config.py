@@ -11,7 +11,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 UNKNOWN_POLICIES = ("warn", "error", "ignore")
 FAIL_ON = ("error", "warning", "note", "never")

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from analyzer.errors import ConfigError
+from ..errors import ConfigError
 
 __all__ = ["Category", "Match", "Explanation", "Vocabulary", "split_words", "load_vocabulary"]
 

@@ -12,28 +12,21 @@ from pathlib import Path
 
 import click
 
-from .errors import ConfigError
-from .evaluate import RULES
-from .scan import Options, analyze, collector_paused, find_root, load_knowledge, positions_for, resolve_config
-from .report.callgraph import render_dot, render_json
-from .resolve import Resolver
-
-
-def _fail(message: str):
-    click.echo(f"xborder: error: {message}", err=True)
-    raise SystemExit(2)
+from ..evaluate import RULES
+from ..knowledge import load_knowledge
+from ..pipeline import Options, analyze, collector_paused, find_root, positions_for, resolve_config
+from ..report.callgraph import render_dot, render_json
+from ..resolve import Resolver
+from .common import config_option, fail, guarded, jobs_option, no_cache_option
 
 
 def _knowledge(config_path: str | None, path: str = "."):
-    try:
-        config = resolve_config(Options(paths=(path,), config=config_path), find_root([Path(path)]), need_home=False)
-        return load_knowledge(config)
-    except ConfigError as exc:
-        _fail(str(exc))
+    options = Options(paths=(path,), config=config_path)
+    return guarded(lambda: load_knowledge(resolve_config(options, find_root([Path(path)]), need_home=False)))
 
 
 _format = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-_config = click.option("--config", "config_path", type=click.Path(dir_okay=False), help="Project config whose additions to include.")
+_config = config_option
 
 
 @click.command("rules")
@@ -77,7 +70,7 @@ def explain_command(code):
     """Explain a rule code (XB101, XB201, ...)."""
     rule = RULES.get(code.upper())
     if rule is None:
-        _fail(f"unknown rule code {code!r} (known: {', '.join(sorted(RULES))})")
+        fail(f"unknown rule code {code!r} (known: {', '.join(sorted(RULES))})")
     click.echo(f"{rule.code} ({rule.name})\n")
     click.echo(f"What it does\n  {rule.summary}\n")
     click.echo(f"Why is this bad?\n  {rule.why}\n")
@@ -115,7 +108,7 @@ def where_command(destination, region, provider, fmt, config_path):
     """Say where DESTINATION is (a URL, DSN, host, `aws:us-west-2` or a bare cloud region), with the
     table entry that decided: the same resolver a scan uses for a constant destination."""
     if not destination and not region:
-        _fail("give a destination (URL, DSN, host or region) or --region")
+        fail("give a destination (URL, DSN, host or region) or --region")
     k = _knowledge(config_path)
     found = Resolver(k.jurisdictions, k.config).place(destination, region, provider)
     row = {"destination": region or destination, "host": found.host, "region": found.region,
@@ -130,19 +123,19 @@ def where_command(destination, region, provider, fmt, config_path):
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--format", "fmt", type=click.Choice(["json", "dot"]), default="json", show_default=True)
 @_config
-@click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1))
+@no_cache_option
+@jobs_option
 def callgraph_command(paths, fmt, config_path, no_cache, jobs):
     """Print the resolved call graph; unresolved calls are listed, never dropped."""
-    try:
+    options = Options(paths=paths or (".",), config=config_path, use_cache=not no_cache, jobs=jobs)
+
+    def run():
         with collector_paused():
-            analyzed = analyze(Options(paths=paths or (".",), config=config_path, use_cache=not no_cache, jobs=jobs), need_home=False)
-    except ConfigError as exc:
-        _fail(str(exc))
+            return analyze(options, need_home=False)
+
+    analyzed = guarded(run)
     touched = {f.rel for f in analyzed.files}
     with analyzed.runner:
         position = positions_for(analyzed, touched)
     click.echo(render_dot(analyzed, position) if fmt == "dot" else render_json(analyzed, position), nl=False)
 
-
-COMMANDS = (rules_command, explain_command, classify_command, where_command, callgraph_command)

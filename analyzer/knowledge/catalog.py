@@ -12,21 +12,12 @@ import hashlib
 import json
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 ROLES = ("url", "host", "dsn", "region", "path", "bucket")
 KINDS = ("network", "storage", "messaging", "email", "telemetry", "logging")
-
-
-def rules_dir() -> Path:
-    """The bundled rules: `analyzer/rules` inside a wheel, `rules/` beside the package in a checkout."""
-    packaged = Path(str(resources.files("analyzer"))) / "rules"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "rules"
 
 
 @dataclass(frozen=True)
@@ -176,8 +167,7 @@ class Catalog:
             self.clients_by_constructor.setdefault(c.constructor, []).append(c)
 
     @classmethod
-    def load(cls, directory: Path | None = None) -> "Catalog":
-        directory = directory or rules_dir()
+    def load(cls, directory: Path) -> "Catalog":
         clients, sinks = [], []
         for path in sorted((directory / "sinks").glob("*.toml")):
             c, s = _load_file(path, f"rules/sinks/{path.name}")

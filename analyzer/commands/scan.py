@@ -1,0 +1,79 @@
+"""`xborder scan` and `xborder baseline`: the analysis as a linter runs it."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from .. import baseline, suppress
+from ..evaluate import SEVERITY_ORDER
+from ..pipeline import Options, scan
+from ..report import FORMATS, render
+from .common import (EXIT_CLEAN, EXIT_FINDINGS, Progress, config_option, guarded, home_option, jobs_option,
+                     no_cache_option, options, regime_option, write_output)
+
+project_options = options(
+    click.argument("paths", nargs=-1, type=click.Path(exists=True)),
+    home_option, regime_option, config_option, no_cache_option,
+    click.option("--cache-dir", type=click.Path(file_okay=False), help="Where to keep the cache (default: .xborder_cache at the root)."),
+    jobs_option,
+)
+
+
+def run_scan(command: str, **settings):
+    progress = Progress(command)
+    return guarded(lambda: scan(Options(progress=progress, **settings)), progress)
+
+
+@click.command("scan")
+@project_options
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), help="Lowest severity that makes the exit code 1.")
+@click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Report and fail only on findings not in FILE (made by `xborder baseline`); list its stale entries.")
+@click.option("--show-suppressed", is_flag=True, help="Also list findings suppressed by `# xborder: ignore[CODE] reason` comments.")
+@click.option("--warn-unused-ignores", is_flag=True, help="Report suppression comments that match no finding (XB903).")
+@click.option("--max-file-bytes", type=click.IntRange(min=1), metavar="N",
+              help="Skip and report (XB902) files larger than N bytes [default: max-file-bytes in the config, else 2000000].")
+@click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+              help="Stop and report (XB902) a file that takes longer to analyse [default: file-timeout in the config, else 30].")
+def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, fmt, output, fail_on,
+                 baseline_path, show_suppressed, warn_unused_ignores, max_file_bytes, file_timeout):
+    """Scan PATHS (default: .) and report personal data leaving the home jurisdiction.
+
+    When PATHS name files (as pre-commit passes them), the whole project holding them is analysed,
+    because flows cross files, and only findings whose source, sink or trace touches one of the
+    given paths are reported (and only their parse errors). The project is the folder of the
+    closest xborder.toml or pyproject.toml with [tool.xborder], else the git work tree; a file in
+    neither is scanned alone. The summary cache makes such a run re-read only the changed files.
+    """
+    result = run_scan("scan", paths=paths or (".",), home=tuple(home), regime=regime, config=config_path,
+                      use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs, baseline=baseline_path,
+                      warn_unused_ignores=warn_unused_ignores, max_file_bytes=max_file_bytes, file_timeout=file_timeout)
+    # Suppressed findings never fail the run; they are shown only on request.
+    active = [f for f in result.findings if f.suppressed is None]
+    if not show_suppressed:
+        result.findings = active
+    write_output(render(result, fmt, color=fmt == "text" and output is None and sys.stdout.isatty()), output, result.root)
+    threshold = fail_on or result.fail_on
+    if threshold == "never":
+        sys.exit(EXIT_CLEAN)
+    severities = [f.severity for f in active] + [suppress.SEVERITY[e.code] for e in result.errors if e.code in suppress.SEVERITY]
+    worst = max((SEVERITY_ORDER[s] for s in severities), default=0)
+    sys.exit(EXIT_FINDINGS if worst and worst >= SEVERITY_ORDER[threshold] else EXIT_CLEAN)
+
+
+@click.command("baseline")
+@click.argument("file", type=click.Path(dir_okay=False))
+@project_options
+def baseline_command(file, paths, home, regime, config_path, no_cache, cache_dir, jobs):
+    """Record the findings of PATHS (default: .) in FILE, to accept them: `xborder scan --baseline FILE`
+    then reports and fails only on new findings. Findings suppressed inline are not recorded."""
+    result = run_scan("baseline", paths=paths or (".",), home=tuple(home), regime=regime, config=config_path,
+                      use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
+    text = baseline.dumps(result)
+    write_output(text, file, result.root, replace=True)
+    count = sum(f.suppressed is None for f in result.findings)
+    click.echo(f"xborder: recorded {count} finding{'s' if count != 1 else ''} in {file}", err=True)

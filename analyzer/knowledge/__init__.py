@@ -1,0 +1,97 @@
+"""Knowledge: everything the analysis knows about the world, from `rules/` (TOML) plus the
+project's additions in its config, loaded and checked before any file is read.
+
+    config.py         [tool.xborder] / xborder.toml of the scanned project
+    vocabulary.py     personal-data categories and the identifier matcher (rules/categories.toml)
+    catalog.py        sinks, clients and flow rules (rules/sinks/*.toml, rules/flow.toml)
+    jurisdictions.py  hosts, regions, vendors and regimes (rules/destinations/*.toml, rules/regimes.toml)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ..errors import ConfigError
+from .catalog import Catalog, parse_client, parse_sink
+from .config import Config, locate
+from .jurisdictions import Jurisdictions
+from .vocabulary import Vocabulary, load_vocabulary
+
+
+def rules_dir() -> Path:
+    """The bundled rules: `rules` inside the installed package, `rules/` beside it in a checkout."""
+    packaged = Path(str(resources.files(__package__.partition(".")[0]))) / "rules"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent.parent / "rules"
+
+
+@dataclass
+class Knowledge:
+    """The rules plus the project's additions."""
+
+    config: Config
+    vocabulary: Vocabulary
+    catalog: Catalog
+    jurisdictions: Jurisdictions
+
+    def digest(self) -> str:
+        return f"{self.vocabulary.digest()}-{self.catalog.digest()}"
+
+
+def load_knowledge(config: Config) -> Knowledge:
+    """The rules plus the project's additions; a problem in the project's file is given its line."""
+    try:
+        knowledge = _load(config)
+        _check_config(knowledge)
+        return knowledge
+    except ConfigError as exc:
+        if exc.path == config.path and exc.key and config.text:
+            exc.line = locate(config.text, exc.key) or exc.line
+        raise
+
+
+def _load(config: Config) -> Knowledge:
+    directory = rules_dir()
+    origin = config.path or "config"
+    vocabulary = load_vocabulary(directory)
+    if config.categories:
+        vocabulary = vocabulary.extend(list(config.categories), origin)
+    catalog = Catalog.load(directory)
+    if config.sinks or config.clients or config.sanitizers:
+        clients = [parse_client(c, origin, f"clients[{i}]") for i, c in enumerate(config.clients)]
+        sinks = [parse_sink(s, origin, f"sinks[{i}]") for i, s in enumerate(config.sinks)]
+        catalog = catalog.extend(clients, sinks, config.sanitizers)
+    jurisdictions = Jurisdictions.from_dir(directory)
+    if config.destinations:
+        jurisdictions = jurisdictions.with_project(dict(config.destinations), origin)
+    return Knowledge(config, vocabulary, catalog, jurisdictions)
+
+
+def _check_config(k: Knowledge) -> None:
+    """The config's names that only the rules can check: jurisdictions, categories, regimes, bases."""
+    config, j = k.config, k.jurisdictions
+
+    def fail(message: str, key: str, line_key: str | None = None):
+        raise ConfigError(message, path=config.path, key=key, line=config.keys_lines.get(line_key or key))
+
+    for code in config.home:
+        if not j.is_known(code):
+            fail(f"unknown jurisdiction {code!r} (an ISO 3166-1 alpha-2 code or a group such as EU)", "home")
+    if config.local_jurisdiction != "HOME" and not j.is_known(config.local_jurisdiction):
+        fail(f"unknown jurisdiction {config.local_jurisdiction!r} (a code, a group or HOME)", "local-jurisdiction")
+    regime = j.regimes.get(config.regime) if config.regime else (j.regime_for_home(config.home[0]) if config.home else None)
+    for i, entry in enumerate(config.allow):
+        for code in entry.jurisdictions:
+            if code != "*" and not j.is_known(code):
+                fail(f"unknown jurisdiction {code!r}", f"allow[{i}].jurisdictions", "allow")
+        for c in entry.categories:
+            if c != "*" and not any(cid == c or cid.startswith(c + ".") for cid in k.vocabulary.categories):
+                fail(f"unknown category {c!r}", f"allow[{i}].categories", "allow")
+        if regime is not None and regime.bases and entry.basis not in regime.bases:
+            fail(f"basis {entry.basis!r} is not one {regime.id} knows ({', '.join(sorted(regime.bases))})",
+                 f"allow[{i}].basis", "allow")
+    if config.regime and config.regime not in j.regimes:
+        fail(f"unknown regime {config.regime!r} (known: {', '.join(sorted(j.regimes))})", "regime")
