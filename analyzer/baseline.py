@@ -64,15 +64,14 @@ def load(path: str) -> list[dict]:
     return entries
 
 
-def apply(result, entries: list[dict], path: str) -> Outcome:
-    """Drop the findings the baseline knows from `result`; return what matched and what is stale."""
+def apply(findings: list, entries: list[dict], path: str) -> tuple[list, Outcome]:
+    """The findings the baseline does not know, and what matched and what is stale."""
     known = {e["fingerprint"] for e in entries}
     seen = set()
     kept = []
-    for f in result.findings:
+    for f in findings:
         if f.suppressed is None and f.fingerprint in known:
             seen.add(f.fingerprint)
         else:
             kept.append(f)
-    result.findings = kept
-    return Outcome(path, matched=len(seen), stale=[e for e in entries if e["fingerprint"] not in seen])
+    return kept, Outcome(path, matched=len(seen), stale=[e for e in entries if e["fingerprint"] not in seen])

@@ -53,10 +53,21 @@ def _key() -> bytes:
     return key
 
 
+def code_digest() -> str:
+    """A digest of the code a summary is a function of (the summarizer and the records it builds),
+    so that changing it never reuses a summary made by other code, whatever the version says."""
+    package = Path(__file__).resolve().parent
+    files = sorted([package / "ir.py", package / "summary.py", *(package / "summarize").glob("*.py")])
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 class Cache:
     def __init__(self, directory: Path, context_digest: str):
         self.directory = directory
-        self.salt = f"{__version__}\x1f{context_digest}".encode()
+        self.salt = f"{__version__}\x1f{code_digest()}\x1f{context_digest}".encode()
         self.key = _key()
         self.problems: list[str] = []
         self.invalid = 0  # entries found but rejected (truncated, garbage, foreign, other version)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from .types import Finding, Flow
+from .results import Finding, Flow
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ propagate.py from these resolutions, and printed by `xborder callgraph`.
 
 from __future__ import annotations
 
-from .types import ModuleSummary
+from .ir import AttrPath, ClassObject, FunctionObject, GlobalRef, LibraryObject, LibraryRef, ManagerObject, \
+    ModuleObject, ProjectRef
+from .summary import ModuleSummary
 
 
 class Program:
@@ -47,38 +49,45 @@ class Program:
     # -- names
 
     def resolve(self, qualname: str, depth: int = 0) -> tuple:
-        """What a qualified name denotes: ("func"|"class"|"module"|"global"|"lib", ...)."""
+        """What a qualified name denotes: a FunctionObject, ClassObject, ModuleObject, ManagerObject,
+        GlobalRef (a module-level variable), AttrPath on a GlobalRef, or a LibraryObject."""
         if qualname in self.functions:
-            return ("func", qualname)
+            return FunctionObject(qualname)
         if qualname in self.classes:
-            return ("class", qualname)
+            return ClassObject(qualname)
         if qualname in self.modules:
-            return ("module", qualname)
+            return ModuleObject(qualname)
         module, _, name = qualname.rpartition(".")
         if module in self.modules and depth < 8:
-            env = self.globals.get(module, {})
-            if name in env:
-                # A re-export (`from .client import Client` in __init__) resolves to the original.
-                value = env[name]
-                names = [a for a in value.atoms if a[0] in ("name", "func")]
-                if len(value.atoms) == 1 and names and names[0][1] != qualname:
-                    return self.resolve(names[0][1], depth + 1)
-                return ("global", module, name)
-            if module.endswith(".<module>"):
-                return ("lib", qualname)
-            # `from pkg import mod` and attributes of project modules not bound at top level.
-            return ("global", module, name)
+            return self._module_attribute(qualname, module, name, depth)
         if module and depth < 8:
             inner = self.resolve(module, depth + 1)
-            if inner[0] == "class" and name in self.managers or inner[0] == "manager":
-                return ("manager", inner[1])
-            if inner[0] == "class":
-                method = self.lookup_method(inner[1], name)
-                if method:
-                    return ("func", method)
-            if inner[0] == "global":
-                return ("attr", inner, name)
-        return ("lib", qualname)
+            match inner:
+                case ClassObject(cls=cls) if name in self.managers:
+                    return ManagerObject(cls)
+                case ManagerObject():
+                    return inner
+                case ClassObject(cls=cls):
+                    method = self.lookup_method(cls, name)
+                    if method:
+                        return FunctionObject(method)
+                case GlobalRef():
+                    return AttrPath(inner, name)
+        return LibraryObject(qualname)
+
+    def _module_attribute(self, qualname: str, module: str, name: str, depth: int) -> tuple:
+        env = self.globals.get(module, {})
+        if name in env:
+            # A re-export (`from .client import Client` in __init__) resolves to the original.
+            value = env[name]
+            names = [a for a in value.atoms if type(a) in (LibraryRef, ProjectRef)]
+            if len(value.atoms) == 1 and names and names[0].qualname != qualname:
+                return self.resolve(names[0].qualname, depth + 1)
+            return GlobalRef(module, name)
+        if module.endswith(".<module>"):
+            return LibraryObject(qualname)
+        # `from pkg import mod` and attributes of project modules not bound at top level.
+        return GlobalRef(module, name)
 
     def settings_modules(self) -> list[str]:
         """Project modules that act as Django-style settings (`settings.py`, `settings/__init__.py`)."""
@@ -93,7 +102,7 @@ class Program:
         out = []
         for base in summary[0].bases:
             kind = self.resolve(base)
-            out.append(kind[1] if kind[0] == "class" else base)
+            out.append(kind.cls if type(kind) is ClassObject else base)
         return out
 
     def mro(self, cls: str) -> list[str]:

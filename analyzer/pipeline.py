@@ -24,7 +24,8 @@ from .propagate import Analysis
 from .resolve import Resolver
 from .runner import Runner
 from .summarize import Context
-from .types import Cut, FileError, Flow, Hop, ScanResult
+from .ir import ClientObject, Lit
+from .results import Cut, FileError, Flow, Hop, ScanResult
 
 
 @dataclass
@@ -158,57 +159,52 @@ def _scan(options: Options) -> ScanResult:
     entries = baseline.load(options.baseline) if options.baseline else None
     options, focus = _focus(options)
     a = analyze(options)
-    root, config, knowledge, files, summaries, program, raw, cache = (
-        a.root, a.config, a.knowledge, a.files, a.summaries, a.program, a.raw, a.cache)
-
-    # Positions only for the modules a flow touches.
-    touched = set()
-    for r in raw:
-        touched.add(r.key[1])
-        touched.add(r.hit.site.path)
-        touched.update(h[0] for h in r.trace)
-        touched.update(_evidence_paths(r.hit))
     cuts = [c for qualname in sorted(a.analysis.cuts_by_function) for c in a.analysis.cuts_by_function[qualname]]
-    touched.update(site.path for site, _, _ in cuts)
     with a.runner:  # the workers kept for this last pass stop here
-        position = positions_for(a, touched)
-
-    resolver = Resolver(knowledge.jurisdictions, config, position)
-    flows = build_flows(raw, program, resolver, position)
+        position = positions_for(a, _touched(a.raw, cuts))
+    knowledge, config = a.knowledge, a.config
+    flows = build_flows(a.raw, a.program, Resolver(knowledge.jurisdictions, config, position), position)
     policy = Policy(config, knowledge.jurisdictions, knowledge.vocabulary)
     findings, approved = evaluate(flows, policy)
-    findings, errors = suppress.apply(findings, summaries, options.warn_unused_ignores)
-
-    for s in summaries:
-        if s.error is not None:
-            errors.append(FileError(s.path, s.error.line or None, s.error.message, s.error.code))
-    result = ScanResult(str(root), config.home, policy.regime.id if policy.regime else None)
-    result.findings = findings
-    result.sanitized = sorted({Cut(site.path, *position(site.path, site.loc), sanitizer, categories)
-                               for site, sanitizer, categories in cuts}, key=lambda c: (c.path, c.line, c.column, c.sanitizer))
-    result.errors = sorted(errors, key=lambda e: (e.path, e.line or 0))
-    result.approved = approved
-    result.files = len(files)
-    result.fail_on = config.fail_on
-    result.flows = flows
-    result.at_home = frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and policy.at_home(j))
-    result.categories = {c: (v.name, policy.is_sensitive(c)) for c, v in knowledge.vocabulary.categories.items()}
-    result.warnings = list(cache.warnings) if cache else []
+    findings, errors = suppress.apply(findings, a.summaries, options.warn_unused_ignores)
+    errors += [FileError(s.path, s.error.line or None, s.error.message, s.error.code) for s in a.summaries if s.error is not None]
+    errors = sorted(errors, key=lambda e: (e.path, e.line or 0))
+    outcome = None
     if entries is not None:
-        result.baseline = baseline.apply(result, entries, options.baseline)
+        findings, outcome = baseline.apply(findings, entries, options.baseline)
     if focus:
-        result.findings = [f for f in result.findings if any(_touches(p, focus) for p in
-                           (f.flow.source_path, f.flow.sink_path, *(h.path for h in f.flow.trace)))]
-        result.errors = [e for e in result.errors if _touches(e.path, focus)]
-    result.seconds = round(time.monotonic() - started, 3)
-    return result
+        findings = [f for f in findings if any(_touches(p, focus) for p in
+                    (f.flow.source_path, f.flow.sink_path, *(h.path for h in f.flow.trace)))]
+        errors = [e for e in errors if _touches(e.path, focus)]
+    sanitized = sorted({Cut(site.path, *position(site.path, site.loc), sanitizer, categories) for site, sanitizer, categories in cuts},
+                       key=lambda c: (c.path, c.line, c.column, c.sanitizer))
+    return ScanResult(
+        str(a.root), config.home, policy.regime.id if policy.regime else None,
+        findings=tuple(findings), errors=tuple(errors), files=len(a.files), seconds=round(time.monotonic() - started, 3),
+        approved=tuple(approved), warnings=tuple(a.cache.warnings) if a.cache else (), fail_on=config.fail_on,
+        flows=tuple(flows), categories={c: (v.name, policy.is_sensitive(c)) for c, v in knowledge.vocabulary.categories.items()},
+        at_home=frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and policy.at_home(j)),
+        baseline=outcome, sanitized=tuple(sanitized),
+    )
 
 
-def _evidence_paths(hit) -> set:
+def _touched(raw: list, cuts: list) -> set:
+    """The modules whose positions a report needs: those a flow or a cut touches."""
+    touched = set()
+    for r in raw:
+        touched.add(r.origin.path)
+        touched.add(r.call.site.path)
+        touched.update(step.path for step in r.trace)
+        touched.update(_evidence_paths(r.call))
+    touched.update(site.path for site, _, _ in cuts)
+    return touched
+
+
+def _evidence_paths(call) -> set:
     """Files whose string constants a destination was built from (for 'constant at file:line')."""
-    alternatives = [s for _, g in hit.dests for s in g.strs]
-    alternatives += [s for o in hit.clients.objs if o[0] == "client" for _, alts in o[2] for s in alts]
-    return {p[2][0] for parts in alternatives for p in parts if p[0] == "lit" and p[2] is not None}
+    alternatives = [s for _, g in call.dests for s in g.strs]
+    alternatives += [s for o in call.clients.objs if type(o) is ClientObject for _, alts in o.dests for s in alts]
+    return {p.where[0] for parts in alternatives for p in parts if type(p) is Lit and p.where is not None}
 
 
 def positions_for(analyzed: Analyzed, paths: set):
@@ -230,20 +226,20 @@ def build_flows(raw: list, program: Program, resolver: Resolver, position) -> li
     """One flow per (category, sink call, destination), keeping the shortest trace."""
     best: dict = {}
     for r in raw:
-        module = program.by_path[r.key[1]]
-        source = module.sources[r.key[2]]
-        hit = r.hit
-        line, column = position(hit.site.path, hit.site.loc)
-        hops = [Hop(p, *position(p, loc), note) for p, loc, note in r.trace]
-        hops.append(Hop(hit.site.path, line, column, f"sink: {hit.site.text} ({hit.sink.kind})"))
-        for dest in resolver.destinations(hit):
+        module = program.by_path[r.origin.path]
+        source = module.sources[r.origin.index]
+        call = r.call
+        line, column = position(call.site.path, call.site.loc)
+        hops = [Hop(step.path, *position(step.path, step.loc), step.note) for step in r.trace]
+        hops.append(Hop(call.site.path, line, column, f"sink: {call.site.text} ({call.sink.kind})"))
+        for dest in resolver.destinations(call):
             flow = Flow(
                 category=source.category, source=source, source_path=module.path,
                 source_line=hops[0].line, source_column=hops[0].column,
-                sink_path=hit.site.path, sink_line=line, sink_column=column, callee=hit.sink.callee,
-                kind=hit.sink.kind, destination=dest, trace=tuple(hops), function=hit.site.function,
+                sink_path=call.site.path, sink_line=line, sink_column=column, callee=call.sink.callee,
+                kind=call.sink.kind, destination=dest, trace=tuple(hops), function=call.site.function,
             )
-            key = (flow.category, flow.sink_path, hit.site.loc, dest.host, dest.region, dest.jurisdiction)
+            key = (flow.category, flow.sink_path, call.site.loc, dest.host, dest.region, dest.jurisdiction)
             # Shortest trace first; among equals, what names the data best: a read of a field or
             # variable rather than the dict key it is stored under.
             rank = (len(hops), source.shape in ("key", "keyword"), flow.source_path, position(module.path, source.loc), source.expression)

@@ -12,35 +12,41 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .types import Destination
+from .ir import AttrPath, ClientObject, ItemPath, Lit, ParamRef, Sym, Unknown, ordered
+from .results import Destination
 
 _LIBPQ_HOST = re.compile(r"(?:^|\s)host\s*=\s*'?([^\s']+)")
 
 
 def describe_unknown(parts: tuple) -> str:
     for p in parts:
-        if p[0] == "unknown":
-            return p[1]
-        if p[0] == "sym":
-            return f"depends on a parameter ({_sym_text(p[1])})"
+        if type(p) is Unknown:
+            return p.why
+        if type(p) is Sym:
+            return f"depends on a parameter ({_path_text(p.path)})"
     return "not a constant"
 
 
-def _sym_text(atom: tuple) -> str:
-    if atom[0] == "param":
-        return atom[1]
-    return f"{_sym_text(atom[1])}.{atom[2]}" if atom[0] == "attr" else f"{_sym_text(atom[1])}[{atom[2]!r}]"
+def _path_text(path: tuple) -> str:
+    match path:
+        case ParamRef(name=name):
+            return name
+        case AttrPath(base=base, name=name):
+            return f"{_path_text(base)}.{name}"
+        case ItemPath(base=base, key=key):
+            return f"{_path_text(base)}[{key!r}]"
+    return "?"
 
 
 def literal(parts: tuple) -> tuple[str, bool, tuple | None]:
     """(constant text, whether the whole value is constant, evidence of the first constant piece)."""
     text, evidence = "", None
     for p in parts:
-        if p[0] != "lit":
+        if type(p) is not Lit:
             return text, False, evidence
-        text += p[1]
-        if evidence is None and p[2] is not None and p[1].strip():
-            evidence = p[2]
+        text += p.text
+        if evidence is None and p.where is not None and p.text.strip():
+            evidence = p.where
     return text, True, evidence
 
 
@@ -80,12 +86,14 @@ _PROVIDER_REGION = re.compile(r"(?P<provider>[A-Za-z]+):(?P<region>[A-Za-z0-9-]+
 
 def _constant(text: str) -> tuple:
     """A string written in full, as the scan sees a constant."""
-    return (("lit", text, None),)
+    return (Lit(text, None),)
 
 
 class Resolver:
+    """Where sink calls send their data, by the rule tables."""
+
     def __init__(self, jurisdictions, config, position=lambda path, loc: (0, 0)):
-        self.j = jurisdictions
+        self.jurisdictions = jurisdictions
         self.config = config
         self.position = position  # (path, loc) -> (line, column)
 
@@ -102,7 +110,7 @@ class Resolver:
             found = self._from_region(_constant(text), provider)[0]
             if found.jurisdiction is None:
                 found = self._from_string("host", _constant(text))[0]
-            if found.rule != self.j.locate_host("single-label").rule:
+            if found.rule != self.jurisdictions.locate_host("single-label").rule:
                 return found
             return Destination(None, None, None, f"cannot place {text!r}: it is neither a known cloud region nor a host "
                                f"name with a domain (a scan counts a single-label host in a URL, http://{text}/, as HOME)")
@@ -118,15 +126,15 @@ class Resolver:
         line, _ = self.position(where[0], where[1])
         return f"{what} at {where[0]}:{line}"
 
-    def destinations(self, hit) -> list[Destination]:
+    def destinations(self, call) -> list[Destination]:
         """Every destination a sink call may have (alternatives from branches give several)."""
-        own = [(role, s) for role, g in hit.dests for s in sorted(g.strs, key=repr)]
-        clients = [o for o in sorted(hit.clients.objs, key=repr) if o[0] == "client"]
-        provider = hit.sink.provider
+        own = [(role, s) for role, g in call.dests for s in ordered(g.strs)]
+        clients = [o for o in ordered(call.clients.objs) if type(o) is ClientObject]
+        provider = call.sink.provider
         found: list[Destination] = []
-        client_roles = [[(role, s, c[3]) for role, alts in c[2] for s in alts] for c in clients] or [[]]
+        client_roles = [[(role, s, c.provider) for role, alts in c.dests for s in alts] for c in clients] or [[]]
         for roles in client_roles:
-            found.extend(self._one(own, roles, provider, hit.sink))
+            found.extend(self._one(own, roles, provider, call.sink))
         unique, seen = [], set()
         for d in found:
             key = (d.host, d.region, d.jurisdiction)
@@ -167,7 +175,7 @@ class Resolver:
         if good:
             return good
         if sink.default:
-            loc = self.j.locate_host(sink.default)
+            loc = self.jurisdictions.locate_host(sink.default)
             return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source)]
         return results or unknown or [Destination(None, None, None, "no destination argument could be read")]
 
@@ -181,7 +189,7 @@ class Resolver:
             if role == "dsn" and text.startswith("sqlite"):
                 return [self._local(parts)]
             return []
-        loc = self.j.locate_host(host)
+        loc = self.jurisdictions.locate_host(host)
         what = "string constant" + (f" ({via})" if via else "")
         return [Destination(host, None, self._home(loc.jurisdiction), self.evidence(what, ev), loc.rule, loc.source)]
 
@@ -189,7 +197,7 @@ class Resolver:
         text, complete, ev = literal(parts)
         if not complete or not text:
             return [Destination(None, None, None, f"region {describe_unknown(parts)}")]
-        loc = self.j.locate_region(provider, text)
+        loc = self.jurisdictions.locate_region(provider, text)
         return [Destination(None, text, self._home(loc.jurisdiction), self.evidence("region constant", ev), loc.rule, loc.source)]
 
     def _local(self, parts: tuple) -> Destination:

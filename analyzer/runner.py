@@ -26,7 +26,7 @@ from collections import deque
 from multiprocessing.connection import wait
 
 from .summarize import Context, summarize
-from .types import ModuleSummary, ParseError
+from .summary import ModuleSummary, ParseError
 
 DEFAULT_TIMEOUT = 30.0  # seconds per file; libcst parses ~5,000 ordinary lines a second
 

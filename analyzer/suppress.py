@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .types import FileError, Finding
+from .results import FileError, Finding
 
 SEVERITY = {"XB903": "warning", "XB904": "warning"}
 

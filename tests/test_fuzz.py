@@ -23,7 +23,7 @@ from analyzer.knowledge import load_knowledge
 from analyzer.knowledge.config import Config
 from analyzer.pipeline import Options
 from analyzer.summarize import Context, summarize
-from analyzer.types import ModuleSummary
+from analyzer.summary import ModuleSummary
 from conftest import write_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates

@@ -7,6 +7,7 @@ documents, it does not gate; only a usage or config problem exits 2.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -42,7 +43,7 @@ def audit_command(path, output, home, config_path, regime, jobs, no_cache):
     result = guarded(lambda: scan(Options(paths=(path,), home=tuple(home), regime=regime, config=config_path,
                                           use_cache=not no_cache, jobs=jobs, progress=progress)))
     progress.stage("writing reports")
-    result.seconds = 0  # the evidence pack is deterministic: the same code gives the same files
+    result = replace(result, seconds=0)  # the evidence pack is deterministic: the same code gives the same files
     reports = {
         "report.html": html_report.render(result),
         "inventory.csv": inventory.render(result),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import click
 
@@ -53,9 +54,9 @@ def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, fm
                       use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs, baseline=baseline_path,
                       warn_unused_ignores=warn_unused_ignores, max_file_bytes=max_file_bytes, file_timeout=file_timeout)
     # Suppressed findings never fail the run; they are shown only on request.
-    active = [f for f in result.findings if f.suppressed is None]
+    active = tuple(f for f in result.findings if f.suppressed is None)
     if not show_suppressed:
-        result.findings = active
+        result = replace(result, findings=active)
     write_output(render(result, fmt, color=fmt == "text" and output is None and sys.stdout.isatty()), output, result.root)
     threshold = fail_on or result.fail_on
     if threshold == "never":

@@ -1,0 +1,326 @@
+"""The flow IR: every kind of value the analysis passes between stages, one small type each.
+
+The summarizer describes each expression of a function by a `Val`: a set of *atoms* (what the
+value is built from: a parameter, a call's result, a field, a source...), string *alternatives*
+(lists of parts, for URLs and regions) and known dict keys. The global stage (propagate) turns
+atoms into abstract values whose *objects* say what a value may be at run time (an instance of a
+project class, a library client with its destination, a function...) and whose *taint* maps a
+key (a category, or a parameter of the enclosing function) to its best *trace*.
+
+Every kind is a NamedTuple: as cheap to hash, compare and pickle as the plain tuples it replaced.
+Each carries its kind as a last, defaulted field, so that two kinds with equal fields never
+compare equal (tuples compare by content). Code dispatches on the type (`match`), never on the
+kind string, and never sets it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+MAX_STRS = 6  # alternatives kept per string value
+MAX_PARTS = 12  # pieces kept per string alternative
+MAX_DEPTH = 3  # access-path depth kept on atoms (order.customer.email)
+
+
+def ordered(items) -> list:
+    """Items of a set in an order that does not depend on hashing (by repr), so that results are
+    the same in every process; one item or none needs no sorting."""
+    return list(items) if len(items) < 2 else sorted(items, key=repr)
+
+
+# ----------------------------------------------------------------------------- atoms
+
+
+class SourceRef(NamedTuple):
+    """Personal-data source number `index` of the module (ModuleSummary.sources)."""
+    index: int
+    kind: str = "source"
+
+
+class ParamRef(NamedTuple):
+    """The value of a parameter of the enclosing function."""
+    name: str
+    kind: str = "param"
+
+
+class CallResult(NamedTuple):
+    """What call site number `call` of the module returns."""
+    call: int
+    kind: str = "call"
+
+
+class GlobalRef(NamedTuple):
+    """A module-level variable (or a module attribute: settings.API_URL)."""
+    module: str
+    name: str
+    kind: str = "global"
+
+
+class FieldRef(NamedTuple):
+    """Attribute `attr` of the instances of project class `cls` (self.attr)."""
+    cls: str
+    attr: str
+    kind: str = "field"
+
+
+class AttrPath(NamedTuple):
+    """Attribute `name` read on another value (an access path one step longer)."""
+    base: tuple
+    name: str
+    kind: str = "attr"
+
+
+class ItemPath(NamedTuple):
+    """A subscript with the constant key `key` on another value."""
+    base: tuple
+    key: str
+    kind: str = "item"
+
+
+class ProjectRef(NamedTuple):
+    """A function, class or lambda defined in the project, used as a value."""
+    qualname: str
+    kind: str = "project"
+
+
+class LibraryRef(NamedTuple):
+    """An imported library name used as a value (requests, boto3.client)."""
+    qualname: str
+    kind: str = "library-ref"
+
+
+class SelfRef(NamedTuple):
+    """The receiver of a method of project class `cls`."""
+    cls: str
+    kind: str = "self-ref"
+
+
+PATHS = (AttrPath, ItemPath)
+
+
+def wrap(atom: tuple, path: type, name: str) -> tuple:
+    """An access path one step longer (AttrPath or ItemPath), bounded in depth."""
+    depth, inner = 0, atom
+    while type(inner) in PATHS:
+        depth, inner = depth + 1, inner.base
+    return atom if depth >= MAX_DEPTH else path(atom, name)
+
+
+def path_root(atom: tuple) -> tuple:
+    """The atom an access path starts from."""
+    while type(atom) in PATHS:
+        atom = atom.base
+    return atom
+
+
+# ----------------------------------------------------------------------------- string parts
+
+
+class Lit(NamedTuple):
+    """A constant piece of text, and the located node it was written at ((path, loc) or None)."""
+    text: str
+    where: tuple | None
+    kind: str = "lit"
+
+
+class StrOf(NamedTuple):
+    """The string value of an atom, known once the atom is resolved."""
+    atom: tuple
+    kind: str = "str-of"
+
+
+class Unknown(NamedTuple):
+    """A piece nobody can know statically, and why."""
+    why: str
+    kind: str = "unknown"
+
+
+class Sym(NamedTuple):
+    """The caller's value at an access path of a parameter (global stage): as a taint key, an
+    object or a string part, it is replaced when a caller binds the parameter."""
+    path: tuple
+    kind: str = "sym"
+
+
+# ----------------------------------------------------------------------------- callees
+
+
+class StaticCallee(NamedTuple):
+    """A call of a name known where it is written: a project function or class, or a library name."""
+    qualname: str
+    kind: str = "static"
+
+
+class MethodCallee(NamedTuple):
+    """`receiver.name(...)`: a method on a value."""
+    receiver: "Val"
+    name: str
+    kind: str = "method"
+
+
+class DynamicCallee(NamedTuple):
+    """A call of a computed value (a callback, a lambda, a subscript)."""
+    value: "Val"
+    kind: str = "dynamic"
+
+
+class SuperCallee(NamedTuple):
+    """`super().name(...)` inside a method of `cls`."""
+    cls: str
+    name: str
+    kind: str = "super"
+
+
+# ----------------------------------------------------------------------------- objects
+
+
+class Instance(NamedTuple):
+    """An instance of project class `cls`."""
+    cls: str
+    kind: str = "instance"
+
+
+class SelfObject(NamedTuple):
+    """The receiver inside a method of `cls`: a call on it also reaches subclass overrides."""
+    cls: str
+    kind: str = "self"
+
+
+class ClassObject(NamedTuple):
+    """A project class as a value (calling it constructs an Instance)."""
+    cls: str
+    kind: str = "class"
+
+
+class FunctionObject(NamedTuple):
+    """A project function or lambda as a value."""
+    qualname: str
+    kind: str = "function"
+
+
+class ModuleObject(NamedTuple):
+    """A project module as a value."""
+    name: str
+    kind: str = "module"
+
+
+class ManagerObject(NamedTuple):
+    """A query manager of project model `cls` (Customer.objects): its queries return instances."""
+    cls: str
+    kind: str = "manager"
+
+
+class LibraryObject(NamedTuple):
+    """A library value the rules may know (requests.post, boto3.client)."""
+    qualname: str
+    kind: str = "library"
+
+
+class ClientObject(NamedTuple):
+    """A library client carrying its destination: `dests` is ((role, string alternatives), ...)."""
+    type: str
+    dests: tuple
+    provider: str | None
+    kind: str = "client"
+
+
+class ClientPath(NamedTuple):
+    """A path into a client's API (client.chat.completions)."""
+    client: ClientObject
+    path: str
+    kind: str = "client-path"
+
+
+class BoundMethod(NamedTuple):
+    """A project method bound to its receiver (an object, or None for a class attribute)."""
+    method: str
+    receiver: tuple | None
+    kind: str = "bound"
+
+
+class PartialObject(NamedTuple):
+    """What functools.partial made at a call site ((path, loc))."""
+    site: tuple
+    kind: str = "partial"
+
+
+# ----------------------------------------------------------------------------- call targets
+
+
+class Deferred(NamedTuple):
+    """A call on a parameter: resolved once a caller says what the parameter is."""
+    kind: str = "deferred"
+
+
+class ClientMethod(NamedTuple):
+    """Method `method` of library client type `type`, on the client it was called on."""
+    type: str
+    method: str
+    client: ClientObject
+    kind: str = "client-method"
+
+
+# ----------------------------------------------------------------------------- taint
+
+
+class CategoryKey(NamedTuple):
+    """Taint of one personal-data category (a finding is one per category, sink and destination)."""
+    category: str
+    kind: str = "category"
+
+
+class Origin(NamedTuple):
+    """Where a trace starts: source number `index` of the module at `path`."""
+    path: str
+    index: int
+    kind: str = "origin"
+
+
+class Step(NamedTuple):
+    """One hop of a trace: the located node `loc` of the module at `path`, and what happened there."""
+    path: str
+    loc: int
+    note: str
+    kind: str = "step"
+
+
+# ----------------------------------------------------------------------------- summary values
+
+
+@dataclass(frozen=True)
+class Val:
+    """The abstract value of an expression inside one function."""
+
+    atoms: frozenset = frozenset()
+    strs: tuple = ()  # alternatives: tuple of tuples of string parts, at most MAX_STRS
+    keys: tuple = ()  # known dict keys: tuple of (key, Val), sorted
+
+    def keyed(self) -> dict:
+        return dict(self.keys)
+
+    def __or__(self, other: "Val") -> "Val":
+        return join(self, other)
+
+
+EMPTY = Val()
+
+
+def join(*vals: Val) -> Val:
+    """The least upper bound: atoms united, string alternatives kept in order, keys joined."""
+    vals = [v for v in vals if v is not None and v != EMPTY]
+    if not vals:
+        return EMPTY
+    if len(vals) == 1:
+        return vals[0]
+    atoms = frozenset().union(*(v.atoms for v in vals))
+    strs = []
+    for v in vals:
+        for s in v.strs:
+            if s not in strs:
+                strs.append(s)
+    keys: dict = {}
+    for v in vals:
+        for k, kv in v.keys:
+            keys[k] = join(keys[k], kv) if k in keys else kv
+    return Val(atoms, tuple(strs[:MAX_STRS]), tuple(sorted(keys.items())))

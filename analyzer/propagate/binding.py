@@ -1,0 +1,63 @@
+"""Binding: which argument of a call goes to which parameter, for project functions (their
+summarized signature) and library calls (the signature a catalog rule gives)."""
+
+from __future__ import annotations
+
+from ..ir import ClassObject, Lit
+from .lattice import AbstractValue, merge, objects
+
+
+def is_literal(g: AbstractValue | None, expected: str) -> bool:
+    """Is the value exactly this constant string?"""
+    if g is None:
+        return False
+    return any(len(s) == 1 and type(s[0]) is Lit and s[0].text == expected for s in g.strs)
+
+
+def bind_library(params: tuple, args: tuple) -> dict:
+    """Arguments of a library call by parameter name (positional ones through the rule's signature)."""
+    bound: dict = {}
+    for arg, g in args:
+        if arg.name is not None and not arg.starred:
+            name = arg.name
+        elif arg.position is not None and not arg.starred and arg.position < len(params):
+            name = params[arg.position]
+        else:
+            name = f"#{arg.position if arg.position is not None else arg.name}"
+        bound[name] = merge(bound[name], g) if name in bound else g
+    return bound
+
+
+def bind_project(f, self_obj, args: tuple) -> dict:
+    """Arguments of a project call by parameter name, with the receiver bound to the first."""
+    params = list(f.params)
+    binding: dict = {}
+    if self_obj is not None and params and not f.is_static:
+        binding[params[0].name] = objects(ClassObject(self_obj.cls) if f.is_classmethod else self_obj)
+        params = params[1:]
+    positional = [p for p in params if p.kind == "positional"]
+    by_name = {p.name: p for p in params}
+    varargs = next((p.name for p in params if p.kind == "varargs"), None)
+    varkw = next((p.name for p in params if p.kind == "varkw"), None)
+
+    def put(name, g):
+        binding[name] = merge(binding[name], g) if name in binding else g
+
+    for arg, g in args:
+        if arg.starred:
+            for p in positional if arg.name is None else [p for p in params if p.kind in ("positional", "keyword")]:
+                put(p.name, g)
+            if varargs and arg.name is None:
+                put(varargs, g)
+            if varkw and arg.name is not None:
+                put(varkw, g)
+        elif arg.name is not None:
+            if arg.name in by_name:
+                put(arg.name, g)
+            elif varkw:
+                put(varkw, AbstractValue(keys={arg.name: g}))
+        elif arg.position < len(positional):
+            put(positional[arg.position].name, g)
+        elif varargs:
+            put(varargs, g)
+    return binding

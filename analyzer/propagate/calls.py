@@ -1,0 +1,210 @@
+"""Calls: what a call site may run (its targets), and what running each target gives."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..ir import BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
+    FunctionObject, Instance, LibraryObject, ManagerObject, MethodCallee, ModuleObject, PartialObject, SelfObject, \
+    StaticCallee, Step, SuperCallee, Sym, ordered
+from .binding import bind_project
+from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
+from .results import DeferredCall, FieldStore, Site
+from .substitution import Substitution
+
+
+class Calls:
+    """Call sites for a Frame: targets, dispatch, project and library calls."""
+
+    def call(self, index: int) -> AbstractValue:
+        if index in self.memo:
+            return self.memo[index]
+        self.memo[index] = NOTHING  # a call that reaches itself through its own arguments
+        site = self.module.calls[index]
+        args = tuple((arg, self.value_of(arg.value)) for arg in site.args)
+        receiver, targets = self.targets(site.callee)
+        where = Site(self.module.path, site.loc, site.text, self.f.qualname)
+        results, resolved = [], set()
+        for target, self_obj in targets:
+            if type(target) is Deferred:
+                method = site.callee.name if type(site.callee) is MethodCallee else None
+                self.pend(DeferredCall(where, method, receiver if receiver is not None else NOTHING, args))
+                results.append(self.default(args, receiver))
+                continue
+            resolved |= self.target_names(target)
+            results.append(self.apply(target, self_obj, args, receiver, where))
+        if resolved:
+            self.analysis.targets[(self.module.path, index)] = resolved
+        if not targets:
+            self.analysis.unresolved[(self.module.path, index)] = site.text
+            results.append(self.default(args, receiver))
+        value = merge(*results)
+        self.memo[index] = value
+        return value
+
+    def targets(self, callee) -> tuple:
+        """(receiver value or None, [(target, receiver object or None)]) of a callee."""
+        match callee:
+            case StaticCallee(qualname=qualname):
+                return None, self.callable_targets(self.name_value(qualname)) or [(LibraryObject(qualname), None)]
+            case MethodCallee(receiver=receiver, name=name):
+                value = self.value_of(receiver)
+                return value, self.method_targets(value, name)
+            case SuperCallee(cls=cls, name=name):
+                for base in self.program.bases(cls):
+                    method = self.program.lookup_method(base, name) if base in self.program.classes else None
+                    if method:
+                        return None, [(FunctionObject(method), SelfObject(cls))]
+                return None, [(LibraryObject(f"{cls}.{name}"), None)]
+            case DynamicCallee(value=value):
+                value = self.value_of(value)
+                return value, self.callable_targets(value)
+        raise TypeError(f"not a callee: {callee!r}")
+
+    def target_names(self, target: tuple) -> set[str]:
+        """What a call target is called in the call graph: always qualified names (strings)."""
+        match target:
+            case ClientMethod(type=type_, method=method):
+                return {f"{type_}.{method}"}
+            case ManagerObject(cls=cls):
+                return {f"{cls}.<manager>"}
+            case PartialObject(site=key):  # the functions a functools.partial object calls
+                if key not in self.analysis.partials:
+                    return {"functools.partial"}
+                inner = self.callable_targets(self.analysis.partials[key][0])
+                names = [self.target_names(t) for t, _ in inner if type(t) not in (Deferred, PartialObject)]
+                return set().union(*names) or {"functools.partial"}
+            case FunctionObject(qualname=name) | ClassObject(cls=name) | LibraryObject(qualname=name) | \
+                    Instance(cls=name) | SelfObject(cls=name) | ClientObject(type=name) | ModuleObject(name=name):
+                return {name}
+        return {repr(target)}
+
+    def callable_targets(self, value: AbstractValue) -> list:
+        """What calling a value runs: functions, bound methods, classes, library callables."""
+        targets = []
+        for o in ordered(value.objs):
+            match o:
+                case FunctionObject() | ClassObject() | LibraryObject() | ManagerObject() | PartialObject():
+                    targets.append((o, None))
+                case BoundMethod(method=method, receiver=receiver):
+                    targets.append((FunctionObject(method), receiver))
+                case ClientPath(client=client, path=path):
+                    targets.append((ClientMethod(client.type, path, client), None))
+                case Sym() if not any(type(t) is Deferred for t, _ in targets):
+                    targets.append((Deferred(), None))
+        return targets
+
+    def method_targets(self, receiver: AbstractValue, method: str) -> list:
+        """What `receiver.method(...)` runs, for each object the receiver may be."""
+        targets, deferred = [], False
+        for o in ordered(receiver.objs):
+            match o:
+                case Instance(cls=cls) | SelfObject(cls=cls):
+                    targets += [(FunctionObject(t), o) for t in self.program.dispatch(cls, method, type(o) is SelfObject)]
+                    if not self.program.lookup_method(cls, method):
+                        targets.append((LibraryObject(f"{cls}.{method}"), None))
+                case ManagerObject():
+                    targets.append((o, None))
+                case ClassObject(cls=cls):
+                    t = self.program.lookup_method(cls, method)
+                    if t:
+                        targets.append((FunctionObject(t), o if self.program.functions[t][0].is_classmethod else None))
+                case ClientObject():
+                    targets.append((ClientMethod(o.type, method, o), None))
+                case ClientPath(client=client, path=path):
+                    targets.append((ClientMethod(client.type, f"{path}.{method}", client), None))
+                case ModuleObject(name=name) | LibraryObject(qualname=name) | FunctionObject(qualname=name):
+                    targets += [(obj, None) for obj in ordered(self.name_value(f"{name}.{method}").objs)]
+                case Sym() if method in self.analysis.deferrable:
+                    deferred = True
+        if not targets:
+            owners = self.program.method_owners.get(method, [])
+            if len(owners) == 1:
+                # One project class defines this method: the receiver is most likely one of it.
+                targets.append((FunctionObject(self.program.methods[owners[0]][method]), Instance(owners[0])))
+            elif deferred:
+                targets.append((Deferred(), None))
+        return targets
+
+    def default(self, args: tuple, receiver: AbstractValue | None) -> AbstractValue:
+        """An unknown call: what goes in comes out (taint only)."""
+        taint: dict = {}
+        for g in [g for _, g in args] + ([receiver] if receiver is not None else []):
+            for k, t in self.analysis.stores.payload(g).items():
+                add_taint(taint, k, t)
+        return AbstractValue(taint)
+
+    def apply(self, target: tuple, self_obj, args: tuple, receiver: AbstractValue | None, site: Site) -> AbstractValue:
+        """The value of calling one target (and its effects, emitted or pending)."""
+        match target:
+            case FunctionObject(qualname=qualname):
+                if self.analysis.flowrules.is_sanitizer(qualname):
+                    return self.cut(qualname, args, receiver, site)
+                return self.instantiate(qualname, self_obj, args, site)
+            case ClassObject(cls=cls):
+                return self.construct(cls, args, site)
+            case PartialObject(site=key):
+                return self.call_partial(key, args, receiver, site)
+            case ManagerObject(cls=cls):
+                # A query: instances of the model come back (and more queries: .filter().first()).
+                return objects(Instance(cls), ManagerObject(cls))
+            case ClientMethod(type=type_, method=method, client=client):
+                return self.library(f"{type_}.{method}", args, receiver, objects(client), site)
+            case LibraryObject(qualname=qualname):
+                return self.library(qualname, args, receiver, NOTHING, site)
+        return self.default(args, receiver)
+
+    def call_partial(self, key: tuple, args: tuple, receiver, site: Site) -> AbstractValue:
+        """Calling what functools.partial(f, a, k=b) made calls f with a and k=b first."""
+        if key not in self.analysis.partials:
+            return self.default(args, receiver)
+        callable_, bound = self.analysis.partials[key]
+        bound = tuple((replace(a, position=a.position - 1) if a.position is not None else a, g) for a, g in bound)
+        shift = sum(1 for a, _ in bound if a.position is not None)
+        full = bound + tuple((replace(a, position=a.position + shift) if a.position is not None else a, g) for a, g in args)
+        return merge(*(self.apply(t, so, full, None, site) for t, so in self.callable_targets(callable_)
+                       if type(t) not in (Deferred, PartialObject)), NOTHING)
+
+    def cut(self, qualname: str, args: tuple, receiver: AbstractValue | None, site: Site) -> AbstractValue:
+        """A sanitizer: nothing comes out; where it stopped personal data is recorded for reports."""
+        categories = {k.category for k in self.default(args, receiver).taint if type(k) is not Sym}
+        if categories:
+            self.cuts.append((site, qualname, tuple(sorted(categories))))
+        return NOTHING
+
+    # -- project code
+
+    def construct(self, cls: str, args: tuple, site: Site) -> AbstractValue:
+        """`Cls(...)`: its __init__ runs on a new instance; without one (dataclass, pydantic, attrs,
+        NamedTuple) the arguments become fields by name or order."""
+        obj = Instance(cls)
+        init = self.program.lookup_method(cls, "__init__")
+        if init:
+            self.instantiate(init, obj, args, site)
+            return objects(obj)
+        declared = [a for a, _, _ in self.program.fields(cls)]
+        for arg, g in args:
+            name = arg.name or (declared[arg.position] if arg.position is not None and arg.position < len(declared) else None)
+            if name and not arg.starred:
+                self.store(FieldStore(objects(obj), name, g))
+        return objects(obj)
+
+    def instantiate(self, qualname: str, self_obj, args: tuple, site: Site) -> AbstractValue:
+        """A call of a project function: its Result with the caller's arguments substituted, its
+        pending effects emitted here or passed on, and its return value."""
+        f, _ = self.program.functions[qualname]
+        binding = bind_project(f, self_obj, args)
+        self.analysis.callers.setdefault(qualname, set()).add(self.f.qualname)
+        result = self.analysis.results.get(qualname)
+        if result is None:
+            return self.default(args, None) if not qualname.endswith(">") else NOTHING
+        for name, value in result.defaults.items():
+            binding.setdefault(name, value)
+        steps_in = {p: Step(site.path, site.loc, f"passed as '{p}' to {qualname}") for p in binding}
+        sub = Substitution(self, binding, steps_in)
+        ret = sub.value(result.ret, Step(site.path, site.loc, f"returned from {qualname}"))
+        for pending in result.calls:
+            self.emit(sub.call(pending))
+        for pending in result.stores:
+            self.store(sub.store(pending))
+        return ret

@@ -1,0 +1,151 @@
+"""The driver: functions analysed callees first over the condensation of the call graph, each
+strongly connected component to a fixpoint, in whole-program passes until no result and no
+shared value changes."""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from ..ir import CategoryKey, Instance, MethodCallee, SelfRef, StaticCallee, FunctionObject
+from ..link import Program
+from ..summary import GlobalWrite
+from .frame import Frame
+from .lattice import objects
+from .results import FieldStore, GlobalStore, RawFlow, Result, SinkCall
+from .stores import Stores
+from .substitution import Substitution
+
+MAX_PASSES = 8
+MAX_SCC_ROUNDS = 8
+
+
+class Analysis:
+    """The whole-program stage: a Result per function, the shared stores, the flows found."""
+
+    def __init__(self, program: Program, catalog):
+        self.program = program
+        self.catalog = catalog
+        self.flowrules = catalog.flowrules
+        self.results: dict[str, Result] = {}
+        self.stores = Stores(program)
+        self.flows_by_function: dict[str, list] = {}
+        self.callers: dict[str, set] = {}  # callee -> functions whose analysis used its result
+        self.targets: dict = {}  # (path, call index) -> set of target names, for the call graph
+        self.unresolved: dict = {}  # (path, call index) -> text of a call nobody could resolve
+        self.cuts_by_function: dict[str, list] = {}  # where a sanitizer stopped personal data
+        self.partials: dict = {}  # partial site -> (callable AbstractValue, pre-bound args)
+        # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
+        # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
+        self.deferrable = set(program.method_owners)
+        self.deferrable |= {s.callee.rpartition(".")[2] for s in catalog.sinks}
+        self.deferrable |= {c.constructor.rpartition(".")[2] for c in catalog.clients}
+
+    def run(self) -> list[RawFlow]:
+        """Passes over the functions, callees first, each strongly connected component to a fixpoint,
+        until no result and no shared value changes. A function whose inputs (callee results and
+        the shared values it read) did not change since its last analysis is not analysed again."""
+        order = self.order()
+        stale: set = set(self.program.functions)  # functions whose inputs changed
+        for _ in range(MAX_PASSES):
+            changed_keys = self.stores.new_pass()
+            stale |= {f for f, reads in self.stores.reads.items() if not reads.isdisjoint(changed_keys)}
+            changed = False
+            for component in order:
+                changed |= self.settle(component, stale)
+            if not changed and not stale and not self.stores.new_pass_needed():
+                break
+        flows = [flow for qualname in sorted(self.flows_by_function) for flow in self.flows_by_function[qualname]]
+        return flows + self.emit_roots()
+
+    def settle(self, component: list, stale: set) -> bool:
+        """Analyse a strongly connected component until its results stop moving; whether any moved."""
+        changed = False
+        for _round in range(MAX_SCC_ROUNDS):
+            moved = False
+            for qualname in component:
+                if qualname not in stale:
+                    self.stores.replay(qualname)
+                    continue
+                stale.discard(qualname)
+                result = self.analyze(qualname)
+                old = self.results.get(qualname)
+                self.results[qualname] = result
+                if old is None or old.signature() != result.signature():
+                    moved = True
+                    stale |= self.callers.get(qualname, set())
+            changed |= moved
+            if not moved or stale.isdisjoint(component):
+                break
+        return changed
+
+    def order(self) -> list[list[str]]:
+        """Module bodies first (they bind globals), then callees before callers."""
+        graph = nx.DiGraph()
+        for qualname in sorted(self.program.functions):
+            graph.add_node(qualname)
+            f, module = self.program.functions[qualname]
+            for index in f.calls:
+                for callee in self.static_targets(module.calls[index].callee):
+                    graph.add_edge(qualname, callee)
+        # Nodes go in sorted, so the condensation and its topological order are the same every run.
+        condensed = nx.condensation(graph)
+        components = [sorted(condensed.nodes[node]["members"]) for node in reversed(list(nx.topological_sort(condensed)))]
+        is_body = [any(q.endswith(".<module>") for q in c) for c in components]
+        return [c for c, body in zip(components, is_body) if body] + [c for c, body in zip(components, is_body) if not body]
+
+    def static_targets(self, callee) -> list[str]:
+        """Project functions a call surely reaches, known before any analysis (for the order)."""
+        match callee:
+            case StaticCallee(qualname=qualname):
+                kind = self.program.resolve(qualname)
+                return [kind.qualname] if type(kind) is FunctionObject else []
+            case MethodCallee(receiver=receiver, name=name):
+                return [t for a in receiver.atoms if type(a) is SelfRef for t in self.program.dispatch(a.cls, name, True)]
+        return []
+
+    def analyze(self, qualname: str) -> Result:
+        f, module = self.program.functions[qualname]
+        frame = Frame(self, f, module)
+        for index in f.calls:
+            self.targets.pop((module.path, index), None)
+            self.unresolved.pop((module.path, index), None)
+        self.stores.begin(qualname)
+        for index in f.calls:
+            frame.call(index)
+        ret = frame.value_of(f.returns)
+        for w in f.writes:
+            value = frame.value_of(w.value)
+            if type(w) is GlobalWrite:
+                frame.store(GlobalStore(w.module, w.name, value))
+            elif w.cls is not None:
+                frame.store(FieldStore(objects(Instance(w.cls)), w.attr, value))
+            else:
+                frame.store(FieldStore(frame.value_of(w.target), w.attr, value))
+        if qualname.endswith(".<module>"):
+            for name, val in module.globals:
+                self.stores.put("globals", (module.module, name), frame.value_of(val))
+        defaults = {p.name: frame.value_of(p.default) for p in f.params if p.default is not None}
+        self.stores.begin(None)
+        self.flows_by_function[qualname] = frame.flows
+        self.cuts_by_function[qualname] = frame.cuts
+        return Result(ret, list(frame.pending_calls.values()), list(frame.pending_stores.values()), defaults)
+
+    def emit_roots(self) -> list[RawFlow]:
+        """Sink calls that still wait for a parameter in functions nobody calls (entry points, views,
+        callbacks of frameworks): parameters take their defaults, the rest stays unknown."""
+        flows = []
+        called = {t for targets in self.targets.values() for t in targets}
+        for qualname in sorted(self.results):
+            result = self.results[qualname]
+            if qualname in called or not result.calls:
+                continue
+            f, module = self.program.functions[qualname]
+            sub = Substitution(Frame(self, f, module), dict(result.defaults), {})
+            for call in result.calls:
+                if type(call) is not SinkCall:
+                    continue
+                located = SinkCall(call.site, call.sink, call.data, tuple((r, sub.keep_unbound(g)) for r, g in call.dests),
+                                   sub.keep_unbound(call.clients))
+                for k, t in sorted((k, t) for k, t in call.data.taint.items() if type(k) is CategoryKey):
+                    flows.append(RawFlow(t[0], t[1:], located))
+        return flows

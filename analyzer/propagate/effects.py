@@ -1,0 +1,103 @@
+"""Effects: sink calls and stores are emitted when they are concrete, and kept pending (merged per
+site) when they wait for a caller to say what a parameter is."""
+
+from __future__ import annotations
+
+from ..ir import ClassObject, Deferred, FunctionObject, Instance, SelfObject, Sym, ordered
+from .lattice import AbstractValue, concrete, has_sym, merge
+from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall
+
+STORABLE = (Instance, SelfObject, ClassObject)
+
+
+class Effects:
+    """Emitting and pending effects, for a Frame."""
+
+    def emit(self, call) -> None:
+        """Report what is concrete now; keep what depends on parameters for the callers."""
+        if type(call) is DeferredCall:
+            self.deferred(call)
+            return
+        dest_sym = any(has_sym(g) for _, g in call.dests) or has_sym(call.clients)
+        sources = {k: t for k, t in call.data.taint.items() if type(k) is not Sym}
+        syms = {k: t for k, t in call.data.taint.items() if type(k) is Sym}
+        if dest_sym:
+            if sources or syms:
+                self.pend(call)
+            return
+        for k in sorted(sources):
+            self.flows.append(RawFlow(sources[k][0], sources[k][1:], call))
+        if syms:
+            self.pend(SinkCall(call.site, call.sink, AbstractValue(syms), call.dests, call.clients))
+
+    def pend(self, call) -> None:
+        """Keep a call for the callers, merged with the pending call of the same site."""
+        if type(call) is SinkCall:
+            key = ("sink", call.site, call.sink.callee)
+        else:
+            key = ("deferred", call.site, call.method, len(call.args))
+        old = self.pending_calls.get(key)
+        if old is None:
+            self.pending_calls[key] = call
+        elif type(call) is SinkCall:
+            dests = dict(old.dests)
+            for role, g in call.dests:
+                dests[role] = merge(dests[role], g) if role in dests else g
+            self.pending_calls[key] = SinkCall(old.site, old.sink, merge(old.data, call.data), tuple(sorted(dests.items())),
+                                               merge(old.clients, call.clients))
+        else:
+            args = tuple((a, merge(g1, g2)) for (a, g1), (_, g2) in zip(old.args, call.args))
+            self.pending_calls[key] = DeferredCall(old.site, old.method, merge(old.receiver, call.receiver), args)
+
+    def deferred(self, call: DeferredCall) -> None:
+        """A call on a parameter, once a caller says what the receiver may be."""
+        if all(type(o) is Sym for o in call.receiver.objs):
+            self.pend(call)
+            return
+        known = AbstractValue(objs=frozenset(o for o in call.receiver.objs if type(o) is not Sym))
+        targets = self.method_targets(known, call.method) if call.method else self.callable_targets(known)
+        results = self.analysis.results
+        for target, self_obj in targets:
+            if type(target) is Deferred:
+                continue
+            if type(target) is FunctionObject and target.qualname in results:
+                # Only the effects of the call matter here (its value was approximated in the
+                # callee): a target without pending sinks or stores has none. Stay its caller,
+                # so that gaining effects later brings this function back.
+                result = results[target.qualname]
+                if not result.calls and not result.stores:
+                    self.analysis.callers.setdefault(target.qualname, set()).add(self.f.qualname)
+                    continue
+            self.apply(target, self_obj, call.args, call.receiver, call.site)
+
+    def store(self, s) -> None:
+        """Write to the shared stores what is concrete; keep what depends on parameters pending."""
+        stores = self.analysis.stores
+        match s:
+            case ClientStore(type=type_, value=value):
+                if has_sym(value):
+                    self.pend_store(s)
+                else:
+                    stores.put("clients", type_, value)
+            case GlobalStore(module=module, name=name, value=value):
+                if has_sym(value):
+                    self.pend_store(s)
+                stores.put("globals", (module, name), concrete(value))
+            case FieldStore(target=target, attr=attr, value=value):
+                if any(type(o) is Sym for o in target.objs) or has_sym(value):
+                    self.pend_store(s)
+                known = concrete(value)
+                for o in ordered([o for o in target.objs if type(o) in STORABLE]):
+                    stores.put("fields", (o.cls, attr), known)
+
+    def pend_store(self, s) -> None:
+        key = s.key()
+        old = self.pending_stores.get(key)
+        if old is None:
+            self.pending_stores[key] = s
+        elif type(s) is FieldStore:
+            self.pending_stores[key] = FieldStore(s.target, s.attr, merge(old.value, s.value))
+        elif type(s) is GlobalStore:
+            self.pending_stores[key] = GlobalStore(s.module, s.name, merge(old.value, s.value))
+        else:
+            self.pending_stores[key] = ClientStore(s.type, merge(old.value, s.value))

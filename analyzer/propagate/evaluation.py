@@ -1,0 +1,143 @@
+"""Evaluation: the abstract value of a summary `Val` inside a function being analysed, atom by atom
+(parameters stay symbolic, calls are analysed, fields and globals are read from the stores)."""
+
+from __future__ import annotations
+
+from ..ir import AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
+    GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
+    SelfObject, SelfRef, SourceRef, StrOf, Sym, Unknown, Val, wrap, ordered
+from .lattice import NOTHING, AbstractValue, expand, merge, objects, source_value
+
+
+class Evaluation:
+    """Values of atoms and of summary values, for a Frame."""
+
+    def atom_value(self, atom: tuple) -> AbstractValue:
+        match atom:
+            case SourceRef(index=index):
+                return source_value(self.module, index)
+            case ParamRef(name=name):
+                sym = Sym(atom)
+                objs = {sym}
+                annotation = self.annotations.get(name)
+                if annotation:
+                    objs |= self.type_objects(annotation)
+                return AbstractValue({sym: ()}, frozenset(objs), frozenset({(sym,)}))
+            case SelfRef(cls=cls):
+                return objects(SelfObject(cls))
+            case CallResult(call=index):
+                return self.call(index)
+            case GlobalRef(module=module, name=name):
+                return self.global_value(module, name)
+            case FieldRef(cls=cls, attr=attr):
+                return self.analysis.stores.field(cls, attr)
+            case AttrPath(base=base, name=name):
+                return self.attribute(self.atom_value(base), name)
+            case ItemPath(base=base, key=key):
+                return self.item(self.atom_value(base), key)
+            case ProjectRef(qualname=qualname) | LibraryRef(qualname=qualname):
+                return self.name_value(qualname)
+        return NOTHING
+
+    def type_objects(self, qualname: str) -> set:
+        """The objects an annotation names: an instance of a project class, or a known client."""
+        kind = self.program.resolve(qualname)
+        if type(kind) is ClassObject:
+            return {Instance(kind.cls)}
+        if any(c.type == qualname for c in self.analysis.catalog.clients):
+            return {ClientObject(qualname, (), None)}
+        return set()
+
+    def global_value(self, module: str, name: str) -> AbstractValue:
+        value = self.analysis.stores.get("globals", (module, name))
+        if value is not None:
+            return value
+        return self.name_value(f"{module}.{name}") if module not in self.program.modules else NOTHING
+
+    def name_value(self, qualname: str) -> AbstractValue:
+        """What a qualified name stands for: a project definition, a global's value, a setting, a library name."""
+        kind = self.program.resolve(qualname)
+        match kind:
+            case FunctionObject() | ClassObject() | ModuleObject() | ManagerObject():
+                return objects(kind)
+            case GlobalRef(module=module, name=name):
+                value = self.analysis.stores.get("globals", (module, name))
+                if value is not None:
+                    return value
+                if f"{module}.{name}" in self.program.modules:
+                    return objects(ModuleObject(f"{module}.{name}"))
+                return NOTHING
+            case AttrPath(base=GlobalRef(module=module, name=name), name=attr):
+                return self.attribute(self.name_value(f"{module}.{name}"), attr)
+        for prefix in self.analysis.flowrules.settings_modules:
+            if qualname.startswith(prefix + "."):
+                name = qualname[len(prefix) + 1:]
+                values = [self.analysis.stores.get("globals", (m, name)) for m in self.program.settings_modules()]
+                return merge(*(v for v in values if v is not None))
+        return AbstractValue(objs=frozenset({LibraryObject(qualname)}), strs=frozenset({(Unknown(f"value of {qualname}"),)}))
+
+    def attribute(self, g: AbstractValue, name: str) -> AbstractValue:
+        """`value.name`: fields and bound methods of objects, paths into clients and parameters."""
+        taint = {}
+        for k, t in g.taint.items():
+            taint[Sym(wrap(k.path, AttrPath, name)) if type(k) is Sym else k] = t
+        parts = [AbstractValue(taint)]
+        for o in ordered(g.objs):
+            parts.append(self.object_attribute(o, name))
+        return merge(*parts)
+
+    def object_attribute(self, o: tuple, name: str) -> AbstractValue:
+        match o:
+            case ClassObject(cls=cls) if name in self.program.managers:
+                return objects(ManagerObject(cls))
+            case ManagerObject():
+                return objects(ManagerObject(o.cls))
+            case Instance(cls=cls) | SelfObject(cls=cls) | ClassObject(cls=cls):
+                value = self.analysis.stores.field(cls, name)
+                method = self.program.lookup_method(cls, name) if cls in self.program.classes else None
+                if method:
+                    value = merge(value, objects(BoundMethod(method, o if type(o) is not ClassObject else None)))
+                return value
+            case ClientObject():
+                return objects(ClientPath(o, name))
+            case ClientPath(client=client, path=path):  # client.chat.completions: a path into the client's API
+                return objects(ClientPath(client, f"{path}.{name}"))
+            case ModuleObject(name=module):
+                return self.name_value(f"{module}.{name}")
+            case LibraryObject(qualname=qualname):
+                return self.name_value(f"{qualname}.{name}")
+            case Sym(path=path):
+                sym = Sym(wrap(path, AttrPath, name))
+                return AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)}))
+        return NOTHING
+
+    def item(self, g: AbstractValue, key: str) -> AbstractValue:
+        """`value["key"]`: a known key, else an access path on parameters."""
+        if key in g.keys:
+            return g.keys[key]
+        taint = {}
+        for k, t in g.taint.items():
+            taint[Sym(wrap(k.path, ItemPath, key)) if type(k) is Sym else k] = t
+        parts = [AbstractValue(taint)]
+        for o in ordered(g.objs):
+            if type(o) is Sym:
+                sym = Sym(wrap(o.path, ItemPath, key))
+                parts.append(AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)})))
+            elif type(o) is LibraryObject:
+                parts.append(AbstractValue(strs=frozenset({(Unknown(f"{o.qualname}[{key!r}]"),)})))
+        return merge(*parts)
+
+    def value_of(self, val: Val) -> AbstractValue:
+        """The abstract value of a summary value."""
+        g = merge(*(self.atom_value(a) for a in ordered(val.atoms)))
+        if val.strs:
+            g = AbstractValue(g.taint, g.objs, self.strings(val.strs), g.keys)
+        if val.keys:
+            keys = dict(g.keys)
+            for k, kv in val.keys:
+                keys[k] = merge(keys[k], self.value_of(kv)) if k in keys else self.value_of(kv)
+            g = AbstractValue(g.taint, g.objs, g.strs, keys)
+        return g
+
+    def strings(self, alternatives: tuple) -> frozenset:
+        return expand(alternatives, lambda p: self.atom_value(p.atom).strs if type(p) is StrOf else None)

@@ -1,0 +1,26 @@
+"""A Frame: one function being analysed in summary mode (its parameters stay symbolic)."""
+
+from __future__ import annotations
+
+from .calls import Calls
+from .effects import Effects
+from .evaluation import Evaluation
+from .library import Library
+
+
+class Frame(Effects, Library, Calls, Evaluation):
+    """The state of analysing one function: call results, pending effects, flows and cuts."""
+
+    def __init__(self, analysis, f, module):
+        self.analysis = analysis
+        self.program = analysis.program
+        self.f = f
+        self.module = module
+        self.memo: dict = {}  # call index -> AbstractValue
+        # Keyed so that a sink reached along many paths is one pending call with merged values:
+        # without this, pending work doubles with every caller that passes it on.
+        self.pending_calls: dict = {}
+        self.pending_stores: dict = {}
+        self.flows: list = []  # RawFlow
+        self.cuts: list = []  # (site, sanitizer, categories)
+        self.annotations = {p.name: p.annotation for p in f.params if p.annotation}

@@ -1,0 +1,150 @@
+"""The values of the global stage and how they join.
+
+An `AbstractValue` is what an expression may be at run time, for all callers at once: its taint
+(key -> best trace; keys are CategoryKey for concrete personal data and Sym for "whatever the
+caller passes in this parameter path"), its objects (ir objects: instances, clients, functions,
+Sym), its string alternatives and its known dict keys. A trace is a tuple: an Origin (for
+concrete taint) then Steps, at most MAX_TRACE long; of two traces the shorter is kept, ties broken
+by content, so the choice never depends on the order things were seen.
+"""
+
+from __future__ import annotations
+
+from ..ir import MAX_PARTS, MAX_STRS, CategoryKey, ClientObject, Lit, Origin, Step, Sym, Unknown, ordered
+
+MAX_TRACE = 16
+MAX_OBJS = 16
+NOT_A_CONSTANT = (Unknown("not a constant"),)
+UNKNOWN_COMPUTED = (Unknown("computed at run time"),)
+
+
+class AbstractValue:
+    """A value in the global stage (see the module docstring)."""
+
+    __slots__ = ("taint", "objs", "strs", "keys")
+
+    def __init__(self, taint=None, objs=frozenset(), strs=frozenset(), keys=None):
+        self.taint: dict = taint or {}
+        self.objs: frozenset = objs
+        self.strs: frozenset = strs
+        self.keys: dict = keys or {}
+
+    def signature(self):
+        """What the value is, for change detection (traces left out: only keys matter)."""
+        return (frozenset(self.taint), self.objs, self.strs, tuple(sorted((k, v.signature()) for k, v in self.keys.items())))
+
+    def __bool__(self):
+        return bool(self.taint or self.objs or self.strs or self.keys)
+
+
+NOTHING = AbstractValue()
+
+
+def objects(*objs) -> AbstractValue:
+    return AbstractValue(objs=frozenset(objs))
+
+
+def better(a: tuple, b: tuple) -> tuple:
+    """The shorter trace, ties broken by content."""
+    if a is b or len(a) < len(b):
+        return a
+    if len(b) < len(a):
+        return b
+    return a if a <= b else b
+
+
+def add_taint(taint: dict, key, trace: tuple) -> None:
+    """Put a trace for `key`, keeping the better of two."""
+    taint[key] = better(taint[key], trace) if key in taint else trace
+
+
+def merge(*values: AbstractValue) -> AbstractValue:
+    """The least upper bound; objects and strings beyond their caps keep the first by repr."""
+    values = [v for v in values if v]
+    if not values:
+        return NOTHING
+    if len(values) == 1:
+        return values[0]
+    taint: dict = {}
+    for v in values:
+        for k, t in v.taint.items():
+            add_taint(taint, k, t)
+    objs = frozenset().union(*(v.objs for v in values))
+    if len(objs) > MAX_OBJS:
+        objs = frozenset(ordered(objs)[:MAX_OBJS])
+    strs = frozenset().union(*(v.strs for v in values))
+    if len(strs) > MAX_STRS:
+        strs = frozenset(ordered(strs)[:MAX_STRS])
+    keys: dict = {}
+    for v in values:
+        for k, kv in v.keys.items():
+            keys[k] = merge(keys[k], kv) if k in keys else kv
+    return AbstractValue(taint, objs, strs, keys)
+
+
+def extend(trace: tuple, step: Step) -> tuple:
+    """A trace one step longer; past MAX_TRACE the middle is dropped, the ends kept."""
+    trace = trace + (step,)
+    if len(trace) > MAX_TRACE:
+        trace = trace[: MAX_TRACE - 1] + trace[-1:]
+    return trace
+
+
+def _strs_sym(strs) -> bool:
+    return any(type(p) is Sym for s in strs for p in s)
+
+
+def _client_sym(o) -> bool:
+    return type(o) is ClientObject and any(_strs_sym(alts) for _, alts in o.dests)
+
+
+def has_sym(g: AbstractValue) -> bool:
+    """Does the value depend on the enclosing function's parameters?"""
+    if any(type(k) is Sym for k in g.taint):
+        return True
+    if any(type(o) is Sym or _client_sym(o) for o in g.objs):
+        return True
+    return _strs_sym(g.strs) or any(has_sym(v) for v in g.keys.values())
+
+
+def concrete(g: AbstractValue) -> AbstractValue:
+    """The part of a value that does not depend on the enclosing function's parameters."""
+    if not has_sym(g):
+        return g
+    return AbstractValue({k: t for k, t in g.taint.items() if type(k) is not Sym},
+                         frozenset(o for o in g.objs if type(o) is not Sym and not _client_sym(o)),
+                         frozenset(s for s in g.strs if not any(type(p) is Sym for p in s)),
+                         {k: concrete(v) for k, v in g.keys.items()})
+
+
+def settled(g: AbstractValue) -> AbstractValue:
+    """A stored value keeps constant strings only: computed ones collapse into one 'unknown', so
+    string noise in object state does not re-trigger every reader (destinations are constants)."""
+    if not g.strs or all(type(p) is Lit for s in g.strs for p in s):
+        return g
+    strs = frozenset(s for s in g.strs if all(type(p) is Lit for p in s)) | {UNKNOWN_COMPUTED}
+    return AbstractValue(g.taint, g.objs, strs, g.keys)
+
+
+def expand(alternatives, resolve) -> frozenset:
+    """String alternatives with their symbolic parts replaced by what those stand for.
+
+    `resolve(part)` gives the alternatives of a part, or None to keep the part as it is; the
+    product is bounded to MAX_STRS alternatives of MAX_PARTS parts."""
+    out = set()
+    for parts in alternatives:
+        options = [()]
+        for p in parts:
+            found = resolve(p)
+            choices = [(p,)] if found is None else (ordered(found) or [NOT_A_CONSTANT])
+            options = [o + c for o in options for c in choices][:MAX_STRS]
+        out |= {o[:MAX_PARTS] for o in options}
+    return frozenset(ordered(out)[:MAX_STRS])
+
+
+def source_value(module, index: int) -> AbstractValue:
+    """The taint of source `index` of a module: keyed by category, since a finding is one per
+    (category, sink, destination), so only the best trace per category matters."""
+    s = module.sources[index]
+    step = Step(module.path, s.loc, f"source: {s.expression} ({s.category})")
+    return AbstractValue({CategoryKey(s.category): (Origin(module.path, index), step)})

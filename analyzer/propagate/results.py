@@ -1,0 +1,114 @@
+"""What analysing a function yields: its Result (return value, and the effects that wait for a
+caller), and the RawFlows it found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .lattice import NOTHING, AbstractValue
+
+
+@dataclass(frozen=True)
+class Site:
+    """A call site, for reports: the module, the located node, the callee as written, the function."""
+
+    path: str
+    loc: int
+    text: str
+    function: str
+
+
+@dataclass
+class SinkCall:
+    """A call of a sink from the catalog: the data it sends, and where to (its own destination
+    arguments and the clients the destination may come from)."""
+
+    site: Site
+    sink: object  # knowledge.catalog.Sink
+    data: AbstractValue
+    dests: tuple  # ((role, AbstractValue), ...)
+    clients: AbstractValue  # objects the destination may come from (receiver, module-wide client)
+
+    def signature(self):
+        return (self.site, id(self.sink), self.data.signature(), tuple((r, g.signature()) for r, g in self.dests),
+                self.clients.signature())
+
+
+@dataclass
+class DeferredCall:
+    """A call on a parameter (`cb(x)`, `client.send(x)`), resolved once a caller says what it is."""
+
+    site: Site
+    method: str | None  # the method name, or None when the parameter itself is called
+    receiver: AbstractValue
+    args: tuple  # ((summary.Arg, AbstractValue), ...)
+
+    def signature(self):
+        return (self.site, self.method, self.receiver.signature(), tuple((a, g.signature()) for a, g in self.args))
+
+
+@dataclass
+class FieldStore:
+    """`obj.attr = value` on the objects `target` may be."""
+
+    target: AbstractValue
+    attr: str
+    value: AbstractValue
+
+    def key(self):
+        return ("field", frozenset(self.target.objs), self.attr)
+
+    def signature(self):
+        return (self.key(), self.target.signature(), self.value.signature())
+
+
+@dataclass
+class GlobalStore:
+    """An assignment to a module-level variable."""
+
+    module: str
+    name: str
+    value: AbstractValue
+
+    def key(self):
+        return ("global", self.module, self.name)
+
+    def signature(self):
+        return (self.key(), self.value.signature())
+
+
+@dataclass
+class ClientStore:
+    """A module-wide client configured by a call (sentry_sdk.init(dsn=...))."""
+
+    type: str
+    value: AbstractValue
+
+    def key(self):
+        return ("client", self.type)
+
+    def signature(self):
+        return (self.key(), self.value.signature())
+
+
+@dataclass
+class Result:
+    """What a function does for any caller, in terms of its own parameters."""
+
+    ret: AbstractValue = NOTHING
+    calls: list = field(default_factory=list)  # SinkCall | DeferredCall waiting for a parameter
+    stores: list = field(default_factory=list)  # FieldStore | GlobalStore | ClientStore waiting for one
+    defaults: dict = field(default_factory=dict)  # parameter -> AbstractValue of its default
+
+    def signature(self):
+        return (self.ret.signature(), tuple(c.signature() for c in self.calls), tuple(s.signature() for s in self.stores),
+                tuple(sorted((k, v.signature()) for k, v in self.defaults.items())))
+
+
+@dataclass(frozen=True)
+class RawFlow:
+    """Personal data reaching a sink call: the source, the trace (without the sink) and the call."""
+
+    origin: tuple  # ir.Origin of the source
+    trace: tuple  # ir.Steps, without the sink
+    call: SinkCall

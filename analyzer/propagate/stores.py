@@ -1,0 +1,136 @@
+"""What all functions share: fields of project classes, module globals, module-wide clients."""
+
+from __future__ import annotations
+
+from ..ir import Instance, SelfObject, Sym, ordered
+from ..link import Program
+from .lattice import AbstractValue, add_taint, merge, settled, source_value
+
+TABLES = ("fields", "globals", "clients")
+
+
+class Stores:
+    """The shared tables, iterated in passes.
+
+    Passes are Jacobi iterations: a pass writes a fresh table and reads what the last pass wrote
+    together with what this pass has written so far, so a value computed early from incomplete
+    facts (a client built before its region constant was known) does not outlive its pass.
+    Reads and writes are recorded per function, so a function none of whose inputs changed is
+    not analysed again: its writes are replayed instead.
+    """
+
+    def __init__(self, program: Program):
+        self.program = program
+        self.previous = {t: {} for t in TABLES}
+        self.current = {t: {} for t in TABLES}
+        self.memo: dict = {}  # (cls, depth) -> (instance taint, reads); cleared every pass
+        self.function: str | None = None  # the function being analysed
+        self.reads: dict = {}  # function -> {(table, key)}
+        self.writes: dict = {}  # function -> [(table, key, value)]
+        self.attrs: dict = {}  # class -> attributes ever written, for whole-object payloads
+        self.capture: set | None = None  # reads made while computing a memoized value
+
+    def new_pass(self) -> set:
+        """Start a pass; returns the (table, key)s whose value differs from the pass before."""
+        changed = set()
+        for t in TABLES:
+            old, new = self.previous[t], self.current[t]
+            for k in old.keys() | new.keys():
+                if k not in old or k not in new or old[k].signature() != new[k].signature():
+                    changed.add((t, k))
+        self.previous = self.current
+        self.current = {t: {} for t in TABLES}
+        self.memo = {}
+        return changed
+
+    def begin(self, function: str | None) -> None:
+        self.function = function
+        if function is not None:
+            self.reads[function] = set()
+            self.writes[function] = []
+
+    def replay(self, function: str) -> None:
+        for table, key, value in self.writes.get(function, ()):
+            self._put(table, key, value)
+
+    def put(self, table: str, key, value: AbstractValue) -> None:
+        value = settled(value)
+        if self.function is not None:
+            self.writes[self.function].append((table, key, value))
+        self._put(table, key, value)
+
+    def _put(self, table: str, key, value: AbstractValue) -> None:
+        old = self.current[table].get(key)
+        new = merge(old, value) if old is not None else value
+        if old is None or new.signature() != old.signature():
+            self.current[table][key] = new
+            if table == "fields":
+                self.attrs.setdefault(key[0], set()).add(key[1])
+
+    def get(self, table: str, key) -> AbstractValue | None:
+        if self.function is not None:
+            self.reads[self.function].add((table, key))
+        if self.capture is not None:
+            self.capture.add((table, key))
+        old, new = self.previous[table].get(key), self.current[table].get(key)
+        if old is None or new is None:
+            return new if old is None else old
+        return merge(old, new)
+
+    def new_pass_needed(self) -> bool:
+        return any(
+            self.previous[t].keys() != self.current[t].keys()
+            or any(self.previous[t][k].signature() != v.signature() for k, v in self.current[t].items())
+            for t in TABLES
+        )
+
+    def field(self, cls: str, attr: str) -> AbstractValue:
+        """Attribute `attr` of instances of `cls`: what was written to it, and a declared source."""
+        values = []
+        for c in self.program.mro(cls) or [cls]:
+            value = self.get("fields", (c, attr))
+            if value is not None:
+                values.append(value)
+        if cls in self.program.classes:
+            for name, index, module in self.program.fields(cls):
+                if name == attr and index is not None:
+                    values.append(source_value(module, index))
+        return merge(*values)
+
+    def instance_taint(self, cls: str, depth: int) -> dict:
+        """What an instance carries when sent whole: all its fields. Memoized for the pass, with
+        the reads it made, so that a function using the memo still depends on those fields."""
+        hit = self.memo.get((cls, depth))
+        if hit is not None:
+            if self.function is not None:
+                self.reads[self.function] |= hit[1]
+            return hit[0]
+        outer, self.capture = self.capture, set()
+        taint: dict = {}
+        self.memo[(cls, depth)] = (taint, set())  # a class whose fields hold its own instances
+        if cls in self.program.classes:
+            attrs = {a for c in self.program.mro(cls) for a in self.attrs.get(c, ())}
+            attrs |= {a for a, _, _ in self.program.fields(cls)}
+            for attr in sorted(attrs):
+                for k, t in self.payload(self.field(cls, attr), depth + 1).items():
+                    add_taint(taint, k, t)
+        reads, self.capture = self.capture, outer
+        if outer is not None:
+            outer |= reads
+        self.memo[(cls, depth)] = (taint, reads)
+        return taint
+
+    def payload(self, g: AbstractValue, depth: int = 0) -> dict:
+        """Everything a value carries when it is sent whole: keys and model-object fields folded in."""
+        taint = dict(g.taint)
+        for v in g.keys.values():
+            for k, t in self.payload(v, depth + 1).items():
+                add_taint(taint, k, t)
+        if depth < 2:
+            for o in ordered(g.objs):
+                if type(o) in (Instance, SelfObject):
+                    for k, t in self.instance_taint(o.cls, depth).items():
+                        add_taint(taint, k, t)
+                elif type(o) is Sym:
+                    taint.setdefault(o, ())
+        return taint

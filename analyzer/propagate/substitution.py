@@ -1,0 +1,109 @@
+"""Substitution: a callee's Result seen from one call site, with the callee's symbolic parameters
+replaced by the caller's values and every trace extended by the hops of the call."""
+
+from __future__ import annotations
+
+from ..ir import AttrPath, ClientObject, ItemPath, ParamRef, Sym, ordered, path_root
+from .lattice import NOTHING, AbstractValue, add_taint, expand, extend
+from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
+
+
+class Substitution:
+    """Replace a callee's symbolic parameters by the caller's values, extending traces."""
+
+    def __init__(self, frame, binding: dict, steps_in: dict):
+        self.frame = frame
+        self.binding = binding  # parameter name -> the caller's AbstractValue
+        self.steps_in = steps_in  # parameter name -> the trace step "passed as 'p' to f"
+        self.cache: dict = {}
+
+    def sym(self, path: tuple) -> AbstractValue:
+        """The caller's value at a parameter's access path."""
+        if path in self.cache:
+            return self.cache[path]
+        match path:
+            case ParamRef(name=name):
+                value = self.binding.get(name, NOTHING)
+            case AttrPath(base=base, name=name):
+                value = self.frame.attribute(self.sym(base), name)
+            case ItemPath(base=base, key=key):
+                value = self.frame.item(self.sym(base), key)
+            case _:
+                value = NOTHING
+        self.cache[path] = value
+        return value
+
+    def call(self, pending):
+        """A pending call of the callee, as this call site sees it."""
+        if type(pending) is DeferredCall:
+            return DeferredCall(pending.site, pending.method, self.value(pending.receiver, None),
+                                tuple((arg, self.value(g, None)) for arg, g in pending.args))
+        return SinkCall(pending.site, pending.sink, self.value(pending.data, None),
+                        tuple((r, self.value(g, None)) for r, g in pending.dests), self.value(pending.clients, None))
+
+    def store(self, pending):
+        """A pending store of the callee, as this call site sees it."""
+        match pending:
+            case FieldStore(target=target, attr=attr, value=value):
+                return FieldStore(self.value(target, None), attr, self.value(value, None))
+            case GlobalStore(module=module, name=name, value=value):
+                return GlobalStore(module, name, self.value(value, None))
+            case ClientStore(type=type_, value=value):
+                return ClientStore(type_, self.value(value, None))
+
+    def keep_unbound(self, g: AbstractValue) -> AbstractValue:
+        """Substitute what the binding knows; leave other parameters symbolic (reported as unknown)."""
+        if not g:
+            return g
+        objs = set()
+        for o in g.objs:
+            if type(o) is Sym and path_root(o.path).name in self.binding:
+                objs |= self.sym(o.path).objs
+            elif type(o) is ClientObject:
+                objs.add(self.client(o, True))
+            else:
+                objs.add(o)
+        return AbstractValue(g.taint, frozenset(objs), self.strs(g.strs, True), g.keys)
+
+    def value(self, g: AbstractValue, step_out) -> AbstractValue:
+        """The caller's view of a callee's value; `step_out` ("returned from f") extends its traces."""
+        if not g:
+            return g
+        taint: dict = {}
+
+        def put(k, t):
+            add_taint(taint, k, extend(t, step_out) if step_out is not None else t)
+
+        for k, t in g.taint.items():
+            if type(k) is not Sym:
+                put(k, t)
+                continue
+            actual = self.sym(k.path)
+            root = path_root(k.path).name
+            carried = self.frame.analysis.stores.payload(actual) if type(k.path) is ParamRef else actual.taint
+            for k2, t2 in carried.items():
+                trace = extend(t2, self.steps_in[root]) if root in self.steps_in else t2
+                for step in t:
+                    trace = extend(trace, step)
+                put(k2, trace)
+        objs = set()
+        for o in g.objs:
+            if type(o) is Sym:
+                objs |= self.sym(o.path).objs
+            elif type(o) is ClientObject:
+                objs.add(self.client(o, False))
+            else:
+                objs.add(o)
+        keys = {k: self.value(v, step_out) for k, v in g.keys.items()}
+        return AbstractValue(taint, frozenset(objs), self.strs(g.strs), keys)
+
+    def client(self, o: ClientObject, keep_unbound: bool) -> ClientObject:
+        dests = tuple((role, tuple(ordered(self.strs(frozenset(alts), keep_unbound)))) for role, alts in o.dests)
+        return ClientObject(o.type, dests, o.provider)
+
+    def strs(self, strs: frozenset, keep_unbound: bool = False) -> frozenset:
+        def resolve(p):
+            if type(p) is not Sym or keep_unbound and path_root(p.path).name not in self.binding:
+                return None
+            return self.sym(p.path).strs
+        return expand(strs, resolve)

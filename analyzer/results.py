@@ -1,0 +1,95 @@
+"""What a scan reports: flows with resolved destinations, findings, errors, and the result
+that every reporter reads (made once, never changed)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .summary import Source
+
+
+@dataclass(frozen=True)
+class Hop:
+    path: str
+    line: int
+    column: int
+    note: str
+
+
+@dataclass(frozen=True)
+class Destination:
+    host: str | None
+    region: str | None
+    jurisdiction: str | None
+    evidence: str
+    rule: str = ""  # the table entry that placed it
+    source: str = ""  # that entry's citation
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One personal-data category reaching one sink call with one resolved destination."""
+
+    category: str
+    source: Source
+    source_path: str
+    source_line: int
+    source_column: int
+    sink_path: str
+    sink_line: int
+    sink_column: int
+    callee: str
+    kind: str
+    destination: Destination
+    trace: tuple  # tuple[Hop, ...]
+    function: str  # qualname of the function holding the sink call
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str  # error | warning | note
+    message: str
+    flow: Flow
+    fingerprint: str = ""
+    suppressed: str | None = None  # the reason, when an inline suppression applies
+
+
+@dataclass(frozen=True)
+class FileError:
+    path: str
+    line: int | None
+    message: str
+    code: str = "XB901"
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A sanitizer call that received personal data: the flow stopped there."""
+
+    path: str
+    line: int
+    column: int
+    sanitizer: str
+    categories: tuple
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    """Everything a reporter may show, made once at the end of a scan (reporters only read it)."""
+
+    root: str
+    home: tuple
+    regime: str | None
+    findings: tuple = ()
+    errors: tuple = ()
+    files: int = 0
+    seconds: float = 0.0
+    approved: tuple = ()  # flows allowed by [[allow]]: (Flow, allow entry)
+    warnings: tuple = ()  # problems that did not change the result (cache)
+    fail_on: str = "warning"  # the lowest severity that fails the run, from the config
+    flows: tuple = ()  # every flow, at home or abroad, for inventories (audit)
+    categories: dict = field(default_factory=dict)  # category id -> (name, sensitive under the regime)
+    at_home: frozenset = frozenset()  # the flows' destination jurisdictions the policy counts as home
+    baseline: object = None  # baseline.Outcome when a baseline was applied
+    sanitized: tuple = ()  # Cut: where a sanitizer stopped personal data

@@ -1,0 +1,144 @@
+"""Calls: each call becomes a numbered call site (callee, arguments, location) whose result is the
+atom CallResult; what can be known right here about strings and containers is known here."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
+    SuperCallee, Unknown, Val, join
+from ..summary import Arg, CallSite, FieldWrite
+from .names import Scope
+from .values import atoms_of, concat, flat, format_parts, is_constant, literal_str, root_name, strs_of, text_of
+
+_KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
+
+
+class Calls:
+    """e_Call and what it needs; the call-site state lives in Summarizer."""
+
+    def e_Call(self, node: cst.Call, scope: Scope) -> Val:
+        func = node.func
+        callee, receiver, static = self.callee(func, scope)
+        args = self.arguments(node, func, scope)
+        index = self.call_site(node, scope, callee, args, func)
+        result = Val(frozenset({CallResult(index)}))
+        name = static or ""
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        flowrules = self.flowrules
+        if name in flowrules.environment_readers:
+            return Val(result.atoms, self.env_default(node, args))
+        if method == "format" and receiver is not None and receiver.strs:
+            return Val(result.atoms | atoms_of(args), tuple(format_parts(s, args) for s in receiver.strs))
+        if method == "join" and receiver is not None and receiver.strs and args:
+            return Val(result.atoms | atoms_of(args), ((Unknown("str.join"),),))
+        if name in flowrules.joiners and len(args) >= 2:
+            pieces = [strs_of(args[0].value), ((Lit(flowrules.joiners[name], None),),), strs_of(args[1].value)]
+            return Val(result.atoms, concat(*pieces))
+        if name == "str" and len(args) == 1:
+            return Val(result.atoms, args[0].value.strs)
+        if method in flowrules.mutators and isinstance(func, cst.Attribute):
+            self.mutate(func.value, args, scope)
+        if method in flowrules.key_readers and node.args and receiver is not None:
+            return self.key_read(node, func, receiver, result, scope)
+        return result
+
+    def arguments(self, node: cst.Call, func, scope: Scope) -> list:
+        args, positional = [], 0
+        for a in node.args:
+            v = self.expr(a.value, scope)
+            if a.keyword is not None:
+                if not is_constant(a.value):  # `email="ops@example.com"` names a constant, not a person's data
+                    v = v | self.source(scope, a.keyword, a.keyword.value, self.owner(func, scope), "keyword")
+                args.append(Arg(None, a.keyword.value, v, a.star == "**"))
+            else:
+                args.append(Arg(positional, None, v, a.star == "*"))
+                positional += 1
+        return args
+
+    def call_site(self, node: cst.Call, scope: Scope, callee, args: list, func) -> int:
+        """The index of this call's site; a loop body read twice joins into the same site."""
+        if id(node) in self.seen_calls:
+            index = self.seen_calls[id(node)]
+            old = self.calls[index]
+            if len(old.args) == len(args):
+                args = [Arg(a.position, a.name, join(o.value, a.value), a.starred) for o, a in zip(old.args, args)]
+            self.calls[index] = CallSite(index, scope.qualname, callee, tuple(args), old.loc, old.text)
+            return index
+        index = len(self.calls)
+        self.seen_calls[id(node)] = index
+        self.calls.append(CallSite(index, scope.qualname, callee, tuple(args), self.loc(node), text_of(func)))
+        scope.calls.append(index)
+        return index
+
+    def key_read(self, node: cst.Call, func, receiver: Val, result: Val, scope: Scope) -> Val:
+        """`d.get("phone")`: the value under a known key, and a source when the key names personal data."""
+        key = literal_str(node.args[0].value)
+        if key is None or not _KEY.fullmatch(key):
+            return result
+        keyed = receiver.keyed()
+        value = keyed[key] if key in keyed else result
+        return value | self.source(scope, node.args[0].value, key, self.owner(func.value, scope), "key")
+
+    def env_default(self, node: cst.Call, args: list) -> tuple:
+        """`os.getenv("X", "default")`: the default is the value we can know."""
+        var = literal_str(node.args[0].value) if node.args else None
+        default = None
+        for a in args:
+            if a.position == 1 or a.name in ("default", "value"):
+                default = a.value
+        if default is not None and default.strs:
+            return default.strs
+        return ((Unknown(f"environment variable {var or '?'} has no default"),),)
+
+    def mutate(self, target: cst.BaseExpression, args: list, scope: Scope) -> None:
+        """`x.append(v)`, `x.update(v)`: the receiver now holds what was poured in."""
+        value = join(*(flat(a.value) for a in args))
+        if isinstance(target, cst.Name):
+            name = target.value
+            if name in scope.env:
+                scope.env[name] = join(scope.env[name], Val(value.atoms))
+            elif name in scope.params:
+                scope.env[name] = join(scope.params[name], Val(value.atoms))
+        elif isinstance(target, cst.Attribute) and scope.is_self(target.value):
+            scope.writes.append(FieldWrite(EMPTY, scope.cls, target.attr.value, Val(value.atoms)))
+
+    def callee(self, func: cst.BaseExpression, scope: Scope):
+        """(ir callee, receiver Val or None, static qualified name or None)."""
+        static = self.static_name(func, scope)
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            if static is not None and isinstance(func.value, (cst.Name, cst.Attribute)) and root_name(func) in self.imports:
+                return StaticCallee(static), None, static
+            if (isinstance(func.value, cst.Call) and isinstance(func.value.func, cst.Name)
+                    and func.value.func.value == "super" and scope.cls):
+                for a in func.value.args:
+                    self.expr(a.value, scope)
+                return SuperCallee(scope.cls, method), None, None
+            receiver = self.expr(func.value, scope)
+            if static is not None and root_name(func) in self.module_names:
+                return StaticCallee(static), receiver, static
+            return MethodCallee(receiver, method), receiver, None
+        if isinstance(func, cst.Name):
+            v = self.lookup(func.value, scope)
+            names = [a for a in v.atoms if type(a) in (LibraryRef, ProjectRef)]
+            if len(names) == 1 and len(v.atoms) == 1:
+                return StaticCallee(names[0].qualname), None, names[0].qualname
+            return DynamicCallee(v), None, None
+        return DynamicCallee(self.expr(func, scope)), None, None
+
+    def sanitized(self, node: cst.BaseExpression, scope: Scope) -> bool:
+        """Is this expression (or the call chain it ends in) the result of a sanitizer call?"""
+        while isinstance(node, (cst.Call, cst.Attribute, cst.Subscript, cst.Await)):
+            if isinstance(node, cst.Call):
+                q = self.static_name(node.func, scope)
+                if q and self.flowrules.is_sanitizer(q):
+                    return True
+                node = node.func
+            elif isinstance(node, cst.Await):
+                node = node.expression
+            else:
+                node = node.value
+        return False

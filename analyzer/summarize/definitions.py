@@ -1,0 +1,141 @@
+"""Definitions: functions, lambdas, classes and the module body, each interpreted once; and the
+Summarizer that holds one module's state."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..ir import ProjectRef, SelfRef, SourceRef, Val
+from ..summary import ClassSummary, FunctionSummary, Parameter
+from .calls import Calls
+from .expressions import Expressions
+from .names import Names, Scope
+from .statements import Statements
+from .values import param_value, text_of, unquote
+
+
+class Definitions:
+    """Parameters, functions, classes and class fields."""
+
+    def params(self, params: cst.Parameters, scope: Scope) -> tuple:
+        out = []
+
+        def add(p: cst.Param, kind: str):
+            name = p.name.value
+            annotation = None
+            if p.annotation is not None:
+                annotation = self.static_name(unquote(p.annotation.annotation), scope.parent or scope)
+            default = self.expr(p.default, scope.parent) if p.default is not None and scope.parent else None
+            out.append(Parameter(name, kind, annotation, default))
+            v = param_value(name)
+            if kind in ("positional", "keyword"):
+                v = v | self.source(scope, p.name, name, None, "parameter")
+            scope.params[name] = v
+
+        for p in (*params.posonly_params, *params.params):
+            add(p, "positional")
+        if isinstance(params.star_arg, cst.Param):
+            add(params.star_arg, "varargs")
+        for p in params.kwonly_params:
+            add(p, "keyword")
+        if params.star_kwarg is not None:
+            add(params.star_kwarg, "varkw")
+        return tuple(out)
+
+    def decorators(self, node, scope: Scope) -> tuple:
+        names = []
+        for d in node.decorators:
+            expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+            names.append(self.static_name(expr, scope) or text_of(expr))
+        return tuple(names)
+
+    def function(self, node: cst.FunctionDef, scope: Scope) -> None:
+        name = node.name.value
+        prefix = scope.qualname if scope.kind != "module" else self.module
+        qualname = f"{prefix}.{name}"
+        if id(node) in self.seen_defs:
+            if scope.kind != "class":
+                scope.env[name] = Val(frozenset({ProjectRef(qualname)}))
+            return
+        self.seen_defs[id(node)] = qualname
+        cls = scope.qualname if scope.kind == "class" else (scope.cls if scope.kind == "function" else None)
+        decorators = self.decorators(node, scope)
+        inner = Scope(qualname, cls, {}, scope, "function")
+        params = self.params(node.params, inner)
+        is_static = "staticmethod" in decorators
+        is_classmethod = "classmethod" in decorators
+        if scope.kind == "class" and params and not is_static:
+            inner.self_name = params[0].name
+            inner.params[params[0].name] = Val(frozenset({SelfRef(scope.qualname)}))
+        self.suite(node.body, inner)
+        self.finish_function(inner, params, node, is_static, is_classmethod)
+        if scope.kind != "class":
+            scope.env[name] = Val(frozenset({ProjectRef(qualname)}))
+
+    def finish_function(self, scope: Scope, params, node, is_static, is_classmethod) -> None:
+        self.functions.append(FunctionSummary(
+            qualname=scope.qualname, cls=scope.cls if scope.self_name or is_classmethod else None,
+            params=params, loc=self.loc(node), returns=scope.returns, calls=tuple(scope.calls),
+            writes=tuple(scope.writes), is_static=is_static, is_classmethod=is_classmethod,
+        ))
+
+    def class_def(self, node: cst.ClassDef, scope: Scope) -> None:
+        prefix = scope.qualname if scope.kind != "module" else self.module
+        qualname = f"{prefix}.{node.name.value}"
+        if id(node) in self.seen_defs:
+            if scope.kind != "class":
+                scope.env[node.name.value] = Val(frozenset({ProjectRef(qualname)}))
+            return
+        self.seen_defs[id(node)] = qualname
+        bases = []
+        for arg in node.bases:
+            self.expr(arg.value, scope)
+            bases.append(self.static_name(unquote(arg.value), scope) or text_of(arg.value))
+        body = Scope(qualname, qualname, {}, scope, "class")
+        self.suite(node.body, body)
+        self.classes.append(ClassSummary(qualname, tuple(bases), self.loc(node), tuple(body.fields)))
+        if scope.kind != "class":
+            scope.env[node.name.value] = Val(frozenset({ProjectRef(qualname)}))
+
+    def field(self, target: cst.Name, scope: Scope) -> None:
+        """A class-level name: a model field (Django, SQLAlchemy, pydantic, dataclass) or attribute."""
+        if target.value in [f for f, _ in scope.fields]:
+            return
+        v = self.source(scope, target, target.value, scope.qualname.rpartition(".")[2], "field")
+        index = next(a.index for a in v.atoms if type(a) is SourceRef) if v.atoms else None
+        scope.fields.append((target.value, index))
+
+
+class Summarizer(Definitions, Statements, Calls, Expressions, Names):
+    """One module being summarized: the located nodes, sources, call sites and definitions found."""
+
+    def __init__(self, ctx, path: str, module: str, is_package: bool):
+        self.vocab = ctx.vocabulary
+        self.flowrules = ctx.flowrules
+        self.path = path
+        self.module = module
+        self.package = module if is_package else module.rpartition(".")[0]
+        self.locs: list = []  # the located nodes, in index order
+        self.sources: list = []
+        self.calls: list = []
+        self.functions: list = []
+        self.classes: list = []
+        self.imports: dict[str, str] = {}
+        self.module_names: dict[str, str] = {}  # top-level def/class name -> qualname
+        self.module_vars: set[str] = set()
+        self.lambda_count = 0
+        # Loop bodies are interpreted twice: the second time must find the same call sites,
+        # sources, locations and nested definitions, not make copies of them.
+        self.seen_locs: dict[int, int] = {}
+        self.seen_sources: dict[tuple, int] = {}
+        self.seen_calls: dict[int, int] = {}
+        self.seen_defs: dict[int, str] = {}
+        self.module_env: dict = {}
+
+    def run(self, module: cst.Module) -> None:
+        for stmt in module.body:
+            self.prescan(stmt)
+        top = Scope(f"{self.module}.<module>", None, {}, None, "module")
+        self.block(module.body, top)
+        self.finish_function(top, (), module, False, False)
+        self.module_env = top.env

@@ -1,0 +1,193 @@
+"""Expressions: the value of each kind of expression (calls are in calls.py)."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..ir import EMPTY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join
+from .names import Scope
+from .values import concat, dotted, flat, is_constant, item, literal_key, literal_str, path_step, percent, strs_of
+
+
+class Expressions:
+    """`expr(node, scope)`: one method per expression kind, named e_<libcst class name>."""
+
+    def expr(self, node: cst.BaseExpression, scope: Scope) -> Val:
+        method = getattr(self, f"e_{type(node).__name__}", None)
+        if method is not None:
+            return method(node, scope)
+        # Anything else: evaluate children for their calls; the value is the union.
+        return join(*(self.expr(c, scope) for c in node.children if isinstance(c, cst.BaseExpression)))
+
+    def e_Name(self, node: cst.Name, scope: Scope) -> Val:
+        if node.value in ("True", "False", "None"):
+            return EMPTY
+        return self.lookup(node.value, scope)
+
+    def e_SimpleString(self, node, scope) -> Val:
+        value = literal_str(node)
+        if value is None:
+            return EMPTY
+        return Val(strs=((Lit(value, (self.path, self.loc(node))),),))
+
+    def e_ConcatenatedString(self, node, scope) -> Val:
+        left, right = self.expr(node.left, scope), self.expr(node.right, scope)
+        return Val(left.atoms | right.atoms, concat(strs_of(left), strs_of(right)))
+
+    def e_FormattedString(self, node: cst.FormattedString, scope) -> Val:
+        atoms, pieces = set(), []
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                pieces.append(((Lit(part.value, (self.path, self.loc(part))),),))
+            else:
+                v = flat(self.expr(part.expression, scope))
+                atoms |= v.atoms
+                pieces.append(strs_of(v))
+        return Val(frozenset(atoms), concat(*pieces) if pieces else ((),))
+
+    def e_Integer(self, node, scope) -> Val:
+        return EMPTY
+
+    e_Float = e_Imaginary = e_Ellipsis = e_Integer
+
+    def e_Attribute(self, node: cst.Attribute, scope: Scope) -> Val:
+        attr = node.attr.value
+        q = self.static_name(node, scope)
+        if q is not None and dotted(node.value) and dotted(node.value).split(".")[0] in self.imports:
+            return Val(frozenset({LibraryRef(q)})) | self.source_for_attr(node, scope)
+        atoms = set()
+        for a in self.expr(node.value, scope).atoms:
+            match a:
+                case SelfRef(cls=cls):
+                    atoms.add(FieldRef(cls, attr))
+                case LibraryRef(qualname=name):
+                    atoms.add(LibraryRef(f"{name}.{attr}"))
+                case ProjectRef():
+                    continue
+                case _:
+                    atoms.add(path_step(a, AttrPath, attr))
+        return Val(frozenset(atoms)) | self.source_for_attr(node, scope)
+
+    def source_for_attr(self, node: cst.Attribute, scope: Scope) -> Val:
+        return self.source(scope, node, node.attr.value, self.owner(node.value, scope), "attribute")
+
+    def e_Subscript(self, node: cst.Subscript, scope: Scope) -> Val:
+        base = self.expr(node.value, scope)
+        key = literal_key(node)
+        if key is None:
+            for element in node.slice:
+                self.expr_slice(element.slice, scope)
+            return flat(base)
+        return item(base, key) | self.source(scope, node, key, self.owner(node.value, scope), "key")
+
+    def expr_slice(self, s, scope):
+        if isinstance(s, cst.Index):
+            self.expr(s.value, scope)
+        elif isinstance(s, cst.Slice):
+            for part in (s.lower, s.upper, s.step):
+                if part is not None:
+                    self.expr(part, scope)
+
+    def e_BinaryOperation(self, node: cst.BinaryOperation, scope) -> Val:
+        left, right = flat(self.expr(node.left, scope)), flat(self.expr(node.right, scope))
+        atoms = left.atoms | right.atoms
+        if isinstance(node.operator, cst.Add):
+            return Val(atoms, concat(strs_of(left), strs_of(right)))
+        if isinstance(node.operator, cst.Modulo) and left.strs:
+            return Val(atoms, tuple(percent(s) for s in left.strs))
+        return Val(atoms)
+
+    def e_BooleanOperation(self, node, scope) -> Val:
+        return join(self.expr(node.left, scope), self.expr(node.right, scope))
+
+    def e_Comparison(self, node: cst.Comparison, scope) -> Val:
+        self.expr(node.left, scope)
+        for target in node.comparisons:
+            self.expr(target.comparator, scope)
+        return EMPTY  # a boolean identifies nobody
+
+    def e_UnaryOperation(self, node: cst.UnaryOperation, scope) -> Val:
+        v = self.expr(node.expression, scope)
+        return EMPTY if isinstance(node.operator, cst.Not) else v
+
+    def e_IfExp(self, node: cst.IfExp, scope) -> Val:
+        self.expr(node.test, scope)
+        return join(self.expr(node.body, scope), self.expr(node.orelse, scope))
+
+    def e_Await(self, node, scope) -> Val:
+        return self.expr(node.expression, scope)
+
+    def e_Yield(self, node: cst.Yield, scope: Scope) -> Val:
+        if node.value is not None:
+            value = node.value.item if isinstance(node.value, cst.From) else node.value
+            scope.returns = join(scope.returns, self.expr(value, scope))
+        return EMPTY
+
+    def e_NamedExpr(self, node: cst.NamedExpr, scope) -> Val:
+        v = self.expr(node.value, scope)
+        self.assign(node.target, v, scope, node.value)
+        return v
+
+    def e_StarredElement(self, node, scope) -> Val:
+        return self.expr(node.value, scope)
+
+    def e_Dict(self, node: cst.Dict, scope) -> Val:
+        atoms, keys = set(), {}
+        for element in node.elements:
+            if isinstance(element, cst.StarredDictElement):
+                v = self.expr(element.value, scope)
+                atoms |= v.atoms
+                keys.update(v.keyed())
+                continue
+            key = literal_str(element.key)
+            if key is None:
+                atoms |= flat(self.expr(element.key, scope)).atoms
+            v = self.expr(element.value, scope)
+            if key is not None and not is_constant(element.value):
+                v = v | self.source(scope, element.key, key, None, "key")
+                keys[key] = join(keys[key], v) if key in keys else v
+            else:
+                atoms |= flat(v).atoms
+        return Val(frozenset(atoms), (), tuple(sorted(keys.items())))
+
+    def e_List(self, node, scope) -> Val:
+        return Val(join(*(flat(self.expr(e.value, scope)) for e in node.elements)).atoms)
+
+    e_Tuple = e_Set = e_List
+
+    def e_Lambda(self, node: cst.Lambda, scope: Scope) -> Val:
+        if id(node) in self.seen_defs:
+            return Val(frozenset({ProjectRef(self.seen_defs[id(node)])}))
+        self.lambda_count += 1
+        qualname = f"{scope.qualname}.<lambda{self.lambda_count}>"
+        self.seen_defs[id(node)] = qualname
+        inner = Scope(qualname, scope.cls, {}, scope, "function")
+        params = self.params(node.params, inner)
+        inner.returns = self.expr(node.body, inner)
+        self.finish_function(inner, params, node, False, False)
+        return Val(frozenset({ProjectRef(qualname)}))
+
+    def comprehension(self, node, scope: Scope, elements) -> Val:
+        inner = Scope(scope.qualname, scope.cls, scope.params, scope.parent, scope.kind)
+        inner.env = dict(scope.env)
+        inner.calls = scope.calls
+        inner.writes = scope.writes
+        inner.globals_declared = scope.globals_declared
+        inner.self_name = scope.self_name
+        for_in = node.for_in
+        while for_in is not None:
+            self.assign(for_in.target, flat(self.expr(for_in.iter, inner)), inner, None)
+            for cond in for_in.ifs:
+                self.expr(cond.test, inner)
+            for_in = for_in.inner_for_in
+        values = [self.expr(e, inner) for e in elements]
+        scope.returns = join(scope.returns, inner.returns)
+        return Val(join(*(flat(v) for v in values)).atoms)
+
+    def e_ListComp(self, node, scope) -> Val:
+        return self.comprehension(node, scope, [node.elt])
+
+    e_SetComp = e_GeneratorExp = e_ListComp
+
+    def e_DictComp(self, node, scope) -> Val:
+        return self.comprehension(node, scope, [node.key, node.value])

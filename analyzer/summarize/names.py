@@ -1,0 +1,171 @@
+"""Names: scopes, located nodes, personal-data sources by name, imports, and what a name denotes."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..ir import EMPTY, GlobalRef, LibraryRef, ProjectRef, SourceRef, Val
+from ..summary import Source
+from .values import closure_value, dotted, literal_key, text_of
+
+
+class Scope:
+    """One function (or class or module body) being interpreted."""
+
+    def __init__(self, qualname: str, cls: str | None, params: dict, parent: "Scope | None", kind: str):
+        self.qualname = qualname
+        self.cls = cls
+        self.params = params  # name -> Val of the parameter
+        self.parent = parent
+        self.kind = kind  # "module" | "function" | "class"
+        self.env: dict[str, Val] = {}
+        self.returns = EMPTY
+        self.calls: list[int] = []
+        self.writes: list = []  # FieldWrite | GlobalWrite
+        self.self_name: str | None = None
+        self.globals_declared: set[str] = set()
+        self.fields: list = []  # class bodies: (attr, source index or None)
+
+    def is_self(self, node) -> bool:
+        """Is this expression the method's receiver (`self`)?"""
+        return isinstance(node, cst.Name) and self.self_name is not None and node.value == self.self_name
+
+
+class Names:
+    """Locations, sources and name resolution for the summarizer (state lives in Summarizer)."""
+
+    def loc(self, node: cst.CSTNode) -> int:
+        """The index of a located node; the same node (a loop body read twice) keeps its index."""
+        if id(node) in self.seen_locs:
+            return self.seen_locs[id(node)]
+        index = len(self.locs)
+        self.seen_locs[id(node)] = index
+        self.locs.append(node)
+        return index
+
+    def source(self, scope: Scope, node: cst.CSTNode, identifier: str, owner: str | None, shape: str) -> Val:
+        """The value of a name that the vocabulary says holds personal data (else nothing)."""
+        key = (id(node), identifier)
+        if key in self.seen_sources:
+            return Val(frozenset({SourceRef(self.seen_sources[key])}))
+        match = self.vocab.classify(identifier, owner)
+        if match is None:
+            return EMPTY
+        self.sources.append(Source(match.category, self.loc(node), text_of(node), scope.qualname, shape))
+        self.seen_sources[key] = len(self.sources) - 1
+        return Val(frozenset({SourceRef(len(self.sources) - 1)}))
+
+    def owner(self, node: cst.BaseExpression, scope: Scope) -> str | None:
+        """The name of the object an attribute or key is read from, for person context."""
+        if isinstance(node, cst.Name):
+            if node.value in ("self", "cls") and scope.cls:
+                return scope.cls.rpartition(".")[2]
+            return node.value
+        if isinstance(node, cst.Attribute):
+            return node.attr.value
+        if isinstance(node, cst.Subscript):
+            return literal_key(node) or self.owner(node.value, scope)
+        if isinstance(node, cst.Call):
+            return self.owner(node.func, scope)
+        return None
+
+    def resolve_import(self, level: int, module: str | None) -> str:
+        """The absolute module of `from <level dots><module> import ...`."""
+        if level == 0:
+            return module or ""
+        base = self.package.split(".") if self.package else []
+        if level > 1:
+            base = base[: len(base) - (level - 1)]
+        return ".".join([*base, *([module] if module else [])])
+
+    def static_name(self, node: cst.BaseExpression, scope: Scope) -> str | None:
+        """The qualified name of a Name/Attribute chain rooted in an import or a top-level def."""
+        chain = dotted(node)
+        if chain is None:
+            return None
+        head, _, rest = chain.partition(".")
+        s = scope
+        while s is not None:
+            if s.kind == "function" and (head in s.env or head in s.params):
+                return None
+            s = s.parent
+        if head in self.imports:
+            q = self.imports[head]
+        elif head in self.module_names:
+            q = self.module_names[head]
+        elif head in self.module_vars:
+            return None
+        else:
+            q = head  # a builtin (open, print) or an undefined name
+        return f"{q}.{rest}" if rest else q
+
+    def lookup(self, name: str, scope: Scope) -> Val:
+        """The value of a name where it is read: local, parameter, closure, import or module level."""
+        if name in scope.env:
+            return scope.env[name]
+        if name in scope.params:
+            return scope.params[name]
+        if scope.kind != "module" and name in scope.globals_declared:
+            return Val(frozenset({GlobalRef(self.module, name)}))
+        outer = scope.parent
+        while outer is not None and outer.kind != "module":
+            if outer.kind == "function" and (name in outer.env or name in outer.params):
+                return closure_value(outer.env.get(name) or outer.params.get(name))
+            outer = outer.parent
+        if name in self.imports:
+            return Val(frozenset({LibraryRef(self.imports[name])}))
+        if name in self.module_names:
+            return Val(frozenset({ProjectRef(self.module_names[name])}))
+        if name in self.module_vars:
+            return Val(frozenset({GlobalRef(self.module, name)}))
+        return Val(frozenset({LibraryRef(name)}))
+
+    def import_(self, node) -> None:
+        """Bind the names an import statement introduces to the qualified names they stand for."""
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                full = dotted(alias.name)
+                if alias.asname is not None:
+                    self.imports[alias.asname.name.value] = full
+                else:
+                    head = full.split(".")[0]
+                    self.imports[head] = head
+            return
+        base = self.resolve_import(len(node.relative), dotted(node.module) if node.module else None)
+        if isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = alias.name.value
+            local = alias.asname.name.value if alias.asname is not None else name
+            self.imports[local] = f"{base}.{name}" if base else name
+
+    def prescan(self, node) -> None:
+        """Top-level names and imports, so functions can refer to what is defined after them."""
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            self.module_names[node.name.value] = f"{self.module}.{node.name.value}"
+        elif isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)):
+                    self.import_(small)
+                elif isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                    self.module_vars.update(n.value for t in targets for n in _walk(t) if isinstance(n, cst.Name))
+        elif isinstance(node, (cst.If, cst.Try, cst.With)):
+            for child in _walk_blocks(node):
+                self.prescan(child)
+
+
+def _walk_blocks(node):
+    for child in node.children:
+        if isinstance(child, cst.IndentedBlock):
+            yield from child.body
+        elif isinstance(child, (cst.Else, cst.Finally, cst.ExceptHandler, cst.If)):
+            yield from _walk_blocks(child)
+
+
+def _walk(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        yield n
+        stack.extend(n.children)

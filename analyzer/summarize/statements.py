@@ -1,0 +1,237 @@
+"""Statements: branches joined, loops run twice, `match`, `with`, `try`, and assignments to every
+kind of target."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Val, join
+from ..summary import FieldWrite, GlobalWrite
+from .names import Scope
+from .values import concat, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
+
+
+class Statements:
+    """Statement interpretation over the scope's environment (variable -> Val)."""
+
+    def block(self, body, scope: Scope) -> None:
+        for stmt in body:
+            self.stmt(stmt, scope)
+
+    def suite(self, node, scope: Scope) -> None:
+        if isinstance(node, cst.IndentedBlock):
+            self.block(node.body, scope)
+        elif isinstance(node, cst.SimpleStatementSuite):
+            for small in node.body:
+                self.small(small, scope)
+        elif node is not None:
+            self.stmt(node, scope)
+
+    def branch(self, scope: Scope, *bodies) -> None:
+        """Interpret alternative bodies from the same state and join the results."""
+        start = dict(scope.env)
+        results = []
+        for body in bodies:
+            scope.env = dict(start)
+            if body is not None:
+                body()
+            results.append(scope.env)
+        merged: dict = {}
+        for env in results:
+            for name, v in env.items():
+                merged[name] = join(merged[name], v) if name in merged else v
+        scope.env = merged
+
+    def stmt(self, node: cst.CSTNode, scope: Scope) -> None:
+        method = getattr(self, f"s_{type(node).__name__}", None)
+        if method is not None:
+            method(node, scope)
+
+    def s_SimpleStatementLine(self, node, scope: Scope) -> None:
+        for small in node.body:
+            self.small(small, scope)
+
+    def s_FunctionDef(self, node, scope: Scope) -> None:
+        self.function(node, scope)
+
+    def s_ClassDef(self, node, scope: Scope) -> None:
+        self.class_def(node, scope)
+
+    def s_If(self, node: cst.If, scope: Scope) -> None:
+        self.expr(node.test, scope)
+        orelse = None
+        if isinstance(node.orelse, cst.If):
+            orelse = lambda: self.stmt(node.orelse, scope)  # noqa: E731
+        elif node.orelse:
+            orelse = lambda: self.suite(node.orelse.body, scope)  # noqa: E731
+        self.branch(scope, lambda: self.suite(node.body, scope), orelse)
+
+    def s_Else(self, node, scope: Scope) -> None:
+        self.suite(node.body, scope)
+
+    def s_For(self, node, scope: Scope) -> None:
+        iterable = flat(self.expr(node.iter, scope)) if isinstance(node, cst.For) else None
+        for _ in range(2):  # twice: values carried around the loop reach the top
+            if iterable is not None:
+                self.assign(node.target, iterable, scope, None)
+            else:
+                self.expr(node.test, scope)
+            self.branch(scope, lambda: self.suite(node.body, scope), None)
+        if node.orelse:
+            self.suite(node.orelse.body, scope)
+
+    s_While = s_For
+
+    def s_Try(self, node, scope: Scope) -> None:
+        self.suite(node.body, scope)
+        handlers = [lambda h=h: self.handler(h, scope) for h in node.handlers]
+        orelse = (lambda: self.suite(node.orelse.body, scope)) if node.orelse else None
+        self.branch(scope, orelse or (lambda: None), *handlers)
+        if node.finalbody:
+            self.suite(node.finalbody.body, scope)
+
+    s_TryStar = s_Try
+
+    def s_With(self, node, scope: Scope) -> None:
+        for entry in node.items:
+            v = self.expr(entry.item, scope)
+            if entry.asname is not None:
+                self.assign(entry.asname.name, v, scope, entry.item)
+        self.suite(node.body, scope)
+
+    def s_Match(self, node, scope: Scope) -> None:
+        subject = self.expr(node.subject, scope)
+        cases = [lambda c=c: self.case(c, subject, scope) for c in node.cases]
+        self.branch(scope, lambda: None, *cases)
+
+    def handler(self, h, scope: Scope) -> None:
+        if h.type is not None:
+            self.expr(h.type, scope)
+        if h.name is not None:
+            self.assign(h.name.name, EMPTY, scope, None)
+        self.suite(h.body, scope)
+
+    def case(self, case: cst.MatchCase, subject: Val, scope: Scope) -> None:
+        self.bind_pattern(case.pattern, subject, scope)
+        if case.guard is not None:
+            self.expr(case.guard, scope)
+        self.suite(case.body, scope)
+
+    def bind_pattern(self, pattern, subject: Val, scope: Scope) -> None:
+        """Capture names of a match pattern; `{"version": v}` binds v to the value under "version"."""
+        if isinstance(pattern, cst.MatchMapping):
+            for element in pattern.elements:
+                key = literal_str(element.key)
+                self.bind_pattern(element.pattern, item(subject, key) if key is not None else flat(subject), scope)
+            if pattern.rest is not None:
+                self.assign(pattern.rest, subject, scope, None)
+        elif isinstance(pattern, cst.MatchClass):
+            for element in pattern.patterns:
+                self.bind_pattern(element.value, subject, scope)
+            for element in pattern.kwds:
+                attr = element.key.value
+                sub = Val(frozenset(path_step(a, AttrPath, attr) for a in subject.atoms if type(a) not in (SelfRef, ProjectRef)))
+                self.bind_pattern(element.pattern, sub, scope)
+        elif isinstance(pattern, cst.MatchAs):
+            if pattern.pattern is not None:
+                self.bind_pattern(pattern.pattern, subject, scope)
+            if pattern.name is not None:
+                self.assign(pattern.name, subject, scope, None)
+        elif isinstance(pattern, (cst.MatchSequence, cst.MatchList, cst.MatchTuple)):
+            for element in pattern.patterns:
+                inner = element.value if isinstance(element, cst.MatchSequenceElement) else element
+                self.bind_pattern(inner, flat(subject), scope)
+        elif isinstance(pattern, cst.MatchStar) and pattern.name is not None:
+            self.assign(pattern.name, subject, scope, None)
+        elif isinstance(pattern, cst.MatchOr):
+            for element in pattern.patterns:
+                self.bind_pattern(element.pattern, subject, scope)
+
+    def small(self, node: cst.BaseSmallStatement, scope: Scope) -> None:
+        if isinstance(node, cst.Assign):
+            v = self.expr(node.value, scope)
+            for target in node.targets:
+                self.assign(target.target, v, scope, node.value)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.assign(node.target, self.expr(node.value, scope), scope, node.value)
+            elif scope.kind == "class" and isinstance(node.target, cst.Name):
+                self.field(node.target, scope)
+        elif isinstance(node, cst.AugAssign):
+            old = self.expr(node.target, scope)
+            new = flat(self.expr(node.value, scope))
+            combined = Val(old.atoms | new.atoms, concat(strs_of(old), strs_of(new)) if old.strs else ())
+            self.assign(node.target, combined, scope, None, augmented=True)
+        elif isinstance(node, cst.Expr):
+            self.expr(node.value, scope)
+        elif isinstance(node, cst.Return):
+            if node.value is not None:
+                scope.returns = join(scope.returns, self.expr(node.value, scope))
+        elif isinstance(node, cst.Raise):
+            if node.exc is not None:
+                self.expr(node.exc, scope)
+        elif isinstance(node, cst.Assert):
+            self.expr(node.test, scope)
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            self.import_(node)
+        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+            scope.globals_declared |= {n.name.value for n in node.names}
+        elif isinstance(node, cst.Del) and isinstance(node.target, cst.Name):
+            scope.env.pop(node.target.value, None)
+
+    # -- assignment
+
+    def assign(self, target, value: Val, scope: Scope, value_node, augmented: bool = False) -> None:
+        if isinstance(target, cst.Name):
+            self.assign_name(target, value, scope, value_node, augmented)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            values = None
+            if isinstance(value_node, (cst.Tuple, cst.List)) and len(value_node.elements) == len(target.elements):
+                values = [self.expr(e.value, scope) for e in value_node.elements]
+            for i, element in enumerate(target.elements):
+                self.assign(element.value, values[i] if values else flat(value), scope, None)
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, value, scope, None)
+        elif isinstance(target, cst.Attribute):
+            self.assign_attribute(target, value, scope)
+        elif isinstance(target, cst.Subscript):
+            self.assign_item(target, value, scope, augmented)
+
+    def assign_name(self, target: cst.Name, value: Val, scope: Scope, value_node, augmented: bool) -> None:
+        name = target.value
+        if scope.kind == "class":
+            self.field(target, scope)
+        # A local named like personal data holds it, unless the value is a constant or
+        # comes out of a sanitizer (email = sha256(email).hexdigest()).
+        if not augmented and value_node is not None and not is_constant(value_node) and not self.sanitized(value_node, scope):
+            value = value | self.source(scope, target, name, None, "variable")
+        if scope.kind != "module" and name in scope.globals_declared:
+            scope.writes.append(GlobalWrite(self.module, name, value))
+        scope.env[name] = value
+
+    def assign_attribute(self, target: cst.Attribute, value: Val, scope: Scope) -> None:
+        if scope.is_self(target.value):
+            scope.writes.append(FieldWrite(EMPTY, scope.cls, target.attr.value, value))
+            return
+        obj = self.expr(target.value, scope)
+        scope.writes.append(FieldWrite(obj, None, target.attr.value, value))
+        if isinstance(target.value, cst.Name) and target.value.value in scope.env:
+            scope.env[target.value.value] = join(scope.env[target.value.value], Val(flat(value).atoms))
+
+    def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, augmented: bool) -> None:
+        key = literal_key(target)
+        base = target.value
+        if key is not None:
+            value = value | self.source(scope, target, key, self.owner(base, scope), "key")
+        if isinstance(base, cst.Name) and (base.value in scope.env or base.value in scope.params):
+            old = scope.env.get(base.value) or scope.params.get(base.value)
+            if key is not None:
+                keys = old.keyed()
+                keys[key] = join(keys[key], value) if key in keys and augmented else value
+                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
+            else:
+                scope.env[base.value] = join(old, Val(flat(value).atoms))
+        elif isinstance(base, cst.Attribute) and scope.is_self(base.value):
+            scope.writes.append(FieldWrite(EMPTY, scope.cls, base.attr.value, Val(flat(value).atoms)))
+        else:
+            self.expr(base, scope)

@@ -1,0 +1,185 @@
+"""Values inside one function: how known dict keys, string alternatives and access paths combine,
+and what a literal or a name chain says statically."""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+
+from ..ir import MAX_PARTS, MAX_STRS, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, SelfRef, \
+    SourceRef, StrOf, Unknown, Val, join, wrap, ordered
+
+NOT_A_CONSTANT = ((Unknown("not a constant"),),)
+
+
+def flat(v: Val) -> Val:
+    """The value as a whole: known keys folded in, at every depth (a dict used as one payload)."""
+    if not v.keys:
+        return v
+    return Val(join(*(flat(kv) for _, kv in v.keys)).atoms | v.atoms, v.strs)
+
+
+def item(base: Val, key: str) -> Val:
+    """base[key] for a constant key: the known value under it, else an access path one longer."""
+    keyed = base.keyed()
+    if key in keyed:
+        return keyed[key]
+    return Val(frozenset(path_step(a, ItemPath, key) for a in base.atoms if type(a) not in (SelfRef, ProjectRef)))
+
+
+def path_step(atom: tuple, path: type, name: str) -> tuple:
+    """One access step on an atom: a source stays itself, anything else gets a longer path."""
+    return atom if type(atom) is SourceRef else wrap(atom, path, name)
+
+
+def strs_of(v: Val) -> tuple:
+    """The string alternatives of a value: its constants, else the string of each atom."""
+    if v.strs:
+        return v.strs
+    alts = tuple((StrOf(a),) for a in ordered(v.atoms) if type(a) not in (SourceRef, ProjectRef))
+    return alts[:MAX_STRS] if alts else NOT_A_CONSTANT
+
+
+def concat(*parts_lists: tuple) -> tuple:
+    """Cartesian concatenation of string alternatives, bounded."""
+    result = [()]
+    for alts in parts_lists:
+        result = [a + b for a in result for b in alts][:MAX_STRS]
+    return tuple(merge_lits(r)[:MAX_PARTS] for r in result)
+
+
+def merge_lits(parts: tuple) -> tuple:
+    """Adjacent constant pieces as one (the first one's location is kept)."""
+    out = []
+    for p in parts:
+        if type(p) is Lit and out and type(out[-1]) is Lit:
+            out[-1] = Lit(out[-1].text + p.text, out[-1].where)
+        else:
+            out.append(p)
+    return tuple(out)
+
+
+def percent(parts: tuple) -> tuple:
+    """'https://%s/x' % host: keep the constant text before the first placeholder."""
+    out = []
+    for p in parts:
+        if type(p) is Lit and "%" in p.text:
+            out.append(Lit(p.text.split("%", 1)[0], p.where))
+            out.append(Unknown("%-formatting"))
+            break
+        out.append(p)
+    return tuple(out)
+
+
+def format_parts(parts: tuple, args: list) -> tuple:
+    """'https://{host}/x'.format(host=H): substitute what is known, positionally or by name."""
+    positional = [a for a in args if a.position is not None]
+    named = {a.name: a for a in args if a.name}
+    out, counter = [], 0
+    for p in parts:
+        if type(p) is not Lit:
+            out.append(p)
+            continue
+        for piece in re.split(r"(\{[^{}]*\})", p.text):
+            if piece.startswith("{") and piece.endswith("}"):
+                field = piece[1:-1].split(":")[0].split("!")[0]
+                if field == "":
+                    arg = positional[counter] if counter < len(positional) else None
+                    counter += 1
+                elif field.isdigit():
+                    arg = positional[int(field)] if int(field) < len(positional) else None
+                else:
+                    arg = named.get(field)
+                out.extend(strs_of(arg.value)[0] if arg is not None else (Unknown("format field"),))
+            elif piece:
+                out.append(Lit(piece, p.where))
+    return merge_lits(tuple(out))[:MAX_PARTS]
+
+
+def atoms_of(args: list) -> frozenset:
+    """Every atom the arguments carry, keys folded in."""
+    return frozenset().union(*(flat(a.value).atoms for a in args)) if args else frozenset()
+
+
+def closure_value(v: Val) -> Val:
+    """What a closure sees of an outer frame's variable: what is concrete (atoms of the outer
+    frame's parameters and calls mean nothing inside)."""
+    concrete = (SourceRef, LibraryRef, GlobalRef, ProjectRef, FieldRef)
+    return Val(frozenset(a for a in v.atoms if type(a) in concrete),
+               tuple(s for s in v.strs if all(type(p) is Lit for p in s)))
+
+
+def param_value(name: str) -> Val:
+    return Val(frozenset({ParamRef(name)}))
+
+
+# ----------------------------------------------------------------------------- syntax
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` as text, for a chain of names; None for anything else."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None
+
+
+def text_of(node: cst.CSTNode) -> str:
+    """A short rendering of an expression for messages (no full codegen on the hot path)."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{text_of(node.value)}.{node.attr.value}"
+    if isinstance(node, cst.Subscript):
+        key = literal_key(node)
+        return f"{text_of(node.value)}[{key!r}]" if key is not None else f"{text_of(node.value)}[...]"
+    if isinstance(node, cst.Call):
+        return f"{text_of(node.func)}(...)"
+    if isinstance(node, cst.SimpleString):
+        return node.value[:40]
+    return f"<{type(node).__name__.lower()}>"
+
+
+def literal_str(node: cst.CSTNode) -> str | None:
+    """The text of a string literal (implicit concatenation included), or None."""
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = node.evaluated_value
+        except Exception:  # malformed escapes in a literal: not a constant we can use
+            return None
+        return value if isinstance(value, str) else None
+    if isinstance(node, cst.ConcatenatedString):
+        left, right = literal_str(node.left), literal_str(node.right)
+        return left + right if left is not None and right is not None else None
+    return None
+
+
+def literal_key(node: cst.Subscript) -> str | None:
+    """The constant string key of `x["key"]`, or None."""
+    if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        return None
+    return literal_str(node.slice[0].slice.value)
+
+
+def is_constant(node) -> bool:
+    return isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary)) or (
+        isinstance(node, cst.Name) and node.value in ("None", "True", "False"))
+
+
+def unquote(node):
+    """A string annotation ("Client") read as the name it spells."""
+    value = literal_str(node)
+    if value and re.fullmatch(r"[A-Za-z_][\w.]*", value):
+        return cst.parse_expression(value)
+    return node
+
+
+def root_name(node) -> str:
+    """The first name of an attribute chain (`a` of `a.b.c`), or ""."""
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value if isinstance(node, cst.Name) else ""
+

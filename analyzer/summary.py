@@ -1,0 +1,123 @@
+"""What summarizing one module yields: plain frozen records built from the flow IR (ir.py).
+
+A `ModuleSummary` is a pure function of (file bytes, rules digest, analyzer code), made in a worker
+process, pickled back and cached; the global stages never see a syntax tree, only these records.
+Located nodes are numbered per module (`loc`); their (line, column) are computed only for the
+modules a reported flow touches (`positions`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .ir import Val
+
+
+@dataclass(frozen=True)
+class Source:
+    """A place where a personal-data category enters the program by name."""
+
+    category: str
+    loc: int  # located-node index in the module
+    expression: str
+    function: str  # qualname of the enclosing function
+    shape: str = "variable"  # variable | parameter | attribute | key | keyword | field
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a call site."""
+
+    position: int | None  # positional index, or None for a keyword argument
+    name: str | None  # keyword name, or None
+    value: Val
+    starred: bool = False  # *args / **kwargs at the call site
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """One call in the module: what is called (an ir callee), with what, and where."""
+
+    index: int
+    function: str  # qualname of the enclosing function
+    callee: tuple  # StaticCallee | MethodCallee | DynamicCallee | SuperCallee
+    args: tuple  # tuple[Arg, ...]
+    loc: int
+    text: str  # the callee as written, for messages
+
+
+@dataclass(frozen=True)
+class FieldWrite:
+    """`target.attr = value`; `cls` is the project class when the target is `self`."""
+
+    target: Val
+    cls: str | None
+    attr: str
+    value: Val
+
+
+@dataclass(frozen=True)
+class GlobalWrite:
+    """An assignment to a module-level variable declared `global` in a function."""
+
+    module: str
+    name: str
+    value: Val
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A parameter of a function, with its default evaluated where the function is defined."""
+
+    name: str
+    kind: str  # "positional" | "keyword" | "varargs" | "varkw"
+    annotation: str | None  # qualified name of the annotation, when it is a plain name
+    default: Val | None = None
+
+
+@dataclass(frozen=True)
+class FunctionSummary:
+    """A function, method, lambda or module body, interpreted once."""
+
+    qualname: str
+    cls: str | None  # the class a method belongs to
+    params: tuple  # tuple[Parameter, ...]
+    loc: int
+    returns: Val
+    calls: tuple  # indices into ModuleSummary.calls
+    writes: tuple  # tuple[FieldWrite | GlobalWrite, ...]
+    is_static: bool = False
+    is_classmethod: bool = False
+
+
+@dataclass(frozen=True)
+class ClassSummary:
+    qualname: str
+    bases: tuple  # qualified names as written and resolved through imports
+    loc: int
+    fields: tuple  # tuple[(attr, source index or None)] declared in the body
+
+
+@dataclass(frozen=True)
+class ParseError:
+    line: int
+    column: int
+    message: str
+    code: str = "XB901"
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    path: str  # relative to the scanned root, with "/"
+    module: str  # dotted module name
+    digest: str  # content hash
+    sources: tuple = ()  # tuple[Source, ...]
+    calls: tuple = ()  # tuple[CallSite, ...]
+    functions: tuple = ()  # tuple[FunctionSummary, ...]
+    classes: tuple = ()  # tuple[ClassSummary, ...]
+    globals: tuple = ()  # tuple[(name, Val)] module-level bindings at the end of the module
+    suppressions: tuple = ()  # tuple[(line, codes tuple, reason)]
+    error: ParseError | None = None
+    # (line, column) of each located node, 1-based; filled only when summarized with positions,
+    # which the pipeline does lazily for the few modules a reported flow touches.
+    positions: tuple = ()
