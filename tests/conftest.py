@@ -15,6 +15,9 @@ from analyzer.commands import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
+# Every fixture project: a folder under fixtures/ with its own configuration, which gives the scan
+# its home jurisdiction (bench/outputs.py finds them the same way).
+FIXTURE_PROJECTS = sorted(p.parent for name in ("xborder.toml", "pyproject.toml") for p in FIXTURES.glob(f"**/{name}"))
 
 # The only skips a test run accepts, each with the reason it is acceptable. Any other skip fails
 # the run: a test that skips where it should run guards nothing (issue 9).

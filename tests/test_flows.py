@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, run_cli, write_project
+from conftest import FIXTURE_PROJECTS, FIXTURES, run_cli, write_project
 
 CROSS_MODULE = FIXTURES / "flows" / "cross_module"
 SEED = {"flows/cross_module": CROSS_MODULE, "shop": FIXTURES / "shop"}
@@ -136,7 +136,7 @@ EVERY_TARGET_KIND = {
 }
 
 
-@pytest.mark.parametrize("project", sorted(p.parent for p in FIXTURES.glob("**/expected.json")) + [None],
+@pytest.mark.parametrize("project", FIXTURE_PROJECTS + [None],
                          ids=lambda p: "every-target-kind" if p is None else str(p.relative_to(FIXTURES)))
 def test_callgraph_runs_on_every_fixture_and_every_target_kind(project, tmp_path):
     """Sort keys are total over every node kind: partials, managers, client methods, classes..."""
