@@ -5,17 +5,16 @@ able to tell why a flow was accepted: a suppression without one does not suppres
 as XB904. With `warn_unused`, a suppression that matched nothing is reported as XB903.
 
 XB903 and XB904 are about a comment, not a flow, so they are reported like parse errors: as
-`FileError`s (path, line, message, code) in `ScanResult.errors`. Unlike parse errors they have a
-severity (SEVERITY), which the exit code takes into account.
+`FileError`s (path, line, message, code) in `ScanResult.errors`. Unlike parse errors they count
+toward the exit code, at their severity in rules/codes.toml, which also holds their messages.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+from .knowledge.codes import rule_codes
 from .results import FileError, Finding
-
-SEVERITY = {"XB903": "warning", "XB904": "warning"}
 
 
 def _covers(codes: tuple, rule: str) -> bool:
@@ -38,9 +37,8 @@ def apply(findings: list[Finding], summaries, warn_unused: bool = False) -> tupl
         out.append(finding)
     problems = []
     for (path, line), (codes, reason) in sorted(comments.items()):
-        which = f"ignore[{','.join(codes)}]" if codes else "ignore"
-        if not reason:
-            problems.append(FileError(path, line, f"suppression `{which}` gives no reason, so it suppresses nothing", "XB904"))
-        elif warn_unused and (path, line) not in used:
-            problems.append(FileError(path, line, f"suppression `{which}` matches no finding", "XB903"))
+        problem = "XB904" if not reason else "XB903" if warn_unused and (path, line) not in used else None
+        if problem is not None:
+            which = f"ignore[{','.join(codes)}]" if codes else "ignore"
+            problems.append(FileError(path, line, rule_codes()[problem].format(suppression=which), problem))
     return out, problems

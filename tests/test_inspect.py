@@ -167,7 +167,7 @@ def test_rules_categories_text():
 
 def test_rules_all_kinds_json():
     data = _json(run_cli("rules", "--format", "json"))
-    assert set(data) == {"categories", "sinks", "destinations", "regimes"}
+    assert set(data) == {"categories", "sinks", "destinations", "regimes", "codes"}
     assert all(len(v) > 0 for v in data.values())
 
 

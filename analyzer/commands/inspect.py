@@ -12,8 +12,8 @@ from pathlib import Path
 
 import click
 
-from ..evaluate import RULES
 from ..knowledge import load_knowledge
+from ..knowledge.codes import rule_codes
 from ..pipeline import Options, analyze, collector_paused, find_root, positions_for, resolve_config
 from ..report.callgraph import render_dot, render_json
 from ..resolve import Resolver
@@ -30,7 +30,7 @@ _config = config_option
 
 
 @click.command("rules")
-@click.argument("kind", required=False, type=click.Choice(["categories", "sinks", "destinations", "regimes"]))
+@click.argument("kind", required=False, type=click.Choice(["categories", "sinks", "destinations", "regimes", "codes"]))
 @_format
 @_config
 def rules_command(kind, fmt, config_path):
@@ -42,6 +42,7 @@ def rules_command(kind, fmt, config_path):
                    "client": s.client, "default": s.default, "source": s.source} for s in k.catalog.sinks],
         "destinations": k.jurisdictions.describe(),
         "regimes": [asdict(r) for r in k.jurisdictions.regimes.values()],
+        "codes": _codes_table(),
     }
     chosen = [kind] if kind else list(tables)
     if fmt == "json":
@@ -61,22 +62,46 @@ def _line(kind: str, entry: dict) -> str:
         return f"{entry['callee']:<45} {entry['kind']}"
     if kind == "regimes":
         return f"{entry['id']:<10} {entry['name']} (home: {', '.join(entry['home'])}; localization: {entry['localization']})"
+    if kind == "codes":
+        return f"{entry['code']}  {entry['name']:<28} {entry['severity']:<8} {entry['family']:<12} {entry['summary']}"
     return f"{entry.get('kind', ''):<10} {entry.get('match', '')} -> {entry.get('jurisdiction')}"
 
 
+def _codes_table() -> list[dict]:
+    return [asdict(rule) for rule in guarded(rule_codes)]
+
+
 @click.command("explain")
-@click.argument("code")
+@click.argument("code", required=False)
 def explain_command(code):
-    """Explain a rule code (XB101, XB201, ...)."""
-    rule = RULES.get(code.upper())
-    if rule is None:
-        fail(f"unknown rule code {code!r} (known: {', '.join(sorted(RULES))})")
+    """Explain a rule code (XB101, XB201, ...); without CODE, list them all."""
+    codes = guarded(rule_codes)
+    if code is None:
+        for entry in _codes_table():
+            click.echo(_line("codes", entry))
+        click.echo("\n`xborder explain CODE` says what a code means, why, and what to do instead, with examples.")
+        return
+    if code.upper() not in codes:
+        fail(f"unknown rule code {code!r} (known: {', '.join(r.code for r in codes)})")
+    rule = codes[code.upper()]
     click.echo(f"{rule.code} ({rule.name})\n")
     click.echo(f"What it does\n  {rule.summary}\n")
     click.echo(f"Why is this bad?\n  {rule.why}\n")
-    if rule.example:
-        click.echo(f"Example\n  {rule.example}\n")
-    click.echo(f"Use instead\n  {rule.instead}")
+    if rule.reference:
+        click.echo(f"Legal reference\n  {rule.reference}\n")
+    click.echo(f"Example (`{rule.report.command()}` reports {rule.code})\n{_example(rule.report)}\n")
+    click.echo(f"Use instead\n  {rule.instead}\n")
+    click.echo(f"  (`{rule.no_report.command()}` reports nothing)\n{_example(rule.no_report)}")
+
+
+def _example(example) -> str:
+    """The example's files, indented; file names only when there is a config beside the module."""
+    files = [("xborder.toml", example.config), ("app.py", example.source)] if example.config else [("", example.source)]
+    blocks = []
+    for name, text in files:
+        lines = ([f"# {name}"] if name else []) + text.rstrip("\n").splitlines()
+        blocks.append("\n".join(f"  {line}".rstrip() for line in lines))
+    return "\n\n".join(blocks)
 
 
 @click.command("classify")

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import click
 
-from .. import baseline, suppress
-from ..evaluate import SEVERITY_ORDER
+from .. import baseline
+from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 from ..pipeline import Options, scan
 from ..report import FORMATS, render
 from .common import (EXIT_CLEAN, EXIT_FINDINGS, Progress, config_option, guarded, home_option, jobs_option,
@@ -61,7 +61,8 @@ def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, fm
     threshold = fail_on or result.fail_on
     if threshold == "never":
         sys.exit(EXIT_CLEAN)
-    severities = [f.severity for f in active] + [suppress.SEVERITY[e.code] for e in result.errors if e.code in suppress.SEVERITY]
+    codes = rule_codes()
+    severities = [f.severity for f in active] + [codes[e.code].severity for e in result.errors if codes[e.code].about_comment]
     worst = max((SEVERITY_ORDER[s] for s in severities), default=0)
     sys.exit(EXIT_FINDINGS if worst and worst >= SEVERITY_ORDER[threshold] else EXIT_CLEAN)
 

@@ -5,6 +5,7 @@ project's additions in its config, loaded and checked before any file is read.
     vocabulary.py     personal-data categories and the identifier matcher (rules/categories.toml)
     catalog.py        sinks, clients and flow rules (rules/sinks/*.toml, rules/flow.toml)
     jurisdictions.py  hosts, regions, vendors and regimes (rules/destinations/*.toml, rules/regimes.toml)
+    codes.py          what each rule code means, its severity, texts and examples (rules/codes.toml)
 """
 
 from __future__ import annotations

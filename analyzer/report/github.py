@@ -1,7 +1,9 @@
 """GitHub Actions workflow commands: each finding becomes an annotation on the pull request diff.
 
 Paths are made relative to the working directory, because GitHub resolves `file=` against the
-repository checkout, where the job runs, not against the scanned folder.
+repository checkout, where the job runs, not against the scanned folder. A file that was not
+analysed is an error annotation, as it is an error notification in SARIF; a comment problem is
+annotated at its code's severity.
 """
 
 from __future__ import annotations
@@ -9,8 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..evaluate import RULES
-from ..suppress import SEVERITY as COMMENT_SEVERITY
+from ..knowledge.codes import rule_codes
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
@@ -42,6 +43,7 @@ def _command(level: str, root: str, path: str, line, column, title: str, message
 
 
 def render(result, color: bool = False) -> str:
+    codes = rule_codes()
     lines = []
     for f in result.findings:
         if f.suppressed is not None:
@@ -53,11 +55,11 @@ def render(result, color: bool = False) -> str:
                   f"destination: {d.host or d.region or 'unknown'} -> {d.jurisdiction or 'unknown'} ({d.evidence})",
                   "trace:", *(f"  {h.path}:{h.line} {h.note}" for h in flow.trace)]
         lines.append(_command(f.severity, result.root, flow.sink_path, flow.sink_line, flow.sink_column,
-                              f"{f.rule} {RULES[f.rule].name}", "\n".join(detail)))
+                              f"{f.rule} {codes[f.rule].name}", "\n".join(detail)))
     for e in result.errors:
-        rule = RULES.get(e.code)
-        lines.append(_command(COMMENT_SEVERITY.get(e.code, "error"), result.root, e.path, e.line, None,
-                              f"{e.code} {rule.name}" if rule else e.code, e.message))
+        rule = codes[e.code]
+        lines.append(_command(rule.severity if rule.about_comment else "error", result.root, e.path, e.line, None,
+                              f"{e.code} {rule.name}", e.message))
     for w in result.warnings:
         lines.append(f"::warning::{escape_data(w)}")
     count = sum(f.suppressed is None for f in result.findings)

@@ -14,11 +14,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from .. import __version__
-from ..evaluate import RULES, SEVERITY_ORDER
+from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 from .inventory import STATUSES, category_info, destination_label, entries, jurisdiction_label
 
 _TOKEN = re.compile(r"[\w.]+")  # a dotted name: what a hop's column points at
-FILE_ERRORS = ("XB901", "XB902")  # codes that mean a file was not analysed
 _SENSITIVE = '<span class="badge sensitive">sensitive</span>'
 STATUS_TEXT = {"abroad": "cross-border", "unknown": "unresolved", "approved": "approved transfer", "home": "stays at home"}
 
@@ -97,7 +96,7 @@ def _summary(result, items) -> str:
     severities = defaultdict(int)
     for f in result.findings:
         severities[f.severity] += 1
-    error_files = len({e.path for e in result.errors if e.code in FILE_ERRORS})
+    error_files = len({e.path for e in result.errors if rule_codes()[e.code].skips_file})
     abroad = sum(e.status in ("abroad", "approved") for e in items)
     destinations = {(destination_label(e.flow.destination), jurisdiction_label(e.flow.destination)) for e in items}
     home = ", ".join(result.home) or "not set"
@@ -308,7 +307,6 @@ def _findings(findings, sources: _SourceLines) -> str:
     cards = []
     for n, f in enumerate(findings, 1):
         flow, d = f.flow, f.flow.destination
-        rule = RULES.get(f.rule)
         hops, previous = [], None
         for h in flow.trace:
             # Hops on the line just quoted (a call passing and returning) do not repeat it.
@@ -322,7 +320,7 @@ def _findings(findings, sources: _SourceLines) -> str:
         cards.append(
             f'<article class="finding severity-{esc(f.severity)}" id="finding-{n}">'
             f'<header><span class="sev sev-{esc(f.severity)}">{esc(f.severity)}</span> <strong>{esc(f.rule)}</strong> '
-            f'{esc(rule.name if rule else "")}<span class="loc right">{esc(flow.sink_path)}:{flow.sink_line}</span></header>'
+            f'{esc(rule_codes()[f.rule].name)}<span class="loc right">{esc(flow.sink_path)}:{flow.sink_line}</span></header>'
             f'<p class="msg">{esc(f.message)}</p>{suppressed}'
             f'<dl><dt>Category</dt><dd><code>{esc(flow.category)}</code></dd>'
             f'<dt>Source</dt><dd><span class="loc">{esc(flow.source_path)}:{flow.source_line}</span> <code>{esc(flow.source.expression)}</code></dd>'
@@ -348,7 +346,7 @@ def _approved(result) -> str:
 def _errors(result) -> str:
     if not result.errors:
         return '<p class="empty">Every file was analysed.</p>'
-    out = "".join(f'<tr><td><strong>{esc(e.code)}</strong> {esc(RULES[e.code].name if e.code in RULES else "")}</td>'
+    out = "".join(f'<tr><td><strong>{esc(e.code)}</strong> {esc(rule_codes()[e.code].name)}</td>'
                   f'<td class="loc">{esc(e.path)}{f":{e.line}" if e.line else ""}</td><td>{esc(e.message)}</td></tr>'
                   for e in sorted(result.errors, key=lambda e: (e.path, e.line or 0, e.code, e.message)))
     return f"<table><thead><tr><th>Problem</th><th>File</th><th>Message</th></tr></thead><tbody>{out}</tbody></table>"

@@ -2,9 +2,9 @@
 
 Each finding is a result at its sink, with the source as a related location, the trace as a
 codeFlow and the line-free fingerprint as a partialFingerprint, so the UI tracks a flow across
-edits. Comment problems (XB903, XB904) are results too. Files that could not be analysed (XB901,
-XB902) are tool execution notifications, since they say what the analysis missed, not what the
-code does.
+edits. Comment problems (family suppression) are results too. Files that could not be analysed
+(family analysis) are tool execution notifications, since they say what the analysis missed, not
+what the code does. Rule descriptors are made from rules/codes.toml.
 """
 
 from __future__ import annotations
@@ -14,33 +14,26 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..evaluate import RULES
-from ..suppress import SEVERITY as COMMENT_SEVERITY
+from ..knowledge.codes import rule_codes
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT = "%SRCROOT%"
-NOTIFICATIONS = ("XB901", "XB902")  # descriptors of toolExecutionNotifications, not rules
-
-# The level a rule has when the regime does not decide (evaluate may raise or lower it per finding).
-DEFAULT_LEVEL = {"XB101": "error", "XB102": "error", "XB103": "error", "XB104": "warning", "XB201": "warning",
-                 "XB901": "error", "XB902": "warning", **COMMENT_SEVERITY}
-_FAMILY = {"1": "cross-border-transfer", "2": "unresolved-destination", "9": "analysis"}
 
 
-def _descriptor(rule) -> dict:
+def _descriptor(rule, families) -> dict:
     help_text = f"{rule.why}\n\nInstead: {rule.instead}"
     markdown = f"{rule.why}\n\n**Instead:** {rule.instead}"
-    if rule.example:
-        help_text = f"{rule.why}\n\nExample: {rule.example}\n\nInstead: {rule.instead}"
-        markdown = f"{rule.why}\n\nExample:\n\n```python\n{rule.example}\n```\n\n**Instead:** {rule.instead}"
+    if rule.excerpt:
+        help_text = f"{rule.why}\n\nExample: {rule.excerpt}\n\nInstead: {rule.instead}"
+        markdown = f"{rule.why}\n\nExample:\n\n```python\n{rule.excerpt}\n```\n\n**Instead:** {rule.instead}"
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": f"{rule.summary} {rule.why}"},
         "help": {"text": help_text, "markdown": markdown},
-        "defaultConfiguration": {"level": DEFAULT_LEVEL[rule.code]},
-        "properties": {"tags": ["privacy", _FAMILY[rule.code[2]]]},
+        "defaultConfiguration": {"level": rule.severity},
+        "properties": {"tags": ["privacy", families[rule.family].tag]},
     }
 
 
@@ -78,9 +71,11 @@ def _result(finding, index: dict, regime: str | None) -> dict:
 
 
 def document(result) -> dict:
-    codes = [c for c in RULES if c not in NOTIFICATIONS]
-    index = {c: i for i, c in enumerate(codes)}
-    notification_index = {c: i for i, c in enumerate(NOTIFICATIONS)}
+    codes = rule_codes()
+    rules = [r for r in codes if not r.skips_file]  # the others describe toolExecutionNotifications
+    notified = [r for r in codes if r.skips_file]
+    index = {r.code: i for i, r in enumerate(rules)}
+    notification_index = {r.code: i for i, r in enumerate(notified)}
     results = [_result(f, index, result.regime) for f in result.findings]
     if result.baseline is not None:  # findings the baseline knows were dropped
         for r in results:
@@ -88,7 +83,7 @@ def document(result) -> dict:
     notifications = []
     for e in result.errors:
         if e.code in index:
-            results.append({"ruleId": e.code, "ruleIndex": index[e.code], "level": DEFAULT_LEVEL[e.code],
+            results.append({"ruleId": e.code, "ruleIndex": index[e.code], "level": codes[e.code].severity,
                             "message": {"text": e.message}, "locations": [_location(e.path, e.line)]})
         else:
             notifications.append({"descriptor": {"id": e.code, "index": notification_index[e.code]},
@@ -102,8 +97,8 @@ def document(result) -> dict:
                 "name": "xborder",
                 "version": __version__,
                 "semanticVersion": __version__,
-                "rules": [_descriptor(RULES[c]) for c in codes],
-                "notifications": [_descriptor(RULES[c]) for c in NOTIFICATIONS],
+                "rules": [_descriptor(r, codes.families) for r in rules],
+                "notifications": [_descriptor(r, codes.families) for r in notified],
             }},
             "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
             "originalUriBaseIds": {ROOT: {"uri": Path(result.root).resolve().as_uri().rstrip("/") + "/"}},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..evaluate import SEVERITY_ORDER
+from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _RESET = "\033[0m"
@@ -54,7 +54,7 @@ def render(result, color: bool = False) -> str:
             lines.append(f"  {safe(sink.get('path'))}:{sink.get('line')}: {safe(e.get('rule'))} {safe(e.get('message'))} [{safe(e['fingerprint'])}]")
     counts = Counter(f.severity for f in result.findings if f.suppressed is None)
     by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, key=lambda s: -SEVERITY_ORDER[s])) or "none"
-    error_files = len({e.path for e in result.errors if e.code in ("XB901", "XB902")})  # not XB903/XB904 comments
+    error_files = len({e.path for e in result.errors if rule_codes()[e.code].skips_file})  # not comment problems
     total = sum(counts.values())
     lines.append(f"Scanned {result.files} files ({error_files} with errors); "
                  f"{total} finding{'s' if total != 1 else ''} ({by_severity}); home {'/'.join(result.home)}"
