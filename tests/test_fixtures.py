@@ -1,4 +1,5 @@
-"""Every fixture project's findings match its expected.json exactly.
+"""Every fixture project's findings match its expected.json exactly, in a report that matches the
+report's JSON Schema (schemas/report.schema.json).
 
 `expected.json` holds the scan arguments, the exit code and the findings in report order. Each
 expected finding lists the contract fields it pins (the shop fixture pins all of them, traces
@@ -11,6 +12,7 @@ import json
 
 import pytest
 
+from analyzer.knowledge.schema import check
 from conftest import FIXTURES, scan_json
 
 CASES = sorted(p.parent for p in FIXTURES.glob("**/expected.json"))
@@ -30,6 +32,7 @@ def test_fixture(case):
     spec = json.loads((case / "expected.json").read_text())
     code, data, stderr = scan_json(case, *spec.get("args", []))
     assert data is not None, stderr
+    check(data, "report.schema.json", f"the report of {case.name}")
     assert data["errors"] == spec.get("errors", []), data["errors"]
     actual = data["findings"]
     expected = spec["findings"]

@@ -1,5 +1,5 @@
-"""One JSON Schema for every data file (issue 10): the config and each kind of rules file, under
-schemas/, checked by analyzer/knowledge/schema.py with one error shape."""
+"""One JSON Schema for every data file (issue 10): the config, each kind of rules file, the baseline
+and the JSON report, under schemas/, checked by analyzer/knowledge/schema.py with one error shape."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from analyzer.errors import ConfigError
 from analyzer.knowledge import Catalog, load_knowledge, rules_dir, schema
 from analyzer.knowledge.config import Config, parse_config
 from analyzer.knowledge.schema import PASSED, bundled_dir, check
-from conftest import ROOT
+from conftest import ROOT, run_cli, scan_json, write_project
 
 SCHEMAS = sorted(bundled_dir("schemas").rglob("*.schema.json"))
+LEAK = 'import requests\n\n\ndef send(user):\n    requests.post("https://api.mixpanel.com/track", json={"email": user.email})\n'
 
 
 @pytest.mark.parametrize("path", SCHEMAS, ids=[p.name for p in SCHEMAS])
@@ -76,6 +77,31 @@ def test_a_key_that_is_not_a_bare_toml_key_is_quoted():
     with pytest.raises(ConfigError) as error:
         check({"joiners": {"os.path.join": 1}}, "flow.schema.json", "flow.toml")
     assert error.value.key == 'joiners."os.path.join"' and error.value.message == "expected string, got integer"
+
+
+def _report_ok(doc: dict) -> None:
+    check(doc, "report.schema.json", "report")
+
+
+def test_reports_with_baseline_suppressions_and_errors_match_the_report_schema(tmp_path):
+    """The fixtures' reports are checked in tests/test_fixtures.py; here the optional parts."""
+    project = write_project(tmp_path / "p", {"a.py": LEAK, "b.py": LEAK.replace("email", "phone"), "broken.py": "def (:\n",
+                                             "c.py": LEAK.replace("})\n", "})  # xborder: ignore[XB101] approved\n")})
+    assert run_cli("baseline", "--no-cache", "--home", "CN", tmp_path / "b.json", project).exit_code == 0
+    baseline = json.loads((tmp_path / "b.json").read_text())
+    check(baseline, "baseline.schema.json", "b.json")
+    (project / "b.py").unlink()
+    code, data, stderr = scan_json(project, "--home", "CN", "--baseline", tmp_path / "b.json", "--show-suppressed")
+    assert data is not None, stderr
+    assert data["baseline"]["stale"] and data["errors"] and any("suppressed" in f for f in data["findings"])
+    _report_ok(data)
+
+
+def test_the_report_schema_catches_a_wrong_report():
+    with pytest.raises(ConfigError) as error:
+        _report_ok({"version": 1, "tool": {"name": "xborder", "version": "0"}, "home": ["CN"], "regime": None,
+                    "findings": [{"rule": "XB101"}], "errors": [], "sanitized": [], "stats": {"files": 1, "seconds": 0}})
+    assert error.value.key.startswith("findings[0].") and error.value.message == "missing required key"
 
 
 def _readme_config() -> str:
