@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError
+from .knowledge.schema import check
 
 FORMAT_VERSION = 1
 
@@ -50,18 +51,20 @@ def dumps(result) -> str:
 
 
 def load(path: str) -> list[dict]:
+    """The entries of a baseline file, checked against schemas/baseline.schema.json so that a file of
+    another shape stops the run here (exit 2) instead of breaking a report later."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"cannot read baseline: {exc.strerror}", path=path) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"baseline is not valid JSON: {exc}", path=path) from None
-    if not isinstance(doc, dict) or doc.get("version") != FORMAT_VERSION or not isinstance(doc.get("findings"), list):
-        raise ConfigError(f"not an xborder baseline (version {FORMAT_VERSION}); create one with `xborder baseline`", path=path)
-    entries = doc["findings"]
-    if not all(isinstance(e, dict) and isinstance(e.get("fingerprint"), str) for e in entries):
-        raise ConfigError("every baseline entry needs a fingerprint", path=path)
-    return entries
+    try:
+        check(doc, "baseline.schema.json", path)
+    except ConfigError as exc:
+        hint = f"not an xborder baseline (version {FORMAT_VERSION}; create one with `xborder baseline`)"
+        raise ConfigError(f"{hint}: {exc.message}", path=path, key=exc.key) from None
+    return doc["findings"]
 
 
 def apply(findings: list, entries: list[dict], path: str) -> tuple[list, Outcome]:

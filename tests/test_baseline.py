@@ -47,6 +47,20 @@ def test_bad_baseline_is_a_usage_error(tmp_path):
     assert code == 2 and "cannot read baseline" in stderr
 
 
+def test_a_baseline_with_entries_of_the_wrong_shape_is_a_usage_error(tmp_path):
+    """Checked against schemas/baseline.schema.json when read: exit 2 naming the file and the key,
+    not a crash when a report shows the entry as stale."""
+    project = write_project(tmp_path / "p", {"a.py": EMAIL})
+    assert run_cli("baseline", "--no-cache", "--home", "CN", tmp_path / "b.json", project).exit_code == 0
+    doc = json.loads((tmp_path / "b.json").read_text())
+    for entry, key in [({**doc["findings"][0], "sink": "a.py"}, "findings[0].sink"), ({"rule": "XB101"}, "findings[0].fingerprint"),
+                       ({**doc["findings"][0], "line": 5}, "findings[0].line")]:
+        (tmp_path / "bad.json").write_text(json.dumps({**doc, "findings": [entry]}))
+        result = run_cli("scan", "--no-cache", "--home", "CN", "--baseline", tmp_path / "bad.json", project)
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert f"{tmp_path / 'bad.json'}: key '{key}': not an xborder baseline" in result.stderr, result.stderr
+
+
 def test_suppressed_findings_are_not_recorded(tmp_path):
     project = write_project(tmp_path / "p", {"a.py": EMAIL.replace("})\n", "})  # xborder: ignore[XB101] approved\n")})
     run_cli("baseline", "--no-cache", "--home", "CN", tmp_path / "b.json", project)

@@ -69,20 +69,20 @@ def _broken(tmp_path, edit) -> ConfigError:
 
 @pytest.mark.parametrize("edit, key, says", [
     (lambda t: t.replace('name = "parse-error"', 'name = "parse-error"\nseverty = "error"'), "code[5].severty", "unknown key"),
-    (lambda t: t.replace('summary = "An inline suppression matched no finding."\n', ""), "code[7]", "missing 'summary'"),
+    (lambda t: t.replace('summary = "An inline suppression matched no finding."\n', ""), "code[7].summary", "missing required key"),
     (lambda t: t.replace('[code.no-report]\nhome = "DE"', '[code.elsewhere]\nhome = "DE"', 1), "code[3].elsewhere", "unknown key"),
     (lambda t: t.replace('severity = "warning"\nfamily = "unresolved"', 'severity = "fatal"\nfamily = "unresolved"'),
      "code[4].severity", "fatal"),
-    (lambda t: t.replace('family = "unresolved"', 'family = "unknown"'), "code[4].family", "unknown family"),
+    (lambda t: t.replace('family = "unresolved"', 'family = "unknown"'), "code[4].family", "expected one of transfer, unresolved, analysis, suppression"),
     (lambda t: t.replace("whose destination is unknown: {evidence}", "whose destination is unknown: {evidense}"),
      "code[4].message", "{evidense}"),
     (lambda t: t.replace('instead = "Fix or exclude the file."', 'instead = "Fix or exclude the file."\nmessage = "{path}"'),
      "code[5].message", "no message template"),
     (lambda t: t.replace('message = "suppression `{suppression}` matches no finding"\n', ""), "code[7]", "missing 'message'"),
     (lambda t: t.replace('excerpt = "print x"', 'excerpt = "print y"'), "code[5].excerpt", "does not occur"),
-    (lambda t: t.replace('[code.report]\nhome = "CN"\nargs', '[code.report]\nargs', 1), "code[7].report", "missing 'home'"),
+    (lambda t: t.replace('[code.report]\nhome = "CN"\nargs', '[code.report]\nargs', 1), "code[7].report.home", "missing required key"),
     (lambda t: t.replace('code = "XB102"', 'code = "XB101"'), "code[1].code", "duplicate code XB101"),
-    (lambda t: t.replace('[family.analysis]\ntag = "analysis"\n', ""), "family", "missing family 'analysis'"),
+    (lambda t: t.replace('[family.analysis]\ntag = "analysis"\n', ""), "family.analysis", "missing required key"),
 ])
 def test_a_broken_codes_file_names_file_and_key(tmp_path, edit, key, says):
     error = _broken(tmp_path, edit)

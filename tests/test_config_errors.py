@@ -5,12 +5,16 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
 
-from analyzer.knowledge.config import _KEYS
+from analyzer.knowledge.schema import bundled_dir
 from conftest import run_cli, write_project
+
+# Every key of the config, and the JSON Schema of its value.
+KEYS = json.loads((bundled_dir("schemas") / "xborder.schema.json").read_text(encoding="utf-8"))["properties"]
 
 SOURCE = {"app.py": "import requests\n\ndef send(user):\n    requests.post('https://api.segment.io/v1', json={'email': user.email})\n"}
 
@@ -28,20 +32,19 @@ def assert_config_error(result, key: str, line: int):
     assert f"xborder.toml:{line}: key '{key}'" in message, message
 
 
-def _wrong_value(expected) -> str:
+def _wrong_value(schema: dict) -> str:
     """A TOML value of a type the key does not take."""
-    types = expected if isinstance(expected, tuple) else (expected,)
-    return "42" if int not in types else '"forty-two"'
+    return '"forty-two"' if schema.get("type") in ("integer", "number") else "42"
 
 
-@pytest.mark.parametrize("key", sorted(_KEYS))
+@pytest.mark.parametrize("key", sorted(KEYS))
 def test_every_key_with_a_wrong_type(tmp_path, key):
-    result = scan_with(tmp_path, f'home = "CN"\n{key} = {_wrong_value(_KEYS[key])}\n' if key != "home" else "home = 42\n")
+    result = scan_with(tmp_path, f'home = "CN"\n{key} = {_wrong_value(KEYS[key])}\n' if key != "home" else "home = 42\n")
     assert_config_error(result, key, 2 if key != "home" else 1)
     assert "expected" in result.stderr
 
 
-@pytest.mark.parametrize("key", sorted(_KEYS))
+@pytest.mark.parametrize("key", sorted(KEYS))
 def test_every_key_with_a_boolean(tmp_path, key):
     result = scan_with(tmp_path, f'home = "CN"\n{key} = true\n' if key != "home" else "home = true\n")
     assert_config_error(result, key, 2 if key != "home" else 1)
@@ -59,6 +62,7 @@ CASES = [
     ('home = "CN"\nlocal-jurisdiction = ""\n', "local-jurisdiction", 2),
     ('home = "CN"\nlocal-jurisdiction = "ZZ"\n', "local-jurisdiction", 2),
     ('home = "CN"\nmax-file-bytes = 0\n', "max-file-bytes", 2),
+    ('home = "CN"\nmax-file-bytes = 1000.0\n', "max-file-bytes", 2),
     ('home = "CN"\nfile-timeout = -1\n', "file-timeout", 2),
     ('home = "CN"\nfile-timeout = nan\n', "file-timeout", 2),
     ('home = "CN"\ninclude = [""]\n', "include[0]", 2),
@@ -76,8 +80,13 @@ CASES = [
     ('home = "CN"\n[[allow]]\ncategories = []\njurisdictions = ["US"]\nbasis = "consent"\n', "allow[0].categories", 3),
     ('home = "CN"\n[[allow]]\ncategories = ["user"]\njurisdictions = ["US"]\nbasis = 1\n', "allow[0].basis", 5),
     ('home = "CN"\n[[allow]]\ncategories = ["user"]\njurisdictions = ["US"]\nbasis = "consent"\nwhy = "x"\n', "allow[0].why", 6),
-    ('home = "CN"\n[[categories]]\nid = 5\n', "category[0].id", 3),
-    ('home = "CN"\n[[sinks]]\ncallee = "x.send"\n', "sinks[0]", 2),
+    ('home = "CN"\n[[categories]]\nid = 5\n', "categories[0].id", 3),
+    ('home = "CN"\n[[categories]]\npatterns = ["x"]\n', "categories[0].id", 2),
+    ('home = "CN"\n[[categories]]\nid = "user.new"\npatterns = ["x"]\nfamily = "other"\n', "categories[0].family", 5),
+    ('home = "CN"\ncategories = ["user.new"]\n', "categories[0]", 2),
+    ('home = "CN"\ncategories = { id = "user.new" }\n', "categories", 2),
+    ('home = "CN"\n\n[destinations]\n"*.corp.example" = 49\n', 'destinations."*.corp.example"', 4),
+    ('home = "CN"\n[[sinks]]\ncallee = "x.send"\n', "sinks[0].kind", 2),
     ('home = "CN"\n[[clients]]\nconstructor = []\n', "clients[0].constructor", 3),
 ]
 

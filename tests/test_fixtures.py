@@ -1,4 +1,5 @@
-"""Every fixture project reports what it says it reports.
+"""Every fixture project reports what it says it reports, in a report that matches the report's
+JSON Schema (schemas/report.schema.json).
 
 A fixture says it where the code is, in annotations (`# expect:`, `# ok`, `# source:`, `# via:`;
 tests/fixture_annotations.py), and is scanned with its own xborder.toml. The shop instead pins its whole
@@ -13,6 +14,7 @@ import json
 
 import pytest
 
+from analyzer.knowledge.schema import check as check_schema
 from conftest import FIXTURE_PROJECTS, FIXTURES, scan_json, write_project
 from fixture_annotations import mismatches, read_annotations
 
@@ -28,6 +30,7 @@ def check(root) -> list[str]:
     """What the scan of an annotated project (with its own configuration) gets wrong."""
     code, data, stderr = scan_json(root)
     assert data is not None, stderr
+    check_schema(data, "report.schema.json", f"the report of {root.name}")
     return mismatches(read_annotations(root), data, code)
 
 
@@ -58,6 +61,7 @@ def test_pinned_fixture(case):
     spec = json.loads((case / "expected.json").read_text())
     code, data, stderr = scan_json(case, *spec.get("args", []))
     assert data is not None, stderr
+    check_schema(data, "report.schema.json", f"the report of {case.name}")
     assert data["errors"] == spec.get("errors", []), data["errors"]
     actual = data["findings"]
     expected = spec["findings"]

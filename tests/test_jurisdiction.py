@@ -277,7 +277,6 @@ def test_project_home_value(j):
     ("destinations", "key"),
     [
         ({"*.corp.example": "XX"}, 'destinations."*.corp.example"'),
-        ({"*.corp.example": 49}, 'destinations."*.corp.example"'),
         ({"ftp://bucket": "DE"}, 'destinations."ftp://bucket"'),
         ({"nimbus:eu-*": "DE"}, 'destinations."nimbus:eu-*"'),
         ({"bad host!": "DE"}, 'destinations."bad host!"'),

@@ -2,7 +2,8 @@
 
 Built from a clean export of the tree (the tracked files only) and installed into a virtualenv that
 cannot see this checkout or the development install: no system site-packages, the dependencies
-installed from the index into it. There every subcommand answers `--help`, `scan` reports the shop,
+installed from the index into it. There every subcommand answers `--help`, `scan` reports the shop
+(its config checked against the schema inside the wheel, the rules remembered as checked),
 `audit` writes its files, and every module git holds under analyzer/ imports: a module the wheel
 forgets fails here, as it would for a user.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from analyzer.commands import cli
-from conftest import FIXTURES, export_tree, tracked_files
+from conftest import FIXTURES, ROOT, export_tree, tracked_files
 
 SCRUBBED = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV")
 
@@ -89,8 +90,11 @@ def test_scan_reports_the_shop_with_the_rules_inside_the_wheel(installed, tmp_pa
     found = json.loads(out.stdout)["findings"]
     assert [(f["rule"], f["category"], f["sink"]["path"], f["sink"]["line"]) for f in found] == \
         [(f["rule"], f["category"], f["sink"]["path"], f["sink"]["line"]) for f in expected["findings"]]
-    rules = _run([installed / "bin" / "python", "-c", "import analyzer.knowledge as k; print(k.rules_dir())"], tmp_path, _env(tmp_path))
-    assert rules.stdout.strip().startswith(str(installed)), rules.stdout
+    data = _run([installed / "bin" / "python", "-c", "import analyzer.knowledge as k; print(k.rules_dir()); "
+                 "print(k.schema.bundled_dir('schemas') / k.schema.PASSED)"], tmp_path, _env(tmp_path))
+    rules, passed = data.stdout.split()
+    assert rules.startswith(str(installed)) and passed.startswith(str(installed)), data.stdout
+    assert Path(passed).read_text() == (ROOT / "schemas" / "bundled-rules.passed").read_text()
 
 
 def test_audit_writes_its_reports(installed, tmp_path):

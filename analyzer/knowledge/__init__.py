@@ -6,27 +6,25 @@ project's additions in its config, loaded and checked before any file is read.
     catalog.py        sinks, clients and flow rules (rules/sinks/*.toml, rules/flow.toml)
     jurisdictions.py  hosts, regions, vendors and regimes (rules/destinations/*.toml, rules/regimes.toml)
     codes.py          what each rule code means, its severity, texts and examples (rules/codes.toml)
+    schema.py         the JSON Schemas of schemas/ every file is checked against, and its error messages
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from ..errors import ConfigError
 from .catalog import Catalog, parse_client, parse_sink
-from .config import Config, locate
+from .config import Config
 from .jurisdictions import Jurisdictions
+from .schema import bundled_dir, locate
 from .vocabulary import Vocabulary, load_vocabulary
 
 
 def rules_dir() -> Path:
     """The bundled rules: `rules` inside the installed package, `rules/` beside it in a checkout."""
-    packaged = Path(str(resources.files(__package__.partition(".")[0]))) / "rules"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent.parent / "rules"
+    return bundled_dir("rules")
 
 
 @dataclass
@@ -59,12 +57,11 @@ def _load(config: Config) -> Knowledge:
     origin = config.path or "config"
     vocabulary = load_vocabulary(directory)
     if config.categories:
-        vocabulary = vocabulary.extend(list(config.categories), origin)
+        vocabulary = vocabulary.extend(list(config.categories), origin, "categories")
     catalog = Catalog.load(directory)
     if config.sinks or config.clients or config.sanitizers:
-        clients = [parse_client(c, origin, f"clients[{i}]") for i, c in enumerate(config.clients)]
-        sinks = [parse_sink(s, origin, f"sinks[{i}]") for i, s in enumerate(config.sinks)]
-        catalog = catalog.extend(clients, sinks, config.sanitizers)
+        catalog = catalog.extend([parse_client(c) for c in config.clients], [parse_sink(s) for s in config.sinks],
+                                 config.sanitizers)
     jurisdictions = Jurisdictions.from_dir(directory)
     if config.destinations:
         jurisdictions = jurisdictions.with_project(dict(config.destinations), origin)

@@ -2,8 +2,10 @@
 template and runnable examples, from ``rules/codes.toml``, so that every reporter, the evaluator,
 inline suppressions and `xborder explain` say the same thing.
 
-Checked strictly like the other rules files: an unknown key, a missing field, an unknown family or
-severity, or a message placeholder the reporter cannot fill is a ConfigError naming file and key.
+Checked like the other rules files, against schemas/codes.schema.json (an unknown key, a missing
+field, an unknown family or severity), and here for what a schema cannot say (a message placeholder
+the reporter cannot fill, an excerpt missing from its example, a duplicate code): a ConfigError
+naming file and key.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from . import rules_dir
+from .schema import check
 
 __all__ = ["SEVERITY_ORDER", "Example", "Family", "RuleCode", "RuleCodes", "load_codes", "rule_codes"]
 
@@ -30,13 +33,6 @@ FAMILIES = {
     "analysis": set(),  # no template: the message says why the file was not analysed
     "suppression": {"suppression"},
 }
-_CODE_RE = re.compile(r"^XB\d{3}$")
-_NAME_RE = re.compile(r"^[a-z]+(-[a-z]+)*$")
-_FAMILY_KEYS = {"tag"}
-_CODE_REQUIRED = ("code", "name", "severity", "family", "reference", "summary", "why", "instead")
-_CODE_KEYS = {*_CODE_REQUIRED, "message", "excerpt", "report", "no-report"}
-_EXAMPLE_KEYS = {"home", "source", "config", "args"}
-_MAY_BE_EMPTY = ("reference",)
 
 
 @dataclass(frozen=True)
@@ -107,46 +103,19 @@ def _fail(message: str, origin: str, key: str):
     raise ConfigError(message, path=origin, key=key)
 
 
-def _string(table: dict, name: str, origin: str, key: str, default: str | None = None) -> str:
-    if name not in table:
-        if default is None:
-            _fail(f"missing '{name}'", origin, key)
-        return default
-    value = table[name]
-    if not isinstance(value, str):
-        _fail(f"expected string, got {type(value).__name__}", origin, f"{key}.{name}")
-    if not value.strip() and name not in _MAY_BE_EMPTY and default is None:
-        _fail(f"'{name}' is empty", origin, f"{key}.{name}")
-    return value
-
-
-def _known_keys(table, allowed: set, origin: str, key: str) -> dict:
-    if not isinstance(table, dict):
-        _fail(f"expected table, got {type(table).__name__}", origin, key)
-    for name in table:
-        if name not in allowed:
-            _fail(f"unknown key '{name}' (known: {', '.join(sorted(allowed))})", origin, f"{key}.{name}" if key else name)
-    return table
-
-
-def _example(table, origin: str, key: str) -> Example:
-    _known_keys(table, _EXAMPLE_KEYS, origin, key)
-    args = table.get("args", [])
-    if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
-        _fail("expected a list of strings", origin, f"{key}.args")
-    return Example(home=_string(table, "home", origin, key), source=_string(table, "source", origin, key),
-                   config=_string(table, "config", origin, key, default=""), args=tuple(args))
+def _example(table: dict) -> Example:
+    return Example(home=table["home"], source=table["source"], config=table.get("config", ""), args=tuple(table.get("args", ())))
 
 
 def _message(table: dict, family: str, origin: str, key: str) -> str:
     """The message template, naming only fields the reporter of its family fills."""
-    message = _string(table, "message", origin, key, default="")
+    message = table.get("message", "")
     allowed = FAMILIES[family]
     if not allowed:
         if message:
             _fail(f"a code of family '{family}' has no message template (its messages say their cause)", origin, f"{key}.message")
         return message
-    if not message:
+    if not message.strip():
         _fail("missing 'message'", origin, key)
     try:
         names = {field for _, field, _, _ in string.Formatter().parse(message) if field is not None}
@@ -157,37 +126,14 @@ def _message(table: dict, family: str, origin: str, key: str) -> str:
     return message
 
 
-def _code(table, families: dict, origin: str, key: str) -> RuleCode:
-    _known_keys(table, _CODE_KEYS, origin, key)
-    fields = {name: _string(table, name, origin, key) for name in _CODE_REQUIRED}
-    if not _CODE_RE.match(fields["code"]):
-        _fail(f"expected a code such as XB101, got {fields['code']!r}", origin, f"{key}.code")
-    if not _NAME_RE.match(fields["name"]):
-        _fail(f"expected a kebab-case name, got {fields['name']!r}", origin, f"{key}.name")
-    if fields["severity"] not in SEVERITIES:
-        _fail(f"expected one of {', '.join(SEVERITIES)}, got {fields['severity']!r}", origin, f"{key}.severity")
-    if fields["family"] not in families:
-        _fail(f"unknown family {fields['family']!r} (known: {', '.join(families)})", origin, f"{key}.family")
-    for name in ("report", "no-report"):
-        if name not in table:
-            _fail(f"missing '{name}'", origin, key)
-    report = _example(table["report"], origin, f"{key}.report")
-    excerpt = _string(table, "excerpt", origin, key, default="")
+def _code(table: dict, origin: str, key: str) -> RuleCode:
+    report = _example(table["report"])
+    excerpt = table.get("excerpt", "")
     if excerpt not in report.source:
         _fail("the excerpt does not occur in the report example's source", origin, f"{key}.excerpt")
-    return RuleCode(**fields, message=_message(table, fields["family"], origin, key), excerpt=excerpt, report=report,
-                    no_report=_example(table["no-report"], origin, f"{key}.no-report"))
-
-
-def _families(data: dict, origin: str) -> dict:
-    tables = _known_keys(data.get("family", {}), set(FAMILIES), origin, "family")
-    families = {}
-    for family in FAMILIES:
-        if family not in tables:
-            _fail(f"missing family '{family}'", origin, "family")
-        table = _known_keys(tables[family], _FAMILY_KEYS, origin, f"family.{family}")
-        families[family] = Family(family, _string(table, "tag", origin, f"family.{family}"))
-    return families
+    fields = {name: table[name] for name in ("code", "name", "severity", "family", "reference", "summary", "why", "instead")}
+    return RuleCode(**fields, message=_message(table, table["family"], origin, key), excerpt=excerpt, report=report,
+                    no_report=_example(table["no-report"]))
 
 
 def load_codes(path: Path) -> RuleCodes:
@@ -200,14 +146,11 @@ def load_codes(path: Path) -> RuleCodes:
     except tomllib.TOMLDecodeError as exc:
         found = re.search(r"at line (\d+)", str(exc))  # before Python 3.14 the line is only in the message
         raise ConfigError(f"invalid TOML: {exc}", path=origin, line=int(found[1]) if found else None) from None
-    _known_keys(data, {"family", "code"}, origin, "")
-    families = _families(data, origin)
-    entries = data.get("code", [])
-    if not isinstance(entries, list):
-        _fail("expected an array of tables [[code]]", origin, "code")
+    check(data, "codes.schema.json", origin)
+    families = {name: Family(name, table["tag"]) for name, table in data["family"].items()}
     codes = {}
-    for i, table in enumerate(entries):
-        rule = _code(table, families, origin, f"code[{i}]")
+    for i, table in enumerate(data["code"]):
+        rule = _code(table, origin, f"code[{i}]")
         if rule.code in codes:
             _fail(f"duplicate code {rule.code}", origin, f"code[{i}].code")
         codes[rule.code] = rule

@@ -1,8 +1,9 @@
 """Where a host, URL or cloud region is, and which regime governs a home.
 
 The knowledge lives in rules/destinations/*.toml and rules/regimes.toml (see their header comments);
-this module loads it strictly, so that a typo in the rules stops the run instead of silently changing
-answers, and turns it into precompiled lookups.
+this module loads it strictly (each file against its schema under schemas/, then the checks only the
+rules can make), so that a typo in the rules stops the run instead of silently changing answers, and
+turns it into precompiled lookups.
 
 Host globs use fnmatch semantics on the lowercase host: "*" matches any text including dots, and
 "*.example.com" does NOT match "example.com" itself (list both). Among matching globs of one table the
@@ -17,17 +18,17 @@ import hashlib
 import ipaddress
 import re
 import tomllib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
+from .schema import check, rules_schema
 
 HOME = "HOME"
-LOCALIZATION = ("none", "conditional", "required")
 
 _GLOB_CHARS = frozenset("*?[")
 _HOST_GLOB = re.compile(r"[a-z0-9*?.\[\]!_-]+")
-_CATEGORY_PREFIX = re.compile(r"[a-z0-9_]+(?:\.[a-z0-9_]+)*")
 _PROJECT_REGION_KEY = re.compile(r"(?P<provider>[a-z0-9*]+):(?P<glob>[a-z0-9*?\[\]!_-]+)")
 
 
@@ -57,49 +58,7 @@ class Regime:
     scope: dict[str, str] = field(default_factory=dict)  # adequate/conditional code -> which recipients
 
 
-# ---------------------------------------------------------------- strict TOML access
-
-_STRS = "list of strings"
-_MAP = "table of strings"
-_TABLES = "list of tables"
-_TABLE = "table"
-_TYPE_NAMES = {str: "string", bool: "boolean"}
-
-
-def _fields(entry: object, spec: dict[str, tuple[object, bool]], path: str, key: str) -> dict:
-    """Check one TOML table against {field: (type, required)}; unknown keys are errors (typo guard)."""
-    if not isinstance(entry, dict):
-        raise ConfigError("expected a table", path=path, key=key)
-    for name in entry:
-        if name not in spec:
-            raise ConfigError(f"unknown key '{name}' (allowed: {', '.join(sorted(spec))})", path=path, key=f"{key}.{name}")
-    out = {}
-    for name, (kind, required) in spec.items():
-        where = f"{key}.{name}"
-        if name not in entry:
-            if required:
-                raise ConfigError("missing required key", path=path, key=where)
-            out[name] = None
-            continue
-        value = entry[name]
-        if kind in (str, bool):
-            ok = isinstance(value, kind)
-            if kind is str and ok and not value.strip():
-                raise ConfigError("must not be empty", path=path, key=where)
-        elif kind == _STRS:
-            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
-        elif kind == _MAP:
-            ok = isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
-        elif kind == _TABLES:
-            ok = isinstance(value, list) and all(isinstance(v, dict) for v in value)
-        else:
-            ok = isinstance(value, dict)
-        if not ok:
-            raise ConfigError(f"expected a {_TYPE_NAMES.get(kind, kind)}", path=path, key=where)
-        if name == "confidence" and value != "recalled":
-            raise ConfigError("the only confidence value is 'recalled'", path=path, key=where)
-        out[name] = value
-    return out
+# ---------------------------------------------------------------- reading
 
 
 def _read(file: Path) -> bytes:
@@ -109,12 +68,16 @@ def _read(file: Path) -> bytes:
         raise ConfigError(f"cannot read rules file: {error.strerror}", path=str(file)) from None
 
 
-def _load_toml(file: Path) -> dict:
+def _load_toml(file: Path, name: str) -> dict:
+    """A rules file (`name` relative to the rules folder), checked against its schema."""
+    schema = rules_schema(name, str(file))
     try:
-        return tomllib.loads(_read(file).decode("utf-8"))
+        data = tomllib.loads(_read(file).decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         line = re.search(r"at line (\d+)", str(error))
         raise ConfigError(f"invalid TOML: {error}", path=str(file), line=int(line.group(1)) if line else None) from None
+    check(data, schema, str(file))
+    return data
 
 
 # ---------------------------------------------------------------- host globs
@@ -236,7 +199,8 @@ class Jurisdictions:
 
     @classmethod
     def from_dir(cls, rules_dir: Path) -> Jurisdictions:
-        """Load rules_dir/destinations/*.toml and rules_dir/regimes.toml, validating every entry."""
+        """Load rules_dir/destinations/*.toml and rules_dir/regimes.toml, each checked against its schema
+        (schemas/destinations/<name>.schema.json, schemas/regimes.schema.json), then what no schema can say."""
         rules_dir = Path(rules_dir)
         regimes_file = rules_dir / "regimes.toml"
         files = sorted((rules_dir / "destinations").glob("*.toml")) + [regimes_file]
@@ -246,15 +210,10 @@ class Jurisdictions:
             digest.update(file.name.encode() + b"\0" + _read(file) + b"\0")
         self._files_digest = digest.hexdigest()
 
-        destination_keys = {"countries", "cctld", "special", "providers", "region", "host_pattern", "vendor"}
-        sections: dict[str, list[tuple[str, object]]] = {name: [] for name in destination_keys | {"groups", "regime"}}
+        sections: dict[str, list[tuple[str, dict]]] = defaultdict(list)
         for file in files:
-            path = str(file)
-            allowed = {"groups", "regime"} if file == regimes_file else destination_keys
-            for name, value in _load_toml(file).items():
-                if name not in allowed:
-                    raise ConfigError(f"unknown top-level key (allowed: {', '.join(sorted(allowed))})", path=path, key=name)
-                sections[name].append((path, value))
+            for name, value in _load_toml(file, file.relative_to(rules_dir).as_posix()).items():
+                sections[name].append((str(file), value))
 
         def single(name: str) -> tuple[str, object]:
             found = sections[name]
@@ -284,23 +243,15 @@ class Jurisdictions:
             raise ConfigError(f"'{code}' is not an ISO 3166-1 alpha-2 code or a group id", path=path, key=key)
         return code
 
-    def _load_countries(self, path: str, value: object) -> None:
-        spec = {"codes": (_MAP, True), "source": (str, True), "note": (str, False), "confidence": (str, False)}
-        table = _fields(value, spec, path, "countries")
-        for code in table["codes"]:
-            if not re.fullmatch(r"[A-Z]{2}", code):
-                raise ConfigError(f"'{code}' is not a two-letter uppercase code", path=path, key=f"countries.codes.{code}")
+    def _load_countries(self, path: str, table: dict) -> None:
         self._countries = dict(table["codes"])
 
-    def _load_groups(self, path: str, value: object) -> None:
-        spec = {"name": (str, True), "members": (_STRS, True), "source": (str, True), "note": (str, False), "confidence": (str, False)}
-        if not isinstance(value, dict):
-            raise ConfigError("expected a table of groups", path=path, key="groups")
+    def _load_groups(self, path: str, groups: dict) -> None:
         raw = {}
-        for gid, entry in value.items():
-            if not re.fullmatch(r"[A-Z][A-Z0-9]{2,}|[A-Z]{2}", gid) or gid in self._countries or gid == HOME:
-                raise ConfigError("a group id is uppercase and not a country code", path=path, key=f"groups.{gid}")
-            raw[gid] = _fields(entry, spec, path, f"groups.{gid}")["members"]
+        for gid, entry in groups.items():
+            if gid in self._countries or gid == HOME:
+                raise ConfigError("a group id is not a country code or HOME", path=path, key=f"groups.{gid}")
+            raw[gid] = entry["members"]
 
         def expand(gid: str, seen: tuple[str, ...]) -> frozenset[str]:
             out: set[str] = set()
@@ -317,30 +268,17 @@ class Jurisdictions:
 
         self._groups = {gid: expand(gid, (gid,)) for gid in raw}
 
-    def _load_cctld(self, path: str, value: object) -> None:
-        spec = {
-            "source": (str, True), "generic": (_STRS, True), "generic_source": (str, True),
-            "extra": (_MAP, True), "extra_source": (str, True), "confidence": (str, False),
-        }
-        table = _fields(value, spec, path, "cctld")
+    def _load_cctld(self, path: str, table: dict) -> None:
         generic = set(table["generic"])
         self._cctld = {code.lower(): (code, table["source"]) for code in self._countries if code.lower() not in generic}
         for tld, code in table["extra"].items():
             self._cctld[tld] = (self._code(code, path, f"cctld.extra.{tld}"), table["extra_source"])
 
-    def _load_special(self, path: str, value: object) -> None:
-        spec = {
-            "cidr": (str, False), "host": (str, False), "single_label": (bool, False), "scheme": (str, False),
-            "jurisdiction": (str, True), "name": (str, True), "source": (str, True), "note": (str, False), "confidence": (str, False),
-        }
-        for i, raw in enumerate(value):
+    def _load_special(self, path: str, entries: list) -> None:
+        for i, entry in enumerate(entries):
             key = f"special[{i}]"
-            entry = _fields(raw, spec, path, key)
-            kinds = [k for k in ("cidr", "host", "single_label", "scheme") if entry[k] is not None]
-            if len(kinds) != 1 or entry["single_label"] is False:
-                raise ConfigError("give exactly one of cidr, host, single_label = true, scheme", path=path, key=key)
             jurisdiction = self._code(entry["jurisdiction"], path, f"{key}.jurisdiction", home_ok=True)
-            kind = kinds[0]
+            kind = next(k for k in ("cidr", "host", "single_label", "scheme") if k in entry)  # exactly one: the schema
             match = entry[kind]
             label = f"special address: {entry['name']}" + ("" if kind == "single_label" else f" ({match})")
             item = _Entry(jurisdiction, label, entry["source"])
@@ -357,13 +295,9 @@ class Jurisdictions:
             else:
                 self._single_label = item
 
-    def _load_providers(self, path: str, value: object) -> None:
-        spec = {"name": (str, True), "aliases": (_STRS, True), "bucket_schemes": (_STRS, True), "source": (str, True)}
-        if not isinstance(value, dict):
-            raise ConfigError("expected a table of providers", path=path, key="providers")
-        for pid, raw in value.items():
+    def _load_providers(self, path: str, providers: dict) -> None:
+        for pid, entry in providers.items():
             key = f"providers.{pid}"
-            entry = _fields(raw, spec, path, key)
             for name in [pid, *entry["aliases"]]:
                 if name in self._providers or name != name.lower():
                     raise ConfigError(f"provider name '{name}' is taken or not lowercase", path=path, key=key)
@@ -379,32 +313,19 @@ class Jurisdictions:
             raise ConfigError(f"unknown provider '{name}' (declare it under [providers])", path=path, key=key)
         return self._providers[name]
 
-    def _load_regions(self, path: str, value: object) -> None:
-        spec = {
-            "provider": (str, True), "region": (str, True), "jurisdiction": (str, True), "name": (str, True),
-            "source": (str, True), "note": (str, False), "confidence": (str, False),
-        }
-        for i, raw in enumerate(value):
+    def _load_regions(self, path: str, entries: list) -> None:
+        for i, entry in enumerate(entries):
             key = f"region[{i}]"
-            entry = _fields(raw, spec, path, key)
             provider = self._provider(entry["provider"], path, f"{key}.provider")
             region = entry["region"]
-            if region != region.lower():
-                raise ConfigError("region ids are lowercase", path=path, key=f"{key}.region")
             if (provider, region) in self._regions:
                 raise ConfigError(f"{provider} region '{region}' listed twice", path=path, key=f"{key}.region")
             jurisdiction = self._code(entry["jurisdiction"], path, f"{key}.jurisdiction")
             self._regions[(provider, region)] = _Region(jurisdiction, entry["source"])
 
-    def _load_patterns(self, path: str, value: object) -> None:
-        spec = {
-            "provider": (str, True), "name": (str, True), "pattern": (str, True), "example": (str, True),
-            "source": (str, True), "jurisdiction": (str, False), "encodes_location": (bool, False),
-            "region_map": (_MAP, False), "note": (str, False), "confidence": (str, False),
-        }
-        for i, raw in enumerate(value):
+    def _load_patterns(self, path: str, entries: list) -> None:
+        for i, entry in enumerate(entries):
             key = f"host_pattern[{i}]"
-            entry = _fields(raw, spec, path, key)
             provider = self._provider(entry["provider"], path, f"{key}.provider")
             try:
                 regex = re.compile(entry["pattern"])
@@ -413,18 +334,18 @@ class Jurisdictions:
             groups = set(regex.groupindex)
             if groups - {"region"}:
                 raise ConfigError(f"only the named group 'region' is allowed, found {sorted(groups)}", path=path, key=f"{key}.pattern")
-            located = entry["encodes_location"] is not False
-            ways = ["region" in groups, entry["jurisdiction"] is not None, not located]
+            located = entry.get("encodes_location") is not False
+            ways = ["region" in groups, "jurisdiction" in entry, not located]
             if sum(ways) != 1:
                 raise ConfigError(
                     "say where the host is in exactly one way: a 'region' group, 'jurisdiction', or encodes_location = false",
                     path=path,
                     key=key,
                 )
-            if entry["region_map"] is not None and "region" not in groups:
+            if "region_map" in entry and "region" not in groups:
                 raise ConfigError("region_map needs a 'region' group", path=path, key=f"{key}.region_map")
-            jurisdiction = entry["jurisdiction"] and self._code(entry["jurisdiction"], path, f"{key}.jurisdiction")
-            pattern = _HostPattern(provider, entry["name"], regex, jurisdiction, located, entry["region_map"] or {}, entry["source"])
+            jurisdiction = entry.get("jurisdiction") and self._code(entry["jurisdiction"], path, f"{key}.jurisdiction")
+            pattern = _HostPattern(provider, entry["name"], regex, jurisdiction, located, entry.get("region_map", {}), entry["source"])
             match = regex.fullmatch(entry["example"])
             if not match:
                 raise ConfigError(f"example '{entry['example']}' does not match the pattern", path=path, key=f"{key}.example")
@@ -436,75 +357,41 @@ class Jurisdictions:
     def _pattern_region(pattern: _HostPattern, match: re.Match) -> tuple[str, str]:
         return pattern.provider, pattern.region_map.get(match["region"], match["region"])
 
-    def _load_vendors(self, path: str, value: object) -> None:
-        spec = {
-            "name": (str, True), "hosts": (_STRS, True), "jurisdiction": (str, True), "source": (str, True),
-            "note": (str, False), "confidence": (str, False), "regional": (_TABLES, False),
-        }
-        regional_spec = {
-            "hosts": (_STRS, True), "jurisdiction": (str, True), "source": (str, False), "note": (str, False), "confidence": (str, False),
-        }
-        for i, raw in enumerate(value):
+    def _load_vendors(self, path: str, vendors: list) -> None:
+        for i, vendor in enumerate(vendors):
             key = f"vendor[{i}]"
-            vendor = _fields(raw, spec, path, key)
-            groups = [(vendor, key)] + [
-                (_fields(item, regional_spec, path, f"{key}.regional[{j}]"), f"{key}.regional[{j}]")
-                for j, item in enumerate(vendor["regional"] or [])
-            ]
+            groups = [(vendor, key)] + [(item, f"{key}.regional[{j}]") for j, item in enumerate(vendor.get("regional", []))]
             for entry, where in groups:
                 jurisdiction = self._code(entry["jurisdiction"], path, f"{where}.jurisdiction")
-                if not entry["hosts"]:
-                    raise ConfigError("needs at least one host", path=path, key=f"{where}.hosts")
                 for h, glob in enumerate(entry["hosts"]):
                     _check_glob(glob, path, f"{where}.hosts[{h}]")
-                    item = _Entry(jurisdiction, f"saas: {vendor['name']} ({glob})", entry["source"] or vendor["source"])
+                    item = _Entry(jurisdiction, f"saas: {vendor['name']} ({glob})", entry.get("source") or vendor["source"])
                     clash = self._saas.add(glob, item)
                     if clash is not None:
                         raise ConfigError(f"host '{glob}' is already listed ({clash.rule})", path=path, key=f"{where}.hosts[{h}]")
 
-    def _load_regimes(self, path: str, value: object) -> None:
-        spec = {
-            "name": (str, True), "home": (_STRS, True), "localization": (str, True), "localization_note": (str, False),
-            "transfer_restricted": (bool, True), "adequate": (_TABLES, True), "conditional": (_TABLES, True),
-            "bases": (_TABLES, True), "sensitive": (_STRS, True), "sensitive_source": (str, True),
-            "source": (str, True), "note": (str, False), "confidence": (str, False),
-        }
-        adequate_spec = {"code": (str, True), "source": (str, True), "scope": (str, False), "confidence": (str, False)}
-        conditional_spec = {**adequate_spec, "scope": (str, True)}
-        basis_spec = {"id": (str, True), "description": (str, True), "source": (str, True), "confidence": (str, False)}
-        if not isinstance(value, dict):
-            raise ConfigError("expected a table of regimes", path=path, key="regime")
-        for rid, raw in value.items():
+    def _load_regimes(self, path: str, regimes: dict) -> None:
+        for rid, entry in regimes.items():
             key = f"regime.{rid}"
-            entry = _fields(raw, spec, path, key)
-            if entry["localization"] not in LOCALIZATION:
-                raise ConfigError(f"expected one of {', '.join(LOCALIZATION)}", path=path, key=f"{key}.localization")
             home = tuple(self._code(c, path, f"{key}.home[{i}]") for i, c in enumerate(entry["home"]))
-            if not home:
-                raise ConfigError("needs at least one home jurisdiction", path=path, key=f"{key}.home")
             scope: dict[str, str] = {}
             codes: dict[str, tuple[str, ...]] = {}
-            for part, part_spec in (("adequate", adequate_spec), ("conditional", conditional_spec)):
+            for part in ("adequate", "conditional"):
                 found = []
-                for i, item in enumerate(entry[part]):
+                for i, dest in enumerate(entry[part]):
                     where = f"{key}.{part}[{i}]"
-                    dest = _fields(item, part_spec, path, where)
                     code = self._code(dest["code"], path, f"{where}.code")
                     if code in found or any(code in done for done in codes.values()):
                         raise ConfigError(f"'{code}' listed twice", path=path, key=f"{where}.code")
                     found.append(code)
-                    if dest["scope"]:
+                    if "scope" in dest:
                         scope[code] = dest["scope"]
                 codes[part] = tuple(found)
             bases: dict[str, str] = {}
-            for i, item in enumerate(entry["bases"]):
-                basis = _fields(item, basis_spec, path, f"{key}.bases[{i}]")
-                if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", basis["id"]) or basis["id"] in bases:
-                    raise ConfigError(f"basis id '{basis['id']}' is not a unique lowercase-dashed id", path=path, key=f"{key}.bases[{i}].id")
+            for i, basis in enumerate(entry["bases"]):
+                if basis["id"] in bases:
+                    raise ConfigError(f"basis id '{basis['id']}' is listed twice", path=path, key=f"{key}.bases[{i}].id")
                 bases[basis["id"]] = basis["description"]
-            for i, prefix in enumerate(entry["sensitive"]):
-                if not _CATEGORY_PREFIX.fullmatch(prefix):
-                    raise ConfigError(f"'{prefix}' is not a dotted category id prefix", path=path, key=f"{key}.sensitive[{i}]")
             self.regimes[rid] = Regime(
                 id=rid, name=entry["name"], home=home, localization=entry["localization"],
                 transfer_restricted=entry["transfer_restricted"], adequate=codes["adequate"],
@@ -516,19 +403,16 @@ class Jurisdictions:
 
     def with_project(self, destinations: dict[str, str], origin: str) -> Jurisdictions:
         """A copy whose lookups try the project's entries first; replaces earlier project entries.
+        The config's schema has checked the table: here are the checks only the rules can make.
 
         Keys: a host glob ("*.corp.example"), a bucket glob behind a bucket scheme ("s3://acme-eu-*"), or a
         provider and region glob ("aws:eu-*", "*:cn-*"). Values: a jurisdiction code, group or "HOME".
         """
-        if not isinstance(destinations, dict):
-            raise ConfigError("[destinations] must be a table of strings", path=origin, key="destinations")
         new = Jurisdictions.__new__(Jurisdictions)
         new.__dict__.update(self.__dict__)
         new._project_hosts, new._project_regions, new._project_buckets, new._cache = _HostIndex(), [], {}, {}
         for raw_key, raw_value in destinations.items():
             key = f'destinations."{raw_key}"'
-            if not isinstance(raw_value, str):
-                raise ConfigError("expected a jurisdiction code (string)", path=origin, key=key)
             code = raw_value.strip()
             code = HOME if code.upper() == HOME else code.upper()
             self._code(code, origin, key, home_ok=True)

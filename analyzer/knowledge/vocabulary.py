@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import ConfigError
+from .schema import check, rules_schema
 
 __all__ = ["Category", "Match", "Explanation", "Vocabulary", "split_words", "load_vocabulary"]
 
@@ -61,14 +62,8 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 # CJK run | ACRONYM (not followed by lowercase) | Capitalised or lowercase word | digits
 _WORD_RE = re.compile(rf"[{_CJK}]+|[A-Z]+(?![^\W\d_A-Z{_CJK}])|[A-Z]?[^\W\d_A-Z{_CJK}]+|\d+")
 _CJK_RE = re.compile(rf"[{_CJK}]")
-_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")
 
-_FAMILIES = ("personal", "important")
 _MATCHING_KEYS = ("person_context", "meta_words", "flag_prefixes", "transformed", "neutral_words", "compound_parts")
-_CATEGORY_KEYS = {
-    "id": str, "name": str, "description": str, "family": str, "sensitive": bool,
-    "patterns": list, "weak": list, "exclude": list, "source": str, "examples": dict,
-}
 _EXTENDABLE = ("patterns", "weak", "exclude", "examples")
 _MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
 
@@ -117,40 +112,31 @@ class Vocabulary:
 
     @classmethod
     def from_data(cls, data: dict, origin: str = "rules/categories.toml") -> "Vocabulary":
-        """Build from parsed TOML, rejecting anything unexpected so rule typos fail loudly."""
-        if not isinstance(data, dict):
-            raise ConfigError("categories must be a table", path=origin)
-        for key in data:
-            if key not in ("matching", "category"):
-                raise ConfigError(f"unknown key '{key}' (expected 'matching' and 'category')", path=origin, key=key)
-        matching = _check_matching(data.get("matching", {}), origin)
-        raw = data.get("category")
-        if not isinstance(raw, list) or not raw:
-            raise ConfigError("'category' must be a non-empty array of tables", path=origin, key="category")
+        """Build from parsed TOML checked against schemas/categories.schema.json, so rule typos fail loudly."""
+        check(data, rules_schema("categories.toml", origin), origin)
+        raw = data.get("matching", {})
+        matching = {key: _words(raw.get(key, []), origin, f"matching.{key}") for key in _MATCHING_KEYS}
         categories: list[Category] = []
         examples: dict[str, dict[str, tuple[str, ...]]] = {}
-        for i, entry in enumerate(raw):
-            category, example = _check_category(entry, f"category[{i}]", origin, existing=None)
+        for i, entry in enumerate(data["category"]):
+            category, example = _category(entry, f"category[{i}]", origin, existing=None)
             if category.id in examples:
                 raise ConfigError(f"duplicate category id '{category.id}'", path=origin, key=f"category[{i}].id")
             categories.append(category)
             examples[category.id] = example
         return cls(matching, categories, examples)
 
-    def extend(self, categories: list[dict], origin: str) -> "Vocabulary":
-        """Add project categories; an existing id gains the given patterns, weak words and exclusions."""
-        if not isinstance(categories, list):
-            raise ConfigError("'category' must be an array of tables", path=origin, key="category")
+    def extend(self, categories: list[dict], origin: str, key: str = "category") -> "Vocabulary":
+        """Add project categories (as the config's schema checked them, under `key`); an existing id
+        gains the given patterns, weak words and exclusions."""
         merged = dict(self.categories)
         examples = dict(self.examples)
         seen: set[str] = set()
         for i, entry in enumerate(categories):
-            key = f"category[{i}]"
-            cid = entry.get("id") if isinstance(entry, dict) else None
-            old = merged.get(cid) if isinstance(cid, str) else None
-            category, example = _check_category(entry, key, origin, existing=old)
+            where = f"{key}[{i}]"
+            category, example = _category(entry, where, origin, existing=merged.get(entry["id"]))
             if category.id in seen:
-                raise ConfigError(f"duplicate category id '{category.id}'", path=origin, key=f"{key}.id")
+                raise ConfigError(f"duplicate category id '{category.id}'", path=origin, key=f"{where}.id")
             seen.add(category.id)
             merged[category.id] = category
             old_example = examples.get(category.id, {"match": (), "ignore": ()})
@@ -352,43 +338,19 @@ def _contains(words: tuple[str, ...], key: str) -> bool:
     return False
 
 
-def _strings(value, origin: str, key: str, *, allow_empty: bool = True) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise ConfigError("must be a list of strings", path=origin, key=key)
-    for v in value:
-        if not (_is_cjk(v) or split_words(v)):
-            raise ConfigError(f"'{v}' contains no word", path=origin, key=key)
-    if not allow_empty and not value:
-        raise ConfigError("must not be empty", path=origin, key=key)
-    return tuple(value)
+def _words(values: list, origin: str, key: str) -> tuple[str, ...]:
+    """Word sequences; one without a word (`--`) could never match, so it is a typo."""
+    for i, value in enumerate(values):
+        if not (_is_cjk(value) or split_words(value)):
+            raise ConfigError(f"'{value}' contains no word", path=origin, key=f"{key}[{i}]")
+    return tuple(values)
 
 
-def _check_matching(raw, origin: str) -> dict[str, tuple[str, ...]]:
-    if not isinstance(raw, dict):
-        raise ConfigError("must be a table", path=origin, key="matching")
-    for key in raw:
-        if key not in _MATCHING_KEYS:
-            raise ConfigError(f"unknown key (expected one of {', '.join(_MATCHING_KEYS)})",
-                              path=origin, key=f"matching.{key}")
-    return {key: _strings(raw.get(key, []), origin, f"matching.{key}") for key in _MATCHING_KEYS}
-
-
-def _check_category(raw, key: str, origin: str, existing: Category | None) -> tuple[Category, dict]:
-    """Validate one [[category]] table; with ``existing``, only extendable keys are allowed."""
-    if not isinstance(raw, dict):
-        raise ConfigError("must be a table", path=origin, key=key)
-    for k, v in raw.items():
-        if k not in _CATEGORY_KEYS:
-            raise ConfigError(f"unknown key (expected one of {', '.join(_CATEGORY_KEYS)})", path=origin, key=f"{key}.{k}")
-        if not isinstance(v, _CATEGORY_KEYS[k]):
-            raise ConfigError(f"must be a {_CATEGORY_KEYS[k].__name__}", path=origin, key=f"{key}.{k}")
-    if "id" not in raw:
-        raise ConfigError("missing 'id'", path=origin, key=f"{key}.id")
+def _category(raw: dict, key: str, origin: str, existing: Category | None) -> tuple[Category, dict]:
+    """One [[category]] table; with ``existing``, only extendable keys are allowed."""
     cid = raw["id"]
-    if not _ID_RE.match(cid):
-        raise ConfigError(f"id '{cid}' must be dotted lowercase words (user.contact.email)", path=origin, key=f"{key}.id")
-    lists = {k: _strings(raw.get(k, []), origin, f"{key}.{k}") for k in ("patterns", "weak", "exclude")}
-    examples = _check_examples(raw.get("examples", {}), origin, f"{key}.examples")
+    lists = {k: _words(raw.get(k, []), origin, f"{key}.{k}") for k in ("patterns", "weak", "exclude")}
+    examples = {k: _words(raw.get("examples", {}).get(k, []), origin, f"{key}.examples.{k}") for k in ("match", "ignore")}
     if existing is not None:
         for k in raw:
             if k not in _EXTENDABLE and k != "id":
@@ -402,18 +364,9 @@ def _check_category(raw, key: str, origin: str, existing: Category | None) -> tu
         raise ConfigError(f"category '{cid}' has no 'patterns'", path=origin, key=f"{key}.patterns")
     if not lists["patterns"] and not lists["weak"]:
         raise ConfigError(f"category '{cid}' needs at least one pattern or weak pattern", path=origin, key=f"{key}.patterns")
-    family = raw.get("family", "personal")
-    if family not in _FAMILIES:
-        raise ConfigError(f"family must be one of {', '.join(_FAMILIES)}", path=origin, key=f"{key}.family")
-    return Category(cid, raw.get("name", cid), raw.get("description", ""), family, raw.get("sensitive", False),
-                    lists["patterns"], lists["weak"], lists["exclude"], raw.get("source", origin)), examples
-
-
-def _check_examples(raw: dict, origin: str, key: str) -> dict[str, tuple[str, ...]]:
-    for k in raw:
-        if k not in ("match", "ignore"):
-            raise ConfigError("unknown key (expected match, ignore)", path=origin, key=f"{key}.{k}")
-    return {k: _strings(raw.get(k, []), origin, f"{key}.{k}") for k in ("match", "ignore")}
+    return Category(cid, raw.get("name", cid), raw.get("description", ""), raw.get("family", "personal"),
+                    raw.get("sensitive", False), lists["patterns"], lists["weak"], lists["exclude"],
+                    raw.get("source", origin)), examples
 
 
 def load_vocabulary(rules_dir: Path) -> Vocabulary:
