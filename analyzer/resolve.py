@@ -184,6 +184,9 @@ class Resolver:
 
     def _from_string(self, role: str, parts: tuple, via: str = "") -> list[Destination]:
         text, complete, ev = literal(parts)
+        if role in ("url", "dsn") and self.jurisdictions.is_bucket_url(text) and (complete or "/" in text.partition("://")[2]):
+            loc = self.jurisdictions.locate_url(text)  # s3://bucket: the project's bucket globs place it
+            return [Destination(None, None, self._home(loc.jurisdiction), self.evidence("bucket name", ev), loc.rule, loc.source)]
         host = host_of(text, complete, role)
         if host is None:
             if role == "dsn" and text.startswith("sqlite"):

@@ -22,8 +22,8 @@ from unittest import mock
 
 from click.testing import CliRunner
 
-from analyzer import pipeline as scan_module
-from analyzer.commands import cli
+from xborder import pipeline as scan_module
+from xborder.commands import cli
 
 HOME = "CN"
 HEALTHY = {

@@ -12,8 +12,8 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from analyzer.commands import cli
-from analyzer.report.inventory import COLUMNS
+from xborder.commands import cli
+from xborder.report.inventory import COLUMNS
 
 from conftest import FIXTURES, write_project
 

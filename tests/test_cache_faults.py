@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import cache as cache_module
-from analyzer.knowledge.config import Config
-from analyzer.knowledge import load_knowledge
+from xborder import cache as cache_module
+from xborder.knowledge.config import Config
+from xborder.knowledge import load_knowledge
 from conftest import run_cli, write_project
 
 APP = """import requests
@@ -137,7 +137,7 @@ def test_two_scans_at_once(tmp_path, project, monkeypatch):
     cache_dir = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # both start without a signing key
     env = dict(os.environ)
-    command = [sys.executable, "-m", "analyzer", "scan", "--format", "json", "--home", "CN",
+    command = [sys.executable, "-m", "xborder", "scan", "--format", "json", "--home", "CN",
                "--cache-dir", str(cache_dir), "--jobs", "2", str(root)]
     runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(2)]
     for run in runs:

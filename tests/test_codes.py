@@ -13,9 +13,9 @@ import shutil
 
 import pytest
 
-from analyzer.errors import ConfigError
-from analyzer.knowledge import rules_dir
-from analyzer.knowledge.codes import load_codes, rule_codes
+from xborder.errors import ConfigError
+from xborder.knowledge import rules_dir
+from xborder.knowledge.codes import load_codes, rule_codes
 from conftest import ROOT, run_cli, scan_json, write_project
 
 CODES = list(rule_codes())
@@ -120,7 +120,7 @@ def test_messages_and_severities_come_from_the_codes(tmp_path, monkeypatch):
     text = text.replace('severity = "error"\nfamily = "transfer"', 'severity = "note"\nfamily = "transfer"', 1)
     text = text.replace("gives no reason, so it suppresses nothing", "EDITED: no reason")
     (rules / "codes.toml").write_text(text, encoding="utf-8")
-    monkeypatch.setattr("analyzer.knowledge.codes.rules_dir", lambda: rules)
+    monkeypatch.setattr("xborder.knowledge.codes.rules_dir", lambda: rules)
     rule_codes.cache_clear()
     try:
         project = tmp_path / "project"

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from analyzer.knowledge.schema import bundled_dir
+from xborder.knowledge.schema import bundled_dir
 from conftest import run_cli, write_project
 
 # Every key of the config, and the JSON Schema of its value.

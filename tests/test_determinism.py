@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.report import FORMATS
+from xborder.report import FORMATS
 from conftest import FIXTURES
 
 FORMATS_COMPARED = [f for f in ("json", "sarif") if f in FORMATS]
@@ -38,7 +38,7 @@ def build(root: Path, reverse: bool = False) -> Path:
 
 def run(root: Path, fmt: str, *args: str, seed: str = "0") -> str:
     env = {**os.environ, "PYTHONHASHSEED": seed}
-    out = subprocess.run([sys.executable, "-m", "analyzer", "scan", "--format", fmt, *args, str(root)],
+    out = subprocess.run([sys.executable, "-m", "xborder", "scan", "--format", fmt, *args, str(root)],
                          capture_output=True, env=env, timeout=300)
     assert out.returncode == 1, out.stderr.decode()
     text = out.stdout.decode().replace(str(root), "<root>").replace(root.as_uri(), "<root-uri>")

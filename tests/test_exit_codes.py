@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from analyzer import __main__ as entry
-from analyzer import propagate
+from xborder import __main__ as entry
+from xborder import propagate
 from conftest import FIXTURES, write_project
 
 SHOP = FIXTURES / "shop"

@@ -14,7 +14,7 @@ import json
 
 import pytest
 
-from analyzer.knowledge.schema import check as check_schema
+from xborder.knowledge.schema import check as check_schema
 from conftest import FIXTURE_PROJECTS, FIXTURES, scan_json, write_project
 from fixture_annotations import mismatches, read_annotations
 

@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer import pipeline as scan_module
-from analyzer.knowledge import load_knowledge
-from analyzer.knowledge.config import Config
-from analyzer.pipeline import Options
-from analyzer.summarize import Context, summarize
-from analyzer.summary import ModuleSummary
+from xborder import pipeline as scan_module
+from xborder.knowledge import load_knowledge
+from xborder.knowledge.config import Config
+from xborder.pipeline import Options
+from xborder.summarize import Context, summarize
+from xborder.summary import ModuleSummary
 from conftest import write_project
 
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates

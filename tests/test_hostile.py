@@ -12,8 +12,8 @@ import subprocess
 import pytest
 
 import hostile_corpus
-from analyzer import discover as discover_module
-from analyzer import runner as runner_module
+from xborder import discover as discover_module
+from xborder import runner as runner_module
 from conftest import scan_json, write_project
 
 HEALTHY_APP = hostile_corpus.HEALTHY["healthy/app.py"]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.errors import ConfigError
-from analyzer.knowledge.jurisdictions import Jurisdictions
+from xborder.errors import ConfigError
+from xborder.knowledge.jurisdictions import Jurisdictions
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 

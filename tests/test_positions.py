@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from analyzer.summarize.positions import node_starts
+from xborder.summarize.positions import node_starts
 from conftest import FIXTURES, ROOT
 
 KINDS = (cst.Call, cst.Attribute, cst.Name, cst.Subscript, cst.SimpleString, cst.FunctionDef, cst.ClassDef,

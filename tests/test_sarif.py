@@ -6,7 +6,7 @@ import json
 
 import jsonschema
 
-from analyzer.report.github import escape_data, escape_property
+from xborder.report.github import escape_data, escape_property
 from conftest import FIXTURES, ROOT, run_cli, write_project
 
 # The OASIS SARIF 2.1.0 JSON schema (docs.oasis-open.org/sarif/sarif/v2.1.0/), kept with the tests.

@@ -12,10 +12,10 @@ import tomllib
 import pytest
 from jsonschema import Draft202012Validator
 
-from analyzer.errors import ConfigError
-from analyzer.knowledge import Catalog, load_knowledge, rules_dir, schema
-from analyzer.knowledge.config import Config, parse_config
-from analyzer.knowledge.schema import PASSED, bundled_dir, check
+from xborder.errors import ConfigError
+from xborder.knowledge import Catalog, load_knowledge, rules_dir, schema
+from xborder.knowledge.config import Config, parse_config
+from xborder.knowledge.schema import PASSED, bundled_dir, check
 from conftest import ROOT, run_cli, scan_json, write_project
 
 SCHEMAS = sorted(bundled_dir("schemas").rglob("*.schema.json"))
@@ -28,10 +28,10 @@ def test_every_schema_is_a_valid_draft_2020_12_schema(path):
 
 
 def test_the_bundled_rules_pass_their_schemas_and_are_remembered():
-    """Fails after a rules file or a schema changed: `python -m analyzer.knowledge` checks them again
+    """Fails after a rules file or a schema changed: `python -m xborder.knowledge` checks them again
     and rewrites the fingerprints, so that loading the rules need not check them on every scan."""
     remembered = (bundled_dir("schemas") / PASSED).read_text(encoding="utf-8")
-    assert schema.record_bundled_rules() == remembered, f"run `python -m analyzer.knowledge` to refresh schemas/{PASSED}"
+    assert schema.record_bundled_rules() == remembered, f"run `python -m xborder.knowledge` to refresh schemas/{PASSED}"
 
 
 def test_loading_the_bundled_rules_checks_them_no_more(monkeypatch):

@@ -23,8 +23,8 @@ from collections import defaultdict
 
 import pytest
 
-from analyzer.knowledge import rules_dir
-from analyzer.knowledge.catalog import Catalog
+from xborder.knowledge import rules_dir
+from xborder.knowledge.catalog import Catalog
 from conftest import scan_json
 
 MIN_SINKS = 150

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.errors import ConfigError
-from analyzer.knowledge.vocabulary import Explanation, Match, Vocabulary, load_vocabulary, split_words
+from xborder.errors import ConfigError
+from xborder.knowledge.vocabulary import Explanation, Match, Vocabulary, load_vocabulary, split_words
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "rules"

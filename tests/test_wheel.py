@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.commands import cli
+from xborder.commands import cli
 from conftest import FIXTURES, ROOT, export_tree, tracked_files
 
 SCRUBBED = ("PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONUSERBASE", "VIRTUAL_ENV")
@@ -58,15 +58,15 @@ def _module_names(rels: list[str]) -> set[str]:
     for rel in rels:
         if rel.startswith("analyzer/") and rel.endswith(".py"):
             parts = rel[:-3].split("/")
-            names.add(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+            names.add(".".join(["xborder", *(parts[1:-1] if parts[-1] == "__init__" else parts[1:])]))
     return names
 
 
 def test_every_module_in_git_imports_from_the_installed_package(installed, tmp_path):
-    walk = ("import importlib, pkgutil, analyzer\n"
-            "names = ['analyzer'] + [m.name for m in pkgutil.walk_packages(analyzer.__path__, 'analyzer.')]\n"
+    walk = ("import importlib, pkgutil, xborder\n"
+            "names = ['xborder'] + [m.name for m in pkgutil.walk_packages(xborder.__path__, 'xborder.')]\n"
             "for n in names: importlib.import_module(n)\n"
-            "print(analyzer.__file__); print('\\n'.join(sorted(names)))\n")
+            "print(xborder.__file__); print('\\n'.join(sorted(names)))\n")
     out = _run([installed / "bin" / "python", "-c", walk], tmp_path, _env(tmp_path))
     assert out.returncode == 0, out.stderr
     location, *names = out.stdout.split()
@@ -75,11 +75,11 @@ def test_every_module_in_git_imports_from_the_installed_package(installed, tmp_p
 
 
 def test_every_subcommand_answers_help(installed, tmp_path):
-    xborder = installed / "bin" / "xborder"
-    for args in ([], *([name] for name in sorted(cli.commands))):
-        out = _run([xborder, *args, "--help"], tmp_path, _env(tmp_path))
-        assert out.returncode == 0, (args, out.stderr)
-        assert "Usage: xborder" in out.stdout
+    for command in ([installed / "bin" / "xborder"], [installed / "bin" / "python", "-m", "xborder"]):
+        for args in ([], *([name] for name in sorted(cli.commands))):
+            out = _run([*command, *args, "--help"], tmp_path, _env(tmp_path))
+            assert out.returncode == 0, (args, out.stderr)
+            assert "Usage: xborder" in out.stdout
 
 
 def test_scan_reports_the_shop_with_the_rules_inside_the_wheel(installed, tmp_path):
@@ -90,7 +90,7 @@ def test_scan_reports_the_shop_with_the_rules_inside_the_wheel(installed, tmp_pa
     found = json.loads(out.stdout)["findings"]
     assert [(f["rule"], f["category"], f["sink"]["path"], f["sink"]["line"]) for f in found] == \
         [(f["rule"], f["category"], f["sink"]["path"], f["sink"]["line"]) for f in expected["findings"]]
-    data = _run([installed / "bin" / "python", "-c", "import analyzer.knowledge as k; print(k.rules_dir()); "
+    data = _run([installed / "bin" / "python", "-c", "import xborder.knowledge as k; print(k.rules_dir()); "
                  "print(k.schema.bundled_dir('schemas') / k.schema.PASSED)"], tmp_path, _env(tmp_path))
     rules, passed = data.stdout.split()
     assert rules.startswith(str(installed)) and passed.startswith(str(installed)), data.stdout
@@ -108,7 +108,7 @@ def test_audit_writes_its_reports(installed, tmp_path):
 def test_a_broken_install_exits_2_not_1(installed, tmp_path):
     """A module missing from an install must not read as findings (exit 1) to CI or pre-commit."""
     site = next((installed / "lib").glob("python3*/site-packages"))
-    module = site / "analyzer" / "report" / "text.py"
+    module = site / "xborder" / "report" / "text.py"
     saved = module.read_bytes()
     module.unlink()
     try:

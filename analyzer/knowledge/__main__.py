@@ -1,4 +1,4 @@
-"""`python -m analyzer.knowledge`: check every bundled rules file against its schema and remember
+"""`python -m xborder.knowledge`: check every bundled rules file against its schema and remember
 that it passed (schemas/bundled-rules.passed), so that loading it need not check it again.
 Run it after changing a rules file or a schema; tests/test_schemas.py says when it is due."""
 

@@ -24,7 +24,6 @@ from .schema import check
 __all__ = ["SEVERITY_ORDER", "Example", "Family", "RuleCode", "RuleCodes", "load_codes", "rule_codes"]
 
 SEVERITY_ORDER = {"error": 3, "warning": 2, "note": 1, "none": 0}
-SEVERITIES = ("error", "warning", "note")
 
 # What each family is to the mechanism, and the fields its message template may name.
 FAMILIES = {

@@ -168,37 +168,12 @@ class _Entry:
     source: str
 
 
-class Jurisdictions:
-    """The destination tables and regimes of a rules directory, plus a project's own [destinations]."""
-
-    regimes: dict[str, Regime]
-
-    def __init__(self) -> None:
-        self.regimes = {}
-        self._countries: dict[str, str] = {}
-        self._groups: dict[str, frozenset[str]] = {}
-        self._providers: dict[str, str] = {}  # id or alias -> id
-        self._provider_source: dict[str, str] = {}
-        self._bucket_schemes: dict[str, str] = {}  # scheme -> provider id
-        self._regions: dict[tuple[str, str], _Region] = {}
-        self._patterns: list[_HostPattern] = []
-        self._saas = _HostIndex()
-        self._cctld: dict[str, tuple[str, str]] = {}  # tld -> (jurisdiction, source)
-        self._networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, _Entry]] = []
-        self._special_hosts = _HostIndex()
-        self._single_label: _Entry | None = None
-        self._local_schemes: dict[str, _Entry] = {}
-        self._project_hosts = _HostIndex()
-        self._project_regions: list[tuple[str, re.Pattern, _Entry]] = []  # (provider or "*", region regex, entry)
-        self._project_buckets: dict[str, _HostIndex] = {}  # provider -> bucket globs
-        self._files_digest = ""
-        self._project_digest = ""
-        self._cache: dict[str, Location] = {}
-
-    # ------------------------------------------------------------ loading
+class _TableLoading:
+    """Loading the tables of a Jurisdictions: the rules files, then a project's [destinations],
+    each checked for what its schema cannot say (known codes and providers, regexes, duplicates)."""
 
     @classmethod
-    def from_dir(cls, rules_dir: Path) -> Jurisdictions:
+    def from_dir(cls, rules_dir: Path) -> "Jurisdictions":
         """Load rules_dir/destinations/*.toml and rules_dir/regimes.toml, each checked against its schema
         (schemas/destinations/<name>.schema.json, schemas/regimes.schema.json), then what no schema can say."""
         rules_dir = Path(rules_dir)
@@ -401,14 +376,14 @@ class Jurisdictions:
 
     # ------------------------------------------------------------ the project's [destinations]
 
-    def with_project(self, destinations: dict[str, str], origin: str) -> Jurisdictions:
+    def with_project(self, destinations: dict[str, str], origin: str) -> "Jurisdictions":
         """A copy whose lookups try the project's entries first; replaces earlier project entries.
         The config's schema has checked the table: here are the checks only the rules can make.
 
         Keys: a host glob ("*.corp.example"), a bucket glob behind a bucket scheme ("s3://acme-eu-*"), or a
         provider and region glob ("aws:eu-*", "*:cn-*"). Values: a jurisdiction code, group or "HOME".
         """
-        new = Jurisdictions.__new__(Jurisdictions)
+        new = type(self).__new__(type(self))
         new.__dict__.update(self.__dict__)
         new._project_hosts, new._project_regions, new._project_buckets, new._cache = _HostIndex(), [], {}, {}
         for raw_key, raw_value in destinations.items():
@@ -437,6 +412,34 @@ class Jurisdictions:
                 raise ConfigError("listed twice (keys are case-insensitive)", path=origin, key=key)
         new._project_digest = hashlib.sha256(repr(sorted(destinations.items())).encode()).hexdigest()
         return new
+
+
+class Jurisdictions(_TableLoading):
+    """The destination tables and regimes of a rules directory, plus a project's own [destinations]."""
+
+    regimes: dict[str, Regime]
+
+    def __init__(self) -> None:
+        self.regimes = {}
+        self._countries: dict[str, str] = {}
+        self._groups: dict[str, frozenset[str]] = {}
+        self._providers: dict[str, str] = {}  # id or alias -> id
+        self._provider_source: dict[str, str] = {}
+        self._bucket_schemes: dict[str, str] = {}  # scheme -> provider id
+        self._regions: dict[tuple[str, str], _Region] = {}
+        self._patterns: list[_HostPattern] = []
+        self._saas = _HostIndex()
+        self._cctld: dict[str, tuple[str, str]] = {}  # tld -> (jurisdiction, source)
+        self._networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, _Entry]] = []
+        self._special_hosts = _HostIndex()
+        self._single_label: _Entry | None = None
+        self._local_schemes: dict[str, _Entry] = {}
+        self._project_hosts = _HostIndex()
+        self._project_regions: list[tuple[str, re.Pattern, _Entry]] = []  # (provider or "*", region regex, entry)
+        self._project_buckets: dict[str, _HostIndex] = {}  # provider -> bucket globs
+        self._files_digest = ""
+        self._project_digest = ""
+        self._cache: dict[str, Location] = {}
 
     # ------------------------------------------------------------ lookups
 
@@ -519,6 +522,11 @@ class Jurisdictions:
             return Location(None, f"region {region} is ambiguous without a provider: {options}", "")
         providers = ", ".join(p for p, _ in candidates)
         return Location(candidates[0][1].jurisdiction, f"region {region} ({providers})", candidates[0][1].source)
+
+    def is_bucket_url(self, url: str) -> bool:
+        """Does the URL name a storage bucket (s3://, gs://, oss://...)?"""
+        scheme, sep, _ = url.strip().partition("://")
+        return bool(sep) and scheme.lower() in self._bucket_schemes
 
     def locate_url(self, url: str) -> Location:
         """The host of scheme://user@host:port/path or bare host[:port]; buckets and local files by scheme."""

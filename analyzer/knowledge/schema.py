@@ -7,7 +7,7 @@ schema is a ConfigError naming the file, the key as people write it (`allow[1].b
 only what a schema cannot say (a regex that compiles, a jurisdiction the rules know).
 
 Checking the bundled rules costs about 400 ms, more than the rest of loading them, so the test
-suite checks them and `python -m analyzer.knowledge` remembers a fingerprint of each (schemas and
+suite checks them and `python -m xborder.knowledge` remembers a fingerprint of each (schemas and
 data) in schemas/bundled-rules.passed: data with a remembered fingerprint passed already and is not
 checked again. Anything else, such as the project's config, is always checked.
 """
@@ -71,7 +71,7 @@ def record_bundled_rules() -> str:
     """Check every bundled rules file against its schema, whatever was remembered (a ConfigError
     for the first problem), and return the text of schemas/bundled-rules.passed that remembers them."""
     root = bundled_dir("rules")
-    lines = ["# Fingerprints of the bundled rules that passed their schemas; written by `python -m analyzer.knowledge`."]
+    lines = ["# Fingerprints of the bundled rules that passed their schemas; written by `python -m xborder.knowledge`."]
     for path in sorted(root.rglob("*.toml")):
         name = path.relative_to(root).as_posix()
         schema = rules_schema(name, str(path))

@@ -200,26 +200,9 @@ def _data_map(result, items) -> str:
             dest_y[(j, host)] = y + _GROUP_HEAD + i * step
         y += box_h + _GROUP_GAP
 
-    first, second = defaultdict(list), defaultdict(list)
-    for e in items:
-        comp = (e.flow.sink_path, e.flow.function)
-        first[(e.flow.category, comp)].append(e.status)
-        second[(comp, (e.flow.destination.jurisdiction, destination_label(e.flow.destination)))].append(e.status)
-    edges = []
+    edge_svg = _map_edges(items, cat_y, comp_y, dest_y)
     cx, cw = _COLUMNS["cat"]
     mx, mw = _COLUMNS["comp"]
-    for (cat, comp), statuses in first.items():
-        status = _worst(statuses)
-        edges.append((STATUSES.index(status), _edge(cx + cw, cat_y[cat] + _NODE_H / 2, mx, comp_y[comp] + _NODE_H / 2, status,
-                                                    len(statuses), f"{cat} → {comp[1]}: {len(statuses)} flow(s), {STATUS_TEXT[status]}")))
-    for (comp, dest), statuses in second.items():
-        status = _worst(statuses)
-        edges.append((STATUSES.index(status), _edge(mx + mw, comp_y[comp] + _NODE_H / 2, x, dest_y[dest] + _NODE_H / 2, status,
-                                                    len(statuses), f"{comp[1]} → {dest[1]} ({dest[0] or 'unresolved'}): "
-                                                    f"{len(statuses)} flow(s), {STATUS_TEXT[status]}")))
-    # Alarming edges last, so they are drawn on top.
-    edge_svg = [svg for _, svg in sorted(edges, key=lambda t: (-t[0], t[1]))]
-
     nodes = []
     for cat in categories:
         name, sensitive = category_info(result, cat)
@@ -237,13 +220,42 @@ def _data_map(result, items) -> str:
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" class="datamap" viewBox="0 0 {_WIDTH} {total_h:.0f}" role="img" '
            f'aria-label="Data map: personal-data categories, code and destinations">'
            f"{heads}{''.join(group_boxes)}{''.join(edge_svg)}{''.join(nodes)}</svg>")
+    return f'<figure class="map">{svg}<figcaption class="legend">{_map_legend()}</figcaption></figure>'
+
+
+def _map_edges(items, cat_y: dict, comp_y: dict, dest_y: dict) -> list[str]:
+    """The map's edges (category -> code, code -> destination), coloured by their worst status."""
+    first, second = defaultdict(list), defaultdict(list)
+    for e in items:
+        comp = (e.flow.sink_path, e.flow.function)
+        first[(e.flow.category, comp)].append(e.status)
+        second[(comp, (e.flow.destination.jurisdiction, destination_label(e.flow.destination)))].append(e.status)
+    edges = []
+    cx, cw = _COLUMNS["cat"]
+    mx, mw = _COLUMNS["comp"]
+    x, _ = _COLUMNS["dest"]
+    for (cat, comp), statuses in first.items():
+        status = _worst(statuses)
+        edges.append((STATUSES.index(status), _edge(cx + cw, cat_y[cat] + _NODE_H / 2, mx, comp_y[comp] + _NODE_H / 2, status,
+                                                    len(statuses), f"{cat} → {comp[1]}: {len(statuses)} flow(s), {STATUS_TEXT[status]}")))
+    for (comp, dest), statuses in second.items():
+        status = _worst(statuses)
+        edges.append((STATUSES.index(status), _edge(mx + mw, comp_y[comp] + _NODE_H / 2, x, dest_y[dest] + _NODE_H / 2, status,
+                                                    len(statuses), f"{comp[1]} → {dest[1]} ({dest[0] or 'unresolved'}): "
+                                                    f"{len(statuses)} flow(s), {STATUS_TEXT[status]}")))
+    # Alarming edges last, so they are drawn on top.
+    return [svg for _, svg in sorted(edges, key=lambda t: (-t[0], t[1]))]
+
+
+def _map_legend() -> str:
+    """What the colours and the dashed line mean."""
     legend = "".join(f'<span class="key"><svg width="34" height="10" aria-hidden="true"><line x1="0" y1="5" x2="34" y2="5" '
                      f'stroke="{COLOURS[s]}" stroke-width="3"{_DASH if s == "unknown" else ""}/></svg>'
                      f"{esc(text)}</span>" for s, text in (
                          ("abroad", "Leaves the home jurisdiction"), ("approved", "Leaves it under an approved transfer"),
                          ("unknown", "Destination not resolved"), ("home", "Stays in the home jurisdiction")))
     legend += '<span class="key"><span class="swatch sensitive"></span>Sensitive category</span>'
-    return f'<figure class="map">{svg}<figcaption class="legend">{legend}</figcaption></figure>'
+    return legend
 
 
 # ---- tables -----------------------------------------------------------------------------------------
