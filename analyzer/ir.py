@@ -15,7 +15,6 @@ kind string, and never sets it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 MAX_STRS = 6  # alternatives kept per string value
@@ -288,8 +287,7 @@ class Step(NamedTuple):
 # ----------------------------------------------------------------------------- summary values
 
 
-@dataclass(frozen=True)
-class Val:
+class Val(NamedTuple):
     """The abstract value of an expression inside one function."""
 
     atoms: frozenset = frozenset()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ..ir import BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
     FunctionObject, Instance, LibraryObject, ManagerObject, MethodCallee, ModuleObject, PartialObject, SelfObject, \
     StaticCallee, Step, SuperCallee, Sym, ordered
@@ -159,9 +157,9 @@ class Calls:
         if key not in self.analysis.partials:
             return self.default(args, receiver)
         callable_, bound = self.analysis.partials[key]
-        bound = tuple((replace(a, position=a.position - 1) if a.position is not None else a, g) for a, g in bound)
+        bound = tuple((a._replace(position=a.position - 1) if a.position is not None else a, g) for a, g in bound)
         shift = sum(1 for a, _ in bound if a.position is not None)
-        full = bound + tuple((replace(a, position=a.position + shift) if a.position is not None else a, g) for a, g in args)
+        full = bound + tuple((a._replace(position=a.position + shift) if a.position is not None else a, g) for a, g in args)
         return merge(*(self.apply(t, so, full, None, site) for t, so in self.callable_targets(callable_)
                        if type(t) not in (Deferred, PartialObject)), NOTHING)
 
