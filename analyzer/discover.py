@@ -27,13 +27,39 @@ class SourceFile:
     skipped: str | None = None  # why the file is not analysed (reported as XB902), or None
 
 
-def module_name(rel: str) -> tuple[str, bool]:
-    parts = rel[:-3].split("/")
+# Not production code, left out unless asked for (`--include-tests`), as Semgrep and Bearer do:
+# a flow in a test or a migration is not a transfer, and no trace may pass through one.
+NOT_PRODUCTION_DIRS = {"test", "tests", "testing", "fixtures", "migrations", "benchmarks", "bench"}
+NOT_PRODUCTION_FILES = ("test_*.py", "*_test.py", "*_tests.py", "tests.py", "conftest.py")
+
+
+def not_production(rel: str) -> bool:
+    *dirs, name = rel.split("/")
+    return any(d in NOT_PRODUCTION_DIRS for d in dirs) or any(fnmatch.fnmatch(name, p) for p in NOT_PRODUCTION_FILES)
+
+
+def import_root(rel: str, packages: set, roots: tuple = ()) -> str:
+    """The folder a file is imported from (as Python's sys.path would hold it), relative to the
+    scanned root: the longest configured `src` root that holds it, else the folder above the top of
+    its package chain (src/app/core/x.py is app.core.x when src/app and src/app/core hold an
+    __init__.py), else the scanned root, with a leading src/ left out."""
+    for r in sorted(roots, key=len, reverse=True):
+        if rel.startswith(r.strip("/") + "/"):
+            return r.strip("/")
+    folder = rel.rpartition("/")[0]
+    if folder and folder in packages:
+        while folder and folder in packages:
+            folder = folder.rpartition("/")[0]
+        return folder
+    return "src" if rel.startswith("src/") else ""
+
+
+def module_name(rel: str, root: str = "") -> tuple[str, bool]:
+    """The dotted module name of a file imported from `root`, and whether it is a package."""
+    parts = (rel[len(root) + 1:] if root else rel)[:-3].split("/")
     is_package = parts[-1] == "__init__"
     if is_package:
         parts = parts[:-1]
-    if parts and parts[0] == "src" and len(parts) > 1:
-        parts = parts[1:]
     return ".".join(parts) or "__init__", is_package
 
 
@@ -76,8 +102,10 @@ def _matches(rel: str, patterns: tuple) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") or rel.startswith(p.rstrip("/") + "/") for p in patterns)
 
 
-def discover(root: Path, targets: list[Path], include: tuple = (), exclude: tuple = ()) -> list[SourceFile]:
-    """Files under `targets` (all inside `root`), sorted by relative path, so order never depends on the OS."""
+def discover(root: Path, targets: list[Path], include: tuple = (), exclude: tuple = (), include_tests: bool = False,
+             src: tuple = ()) -> list[SourceFile]:
+    """Files under `targets` (all inside `root`), sorted by relative path, so order never depends on the OS;
+    tests, fixtures, migrations and benchmarks only with `include_tests`; `src` names import roots."""
     root = root.resolve()
     rels = (_git_files(root) if _inside_git(root) else None)
     unlisted: dict[str, str] = {}
@@ -91,16 +119,32 @@ def discover(root: Path, targets: list[Path], include: tuple = (), exclude: tupl
     def wanted(rel: str) -> bool:
         if target_rels and not any(tr == "" or rel == tr or rel.startswith(tr + "/") for tr in target_rels):
             return False
+        if not include_tests and not_production(rel):
+            return False
         return (not include or _matches(rel, include)) and not (exclude and _matches(rel, exclude))
 
+    packages = {rel.rpartition("/")[0] for rel in rels if rel.endswith("/__init__.py")}
+    outer = _outer_packages(root) if "__init__.py" in rels else ""
     found = []
     for rel in set(rels):
         if wanted(rel):
             path = root / rel
-            module, is_package = module_name(rel)
+            base = import_root(rel, packages, src)
+            module, is_package = module_name(rel, base)
+            if outer and base == "" and not src:  # the scanned folder is itself a package: its name comes first
+                module = f"{outer}.{module}" if module != "__init__" else outer
             found.append(SourceFile(path, rel, module, is_package, _symlink_problem(path, root)))
     found += [SourceFile(root / rel, rel, "", False, reason) for rel, reason in unlisted.items() if wanted(rel)]
     return sorted(found, key=lambda f: f.rel)
+
+
+def _outer_packages(root: Path) -> str:
+    """The dotted name of a scanned folder that is a package (and of the packages holding it)."""
+    names, folder = [], root
+    while (folder / "__init__.py").is_file() and folder.name.isidentifier():
+        names.insert(0, folder.name)
+        folder = folder.parent
+    return ".".join(names)
 
 
 def _symlink_problem(path: Path, root: Path) -> str | None:

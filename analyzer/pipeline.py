@@ -42,6 +42,7 @@ class Options:
     baseline: str | None = None  # a baseline file: findings it knows are dropped
     max_file_bytes: int | None = None  # overrides the config's max-file-bytes
     file_timeout: float | None = None  # overrides the config's file-timeout (seconds)
+    include_tests: bool = False  # also tests, fixtures, migrations, benchmarks (or the config's include-tests)
 
 
 def find_root(paths: list[Path]) -> Path:
@@ -64,6 +65,8 @@ def resolve_config(options: Options, root: Path, need_home: bool = True) -> Conf
         config = replace(config, max_file_bytes=options.max_file_bytes)
     if options.file_timeout:
         config = replace(config, file_timeout=options.file_timeout)
+    if options.include_tests:
+        config = replace(config, include_tests=True)
     if need_home and not config.home:
         raise ConfigError("no home jurisdiction: pass --home CC or set `home` in [tool.xborder]")
     return config
@@ -111,7 +114,7 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
     root = find_root(paths)
     config = resolve_config(options, root, need_home)
     knowledge = load_knowledge(config)
-    files = discover(root, paths, config.include, config.exclude)
+    files = discover(root, paths, config.include, config.exclude, config.include_tests, config.src)
     cache = None
     if options.use_cache:
         cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest())

@@ -17,7 +17,8 @@ from ..pipeline import Options, scan
 from ..report import FORMATS, render
 from ..report import html as html_report
 from ..report import inventory
-from .common import Progress, config_option, fail, guarded, home_option, jobs_option, no_cache_option, regime_option
+from .common import (Progress, config_option, fail, guarded, home_option, include_tests_option, jobs_option,
+                     no_cache_option, regime_option)
 
 
 @click.command("audit")
@@ -29,7 +30,8 @@ from .common import Progress, config_option, fail, guarded, home_option, jobs_op
 @regime_option
 @jobs_option
 @no_cache_option
-def audit_command(path, output, home, config_path, regime, jobs, no_cache):
+@include_tests_option
+def audit_command(path, output, home, config_path, regime, jobs, no_cache, include_tests):
     """Write an audit of PATH (default: .) to DIR: every personal-data flow, where it goes, and what breaks policy.
 
     Unlike `scan`, the audit inventories flows that stay in the home jurisdiction too, and exits 0
@@ -41,7 +43,8 @@ def audit_command(path, output, home, config_path, regime, jobs, no_cache):
     progress = Progress("audit")
     progress.stage("scanning")
     result = guarded(lambda: scan(Options(paths=(path,), home=tuple(home), regime=regime, config=config_path,
-                                          use_cache=not no_cache, jobs=jobs, progress=progress)))
+                                          use_cache=not no_cache, jobs=jobs, progress=progress,
+                                          include_tests=include_tests)))
     progress.stage("writing reports")
     result = replace(result, seconds=0)  # the evidence pack is deterministic: the same code gives the same files
     reports = {

@@ -11,14 +11,14 @@ from .. import baseline
 from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 from ..pipeline import Options, scan
 from ..report import FORMATS, render
-from .common import (EXIT_CLEAN, EXIT_FINDINGS, Progress, config_option, guarded, home_option, jobs_option,
-                     no_cache_option, options, regime_option, write_output)
+from .common import (EXIT_CLEAN, EXIT_FINDINGS, Progress, config_option, guarded, home_option, include_tests_option,
+                     jobs_option, no_cache_option, options, regime_option, write_output)
 
 project_options = options(
     click.argument("paths", nargs=-1, type=click.Path(exists=True)),
     home_option, regime_option, config_option, no_cache_option,
     click.option("--cache-dir", type=click.Path(file_okay=False), help="Where to keep the cache (default: .xborder_cache at the root)."),
-    jobs_option,
+    jobs_option, include_tests_option,
 )
 
 
@@ -40,7 +40,7 @@ def run_scan(command: str, **settings):
               help="Skip and report (XB902) files larger than N bytes [default: max-file-bytes in the config, else 2000000].")
 @click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
               help="Stop and report (XB902) a file that takes longer to analyse [default: file-timeout in the config, else 30].")
-def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, fmt, output, fail_on,
+def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, include_tests, fmt, output, fail_on,
                  baseline_path, show_suppressed, warn_unused_ignores, max_file_bytes, file_timeout):
     """Scan PATHS (default: .) and report personal data leaving the home jurisdiction.
 
@@ -52,7 +52,8 @@ def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, fm
     """
     result = run_scan("scan", paths=paths or (".",), home=tuple(home), regime=regime, config=config_path,
                       use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs, baseline=baseline_path,
-                      warn_unused_ignores=warn_unused_ignores, max_file_bytes=max_file_bytes, file_timeout=file_timeout)
+                      warn_unused_ignores=warn_unused_ignores, max_file_bytes=max_file_bytes, file_timeout=file_timeout,
+                      include_tests=include_tests)
     # Suppressed findings never fail the run; they are shown only on request.
     active = tuple(f for f in result.findings if f.suppressed is None)
     if not show_suppressed:
@@ -70,11 +71,11 @@ def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, fm
 @click.command("baseline")
 @click.argument("file", type=click.Path(dir_okay=False))
 @project_options
-def baseline_command(file, paths, home, regime, config_path, no_cache, cache_dir, jobs):
+def baseline_command(file, paths, home, regime, config_path, no_cache, cache_dir, jobs, include_tests):
     """Record the findings of PATHS (default: .) in FILE, to accept them: `xborder scan --baseline FILE`
     then reports and fails only on new findings. Findings suppressed inline are not recorded."""
     result = run_scan("baseline", paths=paths or (".",), home=tuple(home), regime=regime, config=config_path,
-                      use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs)
+                      use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs, include_tests=include_tests)
     text = baseline.dumps(result)
     write_output(text, file, result.root, replace=True)
     count = sum(f.suppressed is None for f in result.findings)

@@ -32,6 +32,8 @@ class Config:
     regime: str | None = None
     include: tuple = ()
     exclude: tuple = ()
+    include_tests: bool = False  # tests, fixtures, migrations and benchmarks too
+    src: tuple = ()  # import roots, relative to the project root
     unknown_destinations: str = "warn"
     destinations: tuple = ()  # tuple[(glob, jurisdiction)]
     allow: tuple = ()  # tuple[Allow]
@@ -110,6 +112,8 @@ def parse_config(data: dict, origin: str, text: str = "") -> Config:
         regime=regime.lower() if regime else None,
         include=tuple(data.get("include", ())),
         exclude=tuple(data.get("exclude", ())),
+        include_tests=data.get("include-tests", False),
+        src=tuple(data.get("src", ())),
         unknown_destinations=data.get("unknown-destinations", "warn"),
         destinations=tuple((glob.lower(), juris.upper() if juris.upper() != "HOME" else "HOME")
                            for glob, juris in data.get("destinations", {}).items()),

@@ -1,0 +1,71 @@
+"""Which files are production code, and what each module is called (issue 11): tests, fixtures,
+migrations and benchmarks are left out unless asked for; modules are named from their import
+root (the folder above their top-level package, a `src` key, or the scanned package itself)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xborder.discover import discover
+from conftest import FIXTURES, scan_json, write_project
+
+ROOTS = FIXTURES / "flows" / "source_roots"
+SEND = "import requests\n\n\ndef send(user):\n    requests.post('https://api.segment.io/v1', json={'email': user.email})\n"
+FORWARD = "import requests\n\n\ndef send(payload):\n    requests.post('https://api.segment.io/v1', json=payload)\n"
+CALLER = "from {module} import send\n\n\ndef signup(customer):\n    send({{'email': customer.email}})\n"
+
+
+def test_tests_and_migrations_are_left_out_unless_asked_for():
+    code, data, _ = scan_json(ROOTS)
+    assert code == 1 and [f["sink"]["path"] for f in data["findings"]] == ["src/billing/gateway.py"]
+    assert data["stats"]["files"] == 3
+    code, data, _ = scan_json(ROOTS, "--include-tests")
+    assert sorted({f["sink"]["path"] for f in data["findings"]}) == [
+        "migrations/0002_backfill.py", "src/billing/gateway.py", "src/billing/test_helpers.py", "tests/test_signup.py"]
+
+
+def test_include_tests_in_the_config(tmp_path):
+    write_project(tmp_path, {"xborder.toml": 'home = "CN"\ninclude-tests = true\n', "tests/test_send.py": SEND})
+    code, data, _ = scan_json(tmp_path)
+    assert code == 1 and len(data["findings"]) == 1
+
+
+def _modules(root: Path, src: tuple = ()) -> dict:
+    return {f.rel: f.module for f in discover(root, [root], src=src)}
+
+
+def test_modules_are_named_from_their_import_root(tmp_path):
+    write_project(tmp_path, {
+        "manage.py": "", "src/shop/__init__.py": "", "src/shop/orders/__init__.py": "", "src/shop/orders/views.py": "",
+        "apps/billing/__init__.py": "", "apps/billing/api.py": "", "scripts/deploy.py": "", "src/tool.py": "",
+    })
+    assert _modules(tmp_path) == {
+        "manage.py": "manage", "src/shop/__init__.py": "shop", "src/shop/orders/__init__.py": "shop.orders",
+        "src/shop/orders/views.py": "shop.orders.views", "apps/billing/__init__.py": "billing",
+        "apps/billing/api.py": "billing.api", "scripts/deploy.py": "scripts.deploy", "src/tool.py": "tool",
+    }
+
+
+def test_a_src_key_names_the_import_roots(tmp_path):
+    write_project(tmp_path, {"backend/api/views.py": "", "backend/api/models.py": ""})  # namespace packages
+    assert _modules(tmp_path) == {"backend/api/views.py": "backend.api.views", "backend/api/models.py": "backend.api.models"}
+    assert _modules(tmp_path, ("backend",)) == {"backend/api/views.py": "api.views", "backend/api/models.py": "api.models"}
+
+
+def test_a_scanned_package_keeps_its_name(tmp_path):
+    """Scanning the package folder itself: `from shop.gateway import send` still resolves."""
+    package = write_project(tmp_path / "shop", {
+        "__init__.py": "", "gateway.py": FORWARD, "views.py": CALLER.format(module="shop.gateway"),
+    })
+    assert _modules(package)["gateway.py"] == "shop.gateway"
+    code, data, _ = scan_json(package, "--home", "CN")
+    assert code == 1 and data["findings"][0]["source"]["path"] == "views.py"
+
+
+def test_a_src_key_in_the_config_resolves_absolute_imports(tmp_path):
+    write_project(tmp_path, {
+        "xborder.toml": 'home = "CN"\nsrc = ["backend"]\n',
+        "backend/api/gateway.py": FORWARD, "backend/api/views.py": CALLER.format(module="api.gateway"),
+    })
+    code, data, _ = scan_json(tmp_path)
+    assert code == 1 and data["findings"][0]["source"]["path"] == "backend/api/views.py"
