@@ -23,12 +23,14 @@ class Program:
         self.methods: dict[str, dict] = {}  # class qualname -> {name: function qualname}
         self.method_owners: dict[str, list] = {}  # method name -> [class qualname]
         self.globals: dict[str, dict] = {}  # module -> {name: Val}
+        self.imports: dict[str, dict] = {}  # module -> {name: qualified name it was imported as}
         for s in sorted(summaries, key=lambda s: s.path):
             self.by_path[s.path] = s
             if s.error is not None:
                 continue
             self.modules.setdefault(s.module, s)
             self.globals[s.module] = dict(s.globals)
+            self.imports[s.module] = dict(s.imports)
             for f in s.functions:
                 self.functions[f.qualname] = (f, s)
             for c in s.classes:
@@ -84,6 +86,9 @@ class Program:
             if len(value.atoms) == 1 and names and names[0].qualname != qualname:
                 return self.resolve(names[0].qualname, depth + 1)
             return GlobalRef(module, name)
+        imported = self.imports.get(module, {}).get(name)
+        if imported is not None and imported != qualname:  # `from .client import send` in a package __init__
+            return self.resolve(imported, depth + 1)
         if module.endswith(".<module>"):
             return LibraryObject(qualname)
         # `from pkg import mod` and attributes of project modules not bound at top level.

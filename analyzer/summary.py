@@ -25,13 +25,16 @@ class Source(NamedTuple):
     shape: str = "variable"  # variable | parameter | attribute | key | keyword | field
 
 
+DOUBLE_STAR = "**"  # the name of a `**mapping` argument
+
+
 class Arg(NamedTuple):
     """One argument of a call site."""
 
-    position: int | None  # positional index, or None for a keyword argument
-    name: str | None  # keyword name, or None
+    position: int | None  # positional index, or None for a keyword argument and for **mapping
+    name: str | None  # keyword name, DOUBLE_STAR for **mapping, or None
     value: Val
-    starred: bool = False  # *args / **kwargs at the call site
+    starred: bool = False  # *args / **mapping at the call site
 
 
 class CallSite(NamedTuple):
@@ -112,6 +115,7 @@ class ModuleSummary:
     functions: tuple = ()  # tuple[FunctionSummary, ...]
     classes: tuple = ()  # tuple[ClassSummary, ...]
     globals: tuple = ()  # tuple[(name, Val)] module-level bindings at the end of the module
+    imports: tuple = ()  # tuple[(name, qualified name)] what imported names stand for (re-exports)
     suppressions: tuple = ()  # tuple[(line, codes tuple, reason)]
     error: ParseError | None = None
     # (line, column) of each located node, 1-based; filled only when summarized with positions,

@@ -8,7 +8,6 @@ from __future__ import annotations
 import functools
 import textwrap
 
-import pytest
 
 from xborder.ir import EMPTY, CallResult, CategoryKey, ClientObject, FieldRef, GlobalRef, Instance, Lit, MethodCallee, \
     Origin, ParamRef, SourceRef, StaticCallee, Step, Sym, Val
@@ -421,9 +420,6 @@ def _summarized(path: str, code: str) -> ModuleSummary:
     return summarize(textwrap.dedent(code).encode(), path, module_name, path.endswith("__init__.py"), context, "digest")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `from .client import send` in pkg/__init__.py is not in the package's "
-                                       "module globals, so link.Program.resolve('pkg.send') never reaches "
-                                       "pkg.client.send and the flow is lost")
 def test_a_function_re_exported_by_a_package_init_is_called_through_the_package():
     summaries = [
         _summarized("pkg/__init__.py", "from .client import send\n"),

@@ -790,9 +790,6 @@ def test_a_syntax_error_is_an_error_summary_with_its_line_and_column():
     assert (s.sources, s.calls, s.functions, s.classes) == ((), (), (), ())
 
 
-@pytest.mark.xfail(strict=True, reason="bug: libcst's raw_line can be one past the error; summarize/__init__.py "
-                                       "_parse then reports the next line and raw_column + 1 instead of the "
-                                       "message's 1:9")
 def test_a_syntax_error_before_a_later_line_keeps_its_own_line():
     s = summarized("def f(a b): pass\nx = 1\n")
     assert (s.error.line, s.error.column) == (1, 9)

@@ -4,6 +4,7 @@ summarized signature) and library calls (the signature a catalog rule gives)."""
 from __future__ import annotations
 
 from ..ir import ClassObject, Lit
+from ..summary import DOUBLE_STAR
 from .lattice import AbstractValue, merge, objects
 
 
@@ -14,10 +15,23 @@ def is_literal(g: AbstractValue | None, expected: str) -> bool:
     return any(len(s) == 1 and type(s[0]) is Lit and s[0].text == expected for s in g.strs)
 
 
+def _spread(g: AbstractValue) -> tuple[dict, AbstractValue]:
+    """A **mapping: its known keys (keyword arguments by name), and the rest of it."""
+    return g.keys, AbstractValue(g.taint, g.objs, g.strs)
+
+
 def bind_library(params: tuple, args: tuple) -> dict:
-    """Arguments of a library call by parameter name (positional ones through the rule's signature)."""
+    """Arguments of a library call by parameter name (positional ones through the rule's signature;
+    a **mapping's known keys by their names, the rest of it under DOUBLE_STAR)."""
     bound: dict = {}
     for arg, g in args:
+        if arg.name == DOUBLE_STAR:
+            keys, rest = _spread(g)
+            for name, value in keys.items():
+                bound[name] = merge(bound[name], value) if name in bound else value
+            if rest:
+                bound[DOUBLE_STAR] = merge(bound[DOUBLE_STAR], rest) if DOUBLE_STAR in bound else rest
+            continue
         if arg.name is not None and not arg.starred:
             name = arg.name
         elif arg.position is not None and not arg.starred and arg.position < len(params):
@@ -44,6 +58,15 @@ def bind_project(f, self_obj, args: tuple) -> dict:
         binding[name] = merge(binding[name], g) if name in binding else g
 
     for arg, g in args:
+        if arg.name == DOUBLE_STAR:
+            keys, g = _spread(g)
+            for name, value in keys.items():
+                if name in by_name:
+                    put(name, value)
+                elif varkw:
+                    put(varkw, AbstractValue(keys={name: value}))
+            if not g:
+                continue
         if arg.starred:
             for p in positional if arg.name is None else [p for p in params if p.kind in ("positional", "keyword")]:
                 put(p.name, g)

@@ -5,6 +5,7 @@ arguments' taint through."""
 from __future__ import annotations
 
 from ..ir import ClientObject, PartialObject, ordered
+from ..summary import DOUBLE_STAR
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
 from .results import ClientStore, SinkCall, Site
@@ -58,7 +59,7 @@ class Library:
         bound = bind_library(sink.params, args)
         roles = dict(sink.destination)
         dests = tuple((role, bound[param]) for param, role in sink.destination if param in bound)
-        data_params = [p for p in bound if p not in roles] if sink.data == ("*",) else [p for p in sink.data if p in bound]
+        data_params = [p for p in bound if p not in roles] if sink.data == ("*",) else [p for p in (*sink.data, DOUBLE_STAR) if p in bound]
         taint: dict = {}
         for p in sorted(data_params):
             for k, t in self.analysis.stores.payload(bound[p]).items():

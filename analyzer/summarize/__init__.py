@@ -71,7 +71,7 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
     return ModuleSummary(
         path=path, module=module, digest=digest,
         sources=tuple(s.sources), calls=tuple(s.calls), functions=tuple(s.functions), classes=tuple(s.classes),
-        globals=tuple(sorted(s.module_env.items())), suppressions=suppressions(source),
+        globals=tuple(sorted(s.module_env.items())), imports=tuple(sorted(s.imports.items())), suppressions=suppressions(source),
         positions=tuple(node_starts(tree, s.locs)) if with_positions else (),
     )
 
@@ -81,11 +81,13 @@ def _parse(source: bytes, path: str, module: str, digest: str) -> cst.Module | M
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        # libcst's raw column is often the start of the line; its message says where on that line
-        # it stopped (the message's line can be past the end of the file, so the raw line wins).
+        # libcst's message says where it stopped; its raw line can be one past that, and the
+        # message's line can be past the end of the file (then the raw position is the best we have).
         where = re.search(r"error at (\d+):(\d+)", exc.message)
-        line = exc.raw_line
-        column = int(where[2]) if where and int(where[1]) == line else exc.raw_column + 1
+        if where and 1 <= int(where[1]) <= source.count(b"\n") + 1:
+            line, column = int(where[1]), int(where[2])
+        else:
+            line, column = exc.raw_line, exc.raw_column + 1
         return ModuleSummary(path, module, digest, error=ParseError(line, column, f"syntax error: {exc.message}"))
     except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as exc:
         return ModuleSummary(path, module, digest, error=ParseError(1, 1, f"cannot decode: {exc}"))

@@ -9,7 +9,7 @@ import libcst as cst
 
 from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
     SuperCallee, Unknown, Val, join
-from ..summary import Arg, CallSite, FieldWrite
+from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite
 from .names import Scope
 from .values import atoms_of, concat, flat, format_parts, is_constant, literal_str, root_name, strs_of, text_of
 
@@ -49,7 +49,9 @@ class Calls:
         args, positional = [], 0
         for a in node.args:
             v = self.expr(a.value, scope)
-            if a.keyword is not None:
+            if a.star == "**":  # a mapping spread into keyword arguments
+                args.append(Arg(None, DOUBLE_STAR, v, True))
+            elif a.keyword is not None:
                 if not is_constant(a.value):  # `email="ops@example.com"` names a constant, not a person's data
                     v = v | self.source(scope, a.keyword, a.keyword.value, self.owner(func, scope), "keyword")
                 args.append(Arg(None, a.keyword.value, v, a.star == "**"))
