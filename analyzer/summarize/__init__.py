@@ -84,7 +84,7 @@ def _parse(source: bytes, path: str, module: str, digest: str) -> cst.Module | M
         # libcst's message says where it stopped; its raw line can be one past that, and the
         # message's line can be past the end of the file (then the raw position is the best we have).
         where = re.search(r"error at (\d+):(\d+)", exc.message)
-        if where and 1 <= int(where[1]) <= source.count(b"\n") + 1:
+        if where and 1 <= int(where[1]) <= len(source.splitlines()):
             line, column = int(where[1]), int(where[2])
         else:
             line, column = exc.raw_line, exc.raw_column + 1
