@@ -369,8 +369,6 @@ def test_arguments_keep_positions_keywords_and_stars():
     )
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `**extra` at a call site is summarized as the next positional argument, "
-                                       "not starred (summarize/calls.py Calls.arguments)")
 def test_a_double_star_argument_is_starred_and_not_positional():
     s = summarized("""
         def f(a, extra):
