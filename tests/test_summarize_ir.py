@@ -10,7 +10,6 @@ from __future__ import annotations
 import functools
 import textwrap
 
-import pytest
 
 from xborder.ir import EMPTY, MAX_STRS, AttrPath, CallResult, DynamicCallee, FieldRef, GlobalRef, ItemPath, \
     LibraryRef, Lit, MethodCallee, ParamRef, ProjectRef, SelfRef, SourceRef, StaticCallee, StrOf, SuperCallee, \
