@@ -8,7 +8,7 @@ propagate.py from these resolutions, and printed by `xborder callgraph`.
 
 from __future__ import annotations
 
-from .ir import AttrPath, ClassObject, FunctionObject, GlobalRef, LibraryObject, LibraryRef, ManagerObject, \
+from .ir import AttrPath, BoundMethod, ClassObject, FunctionObject, GlobalRef, LibraryObject, LibraryRef, ManagerObject, \
     ModuleObject, ProjectRef
 from .summary import ModuleSummary
 
@@ -52,7 +52,8 @@ class Program:
 
     def resolve(self, qualname: str, depth: int = 0) -> tuple:
         """What a qualified name denotes: a FunctionObject, ClassObject, ModuleObject, ManagerObject,
-        GlobalRef (a module-level variable), AttrPath on a GlobalRef, or a LibraryObject."""
+        BoundMethod (a classmethod read on its class), GlobalRef (a module-level variable), AttrPath
+        on a GlobalRef, or a LibraryObject."""
         if qualname in self.functions:
             return FunctionObject(qualname)
         if qualname in self.classes:
@@ -71,6 +72,8 @@ class Program:
                     return inner
                 case ClassObject(cls=cls):
                     method = self.lookup_method(cls, name)
+                    if method and self.functions[method][0].is_classmethod:
+                        return BoundMethod(method, inner)  # Customer.create(...): `cls` is Customer
                     if method:
                         return FunctionObject(method)
                 case GlobalRef():
@@ -150,6 +153,20 @@ class Program:
                     targets.append(own)
                 stack.extend(self.subclasses.get(sub, []))
         return targets
+
+    def overridden(self, cls: str, attr: str) -> bool:
+        """Does a subclass of `cls` set class attribute `attr` again (`notify_url`, `stripe_class`)?
+        Then what `self.attr` is depends on the class of the receiver, which only a caller knows."""
+        stack, seen = list(self.subclasses.get(cls, [])), set()
+        while stack:
+            sub = stack.pop()
+            if sub in seen:
+                continue
+            seen.add(sub)
+            if any(name == attr for name, _ in self.classes[sub][0].fields):
+                return True
+            stack.extend(self.subclasses.get(sub, []))
+        return False
 
     def fields(self, cls: str) -> list[tuple]:
         """Declared fields of a class and its project bases: (attr, source index, module summary)."""

@@ -5,10 +5,15 @@ from __future__ import annotations
 from ..ir import BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
     FunctionObject, Instance, LibraryObject, ManagerObject, MethodCallee, ModuleObject, PartialObject, SelfObject, \
     StaticCallee, Step, SuperCallee, Sym, ordered
+from ..strings import format_parts
 from .binding import bind_project
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
 from .results import DeferredCall, FieldStore, Site
 from .substitution import Substitution
+
+
+# String methods whose result names the same host (a trailing slash stripped, the case changed).
+SAME_TEXT = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "removesuffix", "removeprefix"}
 
 
 class Calls:
@@ -36,9 +41,22 @@ class Calls:
         if not targets:
             self.analysis.unresolved[(self.module.path, index)] = site.text
             results.append(self.default(args, receiver))
+        if type(site.callee) is MethodCallee and receiver is not None and receiver.strs:
+            results.append(self.string_method(site.callee.name, receiver, args))
         value = merge(*results)
         self.memo[index] = value
         return value
+
+    def string_method(self, method: str, receiver: AbstractValue, args: tuple) -> AbstractValue:
+        """What a method of a string known only here gives (a URL template read from a class
+        attribute, then `.format(...)`-ed): the strings, for destinations."""
+        if method == "format":
+            positional = [ordered(g.strs) for arg, g in args if arg.position is not None]
+            named = {arg.name: ordered(g.strs) for arg, g in args if arg.name and not arg.starred}
+            return AbstractValue(strs=frozenset(format_parts(alt, positional, named) for alt in ordered(receiver.strs)))
+        if method in SAME_TEXT:
+            return AbstractValue(strs=receiver.strs)
+        return NOTHING
 
     def targets(self, callee) -> tuple:
         """(receiver value or None, [(target, receiver object or None)]) of a callee."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ..ir import CategoryKey, Instance, MethodCallee, SelfRef, StaticCallee, FunctionObject
+from ..ir import BoundMethod, CategoryKey, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, StaticCallee
 from ..link import Program
 from ..summary import GlobalWrite
 from .frame import Frame
@@ -98,7 +98,7 @@ class Analysis:
         match callee:
             case StaticCallee(qualname=qualname):
                 kind = self.program.resolve(qualname)
-                return [kind.qualname] if type(kind) is FunctionObject else []
+                return [kind.qualname] if type(kind) is FunctionObject else [kind.method] if type(kind) is BoundMethod else []
             case MethodCallee(receiver=receiver, name=name):
                 return [t for a in receiver.atoms if type(a) is SelfRef for t in self.program.dispatch(a.cls, name, True)]
         return []
@@ -140,7 +140,11 @@ class Analysis:
             if qualname in called or not result.calls:
                 continue
             f, module = self.program.functions[qualname]
-            sub = Substitution(Frame(self, f, module), dict(result.defaults), {})
+            frame = Frame(self, f, module)
+            binding = dict(result.defaults)
+            if frame.self_param:  # a method nobody calls runs on an instance of its own class
+                binding[frame.self_param] = objects(SelfObject(f.cls))
+            sub = Substitution(frame, binding, {})
             for call in result.calls:
                 if type(call) is not SinkCall:
                     continue

@@ -9,6 +9,12 @@ from ..ir import AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, C
 from .lattice import NOTHING, AbstractValue, expand, merge, objects, source_value
 
 
+def symbol(path: tuple) -> AbstractValue:
+    """What the caller passes at a parameter's access path: taint, object and string at once."""
+    sym = Sym(path)
+    return AbstractValue({sym: ()}, frozenset({sym}), frozenset({(sym,)}))
+
+
 class Evaluation:
     """Values of atoms and of summary values, for a Frame."""
 
@@ -17,12 +23,11 @@ class Evaluation:
             case SourceRef(index=index):
                 return source_value(self.module, index)
             case ParamRef(name=name):
-                sym = Sym(atom)
-                objs = {sym}
+                value = symbol(atom)
                 annotation = self.annotations.get(name)
                 if annotation:
-                    objs |= self.type_objects(annotation)
-                return AbstractValue({sym: ()}, frozenset(objs), frozenset({(sym,)}))
+                    value = AbstractValue(value.taint, value.objs | self.type_objects(annotation), value.strs)
+                return value
             case SelfRef(cls=cls):
                 return objects(SelfObject(cls))
             case CallResult(call=index):
@@ -30,6 +35,8 @@ class Evaluation:
             case GlobalRef(module=module, name=name):
                 return self.global_value(module, name)
             case FieldRef(cls=cls, attr=attr):
+                if self.self_param and self.program.overridden(cls, attr):
+                    return symbol(AttrPath(ParamRef(self.self_param), attr))  # the caller knows the class
                 return self.analysis.stores.field(cls, attr)
             case AttrPath(base=base, name=name):
                 return self.attribute(self.atom_value(base), name)
@@ -58,7 +65,7 @@ class Evaluation:
         """What a qualified name stands for: a project definition, a global's value, a setting, a library name."""
         kind = self.program.resolve(qualname)
         match kind:
-            case FunctionObject() | ClassObject() | ModuleObject() | ManagerObject():
+            case FunctionObject() | ClassObject() | ModuleObject() | ManagerObject() | BoundMethod():
                 return objects(kind)
             case GlobalRef(module=module, name=name):
                 value = self.analysis.stores.get("globals", (module, name))

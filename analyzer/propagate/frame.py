@@ -24,3 +24,6 @@ class Frame(Effects, Library, Calls, Evaluation):
         self.flows: list = []  # RawFlow
         self.cuts: list = []  # (site, sanitizer, categories)
         self.annotations = {p.name: p.annotation for p in f.params if p.annotation}
+        # The receiver parameter (self, cls) of a method: class attributes a subclass overrides are
+        # read through it, so that each caller's class gives its own value.
+        self.self_param = f.params[0].name if f.cls and f.params and not f.is_static else None

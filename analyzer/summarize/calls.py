@@ -9,9 +9,10 @@ import libcst as cst
 
 from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
     SuperCallee, Unknown, Val, join
+from ..strings import concat, format_parts
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite
 from .names import Scope
-from .values import atoms_of, concat, flat, format_parts, is_constant, literal_str, root_name, strs_of, text_of
+from .values import atoms_of, flat, is_constant, literal_str, root_name, strs_of, text_of
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 
@@ -31,7 +32,9 @@ class Calls:
         if name in flowrules.environment_readers:
             return Val(result.atoms, self.env_default(node, args))
         if method == "format" and receiver is not None and receiver.strs:
-            return Val(result.atoms | atoms_of(args), tuple(format_parts(s, args) for s in receiver.strs))
+            positional = [strs_of(a.value) for a in args if a.position is not None]
+            named = {a.name: strs_of(a.value) for a in args if a.name}
+            return Val(result.atoms | atoms_of(args), tuple(format_parts(s, positional, named) for s in receiver.strs))
         if method == "join" and receiver is not None and receiver.strs and args:
             return Val(result.atoms | atoms_of(args), ((Unknown("str.join"),),))
         if name in flowrules.joiners and len(args) >= 2:

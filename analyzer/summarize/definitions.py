@@ -91,7 +91,10 @@ class Definitions:
         for arg in node.bases:
             self.expr(arg.value, scope)
             bases.append(self.static_name(unquote(arg.value), scope) or text_of(arg.value))
+        # A class body runs where the class is defined: its calls and attribute values belong to
+        # the enclosing function (the module body for a top-level class).
         body = Scope(qualname, qualname, {}, scope, "class")
+        body.calls, body.writes = scope.calls, scope.writes
         self.suite(node.body, body)
         self.classes.append(ClassSummary(qualname, tuple(bases), self.loc(node), tuple(body.fields)))
         if scope.kind != "class":

@@ -5,8 +5,9 @@ from __future__ import annotations
 import libcst as cst
 
 from ..ir import EMPTY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join
+from ..strings import concat, percent
 from .names import Scope
-from .values import concat, dotted, flat, is_constant, item, literal_key, literal_str, path_step, percent, strs_of
+from .values import dotted, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
 
 
 class Expressions:

@@ -7,8 +7,9 @@ import libcst as cst
 
 from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Val, join
 from ..summary import FieldWrite, GlobalWrite
+from ..strings import concat
 from .names import Scope
-from .values import concat, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
+from .values import flat, is_constant, item, literal_key, literal_str, path_step, strs_of
 
 
 class Statements:
@@ -205,7 +206,9 @@ class Statements:
         # comes out of a sanitizer (email = sha256(email).hexdigest()).
         if not augmented and value_node is not None and not is_constant(value_node) and not self.sanitized(value_node, scope):
             value = value | self.source(scope, target, name, None, "variable")
-        if scope.kind != "module" and name in scope.globals_declared:
+        if scope.kind == "class":  # a class attribute: what instances read until they set their own
+            scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))
+        elif scope.kind != "module" and name in scope.globals_declared:
             scope.writes.append(GlobalWrite(self.module, name, value))
         scope.env[name] = value
 

@@ -7,7 +7,8 @@ import re
 
 import libcst as cst
 
-from ..ir import MAX_PARTS, MAX_STRS, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, SelfRef, \
+
+from ..ir import MAX_STRS, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, SelfRef, \
     SourceRef, StrOf, Unknown, Val, join, wrap, ordered
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
@@ -39,62 +40,6 @@ def strs_of(v: Val) -> tuple:
         return v.strs
     alts = tuple((StrOf(a),) for a in ordered(v.atoms) if type(a) not in (SourceRef, ProjectRef))
     return alts[:MAX_STRS] if alts else NOT_A_CONSTANT
-
-
-def concat(*parts_lists: tuple) -> tuple:
-    """Cartesian concatenation of string alternatives, bounded."""
-    result = [()]
-    for alts in parts_lists:
-        result = [a + b for a in result for b in alts][:MAX_STRS]
-    return tuple(merge_lits(r)[:MAX_PARTS] for r in result)
-
-
-def merge_lits(parts: tuple) -> tuple:
-    """Adjacent constant pieces as one (the first one's location is kept)."""
-    out = []
-    for p in parts:
-        if type(p) is Lit and out and type(out[-1]) is Lit:
-            out[-1] = Lit(out[-1].text + p.text, out[-1].where)
-        else:
-            out.append(p)
-    return tuple(out)
-
-
-def percent(parts: tuple) -> tuple:
-    """'https://%s/x' % host: keep the constant text before the first placeholder."""
-    out = []
-    for p in parts:
-        if type(p) is Lit and "%" in p.text:
-            out.append(Lit(p.text.split("%", 1)[0], p.where))
-            out.append(Unknown("%-formatting"))
-            break
-        out.append(p)
-    return tuple(out)
-
-
-def format_parts(parts: tuple, args: list) -> tuple:
-    """'https://{host}/x'.format(host=H): substitute what is known, positionally or by name."""
-    positional = [a for a in args if a.position is not None]
-    named = {a.name: a for a in args if a.name}
-    out, counter = [], 0
-    for p in parts:
-        if type(p) is not Lit:
-            out.append(p)
-            continue
-        for piece in re.split(r"(\{[^{}]*\})", p.text):
-            if piece.startswith("{") and piece.endswith("}"):
-                field = piece[1:-1].split(":")[0].split("!")[0]
-                if field == "":
-                    arg = positional[counter] if counter < len(positional) else None
-                    counter += 1
-                elif field.isdigit():
-                    arg = positional[int(field)] if int(field) < len(positional) else None
-                else:
-                    arg = named.get(field)
-                out.extend(strs_of(arg.value)[0] if arg is not None else (Unknown("format field"),))
-            elif piece:
-                out.append(Lit(piece, p.where))
-    return merge_lits(tuple(out))[:MAX_PARTS]
 
 
 def atoms_of(args: list) -> frozenset:
