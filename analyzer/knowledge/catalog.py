@@ -29,6 +29,32 @@ class Client:
     inherit: bool
     is_global: bool
     source: str
+    carries: tuple = ()  # arguments whose data the object keeps and sends later; ("*",) = all but the destination
+
+
+@dataclass(frozen=True)
+class Backend:
+    """One backend a settings client may be configured with."""
+
+    match: str  # glob of backend names
+    destination: tuple  # ((setting, role), ...)
+    host: str | None  # a vendor host
+    local: bool  # nothing leaves the machine
+
+
+@dataclass(frozen=True)
+class SettingsClient:
+    """A client a framework configures from the project's settings (Django mail)."""
+
+    type: str
+    settings: str  # qualified name of the settings object
+    selector: str  # the setting that picks the backend
+    default: str  # the backend when the setting is not set
+    backends: tuple  # tuple[Backend, ...]
+    source: str
+
+    def backend(self, name: str) -> Backend | None:
+        return next((b for b in self.backends if fnmatch.fnmatchcase(name, b.match)), None)
 
 
 @dataclass(frozen=True)
@@ -58,7 +84,14 @@ def parse_client(entry: dict) -> Client:
         inherit=entry.get("inherit", False),
         is_global=entry.get("global", False),
         source=entry.get("source", ""),
+        carries=tuple(entry.get("carries", ())),
     )
+
+
+def parse_settings_client(entry: dict) -> SettingsClient:
+    backends = tuple(Backend(b["match"], tuple(b.get("destination", {}).items()), b.get("host"), b.get("local", False))
+                     for b in entry["backend"])
+    return SettingsClient(entry["type"], entry["settings"], entry["selector"], entry["default"], backends, entry["source"])
 
 
 def parse_sink(entry: dict) -> Sink:
@@ -103,10 +136,11 @@ def _matches_any(patterns: tuple, name: str) -> bool:
 class Catalog:
     """All sinks and clients, indexed by qualified name."""
 
-    def __init__(self, clients: list, sinks: list, flowrules: Flowrules):
+    def __init__(self, clients: list, sinks: list, flowrules: Flowrules, settings_clients: tuple = ()):
         self.clients = clients
         self.sinks = sinks
         self.flowrules = flowrules
+        self.settings_clients = {s.type: s for s in settings_clients}
         self.sinks_by_callee = {s.callee: s for s in sinks}
         self.clients_by_constructor: dict[str, list] = {}
         for c in clients:
@@ -114,13 +148,14 @@ class Catalog:
 
     @classmethod
     def load(cls, directory: Path) -> "Catalog":
-        clients, sinks = [], []
+        clients, sinks, settings_clients = [], [], []
         for path in sorted((directory / "sinks").glob("*.toml")):
-            c, s = _load_file(directory, f"sinks/{path.name}")
-            clients += c
-            sinks += s
+            data = _load_toml(directory, f"sinks/{path.name}")
+            clients += [parse_client(e) for e in data.get("client", [])]
+            sinks += [parse_sink(e) for e in data.get("sink", [])]
+            settings_clients += [parse_settings_client(e) for e in data.get("settings_client", [])]
         flowrules = _load_flowrules(directory)
-        return cls(clients, sinks, flowrules)
+        return cls(clients, sinks, flowrules, tuple(settings_clients))
 
     def extend(self, clients: list, sinks: list, sanitizers: tuple) -> "Catalog":
         """A project's additions: a sink with the same callee replaces the bundled one."""
@@ -131,10 +166,12 @@ class Catalog:
             [s for s in self.sinks if s.callee not in replaced] + sinks,
             Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.key_readers, fr.managers,
                       fr.environment_readers, fr.joiners, fr.settings_modules),
+            tuple(self.settings_clients.values()),
         )
 
     def digest(self) -> str:
-        blob = json.dumps([repr(c) for c in self.clients] + [repr(s) for s in self.sinks] + [repr(self.flowrules)])
+        blob = json.dumps([repr(c) for c in self.clients] + [repr(s) for s in self.sinks] + [repr(self.flowrules)]
+                          + [repr(s) for s in self.settings_clients.values()])
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -149,11 +186,6 @@ def _load_toml(directory: Path, name: str) -> dict:
         raise ConfigError(f"cannot read: {exc.strerror}", path=origin) from None
     check(data, rules_schema(name, origin), origin)
     return data
-
-
-def _load_file(directory: Path, name: str) -> tuple[list, list]:
-    data = _load_toml(directory, name)
-    return [parse_client(e) for e in data.get("client", [])], [parse_sink(e) for e in data.get("sink", [])]
 
 
 def _load_flowrules(directory: Path) -> Flowrules:

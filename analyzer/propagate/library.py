@@ -1,14 +1,16 @@
 """Library calls: sanitizers cut, wrappers call their argument, catalog sinks are hit, catalog
-client constructors make client objects carrying their destination; anything else passes its
-arguments' taint through."""
+client constructors make client objects carrying their destination (and, for messages built to be
+sent later, the data they were given); anything else passes its arguments' taint through."""
 
 from __future__ import annotations
 
-from ..ir import ClientObject, PartialObject, ordered
+from ..ir import ClientObject, Lit, PartialObject, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
 from .results import ClientStore, SinkCall, Site
+
+RECEIVER = "receiver"  # in a sink's data: what the object the method is called on carries
 
 
 class Library:
@@ -28,43 +30,82 @@ class Library:
             return objects(PartialObject(key))
         sink = self.analysis.catalog.sinks_by_callee.get(qualname)
         if sink is not None:
-            self.sink_call(sink, args, client, site)
-        made = [c for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])
-                for c in self.make_client(spec, args, client)]
+            self.sink_call(sink, args, client, site, receiver)
+        made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])]
+        made = [m for m in made if m is not None]
         if made:
-            return AbstractValue(objs=frozenset(made))
+            return merge(*made)
         return self.default(args, receiver)
 
-    def make_client(self, spec, args: tuple, client: AbstractValue) -> list:
+    def make_client(self, spec, args: tuple, client: AbstractValue) -> AbstractValue | None:
         """The client a catalog constructor makes, with the destination its arguments give (and the
-        receiver's, for `inherit`); a global client configures the module-wide one."""
+        receiver's, for `inherit`), and the data it `carries`; a global client configures the
+        module-wide one."""
         bound = bind_library(spec.params, args)
         if any(not is_literal(bound.get(p), v) for p, v in spec.when):
-            return []
+            return None
         dests = []
-        if spec.inherit:
-            for o in client.objs:
-                if type(o) is ClientObject:
-                    dests.extend(o.dests)
+        for o in client.objs if spec.inherit else ():
+            if type(o) is ClientObject:
+                dests.extend(o.dests)
         for param, role in spec.destination:
-            if param in bound and bound[param].strs:
+            if param not in bound:
+                continue
+            if role == "client":  # EmailMessage(connection=conn): the connection's destination
+                dests.extend(d for o in bound[param].objs if type(o) is ClientObject for d in o.dests)
+            elif bound[param].strs:
                 dests.append((role, tuple(ordered(bound[param].strs))))
         obj = ClientObject(spec.type, tuple(dests), spec.provider)
         if spec.is_global:
             self.store(ClientStore(spec.type, objects(obj)))
-        return [obj]
+        return AbstractValue(self.data_of(bound, spec.carries, dict(spec.destination)), frozenset({obj}))
 
-    def sink_call(self, sink, args: tuple, client: AbstractValue, site: Site) -> None:
+    def data_of(self, bound: dict, names: tuple, roles: dict) -> dict:
+        """The taint of the arguments named (("*",): every argument but the destination ones)."""
+        names = [p for p in bound if p not in roles] if names == ("*",) else [p for p in (*names, DOUBLE_STAR) if p in bound]
+        taint: dict = {}
+        for p in sorted(names):
+            for k, t in self.analysis.stores.payload(bound[p]).items():
+                add_taint(taint, k, t)
+        return taint
+
+    def sink_call(self, sink, args: tuple, client: AbstractValue, site: Site, receiver: AbstractValue | None) -> None:
         """A catalog sink: the taint of its data arguments goes where its destination says."""
         bound = bind_library(sink.params, args)
         roles = dict(sink.destination)
-        dests = tuple((role, bound[param]) for param, role in sink.destination if param in bound)
-        data_params = [p for p in bound if p not in roles] if sink.data == ("*",) else [p for p in (*sink.data, DOUBLE_STAR) if p in bound]
-        taint: dict = {}
-        for p in sorted(data_params):
-            for k, t in self.analysis.stores.payload(bound[p]).items():
+        dests = tuple((role, bound[param]) for param, role in sink.destination if param in bound and role != "client")
+        taint = self.data_of(bound, tuple(d for d in sink.data if d != RECEIVER), roles)
+        if RECEIVER in sink.data and receiver is not None:
+            for k, t in self.analysis.stores.payload(receiver).items():
                 add_taint(taint, k, t)
-        clients = client
+        clients = merge(client, *(bound[p] for p, role in sink.destination if role == "client" and p in bound))
         if sink.client:
             clients = merge(clients, self.analysis.stores.get("clients", sink.client) or NOTHING)
+            spec = self.analysis.catalog.settings_clients.get(sink.client)
+            if spec is not None and not any(type(o) is ClientObject and o.dests for o in clients.objs):
+                clients = merge(clients, self.settings_client(spec))
         self.emit(SinkCall(site, sink, AbstractValue(taint), dests, clients))
+
+    def settings_client(self, spec) -> AbstractValue:
+        """The client the project's settings configure (Django's mail backend and host); unknown
+        when the project holds no settings module (a reusable app: the deployment decides)."""
+        if not self.program.settings_modules():
+            why = f"configured by the deployment ({spec.selector} and its settings are not in the scanned code)"
+            return objects(ClientObject(spec.type, (("host", ((Unknown(why),),)),), None))
+        chosen = self.name_value(f"{spec.settings}.{spec.selector}")
+        names = [''.join(p.text for p in alt) for alt in ordered(chosen.strs) if all(type(p) is Lit for p in alt)]
+        clients = []
+        for name in names or [spec.default]:
+            backend = spec.backend(name)
+            if backend is None:
+                dests = (("host", ((Unknown(f"{spec.selector} {name} is a backend the rules do not know"),),)),)
+            elif backend.local:
+                dests = (("path", ((Lit(f"{spec.selector} {name}", None),),)),)
+            elif backend.host:
+                dests = (("host", ((Lit(backend.host, None),),)),)
+            else:
+                dests = tuple((role, tuple(ordered(self.name_value(f"{spec.settings}.{setting}").strs))
+                               or ((Unknown(f"{setting} is not set in the project's settings"),),))
+                              for setting, role in backend.destination)
+            clients.append(ClientObject(spec.type, dests, None))
+        return AbstractValue(objs=frozenset(clients))

@@ -99,8 +99,11 @@ class Calls:
         return ((Unknown(f"environment variable {var or '?'} has no default"),),)
 
     def mutate(self, target: cst.BaseExpression, args: list, scope: Scope) -> None:
-        """`x.append(v)`, `x.update(v)`: the receiver now holds what was poured in."""
+        """`x.append(v)`, `x.update(v)`: the receiver now holds what was poured in; so does the
+        local object it belongs to (`msg.to.append(v)`: the message holds v)."""
         value = join(*(flat(a.value) for a in args))
+        while isinstance(target, cst.Attribute) and not scope.is_self(target.value) and isinstance(target.value, (cst.Name, cst.Attribute)):
+            target = target.value
         if isinstance(target, cst.Name):
             name = target.value
             if name in scope.env:
