@@ -28,8 +28,10 @@ class SourceFile:
 
 
 # Not production code, left out unless asked for (`--include-tests`), as Semgrep and Bearer do:
-# a flow in a test or a migration is not a transfer, and no trace may pass through one.
-NOT_PRODUCTION_DIRS = {"test", "tests", "testing", "fixtures", "migrations", "benchmarks", "bench"}
+# a flow in a test, a migration, a demo project or the docs is not a transfer, and no trace may
+# pass through one.
+NOT_PRODUCTION_DIRS = {"test", "tests", "testing", "fixtures", "migrations", "benchmarks", "bench",
+                       "docs", "examples", "example", "demo", "demos"}
 NOT_PRODUCTION_FILES = ("test_*.py", "*_test.py", "*_tests.py", "tests.py", "conftest.py")
 
 

@@ -97,9 +97,21 @@ class Program:
         # `from pkg import mod` and attributes of project modules not bound at top level.
         return GlobalRef(module, name)
 
-    def settings_modules(self) -> list[str]:
-        """Project modules that act as Django-style settings (`settings.py`, `settings/__init__.py`)."""
-        return sorted(m for m in self.modules if m == "settings" or m.endswith(".settings"))
+    def settings_modules(self, path: str) -> list[str]:
+        """The modules that act as Django-style settings (`settings.py`, `settings/__init__.py`) for
+        the code in file `path`: those imported from the same root (a demo project's settings in
+        examples/ do not configure the library beside it)."""
+        root = self.import_root(path)
+        return sorted(m for m in self.modules if (m == "settings" or m.endswith(".settings"))
+                      and self.import_root(self.modules[m].path) == root)
+
+    def import_root(self, path: str) -> str:
+        """The folder a file's module is imported from (its path without the module's own parts)."""
+        summary = self.by_path.get(path)
+        if summary is None:
+            return ""
+        depth = summary.module.count(".") + (1 if path.endswith("__init__.py") else 0)
+        return "/".join(path.split("/")[:-1 - depth]) if depth < path.count("/") + 1 else ""
 
     # -- classes
 

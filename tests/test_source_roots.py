@@ -69,3 +69,18 @@ def test_a_src_key_in_the_config_resolves_absolute_imports(tmp_path):
     })
     code, data, _ = scan_json(tmp_path)
     assert code == 1 and data["findings"][0]["source"]["path"] == "backend/api/views.py"
+
+
+def test_settings_configure_only_the_code_of_their_own_import_root(tmp_path):
+    """A sandbox project's settings (console mail) do not say where the library beside it mails."""
+    write_project(tmp_path, {
+        "xborder.toml": 'home = "CN"\n',
+        "mylib/__init__.py": "",
+        "mylib/mail.py": "from django.core.mail import send_mail\n\n\ndef welcome(user):\n    send_mail('Hi', 'Hi', None, [user.email])\n",
+        "sandbox/site/__init__.py": "",
+        "sandbox/site/settings.py": "EMAIL_BACKEND = 'django.core.mail.backends.console.EmailBackend'\n",
+        "sandbox/site/mail.py": "from django.core.mail import send_mail\n\n\ndef welcome(user):\n    send_mail('Hi', 'Hi', None, [user.email])\n",
+    })
+    code, data, _ = scan_json(tmp_path)
+    assert [(f["sink"]["path"], f["rule"]) for f in data["findings"]] == [("mylib/mail.py", "XB201")]
+    assert "configured by the deployment" in data["findings"][0]["destination"]["evidence"]

@@ -59,7 +59,7 @@ config_option = click.option("--config", "config_path", type=click.Path(dir_okay
                              help="Config file (default: the closest xborder.toml or pyproject.toml).")
 no_cache_option = click.option("--no-cache", is_flag=True, help="Do not read or write the summary cache.")
 include_tests_option = click.option("--include-tests", is_flag=True,
-                                    help="Also scan tests, fixtures, migrations and benchmarks (left out by default: not production code).")
+                                    help="Also scan tests, fixtures, migrations, benchmarks, docs and examples (left out by default: not production code).")
 jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
 
 

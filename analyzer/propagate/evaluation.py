@@ -79,7 +79,7 @@ class Evaluation:
         for prefix in self.analysis.flowrules.settings_modules:
             if qualname.startswith(prefix + "."):
                 name = qualname[len(prefix) + 1:]
-                values = [self.analysis.stores.get("globals", (m, name)) for m in self.program.settings_modules()]
+                values = [self.analysis.stores.get("globals", (m, name)) for m in self.program.settings_modules(self.module.path)]
                 return merge(*(v for v in values if v is not None))
         return AbstractValue(objs=frozenset({LibraryObject(qualname)}), strs=frozenset({(Unknown(f"value of {qualname}"),)}))
 

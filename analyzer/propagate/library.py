@@ -89,7 +89,7 @@ class Library:
     def settings_client(self, spec) -> AbstractValue:
         """The client the project's settings configure (Django's mail backend and host); unknown
         when the project holds no settings module (a reusable app: the deployment decides)."""
-        if not self.program.settings_modules():
+        if not self.program.settings_modules(self.module.path):
             why = f"configured by the deployment ({spec.selector} and its settings are not in the scanned code)"
             return objects(ClientObject(spec.type, (("host", ((Unknown(why),),)),), None))
         chosen = self.name_value(f"{spec.settings}.{spec.selector}")
