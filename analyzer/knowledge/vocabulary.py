@@ -63,7 +63,8 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _WORD_RE = re.compile(rf"[{_CJK}]+|[A-Z]+(?![^\W\d_A-Z{_CJK}])|[A-Z]?[^\W\d_A-Z{_CJK}]+|\d+")
 _CJK_RE = re.compile(rf"[{_CJK}]")
 
-_MATCHING_KEYS = ("person_context", "meta_words", "flag_prefixes", "transformed", "neutral_words", "compound_parts")
+_MATCHING_KEYS = ("person_context", "meta_words", "service_words", "flag_prefixes", "transformed", "neutral_words",
+                  "compound_parts")
 _EXTENDABLE = ("patterns", "weak", "exclude", "examples")
 _MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
 
@@ -150,6 +151,8 @@ class Vocabulary:
         self._person_cjk = tuple(w for w in m["person_context"] if _is_cjk(w))
         self._meta = {_glued(w) for w in m["meta_words"] if not _is_cjk(w)}
         self._meta_cjk = tuple(w for w in m["meta_words"] if _is_cjk(w))
+        self._service = {_glued(w) for w in m["service_words"] if not _is_cjk(w)}
+        self._service_cjk = tuple(w for w in m["service_words"] if _is_cjk(w))
         self._flags = {_glued(w) for w in m["flag_prefixes"] if not _is_cjk(w)}
         self._flags_cjk = tuple(w for w in m["flag_prefixes"] if _is_cjk(w))
         self._transformed = {_glued(w) for w in m["transformed"] if not _is_cjk(w)}
@@ -257,45 +260,62 @@ class Vocabulary:
                     hits.append(p._replace(span=frozenset(range(i, j + 1))))
         return hits
 
-    def _outside(self, words: tuple[str, ...], span: frozenset) -> set[str]:
-        """Glued n-grams (up to 3 words) of the words outside a hit's span, for veto lookups."""
-        grams: set[str] = set()
-        for i in range(len(words)):
-            key = ""
-            for j in range(i, min(i + 3, len(words))):
-                if j in span:
-                    break
-                key += words[j]
-                grams.add(key)
-        return grams
+    @staticmethod
+    def _grams(words: tuple[str, ...]) -> set[str]:
+        """Glued n-grams (up to 3 words) of a run of words, for veto lookups."""
+        return {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + 3, len(words)) + 1)}
 
     def _verdict(self, hit: _Hit, words: tuple[str, ...], owner: str | None) -> str:
-        """'+reason' when the hit stands, else the reason it was vetoed."""
+        """'+reason' when the hit stands, else the reason it was vetoed.
+
+        Position decides: the last words of an identifier say what it is (English compounds are
+        head-final), so a meta word after the hit makes it metadata (email_template, login_url)
+        while one before only qualifies the data (verified_phone_number, host_email). Transformed
+        values (hashed_email, email_hash) and the service's own or made-up values (support_email,
+        sample_phone) are vetoed wherever the word stands."""
         said = f'"{hit.pattern}" ({hit.category})'
         cjk_rest = "".join(words[i] for i in hit.span if _is_cjk(words[i])).replace(hit.key, "|")
-        outside = self._outside(words, hit.span)
+        first, last = min(hit.span, default=0), max(hit.span, default=len(words) - 1)
+        before, after = words[:first], words[last + 1:]
+        outside = self._grams(before) | self._grams(after)
         joined = "".join(words)
         for ex in self._exclude[hit.category]:
             if ex in joined if _is_cjk(ex) else _contains(words, ex):
                 return f'{said} excluded by "{ex}"'
         if words[0] in self._flags and 0 not in hit.span or any(cjk_rest.startswith(f) for f in self._flags_cjk):
             return f'{said} vetoed: flag prefix "{words[0] if words[0] in self._flags else cjk_rest[:2]}"'
-        for vocab, cjk, what in ((self._transformed, self._transformed_cjk, "transformed value"),
-                                 (self._meta, self._meta_cjk, "meta word")):
-            found = sorted(outside & vocab) or [w for w in cjk if w in cjk_rest]
+        for grams, vocab, cjk, what in ((outside, self._transformed, self._transformed_cjk, "transformed value"),
+                                        (outside, self._service, self._service_cjk, "the service's own or a made-up value"),
+                                        (self._grams(after), self._meta, self._meta_cjk, "meta word after the data")):
+            found = sorted(grams & vocab) or [w for w in cjk if w in cjk_rest]
             if found:
                 return f'{said} vetoed: {what} "{found[0]}"'
-        kind = "weak pattern" if hit.weak else "pattern"
         if hit.weak:
-            context = sorted(outside & self._person) or [w for w in self._person_cjk if w in cjk_rest]
+            context = [w for w in self._person_cjk if w in cjk_rest]  # inside one CJK word: 用户密码
             if context:
-                return f'+{kind} "{hit.pattern}" with person context "{context[0]}"'
-            rest = [w for i, w in enumerate(words) if i not in hit.span]
-            owner_context = self._owner_context(owner)
-            if owner_context and all(w in self._neutral or w.isdigit() for w in rest):
-                return f'+{kind} "{hit.pattern}" with owner context "{owner_context}"'
-            return f"{said} is weak and has no person context"
-        return f'+{kind} "{hit.pattern}"'
+                return f'+weak pattern "{hit.pattern}" with person context "{context[0]}"'
+            return self._weak_verdict(hit, said, before, after, owner)
+        return f'+pattern "{hit.pattern}"'
+
+    def _weak_verdict(self, hit: _Hit, said: str, before: tuple, after: tuple, owner: str | None) -> str:
+        """A weak pattern (name, address, password) names a person's data only next to a person:
+        a person word right before it, with nothing but neutral words between (customer_full_name,
+        not shipping_method_name) and only neutral words after it, or an owner that is a person."""
+        if any(w not in self._neutral and not w.isdigit() for w in after):
+            return f"{said} is weak and is not the last word"
+        end = len(before)
+        while end > 0:
+            for start in range(max(0, end - 3), end):
+                gram = "".join(before[start:end])
+                if gram in self._person or any(p in gram for p in self._person_cjk):
+                    return f'+weak pattern "{hit.pattern}" with person context "{" ".join(before[start:end])}"'
+            if before[end - 1] not in self._neutral:
+                break
+            end -= 1
+        owner_context = self._owner_context(owner)
+        if owner_context and all(w in self._neutral or w.isdigit() for w in before):
+            return f'+weak pattern "{hit.pattern}" with owner context "{owner_context}"'
+        return f"{said} is weak and has no person context"
 
     def _owner_context(self, owner: str | None) -> str | None:
         """The person word of the owner's last component (``self.customer`` -> customer), if any."""

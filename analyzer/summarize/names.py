@@ -48,6 +48,8 @@ class Names:
         key = (id(node), identifier)
         if key in self.seen_sources:
             return Val(frozenset({SourceRef(self.seen_sources[key])}))
+        if shape != "key" and identifier.isascii() and identifier.isupper():
+            return EMPTY  # a constant's name (a setting, an enum member): not a person's data
         match = self.vocab.classify(identifier, owner)
         if match is None:
             return EMPTY
