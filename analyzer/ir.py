@@ -252,6 +252,14 @@ class Deferred(NamedTuple):
     kind: str = "deferred"
 
 
+class QueuedCall(NamedTuple):
+    """A function handed to a task queue (task.delay(...), queue.enqueue(f, ...)): it runs later,
+    elsewhere, with the arguments the queueing call passes in the way `style` says."""
+    function: tuple  # a callable object: FunctionObject, BoundMethod, PartialObject
+    style: str  # "call" (task.delay(*a, **k)), "options" (apply_async(args=, kwargs=)), "first" (enqueue(f, *a))
+    kind: str = "queued"
+
+
 class ClientMethod(NamedTuple):
     """Method `method` of library client type `type`, on the client it was called on."""
     type: str
@@ -270,9 +278,13 @@ class CategoryKey(NamedTuple):
 
 
 class Origin(NamedTuple):
-    """Where a trace starts: source number `index` of the module at `path`."""
+    """Where a trace starts: source number `index` of the module at `path`. `weight` ranks how
+    well the source names the data where it comes from: 0 a read of stored data (customer.email,
+    a model field), 1 a local name (a variable or parameter called email), 2 a dict key or keyword
+    argument called email; of two traces of a category the lighter one is cited."""
     path: str
     index: int
+    weight: int = 0
     kind: str = "origin"
 
 

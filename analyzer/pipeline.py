@@ -21,6 +21,7 @@ from .knowledge import Knowledge, load_knowledge
 from .knowledge.config import Config, find_config, load_config
 from .link import Program
 from .propagate import Analysis
+from .propagate.lattice import SOURCE_WEIGHT
 from .resolve import Resolver
 from .runner import Runner
 from .summarize import Context
@@ -243,9 +244,9 @@ def build_flows(raw: list, program: Program, resolver: Resolver, position) -> li
                 kind=call.sink.kind, destination=dest, trace=tuple(hops), function=call.site.function,
             )
             key = (flow.category, flow.sink_path, call.site.loc, dest.host, dest.region, dest.jurisdiction)
-            # Shortest trace first; among equals, what names the data best: a read of a field or
-            # variable rather than the dict key it is stored under.
-            rank = (len(hops), source.shape in ("key", "keyword"), flow.source_path, position(module.path, source.loc), source.expression)
+            # The source that names the data best (a read of stored data, then a local name, then a
+            # dict key: Origin.weight), then the shortest trace.
+            rank = (SOURCE_WEIGHT.get(source.shape, 1), len(hops), flow.source_path, position(module.path, source.loc), source.expression)
             if key not in best or rank < best[key][0]:
                 best[key] = (rank, flow)
     return [flow for _, flow in sorted(best.values(), key=lambda x: (x[1].sink_path, x[1].sink_line, x[0]))]

@@ -144,15 +144,29 @@ def test_an_unknown_library_call_passes_its_arguments_taint_through():
 
 def test_of_two_sources_of_one_category_the_shorter_trace_is_kept():
     _, flows = analysed(module(
-        sources=[email_source("app.sync"), Source("user.contact.email", 2, "email", "app.sync", "variable")],
+        sources=[Source("user.contact.email", 1, "email", "app.sync", "variable"),
+                 Source("user.contact.email", 2, "email", "app.sync", "variable")],
         calls=[call(0, "app.sync", StaticCallee("app.tidy"), positional(0, atoms(SourceRef(0))), text="tidy"),
                post(1, "app.sync", atoms(CallResult(0), SourceRef(1)))],
         functions=[function_summary("app.tidy", "x", returns=atoms(ParamRef("x"))),
                    function_summary("app.sync", calls=(0, 1))],
     ))
     (flow,) = flows  # source 0 comes first by content, but through tidy its trace is two steps longer
-    assert flow.origin == Origin(PATH, 1)
+    assert flow.origin == Origin(PATH, 1, 1)
     assert flow.trace == (Step(PATH, 2, "source: email (user.contact.email)"),)
+
+
+def test_a_read_of_stored_data_is_cited_before_a_local_name_however_long_its_trace():
+    _, flows = analysed(module(
+        sources=[email_source("app.sync"), Source("user.contact.email", 2, "email", "app.sync", "variable")],
+        calls=[call(0, "app.sync", StaticCallee("app.tidy"), positional(0, atoms(SourceRef(0))), text="tidy"),
+               post(1, "app.sync", atoms(CallResult(0), SourceRef(1)))],
+        functions=[function_summary("app.tidy", "x", returns=atoms(ParamRef("x"))),
+                   function_summary("app.sync", calls=(0, 1))],
+    ))
+    (flow,) = flows  # user.email (an attribute) wins over the variable `email`, though two steps longer
+    assert flow.origin == Origin(PATH, 0, 0)
+    assert flow.trace[0] == SOURCE_STEP and flow.trace[-1].note == "returned from app.tidy"
 
 
 # ----------------------------------------------------------------------------- parameters and returns

@@ -123,6 +123,12 @@ class Flowrules:
     environment_readers: tuple  # calls whose string value is their default argument (os.getenv)
     joiners: dict  # qualified name -> separator: calls that join their first two string arguments
     settings_modules: tuple  # qualified names that stand for the project's settings module
+    task_queues: dict = None  # style ("call", "options", "first") -> method or function names
+
+    def queue_style(self, name: str) -> str | None:
+        """How a queueing call named `name` (a method name or a qualified function) passes arguments."""
+        last = name.rpartition(".")[2]
+        return next((style for style, names in (self.task_queues or {}).items() if name in names or last in names), None)
 
     def is_sanitizer(self, qualname: str) -> bool:
         return _matches_any(self.sanitizers, qualname)
@@ -165,7 +171,7 @@ class Catalog:
             self.clients + clients,
             [s for s in self.sinks if s.callee not in replaced] + sinks,
             Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.key_readers, fr.managers,
-                      fr.environment_readers, fr.joiners, fr.settings_modules),
+                      fr.environment_readers, fr.joiners, fr.settings_modules, fr.task_queues),
             tuple(self.settings_clients.values()),
         )
 
@@ -199,4 +205,5 @@ def _load_flowrules(directory: Path) -> Flowrules:
         environment_readers=tuple(data.get("environment_readers", ())),
         joiners=data.get("joiners", {}),
         settings_modules=tuple(data.get("settings_modules", ())),
+        task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
     )

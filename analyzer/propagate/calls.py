@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
-from ..ir import BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
+from ..ir import EMPTY, BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
     FunctionObject, Instance, LibraryObject, ManagerObject, MethodCallee, ModuleObject, PartialObject, SelfObject, \
-    StaticCallee, Step, SuperCallee, Sym, ordered
+    QueuedCall, StaticCallee, Step, SuperCallee, Sym, ordered
 from ..strings import format_parts
+from ..summary import DOUBLE_STAR, Arg
 from .binding import bind_project
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
 from .results import DeferredCall, FieldStore, Site
 from .substitution import Substitution
+
+
+def queued_options(args: tuple) -> tuple:
+    """apply_async((a, b), {"k": v}) / apply_async(args=..., kwargs=...): the task's own arguments,
+    as a spread sequence and a spread mapping."""
+    found = {}
+    for arg, g in args:
+        if arg.name in ("args", "kwargs"):
+            found[arg.name] = g
+        elif arg.position in (0, 1):
+            found[("args", "kwargs")[arg.position]] = g
+    spread = []
+    if "args" in found:
+        spread.append((Arg(0, None, EMPTY, True), found["args"]))
+    if "kwargs" in found:
+        spread.append((Arg(None, DOUBLE_STAR, EMPTY, True), found["kwargs"]))
+    return tuple(spread)
+
+
+def bound_task(f):
+    """A task declared with bind=True takes the task itself first (`self`, outside any class)."""
+    return LibraryObject("celery.app.task.Task") if f.cls is None and f.params and f.params[0].name == "self" else None
 
 
 # String methods whose result names the same host (a trailing slash stripped, the case changed).
@@ -62,7 +85,7 @@ class Calls:
         """(receiver value or None, [(target, receiver object or None)]) of a callee."""
         match callee:
             case StaticCallee(qualname=qualname):
-                return None, self.callable_targets(self.name_value(qualname)) or [(LibraryObject(qualname), None)]
+                return None, self.static_targets(qualname)
             case MethodCallee(receiver=receiver, name=name):
                 value = self.value_of(receiver)
                 return value, self.method_targets(value, name)
@@ -77,6 +100,20 @@ class Calls:
                 return value, self.callable_targets(value)
         raise TypeError(f"not a callee: {callee!r}")
 
+    def static_targets(self, qualname: str) -> list:
+        """What calling a name known where it is written runs; `task.delay(...)` on a project
+        function queues it, `async_task(f, ...)` queues its first argument."""
+        head, _, last = qualname.rpartition(".")
+        style = self.analysis.flowrules.queue_style(last)
+        if style in ("call", "options") and head:
+            function = self.program.resolve(head)
+            if type(function) in (FunctionObject, BoundMethod):
+                return [(QueuedCall(function, style), None)]
+        found = self.callable_targets(self.name_value(qualname))
+        if not found and self.analysis.flowrules.queue_style(qualname) == "first":
+            found = [(QueuedCall(None, "first"), None)]
+        return found or [(LibraryObject(qualname), None)]
+
     def target_names(self, target: tuple) -> set[str]:
         """What a call target is called in the call graph: always qualified names (strings)."""
         match target:
@@ -84,6 +121,8 @@ class Calls:
                 return {f"{type_}.{method}"}
             case ManagerObject(cls=cls):
                 return {f"{cls}.<manager>"}
+            case QueuedCall(function=function):
+                return self.target_names(function) if function is not None else {"<queued task>"}
             case PartialObject(site=key):  # the functions a functools.partial object calls
                 if key not in self.analysis.partials:
                     return {"functools.partial"}
@@ -113,8 +152,11 @@ class Calls:
     def method_targets(self, receiver: AbstractValue, method: str) -> list:
         """What `receiver.method(...)` runs, for each object the receiver may be."""
         targets, deferred = [], False
+        queue = self.analysis.flowrules.queue_style(method)
         for o in ordered(receiver.objs):
             match o:
+                case FunctionObject() | BoundMethod() | PartialObject() if queue in ("call", "options"):
+                    targets.append((QueuedCall(o, queue), None))  # task.delay(...): the task runs with them
                 case Instance(cls=cls) | SelfObject(cls=cls):
                     targets += [(FunctionObject(t), o) for t in self.program.dispatch(cls, method, type(o) is SelfObject)]
                     if not self.program.lookup_method(cls, method):
@@ -138,6 +180,8 @@ class Calls:
             if len(owners) == 1:
                 # One project class defines this method: the receiver is most likely one of it.
                 targets.append((FunctionObject(self.program.methods[owners[0]][method]), Instance(owners[0])))
+            elif queue == "first":
+                targets.append((QueuedCall(None, queue), None))  # queue.enqueue(f, ...)
             elif deferred:
                 targets.append((Deferred(), None))
         return targets
@@ -166,9 +210,31 @@ class Calls:
                 return objects(Instance(cls), ManagerObject(cls))
             case ClientMethod(type=type_, method=method, client=client):
                 return self.library(f"{type_}.{method}", args, receiver, objects(client), site)
+            case QueuedCall(function=function, style=style):
+                return self.queued(function, style, args, site)
             case LibraryObject(qualname=qualname):
                 return self.library(qualname, args, receiver, NOTHING, site)
         return self.default(args, receiver)
+
+    def queued(self, function, style: str, args: tuple, site: Site) -> AbstractValue:
+        """A task handed to a queue runs with the arguments the queueing call passes for it; what
+        the queueing call returns is a handle, not the task's result."""
+        if style == "first":
+            if not args:
+                return NOTHING
+            callables = self.callable_targets(args[0][1])
+            args = tuple((a._replace(position=a.position - 1) if a.position is not None else a, g) for a, g in args[1:])
+        else:
+            callables = self.callable_targets(objects(function))
+        if style == "options":
+            args = queued_options(args)
+        for target, self_obj in callables:
+            if type(target) in (Deferred, PartialObject, QueuedCall):
+                continue
+            if type(target) is FunctionObject and self_obj is None:
+                self_obj = bound_task(self.program.functions[target.qualname][0])
+            self.apply(target, self_obj, args, None, site)
+        return NOTHING
 
     def call_partial(self, key: tuple, args: tuple, receiver, site: Site) -> AbstractValue:
         """Calling what functools.partial(f, a, k=b) made calls f with a and k=b first."""

@@ -4,8 +4,9 @@ An `AbstractValue` is what an expression may be at run time, for all callers at 
 (key -> best trace; keys are CategoryKey for concrete personal data and Sym for "whatever the
 caller passes in this parameter path"), its objects (ir objects: instances, clients, functions,
 Sym), its string alternatives and its known dict keys. A trace is a tuple: an Origin (for
-concrete taint) then Steps, at most MAX_TRACE long; of two traces the shorter is kept, ties broken
-by content, so the choice never depends on the order things were seen.
+concrete taint) then Steps, at most MAX_TRACE long; of two traces the one whose source names the
+data best is kept, then the shorter, ties broken by content, so the choice never depends on the
+order things were seen.
 """
 
 from __future__ import annotations
@@ -44,12 +45,20 @@ def objects(*objs) -> AbstractValue:
     return AbstractValue(objs=frozenset(objs))
 
 
+SOURCE_WEIGHT = {"attribute": 0, "field": 0, "variable": 1, "parameter": 1, "key": 2, "keyword": 2}
+
+
 def better(a: tuple, b: tuple) -> tuple:
-    """The shorter trace, ties broken by content."""
-    if a is b or len(a) < len(b):
+    """Of two traces of one category, the one whose source names the data best (a read of stored
+    data over a local name over a dict key: Origin.weight), then the shorter, ties broken by content."""
+    if a is b:
         return a
-    if len(b) < len(a):
-        return b
+    wa = a[0].weight if a and type(a[0]) is Origin else 0
+    wb = b[0].weight if b and type(b[0]) is Origin else 0
+    if wa != wb:
+        return a if wa < wb else b
+    if len(a) != len(b):
+        return a if len(a) < len(b) else b
     return a if a <= b else b
 
 
@@ -147,4 +156,4 @@ def source_value(module, index: int) -> AbstractValue:
     (category, sink, destination), so only the best trace per category matters."""
     s = module.sources[index]
     step = Step(module.path, s.loc, f"source: {s.expression} ({s.category})")
-    return AbstractValue({CategoryKey(s.category): (Origin(module.path, index), step)})
+    return AbstractValue({CategoryKey(s.category): (Origin(module.path, index, SOURCE_WEIGHT.get(s.shape, 1)), step)})
