@@ -124,6 +124,7 @@ class Flowrules:
     joiners: dict  # qualified name -> separator: calls that join their first two string arguments
     settings_modules: tuple  # qualified names that stand for the project's settings module
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
+    no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
 
     def queue_style(self, name: str) -> str | None:
         """How a queueing call named `name` (a method name or a qualified function) passes arguments."""
@@ -171,7 +172,7 @@ class Catalog:
             self.clients + clients,
             [s for s in self.sinks if s.callee not in replaced] + sinks,
             Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.key_readers, fr.managers,
-                      fr.environment_readers, fr.joiners, fr.settings_modules, fr.task_queues),
+                      fr.environment_readers, fr.joiners, fr.settings_modules, fr.task_queues, fr.no_data),
             tuple(self.settings_clients.values()),
         )
 
@@ -206,4 +207,5 @@ def _load_flowrules(directory: Path) -> Flowrules:
         joiners=data.get("joiners", {}),
         settings_modules=tuple(data.get("settings_modules", ())),
         task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
+        no_data=tuple(data.get("no_data", ())),
     )

@@ -66,6 +66,8 @@ class Calls:
             results.append(self.default(args, receiver))
         if type(site.callee) is MethodCallee and receiver is not None and receiver.strs:
             results.append(self.string_method(site.callee.name, receiver, args))
+        if type(site.callee) is MethodCallee and site.callee.name in self.analysis.flowrules.no_data:
+            results = []  # .count(), .exists(): a number or a flag identifies nobody
         value = merge(*results)
         self.memo[index] = value
         return value

@@ -28,11 +28,14 @@ class Library:
             key = (site.path, site.loc)
             self.analysis.partials[key] = (args[0][1], args[1:])
             return objects(PartialObject(key))
+        made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])]
+        made = [m for m in made if m is not None]
         sink = self.analysis.catalog.sinks_by_callee.get(qualname)
         if sink is not None:
             self.sink_call(sink, args, client, site, receiver)
-        made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])]
-        made = [m for m in made if m is not None]
+            # What a sink returns (an HTTP reply, the object an SDK created) is the other side's
+            # answer: it carries none of the data sent.
+            return merge(*made) if made else NOTHING
         if made:
             return merge(*made)
         return self.default(args, receiver)
@@ -75,6 +78,10 @@ class Library:
         roles = dict(sink.destination)
         dests = tuple((role, bound[param]) for param, role in sink.destination if param in bound and role != "client")
         taint = self.data_of(bound, tuple(d for d in sink.data if d != RECEIVER), roles)
+        for param, role in sink.destination:  # data in the URL's path or query is sent too (GET as POST)
+            if role == "url" and param in bound:
+                for k, t in bound[param].taint.items():
+                    add_taint(taint, k, t)
         if RECEIVER in sink.data and receiver is not None:
             for k, t in self.analysis.stores.payload(receiver).items():
                 add_taint(taint, k, t)

@@ -42,6 +42,11 @@ class Calls:
             return Val(result.atoms, concat(*pieces))
         if name == "str" and len(args) == 1:
             return Val(result.atoms, args[0].value.strs)
+        if name == "getattr" and len(args) >= 2 and (attr := literal_str(node.args[1].value)) and attr.isidentifier():
+            # getattr(user, "email", None) reads user.email, as surely as the attribute does
+            owner = self.owner(node.args[0].value, scope)
+            value = self.attribute_value(args[0].value, attr) | self.source(scope, node.args[1].value, attr, owner, "attribute")
+            return value | args[2].value if len(args) > 2 else value
         if method in flowrules.mutators and isinstance(func, cst.Attribute):
             self.mutate(func.value, args, scope)
         if method in flowrules.key_readers and node.args and receiver is not None:

@@ -56,8 +56,12 @@ class Expressions:
         q = self.static_name(node, scope)
         if q is not None and dotted(node.value) and dotted(node.value).split(".")[0] in self.imports:
             return Val(frozenset({LibraryRef(q)})) | self.source_for_attr(node, scope)
+        return self.attribute_value(self.expr(node.value, scope), attr) | self.source_for_attr(node, scope)
+
+    def attribute_value(self, base: Val, attr: str) -> Val:
+        """`base.attr`: a field of `self`, a longer library name, or an access path one longer."""
         atoms = set()
-        for a in self.expr(node.value, scope).atoms:
+        for a in base.atoms:
             match a:
                 case SelfRef(cls=cls):
                     atoms.add(FieldRef(cls, attr))
@@ -67,7 +71,7 @@ class Expressions:
                     continue
                 case _:
                     atoms.add(path_step(a, AttrPath, attr))
-        return Val(frozenset(atoms)) | self.source_for_attr(node, scope)
+        return Val(frozenset(atoms))
 
     def source_for_attr(self, node: cst.Attribute, scope: Scope) -> Val:
         return self.source(scope, node, node.attr.value, self.owner(node.value, scope), "attribute")
