@@ -139,6 +139,13 @@ class Program:
         self._mro[cls] = order
         return order
 
+    def library_bases(self, cls: str) -> list[str]:
+        """The library classes a project class derives from, nearest first (class Api(requests.Session))."""
+        found = []
+        for c in self.mro(cls):
+            found += [b for b in self.bases(c) if b not in self.classes and b not in found]
+        return found
+
     def lookup_method(self, cls: str, name: str) -> str | None:
         for c in self.mro(cls):
             method = self.methods.get(c, {}).get(name)

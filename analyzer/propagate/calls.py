@@ -96,7 +96,7 @@ class Calls:
                     method = self.program.lookup_method(base, name) if base in self.program.classes else None
                     if method:
                         return None, [(FunctionObject(method), SelfObject(cls))]
-                return None, [(LibraryObject(f"{cls}.{name}"), None)]
+                return None, [self.inherited(cls, name)]
             case DynamicCallee(value=value):
                 value = self.value_of(value)
                 return value, self.callable_targets(value)
@@ -162,7 +162,7 @@ class Calls:
                 case Instance(cls=cls) | SelfObject(cls=cls):
                     targets += [(FunctionObject(t), o) for t in self.program.dispatch(cls, method, type(o) is SelfObject)]
                     if not self.program.lookup_method(cls, method):
-                        targets.append((LibraryObject(f"{cls}.{method}"), None))
+                        targets.append(self.inherited(cls, method))
                 case ManagerObject():
                     targets.append((o, None))
                 case ClassObject(cls=cls):
@@ -187,6 +187,19 @@ class Calls:
             elif deferred:
                 targets.append((Deferred(), None))
         return targets
+
+    def inherited(self, cls: str, method: str) -> tuple:
+        """A method a project class inherits from a library class (class Backend(EmailBackend),
+        class Api(requests.Session)): the library's method, on the instance as that library's client."""
+        for base in self.program.library_bases(cls):
+            specs = self.analysis.catalog.clients_by_constructor.get(base, [])
+            type_ = specs[0].type if specs else base
+            if specs or f"{type_}.{method}" in self.analysis.catalog.sinks_by_callee:
+                # Its destination: the constructor's destination arguments, as the instance keeps them.
+                dests = tuple((role, tuple(ordered(strs))) for spec in specs[:1] for param, role in spec.destination
+                              if (strs := self.analysis.stores.field(cls, param).strs))
+                return (ClientMethod(type_, method, ClientObject(type_, dests, specs[0].provider if specs else None)), None)
+        return (LibraryObject(f"{cls}.{method}"), None)
 
     def default(self, args: tuple, receiver: AbstractValue | None) -> AbstractValue:
         """An unknown call: what goes in comes out (taint only)."""
