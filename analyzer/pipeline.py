@@ -26,7 +26,8 @@ from .resolve import Resolver
 from .runner import Runner
 from .summarize import Context
 from .ir import ClientObject, Lit
-from .results import Cut, FileError, Flow, Hop, ScanResult
+from .knowledge.codes import rule_codes
+from .results import Coverage, Cut, FileError, Flow, Hop, ScanResult, Unmodeled
 
 
 @dataclass
@@ -165,7 +166,7 @@ def _scan(options: Options) -> ScanResult:
     a = analyze(options)
     cuts = [c for qualname in sorted(a.analysis.cuts_by_function) for c in a.analysis.cuts_by_function[qualname]]
     with a.runner:  # the workers kept for this last pass stop here
-        position = positions_for(a, _touched(a.raw, cuts))
+        position = positions_for(a, _touched(a.raw, cuts) | {path for _, sites, _ in a.analysis.unmodeled.values() for path, _ in sites})
     knowledge, config = a.knowledge, a.config
     flows = build_flows(a.raw, a.program, Resolver(knowledge.jurisdictions, config, position), position)
     policy = Policy(config, knowledge.jurisdictions, knowledge.vocabulary)
@@ -188,8 +189,16 @@ def _scan(options: Options) -> ScanResult:
         approved=tuple(approved), warnings=tuple(a.cache.warnings) if a.cache else (), fail_on=config.fail_on,
         flows=tuple(flows), categories={c: (v.name, policy.is_sensitive(c)) for c, v in knowledge.vocabulary.categories.items()},
         at_home=frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and policy.at_home(j)),
-        baseline=outcome, sanitized=tuple(sanitized),
+        baseline=outcome, sanitized=tuple(sanitized), coverage=_coverage(a, flows, position),
     )
+
+
+def _coverage(a: "Analyzed", flows: list, position) -> Coverage:
+    failed = sum(1 for s in a.summaries if s.error is not None and rule_codes()[s.error.code].skips_file)
+    unmodeled = tuple(Unmodeled(callee, package, tuple(sorted({(path, position(path, loc)[0]) for path, loc in sites})),
+                                tuple(sorted(categories)))
+                      for callee, (package, sites, categories) in sorted(a.analysis.unmodeled.items()))
+    return Coverage(len(a.files), failed, sum(1 for f in flows if f.destination.jurisdiction is None), unmodeled)
 
 
 def _touched(raw: list, cuts: list) -> set:

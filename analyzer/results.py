@@ -75,6 +75,28 @@ class Cut:
 
 
 @dataclass(frozen=True)
+class Unmodeled:
+    """Calls into a library that moves data out of the process (rules/libraries.toml) that no rule
+    models: every call of a library no rule covers, and the calls of a covered one that receive
+    personal data."""
+
+    callee: str
+    package: str
+    sites: tuple  # ((path, line), ...), sorted
+    categories: tuple  # the personal-data categories that reached them, sorted
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What a scan did not see, so that a clean result never reads as a clean bill of health."""
+
+    files: int  # files discovered
+    failed: int  # of them, files not analysed (parse errors, limits)
+    unresolved: int  # flows whose destination could not be placed
+    unmodeled: tuple = ()  # Unmodeled, by callee
+
+
+@dataclass(frozen=True)
 class ScanResult:
     """Everything a reporter may show, made once at the end of a scan (reporters only read it)."""
 
@@ -93,3 +115,4 @@ class ScanResult:
     at_home: frozenset = frozenset()  # the flows' destination jurisdictions the policy counts as home
     baseline: object = None  # baseline.Outcome when a baseline was applied
     sanitized: tuple = ()  # Cut: where a sanitizer stopped personal data
+    coverage: Coverage | None = None

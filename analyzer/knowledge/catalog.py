@@ -143,11 +143,14 @@ def _matches_any(patterns: tuple, name: str) -> bool:
 class Catalog:
     """All sinks and clients, indexed by qualified name."""
 
-    def __init__(self, clients: list, sinks: list, flowrules: Flowrules, settings_clients: tuple = ()):
+    def __init__(self, clients: list, sinks: list, flowrules: Flowrules, settings_clients: tuple = (), libraries: dict = None):
         self.clients = clients
         self.sinks = sinks
         self.flowrules = flowrules
         self.settings_clients = {s.type: s for s in settings_clients}
+        self.libraries = libraries or {}  # package -> kind: libraries that move data out of the process
+        named = [s.callee for s in sinks] + [c.constructor for c in clients] + [c.type for c in clients]
+        self.modeled = {p for p in self.libraries if any(n == p or n.startswith(p + ".") for n in named)}
         self.sinks_by_callee = {s.callee: s for s in sinks}
         self.clients_by_constructor: dict[str, list] = {}
         for c in clients:
@@ -162,7 +165,8 @@ class Catalog:
             sinks += [parse_sink(e) for e in data.get("sink", [])]
             settings_clients += [parse_settings_client(e) for e in data.get("settings_client", [])]
         flowrules = _load_flowrules(directory)
-        return cls(clients, sinks, flowrules, tuple(settings_clients))
+        libraries = {e["package"]: e["kind"] for e in _load_toml(directory, "libraries.toml")["library"]}
+        return cls(clients, sinks, flowrules, tuple(settings_clients), libraries)
 
     def extend(self, clients: list, sinks: list, sanitizers: tuple) -> "Catalog":
         """A project's additions: a sink with the same callee replaces the bundled one."""
@@ -174,11 +178,21 @@ class Catalog:
             Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.key_readers, fr.managers,
                       fr.environment_readers, fr.joiners, fr.settings_modules, fr.task_queues, fr.no_data),
             tuple(self.settings_clients.values()),
+            self.libraries,
         )
+
+    def library_of(self, qualname: str) -> str | None:
+        """The package of rules/libraries.toml a qualified name belongs to (the longest that fits)."""
+        parts = qualname.split(".")
+        for n in range(len(parts) - 1, 0, -1):
+            package = ".".join(parts[:n])
+            if package in self.libraries:
+                return package
+        return None
 
     def digest(self) -> str:
         blob = json.dumps([repr(c) for c in self.clients] + [repr(s) for s in self.sinks] + [repr(self.flowrules)]
-                          + [repr(s) for s in self.settings_clients.values()])
+                          + [repr(s) for s in self.settings_clients.values()] + [repr(sorted(self.libraries.items()))])
         return hashlib.sha256(blob.encode()).hexdigest()
 
 

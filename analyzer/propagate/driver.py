@@ -34,6 +34,7 @@ class Analysis:
         self.unresolved: dict = {}  # (path, call index) -> text of a call nobody could resolve
         self.cuts_by_function: dict[str, list] = {}  # where a sanitizer stopped personal data
         self.partials: dict = {}  # partial site -> (callable AbstractValue, pre-bound args)
+        self.unmodeled: dict = {}  # qualname -> (package, {(path, loc)}, {category}): calls no rule models
         # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
         # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
         self.deferrable = set(program.method_owners)

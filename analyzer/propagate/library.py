@@ -4,7 +4,7 @@ sent later, the data they were given); anything else passes its arguments' taint
 
 from __future__ import annotations
 
-from ..ir import ClientObject, Lit, PartialObject, Unknown, ordered
+from ..ir import CategoryKey, ClientObject, LibraryObject, Lit, PartialObject, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
@@ -38,7 +38,28 @@ class Library:
             return merge(*made) if made else NOTHING
         if made:
             return merge(*made)
-        return self.default(args, receiver)
+        value = self.default(args, receiver)
+        if self.unmodeled(qualname, value, site):
+            # What a data-moving library returns is one of its objects: `Client(...).messages.create`
+            # is then followed to the library's method by name, as the rules name methods.
+            value = merge(value, objects(LibraryObject(qualname)))
+        return value
+
+    def unmodeled(self, qualname: str, value: AbstractValue, site: Site) -> bool:
+        """Record a call into a library that moves data out of the process that no rule models:
+        every such call of a library no rule covers, and calls of a covered one that receive
+        personal data (coverage: a clean result must say what it did not look at)."""
+        catalog = self.analysis.catalog
+        package = catalog.library_of(qualname)
+        if package is None:
+            return False
+        categories = {k.category for k in value.taint if type(k) is CategoryKey}
+        if package in catalog.modeled and not categories:
+            return True
+        entry = self.analysis.unmodeled.setdefault(qualname, (package, set(), set()))
+        entry[1].add((site.path, site.loc))
+        entry[2].update(categories)
+        return True
 
     def make_client(self, spec, args: tuple, client: AbstractValue) -> AbstractValue | None:
         """The client a catalog constructor makes, with the destination its arguments give (and the

@@ -46,6 +46,13 @@ def document(result, include_timing: bool = True) -> dict:
     outcome = result.baseline
     if outcome is not None:
         doc["baseline"] = {"path": outcome.path, "matched": outcome.matched, "stale": outcome.stale}
+    cov = result.coverage
+    if cov is not None:  # what the scan did not see
+        doc["coverage"] = {
+            "files": cov.files, "files_failed": cov.failed, "unresolved_destinations": cov.unresolved,
+            "unmodeled_calls": [{"callee": u.callee, "package": u.package, "calls": len(u.sites), "categories": list(u.categories),
+                                 "sites": [{"path": path, "line": line} for path, line in u.sites]} for u in cov.unmodeled],
+        }
     return doc
 
 

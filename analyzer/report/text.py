@@ -59,4 +59,17 @@ def render(result, color: bool = False) -> str:
     lines.append(f"Scanned {result.files} files ({error_files} with errors); "
                  f"{total} finding{'s' if total != 1 else ''} ({by_severity}); home {'/'.join(result.home)}"
                  + (f", regime {result.regime}" if result.regime else "") + ".")
+    lines += _not_modeled(result.coverage)
     return "\n".join(lines) + "\n"
+
+
+def _not_modeled(coverage) -> list[str]:
+    """One line on the calls no rule models, so that a clean result is not read as a clean bill."""
+    if coverage is None or not coverage.unmodeled:
+        return []
+    calls = sum(len(u.sites) for u in coverage.unmodeled)
+    packages = sorted({u.package for u in coverage.unmodeled})
+    with_data = sorted({c for u in coverage.unmodeled for c in u.categories})
+    return [f"Not modeled: {calls} call{'s' if calls != 1 else ''} into {', '.join(packages)}"
+            + (f", reached by {', '.join(with_data)}" if with_data else "")
+            + " (no rule says where they send data; `--format json` lists them under coverage)."]
