@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -151,7 +151,9 @@ class Catalog:
         self.libraries = libraries or {}  # package -> kind: libraries that move data out of the process
         named = [s.callee for s in sinks] + [c.constructor for c in clients] + [c.type for c in clients]
         self.modeled = {p for p in self.libraries if any(n == p or n.startswith(p + ".") for n in named)}
-        self.sinks_by_callee = {s.callee: s for s in sinks}
+        self.sinks_by_callee = {s.callee: s for s in sinks if "*" not in s.callee}
+        # Globs (stripe.*.create) cover a family of calls; the most literal glob is tried first.
+        self.sink_globs = sorted((s for s in sinks if "*" in s.callee), key=lambda s: (-len(s.callee.replace("*", "")), s.callee))
         self.clients_by_constructor: dict[str, list] = {}
         for c in clients:
             self.clients_by_constructor.setdefault(c.constructor, []).append(c)
@@ -180,6 +182,16 @@ class Catalog:
             tuple(self.settings_clients.values()),
             self.libraries,
         )
+
+    def sink(self, qualname: str):
+        """The sink rule of a qualified callee: its own, else the most literal glob that matches,
+        made literal for this callee (reports name the call, not the glob)."""
+        found = self.sinks_by_callee.get(qualname)
+        if found is None and self.sink_globs:
+            glob = next((s for s in self.sink_globs if fnmatch.fnmatchcase(qualname, s.callee)), None)
+            if glob is not None:
+                found = self.sinks_by_callee[qualname] = replace(glob, callee=qualname)
+        return found
 
     def library_of(self, qualname: str) -> str | None:
         """The package of rules/libraries.toml a qualified name belongs to (the longest that fits)."""

@@ -194,7 +194,7 @@ class Calls:
         for base in self.program.library_bases(cls):
             specs = self.analysis.catalog.clients_by_constructor.get(base, [])
             type_ = specs[0].type if specs else base
-            if specs or f"{type_}.{method}" in self.analysis.catalog.sinks_by_callee:
+            if specs or self.analysis.catalog.sink(f"{type_}.{method}") is not None:
                 # Its destination: the constructor's destination arguments, as the instance keeps them.
                 dests = tuple((role, tuple(ordered(strs))) for spec in specs[:1] for param, role in spec.destination
                               if (strs := self.analysis.stores.field(cls, param).strs))

@@ -30,7 +30,7 @@ class Library:
             return objects(PartialObject(key))
         made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])]
         made = [m for m in made if m is not None]
-        sink = self.analysis.catalog.sinks_by_callee.get(qualname)
+        sink = self.analysis.catalog.sink(qualname)
         if sink is not None:
             self.sink_call(sink, args, client, site, receiver)
             # What a sink returns (an HTTP reply, the object an SDK created) is the other side's
