@@ -107,7 +107,8 @@ class Calls:
         function queues it, `async_task(f, ...)` queues its first argument."""
         head, _, last = qualname.rpartition(".")
         style = self.analysis.flowrules.queue_style(last)
-        if style in ("call", "options") and head:
+        # A name that is a project function itself (a nested `def send()`) is called, not queued.
+        if style in ("call", "options") and head and type(self.program.resolve(qualname)) not in (FunctionObject, BoundMethod):
             function = self.program.resolve(head)
             if type(function) in (FunctionObject, BoundMethod):
                 return [(QueuedCall(function, style), None)]
