@@ -131,10 +131,13 @@ class Resolver:
         own = [(role, s) for role, g in call.dests for s in ordered(g.strs)]
         clients = [o for o in ordered(call.clients.objs) if type(o) is ClientObject]
         provider = call.sink.provider
-        found: list[Destination] = []
         client_roles = [[(role, s, c.provider) for role, alts in c.dests for s in alts] for c in clients] or [[]]
+        found, unplaced = [], []
         for roles in client_roles:
-            found.extend(self._one(own, roles, provider, call.sink))
+            alternative = self._one(own, roles, provider, call.sink)
+            found.extend(alternative)
+            if roles and alternative and all(d.jurisdiction is None for d in alternative):
+                unplaced.append(alternative[0])
         unique, seen = [], set()
         for d in found:
             key = (d.host, d.region, d.jurisdiction)
@@ -142,7 +145,10 @@ class Resolver:
                 seen.add(key)
                 unique.append(d)
         known = [d for d in unique if d.jurisdiction is not None]
-        return known or unique[:1]
+        # Within one client a placed string wins over a partial one; a client alternative that
+        # places nothing (an SMTP host left to the deployment next to a debug console backend)
+        # still sends somewhere nobody knows.
+        return known + unplaced[:1] if known else unique[:1]
 
     def _one(self, own: list, client: list, provider, sink) -> list[Destination]:
         results, unknown = [], []

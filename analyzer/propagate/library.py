@@ -121,9 +121,12 @@ class Library:
             why = f"configured by the deployment ({spec.selector} and its settings are not in the scanned code)"
             return objects(ClientObject(spec.type, (("host", ((Unknown(why),),)),), None))
         chosen = self.name_value(f"{spec.settings}.{spec.selector}")
-        names = [''.join(p.text for p in alt) for alt in ordered(chosen.strs) if all(type(p) is Lit for p in alt)]
+        alternatives = ordered(chosen.strs)
+        names = [''.join(p.text for p in alt) for alt in alternatives if all(type(p) is Lit for p in alt)]
+        if len(names) < len(alternatives) or not names:
+            names.append(spec.default)  # unset or not literal on some path: the framework's default there
         clients = []
-        for name in names or [spec.default]:
+        for name in dict.fromkeys(names):
             backend = spec.backend(name)
             if backend is None:
                 dests = (("host", ((Unknown(f"{spec.selector} {name} is a backend the rules do not know"),),)),)

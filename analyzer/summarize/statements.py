@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Val, join
+from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
 from .values import flat, is_constant, item, literal_key, literal_str, path_step, strs_of
+
+
+UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
 
 
 class Statements:
@@ -41,6 +44,12 @@ class Statements:
         for env in results:
             for name, v in env.items():
                 merged[name] = join(merged[name], v) if name in merged else v
+        if scope.kind == "module":
+            # A setting bound on some paths only (`if DEBUG: EMAIL_BACKEND = ...`) keeps the
+            # framework's default on the others: its value may also be "unset".
+            for name, v in merged.items():
+                if v.strs and name not in start and any(name not in env for env in results):
+                    merged[name] = join(v, UNSET_ON_SOME_PATH)
         scope.env = merged
 
     def stmt(self, node: cst.CSTNode, scope: Scope) -> None:
