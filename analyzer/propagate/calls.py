@@ -66,11 +66,20 @@ class Calls:
             results.append(self.default(args, receiver))
         if type(site.callee) is MethodCallee and receiver is not None and receiver.strs:
             results.append(self.string_method(site.callee.name, receiver, args))
-        if type(site.callee) is MethodCallee and site.callee.name in self.analysis.flowrules.no_data:
+        if self.identifies_nobody(site.callee, targets):
             results = []  # .count(), .exists(): a number or a flag identifies nobody
         value = merge(*results)
         self.memo[index] = value
         return value
+
+    def identifies_nobody(self, callee, targets: list) -> bool:
+        """A flow.toml `no_data` method: on any receiver (`qs.count()`), or written as a dotted
+        name that runs no project function (`Customer.objects.count()`)."""
+        no_data = self.analysis.flowrules.no_data
+        if type(callee) is MethodCallee:
+            return callee.name in no_data
+        return (type(callee) is StaticCallee and callee.qualname.rpartition(".")[2] in no_data
+                and not any(type(t) is FunctionObject for t, _ in targets))
 
     def string_method(self, method: str, receiver: AbstractValue, args: tuple) -> AbstractValue:
         """What a method of a string known only here gives (a URL template read from a class

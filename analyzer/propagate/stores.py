@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ir import Instance, SelfObject, Sym, ordered
+from ..ir import CategoryKey, Instance, SelfObject, Sym, ordered
 from ..link import Program
 from .lattice import AbstractValue, add_taint, merge, settled, source_value
 
@@ -91,11 +91,15 @@ class Stores:
             value = self.get("fields", (c, attr))
             if value is not None:
                 values.append(value)
-        if cls in self.program.classes:
-            for name, index, module in self.program.fields(cls):
-                if name == attr and index is not None:
-                    values.append(source_value(module, index))
-        return merge(*values)
+        declared = [source_value(module, index) for name, index, module in
+                    (self.program.fields(cls) if cls in self.program.classes else ()) if name == attr and index is not None]
+        if declared:
+            # A field declared as personal data holds that data, whatever was written to it
+            # somewhere (`user.email = fake_email(first_name)` in a seeding script): what the
+            # writes bring is kept for its objects and strings, not for its categories.
+            values = [AbstractValue({k: t for k, t in v.taint.items() if type(k) is not CategoryKey}, v.objs, v.strs, v.keys)
+                      for v in values]
+        return merge(*values, *declared)
 
     def instance_taint(self, cls: str, depth: int) -> dict:
         """What an instance carries when sent whole: all its fields. Memoized for the pass, with
