@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -119,7 +119,7 @@ class Signals:
     connect: tuple = ()  # signal methods that register a receiver
     decorators: tuple = ()  # qualified decorators that register what they decorate
     send: tuple = ()  # signal methods that call every receiver
-    framework: dict = None  # library signal -> ((receiver parameter, what the framework passes), ...)
+    framework: dict = field(default_factory=dict)  # library signal -> ((receiver parameter, what it passes), ...)
 
     def registers(self, name: str | None, method: str | None) -> bool:
         """Does a decorator called `name` (qualified) or ending in `.method` register what it decorates?"""
@@ -140,7 +140,7 @@ class Flowrules:
     settings_modules: tuple  # qualified names that stand for the project's settings module
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
-    signals: Signals = None  # what makes, connects and sends signal objects
+    signals: Signals = Signals()  # what makes, connects and sends signal objects
 
 
     def queue_style(self, name: str) -> str | None:
