@@ -244,6 +244,29 @@ class PartialObject(NamedTuple):
     kind: str = "partial"
 
 
+class SignalObject(NamedTuple):
+    """A signal receivers connect to: a project's own `Signal()` (named by where it is made) or a
+    library signal (its qualified name)."""
+    key: str
+    kind: str = "signal"
+
+
+class SignalCall(NamedTuple):
+    """`connect` or `send` of signals (bound to them, so also a value: `@sig.connect()` and
+    `receiver(sig)` are decorators that connect what they decorate)."""
+    signals: tuple  # signal keys
+    action: str  # "connect" | "send"
+    senders: tuple = ()  # project classes a receiver is connected for (sender=Model)
+    kind: str = "signal-call"
+
+
+class Receiver(NamedTuple):
+    """A callable connected to a signal, for the senders it was connected for (none: all)."""
+    function: tuple  # FunctionObject | BoundMethod
+    senders: tuple
+    kind: str = "receiver"
+
+
 # ----------------------------------------------------------------------------- call targets
 
 

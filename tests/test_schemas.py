@@ -79,6 +79,13 @@ def test_a_key_that_is_not_a_bare_toml_key_is_quoted():
     assert error.value.key == 'joiners."os.path.join"' and error.value.message == "expected string, got integer"
 
 
+def test_a_signal_parameter_must_be_something_the_framework_passes():
+    entry = {"signals": ["celery.signals.task_failure"], "params": {"kwargs": "the task's kwargs"}, "source": "Celery docs"}
+    with pytest.raises(ConfigError) as error:
+        check({"signals": {"framework": [entry]}}, "flow.schema.json", "flow.toml")
+    assert error.value.key.startswith("signals.framework") and "kwargs" in error.value.key
+
+
 def _report_ok(doc: dict) -> None:
     check(doc, "report.schema.json", "report")
 

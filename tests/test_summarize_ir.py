@@ -801,3 +801,30 @@ def test_nesting_too_deep_to_interpret_is_an_xb902_error_summary():
     s = summarize(b"x = " + b"not " * 3500 + b"a\n", PATH, MODULE, False, _context(), "digest")
     assert s.error == ParseError(1, 1, "too deeply nested to analyze", "XB902")
     assert (s.sources, s.calls, s.functions) == ((), (), ())
+
+
+def test_a_decorator_that_connects_to_a_signal_is_a_call_with_the_function_where_it_is_defined():
+    summary = summarized("""
+        from django.dispatch import receiver
+        from celery.signals import task_failure
+        from app.signals import order_placed
+
+        @receiver(order_placed, sender=None)
+        def on_order(sender, **kwargs):
+            pass
+
+        @task_failure.connect
+        def on_failure(**kwargs):
+            pass
+
+        @app.route("/")
+        def index():
+            pass
+    """)
+    body = function(summary, f"{MODULE}.<module>")
+    applied = [summary.calls[i] for i in body.calls if type(summary.calls[i].callee) is DynamicCallee]
+    assert [(c.text, c.args[0].value) for c in applied] == [
+        ("receiver(...)", Val(frozenset({ProjectRef(f"{MODULE}.on_order")}))),
+        ("task_failure.connect", Val(frozenset({ProjectRef(f"{MODULE}.on_failure")}))),
+    ]
+    assert [summary.positions[c.loc][0] for c in applied] == [5, 9]

@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -112,6 +112,21 @@ def parse_sink(entry: dict) -> Sink:
 
 
 @dataclass(frozen=True)
+class Signals:
+    """How signal objects are made, connected to and sent (rules/flow.toml `signals`)."""
+
+    constructors: tuple = ()  # qualified calls that make a project's own signal
+    connect: tuple = ()  # signal methods that register a receiver
+    decorators: tuple = ()  # qualified decorators that register what they decorate
+    send: tuple = ()  # signal methods that call every receiver
+    framework: dict = field(default_factory=dict)  # library signal -> ((receiver parameter, what it passes), ...)
+
+    def registers(self, name: str | None, method: str | None) -> bool:
+        """Does a decorator called `name` (qualified) or ending in `.method` register what it decorates?"""
+        return name in self.decorators or method in self.connect
+
+
+@dataclass(frozen=True)
 class Flowrules:
     """How library calls move taint: sanitizers cut it, mutators pour arguments into the receiver."""
 
@@ -125,6 +140,8 @@ class Flowrules:
     settings_modules: tuple  # qualified names that stand for the project's settings module
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
+    signals: Signals = Signals()  # what makes, connects and sends signal objects
+
 
     def queue_style(self, name: str) -> str | None:
         """How a queueing call named `name` (a method name or a qualified function) passes arguments."""
@@ -178,7 +195,7 @@ class Catalog:
             self.clients + clients,
             [s for s in self.sinks if s.callee not in replaced] + sinks,
             Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.key_readers, fr.managers,
-                      fr.environment_readers, fr.joiners, fr.settings_modules, fr.task_queues, fr.no_data),
+                      fr.environment_readers, fr.joiners, fr.settings_modules, fr.task_queues, fr.no_data, fr.signals),
             tuple(self.settings_clients.values()),
             self.libraries,
         )
@@ -234,4 +251,11 @@ def _load_flowrules(directory: Path) -> Flowrules:
         settings_modules=tuple(data.get("settings_modules", ())),
         task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
         no_data=tuple(data.get("no_data", ())),
+        signals=_load_signals(data.get("signals", {})),
     )
+
+
+def _load_signals(data: dict) -> Signals:
+    framework = {name: tuple(sorted(entry["params"].items())) for entry in data.get("framework", ()) for name in entry["signals"]}
+    return Signals(tuple(data.get("constructors", ())), tuple(data.get("connect", ())), tuple(data.get("decorators", ())),
+                   tuple(data.get("send", ())), framework)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..ir import EMPTY, BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
     FunctionObject, Instance, LibraryObject, ManagerObject, MethodCallee, ModuleObject, PartialObject, SelfObject, \
-    QueuedCall, StaticCallee, Step, SuperCallee, Sym, ordered
+    QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, ordered
 from ..strings import format_parts
 from ..summary import DOUBLE_STAR, Arg
 from .binding import bind_project
@@ -135,6 +135,8 @@ class Calls:
                 return {f"{cls}.<manager>"}
             case QueuedCall(function=function):
                 return self.target_names(function) if function is not None else {"<queued task>"}
+            case SignalCall():
+                return self.receiver_names(target)
             case PartialObject(site=key):  # the functions a functools.partial object calls
                 if key not in self.analysis.partials:
                     return {"functools.partial"}
@@ -151,7 +153,7 @@ class Calls:
         targets = []
         for o in ordered(value.objs):
             match o:
-                case FunctionObject() | ClassObject() | LibraryObject() | ManagerObject() | PartialObject():
+                case FunctionObject() | ClassObject() | LibraryObject() | ManagerObject() | PartialObject() | SignalCall():
                     targets.append((o, None))
                 case BoundMethod(method=method, receiver=receiver):
                     targets.append((FunctionObject(method), receiver))
@@ -175,6 +177,8 @@ class Calls:
                         targets.append(self.inherited(cls, method))
                 case ManagerObject():
                     targets.append((o, None))
+                case SignalObject(key=key):
+                    targets += [(t, None) for t in (self.signal_method(key, method) or NOTHING).objs]
                 case ClassObject(cls=cls):
                     t = self.program.lookup_method(cls, method)
                     if t:
@@ -237,8 +241,11 @@ class Calls:
                 return self.library(f"{type_}.{method}", args, receiver, objects(client), site)
             case QueuedCall(function=function, style=style):
                 return self.queued(function, style, args, site)
+            case SignalCall():
+                return self.signal_call(target, args, site)
             case LibraryObject(qualname=qualname):
-                return self.library(qualname, args, receiver, NOTHING, site)
+                signal = self.library_signal_call(qualname, args, site)
+                return signal if signal is not None else self.library(qualname, args, receiver, NOTHING, site)
         return self.default(args, receiver)
 
     def queued(self, function, style: str, args: tuple, site: Site) -> AbstractValue:
@@ -253,6 +260,7 @@ class Calls:
             callables = self.callable_targets(objects(function))
         if style == "options":
             args = queued_options(args)
+        self.record_queued(args)
         for target, self_obj in callables:
             if type(target) in (Deferred, PartialObject, QueuedCall):
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..ir import AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
-    SelfObject, SelfRef, SourceRef, StrOf, Sym, Unknown, Val, wrap, ordered
+    SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, Unknown, Val, wrap, ordered
 from .lattice import NOTHING, AbstractValue, expand, merge, objects, source_value
 
 
@@ -81,6 +81,9 @@ class Evaluation:
                 name = qualname[len(prefix) + 1:]
                 values = [self.analysis.stores.get("globals", (m, name)) for m in self.program.settings_modules(self.module.path)]
                 return merge(*(v for v in values if v is not None))
+        signal = self.library_signal_method(qualname)
+        if signal is not None:
+            return signal
         return AbstractValue(objs=frozenset({LibraryObject(qualname)}), strs=frozenset({(Unknown(f"value of {qualname}"),)}))
 
     def attribute(self, g: AbstractValue, name: str) -> AbstractValue:
@@ -107,6 +110,8 @@ class Evaluation:
                 return value
             case ClientObject():
                 return objects(ClientPath(o, name))
+            case SignalObject(key=key):
+                return self.signal_method(key, name) or NOTHING
             case ClientPath(client=client, path=path):  # client.chat.completions: a path into the client's API
                 return objects(ClientPath(client, f"{path}.{name}"))
             case ModuleObject(name=module):

@@ -6,9 +6,10 @@ from .calls import Calls
 from .effects import Effects
 from .evaluation import Evaluation
 from .library import Library
+from .signals import Signals
 
 
-class Frame(Effects, Library, Calls, Evaluation):
+class Frame(Effects, Library, Signals, Calls, Evaluation):
     """The state of analysing one function: call results, pending effects, flows and cuts."""
 
     def __init__(self, analysis, f, module):

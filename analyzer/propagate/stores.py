@@ -6,7 +6,7 @@ from ..ir import CategoryKey, Instance, SelfObject, Sym, ordered
 from ..link import Program
 from .lattice import AbstractValue, add_taint, merge, settled, source_value
 
-TABLES = ("fields", "globals", "clients")
+TABLES = ("fields", "globals", "clients", "signals")
 
 
 class Stores:

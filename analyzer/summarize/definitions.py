@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import ProjectRef, SelfRef, SourceRef, Val
-from ..summary import ClassSummary, FunctionSummary, Parameter
+from ..ir import DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
+from ..summary import Arg, ClassSummary, FunctionSummary, Parameter
 from .calls import Calls
 from .expressions import Expressions
 from .names import Names, Scope
@@ -71,6 +71,18 @@ class Definitions:
         self.finish_function(inner, params, node, is_static, is_classmethod)
         if scope.kind != "class":
             scope.env[name] = Val(frozenset({ProjectRef(qualname)}))
+        self.registrations(node, qualname, scope)
+
+    def registrations(self, node: cst.FunctionDef, qualname: str, scope: Scope) -> None:
+        """A decorator that connects the function to a signal (`@receiver(sig)`, `@sig.connect`,
+        rules/flow.toml `signals`) is applied where the function is defined: a call of the
+        decorator with the function, in the enclosing scope."""
+        for d in node.decorators:
+            expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+            method = expr.attr.value if isinstance(expr, cst.Attribute) else None
+            if self.flowrules.signals.registers(self.static_name(expr, scope), method):
+                function = Arg(0, None, Val(frozenset({ProjectRef(qualname)})))
+                self.call_site(d, scope, DynamicCallee(self.expr(d.decorator, scope)), [function], d.decorator)
 
     def finish_function(self, scope: Scope, params, node, is_static, is_classmethod) -> None:
         self.functions.append(FunctionSummary(
