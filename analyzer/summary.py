@@ -87,6 +87,7 @@ class FunctionSummary:
     writes: tuple  # tuple[FieldWrite | GlobalWrite, ...]
     is_static: bool = False
     is_classmethod: bool = False
+    is_property: bool = False  # read as an attribute: `obj.name` runs it
 
 
 @dataclass(frozen=True)

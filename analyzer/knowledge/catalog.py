@@ -141,6 +141,7 @@ class Flowrules:
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
     signals: Signals = Signals()  # what makes, connects and sends signal objects
+    properties: tuple = ()  # decorators that make a method read as an attribute (@property)
 
 
     def queue_style(self, name: str) -> str | None:
@@ -194,8 +195,7 @@ class Catalog:
         return Catalog(
             self.clients + clients,
             [s for s in self.sinks if s.callee not in replaced] + sinks,
-            Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.key_readers, fr.managers,
-                      fr.environment_readers, fr.joiners, fr.settings_modules, fr.task_queues, fr.no_data, fr.signals),
+            replace(fr, sanitizers=fr.sanitizers + tuple(sanitizers)),
             tuple(self.settings_clients.values()),
             self.libraries,
         )
@@ -252,6 +252,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
         no_data=tuple(data.get("no_data", ())),
         signals=_load_signals(data.get("signals", {})),
+        properties=tuple(data.get("properties", ())),
     )
 
 

@@ -114,6 +114,11 @@ class Analysis:
         for index in f.calls:
             frame.call(index)
         ret = frame.value_of(f.returns)
+        if f.is_property and f.cls is not None and not self.program.subclasses.get(f.cls):
+            # `obj.name` runs the getter: instances of the class hold what it returns. Not for a
+            # base class: its getter reads `self` as every subclass at once, so the value would
+            # mix what all of them hold.
+            frame.store(FieldStore(objects(Instance(f.cls)), qualname.rpartition(".")[2], ret))
         for w in f.writes:
             value = frame.value_of(w.value)
             if type(w) is GlobalWrite:

@@ -68,7 +68,8 @@ class Definitions:
             inner.self_name = params[0].name
             inner.params[params[0].name] = Val(frozenset({SelfRef(scope.qualname)}))
         self.suite(node.body, inner)
-        self.finish_function(inner, params, node, is_static, is_classmethod)
+        is_property = scope.kind == "class" and any(d in self.flowrules.properties for d in decorators)
+        self.finish_function(inner, params, node, is_static, is_classmethod, is_property)
         if scope.kind != "class":
             scope.env[name] = Val(frozenset({ProjectRef(qualname)}))
         self.registrations(node, qualname, scope)
@@ -84,11 +85,11 @@ class Definitions:
                 function = Arg(0, None, Val(frozenset({ProjectRef(qualname)})))
                 self.call_site(d, scope, DynamicCallee(self.expr(d.decorator, scope)), [function], d.decorator)
 
-    def finish_function(self, scope: Scope, params, node, is_static, is_classmethod) -> None:
+    def finish_function(self, scope: Scope, params, node, is_static, is_classmethod, is_property=False) -> None:
         self.functions.append(FunctionSummary(
             qualname=scope.qualname, cls=scope.cls if scope.self_name or is_classmethod else None,
             params=params, loc=self.loc(node), returns=scope.returns, calls=tuple(scope.calls),
-            writes=tuple(scope.writes), is_static=is_static, is_classmethod=is_classmethod,
+            writes=tuple(scope.writes), is_static=is_static, is_classmethod=is_classmethod, is_property=is_property,
         ))
 
     def class_def(self, node: cst.ClassDef, scope: Scope) -> None:
