@@ -201,6 +201,11 @@ class Vocabulary:
         """Like classify, but says why (which pattern fired, or what vetoed it)."""
         return self._explain_cached(identifier, owner)
 
+    def names_service(self, identifier: str) -> bool:
+        """Whether the identifier names the service's own thing (SiteSettings, api_config)."""
+        words = self._words(identifier)
+        return bool(self._grams(words) & self._service) or any(w in "".join(words) for w in self._service_cjk)
+
     def _explain(self, identifier: str, owner: str | None) -> Explanation:
         words = self._words(identifier)
         hits = self._hits(words)
@@ -336,9 +341,9 @@ class Vocabulary:
         if not owner:
             return None
         last = [part for part in owner.split(".") if part.strip()]
-        owner_words = self._words(last[-1]) if last else ()
-        if self._grams(owner_words) & self._service:
+        if not last or self.names_service(last[-1]):
             return None
+        owner_words = self._words(last[-1])
         for start in range(len(owner_words)):
             rest = owner_words[start:]
             for end in range(start + 1, min(start + 3, len(owner_words)) + 1):

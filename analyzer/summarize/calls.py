@@ -10,7 +10,7 @@ import libcst as cst
 from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
     SuperCallee, Unknown, Val, join
 from ..strings import concat, format_parts
-from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite
+from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
 from .names import Scope
 from .values import atoms_of, flat, is_constant, literal_str, root_name, strs_of, text_of
 
@@ -21,6 +21,26 @@ class Calls:
     """e_Call and what it needs; the call-site state lives in Summarizer."""
 
     def e_Call(self, node: cst.Call, scope: Scope) -> Val:
+        """A call's value, and what the rules say it returns (rules/sources.toml): a library call
+        whose result is personal data gives that and nothing of its arguments (a reset token made
+        from a user is not the user's e-mail); a call named after data (`user.get_full_name()`)
+        reads that data from its receiver."""
+        value = self.call_value(node, scope)
+        func = node.func
+        static = self.static_name(func, scope)
+        category = self.source_rules.call(static) if static else None
+        if category is not None:
+            return self.add_source(Source(category, self.loc(node), text_of(node), scope.qualname, "call"), (id(node), static))
+        name_node = func.attr if isinstance(func, cst.Attribute) else func
+        data = self.source_rules.getter_data(name_node.value) if isinstance(name_node, cst.Name) else None
+        if data is None:
+            return value
+        if isinstance(func, cst.Attribute):
+            return value | self.source(scope, name_node, data, self.owner(func.value, scope), "attribute")
+        return value | self.source(scope, name_node, data, None, "variable")
+
+    def call_value(self, node: cst.Call, scope: Scope) -> Val:
+        """The call site, and what is known of its value right here (str.format, os.getenv, d.get("k"))."""
         func = node.func
         callee, receiver, static = self.callee(func, scope)
         args = self.arguments(node, func, scope)
