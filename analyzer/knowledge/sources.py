@@ -41,6 +41,7 @@ class SourceRules:
     calls: tuple = ()  # tuple[SourceCall, ...]
     fields: tuple = ()  # tuple[FieldType, ...]
     getters: tuple = ()  # first words of calls named after the data they return (get_email)
+    lookups: tuple = ()  # words after which a getter's name says how it looks up, not what (get_user_by_email)
 
     def call(self, qualname: str) -> str | None:
         """The category a library call's result holds, by its qualified name, if a rule says so."""
@@ -56,11 +57,13 @@ class SourceRules:
 
     def getter_data(self, name: str) -> str | None:
         """The data a call named `get_full_name` / `getEmail` / `generate_login_code` says it
-        returns (`full_name`), or None."""
+        returns (`full_name`), or None; `get_user_by_email` returns a user, not an e-mail."""
         words = split_words(name)
-        if len(words) > 1 and words[0] in self.getters:
-            return "_".join(words[1:])
-        return None
+        if len(words) < 2 or words[0] not in self.getters:
+            return None
+        data = words[1:]
+        cut = next((i for i, w in enumerate(data) if w in self.lookups), len(data))
+        return "_".join(data[:cut]) or None
 
     def check_categories(self, known, origin: str) -> None:
         for i, rule in enumerate(self.calls):
@@ -80,4 +83,4 @@ def load_sources(directory: Path) -> SourceRules:
     calls = tuple(SourceCall(e["callee"], e["category"], e["source"]) for e in data.get("source", []))
     fields = tuple(FieldType(tuple(e["constructor"]), e["category"], tuple(e.get("to", ())), e["source"])
                    for e in data.get("field", []))
-    return SourceRules(calls, fields, tuple(data.get("getters", ())))
+    return SourceRules(calls, fields, tuple(data.get("getters", ())), tuple(data.get("lookups", ())))
