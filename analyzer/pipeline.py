@@ -123,7 +123,7 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
     runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), cache, options.jobs, options.progress, config.file_timeout)
     summaries = runner.summaries(files, config.max_file_bytes)
     program = Program(summaries, knowledge.catalog.flowrules.managers)
-    analysis = Analysis(program, knowledge.catalog)
+    analysis = Analysis(program, knowledge.catalog, knowledge.sources)
     raw = analysis.run()
     return Analyzed(root, config, knowledge, files, runner, summaries, program, analysis, raw, cache)
 

@@ -46,6 +46,7 @@ class CallSite(NamedTuple):
     args: tuple  # tuple[Arg, ...]
     loc: int
     text: str  # the callee as written, for messages
+    source: int | None = None  # the source this call's result is if it resolves to a rules/sources.toml callee
 
 
 class FieldWrite(NamedTuple):

@@ -47,6 +47,11 @@ class SourceRules:
         """The category a library call's result holds, by its qualified name, if a rule says so."""
         return next((c.category for c in self.calls if fnmatch.fnmatchcase(qualname, c.callee)), None)
 
+    def method(self, name: str) -> str | None:
+        """The category a method named `name` returns if the call resolves to a rule's callee: a
+        call on an object known only when propagating (a subclass of PasswordResetTokenGenerator)."""
+        return next((c.category for c in self.calls if c.callee.rpartition(".")[2] == name), None)
+
     def field(self, constructor: str, targets: tuple) -> str | None:
         """The category of a field declared with `constructor`, relating to any of `targets`."""
         for f in self.fields:

@@ -32,12 +32,21 @@ class Calls:
         if category is not None:
             return self.add_source(Source(category, self.loc(node), text_of(node), scope.qualname, "call"), (id(node), static))
         name_node = func.attr if isinstance(func, cst.Attribute) else func
+        if isinstance(func, cst.Attribute) and (category := self.source_rules.method(func.attr.value)):
+            self.candidate_source(node, category, scope)
         data = self.source_rules.getter_data(name_node.value) if isinstance(name_node, cst.Name) else None
         if data is None:
             return value
         if isinstance(func, cst.Attribute):
             return value | self.source(scope, name_node, data, self.owner(func.value, scope), "attribute")
         return value | self.source(scope, name_node, data, None, "variable")
+
+    def candidate_source(self, node: cst.Call, category: str, scope: Scope) -> None:
+        """`generator.make_token(user)` on an object whose class only propagation knows: the source
+        its result is if the call resolves to a rules/sources.toml callee (recorded on the call site)."""
+        source = self.add_source(Source(category, self.loc(node), text_of(node), scope.qualname, "call"), (id(node), "method"))
+        index = self.seen_calls[id(node)]
+        self.calls[index] = self.calls[index]._replace(source=next(iter(source.atoms)).index)
 
     def call_value(self, node: cst.Call, scope: Scope) -> Val:
         """The call site, and what is known of its value right here (str.format, os.getenv, d.get("k"))."""
@@ -95,7 +104,7 @@ class Calls:
             old = self.calls[index]
             if len(old.args) == len(args):
                 args = [Arg(a.position, a.name, join(o.value, a.value), a.starred) for o, a in zip(old.args, args)]
-            self.calls[index] = CallSite(index, scope.qualname, callee, tuple(args), old.loc, old.text)
+            self.calls[index] = CallSite(index, scope.qualname, callee, tuple(args), old.loc, old.text, old.source)
             return index
         index = len(self.calls)
         self.seen_calls[id(node)] = index
