@@ -120,10 +120,10 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
     cache = None
     if options.use_cache:
         cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest())
-    runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules), cache, options.jobs, options.progress, config.file_timeout)
+    runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), cache, options.jobs, options.progress, config.file_timeout)
     summaries = runner.summaries(files, config.max_file_bytes)
     program = Program(summaries, knowledge.catalog.flowrules.managers)
-    analysis = Analysis(program, knowledge.catalog)
+    analysis = Analysis(program, knowledge.catalog, knowledge.sources)
     raw = analysis.run()
     return Analyzed(root, config, knowledge, files, runner, summaries, program, analysis, raw, cache)
 

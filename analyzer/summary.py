@@ -22,7 +22,7 @@ class Source(NamedTuple):
     loc: int  # located-node index in the module
     expression: str
     function: str  # qualname of the enclosing function
-    shape: str = "variable"  # variable | parameter | attribute | key | keyword | field
+    shape: str = "variable"  # variable | parameter | attribute | key | keyword | field | call (a library call's result)
 
 
 DOUBLE_STAR = "**"  # the name of a `**mapping` argument
@@ -46,6 +46,7 @@ class CallSite(NamedTuple):
     args: tuple  # tuple[Arg, ...]
     loc: int
     text: str  # the callee as written, for messages
+    source: int | None = None  # the source this call's result is if it resolves to a rules/sources.toml callee
 
 
 class FieldWrite(NamedTuple):

@@ -39,7 +39,7 @@ def knowledge(load=load_knowledge):
 
 def summarizes(source: bytes) -> ModuleSummary:
     k = knowledge()
-    summary = summarize(source, "fuzz.py", "fuzz", False, Context(k.vocabulary, k.catalog.flowrules), "digest")
+    summary = summarize(source, "fuzz.py", "fuzz", False, Context(k.vocabulary, k.catalog.flowrules, k.sources), "digest")
     assert isinstance(summary, ModuleSummary)
     assert summary.error is None or summary.error.code in ("XB901", "XB902") and summary.error.message
     return summary

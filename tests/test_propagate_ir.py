@@ -431,7 +431,7 @@ def test_a_method_call_on_an_instance_reaches_the_method_its_class_inherits():
 def _summarized(path: str, code: str) -> ModuleSummary:
     """A snippet summarized as the module at `path`, for what is unreasonable to build by hand."""
     module_name = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
-    context = Context(_knowledge().vocabulary, _catalog().flowrules)
+    context = Context(_knowledge().vocabulary, _catalog().flowrules, _knowledge().sources)
     return summarize(textwrap.dedent(code).encode(), path, module_name, path.endswith("__init__.py"), context, "digest")
 
 

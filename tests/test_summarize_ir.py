@@ -27,7 +27,7 @@ PATH = "app/views.py"
 def _context() -> Context:
     """The bundled vocabulary and flow rules, loaded once for the module."""
     knowledge = load_knowledge(Config(home=("CN",)))
-    return Context(knowledge.vocabulary, knowledge.catalog.flowrules)
+    return Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources)
 
 
 def summarized(code: str, module: str = MODULE, is_package: bool = False) -> ModuleSummary:

@@ -203,6 +203,31 @@ def test_owner_context(vocab):
     assert category(vocab, "name", "user_template") is None   # a meta owner gives no context
 
 
+def test_category_context(vocab):
+    """A category's own context words: the record a weak pattern belongs to, as the owner's head."""
+    assert category(vocab, "text", "Review") == "user.content.private"
+    assert category(vocab, "comment", "FollowUp") == "user.content.private"
+    assert category(vocab, "description", "ticket") == "user.content.private"
+    assert category(vocab, "comment_text") == "user.content.private"            # context inside the identifier
+    assert category(vocab, "text", "MailTemplate") is None                      # the template is the head
+    assert category(vocab, "description", "product") is None
+    assert category(vocab, "body", "request") is None
+    assert category(vocab, "token", "PhoneToken") == "user.authorization.credentials"
+    assert category(vocab, "key", "EmailConfirmation") == "user.authorization.credentials"
+    assert category(vocab, "secret_key", "Ticket") == "user.authorization.credentials"
+    assert category(vocab, "token", "user") == "user.authorization.credentials"
+    assert category(vocab, "token", "SocialToken") is None                      # an OAuth token of a provider
+    assert category(vocab, "token", "settings") is None                         # the service's own owner
+    assert category(vocab, "password", "api_user") is None
+    assert category(vocab, "pk", "subscriber") == "user.unique_id"
+    assert category(vocab, "id", "order") is None
+
+
+def test_exclusion_inside_the_pattern_does_not_veto(vocab):
+    assert category(vocab, "password_reset_token") == "user.authorization.credentials"
+    assert category(vocab, "password_reset", "user") is None
+
+
 def test_explain(vocab):
     hit = vocab.explain("email_template")
     assert isinstance(hit, Explanation) and hit.match is None and "template" in hit.reason

@@ -3,6 +3,7 @@ project's additions in its config, loaded and checked before any file is read.
 
     config.py         [tool.xborder] / xborder.toml of the scanned project
     vocabulary.py     personal-data categories and the identifier matcher (rules/categories.toml)
+    sources.py        sources besides names: library calls, model field types, getters (rules/sources.toml)
     catalog.py        sinks, clients and flow rules (rules/sinks/*.toml, rules/flow.toml)
     jurisdictions.py  hosts, regions, vendors and regimes (rules/destinations/*.toml, rules/regimes.toml)
     codes.py          what each rule code means, its severity, texts and examples (rules/codes.toml)
@@ -19,6 +20,7 @@ from .catalog import Catalog, parse_client, parse_sink
 from .config import Config
 from .jurisdictions import Jurisdictions
 from .schema import bundled_dir, locate
+from .sources import SourceRules, load_sources
 from .vocabulary import Vocabulary, load_vocabulary
 
 
@@ -35,9 +37,10 @@ class Knowledge:
     vocabulary: Vocabulary
     catalog: Catalog
     jurisdictions: Jurisdictions
+    sources: SourceRules
 
     def digest(self) -> str:
-        return f"{self.vocabulary.digest()}-{self.catalog.digest()}"
+        return f"{self.vocabulary.digest()}-{self.catalog.digest()}-{self.sources.digest()}"
 
 
 def load_knowledge(config: Config) -> Knowledge:
@@ -65,7 +68,9 @@ def _load(config: Config) -> Knowledge:
     jurisdictions = Jurisdictions.from_dir(directory)
     if config.destinations:
         jurisdictions = jurisdictions.with_project(dict(config.destinations), origin)
-    return Knowledge(config, vocabulary, catalog, jurisdictions)
+    sources = load_sources(directory)
+    sources.check_categories(vocabulary.categories, "rules/sources.toml")
+    return Knowledge(config, vocabulary, catalog, jurisdictions, sources)
 
 
 def _check_config(k: Knowledge) -> None:

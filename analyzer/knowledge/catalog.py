@@ -180,12 +180,12 @@ class Catalog:
     def load(cls, directory: Path) -> "Catalog":
         clients, sinks, settings_clients = [], [], []
         for path in sorted((directory / "sinks").glob("*.toml")):
-            data = _load_toml(directory, f"sinks/{path.name}")
+            data = load_rules_toml(directory, f"sinks/{path.name}")
             clients += [parse_client(e) for e in data.get("client", [])]
             sinks += [parse_sink(e) for e in data.get("sink", [])]
             settings_clients += [parse_settings_client(e) for e in data.get("settings_client", [])]
         flowrules = _load_flowrules(directory)
-        libraries = {e["package"]: e["kind"] for e in _load_toml(directory, "libraries.toml")["library"]}
+        libraries = {e["package"]: e["kind"] for e in load_rules_toml(directory, "libraries.toml")["library"]}
         return cls(clients, sinks, flowrules, tuple(settings_clients), libraries)
 
     def extend(self, clients: list, sinks: list, sanitizers: tuple) -> "Catalog":
@@ -225,7 +225,7 @@ class Catalog:
         return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _load_toml(directory: Path, name: str) -> dict:
+def load_rules_toml(directory: Path, name: str) -> dict:
     """The rules file `name` (`sinks/http.toml`) of directory, checked against its schema."""
     origin = f"rules/{name}"
     try:
@@ -239,7 +239,7 @@ def _load_toml(directory: Path, name: str) -> dict:
 
 
 def _load_flowrules(directory: Path) -> Flowrules:
-    data = _load_toml(directory, "flow.toml")
+    data = load_rules_toml(directory, "flow.toml")
     return Flowrules(
         sanitizers=tuple(data.get("sanitizers", ())),
         mutators=tuple(data.get("mutators", ())),

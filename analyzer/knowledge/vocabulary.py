@@ -11,8 +11,12 @@ A hit is then vetoed by words *outside* the matched span: a flag prefix (``is_em
 a meta word (``email_template``), a transformed-value word (``email_hash``) or a category exclusion
 (``address_family``).  A weak pattern (``name``, ``address``) fires only with person context: a
 person word elsewhere in the identifier (``customer_name``), or, when the identifier is just the
-weak pattern plus neutral words, a person word in its owner (``user.name``).  Of the surviving hits
-the longest pattern wins, then the earliest category.
+weak pattern plus neutral words, a person word in its owner (``user.name``).  A category may add its
+own context words: the records its weak patterns belong to (``Review.text``, ``ticket.description``
+are private content; ``PhoneToken.token`` is a credential), which count only as the owner's head
+(``MailTemplate.text`` is a template's text).  An owner that is the service's own (``settings``,
+``api_client``) gives no context.  Of the surviving hits the longest pattern wins, then the earliest
+category.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ class Category:
     weak: tuple[str, ...]
     exclude: tuple[str, ...]
     source: str
+    context: tuple[str, ...] = ()  # words naming the records this category's weak patterns belong to
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,7 @@ _CJK_RE = re.compile(rf"[{_CJK}]")
 
 _MATCHING_KEYS = ("person_context", "meta_words", "service_words", "flag_prefixes", "transformed", "neutral_words",
                   "compound_parts")
-_EXTENDABLE = ("patterns", "weak", "exclude", "examples")
+_EXTENDABLE = ("patterns", "weak", "exclude", "context", "examples")
 _MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
 
 
@@ -163,6 +168,7 @@ class Vocabulary:
         self._index: dict[str, list[_Hit]] = {}
         self._cjk_patterns: list[_Hit] = []
         self._exclude: dict[str, tuple[str, ...]] = {}
+        self._context: dict[str, frozenset] = {}
         lexicon: set[str] = set()
         for rank, c in enumerate(self.categories.values()):
             for text, weak in [(p, False) for p in c.patterns] + [(p, True) for p in c.weak]:
@@ -172,7 +178,8 @@ class Vocabulary:
                     key = _glued(text)
                     self._index.setdefault(key, []).append(_Hit(rank, c.id, text, key, weak, frozenset()))
             self._exclude[c.id] = tuple(_glued(e) if not _is_cjk(e) else e.replace(" ", "") for e in c.exclude)
-            for text in c.patterns + c.weak + c.exclude:
+            self._context[c.id] = frozenset(_glued(w) for w in c.context)
+            for text in c.patterns + c.weak + c.exclude + c.context:
                 if not _cjk_only(text):
                     lexicon.update(split_words(text))
                     lexicon.add(_glued(text))
@@ -193,6 +200,11 @@ class Vocabulary:
     def explain(self, identifier: str, owner: str | None = None) -> Explanation:
         """Like classify, but says why (which pattern fired, or what vetoed it)."""
         return self._explain_cached(identifier, owner)
+
+    def names_service(self, identifier: str) -> bool:
+        """Whether the identifier names the service's own thing (SiteSettings, api_config)."""
+        words = self._words(identifier)
+        return bool(self._grams(words) & self._service) or any(w in "".join(words) for w in self._service_cjk)
 
     def _explain(self, identifier: str, owner: str | None) -> Explanation:
         words = self._words(identifier)
@@ -280,6 +292,8 @@ class Vocabulary:
         outside = self._grams(before) | self._grams(after)
         joined = "".join(words)
         for ex in self._exclude[hit.category]:
+            if ex in hit.key:  # the pattern itself says more (password reset token, not password reset)
+                continue
             if ex in joined if _is_cjk(ex) else _contains(words, ex):
                 return f'{said} excluded by "{ex}"'
         if words[0] in self._flags and 0 not in hit.span or any(cjk_rest.startswith(f) for f in self._flags_cjk):
@@ -299,30 +313,42 @@ class Vocabulary:
 
     def _weak_verdict(self, hit: _Hit, said: str, before: tuple, after: tuple, owner: str | None) -> str:
         """A weak pattern (name, address, password) names a person's data only next to a person:
-        a person word right before it, with nothing but neutral words between (customer_full_name,
-        not shipping_method_name) and only neutral words after it, or an owner that is a person."""
+        a person word (or a context word of the category) right before it, with nothing but neutral
+        words between (customer_full_name, not shipping_method_name) and only neutral words after
+        it, or an owner that is a person or such a record."""
         if any(w not in self._neutral and not w.isdigit() for w in after):
             return f"{said} is weak and is not the last word"
+        context = self._context[hit.category]
         end = len(before)
         while end > 0:
             for start in range(max(0, end - 3), end):
                 gram = "".join(before[start:end])
-                if gram in self._person or any(p in gram for p in self._person_cjk):
+                if gram in self._person or gram in context or any(p in gram for p in self._person_cjk):
                     return f'+weak pattern "{hit.pattern}" with person context "{" ".join(before[start:end])}"'
             if before[end - 1] not in self._neutral:
                 break
             end -= 1
-        owner_context = self._owner_context(owner)
+        owner_context = self._owner_context(owner, context)
         if owner_context and all(w in self._neutral or w.isdigit() for w in before):
             return f'+weak pattern "{hit.pattern}" with owner context "{owner_context}"'
         return f"{said} is weak and has no person context"
 
-    def _owner_context(self, owner: str | None) -> str | None:
-        """The person word of the owner's last component (``self.customer`` -> customer), if any."""
+    def _owner_context(self, owner: str | None, context: frozenset = frozenset()) -> str | None:
+        """The person word of the owner's last component (``self.customer`` -> customer), or a
+        context word of the category as the owner's head, only neutral words after it
+        (``Review.text``, ``EmailConfirmation.key``; not ``MailTemplate.text``); none for an owner
+        that is the service's own (``settings.token``, ``api_user.password``)."""
         if not owner:
             return None
         last = [part for part in owner.split(".") if part.strip()]
-        owner_words = self._words(last[-1]) if last else ()
+        if not last or self.names_service(last[-1]):
+            return None
+        owner_words = self._words(last[-1])
+        for start in range(len(owner_words)):
+            rest = owner_words[start:]
+            for end in range(start + 1, min(start + 3, len(owner_words)) + 1):
+                if "".join(owner_words[start:end]) in context and all(w in self._neutral or w.isdigit() for w in rest[end - start:]):
+                    return " ".join(owner_words[start:end])
         if any(w in self._meta for w in owner_words):
             return None
         for w in owner_words:
@@ -369,7 +395,7 @@ def _words(values: list, origin: str, key: str) -> tuple[str, ...]:
 def _category(raw: dict, key: str, origin: str, existing: Category | None) -> tuple[Category, dict]:
     """One [[category]] table; with ``existing``, only extendable keys are allowed."""
     cid = raw["id"]
-    lists = {k: _words(raw.get(k, []), origin, f"{key}.{k}") for k in ("patterns", "weak", "exclude")}
+    lists = {k: _words(raw.get(k, []), origin, f"{key}.{k}") for k in ("patterns", "weak", "exclude", "context")}
     examples = {k: _words(raw.get("examples", {}).get(k, []), origin, f"{key}.examples.{k}") for k in ("match", "ignore")}
     if existing is not None:
         for k in raw:
@@ -379,14 +405,14 @@ def _category(raw: dict, key: str, origin: str, existing: Category | None) -> tu
         return Category(
             existing.id, existing.name, existing.description, existing.family, existing.sensitive,
             existing.patterns + lists["patterns"], existing.weak + lists["weak"],
-            existing.exclude + lists["exclude"], existing.source), examples
+            existing.exclude + lists["exclude"], existing.source, existing.context + lists["context"]), examples
     if "patterns" not in raw:
         raise ConfigError(f"category '{cid}' has no 'patterns'", path=origin, key=f"{key}.patterns")
     if not lists["patterns"] and not lists["weak"]:
         raise ConfigError(f"category '{cid}' needs at least one pattern or weak pattern", path=origin, key=f"{key}.patterns")
     return Category(cid, raw.get("name", cid), raw.get("description", ""), raw.get("family", "personal"),
                     raw.get("sensitive", False), lists["patterns"], lists["weak"], lists["exclude"],
-                    raw.get("source", origin)), examples
+                    raw.get("source", origin), lists["context"]), examples
 
 
 def load_vocabulary(rules_dir: Path) -> Vocabulary:

@@ -8,7 +8,7 @@ from ..ir import EMPTY, BoundMethod, ClassObject, ClientMethod, ClientObject, Cl
 from ..strings import format_parts
 from ..summary import DOUBLE_STAR, Arg
 from .binding import bind_project
-from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
+from .lattice import NOTHING, AbstractValue, add_taint, merge, objects, source_value
 from .results import DeferredCall, FieldStore, Site
 from .substitution import Substitution
 
@@ -57,8 +57,12 @@ class Calls:
                 self.pend(DeferredCall(where, method, receiver if receiver is not None else NOTHING, args))
                 results.append(self.default(args, receiver))
                 continue
-            resolved |= self.target_names(target)
-            results.append(self.apply(target, self_obj, args, receiver, where))
+            names = self.target_names(target)
+            resolved |= names
+            result = self.apply(target, self_obj, args, receiver, where)
+            if site.source is not None and any(self.analysis.sources.call(n) for n in names):
+                result = source_value(self.module, site.source)  # a reset token, not the user it was made from
+            results.append(result)
         if resolved:
             self.analysis.targets[(self.module.path, index)] = resolved
         if not targets:
@@ -213,6 +217,8 @@ class Calls:
                 dests = tuple((role, tuple(ordered(strs))) for spec in specs[:1] for param, role in spec.destination
                               if (strs := self.analysis.stores.field(cls, param).strs))
                 return (ClientMethod(type_, method, ClientObject(type_, dests, specs[0].provider if specs else None)), None)
+            if self.analysis.sources.call(f"{base}.{method}"):
+                return (LibraryObject(f"{base}.{method}"), None)  # a source call under its library name
         return (LibraryObject(f"{cls}.{method}"), None)
 
     def default(self, args: tuple, receiver: AbstractValue | None) -> AbstractValue:

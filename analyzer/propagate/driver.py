@@ -7,6 +7,7 @@ from __future__ import annotations
 import networkx as nx
 
 from ..ir import BoundMethod, CategoryKey, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, StaticCallee
+from ..knowledge.sources import SourceRules
 from ..link import Program
 from ..summary import GlobalWrite
 from .frame import Frame
@@ -22,9 +23,10 @@ MAX_SCC_ROUNDS = 8
 class Analysis:
     """The whole-program stage: a Result per function, the shared stores, the flows found."""
 
-    def __init__(self, program: Program, catalog):
+    def __init__(self, program: Program, catalog, sources: SourceRules = SourceRules()):
         self.program = program
         self.catalog = catalog
+        self.sources = sources  # library calls whose result is personal data (rules/sources.toml)
         self.flowrules = catalog.flowrules
         self.results: dict[str, Result] = {}
         self.stores = Stores(program)

@@ -34,10 +34,12 @@ _SUPPRESS = re.compile(rb"#\s*xborder:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_, ]*)\]
 
 @dataclass(frozen=True)
 class Context:
-    """What summarizing needs besides the file: the vocabulary and the flow rules."""
+    """What summarizing needs besides the file: the vocabulary, the flow rules and the sources
+    besides names."""
 
     vocabulary: object  # knowledge.vocabulary.Vocabulary
     flowrules: object  # knowledge.catalog.Flowrules
+    sources: object  # knowledge.sources.SourceRules
 
 
 def suppressions(source: bytes) -> tuple:

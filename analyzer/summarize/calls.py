@@ -10,7 +10,7 @@ import libcst as cst
 from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
     SuperCallee, Unknown, Val, join
 from ..strings import concat, format_parts
-from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite
+from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
 from .names import Scope
 from .values import atoms_of, flat, is_constant, literal_str, root_name, strs_of, text_of
 
@@ -21,6 +21,35 @@ class Calls:
     """e_Call and what it needs; the call-site state lives in Summarizer."""
 
     def e_Call(self, node: cst.Call, scope: Scope) -> Val:
+        """A call's value, and what the rules say it returns (rules/sources.toml): a library call
+        whose result is personal data gives that and nothing of its arguments (a reset token made
+        from a user is not the user's e-mail); a call named after data (`user.get_full_name()`)
+        reads that data from its receiver."""
+        value = self.call_value(node, scope)
+        func = node.func
+        static = self.static_name(func, scope)
+        category = self.source_rules.call(static) if static else None
+        if category is not None:
+            return self.add_source(Source(category, self.loc(node), text_of(node), scope.qualname, "call"), (id(node), static))
+        name_node = func.attr if isinstance(func, cst.Attribute) else func
+        if isinstance(func, cst.Attribute) and (category := self.source_rules.method(func.attr.value)):
+            self.candidate_source(node, category, scope)
+        data = self.source_rules.getter_data(name_node.value) if isinstance(name_node, cst.Name) else None
+        if data is None:
+            return value
+        if isinstance(func, cst.Attribute):
+            return value | self.source(scope, name_node, data, self.owner(func.value, scope), "attribute")
+        return value | self.source(scope, name_node, data, None, "variable")
+
+    def candidate_source(self, node: cst.Call, category: str, scope: Scope) -> None:
+        """`generator.make_token(user)` on an object whose class only propagation knows: the source
+        its result is if the call resolves to a rules/sources.toml callee (recorded on the call site)."""
+        source = self.add_source(Source(category, self.loc(node), text_of(node), scope.qualname, "call"), (id(node), "method"))
+        index = self.seen_calls[id(node)]
+        self.calls[index] = self.calls[index]._replace(source=next(iter(source.atoms)).index)
+
+    def call_value(self, node: cst.Call, scope: Scope) -> Val:
+        """The call site, and what is known of its value right here (str.format, os.getenv, d.get("k"))."""
         func = node.func
         callee, receiver, static = self.callee(func, scope)
         args = self.arguments(node, func, scope)
@@ -75,7 +104,7 @@ class Calls:
             old = self.calls[index]
             if len(old.args) == len(args):
                 args = [Arg(a.position, a.name, join(o.value, a.value), a.starred) for o, a in zip(old.args, args)]
-            self.calls[index] = CallSite(index, scope.qualname, callee, tuple(args), old.loc, old.text)
+            self.calls[index] = CallSite(index, scope.qualname, callee, tuple(args), old.loc, old.text, old.source)
             return index
         index = len(self.calls)
         self.seen_calls[id(node)] = index

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import libcst as cst
 
+<<<<<<< HEAD
 from ..ir import DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
 from ..summary import Arg, ClassSummary, FunctionSummary, Parameter
+=======
+from ..ir import EMPTY, ProjectRef, SelfRef, SourceRef, Val
+from ..summary import ClassSummary, FunctionSummary, Parameter, Source
+>>>>>>> h11-vocab
 from .calls import Calls
 from .expressions import Expressions
 from .names import Names, Scope
 from .statements import Statements
-from .values import param_value, text_of, unquote
+from .values import literal_str, param_value, text_of, unquote
 
 
 class Definitions:
@@ -113,13 +118,31 @@ class Definitions:
         if scope.kind != "class":
             scope.env[node.name.value] = Val(frozenset({ProjectRef(qualname)}))
 
-    def field(self, target: cst.Name, scope: Scope) -> None:
-        """A class-level name: a model field (Django, SQLAlchemy, pydantic, dataclass) or attribute."""
+    def field(self, target: cst.Name, scope: Scope, value_node=None) -> None:
+        """A class-level name: a model field (Django, SQLAlchemy, pydantic, dataclass) or attribute,
+        a source by its name, else by its declared type (`contact = models.EmailField()`)."""
         if target.value in [f for f, _ in scope.fields]:
             return
-        v = self.source(scope, target, target.value, scope.qualname.rpartition(".")[2], "field")
+        owner = scope.qualname.rpartition(".")[2]
+        v = self.source(scope, target, target.value, owner, "field")
+        if not v.atoms and isinstance(value_node, cst.Call):
+            v = self.typed_field(target, value_node, owner, scope)
         index = next(a.index for a in v.atoms if type(a) is SourceRef) if v.atoms else None
         scope.fields.append((target.value, index))
+
+    def typed_field(self, target: cst.Name, call: cst.Call, owner: str, scope: Scope) -> Val:
+        """A field whose name says nothing (`assigned_to`, `contact`) classified by the constructor
+        it is declared with (rules/sources.toml [[field]]); not when the name says it is something
+        else (`support_email`) or the model is the service's own (SiteSettings)."""
+        constructor = self.static_name(call.func, scope)
+        if constructor is None or self.vocab.explain(target.value).reason != "no pattern" or self.vocab.names_service(owner):
+            return EMPTY
+        related = [a.value for a in call.args if a.keyword is None][:1] + [a.value for a in call.args if a.keyword and a.keyword.value == "to"]
+        targets = tuple(t for node in related for t in (literal_str(node), self.static_name(node.func if isinstance(node, cst.Call) else node, scope)) if t)
+        category = self.source_rules.field(constructor, targets)
+        if category is None:
+            return EMPTY
+        return self.add_source(Source(category, self.loc(target), text_of(target), scope.qualname, "field"), (id(target), target.value))
 
 
 class Summarizer(Definitions, Statements, Calls, Expressions, Names):
@@ -128,6 +151,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
     def __init__(self, ctx, path: str, module: str, is_package: bool):
         self.vocab = ctx.vocabulary
         self.flowrules = ctx.flowrules
+        self.source_rules = ctx.sources
         self.path = path
         self.module = module
         self.package = module if is_package else module.rpartition(".")[0]

@@ -53,9 +53,14 @@ class Names:
         match = self.vocab.classify(identifier, owner)
         if match is None:
             return EMPTY
-        self.sources.append(Source(match.category, self.loc(node), text_of(node), scope.qualname, shape))
-        self.seen_sources[key] = len(self.sources) - 1
-        return Val(frozenset({SourceRef(len(self.sources) - 1)}))
+        return self.add_source(Source(match.category, self.loc(node), text_of(node), scope.qualname, shape), key)
+
+    def add_source(self, source: Source, key: tuple) -> Val:
+        """Record a source once per (node, what it was recognised by); its value."""
+        if key not in self.seen_sources:
+            self.sources.append(source)
+            self.seen_sources[key] = len(self.sources) - 1
+        return Val(frozenset({SourceRef(self.seen_sources[key])}))
 
     def owner(self, node: cst.BaseExpression, scope: Scope) -> str | None:
         """The name of the object an attribute or key is read from, for person context."""

@@ -210,7 +210,7 @@ class Statements:
     def assign_name(self, target: cst.Name, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         name = target.value
         if scope.kind == "class":
-            self.field(target, scope)
+            self.field(target, scope, value_node)
         # A local named like personal data holds it, unless the value is a constant or
         # comes out of a sanitizer (email = sha256(email).hexdigest()).
         if not augmented and value_node is not None and not is_constant(value_node) and not self.sanitized(value_node, scope):

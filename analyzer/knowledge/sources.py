@@ -1,0 +1,91 @@
+"""Where personal data enters besides a name (rules/sources.toml): library calls whose result is a
+person's data (a password-reset token, the user's language), model fields whose declared type says
+what they hold whatever they are called (`contact = models.EmailField()`, a foreign key to the user
+model), and the prefixes of calls named after the data they return (`user.get_full_name()`)."""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..errors import ConfigError
+from .catalog import load_rules_toml
+from .vocabulary import split_words
+
+
+@dataclass(frozen=True)
+class SourceCall:
+    """A library callable (a qualified name or glob) whose result is personal data of `category`."""
+
+    callee: str
+    category: str
+    source: str
+
+
+@dataclass(frozen=True)
+class FieldType:
+    """A model field constructor whose field holds `category`; with `to`, only a relation field
+    whose target (first argument or `to=`) is one of those names."""
+
+    constructors: tuple
+    category: str
+    to: tuple
+    source: str
+
+
+@dataclass(frozen=True)
+class SourceRules:
+    calls: tuple = ()  # tuple[SourceCall, ...]
+    fields: tuple = ()  # tuple[FieldType, ...]
+    getters: tuple = ()  # first words of calls named after the data they return (get_email)
+    lookups: tuple = ()  # words after which a getter's name says how it looks up, not what (get_user_by_email)
+
+    def call(self, qualname: str) -> str | None:
+        """The category a library call's result holds, by its qualified name, if a rule says so."""
+        return next((c.category for c in self.calls if fnmatch.fnmatchcase(qualname, c.callee)), None)
+
+    def method(self, name: str) -> str | None:
+        """The category a method named `name` returns if the call resolves to a rule's callee: a
+        call on an object known only when propagating (a subclass of PasswordResetTokenGenerator)."""
+        return next((c.category for c in self.calls if c.callee.rpartition(".")[2] == name), None)
+
+    def field(self, constructor: str, targets: tuple) -> str | None:
+        """The category of a field declared with `constructor`, relating to any of `targets`."""
+        for f in self.fields:
+            if any(fnmatch.fnmatchcase(constructor, c) for c in f.constructors):
+                if not f.to or any(fnmatch.fnmatchcase(t, p) for t in targets for p in f.to):
+                    return f.category
+        return None
+
+    def getter_data(self, name: str) -> str | None:
+        """The data a call named `get_full_name` / `getEmail` / `generate_login_code` says it
+        returns (`full_name`), or None; `get_user_by_email` returns a user, not an e-mail."""
+        words = split_words(name)
+        if len(words) < 2 or words[0] not in self.getters:
+            return None
+        data = words[1:]
+        cut = next((i for i, w in enumerate(data) if w in self.lookups), len(data))
+        return "_".join(data[:cut]) or None
+
+    def check_categories(self, known, origin: str) -> None:
+        for i, rule in enumerate(self.calls):
+            if rule.category not in known:
+                raise ConfigError(f"unknown category {rule.category!r}", path=origin, key=f"source[{i}].category")
+        for i, rule in enumerate(self.fields):
+            if rule.category not in known:
+                raise ConfigError(f"unknown category {rule.category!r}", path=origin, key=f"field[{i}].category")
+
+    def digest(self) -> str:
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+
+
+def load_sources(directory: Path) -> SourceRules:
+    """rules/sources.toml, checked against schemas/sources.schema.json."""
+    data = load_rules_toml(directory, "sources.toml")
+    calls = tuple(SourceCall(e["callee"], e["category"], e["source"]) for e in data.get("source", []))
+    fields = tuple(FieldType(tuple(e["constructor"]), e["category"], tuple(e.get("to", ())), e["source"])
+                   for e in data.get("field", []))
+    return SourceRules(calls, fields, tuple(data.get("getters", ())), tuple(data.get("lookups", ())))
