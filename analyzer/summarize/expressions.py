@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join
+from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join
 from ..strings import concat, percent
 from .names import Scope
-from .values import dotted, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
+from .values import any_item, dotted, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
 
 
 class Expressions:
@@ -82,7 +82,7 @@ class Expressions:
         if key is None:
             for element in node.slice:
                 self.expr_slice(element.slice, scope)
-            return flat(base)
+            return any_item(base)
         return item(base, key) | self.source(scope, node, key, self.owner(node.value, scope), "key")
 
     def expr_slice(self, s, scope):
@@ -150,9 +150,8 @@ class Expressions:
             v = self.expr(element.value, scope)
             if key is not None and not is_constant(element.value):
                 v = v | self.source(scope, element.key, key, None, "key")
-                keys[key] = join(keys[key], v) if key in keys else v
-            else:
-                atoms |= flat(v).atoms
+            held = UNKNOWN_KEY if key is None else key
+            keys[held] = join(keys[held], v) if held in keys else v
         return Val(frozenset(atoms), (), tuple(sorted(keys.items())))
 
     def e_List(self, node, scope) -> Val:
