@@ -33,12 +33,13 @@ def item(base: Val, key: str) -> Val:
 
 def any_item(base: Val) -> Val:
     """base[k] for a key not known statically (a variable, an index, a slice): the whole base for
-    the data it carries; for strings, the base's own (a slice of a URL) and every value it holds
-    (a region -> host table gives its hosts), known here or read later through an access path."""
+    the data and objects it carries; for strings, the base's own (a slice of a URL) and every value
+    it holds (a region -> host table gives its hosts), known here or read later (a module's or a
+    class's table) through an access path that stands for any key."""
     values = [kv for _, kv in base.keys]
-    paths = frozenset(path_step(a, ItemPath, UNKNOWN_KEY) for a in base.atoms if type(a) not in (SourceRef, SelfRef, ProjectRef))
-    whole = join(Val(flat(base).atoms | paths), *values)
-    alternatives = [*base.strs, *(s for kv in values for s in kv.strs), *((StrOf(p),) for p in ordered(paths))]
+    paths = (path_step(a, ItemPath, UNKNOWN_KEY) for a in ordered(base.atoms) if type(a) not in (SourceRef, SelfRef, ProjectRef))
+    alternatives = [*base.strs, *(s for kv in values for s in kv.strs), *((StrOf(p),) for p in paths)]
+    whole = join(flat(base), *values)
     return Val(whole.atoms, tuple(dict.fromkeys(alternatives))[:MAX_STRS], whole.keys)
 
 
