@@ -125,6 +125,7 @@ class Flowrules:
     settings_modules: tuple  # qualified names that stand for the project's settings module
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
+    records: dict = None  # a weak key beside a person's contact key in a dict literal: contacts, weak, owner
 
     def queue_style(self, name: str) -> str | None:
         """How a queueing call named `name` (a method name or a qualified function) passes arguments."""
@@ -178,7 +179,8 @@ class Catalog:
             self.clients + clients,
             [s for s in self.sinks if s.callee not in replaced] + sinks,
             Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.key_readers, fr.managers,
-                      fr.environment_readers, fr.joiners, fr.settings_modules, fr.task_queues, fr.no_data),
+                      fr.environment_readers, fr.joiners, fr.settings_modules, fr.task_queues, fr.no_data,
+                      fr.records),
             tuple(self.settings_clients.values()),
             self.libraries,
         )
@@ -234,4 +236,5 @@ def _load_flowrules(directory: Path) -> Flowrules:
         settings_modules=tuple(data.get("settings_modules", ())),
         task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
         no_data=tuple(data.get("no_data", ())),
+        records=data.get("records", {}),
     )
