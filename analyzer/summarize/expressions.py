@@ -59,7 +59,8 @@ class Expressions:
         return self.attribute_value(self.expr(node.value, scope), attr) | self.source_for_attr(node, scope)
 
     def attribute_value(self, base: Val, attr: str) -> Val:
-        """`base.attr`: a field of `self`, a longer library name, or an access path one longer."""
+        """`base.attr`: a field of `self`, a longer library name, or an access path one longer (on a
+        project class, `Region.USA`, the class attribute, read in propagation)."""
         atoms = set()
         for a in base.atoms:
             match a:
@@ -67,8 +68,6 @@ class Expressions:
                     atoms.add(FieldRef(cls, attr))
                 case LibraryRef(qualname=name):
                     atoms.add(LibraryRef(f"{name}.{attr}"))
-                case ProjectRef():
-                    continue
                 case _:
                     atoms.add(path_step(a, AttrPath, attr))
         return Val(frozenset(atoms))
