@@ -173,6 +173,9 @@ def test_host_pattern_rule_names_the_region(j):
         ("discord.com", "US"),
         ("secure.gravatar.com", "US"),
         ("oapi.dingtalk.com", "CN"),
+        ("api.46elks.com", "SE"),
+        ("api.telnyx.com", "US"),
+        ("gateway.seven.io", "DE"),
     ],
 )
 def test_saas_hosts(j, host, expected):
