@@ -71,10 +71,21 @@ class AttrPath(NamedTuple):
 
 
 class ItemPath(NamedTuple):
-    """A subscript with the constant key `key` on another value."""
+    """A subscript with the constant key `key` on another value (UNKNOWN_KEY: a key not known statically)."""
     base: tuple
     key: str
     kind: str = "item"
+
+
+# The dict key that stands for "a key not known statically": under it a dict keeps the values it
+# holds under computed keys ({Region.US: url}); read with it (d[region]) a dict gives every value
+# it holds. A NUL character never starts a key written in source code.
+UNKNOWN_KEY = "\0?"
+
+
+def key_text(key: str) -> str:
+    """A subscript as written in messages: `['email']`, or `[...]` for a key not known statically."""
+    return "[...]" if key == UNKNOWN_KEY else f"[{key!r}]"
 
 
 class ProjectRef(NamedTuple):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
-from .ir import AttrPath, ClientObject, ItemPath, Lit, ParamRef, Sym, Unknown, ordered
+from .ir import AttrPath, ClientObject, ItemPath, Lit, ParamRef, Sym, Unknown, key_text, ordered
 from .results import Destination
 
 _LIBPQ_HOST = re.compile(r"(?:^|\s)host\s*=\s*'?([^\s']+)")
@@ -34,7 +34,7 @@ def _path_text(path: tuple) -> str:
         case AttrPath(base=base, name=name):
             return f"{_path_text(base)}.{name}"
         case ItemPath(base=base, key=key):
-            return f"{_path_text(base)}[{key!r}]"
+            return f"{_path_text(base)}{key_text(key)}"
     return "?"
 
 

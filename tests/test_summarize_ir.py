@@ -11,7 +11,7 @@ import functools
 import textwrap
 
 
-from xborder.ir import EMPTY, MAX_STRS, AttrPath, CallResult, DynamicCallee, FieldRef, GlobalRef, ItemPath, \
+from xborder.ir import EMPTY, MAX_STRS, UNKNOWN_KEY, AttrPath, CallResult, DynamicCallee, FieldRef, GlobalRef, ItemPath, \
     LibraryRef, Lit, MethodCallee, ParamRef, ProjectRef, SelfRef, SourceRef, StaticCallee, StrOf, SuperCallee, \
     Unknown, Val
 from xborder.knowledge import load_knowledge
@@ -510,12 +510,43 @@ def test_concatenated_alternatives_are_bounded_by_max_strs():
 # ----------------------------------------------------------------------------- dict keys
 
 
-def test_a_dict_literal_knows_its_keys_of_non_constant_values():
+def test_a_dict_literal_knows_its_keys_constant_values_included():
     s = summarized("""
         def f(name, tag):
             return {"name": name, "version": 2, tag: "x"}
     """)
-    assert function(s, "app.views.f").returns == Val(frozenset({ParamRef("tag")}), (), (("name", atoms(ParamRef("name"))),))
+    returns = function(s, "app.views.f").returns
+    assert returns.atoms == frozenset({ParamRef("tag")})  # the computed key's own data
+    keys = returns.keyed()
+    assert keys["name"] == atoms(ParamRef("name")) and keys["version"] == Val()
+    assert [lit.text for (lit,) in keys[UNKNOWN_KEY].strs] == ["x"]  # held under a key not known statically
+
+
+def test_a_computed_subscript_of_a_table_of_constants_gives_every_value():
+    s = summarized("""
+        HOSTS = {"us": "https://api.example.com", "eu": "https://api.eu.example.com"}
+
+        def f(region):
+            return HOSTS[region]
+
+        def g(region):
+            local = {"a": "https://a.example.com", region: "https://b.example.com"}
+            return local[region]
+    """)
+    read_later = ItemPath(GlobalRef("app.views", "HOSTS"), UNKNOWN_KEY)  # the global's values are known in propagation
+    assert function(s, "app.views.f").returns.strs == ((StrOf(read_later),),)
+    texts = {part.text for (part,) in function(s, "app.views.g").returns.strs if type(part) is Lit}
+    assert texts == {"https://a.example.com", "https://b.example.com"}
+
+
+def test_a_constant_subscript_also_gives_what_computed_keys_hold():
+    s = summarized("""
+        def f(region):
+            local = {"a": "https://a.example.com", region: "https://b.example.com"}
+            return local["a"]
+    """)
+    texts = {lit.text for (lit,) in function(s, "app.views.f").returns.strs}
+    assert texts == {"https://a.example.com", "https://b.example.com"}
 
 
 def test_double_star_in_a_dict_literal_spreads_the_known_keys():

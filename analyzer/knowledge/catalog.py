@@ -142,7 +142,7 @@ class Flowrules:
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
     signals: Signals = Signals()  # what makes, connects and sends signal objects
     properties: tuple = ()  # decorators that make a method read as an attribute (@property)
-
+    records: dict = None  # a weak key beside a person's contact key in a dict literal: contacts, weak, owner
 
     def queue_style(self, name: str) -> str | None:
         """How a queueing call named `name` (a method name or a qualified function) passes arguments."""
@@ -253,6 +253,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         no_data=tuple(data.get("no_data", ())),
         signals=_load_signals(data.get("signals", {})),
         properties=tuple(data.get("properties", ())),
+        records=data.get("records", {}),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..ir import AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
-    SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, Unknown, Val, wrap, ordered
+    SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, key_text, wrap, ordered
 from .lattice import NOTHING, AbstractValue, expand, merge, objects, source_value
 
 
@@ -124,9 +124,18 @@ class Evaluation:
         return NOTHING
 
     def item(self, g: AbstractValue, key: str) -> AbstractValue:
-        """`value["key"]`: a known key, else an access path on parameters."""
+        """`value["key"]`: a known key, else an access path on parameters; with what the value holds
+        under computed keys. `value[UNKNOWN_KEY]` (a key not known statically): also every value
+        it holds and its own strings (a slice of a string)."""
+        held = g.keys.get(UNKNOWN_KEY, NOTHING)
+        if key == UNKNOWN_KEY:
+            return merge(self.item_path(g, key), *g.keys.values(), AbstractValue(strs=g.strs))
         if key in g.keys:
-            return g.keys[key]
+            return merge(g.keys[key], held)
+        return merge(self.item_path(g, key), held)
+
+    def item_path(self, g: AbstractValue, key: str) -> AbstractValue:
+        """`value[key]` as an access path: parameters' paths one longer, concrete taint kept."""
         taint = {}
         for k, t in g.taint.items():
             taint[Sym(wrap(k.path, ItemPath, key)) if type(k) is Sym else k] = t
@@ -136,7 +145,7 @@ class Evaluation:
                 sym = Sym(wrap(o.path, ItemPath, key))
                 parts.append(AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)})))
             elif type(o) is LibraryObject:
-                parts.append(AbstractValue(strs=frozenset({(Unknown(f"{o.qualname}[{key!r}]"),)})))
+                parts.append(AbstractValue(strs=frozenset({(Unknown(f"{o.qualname}{key_text(key)}"),)})))
         return merge(*parts)
 
     def value_of(self, val: Val) -> AbstractValue:

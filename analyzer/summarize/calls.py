@@ -71,6 +71,8 @@ class Calls:
             return Val(result.atoms, concat(*pieces))
         if name == "str" and len(args) == 1:
             return Val(result.atoms, args[0].value.strs)
+        if name == "dict" and not any(a.starred and a.name != DOUBLE_STAR for a in args):
+            return self.dict_value(args)
         if name == "getattr" and len(args) >= 2 and (attr := literal_str(node.args[1].value)) and attr.isidentifier():
             # getattr(user, "email", None) reads user.email, as surely as the attribute does
             owner = self.owner(node.args[0].value, scope)
@@ -120,6 +122,19 @@ class Calls:
         keyed = receiver.keyed()
         value = keyed[key] if key in keyed else result
         return value | self.source(scope, node.args[0].value, key, self.owner(func.value, scope), "key")
+
+    @staticmethod
+    def dict_value(args: list) -> Val:
+        """`dict(mapping, **more, key=value)` as `{**mapping, **more, "key": value}`: the known keys
+        of each part, later ones winning (a template table extending its base keeps its keys)."""
+        atoms, keys = set(), {}
+        for a in args:
+            if a.name is None or a.name == DOUBLE_STAR:
+                atoms |= a.value.atoms
+                keys.update(a.value.keyed())
+            else:
+                keys[a.name] = a.value
+        return Val(frozenset(atoms), (), tuple(sorted(keys.items())))
 
     def env_default(self, node: cst.Call, args: list) -> tuple:
         """`os.getenv("X", "default")`: the default is the value we can know."""

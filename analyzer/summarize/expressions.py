@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join
+from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join
 from ..strings import concat, percent
 from .names import Scope
-from .values import dotted, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
+from .values import any_item, dotted, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
 
 
 class Expressions:
@@ -59,7 +59,8 @@ class Expressions:
         return self.attribute_value(self.expr(node.value, scope), attr) | self.source_for_attr(node, scope)
 
     def attribute_value(self, base: Val, attr: str) -> Val:
-        """`base.attr`: a field of `self`, a longer library name, or an access path one longer."""
+        """`base.attr`: a field of `self`, a longer library name, or an access path one longer (on a
+        project class, `Region.USA`, the class attribute, read in propagation)."""
         atoms = set()
         for a in base.atoms:
             match a:
@@ -67,8 +68,6 @@ class Expressions:
                     atoms.add(FieldRef(cls, attr))
                 case LibraryRef(qualname=name):
                     atoms.add(LibraryRef(f"{name}.{attr}"))
-                case ProjectRef():
-                    continue
                 case _:
                     atoms.add(path_step(a, AttrPath, attr))
         return Val(frozenset(atoms))
@@ -82,7 +81,7 @@ class Expressions:
         if key is None:
             for element in node.slice:
                 self.expr_slice(element.slice, scope)
-            return flat(base)
+            return any_item(base)
         return item(base, key) | self.source(scope, node, key, self.owner(node.value, scope), "key")
 
     def expr_slice(self, s, scope):
@@ -138,6 +137,7 @@ class Expressions:
 
     def e_Dict(self, node: cst.Dict, scope) -> Val:
         atoms, keys = set(), {}
+        person = self.record_owner(node)
         for element in node.elements:
             if isinstance(element, cst.StarredDictElement):
                 v = self.expr(element.value, scope)
@@ -149,11 +149,36 @@ class Expressions:
                 atoms |= flat(self.expr(element.key, scope)).atoms
             v = self.expr(element.value, scope)
             if key is not None and not is_constant(element.value):
-                v = v | self.source(scope, element.key, key, None, "key")
-                keys[key] = join(keys[key], v) if key in keys else v
-            else:
-                atoms |= flat(v).atoms
+                v = v | self.record_source(scope, element.key, key, person)
+            held = UNKNOWN_KEY if key is None else key
+            keys[held] = join(keys[held], v) if held in keys else v
         return Val(frozenset(atoms), (), tuple(sorted(keys.items())))
+
+    def record_owner(self, node: cst.Dict) -> str | None:
+        """The person a dict literal is the record of, when one of its keys names a person's contact
+        ({"name": n, "email": e}): the owner its weak keys are classified with (flow.toml records)."""
+        records = self.flowrules.records
+        if not records:
+            return None
+        for element in node.elements:
+            if not isinstance(element, cst.DictElement) or is_constant(element.value):
+                continue  # {"email": "noreply@example.com"} is nobody's record
+            key = literal_str(element.key)
+            match = self.vocab.classify(key) if key else None
+            if match is not None and match.category in records["contacts"]:
+                return records["owner"]
+        return None
+
+    def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None) -> Val:
+        """A dict literal's key as a source; a weak key of a person's record takes the person as
+        owner, for the categories flow.toml allows (the display name beside an address)."""
+        found = self.source(scope, node, key, None, "key")
+        if found != EMPTY or person is None:
+            return found
+        match = self.vocab.classify(key, person)
+        if match is None or match.category not in self.flowrules.records["weak"]:
+            return EMPTY
+        return self.source(scope, node, key, person, "key")
 
     def e_List(self, node, scope) -> Val:
         return Val(join(*(flat(self.expr(e.value, scope)) for e in node.elements)).atoms)

@@ -8,8 +8,8 @@ import re
 import libcst as cst
 
 
-from ..ir import MAX_STRS, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, SelfRef, \
-    SourceRef, StrOf, Unknown, Val, join, wrap, ordered
+from ..ir import MAX_STRS, UNKNOWN_KEY, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
+    SelfRef, SourceRef, StrOf, Unknown, Val, join, wrap, ordered
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
 
@@ -22,11 +22,25 @@ def flat(v: Val) -> Val:
 
 
 def item(base: Val, key: str) -> Val:
-    """base[key] for a constant key: the known value under it, else an access path one longer."""
+    """base[key] for a constant key: the known value under it, else an access path one longer;
+    either way with what the base holds under computed keys (any of them may be `key`)."""
     keyed = base.keyed()
+    held = keyed.get(UNKNOWN_KEY)
     if key in keyed:
-        return keyed[key]
-    return Val(frozenset(path_step(a, ItemPath, key) for a in base.atoms if type(a) not in (SelfRef, ProjectRef)))
+        return join(keyed[key], held)
+    return join(Val(frozenset(path_step(a, ItemPath, key) for a in base.atoms if type(a) not in (SelfRef, ProjectRef))), held)
+
+
+def any_item(base: Val) -> Val:
+    """base[k] for a key not known statically (a variable, an index, a slice): the whole base for
+    the data and objects it carries; for strings, the base's own (a slice of a URL) and every value
+    it holds (a region -> host table gives its hosts), known here or read later (a module's or a
+    class's table) through an access path that stands for any key."""
+    values = [kv for _, kv in base.keys]
+    paths = (path_step(a, ItemPath, UNKNOWN_KEY) for a in ordered(base.atoms) if type(a) not in (SourceRef, SelfRef, ProjectRef))
+    alternatives = [*base.strs, *(s for kv in values for s in kv.strs), *((StrOf(p),) for p in paths)]
+    whole = join(flat(base), *values)
+    return Val(whole.atoms, tuple(dict.fromkeys(alternatives))[:MAX_STRS], whole.keys)
 
 
 def path_step(atom: tuple, path: type, name: str) -> tuple:
