@@ -203,6 +203,16 @@ def test_owner_context(vocab):
     assert category(vocab, "name", "user_template") is None   # a meta owner gives no context
 
 
+def test_service_owner(vocab):
+    """What the service's own configuration or credentials hold is the operator's, not a person's."""
+    assert category(vocab, "username_or_account", "AvataxConfiguration") is None
+    assert category(vocab, "email", "config") is None
+    assert category(vocab, "password", "self.credentials") is None
+    assert category(vocab, "email", "user") == "user.contact.email"
+    assert category(vocab, "email", "contact") == "user.contact.email"
+    assert "configuration" in vocab.explain("username", "AvataxConfiguration").reason
+
+
 def test_explain(vocab):
     hit = vocab.explain("email_template")
     assert isinstance(hit, Explanation) and hit.match is None and "template" in hit.reason
