@@ -125,6 +125,9 @@ class Flowrules:
     settings_modules: tuple  # qualified names that stand for the project's settings module
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
+    whole_object: tuple = ()  # methods that hand out all of an object's fields (to_dict, model_dump)
+    single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
+    builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
 
     def queue_style(self, name: str) -> str | None:
         """How a queueing call named `name` (a method name or a qualified function) passes arguments."""
@@ -178,7 +181,8 @@ class Catalog:
             self.clients + clients,
             [s for s in self.sinks if s.callee not in replaced] + sinks,
             Flowrules(fr.sanitizers + tuple(sanitizers), fr.mutators, fr.wrappers, fr.key_readers, fr.managers,
-                      fr.environment_readers, fr.joiners, fr.settings_modules, fr.task_queues, fr.no_data),
+                      fr.environment_readers, fr.joiners, fr.settings_modules, fr.task_queues, fr.no_data, fr.whole_object,
+                      fr.single_instance, fr.builtin_methods),
             tuple(self.settings_clients.values()),
             self.libraries,
         )
@@ -234,4 +238,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         settings_modules=tuple(data.get("settings_modules", ())),
         task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
         no_data=tuple(data.get("no_data", ())),
+        whole_object=tuple(data.get("whole_object", ())),
+        single_instance=tuple(data.get("single_instance", ())),
+        builtin_methods=tuple(data.get("builtin_methods", ())),
     )

@@ -50,23 +50,25 @@ class Calls:
         args = tuple((arg, self.value_of(arg.value)) for arg in site.args)
         receiver, targets = self.targets(site.callee)
         where = Site(self.module.path, site.loc, site.text, self.f.qualname)
+        method = site.callee.name if type(site.callee) is MethodCallee else None
+        # The name a target is called by: `Customer.objects.get` is resolved where it is written.
+        called_as = site.callee.qualname.rpartition(".")[2] if type(site.callee) is StaticCallee else method
         results, resolved = [], set()
         for target, self_obj in targets:
             if type(target) is Deferred:
-                method = site.callee.name if type(site.callee) is MethodCallee else None
                 self.pend(DeferredCall(where, method, receiver if receiver is not None else NOTHING, args))
-                results.append(self.default(args, receiver))
+                results.append(self.default(args, receiver, method))
                 continue
             resolved |= self.target_names(target)
-            results.append(self.apply(target, self_obj, args, receiver, where))
+            results.append(self.apply(target, self_obj, args, receiver, where, called_as))
         if resolved:
             self.analysis.targets[(self.module.path, index)] = resolved
         if not targets:
             self.analysis.unresolved[(self.module.path, index)] = site.text
-            results.append(self.default(args, receiver))
-        if type(site.callee) is MethodCallee and receiver is not None and receiver.strs:
-            results.append(self.string_method(site.callee.name, receiver, args))
-        if type(site.callee) is MethodCallee and site.callee.name in self.analysis.flowrules.no_data:
+            results.append(self.default(args, receiver, method))
+        if method is not None and receiver is not None and receiver.strs:
+            results.append(self.string_method(method, receiver, args))
+        if method in self.analysis.flowrules.no_data:
             results = []  # .count(), .exists(): a number or a flag identifies nobody
         value = merge(*results)
         self.memo[index] = value
@@ -179,8 +181,9 @@ class Calls:
                     deferred = True
         if not targets:
             owners = self.program.method_owners.get(method, [])
-            if len(owners) == 1:
-                # One project class defines this method: the receiver is most likely one of it.
+            if len(owners) == 1 and method not in self.analysis.flowrules.builtin_methods:
+                # One project class defines this method: the receiver is most likely one of it
+                # (unless the name is a dict's or a str's: `d.update(x)` is not `Cart.update`).
                 targets.append((FunctionObject(self.program.methods[owners[0]][method]), Instance(owners[0])))
             elif queue == "first":
                 targets.append((QueuedCall(None, queue), None))  # queue.enqueue(f, ...)
@@ -201,16 +204,25 @@ class Calls:
                 return (ClientMethod(type_, method, ClientObject(type_, dests, specs[0].provider if specs else None)), None)
         return (LibraryObject(f"{cls}.{method}"), None)
 
-    def default(self, args: tuple, receiver: AbstractValue | None) -> AbstractValue:
-        """An unknown call: what goes in comes out (taint only)."""
+    def default(self, args: tuple, receiver: AbstractValue | None, method: str | None = None) -> AbstractValue:
+        """An unknown call: what goes in comes out (taint only). A method named gives what its
+        receiver itself carries, not every field of the objects it may be (`.first()`,
+        `.refresh_from_db()`), unless it is one that hands out a whole object (`to_dict`)."""
+        stores = self.analysis.stores
         taint: dict = {}
-        for g in [g for _, g in args] + ([receiver] if receiver is not None else []):
-            for k, t in self.analysis.stores.payload(g).items():
+        for _, g in args:
+            for k, t in stores.payload(g).items():
+                add_taint(taint, k, t)
+        if receiver is not None:
+            fields = method is None or method in self.analysis.flowrules.whole_object
+            for k, t in stores.payload(receiver, fields=fields).items():
                 add_taint(taint, k, t)
         return AbstractValue(taint)
 
-    def apply(self, target: tuple, self_obj, args: tuple, receiver: AbstractValue | None, site: Site) -> AbstractValue:
-        """The value of calling one target (and its effects, emitted or pending)."""
+    def apply(self, target: tuple, self_obj, args: tuple, receiver: AbstractValue | None, site: Site,
+              method: str | None = None) -> AbstractValue:
+        """The value of calling one target (and its effects, emitted or pending); `method`: the
+        name it is called by on its receiver."""
         match target:
             case FunctionObject(qualname=qualname):
                 if self.analysis.flowrules.is_sanitizer(qualname):
@@ -221,7 +233,10 @@ class Calls:
             case PartialObject(site=key):
                 return self.call_partial(key, args, receiver, site)
             case ManagerObject(cls=cls):
-                # A query: instances of the model come back (and more queries: .filter().first()).
+                # A query: instances of the model come back (and more queries: .filter().first(),
+                # unless the method returns one instance: .get(), .first()).
+                if method in self.analysis.flowrules.single_instance:
+                    return objects(Instance(cls))
                 return objects(Instance(cls), ManagerObject(cls))
             case ClientMethod(type=type_, method=method, client=client):
                 return self.library(f"{type_}.{method}", args, receiver, objects(client), site)
@@ -229,7 +244,7 @@ class Calls:
                 return self.queued(function, style, args, site)
             case LibraryObject(qualname=qualname):
                 return self.library(qualname, args, receiver, NOTHING, site)
-        return self.default(args, receiver)
+        return self.default(args, receiver, method)
 
     def queued(self, function, style: str, args: tuple, site: Site) -> AbstractValue:
         """A task handed to a queue runs with the arguments the queueing call passes for it; what

@@ -9,6 +9,7 @@ import networkx as nx
 from ..ir import BoundMethod, CategoryKey, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, StaticCallee
 from ..link import Program
 from ..summary import GlobalWrite
+from .effects import url_data
 from .frame import Frame
 from .lattice import objects
 from .results import FieldStore, GlobalStore, RawFlow, Result, SinkCall
@@ -151,6 +152,7 @@ class Analysis:
                     continue
                 located = SinkCall(call.site, call.sink, call.data, tuple((r, sub.keep_unbound(g)) for r, g in call.dests),
                                    sub.keep_unbound(call.clients))
-                for k, t in sorted((k, t) for k, t in call.data.taint.items() if type(k) is CategoryKey):
+                taint = {**url_data(located), **call.data.taint}
+                for k, t in sorted((k, t) for k, t in taint.items() if type(k) is CategoryKey):
                     flows.append(RawFlow(t[0], t[1:], located))
         return flows

@@ -15,6 +15,7 @@ from .names import Scope
 from .values import atoms_of, flat, is_constant, literal_str, root_name, strs_of, text_of
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
+GETTER = "get_"  # a method named get_<data> returns that data of its receiver
 
 
 class Calls:
@@ -51,6 +52,9 @@ class Calls:
             self.mutate(func.value, args, scope)
         if method in flowrules.key_readers and node.args and receiver is not None:
             return self.key_read(node, func, receiver, result, scope)
+        if method is not None and method.startswith(GETTER) and static is None:
+            # `user.get_full_name()`: a getter gives the data its name says, as `user.full_name` would
+            return result | self.source(scope, func.attr, method, self.owner(func.value, scope), "attribute")
         return result
 
     def arguments(self, node: cst.Call, func, scope: Scope) -> list:
