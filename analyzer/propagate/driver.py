@@ -11,7 +11,7 @@ from ..link import Program
 from ..summary import GlobalWrite
 from .effects import url_data
 from .frame import Frame
-from .lattice import objects
+from .lattice import add_taint, objects
 from .results import FieldStore, GlobalStore, RawFlow, Result, SinkCall
 from .stores import Stores
 from .substitution import Substitution
@@ -152,7 +152,9 @@ class Analysis:
                     continue
                 located = SinkCall(call.site, call.sink, call.data, tuple((r, sub.keep_unbound(g)) for r, g in call.dests),
                                    sub.keep_unbound(call.clients))
-                taint = {**url_data(located), **call.data.taint}
+                taint = url_data(located)
+                for k, t in call.data.taint.items():
+                    add_taint(taint, k, t)
                 for k, t in sorted((k, t) for k, t in taint.items() if type(k) is CategoryKey):
                     flows.append(RawFlow(t[0], t[1:], located))
         return flows

@@ -52,8 +52,9 @@ class Calls:
             self.mutate(func.value, args, scope)
         if method in flowrules.key_readers and node.args and receiver is not None:
             return self.key_read(node, func, receiver, result, scope)
-        if method is not None and method.startswith(GETTER) and static is None:
+        if method is not None and method.startswith(GETTER) and static is None and not node.args:
             # `user.get_full_name()`: a getter gives the data its name says, as `user.full_name` would
+            # (not `get_email_context(request)`: one that takes arguments computes something else)
             return result | self.source(scope, func.attr, method, self.owner(func.value, scope), "attribute")
         return result
 
