@@ -163,7 +163,9 @@ class Calls:
                     targets.append((QueuedCall(o, queue), None))  # task.delay(...): the task runs with them
                 case Instance(cls=cls) | SelfObject(cls=cls):
                     targets += [(FunctionObject(t), o) for t in self.program.dispatch(cls, method, type(o) is SelfObject)]
-                    if not self.program.lookup_method(cls, method):
+                    # A query's result (`.filter(...)`: instances and more query) answers library
+                    # methods as the query: the manager models them, without its arguments' data.
+                    if not self.program.lookup_method(cls, method) and ManagerObject(cls) not in receiver.objs:
                         targets.append(self.inherited(cls, method))
                 case ManagerObject():
                     targets.append((o, None))
