@@ -226,6 +226,14 @@ def test_category_context(vocab):
 def test_exclusion_inside_the_pattern_does_not_veto(vocab):
     assert category(vocab, "password_reset_token") == "user.authorization.credentials"
     assert category(vocab, "password_reset", "user") is None
+def test_service_owner(vocab):
+    """What the service's own configuration or credentials hold is the operator's, not a person's."""
+    assert category(vocab, "username_or_account", "AvataxConfiguration") is None
+    assert category(vocab, "email", "config") is None
+    assert category(vocab, "password", "self.credentials") is None
+    assert category(vocab, "email", "user") == "user.contact.email"
+    assert category(vocab, "email", "contact") == "user.contact.email"
+    assert "configuration" in vocab.explain("username", "AvataxConfiguration").reason
 
 
 def test_explain(vocab):

@@ -68,8 +68,8 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _WORD_RE = re.compile(rf"[{_CJK}]+|[A-Z]+(?![^\W\d_A-Z{_CJK}])|[A-Z]?[^\W\d_A-Z{_CJK}]+|\d+")
 _CJK_RE = re.compile(rf"[{_CJK}]")
 
-_MATCHING_KEYS = ("person_context", "meta_words", "service_words", "flag_prefixes", "transformed", "neutral_words",
-                  "compound_parts")
+_MATCHING_KEYS = ("person_context", "meta_words", "service_words", "service_owners", "flag_prefixes", "transformed",
+                  "neutral_words", "compound_parts")
 _EXTENDABLE = ("patterns", "weak", "exclude", "context", "examples")
 _MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
 
@@ -158,6 +158,7 @@ class Vocabulary:
         self._meta_cjk = tuple(w for w in m["meta_words"] if _is_cjk(w))
         self._service = {_glued(w) for w in m["service_words"] if not _is_cjk(w)}
         self._service_cjk = tuple(w for w in m["service_words"] if _is_cjk(w))
+        self._service_owners = {_glued(w) for w in m["service_owners"]}
         self._flags = {_glued(w) for w in m["flag_prefixes"] if not _is_cjk(w)}
         self._flags_cjk = tuple(w for w in m["flag_prefixes"] if _is_cjk(w))
         self._transformed = {_glued(w) for w in m["transformed"] if not _is_cjk(w)}
@@ -296,6 +297,9 @@ class Vocabulary:
                 continue
             if ex in joined if _is_cjk(ex) else _contains(words, ex):
                 return f'{said} excluded by "{ex}"'
+        owner_word = self._service_owner(owner)
+        if owner_word:
+            return f'{said} vetoed: held by the service\'s own "{owner_word}"'
         if words[0] in self._flags and 0 not in hit.span or any(cjk_rest.startswith(f) for f in self._flags_cjk):
             return f'{said} vetoed: flag prefix "{words[0] if words[0] in self._flags else cjk_rest[:2]}"'
         for grams, vocab, cjk, what in ((outside, self._transformed, self._transformed_cjk, "transformed value"),
@@ -332,6 +336,12 @@ class Vocabulary:
         if owner_context and all(w in self._neutral or w.isdigit() for w in before):
             return f'+weak pattern "{hit.pattern}" with owner context "{owner_context}"'
         return f"{said} is weak and has no person context"
+
+    def _service_owner(self, owner: str | None) -> str | None:
+        """The word that makes the owner's last component the service's own configuration or
+        credentials (``AvataxConfiguration``, ``config``): what it holds is the operator's."""
+        last = [part for part in (owner or "").split(".") if part.strip()]
+        return next((w for w in (self._words(last[-1]) if last else ()) if w in self._service_owners), None)
 
     def _owner_context(self, owner: str | None, context: frozenset = frozenset()) -> str | None:
         """The person word of the owner's last component (``self.customer`` -> customer), or a

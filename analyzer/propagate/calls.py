@@ -35,6 +35,15 @@ def bound_task(f):
     return LibraryObject("celery.app.task.Task") if f.cls is None and f.params and f.params[0].name == "self" else None
 
 
+def identifies_nobody(no_data: tuple, callee, targets: list) -> bool:
+    """A flow.toml `no_data` method: on any receiver (`qs.count()`), or written as a dotted name
+    that runs no project function (`Customer.objects.count()`)."""
+    if type(callee) is MethodCallee:
+        return callee.name in no_data
+    return (type(callee) is StaticCallee and callee.qualname.rpartition(".")[2] in no_data
+            and not any(type(t) is FunctionObject for t, _ in targets))
+
+
 # String methods whose result names the same host (a trailing slash stripped, the case changed).
 SAME_TEXT = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "removesuffix", "removeprefix"}
 
@@ -50,16 +59,18 @@ class Calls:
         args = tuple((arg, self.value_of(arg.value)) for arg in site.args)
         receiver, targets = self.targets(site.callee)
         where = Site(self.module.path, site.loc, site.text, self.f.qualname)
+        method = site.callee.name if type(site.callee) is MethodCallee else None
+        # The name a target is called by: `Customer.objects.get` is resolved where it is written.
+        called_as = site.callee.qualname.rpartition(".")[2] if type(site.callee) is StaticCallee else method
         results, resolved = [], set()
         for target, self_obj in targets:
             if type(target) is Deferred:
-                method = site.callee.name if type(site.callee) is MethodCallee else None
                 self.pend(DeferredCall(where, method, receiver if receiver is not None else NOTHING, args))
-                results.append(self.default(args, receiver))
+                results.append(self.default(args, receiver, method))
                 continue
             names = self.target_names(target)
             resolved |= names
-            result = self.apply(target, self_obj, args, receiver, where)
+            result = self.apply(target, self_obj, args, receiver, where, called_as)
             if site.source is not None and any(self.analysis.sources.call(n) for n in names):
                 result = source_value(self.module, site.source)  # a reset token, not the user it was made from
             results.append(result)
@@ -67,23 +78,14 @@ class Calls:
             self.analysis.targets[(self.module.path, index)] = resolved
         if not targets:
             self.analysis.unresolved[(self.module.path, index)] = site.text
-            results.append(self.default(args, receiver))
-        if type(site.callee) is MethodCallee and receiver is not None and receiver.strs:
-            results.append(self.string_method(site.callee.name, receiver, args))
-        if self.identifies_nobody(site.callee, targets):
+            results.append(self.default(args, receiver, method))
+        if method is not None and receiver is not None and receiver.strs:
+            results.append(self.string_method(method, receiver, args))
+        if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets):
             results = []  # .count(), .exists(): a number or a flag identifies nobody
         value = merge(*results)
         self.memo[index] = value
         return value
-
-    def identifies_nobody(self, callee, targets: list) -> bool:
-        """A flow.toml `no_data` method: on any receiver (`qs.count()`), or written as a dotted
-        name that runs no project function (`Customer.objects.count()`)."""
-        no_data = self.analysis.flowrules.no_data
-        if type(callee) is MethodCallee:
-            return callee.name in no_data
-        return (type(callee) is StaticCallee and callee.qualname.rpartition(".")[2] in no_data
-                and not any(type(t) is FunctionObject for t, _ in targets))
 
     def string_method(self, method: str, receiver: AbstractValue, args: tuple) -> AbstractValue:
         """What a method of a string known only here gives (a URL template read from a class
@@ -177,7 +179,9 @@ class Calls:
                     targets.append((QueuedCall(o, queue), None))  # task.delay(...): the task runs with them
                 case Instance(cls=cls) | SelfObject(cls=cls):
                     targets += [(FunctionObject(t), o) for t in self.program.dispatch(cls, method, type(o) is SelfObject)]
-                    if not self.program.lookup_method(cls, method):
+                    # A query's result (`.filter(...)`: instances and more query) answers library
+                    # methods as the query: the manager models them, without its arguments' data.
+                    if not self.program.lookup_method(cls, method) and ManagerObject(cls) not in receiver.objs:
                         targets.append(self.inherited(cls, method))
                 case ManagerObject():
                     targets.append((o, None))
@@ -197,8 +201,9 @@ class Calls:
                     deferred = True
         if not targets:
             owners = self.program.method_owners.get(method, [])
-            if len(owners) == 1:
-                # One project class defines this method: the receiver is most likely one of it.
+            if len(owners) == 1 and method not in self.analysis.flowrules.builtin_methods:
+                # One project class defines this method: the receiver is most likely one of it
+                # (unless the name is a dict's or a str's: `d.update(x)` is not `Cart.update`).
                 targets.append((FunctionObject(self.program.methods[owners[0]][method]), Instance(owners[0])))
             elif queue == "first":
                 targets.append((QueuedCall(None, queue), None))  # queue.enqueue(f, ...)
@@ -221,16 +226,25 @@ class Calls:
                 return (LibraryObject(f"{base}.{method}"), None)  # a source call under its library name
         return (LibraryObject(f"{cls}.{method}"), None)
 
-    def default(self, args: tuple, receiver: AbstractValue | None) -> AbstractValue:
-        """An unknown call: what goes in comes out (taint only)."""
+    def default(self, args: tuple, receiver: AbstractValue | None, method: str | None = None) -> AbstractValue:
+        """An unknown call: what goes in comes out (taint only). A method named gives what its
+        receiver itself carries, not every field of the objects it may be (`.first()`,
+        `.refresh_from_db()`), unless it is one that hands out a whole object (`to_dict`)."""
+        stores = self.analysis.stores
         taint: dict = {}
-        for g in [g for _, g in args] + ([receiver] if receiver is not None else []):
-            for k, t in self.analysis.stores.payload(g).items():
+        for _, g in args:
+            for k, t in stores.payload(g).items():
+                add_taint(taint, k, t)
+        if receiver is not None:
+            fields = method is None or method in self.analysis.flowrules.whole_object
+            for k, t in stores.payload(receiver, fields=fields).items():
                 add_taint(taint, k, t)
         return AbstractValue(taint)
 
-    def apply(self, target: tuple, self_obj, args: tuple, receiver: AbstractValue | None, site: Site) -> AbstractValue:
-        """The value of calling one target (and its effects, emitted or pending)."""
+    def apply(self, target: tuple, self_obj, args: tuple, receiver: AbstractValue | None, site: Site,
+              method: str | None = None) -> AbstractValue:
+        """The value of calling one target (and its effects, emitted or pending); `method`: the
+        name it is called by on its receiver."""
         match target:
             case FunctionObject(qualname=qualname):
                 if self.analysis.flowrules.is_sanitizer(qualname):
@@ -241,7 +255,10 @@ class Calls:
             case PartialObject(site=key):
                 return self.call_partial(key, args, receiver, site)
             case ManagerObject(cls=cls):
-                # A query: instances of the model come back (and more queries: .filter().first()).
+                # A query: instances of the model come back (and more queries: .filter().first(),
+                # unless the method returns one instance: .get(), .first()).
+                if method in self.analysis.flowrules.single_instance:
+                    return objects(Instance(cls))
                 return objects(Instance(cls), ManagerObject(cls))
             case ClientMethod(type=type_, method=method, client=client):
                 return self.library(f"{type_}.{method}", args, receiver, objects(client), site)
@@ -252,7 +269,7 @@ class Calls:
             case LibraryObject(qualname=qualname):
                 signal = self.library_signal_call(qualname, args, site)
                 return signal if signal is not None else self.library(qualname, args, receiver, NOTHING, site)
-        return self.default(args, receiver)
+        return self.default(args, receiver, method)
 
     def queued(self, function, style: str, args: tuple, site: Site) -> AbstractValue:
         """A task handed to a queue runs with the arguments the queueing call passes for it; what

@@ -10,8 +10,9 @@ from ..ir import BoundMethod, CategoryKey, FunctionObject, Instance, MethodCalle
 from ..knowledge.sources import SourceRules
 from ..link import Program
 from ..summary import GlobalWrite
+from .effects import url_data
 from .frame import Frame
-from .lattice import objects
+from .lattice import add_taint, objects
 from .results import FieldStore, GlobalStore, RawFlow, Result, SinkCall
 from .stores import Stores
 from .substitution import Substitution
@@ -158,6 +159,9 @@ class Analysis:
                     continue
                 located = SinkCall(call.site, call.sink, call.data, tuple((r, sub.keep_unbound(g)) for r, g in call.dests),
                                    sub.keep_unbound(call.clients))
-                for k, t in sorted((k, t) for k, t in call.data.taint.items() if type(k) is CategoryKey):
+                taint = url_data(located)
+                for k, t in call.data.taint.items():
+                    add_taint(taint, k, t)
+                for k, t in sorted((k, t) for k, t in taint.items() if type(k) is CategoryKey):
                     flows.append(RawFlow(t[0], t[1:], located))
         return flows

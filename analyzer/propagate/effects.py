@@ -3,11 +3,23 @@ site) when they wait for a caller to say what a parameter is."""
 
 from __future__ import annotations
 
-from ..ir import ClassObject, Deferred, FunctionObject, Instance, SelfObject, Sym, ordered
-from .lattice import AbstractValue, concrete, has_sym, merge
+from ..ir import ClassObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Sym, ordered
+from .lattice import AbstractValue, add_taint, concrete, has_sym, merge
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall
 
 STORABLE = (Instance, SelfObject, ClassObject)
+
+
+def url_data(call: SinkCall) -> dict:
+    """Data put into a URL's path or query is sent too (GET as POST), once the URL is known. A URL
+    that is one value from elsewhere (the avatar URL a provider returned) is the address itself:
+    fetching it tells its host nothing it did not hand out."""
+    taint: dict = {}
+    for role, g in call.dests:
+        if role == "url" and (not g.strs or any(len(alt) > 1 or type(alt[0]) is Lit for alt in g.strs)):
+            for k, t in g.taint.items():
+                add_taint(taint, k, t)
+    return taint
 
 
 class Effects:
@@ -19,12 +31,15 @@ class Effects:
             self.deferred(call)
             return
         dest_sym = any(has_sym(g) for _, g in call.dests) or has_sym(call.clients)
-        sources = {k: t for k, t in call.data.taint.items() if type(k) is not Sym}
-        syms = {k: t for k, t in call.data.taint.items() if type(k) is Sym}
         if dest_sym:
-            if sources or syms:
+            if call.data.taint or any(g.taint for role, g in call.dests if role == "url"):
                 self.pend(call)
             return
+        taint = dict(call.data.taint)
+        for k, t in url_data(call).items():
+            add_taint(taint, k, t)
+        sources = {k: t for k, t in taint.items() if type(k) is not Sym}
+        syms = {k: t for k, t in taint.items() if type(k) is Sym}
         for k in sorted(sources):
             self.flows.append(RawFlow(sources[k][0], sources[k][1:], call))
         if syms:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..ir import CategoryKey, ClientObject, LibraryObject, Lit, PartialObject, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from .binding import bind_library, is_literal
-from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
+from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
 from .results import ClientStore, SinkCall, Site
 
 RECEIVER = "receiver"  # in a sink's data: what the object the method is called on carries
@@ -38,7 +38,7 @@ class Library:
             return merge(*made) if made else NOTHING
         if made:
             return merge(*made)
-        value = self.default(args, receiver)
+        value = self.default(args, receiver, qualname.rpartition(".")[2] if receiver is not None else None)
         if self.unmodeled(qualname, value, site):
             # What a data-moving library returns is one of its objects: `Client(...).messages.create`
             # is then followed to the library's method by name, as the rules name methods.
@@ -79,6 +79,8 @@ class Library:
                 dests.extend(d for o in bound[param].objs if type(o) is ClientObject for d in o.dests)
             elif bound[param].strs:
                 dests.append((role, tuple(ordered(bound[param].strs))))
+            elif role == "path":  # open(base / name): a file is local whatever its computed name
+                dests.append((role, (UNKNOWN_COMPUTED,)))
         obj = ClientObject(spec.type, tuple(dests), spec.provider)
         if spec.is_global:
             self.store(ClientStore(spec.type, objects(obj)))
@@ -99,10 +101,6 @@ class Library:
         roles = dict(sink.destination)
         dests = tuple((role, bound[param]) for param, role in sink.destination if param in bound and role != "client")
         taint = self.data_of(bound, tuple(d for d in sink.data if d != RECEIVER), roles)
-        for param, role in sink.destination:  # data in the URL's path or query is sent too (GET as POST)
-            if role == "url" and param in bound:
-                for k, t in bound[param].taint.items():
-                    add_taint(taint, k, t)
         if RECEIVER in sink.data and receiver is not None:
             for k, t in self.analysis.stores.payload(receiver).items():
                 add_taint(taint, k, t)

@@ -124,8 +124,9 @@ class Stores:
         self.memo[(cls, depth)] = (taint, reads)
         return taint
 
-    def payload(self, g: AbstractValue, depth: int = 0) -> dict:
-        """Everything a value carries when it is sent whole: keys and model-object fields folded in."""
+    def payload(self, g: AbstractValue, depth: int = 0, fields: bool = True) -> dict:
+        """Everything a value carries when it is sent whole: keys and model-object fields folded in
+        (the value's own objects' fields only when `fields`)."""
         taint = dict(g.taint)
         for v in g.keys.values():
             for k, t in self.payload(v, depth + 1).items():
@@ -133,7 +134,7 @@ class Stores:
         if depth < 2:
             for o in ordered(g.objs):
                 if type(o) in (Instance, SelfObject):
-                    for k, t in self.instance_taint(o.cls, depth).items():
+                    for k, t in (self.instance_taint(o.cls, depth) if fields else {}).items():
                         add_taint(taint, k, t)
                 elif type(o) is Sym:
                     taint.setdefault(o, ())

@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-<<<<<<< HEAD
-from ..ir import DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
-from ..summary import Arg, ClassSummary, FunctionSummary, Parameter
-=======
-from ..ir import EMPTY, ProjectRef, SelfRef, SourceRef, Val
-from ..summary import ClassSummary, FunctionSummary, Parameter, Source
->>>>>>> h11-vocab
+from ..ir import EMPTY, DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
+from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, Source
 from .calls import Calls
 from .expressions import Expressions
 from .names import Names, Scope
