@@ -43,6 +43,7 @@ class Program:
                 self.method_owners.setdefault(name, []).append(owner)
         self._mro: dict[str, list] = {}
         self._fields: dict[str, list] = {}
+        self._derived: dict[tuple, list] = {}
         self.subclasses: dict[str, list] = {}
         for qualname in sorted(self.classes):
             for base in self.bases(qualname):
@@ -145,6 +146,12 @@ class Program:
         for c in self.mro(cls):
             found += [b for b in self.bases(c) if b not in self.classes and b not in found]
         return found
+
+    def derived_from(self, library_classes: tuple) -> list[str]:
+        """The project classes that derive from any of these library classes (a user model)."""
+        if library_classes not in self._derived:
+            self._derived[library_classes] = sorted(c for c in self.classes if set(self.library_bases(c)) & set(library_classes))
+        return self._derived[library_classes]
 
     def lookup_method(self, cls: str, name: str) -> str | None:
         for c in self.mro(cls):

@@ -142,6 +142,7 @@ class Flowrules:
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
     signals: Signals = Signals()  # what makes, connects and sends signal objects
     properties: tuple = ()  # decorators that make a method read as an attribute (@property)
+    identity: dict = None  # current-user objects of web frameworks, and the bases of a user model
     records: dict = None  # a weak key beside a person's contact key in a dict literal: contacts, weak, owner
     whole_object: tuple = ()  # methods that hand out all of an object's fields (to_dict, model_dump)
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
@@ -256,6 +257,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         no_data=tuple(data.get("no_data", ())),
         signals=_load_signals(data.get("signals", {})),
         properties=tuple(data.get("properties", ())),
+        identity={key: tuple(names) for key, names in data.get("identity", {}).items()},
         records=data.get("records", {}),
         whole_object=tuple(data.get("whole_object", ())),
         single_instance=tuple(data.get("single_instance", ())),

@@ -84,7 +84,13 @@ class Evaluation:
         signal = self.library_signal_method(qualname)
         if signal is not None:
             return signal
-        return AbstractValue(objs=frozenset({LibraryObject(qualname)}), strs=frozenset({(Unknown(f"value of {qualname}"),)}))
+        library = AbstractValue(objs=frozenset({LibraryObject(qualname)}), strs=frozenset({(Unknown(f"value of {qualname}"),)}))
+        identity = self.analysis.flowrules.identity or {}
+        if qualname in identity.get("objects", ()):
+            # current_user: the signed-in user, an instance of the project's user model
+            users = self.program.derived_from(identity.get("user_models", ()))
+            return merge(library, objects(*(Instance(c) for c in users))) if users else library
+        return library
 
     def attribute(self, g: AbstractValue, name: str) -> AbstractValue:
         """`value.name`: fields and bound methods of objects, paths into clients and parameters."""
