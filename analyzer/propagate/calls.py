@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..ir import EMPTY, BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
-    FunctionObject, Instance, LibraryObject, ManagerObject, MethodCallee, ModuleObject, PartialObject, SelfObject, \
+    FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, PartialObject, SelfObject, \
     QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, ordered
 from ..strings import format_parts
 from ..summary import DOUBLE_STAR, Arg
@@ -43,6 +43,10 @@ def identifies_nobody(no_data: tuple, callee, targets: list) -> bool:
     return (type(callee) is StaticCallee and callee.qualname.rpartition(".")[2] in no_data
             and not any(type(t) is FunctionObject for t, _ in targets))
 
+
+# A method called on an instance of a class loaded by name runs in each project class defining it,
+# up to this many (a backend interface); a name more classes define says nothing of which one.
+MAX_LOADED_OWNERS = 4
 
 # String methods whose result names the same host (a trailing slash stripped, the case changed).
 SAME_TEXT = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "removesuffix", "removeprefix"}
@@ -139,6 +143,8 @@ class Calls:
                 return {f"{type_}.{method}"}
             case ManagerObject(cls=cls):
                 return {f"{cls}.<manager>"}
+            case LoadedClass():
+                return {"<class loaded by name>"}
             case QueuedCall(function=function):
                 return self.target_names(function) if function is not None else {"<queued task>"}
             case SignalCall():
@@ -159,7 +165,8 @@ class Calls:
         targets = []
         for o in ordered(value.objs):
             match o:
-                case FunctionObject() | ClassObject() | LibraryObject() | ManagerObject() | PartialObject() | SignalCall():
+                case FunctionObject() | ClassObject() | LibraryObject() | ManagerObject() | PartialObject() | SignalCall() | \
+                        LoadedClass():
                     targets.append((o, None))
                 case BoundMethod(method=method, receiver=receiver):
                     targets.append((FunctionObject(method), receiver))
@@ -185,6 +192,8 @@ class Calls:
                         targets.append(self.inherited(cls, method))
                 case ManagerObject():
                     targets.append((o, None))
+                case LoadedInstance():
+                    targets += self.loaded_methods(method)
                 case SignalObject(key=key):
                     targets += [(t, None) for t in (self.signal_method(key, method) or NOTHING).objs]
                 case ClassObject(cls=cls):
@@ -210,6 +219,14 @@ class Calls:
             elif deferred:
                 targets.append((Deferred(), None))
         return targets
+
+    def loaded_methods(self, method: str) -> list:
+        """`method` of a project class loaded by a name not known here: that of each project class
+        defining it, when few do; none when it is a builtin's name or too many classes define it."""
+        owners = self.program.method_owners.get(method, [])
+        if len(owners) > MAX_LOADED_OWNERS or method in self.analysis.flowrules.builtin_methods:
+            return []
+        return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
 
     def inherited(self, cls: str, method: str) -> tuple:
         """A method a project class inherits from a library class (class Backend(EmailBackend),
@@ -252,6 +269,8 @@ class Calls:
                 return self.instantiate(qualname, self_obj, args, site)
             case ClassObject(cls=cls):
                 return self.construct(cls, args, site)
+            case LoadedClass():
+                return objects(LoadedInstance())
             case PartialObject(site=key):
                 return self.call_partial(key, args, receiver, site)
             case ManagerObject(cls=cls):

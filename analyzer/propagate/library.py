@@ -4,7 +4,7 @@ sent later, the data they were given); anything else passes its arguments' taint
 
 from __future__ import annotations
 
-from ..ir import CategoryKey, ClientObject, LibraryObject, Lit, PartialObject, Unknown, ordered
+from ..ir import CategoryKey, ClassObject, ClientObject, LibraryObject, Lit, LoadedClass, PartialObject, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
@@ -28,6 +28,8 @@ class Library:
             key = (site.path, site.loc)
             self.analysis.partials[key] = (args[0][1], args[1:])
             return objects(PartialObject(key))
+        if qualname in flowrules.class_loaders and args:
+            return self.load_class(args[0][1])
         made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])]
         made = [m for m in made if m is not None]
         sink = self.analysis.catalog.sink(qualname)
@@ -44,6 +46,19 @@ class Library:
             # is then followed to the library's method by name, as the rules name methods.
             value = merge(value, objects(LibraryObject(qualname)))
         return value
+
+    def load_class(self, name: AbstractValue) -> AbstractValue:
+        """A class loaded by its dotted name: the class each literal name gives (a project class, or a
+        library one the rules may know), and "some project class" for a name not known here."""
+        loaded = []
+        for alternative in ordered(name.strs):
+            if all(type(p) is Lit for p in alternative):
+                dotted = "".join(p.text for p in alternative)
+                target = self.program.resolve(dotted)
+                loaded.append(target if type(target) is ClassObject else LibraryObject(dotted))
+            else:
+                loaded.append(LoadedClass())
+        return objects(*loaded) if loaded else objects(LoadedClass())
 
     def unmodeled(self, qualname: str, value: AbstractValue, site: Site) -> bool:
         """Record a call into a library that moves data out of the process that no rule models:
