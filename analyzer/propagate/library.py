@@ -13,6 +13,12 @@ from .results import ClientStore, SinkCall, Site
 RECEIVER = "receiver"  # in a sink's data: what the object the method is called on carries
 
 
+def attribute_names(name: AbstractValue) -> list[str]:
+    """The attribute names a value may be, when every alternative is a constant identifier."""
+    names = ["".join(p.text for p in alt) for alt in ordered(name.strs) if all(type(p) is Lit for p in alt)]
+    return names if names and len(names) == len(name.strs) and all(n.isidentifier() for n in names) else []
+
+
 class Library:
     """Calls into libraries, for a Frame."""
 
@@ -28,6 +34,9 @@ class Library:
             key = (site.path, site.loc)
             self.analysis.partials[key] = (args[0][1], args[1:])
             return objects(PartialObject(key))
+        if qualname == "getattr" and len(args) >= 2 and (names := attribute_names(args[1][1])):
+            # getattr(client, func) with func one of a few constants: each attribute it may read.
+            return merge(*(self.attribute(args[0][1], name) for name in names), *(g for _, g in args[2:]))
         if qualname in flowrules.class_loaders and args:
             return self.load_class(args[0][1])
         made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])]
