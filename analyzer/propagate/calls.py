@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..ir import EMPTY, BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
-    FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, PartialObject, SelfObject, \
-    QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, ordered
+    FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
+    PartialObject, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, ordered
 from ..strings import format_parts
 from ..summary import DOUBLE_STAR, Arg
 from .binding import bind_project
@@ -44,12 +44,20 @@ def identifies_nobody(no_data: tuple, callee, targets: list) -> bool:
             and not any(type(t) is FunctionObject for t, _ in targets))
 
 
-# A method called on an instance of a class loaded by name runs in each project class defining it,
-# up to this many (a backend interface); a name more classes define says nothing of which one.
-MAX_LOADED_OWNERS = 4
-
 # String methods whose result names the same host (a trailing slash stripped, the case changed).
 SAME_TEXT = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "removesuffix", "removeprefix"}
+
+
+def string_method(method: str, receiver: AbstractValue, args: tuple) -> AbstractValue:
+    """What a method of a string known only here gives (a URL template read from a class
+    attribute, then `.format(...)`-ed): the strings, for destinations."""
+    if method == "format":
+        positional = [ordered(g.strs) for arg, g in args if arg.position is not None]
+        named = {arg.name: ordered(g.strs) for arg, g in args if arg.name and not arg.starred}
+        return AbstractValue(strs=frozenset(format_parts(alt, positional, named) for alt in ordered(receiver.strs)))
+    if method in SAME_TEXT:
+        return AbstractValue(strs=receiver.strs)
+    return NOTHING
 
 
 class Calls:
@@ -84,23 +92,12 @@ class Calls:
             self.analysis.unresolved[(self.module.path, index)] = site.text
             results.append(self.default(args, receiver, method))
         if method is not None and receiver is not None and receiver.strs:
-            results.append(self.string_method(method, receiver, args))
+            results.append(string_method(method, receiver, args))
         if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets):
             results = []  # .count(), .exists(): a number or a flag identifies nobody
         value = merge(*results)
         self.memo[index] = value
         return value
-
-    def string_method(self, method: str, receiver: AbstractValue, args: tuple) -> AbstractValue:
-        """What a method of a string known only here gives (a URL template read from a class
-        attribute, then `.format(...)`-ed): the strings, for destinations."""
-        if method == "format":
-            positional = [ordered(g.strs) for arg, g in args if arg.position is not None]
-            named = {arg.name: ordered(g.strs) for arg, g in args if arg.name and not arg.starred}
-            return AbstractValue(strs=frozenset(format_parts(alt, positional, named) for alt in ordered(receiver.strs)))
-        if method in SAME_TEXT:
-            return AbstractValue(strs=receiver.strs)
-        return NOTHING
 
     def targets(self, callee) -> tuple:
         """(receiver value or None, [(target, receiver object or None)]) of a callee."""
@@ -219,14 +216,6 @@ class Calls:
             elif deferred:
                 targets.append((Deferred(), None))
         return targets
-
-    def loaded_methods(self, method: str) -> list:
-        """`method` of a project class loaded by a name not known here: that of each project class
-        defining it, when few do; none when it is a builtin's name or too many classes define it."""
-        owners = self.program.method_owners.get(method, [])
-        if len(owners) > MAX_LOADED_OWNERS or method in self.analysis.flowrules.builtin_methods:
-            return []
-        return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
 
     def inherited(self, cls: str, method: str) -> tuple:
         """A method a project class inherits from a library class (class Backend(EmailBackend),

@@ -4,13 +4,18 @@ sent later, the data they were given); anything else passes its arguments' taint
 
 from __future__ import annotations
 
-from ..ir import CategoryKey, ClassObject, ClientObject, LibraryObject, Lit, LoadedClass, PartialObject, Unknown, ordered
+from ..ir import CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
+    PartialObject, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
 from .results import ClientStore, SinkCall, Site
 
 RECEIVER = "receiver"  # in a sink's data: what the object the method is called on carries
+
+# A method called on an instance of a class loaded by name runs in each project class defining it,
+# up to this many (a backend interface); a name more classes define says nothing of which one.
+MAX_LOADED_OWNERS = 4
 
 
 def attribute_names(name: AbstractValue) -> list[str]:
@@ -68,6 +73,14 @@ class Library:
             else:
                 loaded.append(LoadedClass())
         return objects(*loaded) if loaded else objects(LoadedClass())
+
+    def loaded_methods(self, method: str) -> list:
+        """`method` of a project class loaded by a name not known here: that of each project class
+        defining it, when few do; none when it is a builtin's name or too many classes define it."""
+        owners = self.program.method_owners.get(method, [])
+        if len(owners) > MAX_LOADED_OWNERS or method in self.analysis.flowrules.builtin_methods:
+            return []
+        return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
 
     def unmodeled(self, qualname: str, value: AbstractValue, site: Site) -> bool:
         """Record a call into a library that moves data out of the process that no rule models:
