@@ -203,6 +203,18 @@ class ClassObject(NamedTuple):
     kind: str = "class"
 
 
+class LoadedClass(NamedTuple):
+    """A project class loaded by a name the scan does not know (`import_string(settings.BACKEND)`):
+    calling it makes a LoadedInstance."""
+    kind: str = "loaded-class"
+
+
+class LoadedInstance(NamedTuple):
+    """An instance of a project class loaded by name: a method call on it runs that method of the
+    (few) project classes that define it."""
+    kind: str = "loaded-instance"
+
+
 class FunctionObject(NamedTuple):
     """A project function or lambda as a value."""
     qualname: str

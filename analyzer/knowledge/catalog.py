@@ -147,6 +147,7 @@ class Flowrules:
     whole_object: tuple = ()  # methods that hand out all of an object's fields (to_dict, model_dump)
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
+    class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
 
     def queue_style(self, name: str) -> str | None:
         """How a queueing call named `name` (a method name or a qualified function) passes arguments."""
@@ -262,6 +263,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         whole_object=tuple(data.get("whole_object", ())),
         single_instance=tuple(data.get("single_instance", ())),
         builtin_methods=tuple(data.get("builtin_methods", ())),
+        class_loaders=tuple(data.get("class_loaders", ())),
     )
 
 

@@ -33,12 +33,15 @@ def bind_library(params: tuple, args: tuple) -> dict:
                 bound[DOUBLE_STAR] = merge(bound[DOUBLE_STAR], rest) if DOUBLE_STAR in bound else rest
             continue
         if arg.name is not None and not arg.starred:
-            name = arg.name
+            names = [arg.name]
         elif arg.position is not None and not arg.starred and arg.position < len(params):
-            name = params[arg.position]
+            names = [params[arg.position]]
         else:
-            name = f"#{arg.position if arg.position is not None else arg.name}"
-        bound[name] = merge(bound[name], g) if name in bound else g
+            names = [f"#{arg.position if arg.position is not None else arg.name}"]
+            if arg.starred and arg.position is not None:
+                names += params[arg.position:]  # f(*args): any parameter from here on may get it
+        for name in names:
+            bound[name] = merge(bound[name], g) if name in bound else g
     return bound
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..ir import EMPTY, BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
-    FunctionObject, Instance, LibraryObject, ManagerObject, MethodCallee, ModuleObject, PartialObject, SelfObject, \
-    QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, ordered
+    FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
+    PartialObject, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, ordered
 from ..strings import format_parts
 from ..summary import DOUBLE_STAR, Arg
 from .binding import bind_project
@@ -48,6 +48,18 @@ def identifies_nobody(no_data: tuple, callee, targets: list) -> bool:
 SAME_TEXT = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "removesuffix", "removeprefix"}
 
 
+def string_method(method: str, receiver: AbstractValue, args: tuple) -> AbstractValue:
+    """What a method of a string known only here gives (a URL template read from a class
+    attribute, then `.format(...)`-ed): the strings, for destinations."""
+    if method == "format":
+        positional = [ordered(g.strs) for arg, g in args if arg.position is not None]
+        named = {arg.name: ordered(g.strs) for arg, g in args if arg.name and not arg.starred}
+        return AbstractValue(strs=frozenset(format_parts(alt, positional, named) for alt in ordered(receiver.strs)))
+    if method in SAME_TEXT:
+        return AbstractValue(strs=receiver.strs)
+    return NOTHING
+
+
 class Calls:
     """Call sites for a Frame: targets, dispatch, project and library calls."""
 
@@ -80,23 +92,12 @@ class Calls:
             self.analysis.unresolved[(self.module.path, index)] = site.text
             results.append(self.default(args, receiver, method))
         if method is not None and receiver is not None and receiver.strs:
-            results.append(self.string_method(method, receiver, args))
+            results.append(string_method(method, receiver, args))
         if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets):
             results = []  # .count(), .exists(): a number or a flag identifies nobody
         value = merge(*results)
         self.memo[index] = value
         return value
-
-    def string_method(self, method: str, receiver: AbstractValue, args: tuple) -> AbstractValue:
-        """What a method of a string known only here gives (a URL template read from a class
-        attribute, then `.format(...)`-ed): the strings, for destinations."""
-        if method == "format":
-            positional = [ordered(g.strs) for arg, g in args if arg.position is not None]
-            named = {arg.name: ordered(g.strs) for arg, g in args if arg.name and not arg.starred}
-            return AbstractValue(strs=frozenset(format_parts(alt, positional, named) for alt in ordered(receiver.strs)))
-        if method in SAME_TEXT:
-            return AbstractValue(strs=receiver.strs)
-        return NOTHING
 
     def targets(self, callee) -> tuple:
         """(receiver value or None, [(target, receiver object or None)]) of a callee."""
@@ -139,6 +140,8 @@ class Calls:
                 return {f"{type_}.{method}"}
             case ManagerObject(cls=cls):
                 return {f"{cls}.<manager>"}
+            case LoadedClass():
+                return {"<class loaded by name>"}
             case QueuedCall(function=function):
                 return self.target_names(function) if function is not None else {"<queued task>"}
             case SignalCall():
@@ -159,7 +162,8 @@ class Calls:
         targets = []
         for o in ordered(value.objs):
             match o:
-                case FunctionObject() | ClassObject() | LibraryObject() | ManagerObject() | PartialObject() | SignalCall():
+                case FunctionObject() | ClassObject() | LibraryObject() | ManagerObject() | PartialObject() | SignalCall() | \
+                        LoadedClass():
                     targets.append((o, None))
                 case BoundMethod(method=method, receiver=receiver):
                     targets.append((FunctionObject(method), receiver))
@@ -185,6 +189,8 @@ class Calls:
                         targets.append(self.inherited(cls, method))
                 case ManagerObject():
                     targets.append((o, None))
+                case LoadedInstance():
+                    targets += self.loaded_methods(method)
                 case SignalObject(key=key):
                     targets += [(t, None) for t in (self.signal_method(key, method) or NOTHING).objs]
                 case ClassObject(cls=cls):
@@ -252,6 +258,8 @@ class Calls:
                 return self.instantiate(qualname, self_obj, args, site)
             case ClassObject(cls=cls):
                 return self.construct(cls, args, site)
+            case LoadedClass():
+                return objects(LoadedInstance())
             case PartialObject(site=key):
                 return self.call_partial(key, args, receiver, site)
             case ManagerObject(cls=cls):

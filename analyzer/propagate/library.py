@@ -4,13 +4,24 @@ sent later, the data they were given); anything else passes its arguments' taint
 
 from __future__ import annotations
 
-from ..ir import CategoryKey, ClientObject, LibraryObject, Lit, PartialObject, Unknown, ordered
+from ..ir import CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
+    PartialObject, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
 from .results import ClientStore, SinkCall, Site
 
 RECEIVER = "receiver"  # in a sink's data: what the object the method is called on carries
+
+# A method called on an instance of a class loaded by name runs in each project class defining it,
+# up to this many (a backend interface); a name more classes define says nothing of which one.
+MAX_LOADED_OWNERS = 4
+
+
+def attribute_names(name: AbstractValue) -> list[str]:
+    """The attribute names a value may be, when every alternative is a constant identifier."""
+    names = ["".join(p.text for p in alt) for alt in ordered(name.strs) if all(type(p) is Lit for p in alt)]
+    return names if names and len(names) == len(name.strs) and all(n.isidentifier() for n in names) else []
 
 
 class Library:
@@ -28,6 +39,11 @@ class Library:
             key = (site.path, site.loc)
             self.analysis.partials[key] = (args[0][1], args[1:])
             return objects(PartialObject(key))
+        if qualname == "getattr" and len(args) >= 2 and (names := attribute_names(args[1][1])):
+            # getattr(client, func) with func one of a few constants: each attribute it may read.
+            return merge(*(self.attribute(args[0][1], name) for name in names), *(g for _, g in args[2:]))
+        if qualname in flowrules.class_loaders and args:
+            return self.load_class(args[0][1])
         made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])]
         made = [m for m in made if m is not None]
         sink = self.analysis.catalog.sink(qualname)
@@ -44,6 +60,27 @@ class Library:
             # is then followed to the library's method by name, as the rules name methods.
             value = merge(value, objects(LibraryObject(qualname)))
         return value
+
+    def load_class(self, name: AbstractValue) -> AbstractValue:
+        """A class loaded by its dotted name: the class each literal name gives (a project class, or a
+        library one the rules may know), and "some project class" for a name not known here."""
+        loaded = []
+        for alternative in ordered(name.strs):
+            if all(type(p) is Lit for p in alternative):
+                dotted = "".join(p.text for p in alternative)
+                target = self.program.resolve(dotted)
+                loaded.append(target if type(target) is ClassObject else LibraryObject(dotted))
+            else:
+                loaded.append(LoadedClass())
+        return objects(*loaded) if loaded else objects(LoadedClass())
+
+    def loaded_methods(self, method: str) -> list:
+        """`method` of a project class loaded by a name not known here: that of each project class
+        defining it, when few do; none when it is a builtin's name or too many classes define it."""
+        owners = self.program.method_owners.get(method, [])
+        if len(owners) > MAX_LOADED_OWNERS or method in self.analysis.flowrules.builtin_methods:
+            return []
+        return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
 
     def unmodeled(self, qualname: str, value: AbstractValue, site: Site) -> bool:
         """Record a call into a library that moves data out of the process that no rule models:
