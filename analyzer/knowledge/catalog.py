@@ -143,6 +143,7 @@ class Flowrules:
     signals: Signals = Signals()  # what makes, connects and sends signal objects
     properties: tuple = ()  # decorators that make a method read as an attribute (@property)
     records: dict = None  # a weak key beside a person's contact key in a dict literal: contacts, weak, owner
+    logins: dict = None  # an identity key beside a credential key in a dict literal: identities, credentials
     whole_object: tuple = ()  # methods that hand out all of an object's fields (to_dict, model_dump)
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
@@ -257,6 +258,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         signals=_load_signals(data.get("signals", {})),
         properties=tuple(data.get("properties", ())),
         records=data.get("records", {}),
+        logins=data.get("logins", {}),
         whole_object=tuple(data.get("whole_object", ())),
         single_instance=tuple(data.get("single_instance", ())),
         builtin_methods=tuple(data.get("builtin_methods", ())),
