@@ -144,6 +144,7 @@ class Flowrules:
     properties: tuple = ()  # decorators that make a method read as an attribute (@property)
     identity: dict = None  # current-user objects of web frameworks, and the bases of a user model
     records: dict = None  # a weak key beside a person's contact key in a dict literal: contacts, weak, owner
+    logins: dict = None  # an identity key beside a credential key in a dict literal: identities, credentials
     whole_object: tuple = ()  # methods that hand out all of an object's fields (to_dict, model_dump)
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
@@ -260,6 +261,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         properties=tuple(data.get("properties", ())),
         identity={key: tuple(names) for key, names in data.get("identity", {}).items()},
         records=data.get("records", {}),
+        logins=data.get("logins", {}),
         whole_object=tuple(data.get("whole_object", ())),
         single_instance=tuple(data.get("single_instance", ())),
         builtin_methods=tuple(data.get("builtin_methods", ())),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join
+from ..knowledge.vocabulary import split_words
 from ..strings import concat, percent
 from .names import Scope
 from .values import any_item, dotted, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
@@ -138,6 +139,7 @@ class Expressions:
     def e_Dict(self, node: cst.Dict, scope) -> Val:
         atoms, keys = set(), {}
         person = self.record_owner(node)
+        login = self.is_login(node)
         for element in node.elements:
             if isinstance(element, cst.StarredDictElement):
                 v = self.expr(element.value, scope)
@@ -148,7 +150,7 @@ class Expressions:
             if key is None:
                 atoms |= flat(self.expr(element.key, scope)).atoms
             v = self.expr(element.value, scope)
-            if key is not None and not is_constant(element.value):
+            if key is not None and not is_constant(element.value) and not (login and self.names_login(key)):
                 v = v | self.record_source(scope, element.key, key, person)
             held = UNKNOWN_KEY if key is None else key
             keys[held] = join(keys[held], v) if held in keys else v
@@ -168,6 +170,21 @@ class Expressions:
             if match is not None and match.category in records["contacts"]:
                 return records["owner"]
         return None
+
+    def is_login(self, node: cst.Dict) -> bool:
+        """Whether a dict literal holds a credential ({"username": u, "password": p}): the caller's own
+        login at the service it is sent to (flow.toml logins)."""
+        credentials = {"".join(split_words(w)) for w in (self.flowrules.logins or {}).get("credentials", ())}
+        for element in node.elements:
+            words = split_words(literal_str(element.key) or "") if isinstance(element, cst.DictElement) else ()
+            if words and (words[-1] in credentials or "".join(words[-2:]) in credentials):
+                return True
+        return False
+
+    def names_login(self, key: str) -> bool:
+        """Whether a key of a login names the account signing in (username, login, X-User-Id)."""
+        match = self.vocab.classify(key)
+        return match is not None and match.category in self.flowrules.logins["identities"]
 
     def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None) -> Val:
         """A dict literal's key as a source; a weak key of a person's record takes the person as
