@@ -48,6 +48,12 @@ class Program:
         for qualname in sorted(self.classes):
             for base in self.bases(qualname):
                 self.subclasses.setdefault(base, []).append(qualname)
+        self.reverse: dict[str, dict] = {}  # model -> {attr: (declaring model, source index, module summary)}
+        for qualname, (c, module) in sorted(self.classes.items()):
+            for accessor in c.relations:
+                target = self.related_model(accessor.target, qualname)
+                if target is not None:
+                    self.reverse.setdefault(target, {}).setdefault(accessor.name, (qualname, accessor.source, module))
 
     # -- names
 
@@ -193,6 +199,32 @@ class Program:
                 return True
             stack.extend(self.subclasses.get(sub, []))
         return False
+
+    def related_model(self, written: str, declaring: str) -> str | None:
+        """The project model a relation field points to, as written: "self", a qualified name, or
+        Django's lazy "app_label.Model" / "Model" (the one class of that name; among several, the
+        one in the declaring module, else the one under the app label)."""
+        if written == "self":
+            return declaring
+        found = self.resolve(written) if "." in written else None
+        if type(found) is ClassObject:
+            return found.cls
+        label, _, short = written.rpartition(".")
+        candidates = [q for q in self.classes if q.rpartition(".")[2] == short]
+        for narrowed in (candidates,
+                         [q for q in candidates if q.rpartition(".")[0] == declaring.rpartition(".")[0]],
+                         [q for q in candidates if label and f".{label}." in f".{q}"]):
+            if len(narrowed) == 1:
+                return narrowed[0]
+        return None
+
+    def reverse_fields(self, cls: str) -> dict[str, tuple]:
+        """Attributes other models' relation fields give `cls` and its bases (`order.lines`):
+        attr -> (declaring model, source index or None, module summary)."""
+        out: dict[str, tuple] = {}
+        for c in reversed(self.mro(cls)):
+            out.update(self.reverse.get(c, {}))
+        return out
 
     def fields(self, cls: str) -> list[tuple]:
         """Declared fields of a class and its project bases: (attr, source index, module summary)."""

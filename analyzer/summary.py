@@ -92,11 +92,23 @@ class FunctionSummary:
 
 
 @dataclass(frozen=True)
+class ReverseAccessor:
+    """A relation field declared on one model that gives the model it points to an attribute
+    querying the declaring model's rows (`ForeignKey(Order, related_name="lines")` on OrderLine:
+    `order.lines`)."""
+
+    target: str  # the related model as written: a qualified name, "app_label.Model", "Model" or "self"
+    name: str  # the attribute the target's instances get
+    source: int | None  # index of the source its name makes (Order.lines: what was bought), or None
+
+
+@dataclass(frozen=True)
 class ClassSummary:
     qualname: str
     bases: tuple  # qualified names as written and resolved through imports
     loc: int
     fields: tuple  # tuple[(attr, source index or None)] declared in the body
+    relations: tuple = ()  # tuple[ReverseAccessor]: fields this class's relation fields give their targets
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from xborder.propagate import Analysis, Site
 from xborder.propagate.results import DeferredCall, FieldStore, SinkCall
 from xborder.summarize import Context, summarize
 from xborder.summary import Arg, CallSite, ClassSummary, FieldWrite, FunctionSummary, GlobalWrite, ModuleSummary, \
-    Parameter, Source
+    Parameter, ReverseAccessor, Source
 
 PATH = "app.py"
 API = "https://api.example.com/v1/users"
@@ -494,3 +494,18 @@ def test_a_function_somebody_calls_is_not_an_entry_point():
                    function_summary("app.main", calls=(1,))],
     ))
     assert [destinations(f.call) for f in flows] == [{"url": {("https://eu.example.com",)}}]
+
+
+def test_a_relation_field_gives_its_target_a_reverse_accessor():
+    """`ForeignKey(Order, related_name="lines")` on OrderLine: Order instances get `lines`, a query
+    of OrderLine; a lazy "app.Model" target resolves by its class name; "self" is the declaring model."""
+    order = ClassSummary("shop.models.Order", (), 0, ())
+    line = ClassSummary("shop.models.OrderLine", (), 1, (), (ReverseAccessor("shop.models.Order", "lines", None),))
+    node = ClassSummary("shop.models.Node", (), 2, (), (ReverseAccessor("self", "children", None),
+                                                        ReverseAccessor("shop.Order", "nodes", None),
+                                                        ReverseAccessor("other.Missing", "lost", None)))
+    program = Program([module(classes=(order, line, node))])
+    assert set(program.reverse_fields("shop.models.Order")) == {"lines", "nodes"}
+    assert program.reverse_fields("shop.models.Order")["lines"][0] == "shop.models.OrderLine"
+    assert set(program.reverse_fields("shop.models.Node")) == {"children"}
+    assert program.reverse_fields("shop.models.OrderLine") == {}

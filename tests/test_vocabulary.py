@@ -223,6 +223,20 @@ def test_category_context(vocab):
     assert category(vocab, "id", "order") is None
 
 
+def test_owner_compound(vocab):
+    """A compound spelled across owner and attribute (order.lines) names what the two words name
+    together; only a hit spanning both counts, and words around it veto as in one identifier."""
+    assert category(vocab, "lines", "order") == "user.behavior.browsing_history"
+    assert category(vocab, "lines", "Checkout") == "user.behavior.browsing_history"
+    assert category(vocab, "items", "self.cart") == "user.behavior.browsing_history"
+    assert "across owner" in vocab.explain("lines", "order").reason
+    assert category(vocab, "lines", "warehouse") is None       # the owner is not a purchase
+    assert category(vocab, "lines", None) is None
+    assert category(vocab, "total", "order") is None           # the owner alone names nothing
+    assert category(vocab, "lines_count", "order") is None     # a meta word after the compound
+    assert category(vocab, "lines", "test_order") is None      # a made-up owner
+
+
 def test_exclusion_inside_the_pattern_does_not_veto(vocab):
     assert category(vocab, "password_reset_token") == "user.authorization.credentials"
     assert category(vocab, "password_reset", "user") is None

@@ -127,6 +127,17 @@ class Signals:
 
 
 @dataclass(frozen=True)
+class ReverseRelation:
+    """Relation field constructors whose target model gets an attribute querying the declaring
+    model: named by the field's `keyword` argument, else `default` ({model}: the declaring model's
+    name, lowercase)."""
+
+    constructors: tuple  # fnmatch patterns of qualified names
+    keyword: str
+    default: str
+
+
+@dataclass(frozen=True)
 class Flowrules:
     """How library calls move taint: sanitizers cut it, mutators pour arguments into the receiver."""
 
@@ -149,6 +160,11 @@ class Flowrules:
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
+    reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
+
+    def reverse_relation(self, constructor: str) -> "ReverseRelation | None":
+        """The rule of a relation field constructor (ForeignKey), if it gives its target an accessor."""
+        return next((r for r in self.reverse_relations if _matches_any(r.constructors, constructor)), None)
 
     def queue_style(self, name: str) -> str | None:
         """How a queueing call named `name` (a method name or a qualified function) passes arguments."""
@@ -266,6 +282,8 @@ def _load_flowrules(directory: Path) -> Flowrules:
         single_instance=tuple(data.get("single_instance", ())),
         builtin_methods=tuple(data.get("builtin_methods", ())),
         class_loaders=tuple(data.get("class_loaders", ())),
+        reverse_relations=tuple(ReverseRelation(tuple(r["constructors"]), r["keyword"], r["default"])
+                                for r in data.get("reverse_relations", ())),
     )
 
 

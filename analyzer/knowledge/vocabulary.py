@@ -48,6 +48,7 @@ class Category:
     exclude: tuple[str, ...]
     source: str
     context: tuple[str, ...] = ()  # words naming the records this category's weak patterns belong to
+    compounds: tuple[str, ...] = ()  # patterns that also match across owner and attribute (order.lines)
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ _CJK_RE = re.compile(rf"[{_CJK}]")
 
 _MATCHING_KEYS = ("person_context", "meta_words", "service_words", "service_owners", "flag_prefixes", "transformed",
                   "neutral_words", "compound_parts")
-_EXTENDABLE = ("patterns", "weak", "exclude", "context", "examples")
+_EXTENDABLE = ("patterns", "weak", "exclude", "context", "compounds", "examples")
 _MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
 
 
@@ -170,6 +171,7 @@ class Vocabulary:
         self._cjk_patterns: list[_Hit] = []
         self._exclude: dict[str, tuple[str, ...]] = {}
         self._context: dict[str, frozenset] = {}
+        self._compounds: dict[str, list[_Hit]] = {}
         lexicon: set[str] = set()
         for rank, c in enumerate(self.categories.values()):
             for text, weak in [(p, False) for p in c.patterns] + [(p, True) for p in c.weak]:
@@ -180,7 +182,9 @@ class Vocabulary:
                     self._index.setdefault(key, []).append(_Hit(rank, c.id, text, key, weak, frozenset()))
             self._exclude[c.id] = tuple(_glued(e) if not _is_cjk(e) else e.replace(" ", "") for e in c.exclude)
             self._context[c.id] = frozenset(_glued(w) for w in c.context)
-            for text in c.patterns + c.weak + c.exclude + c.context:
+            for text in c.compounds:
+                self._compounds.setdefault(_glued(text), []).append(_Hit(rank, c.id, text, _glued(text), False, frozenset()))
+            for text in c.patterns + c.weak + c.exclude + c.context + c.compounds:
                 if not _cjk_only(text):
                     lexicon.update(split_words(text))
                     lexicon.add(_glued(text))
@@ -190,7 +194,7 @@ class Vocabulary:
                     lexicon.update(split_words(w))
                     lexicon.add(_glued(w))
         self._lexicon = frozenset(lexicon)
-        self._max_key = max(map(len, self._index), default=0)
+        self._max_key = max(map(len, [*self._index, *self._compounds]), default=0)
 
     # ---------------------------------------------------------------- matching
 
@@ -210,17 +214,34 @@ class Vocabulary:
     def _explain(self, identifier: str, owner: str | None) -> Explanation:
         words = self._words(identifier)
         hits = self._hits(words)
-        if not hits:
-            return Explanation(identifier, None, "no pattern")
-        hits.sort(key=lambda h: (-len(h.key), h.rank))
         first_veto = None
-        for hit in hits:
+        for hit in sorted(hits, key=lambda h: (-len(h.key), h.rank)):
             verdict = self._verdict(hit, words, owner)
             if verdict.startswith("+"):
                 match = Match(hit.category, verdict[1:])
                 return Explanation(identifier, match, match.reason)
             first_veto = first_veto or verdict
-        return Explanation(identifier, None, first_veto)
+        compound = self._owner_compound(words, owner)
+        if compound is not None:
+            return Explanation(identifier, compound, compound.reason)
+        return Explanation(identifier, None, first_veto or "no pattern")
+
+    def _owner_compound(self, words: tuple[str, ...], owner: str | None) -> Match | None:
+        """A compound pattern spelled across the owner's last component and the identifier
+        (``order.lines``, ``Checkout.lines`` read as "order lines", "checkout lines"): only a hit
+        spanning both counts, so the owner alone (``order.total``) names nothing; the words around
+        it veto as in one identifier (``order.lines_count``)."""
+        last = [part for part in (owner or "").split(".") if part.strip()]
+        if not last or not self._compounds or not words:
+            return None
+        owner_words = self._words(last[-1])
+        joined, boundary = owner_words + words, len(owner_words)
+        hits = [h for h in self._hits(joined, self._compounds) if min(h.span) < boundary <= max(h.span)]
+        for hit in sorted(hits, key=lambda h: (-len(h.key), h.rank)):
+            verdict = self._verdict(hit, joined, None)
+            if verdict.startswith("+"):
+                return Match(hit.category, f'{verdict[1:]} across owner "{last[-1]}"')
+        return None
 
     def _words(self, identifier: str) -> tuple[str, ...]:
         """split_words, then glued words not in the lexicon segmented into lexicon words."""
@@ -255,11 +276,13 @@ class Vocabulary:
                     best[end] = prefix + (piece,)
         return best[n]
 
-    def _hits(self, words: tuple[str, ...]) -> list[_Hit]:
-        """Every pattern occurrence: glued word n-grams looked up in the index, CJK by substring."""
+    def _hits(self, words: tuple[str, ...], index: dict | None = None) -> list[_Hit]:
+        """Every pattern occurrence: glued word n-grams looked up in the index (the patterns', else
+        the one given), CJK by substring."""
+        index = self._index if index is None else index
         hits: list[_Hit] = []
         for i in range(len(words)):
-            if _is_cjk(words[i]):
+            if _is_cjk(words[i]) and index is self._index:
                 for p in self._cjk_patterns:
                     if p.key in words[i]:
                         hits.append(p._replace(span=frozenset((i,))))
@@ -269,7 +292,7 @@ class Vocabulary:
                 key += words[j]
                 if len(key) > self._max_key:
                     break
-                for p in self._index.get(key, ()):
+                for p in index.get(key, ()):
                     hits.append(p._replace(span=frozenset(range(i, j + 1))))
         return hits
 
@@ -405,7 +428,7 @@ def _words(values: list, origin: str, key: str) -> tuple[str, ...]:
 def _category(raw: dict, key: str, origin: str, existing: Category | None) -> tuple[Category, dict]:
     """One [[category]] table; with ``existing``, only extendable keys are allowed."""
     cid = raw["id"]
-    lists = {k: _words(raw.get(k, []), origin, f"{key}.{k}") for k in ("patterns", "weak", "exclude", "context")}
+    lists = {k: _words(raw.get(k, []), origin, f"{key}.{k}") for k in ("patterns", "weak", "exclude", "context", "compounds")}
     examples = {k: _words(raw.get("examples", {}).get(k, []), origin, f"{key}.examples.{k}") for k in ("match", "ignore")}
     if existing is not None:
         for k in raw:
@@ -415,14 +438,15 @@ def _category(raw: dict, key: str, origin: str, existing: Category | None) -> tu
         return Category(
             existing.id, existing.name, existing.description, existing.family, existing.sensitive,
             existing.patterns + lists["patterns"], existing.weak + lists["weak"],
-            existing.exclude + lists["exclude"], existing.source, existing.context + lists["context"]), examples
+            existing.exclude + lists["exclude"], existing.source, existing.context + lists["context"],
+            existing.compounds + lists["compounds"]), examples
     if "patterns" not in raw:
         raise ConfigError(f"category '{cid}' has no 'patterns'", path=origin, key=f"{key}.patterns")
     if not lists["patterns"] and not lists["weak"]:
         raise ConfigError(f"category '{cid}' needs at least one pattern or weak pattern", path=origin, key=f"{key}.patterns")
     return Category(cid, raw.get("name", cid), raw.get("description", ""), raw.get("family", "personal"),
                     raw.get("sensitive", False), lists["patterns"], lists["weak"], lists["exclude"],
-                    raw.get("source", origin), lists["context"]), examples
+                    raw.get("source", origin), lists["context"], lists["compounds"]), examples
 
 
 def load_vocabulary(rules_dir: Path) -> Vocabulary:

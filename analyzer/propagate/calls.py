@@ -264,10 +264,12 @@ class Calls:
                 return self.call_partial(key, args, receiver, site)
             case ManagerObject(cls=cls):
                 # A query: instances of the model come back (and more queries: .filter().first(),
-                # unless the method returns one instance: .get(), .first()).
+                # unless the method returns one instance: .get(), .first()), with what the queried
+                # rows themselves are (`order.lines.all()`: what was bought).
+                rows = AbstractValue(dict(receiver.taint)) if receiver is not None else NOTHING
                 if method in self.analysis.flowrules.single_instance:
-                    return objects(Instance(cls))
-                return objects(Instance(cls), ManagerObject(cls))
+                    return merge(rows, objects(Instance(cls)))
+                return merge(rows, objects(Instance(cls), ManagerObject(cls)))
             case ClientMethod(type=type_, method=method, client=client):
                 return self.library(f"{type_}.{method}", args, receiver, objects(client), site)
             case QueuedCall(function=function, style=style):

@@ -113,6 +113,9 @@ class Evaluation:
                 method = self.program.lookup_method(cls, name) if cls in self.program.classes else None
                 if method:
                     value = merge(value, objects(BoundMethod(method, o if type(o) is not ClassObject else None)))
+                related = self.program.reverse_fields(cls).get(name) if cls in self.program.classes else None
+                if related is not None:  # order.lines: a query of the model whose field points here
+                    value = merge(value, objects(ManagerObject(related[0])))
                 return value
             case ClientObject():
                 return objects(ClientPath(o, name))

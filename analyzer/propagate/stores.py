@@ -93,6 +93,9 @@ class Stores:
                 values.append(value)
         declared = [source_value(module, index) for name, index, module in
                     (self.program.fields(cls) if cls in self.program.classes else ()) if name == attr and index is not None]
+        _, reverse_index, reverse_module = self.program.reverse_fields(cls).get(attr, (None, None, None))
+        if reverse_index is not None:
+            declared.append(source_value(reverse_module, reverse_index))
         if declared:
             # A field declared as personal data holds that data, whatever was written to it
             # somewhere (`user.email = fake_email(first_name)` in a seeding script): what the
@@ -114,7 +117,7 @@ class Stores:
         self.memo[(cls, depth)] = (taint, set())  # a class whose fields hold its own instances
         if cls in self.program.classes:
             attrs = {a for c in self.program.mro(cls) for a in self.attrs.get(c, ())}
-            attrs |= {a for a, _, _ in self.program.fields(cls)}
+            attrs |= {a for a, _, _ in self.program.fields(cls)} | set(self.program.reverse_fields(cls))
             for attr in sorted(attrs):
                 for k, t in self.payload(self.field(cls, attr), depth + 1).items():
                     add_taint(taint, k, t)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..ir import EMPTY, DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
-from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, Source
+from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
 from .calls import Calls
 from .expressions import Expressions
 from .names import Names, Scope
@@ -109,7 +109,7 @@ class Definitions:
         body = Scope(qualname, qualname, {}, scope, "class")
         body.calls, body.writes = scope.calls, scope.writes
         self.suite(node.body, body)
-        self.classes.append(ClassSummary(qualname, tuple(bases), self.loc(node), tuple(body.fields)))
+        self.classes.append(ClassSummary(qualname, tuple(bases), self.loc(node), tuple(body.fields), tuple(body.relations)))
         if scope.kind != "class":
             scope.env[node.name.value] = Val(frozenset({ProjectRef(qualname)}))
 
@@ -124,6 +124,32 @@ class Definitions:
             v = self.typed_field(target, value_node, owner, scope)
         index = next(a.index for a in v.atoms if type(a) is SourceRef) if v.atoms else None
         scope.fields.append((target.value, index))
+        if isinstance(value_node, cst.Call):
+            self.reverse_accessor(target, value_node, owner, scope)
+
+    def reverse_accessor(self, target: cst.Name, call: cst.Call, owner: str, scope: Scope) -> None:
+        """A relation field (rules/flow.toml reverse_relations) gives the model it points to an
+        attribute querying this model's rows, named by the field's keyword (`related_name="lines"`)
+        or the rule's default (`orderline_set`); a name that is no identifier (`"+"`) hides it. The
+        attribute is classified as the target's (`Order.lines` reads as "order lines")."""
+        constructor = self.static_name(call.func, scope)
+        rule = self.flowrules.reverse_relation(constructor) if constructor else None
+        related = [a.value for a in call.args if a.keyword is None][:1] + [a.value for a in call.args if a.keyword and a.keyword.value == "to"]
+        if rule is None or not related:
+            return
+        model = literal_str(related[0]) or self.static_name(related[0], scope)
+        named = next((a.value for a in call.args if a.keyword and a.keyword.value == rule.keyword), None)
+        name = literal_str(named) if named is not None else rule.default.format(model=owner.lower())
+        if not model or not name or not name.isidentifier():
+            return
+        model_name = model.rpartition(".")[2]
+        match = self.vocab.classify(name, model_name)
+        node = named if named is not None else target
+        source = None
+        if match is not None:
+            value = self.add_source(Source(match.category, self.loc(node), f"{model_name}.{name}", scope.qualname, "field"), (id(node), name))
+            source = next(a.index for a in value.atoms if type(a) is SourceRef)
+        scope.relations.append(ReverseAccessor(model, name, source))
 
     def typed_field(self, target: cst.Name, call: cst.Call, owner: str, scope: Scope) -> Val:
         """A field whose name says nothing (`assigned_to`, `contact`) classified by the constructor

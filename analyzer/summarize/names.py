@@ -25,6 +25,7 @@ class Scope:
         self.self_name: str | None = None
         self.globals_declared: set[str] = set()
         self.fields: list = []  # class bodies: (attr, source index or None)
+        self.relations: list = []  # class bodies: ReverseAccessor of its relation fields
 
     def is_self(self, node) -> bool:
         """Is this expression the method's receiver (`self`)?"""
