@@ -12,7 +12,7 @@ from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee
 from ..strings import concat, format_parts
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
 from .names import Scope
-from .values import atoms_of, flat, is_constant, literal_str, root_name, strs_of, text_of
+from .values import CLOSURE, atoms_of, flat, is_constant, literal_str, root_name, strs_of, text_of
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 
@@ -53,6 +53,8 @@ class Calls:
         func = node.func
         callee, receiver, static = self.callee(func, scope)
         args = self.arguments(node, func, scope)
+        if type(callee) is StaticCallee:  # a nested function gets the enclosing variables it reads
+            args += [Arg(None, CLOSURE + name, self.lookup(name, scope)) for name in self.closures.get(callee.qualname, ())]
         index = self.call_site(node, scope, callee, args, func)
         result = Val(frozenset({CallResult(index)}))
         name = static or ""
