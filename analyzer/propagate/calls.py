@@ -212,9 +212,8 @@ class Calls:
         return targets
 
     def inherited(self, cls: str, method: str, self_obj) -> tuple:
-        """A method a project class inherits from a library class (class Backend(EmailBackend),
-        class Api(requests.Session)): the library's method, on the instance as that library's client
-        (and on `self_obj`, the instance, whose hooks a sink calls back)."""
+        """A method a project class inherits from a library class (class Backend(EmailBackend)): the
+        library's method, on the instance as that library's client (and `self_obj`, for sink hooks)."""
         for base in self.program.library_bases(cls):
             specs = self.analysis.catalog.clients_by_constructor.get(base, [])
             type_ = specs[0].type if specs else base
