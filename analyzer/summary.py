@@ -70,7 +70,7 @@ class Parameter(NamedTuple):
     """A parameter of a function, with its default evaluated where the function is defined."""
 
     name: str
-    kind: str  # "positional" | "keyword" | "varargs" | "varkw"
+    kind: str  # "positional" | "keyword" | "varargs" | "varkw" | "closure" (an enclosing variable, passed by name)
     annotation: str | None  # qualified name of the annotation, when it is a plain name
     default: Val | None = None
 

@@ -43,6 +43,15 @@ def test_getter_data(knowledge, name, data):
     assert knowledge.sources.getter_data(name) == data
 
 
+def test_arguments_by_contract(knowledge):
+    rules = knowledge.sources
+    assert rules.argument("akismet.Akismet.comment_check", None, 0, None) == "user.content.private"
+    assert rules.argument(None, "comment_check", None, "comment_content") == "user.content.private"
+    assert rules.argument(None, "comment_check", 1, "data") is None
+    assert rules.argument("spam.Filter.comment_check", None, 0, None) is None  # another callee of that name
+    assert rules.argument(None, "verify_key", 0, None) is None
+
+
 def test_unknown_category_is_an_error():
     rules = SourceRules(calls=(SourceCall("x.y", "user.nothing", "test"),))
     with pytest.raises(ConfigError, match="unknown category"):

@@ -757,7 +757,7 @@ def test_a_lambda_is_a_function_named_after_its_enclosing_function():
     assert function(s, "app.views.g").returns == atoms(ProjectRef("app.views.g.<lambda2>"))
 
 
-def test_a_nested_function_sees_only_the_concrete_values_of_its_closure():
+def test_a_nested_function_reads_its_closure_through_parameters_its_callers_bind():
     s = summarized("""
         def outer(token):
             base = "https://api.example.com"
@@ -765,11 +765,17 @@ def test_a_nested_function_sees_only_the_concrete_values_of_its_closure():
                 return base
             def secret():
                 return token
+            secret()
             return url
     """)
     assert function(s, "app.views.outer").returns == atoms(ProjectRef("app.views.outer.url"))
-    assert [lit.text for (lit,) in function(s, "app.views.outer.url").returns.strs] == ["https://api.example.com"]
-    assert function(s, "app.views.outer.secret").returns == EMPTY
+    url = function(s, "app.views.outer.url")
+    assert [lit.text for (lit,) in url.returns.strs] == ["https://api.example.com"]
+    assert url.params == ()  # a constant needs no parameter
+    secret = function(s, "app.views.outer.secret")
+    assert secret.params == (Parameter("<closure>token", "closure", None),)
+    assert secret.returns == atoms(ParamRef("<closure>token"))
+    assert [(c.text, c.args) for c in s.calls] == [("secret", (Arg(None, "<closure>token", atoms(ParamRef("token"))),))]
 
 
 # ----------------------------------------------------------------------------- match

@@ -69,6 +69,7 @@ class Sink:
     provider: str | None
     source: str
     examples: tuple  # ((report snippet, ignore snippet))
+    hooks: tuple = ()  # ("reporter_class().get_traceback_text", ...): project methods whose return it sends
 
 
 def parse_client(entry: dict) -> Client:
@@ -108,6 +109,7 @@ def parse_sink(entry: dict) -> Sink:
         provider=entry.get("provider") or None,
         source=entry.get("source", ""),
         examples=(examples.get("report", ""), examples.get("ignore", "")),
+        hooks=tuple(entry.get("hooks", ())),
     )
 
 

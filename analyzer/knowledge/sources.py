@@ -37,11 +37,33 @@ class FieldType:
 
 
 @dataclass(frozen=True)
+class SourceArgument:
+    """An argument of a library call that holds a person's data by the API's contract (the comment
+    a spam check is asked about), whatever the variable passed is called."""
+
+    callee: str
+    position: int | None
+    keywords: tuple
+    category: str
+    source: str
+
+
+@dataclass(frozen=True)
 class SourceRules:
     calls: tuple = ()  # tuple[SourceCall, ...]
     fields: tuple = ()  # tuple[FieldType, ...]
     getters: tuple = ()  # first words of calls named after the data they return (get_email)
     lookups: tuple = ()  # words after which a getter's name says how it looks up, not what (get_user_by_email)
+    arguments: tuple = ()  # tuple[SourceArgument, ...]
+
+    def argument(self, static: str | None, method: str | None, position: int | None, keyword: str | None) -> str | None:
+        """The category an argument holds: of the callee named (`static`) or, on an object only
+        propagation knows, of a method named like a rule's callee."""
+        for a in self.arguments:
+            named = fnmatch.fnmatchcase(static, a.callee) if static else method == a.callee.rpartition(".")[2]
+            if named and ((position is not None and position == a.position) or (keyword and keyword in a.keywords)):
+                return a.category
+        return None
 
     def call(self, qualname: str) -> str | None:
         """The category a library call's result holds, by its qualified name, if a rule says so."""
@@ -77,6 +99,9 @@ class SourceRules:
         for i, rule in enumerate(self.fields):
             if rule.category not in known:
                 raise ConfigError(f"unknown category {rule.category!r}", path=origin, key=f"field[{i}].category")
+        for i, rule in enumerate(self.arguments):
+            if rule.category not in known:
+                raise ConfigError(f"unknown category {rule.category!r}", path=origin, key=f"argument[{i}].category")
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
@@ -88,4 +113,6 @@ def load_sources(directory: Path) -> SourceRules:
     calls = tuple(SourceCall(e["callee"], e["category"], e["source"]) for e in data.get("source", []))
     fields = tuple(FieldType(tuple(e["constructor"]), e["category"], tuple(e.get("to", ())), e["source"])
                    for e in data.get("field", []))
-    return SourceRules(calls, fields, tuple(data.get("getters", ())), tuple(data.get("lookups", ())))
+    arguments = tuple(SourceArgument(e["callee"], e.get("position"), tuple(e.get("keywords", ())), e["category"], e["source"])
+                      for e in data.get("argument", []))
+    return SourceRules(calls, fields, tuple(data.get("getters", ())), tuple(data.get("lookups", ())), arguments)

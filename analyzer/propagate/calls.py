@@ -112,7 +112,7 @@ class Calls:
                     method = self.program.lookup_method(base, name) if base in self.program.classes else None
                     if method:
                         return None, [(FunctionObject(method), SelfObject(cls))]
-                return None, [self.inherited(cls, name)]
+                return None, [self.inherited(cls, name, SelfObject(cls))]
             case DynamicCallee(value=value):
                 value = self.value_of(value)
                 return value, self.callable_targets(value)
@@ -186,7 +186,7 @@ class Calls:
                     # A query's result (`.filter(...)`: instances and more query) answers library
                     # methods as the query: the manager models them, without its arguments' data.
                     if not self.program.lookup_method(cls, method) and ManagerObject(cls) not in receiver.objs:
-                        targets.append(self.inherited(cls, method))
+                        targets.append(self.inherited(cls, method, o))
                 case ManagerObject():
                     targets.append((o, None))
                 case LoadedInstance():
@@ -217,9 +217,9 @@ class Calls:
                 targets.append((Deferred(), None))
         return targets
 
-    def inherited(self, cls: str, method: str) -> tuple:
-        """A method a project class inherits from a library class (class Backend(EmailBackend),
-        class Api(requests.Session)): the library's method, on the instance as that library's client."""
+    def inherited(self, cls: str, method: str, self_obj) -> tuple:
+        """A method a project class inherits from a library class (class Backend(EmailBackend)): the
+        library's method, on the instance as that library's client (and `self_obj`, for sink hooks)."""
         for base in self.program.library_bases(cls):
             specs = self.analysis.catalog.clients_by_constructor.get(base, [])
             type_ = specs[0].type if specs else base
@@ -227,7 +227,7 @@ class Calls:
                 # Its destination: the constructor's destination arguments, as the instance keeps them.
                 dests = tuple((role, tuple(ordered(strs))) for spec in specs[:1] for param, role in spec.destination
                               if (strs := self.analysis.stores.field(cls, param).strs))
-                return (ClientMethod(type_, method, ClientObject(type_, dests, specs[0].provider if specs else None)), None)
+                return (ClientMethod(type_, method, ClientObject(type_, dests, specs[0].provider if specs else None)), self_obj)
             if self.analysis.sources.call(f"{base}.{method}"):
                 return (LibraryObject(f"{base}.{method}"), None)  # a source call under its library name
         return (LibraryObject(f"{cls}.{method}"), None)
@@ -271,6 +271,8 @@ class Calls:
                     return merge(rows, objects(Instance(cls)))
                 return merge(rows, objects(Instance(cls), ManagerObject(cls)))
             case ClientMethod(type=type_, method=method, client=client):
+                if receiver is None and self_obj is not None:
+                    receiver = objects(self_obj)  # super().emit(record): the instance itself
                 return self.library(f"{type_}.{method}", args, receiver, objects(client), site)
             case QueuedCall(function=function, style=style):
                 return self.queued(function, style, args, site)

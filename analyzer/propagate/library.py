@@ -5,7 +5,7 @@ sent later, the data they were given); anything else passes its arguments' taint
 from __future__ import annotations
 
 from ..ir import CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
-    PartialObject, Unknown, ordered
+    PartialObject, SelfObject, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
@@ -141,6 +141,9 @@ class Library:
         if RECEIVER in sink.data and receiver is not None:
             for k, t in self.analysis.stores.payload(receiver).items():
                 add_taint(taint, k, t)
+        for hook in sink.hooks if receiver is not None else ():
+            for k, t in self.analysis.stores.payload(self.hook_value(receiver, hook, site)).items():
+                add_taint(taint, k, t)
         clients = merge(client, *(bound[p] for p, role in sink.destination if role == "client" and p in bound))
         if sink.client:
             clients = merge(clients, self.analysis.stores.get("clients", sink.client) or NOTHING)
@@ -148,6 +151,22 @@ class Library:
             if spec is not None and not any(type(o) is ClientObject and o.dests for o in clients.objs):
                 clients = merge(clients, self.settings_client(spec))
         self.emit(SinkCall(site, sink, AbstractValue(taint), dests, clients))
+
+    def hook_value(self, receiver: AbstractValue, hook: str, site: Site) -> AbstractValue:
+        """What a method the library calls back returns (`reporter_class().get_traceback_text`: an
+        instance of the class the receiver's attribute names, then its method), for project classes."""
+        attr, _, method = hook.rpartition("().")
+        returned = []
+        for o in ordered(receiver.objs):
+            if type(o) not in (Instance, SelfObject):
+                continue
+            made = [objects(Instance(c.cls)) for c in ordered(self.attribute(objects(o), attr).objs)
+                    if type(c) is ClassObject] if attr else [objects(o)]
+            for instance in made:
+                for target, self_obj in self.method_targets(instance, method):
+                    if type(target) is FunctionObject:
+                        returned.append(self.instantiate(target.qualname, self_obj, (), site))
+        return merge(*returned, NOTHING)
 
     def settings_client(self, spec) -> AbstractValue:
         """The client the project's settings configure (Django's mail backend and host); unknown

@@ -12,7 +12,7 @@ from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee
 from ..strings import concat, format_parts
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
 from .names import Scope
-from .values import atoms_of, flat, is_constant, literal_str, root_name, strs_of, text_of
+from .values import CLOSURE, atoms_of, flat, is_constant, literal_str, root_name, strs_of, text_of
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 
@@ -53,6 +53,8 @@ class Calls:
         func = node.func
         callee, receiver, static = self.callee(func, scope)
         args = self.arguments(node, func, scope)
+        if type(callee) is StaticCallee:  # a nested function gets the enclosing variables it reads
+            args += [Arg(None, CLOSURE + name, self.lookup(name, scope)) for name in self.closures.get(callee.qualname, ())]
         index = self.call_site(node, scope, callee, args, func)
         result = Val(frozenset({CallResult(index)}))
         name = static or ""
@@ -93,11 +95,24 @@ class Calls:
             elif a.keyword is not None:
                 if not is_constant(a.value):  # `email="ops@example.com"` names a constant, not a person's data
                     v = v | self.source(scope, a.keyword, a.keyword.value, self.owner(func, scope), "keyword")
+                    v = v | self.argument_source(a, None, a.keyword.value, func, scope)
                 args.append(Arg(None, a.keyword.value, v, a.star == "**"))
             else:
+                if not a.star and not is_constant(a.value):
+                    v = v | self.argument_source(a, positional, None, func, scope)
                 args.append(Arg(positional, None, v, a.star == "*"))
                 positional += 1
         return args
+
+    def argument_source(self, a: cst.Arg, position: int | None, keyword: str | None, func, scope: Scope) -> Val:
+        """An argument the rules say holds a person's data (rules/sources.toml [[argument]]: the
+        comment `ak.comment_check(text)` is asked about), whatever is passed."""
+        static = self.static_name(func, scope)
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        category = self.source_rules.argument(static, method, position, keyword)
+        if category is None:
+            return EMPTY
+        return self.add_source(Source(category, self.loc(a.value), text_of(a.value), scope.qualname, "keyword"), (id(a.value), "argument"))
 
     def call_site(self, node: cst.Call, scope: Scope, callee, args: list, func) -> int:
         """The index of this call's site; a loop body read twice joins into the same site."""

@@ -11,7 +11,7 @@ from .calls import Calls
 from .expressions import Expressions
 from .names import Names, Scope
 from .statements import Statements
-from .values import literal_str, param_value, text_of, unquote
+from .values import CLOSURE, literal_str, param_value, text_of, unquote
 
 
 class Definitions:
@@ -86,6 +86,9 @@ class Definitions:
                 self.call_site(d, scope, DynamicCallee(self.expr(d.decorator, scope)), [function], d.decorator)
 
     def finish_function(self, scope: Scope, params, node, is_static, is_classmethod, is_property=False) -> None:
+        if scope.captured:
+            self.closures[scope.qualname] = tuple(scope.captured)
+            params = (*params, *(Parameter(CLOSURE + name, "closure", None) for name in scope.captured))
         self.functions.append(FunctionSummary(
             qualname=scope.qualname, cls=scope.cls if scope.self_name or is_classmethod else None,
             params=params, loc=self.loc(node), returns=scope.returns, calls=tuple(scope.calls),
@@ -191,6 +194,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.seen_sources: dict[tuple, int] = {}
         self.seen_calls: dict[int, int] = {}
         self.seen_defs: dict[int, str] = {}
+        self.closures: dict[str, tuple] = {}  # nested function -> the enclosing variables it reads
         self.module_env: dict = {}
 
     def run(self, module: cst.Module) -> None:

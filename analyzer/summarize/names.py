@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..ir import EMPTY, GlobalRef, LibraryRef, ProjectRef, SourceRef, Val
 from ..summary import Source
-from .values import closure_value, dotted, literal_key, text_of
+from .values import CLOSURE, closure_value, dotted, literal_key, param_value, text_of
 
 
 class Scope:
@@ -26,6 +26,7 @@ class Scope:
         self.globals_declared: set[str] = set()
         self.fields: list = []  # class bodies: (attr, source index or None)
         self.relations: list = []  # class bodies: ReverseAccessor of its relation fields
+        self.captured: dict[str, None] = {}  # an enclosing function's variables this function reads
 
     def is_self(self, node) -> bool:
         """Is this expression the method's receiver (`self`)?"""
@@ -118,7 +119,13 @@ class Names:
         outer = scope.parent
         while outer is not None and outer.kind != "module":
             if outer.kind == "function" and (name in outer.env or name in outer.params):
-                return closure_value(outer.env.get(name) or outer.params.get(name))
+                value = outer.env.get(name) or outer.params.get(name)
+                concrete = closure_value(value)
+                if outer is not scope.parent or scope.kind != "function" or concrete.atoms == value.atoms:
+                    return concrete
+                # Lambda-lifted: what the enclosing frame holds is passed where it calls this function.
+                scope.captured[name] = None
+                return concrete | param_value(CLOSURE + name)
             outer = outer.parent
         if name in self.imports:
             return Val(frozenset({LibraryRef(self.imports[name])}))

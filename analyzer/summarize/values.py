@@ -61,6 +61,9 @@ def atoms_of(args: list) -> frozenset:
     return frozenset().union(*(flat(a.value).atoms for a in args)) if args else frozenset()
 
 
+CLOSURE = "<closure>"  # the parameter a nested function reads an enclosing function's variable by
+
+
 def closure_value(v: Val) -> Val:
     """What a closure sees of an outer frame's variable: what is concrete (atoms of the outer
     frame's parameters and calls mean nothing inside)."""
