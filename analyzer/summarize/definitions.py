@@ -123,6 +123,7 @@ class Definitions:
             return
         if not annotated and value_node is not None and is_fixed_value(value_node):
             scope.fields.append((target.value, None))
+            self.class_constants.setdefault(scope.qualname, set()).add(target.value)
             return
         owner = scope.qualname.rpartition(".")[2]
         v = self.source(scope, target, target.value, owner, "field")
@@ -172,6 +173,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.seen_calls: dict[int, int] = {}
         self.seen_defs: dict[int, str] = {}
         self.module_env: dict = {}
+        self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
 
     def run(self, module: cst.Module) -> None:
         for stmt in module.body:
