@@ -232,17 +232,19 @@ class Calls:
                 return (LibraryObject(f"{base}.{method}"), None)  # a source call under its library name
         return (LibraryObject(f"{cls}.{method}"), None)
 
-    def default(self, args: tuple, receiver: AbstractValue | None, method: str | None = None) -> AbstractValue:
-        """An unknown call: what goes in comes out (taint only). A method named gives what its
-        receiver itself carries, not every field of the objects it may be (`.first()`,
-        `.refresh_from_db()`), unless it is one that hands out a whole object (`to_dict`)."""
+    def default(self, args: tuple, receiver: AbstractValue | None, method: str | None = None,
+                function: str | None = None) -> AbstractValue:
+        """An unknown call: what goes in comes out (taint only); objects given to it hand out their
+        own taint, not every field of the model objects they may be, unless the call hands out a
+        whole object (flow.toml whole_object: `obj.to_dict()`, `asdict(obj)`, `str(obj)`)."""
         stores = self.analysis.stores
+        whole = self.analysis.flowrules.whole_object
         taint: dict = {}
         for _, g in args:
-            for k, t in stores.payload(g).items():
+            for k, t in stores.payload(g, fields=function in whole).items():
                 add_taint(taint, k, t)
         if receiver is not None:
-            fields = method is None or method in self.analysis.flowrules.whole_object
+            fields = method is None or method in whole
             for k, t in stores.payload(receiver, fields=fields).items():
                 add_taint(taint, k, t)
         return AbstractValue(taint)

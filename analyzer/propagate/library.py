@@ -54,7 +54,8 @@ class Library:
             return merge(*made) if made else NOTHING
         if made:
             return merge(*made)
-        value = self.default(args, receiver, qualname.rpartition(".")[2] if receiver is not None else None)
+        name = qualname.rpartition(".")[2]
+        value = self.default(args, receiver, name if receiver is not None else None, name)
         if self.unmodeled(qualname, value, site):
             # What a data-moving library returns is one of its objects: `Client(...).messages.create`
             # is then followed to the library's method by name, as the rules name methods.

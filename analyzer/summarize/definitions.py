@@ -11,7 +11,7 @@ from .calls import Calls
 from .expressions import Expressions
 from .names import Names, Scope
 from .statements import Statements
-from .values import CLOSURE, literal_str, param_value, text_of, unquote
+from .values import CLOSURE, is_fixed_value, literal_str, param_value, text_of, unquote
 
 
 class Definitions:
@@ -116,10 +116,17 @@ class Definitions:
         if scope.kind != "class":
             scope.env[node.name.value] = Val(frozenset({ProjectRef(qualname)}))
 
-    def field(self, target: cst.Name, scope: Scope, value_node=None) -> None:
+    def field(self, target: cst.Name, scope: Scope, value_node=None, annotated: bool = False) -> None:
         """A class-level name: a model field (Django, SQLAlchemy, pydantic, dataclass) or attribute,
-        a source by its name, else by its declared type (`contact = models.EmailField()`)."""
+        a source by its name, else by its declared type (`contact = models.EmailField()`). An
+        unannotated attribute bound to a literal (`expected_issuer = "https://www.facebook.com"`)
+        is a class constant, the same for every instance: nobody's data, whatever its name says;
+        an annotated one (`email: str = "a@b.c"` in a dataclass) is a default each instance may replace."""
         if target.value in [f for f, _ in scope.fields]:
+            return
+        if not annotated and value_node is not None and is_fixed_value(value_node):
+            scope.fields.append((target.value, None))
+            self.class_constants.setdefault(scope.qualname, set()).add(target.value)
             return
         owner = scope.qualname.rpartition(".")[2]
         v = self.source(scope, target, target.value, owner, "field")
@@ -196,6 +203,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.seen_defs: dict[int, str] = {}
         self.closures: dict[str, tuple] = {}  # nested function -> the enclosing variables it reads
         self.module_env: dict = {}
+        self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
 
     def run(self, module: cst.Module) -> None:
         for stmt in module.body:

@@ -57,7 +57,10 @@ class Expressions:
         q = self.static_name(node, scope)
         if q is not None and dotted(node.value) and dotted(node.value).split(".")[0] in self.imports:
             return Val(frozenset({LibraryRef(q)})) | self.source_for_attr(node, scope)
-        return self.attribute_value(self.expr(node.value, scope), attr) | self.source_for_attr(node, scope)
+        base = self.expr(node.value, scope)
+        if base.atoms and all(type(a) is SelfRef and attr in self.class_constants.get(a.cls, ()) for a in base.atoms):
+            return self.attribute_value(base, attr)  # self.api_url: a constant of the class, nobody's data
+        return self.attribute_value(base, attr) | self.source_for_attr(node, scope)
 
     def attribute_value(self, base: Val, attr: str) -> Val:
         """`base.attr`: a field of `self`, a longer library name, or an access path one longer (on a

@@ -163,10 +163,10 @@ class Statements:
             for target in node.targets:
                 self.assign(target.target, v, scope, node.value)
         elif isinstance(node, cst.AnnAssign):
+            if scope.kind == "class" and isinstance(node.target, cst.Name):
+                self.field(node.target, scope, node.value, annotated=True)
             if node.value is not None:
                 self.assign(node.target, self.expr(node.value, scope), scope, node.value)
-            elif scope.kind == "class" and isinstance(node.target, cst.Name):
-                self.field(node.target, scope)
         elif isinstance(node, cst.AugAssign):
             old = self.expr(node.target, scope)
             new = flat(self.expr(node.value, scope))

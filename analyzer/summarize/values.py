@@ -131,6 +131,14 @@ def is_constant(node) -> bool:
         isinstance(node, cst.Name) and node.value in ("None", "True", "False"))
 
 
+def is_fixed_value(node) -> bool:
+    """A literal that is a value of its own (a non-empty string, a number), not a placeholder
+    (None, "") that instances replace with their own data."""
+    if isinstance(node, (cst.Integer, cst.Float)):
+        return True
+    return bool(literal_str(node))
+
+
 def unquote(node):
     """A string annotation ("Client") read as the name it spells."""
     value = literal_str(node)
