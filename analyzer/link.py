@@ -44,6 +44,7 @@ class Program:
         self._mro: dict[str, list] = {}
         self._fields: dict[str, list] = {}
         self._derived: dict[tuple, list] = {}
+        self._settings_by_root: dict[str, list] | None = None  # import root -> its settings modules
         self.subclasses: dict[str, list] = {}
         for qualname in sorted(self.classes):
             for base in self.bases(qualname):
@@ -108,9 +109,12 @@ class Program:
         """The modules that act as Django-style settings (`settings.py`, `settings/__init__.py`) for
         the code in file `path`: those imported from the same root (a demo project's settings in
         examples/ do not configure the library beside it)."""
-        root = self.import_root(path)
-        return sorted(m for m in self.modules if (m == "settings" or m.endswith(".settings"))
-                      and self.import_root(self.modules[m].path) == root)
+        if self._settings_by_root is None:
+            self._settings_by_root = {}
+            for m in sorted(self.modules):
+                if m == "settings" or m.endswith(".settings"):
+                    self._settings_by_root.setdefault(self.import_root(self.modules[m].path), []).append(m)
+        return self._settings_by_root.get(self.import_root(path), [])
 
     def import_root(self, path: str) -> str:
         """The folder a file's module is imported from (its path without the module's own parts)."""

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from .ir import AttrPath, ClientObject, ItemPath, Lit, ParamRef, Sym, Unknown, key_text, ordered
 from .results import Destination
+from .strings import literal
 
 _LIBPQ_HOST = re.compile(r"(?:^|\s)host\s*=\s*'?([^\s']+)")
 
@@ -36,18 +37,6 @@ def _path_text(path: tuple) -> str:
         case ItemPath(base=base, key=key):
             return f"{_path_text(base)}{key_text(key)}"
     return "?"
-
-
-def literal(parts: tuple) -> tuple[str, bool, tuple | None]:
-    """(constant text, whether the whole value is constant, evidence of the first constant piece)."""
-    text, evidence = "", None
-    for p in parts:
-        if type(p) is not Lit:
-            return text, False, evidence
-        text += p.text
-        if evidence is None and p.where is not None and p.text.strip():
-            evidence = p.where
-    return text, True, evidence
 
 
 def host_of(text: str, complete: bool, role: str) -> str | None:

@@ -64,3 +64,15 @@ def format_parts(parts: tuple, positional: list, named: dict) -> tuple:
             elif piece:
                 out.append(Lit(piece, p.where))
     return merge_lits(tuple(out))[:MAX_PARTS]
+
+
+def literal(parts: tuple) -> tuple[str, bool, tuple | None]:
+    """(constant text, whether the whole value is constant, evidence of the first constant piece)."""
+    text, evidence = "", None
+    for p in parts:
+        if type(p) is not Lit:
+            return text, False, evidence
+        text += p.text
+        if evidence is None and p.where is not None and p.text.strip():
+            evidence = p.where
+    return text, True, evidence

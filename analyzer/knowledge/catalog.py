@@ -166,7 +166,7 @@ class Flowrules:
 
     def reverse_relation(self, constructor: str) -> "ReverseRelation | None":
         """The rule of a relation field constructor (ForeignKey), if it gives its target an accessor."""
-        return next((r for r in self.reverse_relations if _matches_any(r.constructors, constructor)), None)
+        return next((r for r in self.reverse_relations if matches_any(r.constructors, constructor)), None)
 
     def queue_style(self, name: str) -> str | None:
         """How a queueing call named `name` (a method name or a qualified function) passes arguments."""
@@ -174,11 +174,11 @@ class Flowrules:
         return next((style for style, names in (self.task_queues or {}).items() if name in names or last in names), None)
 
     def is_sanitizer(self, qualname: str) -> bool:
-        return _matches_any(self.sanitizers, qualname)
+        return matches_any(self.sanitizers, qualname)
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _matches_any(patterns: tuple, name: str) -> bool:
+def matches_any(patterns: tuple, name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import ConfigError
-from .catalog import load_rules_toml
+from .catalog import load_rules_toml, matches_any
 from .vocabulary import split_words
 
 
@@ -77,8 +77,8 @@ class SourceRules:
     def field(self, constructor: str, targets: tuple) -> str | None:
         """The category of a field declared with `constructor`, relating to any of `targets`."""
         for f in self.fields:
-            if any(fnmatch.fnmatchcase(constructor, c) for c in f.constructors):
-                if not f.to or any(fnmatch.fnmatchcase(t, p) for t in targets for p in f.to):
+            if matches_any(f.constructors, constructor):
+                if not f.to or any(matches_any(f.to, t) for t in targets):
                     return f.category
         return None
 
@@ -93,15 +93,10 @@ class SourceRules:
         return "_".join(data[:cut]) or None
 
     def check_categories(self, known, origin: str) -> None:
-        for i, rule in enumerate(self.calls):
-            if rule.category not in known:
-                raise ConfigError(f"unknown category {rule.category!r}", path=origin, key=f"source[{i}].category")
-        for i, rule in enumerate(self.fields):
-            if rule.category not in known:
-                raise ConfigError(f"unknown category {rule.category!r}", path=origin, key=f"field[{i}].category")
-        for i, rule in enumerate(self.arguments):
-            if rule.category not in known:
-                raise ConfigError(f"unknown category {rule.category!r}", path=origin, key=f"argument[{i}].category")
+        for table, rules in (("source", self.calls), ("field", self.fields), ("argument", self.arguments)):
+            for i, rule in enumerate(rules):
+                if rule.category not in known:
+                    raise ConfigError(f"unknown category {rule.category!r}", path=origin, key=f"{table}[{i}].category")
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()

@@ -75,6 +75,12 @@ _EXTENDABLE = ("patterns", "weak", "exclude", "context", "compounds", "examples"
 _MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
 
 
+def _owner_head(owner: str | None) -> str | None:
+    """The last component of an owner (``self.customer`` -> ``customer``), which gives context."""
+    parts = [part for part in (owner or "").split(".") if part.strip()]
+    return parts[-1] if parts else None
+
+
 def split_words(identifier: str) -> tuple[str, ...]:
     """Split an identifier into lowercase words; CJK runs stay one word (they have no word breaks)."""
     return tuple(w.lower() for w in _WORD_RE.findall(identifier))
@@ -231,16 +237,16 @@ class Vocabulary:
         (``order.lines``, ``Checkout.lines`` read as "order lines", "checkout lines"): only a hit
         spanning both counts, so the owner alone (``order.total``) names nothing; the words around
         it veto as in one identifier (``order.lines_count``)."""
-        last = [part for part in (owner or "").split(".") if part.strip()]
-        if not last or not self._compounds or not words:
+        head = _owner_head(owner)
+        if head is None or not self._compounds or not words:
             return None
-        owner_words = self._words(last[-1])
+        owner_words = self._words(head)
         joined, boundary = owner_words + words, len(owner_words)
         hits = [h for h in self._hits(joined, self._compounds) if min(h.span) < boundary <= max(h.span)]
         for hit in sorted(hits, key=lambda h: (-len(h.key), h.rank)):
             verdict = self._verdict(hit, joined, None)
             if verdict.startswith("+"):
-                return Match(hit.category, f'{verdict[1:]} across owner "{last[-1]}"')
+                return Match(hit.category, f'{verdict[1:]} across owner "{head}"')
         return None
 
     def _words(self, identifier: str) -> tuple[str, ...]:
@@ -363,20 +369,18 @@ class Vocabulary:
     def _service_owner(self, owner: str | None) -> str | None:
         """The word that makes the owner's last component the service's own configuration or
         credentials (``AvataxConfiguration``, ``config``): what it holds is the operator's."""
-        last = [part for part in (owner or "").split(".") if part.strip()]
-        return next((w for w in (self._words(last[-1]) if last else ()) if w in self._service_owners), None)
+        head = _owner_head(owner)
+        return next((w for w in (self._words(head) if head is not None else ()) if w in self._service_owners), None)
 
     def _owner_context(self, owner: str | None, context: frozenset = frozenset()) -> str | None:
         """The person word of the owner's last component (``self.customer`` -> customer), or a
         context word of the category as the owner's head, only neutral words after it
         (``Review.text``, ``EmailConfirmation.key``; not ``MailTemplate.text``); none for an owner
         that is the service's own (``settings.token``, ``api_user.password``)."""
-        if not owner:
+        head = _owner_head(owner)
+        if head is None or self.names_service(head):
             return None
-        last = [part for part in owner.split(".") if part.strip()]
-        if not last or self.names_service(last[-1]):
-            return None
-        owner_words = self._words(last[-1])
+        owner_words = self._words(head)
         for start in range(len(owner_words)):
             rest = owner_words[start:]
             for end in range(start + 1, min(start + 3, len(owner_words)) + 1):

@@ -87,3 +87,9 @@ def bind_project(f, self_obj, args: tuple) -> dict:
         elif varargs:
             put(varargs, g)
     return binding
+
+
+def shift_positions(args: tuple, by: int) -> tuple:
+    """Arguments with their positions moved by `by` (the callable or a partial's bound ones taken
+    off the front, or put before them); keyword arguments stay."""
+    return tuple((a._replace(position=a.position + by) if a.position is not None else a, g) for a, g in args)

@@ -7,7 +7,7 @@ from ..ir import EMPTY, BoundMethod, ClassObject, ClientMethod, ClientObject, Cl
     PartialObject, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, ordered
 from ..strings import format_parts
 from ..summary import DOUBLE_STAR, Arg
-from .binding import bind_project
+from .binding import bind_project, shift_positions
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects, source_value
 from .results import DeferredCall, FieldStore, Site
 from .substitution import Substitution
@@ -121,15 +121,15 @@ class Calls:
     def static_targets(self, qualname: str) -> list:
         """What calling a name known where it is written runs; `task.delay(...)` on a project
         function queues it, `async_task(f, ...)` queues its first argument."""
-        head, _, last = qualname.rpartition(".")
-        style = self.analysis.flowrules.queue_style(last)
+        head = qualname.rpartition(".")[0]
+        style = self.analysis.flowrules.queue_style(qualname)
         # A name that is a project function itself (a nested `def send()`) is called, not queued.
         if style in ("call", "options") and head and type(self.program.resolve(qualname)) not in (FunctionObject, BoundMethod):
             function = self.program.resolve(head)
             if type(function) in (FunctionObject, BoundMethod):
                 return [(QueuedCall(function, style), None)]
         found = self.callable_targets(self.name_value(qualname))
-        if not found and self.analysis.flowrules.queue_style(qualname) == "first":
+        if not found and style == "first":
             found = [(QueuedCall(None, "first"), None)]
         return found or [(LibraryObject(qualname), None)]
 
@@ -292,7 +292,7 @@ class Calls:
             if not args:
                 return NOTHING
             callables = self.callable_targets(args[0][1])
-            args = tuple((a._replace(position=a.position - 1) if a.position is not None else a, g) for a, g in args[1:])
+            args = shift_positions(args[1:], -1)
         else:
             callables = self.callable_targets(objects(function))
         if style == "options":
@@ -311,9 +311,8 @@ class Calls:
         if key not in self.analysis.partials:
             return self.default(args, receiver)
         callable_, bound = self.analysis.partials[key]
-        bound = tuple((a._replace(position=a.position - 1) if a.position is not None else a, g) for a, g in bound)
-        shift = sum(1 for a, _ in bound if a.position is not None)
-        full = bound + tuple((a._replace(position=a.position + shift) if a.position is not None else a, g) for a, g in args)
+        bound = shift_positions(bound, -1)
+        full = bound + shift_positions(args, sum(1 for a, _ in bound if a.position is not None))
         return merge(*(self.apply(t, so, full, None, site) for t, so in self.callable_targets(callable_)
                        if type(t) not in (Deferred, PartialObject)), NOTHING)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..ir import CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
     PartialObject, SelfObject, Unknown, ordered
 from ..summary import DOUBLE_STAR
+from ..strings import literal
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
 from .results import ClientStore, SinkCall, Site
@@ -20,8 +21,9 @@ MAX_LOADED_OWNERS = 4
 
 def attribute_names(name: AbstractValue) -> list[str]:
     """The attribute names a value may be, when every alternative is a constant identifier."""
-    names = ["".join(p.text for p in alt) for alt in ordered(name.strs) if all(type(p) is Lit for p in alt)]
-    return names if names and len(names) == len(name.strs) and all(n.isidentifier() for n in names) else []
+    texts = [literal(alt) for alt in ordered(name.strs)]
+    names = [text for text, complete, _ in texts if complete and text.isidentifier()]
+    return names if names and len(names) == len(texts) else []
 
 
 class Library:
@@ -67,8 +69,8 @@ class Library:
         library one the rules may know), and "some project class" for a name not known here."""
         loaded = []
         for alternative in ordered(name.strs):
-            if all(type(p) is Lit for p in alternative):
-                dotted = "".join(p.text for p in alternative)
+            dotted, complete, _ = literal(alternative)
+            if complete:
                 target = self.program.resolve(dotted)
                 loaded.append(target if type(target) is ClassObject else LibraryObject(dotted))
             else:
@@ -176,9 +178,9 @@ class Library:
             why = f"configured by the deployment ({spec.selector} and its settings are not in the scanned code)"
             return objects(ClientObject(spec.type, (("host", ((Unknown(why),),)),), None))
         chosen = self.name_value(f"{spec.settings}.{spec.selector}")
-        alternatives = ordered(chosen.strs)
-        names = [''.join(p.text for p in alt) for alt in alternatives if all(type(p) is Lit for p in alt)]
-        if len(names) < len(alternatives) or not names:
+        texts = [literal(alt) for alt in ordered(chosen.strs)]
+        names = [text for text, complete, _ in texts if complete]
+        if len(names) < len(texts) or not names:
             names.append(spec.default)  # unset or not literal on some path: the framework's default there
         clients = []
         for name in dict.fromkeys(names):

@@ -88,6 +88,7 @@ class Calls:
 
     def arguments(self, node: cst.Call, func, scope: Scope) -> list:
         args, positional = [], 0
+        callee = (self.static_name(func, scope), func.attr.value if isinstance(func, cst.Attribute) else None)
         for a in node.args:
             v = self.expr(a.value, scope)
             if a.star == "**":  # a mapping spread into keyword arguments
@@ -95,21 +96,20 @@ class Calls:
             elif a.keyword is not None:
                 if not is_constant(a.value):  # `email="ops@example.com"` names a constant, not a person's data
                     v = v | self.source(scope, a.keyword, a.keyword.value, self.owner(func, scope), "keyword")
-                    v = v | self.argument_source(a, None, a.keyword.value, func, scope)
+                    v = v | self.argument_source(a, None, a.keyword.value, callee, scope)
                 args.append(Arg(None, a.keyword.value, v, a.star == "**"))
             else:
                 if not a.star and not is_constant(a.value):
-                    v = v | self.argument_source(a, positional, None, func, scope)
+                    v = v | self.argument_source(a, positional, None, callee, scope)
                 args.append(Arg(positional, None, v, a.star == "*"))
                 positional += 1
         return args
 
-    def argument_source(self, a: cst.Arg, position: int | None, keyword: str | None, func, scope: Scope) -> Val:
+    def argument_source(self, a: cst.Arg, position: int | None, keyword: str | None, callee: tuple, scope: Scope) -> Val:
         """An argument the rules say holds a person's data (rules/sources.toml [[argument]]: the
-        comment `ak.comment_check(text)` is asked about), whatever is passed."""
-        static = self.static_name(func, scope)
-        method = func.attr.value if isinstance(func, cst.Attribute) else None
-        category = self.source_rules.argument(static, method, position, keyword)
+        comment `ak.comment_check(text)` is asked about), whatever is passed; `callee`: the call's
+        (qualified name, method name)."""
+        category = self.source_rules.argument(*callee, position, keyword)
         if category is None:
             return EMPTY
         return self.add_source(Source(category, self.loc(a.value), text_of(a.value), scope.qualname, "keyword"), (id(a.value), "argument"))

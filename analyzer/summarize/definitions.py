@@ -7,11 +7,17 @@ import libcst as cst
 
 from ..ir import EMPTY, DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
 from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
+from ..knowledge.vocabulary import split_words
 from .calls import Calls
 from .expressions import Expressions
 from .names import Names, Scope
 from .statements import Statements
 from .values import CLOSURE, is_fixed_value, literal_str, param_value, text_of, unquote
+
+
+def related_model_arguments(call: cst.Call) -> list:
+    """The arguments naming the model a relation field points to: the first positional, `to=`."""
+    return [a.value for a in call.args if a.keyword is None][:1] + [a.value for a in call.args if a.keyword and a.keyword.value == "to"]
 
 
 class Definitions:
@@ -144,7 +150,7 @@ class Definitions:
         attribute is classified as the target's (`Order.lines` reads as "order lines")."""
         constructor = self.static_name(call.func, scope)
         rule = self.flowrules.reverse_relation(constructor) if constructor else None
-        related = [a.value for a in call.args if a.keyword is None][:1] + [a.value for a in call.args if a.keyword and a.keyword.value == "to"]
+        related = related_model_arguments(call)
         if rule is None or not related:
             return
         model = literal_str(related[0]) or self.static_name(related[0], scope)
@@ -168,8 +174,7 @@ class Definitions:
         constructor = self.static_name(call.func, scope)
         if constructor is None or self.vocab.explain(target.value).reason != "no pattern" or self.vocab.names_service(owner):
             return EMPTY
-        related = [a.value for a in call.args if a.keyword is None][:1] + [a.value for a in call.args if a.keyword and a.keyword.value == "to"]
-        targets = tuple(t for node in related for t in (literal_str(node), self.static_name(node.func if isinstance(node, cst.Call) else node, scope)) if t)
+        targets = tuple(t for node in related_model_arguments(call) for t in (literal_str(node), self.static_name(node.func if isinstance(node, cst.Call) else node, scope)) if t)
         category = self.source_rules.field(constructor, targets)
         if category is None:
             return EMPTY
@@ -183,6 +188,8 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.vocab = ctx.vocabulary
         self.flowrules = ctx.flowrules
         self.source_rules = ctx.sources
+        # flow.toml logins: credential words as identifiers split into words and glued again
+        self.login_credentials = {"".join(split_words(w)) for w in (self.flowrules.logins or {}).get("credentials", ())}
         self.path = path
         self.module = module
         self.package = module if is_package else module.rpartition(".")[0]

@@ -177,7 +177,7 @@ class Expressions:
     def is_login(self, node: cst.Dict) -> bool:
         """Whether a dict literal holds a credential ({"username": u, "password": p}): the caller's own
         login at the service it is sent to (flow.toml logins)."""
-        credentials = {"".join(split_words(w)) for w in (self.flowrules.logins or {}).get("credentials", ())}
+        credentials = self.login_credentials
         for element in node.elements:
             words = split_words(literal_str(element.key) or "") if isinstance(element, cst.DictElement) else ()
             if words and (words[-1] in credentials or "".join(words[-2:]) in credentials):
