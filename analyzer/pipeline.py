@@ -172,7 +172,8 @@ def _scan(options: Options) -> ScanResult:
     policy = Policy(config, knowledge.jurisdictions, knowledge.vocabulary)
     findings, approved = evaluate(flows, policy)
     findings, errors = suppress.apply(findings, a.summaries, options.warn_unused_ignores)
-    errors += [FileError(s.path, s.error.line or None, s.error.message, s.error.code) for s in a.summaries if s.error is not None]
+    errors += [FileError(s.path, e.line or None, e.message, e.code) for s in a.summaries
+               for e in ((s.error,) if s.error is not None else s.skipped)]
     errors = sorted(errors, key=lambda e: (e.path, e.line or 0))
     outcome = None
     if entries is not None:

@@ -132,6 +132,7 @@ class ModuleSummary:
     imports: tuple = ()  # tuple[(name, qualified name)] what imported names stand for (re-exports)
     suppressions: tuple = ()  # tuple[(line, codes tuple, reason)]
     error: ParseError | None = None
+    skipped: tuple = ()  # tuple[ParseError] syntax errors stepped over to analyse the rest (XB905)
     # (line, column) of each located node, 1-based; filled only when summarized with positions,
     # which the pipeline does lazily for the few modules a reported flow touches.
     positions: tuple = ()

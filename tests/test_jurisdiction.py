@@ -177,6 +177,8 @@ def test_host_pattern_rule_names_the_region(j):
         ("platform.clickatell.com", "US"),
         ("api.sendpulse.com", "US"),
         ("api.pingram.io", "US"),
+        ("api.honeybadger.io", "US"),
+        ("api.airbrake.io", "US"),
         ("api.ca.pingram.io", "CA"),
         ("api.eu.pingram.io", "EU"),
         ("api.telnyx.com", "US"),

@@ -865,3 +865,22 @@ def test_a_decorator_that_connects_to_a_signal_is_a_call_with_the_function_where
         ("task_failure.connect", Val(frozenset({ProjectRef(f"{MODULE}.on_failure")}))),
     ]
     assert [summary.positions[c.loc][0] for c in applied] == [5, 9]
+
+
+def test_a_block_left_empty_gets_a_pass_and_the_rest_of_the_file_is_summarized_on_its_own_lines():
+    s = summarized("def f(user):\n    with lock:\n        # later\n\n    send(user.email)\n")
+    assert s.error is None
+    assert [(e.line, e.column, e.code) for e in s.skipped] == [(2, 5, "XB905")]
+    assert s.skipped[0].message.startswith("syntax error: this block has no body")
+    assert s.calls and s.sources  # send(user.email) is summarized
+
+
+def test_an_empty_block_with_no_line_to_hold_a_pass_stays_an_error_summary():
+    s = summarized("def f(user):\n    with lock:\n    send(user.email)\n")
+    assert s.error.code == "XB901" and s.skipped == () and s.calls == ()
+
+
+def test_more_empty_blocks_than_the_limit_make_an_error_summary():
+    body = "".join(f"    with lock{i}:\n        # later\n" for i in range(7))
+    s = summarized("def f(user):\n" + body + "    send(user.email)\n")
+    assert s.error.code == "XB901" and s.calls == ()

@@ -29,6 +29,8 @@ from ..summary import ModuleSummary, ParseError
 from .definitions import Summarizer
 from .positions import node_starts
 
+MAX_SKIPPED_ERRORS = 5  # empty blocks filled in one file before it counts as not Python
+
 _SUPPRESS = re.compile(rb"#\s*xborder:\s*ignore(?:\[(?P<codes>[A-Za-z0-9_, ]*)\])?(?P<reason>[^\r\n]*)")
 
 
@@ -58,9 +60,10 @@ def suppressions(source: bytes) -> tuple:
 def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Context,
               digest: str, with_positions: bool = False) -> ModuleSummary:
     """One module in, one summary out; a file that cannot be read as Python yields an error summary."""
-    tree = _parse(source, path, module, digest)
-    if isinstance(tree, ModuleSummary):
-        return tree
+    parsed = _parse(source, path, module, digest)
+    if isinstance(parsed, ModuleSummary):
+        return parsed
+    tree, skipped = parsed
     s = Summarizer(ctx, path, module, is_package)
     limit = sys.getrecursionlimit()
     try:
@@ -74,24 +77,54 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
         path=path, module=module, digest=digest,
         sources=tuple(s.sources), calls=tuple(s.calls), functions=tuple(s.functions), classes=tuple(s.classes),
         globals=tuple(sorted(s.module_env.items())), imports=tuple(sorted(s.imports.items())), suppressions=suppressions(source),
-        positions=tuple(node_starts(tree, s.locs)) if with_positions else (),
+        positions=tuple(node_starts(tree, s.locs)) if with_positions else (), skipped=skipped,
     )
 
 
-def _parse(source: bytes, path: str, module: str, digest: str) -> cst.Module | ModuleSummary:
-    """The tree, or the error summary of a file that is not Python we can read."""
-    try:
-        return cst.parse_module(source)
-    except cst.ParserSyntaxError as exc:
-        # libcst's message says where it stopped; its raw line can be one past that, and the
-        # message's line can be past the end of the file (then the raw position is the best we have).
-        where = re.search(r"error at (\d+):(\d+)", exc.message)
-        if where and 1 <= int(where[1]) <= len(source.splitlines()):
-            line, column = int(where[1]), int(where[2])
-        else:
-            line, column = exc.raw_line, exc.raw_column + 1
-        return ModuleSummary(path, module, digest, error=ParseError(line, column, f"syntax error: {exc.message}"))
-    except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as exc:
-        return ModuleSummary(path, module, digest, error=ParseError(1, 1, f"cannot decode: {exc}"))
-    except RecursionError:
-        return ModuleSummary(path, module, digest, error=ParseError(1, 1, "too deeply nested to parse", "XB902"))
+def _parse(source: bytes, path: str, module: str, digest: str) -> tuple | ModuleSummary:
+    """The tree and the syntax errors skipped to get it, or the error summary of a file that is not
+    Python we can read."""
+    skipped = []
+    while True:
+        try:
+            return cst.parse_module(source), tuple(skipped)
+        except cst.ParserSyntaxError as exc:
+            error = ParseError(*_error_position(source, exc), f"syntax error: {exc.message}")
+            filled = _fill_empty_block(source, error) if len(skipped) < MAX_SKIPPED_ERRORS else None
+            if filled is None:
+                return ModuleSummary(path, module, digest, error=error)
+            source, header = filled
+            skipped.append(header)
+        except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as exc:
+            return ModuleSummary(path, module, digest, error=ParseError(1, 1, f"cannot decode: {exc}"))
+        except RecursionError:
+            return ModuleSummary(path, module, digest, error=ParseError(1, 1, "too deeply nested to parse", "XB902"))
+
+
+def _error_position(source: bytes, exc: cst.ParserSyntaxError) -> tuple[int, int]:
+    """libcst's message says where it stopped; its raw line can be one past that, and the
+    message's line can be past the end of the file (then the raw position is the best we have)."""
+    where = re.search(r"error at (\d+):(\d+)", exc.message)
+    if where and 1 <= int(where[1]) <= len(source.splitlines()):
+        return int(where[1]), int(where[2])
+    return exc.raw_line, exc.raw_column + 1
+
+
+def _fill_empty_block(source: bytes, error: ParseError) -> tuple[bytes, ParseError] | None:
+    """The source with a block left empty (`with lock:` followed by comments only) given a `pass` on
+    its first blank or comment line, line numbers kept, as error-tolerant parsers step over it, so
+    that an unfinished block does not lose the flows of the whole file; with the XB905 error naming
+    the block's line. None for any other error."""
+    if "expected INDENT" not in error.message:
+        return None
+    lines = source.split(b"\n")
+    code = [i for i in range(min(error.line - 1, len(lines))) if lines[i].strip() and not lines[i].lstrip().startswith(b"#")]
+    filler = [i for i in range(code[-1] + 1, error.line - 1)
+              if not lines[i].strip() or lines[i].lstrip().startswith(b"#")] if code else []
+    if not filler:
+        return None
+    header = lines[code[-1]]
+    indent = header[:len(header) - len(header.lstrip())]
+    lines[filler[0]] = indent + b"    pass"
+    return b"\n".join(lines), ParseError(code[-1] + 1, len(indent) + 1, "syntax error: this block has no body, only "
+                                          "comments; read as `pass`, and the rest of the file was analysed", "XB905")
