@@ -163,6 +163,7 @@ class Flowrules:
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
     reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
+    serializers: dict = None  # serializer bases, the argument they wrap, the attributes holding its listed fields
 
     def reverse_relation(self, constructor: str) -> "ReverseRelation | None":
         """The rule of a relation field constructor (ForeignKey), if it gives its target an accessor."""
@@ -286,6 +287,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         class_loaders=tuple(data.get("class_loaders", ())),
         reverse_relations=tuple(ReverseRelation(tuple(r["constructors"]), r["keyword"], r["default"])
                                 for r in data.get("reverse_relations", ())),
+        serializers={key: tuple(v) if isinstance(v, list) else v for key, v in data.get("serializers", {}).items()},
     )
 
 

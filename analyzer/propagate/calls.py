@@ -329,6 +329,7 @@ class Calls:
         """`Cls(...)`: its __init__ runs on a new instance; without one (dataclass, pydantic, attrs,
         NamedTuple) the arguments become fields by name or order."""
         obj = Instance(cls)
+        self.serialize(cls, args)
         init = self.program.lookup_method(cls, "__init__")
         if init:
             self.instantiate(init, obj, args, site)

@@ -4,7 +4,7 @@ sent later, the data they were given); anything else passes its arguments' taint
 
 from __future__ import annotations
 
-from ..ir import CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
+from ..ir import MAX_STRS, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
     PartialObject, SelfObject, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from ..strings import literal
@@ -19,11 +19,14 @@ RECEIVER = "receiver"  # in a sink's data: what the object the method is called 
 MAX_LOADED_OWNERS = 4
 
 
-def attribute_names(name: AbstractValue) -> list[str]:
-    """The attribute names a value may be, when every alternative is a constant identifier."""
+def attribute_names(name: AbstractValue) -> list[str] | None:
+    """The attribute names a value may be, when every alternative is a constant identifier; None
+    when there were more of them than a value keeps (MAX_STRS: a loop over a long list of names)."""
     texts = [literal(alt) for alt in ordered(name.strs)]
     names = [text for text, complete, _ in texts if complete and text.isidentifier()]
-    return names if names and len(names) == len(texts) else []
+    if not names or len(names) < len(texts):
+        return []
+    return names if len(names) < MAX_STRS else None
 
 
 class Library:
@@ -41,9 +44,12 @@ class Library:
             key = (site.path, site.loc)
             self.analysis.partials[key] = (args[0][1], args[1:])
             return objects(PartialObject(key))
-        if qualname == "getattr" and len(args) >= 2 and (names := attribute_names(args[1][1])):
-            # getattr(client, func) with func one of a few constants: each attribute it may read.
-            return merge(*(self.attribute(args[0][1], name) for name in names), *(g for _, g in args[2:]))
+        if qualname == "getattr" and len(args) >= 2 and (names := attribute_names(args[1][1])) != []:
+            # getattr(client, func) with func one of a few constants: each attribute it may read;
+            # one of more constants than were kept (a field-by-field copy): any field of the object.
+            read = [self.attribute(args[0][1], name) for name in names] if names else \
+                [AbstractValue(self.analysis.stores.payload(args[0][1]))]
+            return merge(*read, *(g for _, g in args[2:]))
         if qualname in flowrules.class_loaders and args:
             return self.load_class(args[0][1])
         made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])]

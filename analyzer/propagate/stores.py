@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ir import CategoryKey, Instance, SelfObject, Sym, ordered
+from ..ir import CategoryKey, Instance, SelfObject, Sym, ordered, whole
 from ..link import Program
 from .lattice import AbstractValue, add_taint, merge, settled, source_value
 
@@ -129,16 +129,20 @@ class Stores:
 
     def payload(self, g: AbstractValue, depth: int = 0, fields: bool = True) -> dict:
         """Everything a value carries when it is sent whole: keys and model-object fields folded in
-        (the value's own objects' fields only when `fields`)."""
+        (the value's own objects' fields only when `fields`; a parameter's object is then keyed as
+        sent whole, so that the caller folds in the fields of what it passes). `depth` counts the
+        relations followed from object to object, not the dicts an object is put in."""
         taint = dict(g.taint)
         for v in g.keys.values():
-            for k, t in self.payload(v, depth + 1).items():
+            for k, t in self.payload(v, depth).items():
                 add_taint(taint, k, t)
         if depth < 2:
             for o in ordered(g.objs):
                 if type(o) in (Instance, SelfObject):
                     for k, t in (self.instance_taint(o.cls, depth) if fields else {}).items():
                         add_taint(taint, k, t)
+                elif type(o) is Sym and fields:
+                    add_taint(taint, whole(o), taint.pop(o, ()))  # what it carries itself, and more
                 elif type(o) is Sym:
                     taint.setdefault(o, ())
         return taint

@@ -26,6 +26,7 @@ class Scope:
         self.globals_declared: set[str] = set()
         self.fields: list = []  # class bodies: (attr, source index or None)
         self.relations: list = []  # class bodies: ReverseAccessor of its relation fields
+        self.exposes: tuple = ()  # class bodies: the attribute names a nested serializer Meta lists
         self.captured: dict[str, None] = {}  # an enclosing function's variables this function reads
 
     def is_self(self, node) -> bool:

@@ -79,8 +79,15 @@ class Statements:
     def s_Else(self, node, scope: Scope) -> None:
         self.suite(node.body, scope)
 
+    def element(self, iterable, scope: Scope) -> Val:
+        """What a loop over `iterable` takes each time round: any of a literal list's elements (with
+        their strings: `for name in ("title", "email")` is one of those names), else the value whole."""
+        if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and not any(isinstance(e, cst.StarredElement) for e in iterable.elements):
+            return join(*(self.expr(e.value, scope) for e in iterable.elements))
+        return flat(self.expr(iterable, scope))
+
     def s_For(self, node, scope: Scope) -> None:
-        iterable = flat(self.expr(node.iter, scope)) if isinstance(node, cst.For) else None
+        iterable = self.element(node.iter, scope) if isinstance(node, cst.For) else None
         for _ in range(2):  # twice: values carried around the loop reach the top
             if iterable is not None:
                 self.assign(node.target, iterable, scope, None)
