@@ -90,7 +90,7 @@ class Calls:
             self.analysis.targets[(self.module.path, index)] = resolved
         if not targets:
             self.analysis.unresolved[(self.module.path, index)] = site.text
-            results.append(self.default(args, receiver, method))
+            results.append(self.no_target(args, receiver, method))
         if method is not None and receiver is not None and receiver.strs:
             results.append(string_method(method, receiver, args))
         if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets):

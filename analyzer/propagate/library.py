@@ -70,6 +70,17 @@ class Library:
             value = merge(value, objects(LibraryObject(qualname)))
         return value
 
+    def no_target(self, args: tuple, receiver: AbstractValue | None, method: str | None) -> AbstractValue:
+        """A call nothing known answers: `cleaned.get("redirect_url")` on a dict whose keys are known
+        (flow.toml key_readers) gives what it holds under that constant key, and the default (not
+        `config.get("mail", "host")` on a ConfigParser, no dict known here); else an unknown call."""
+        if method in self.analysis.flowrules.key_readers and receiver is not None and receiver.keys and args \
+                and len(args[0][1].strs) == 1:
+            key, complete, _ = literal(next(iter(args[0][1].strs)))
+            if complete:
+                return merge(self.item(receiver, key), *(g for _, g in args[1:]))
+        return self.default(args, receiver, method)
+
     def load_class(self, name: AbstractValue) -> AbstractValue:
         """A class loaded by its dotted name: the class each literal name gives (a project class, or a
         library one the rules may know), and "some project class" for a name not known here."""

@@ -9,7 +9,7 @@ from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import flat, is_constant, item, literal_key, literal_str, path_step, strs_of
+from .values import flat, is_constant, item, literal_str, path_step, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -238,7 +238,7 @@ class Statements:
             scope.env[target.value.value] = join(scope.env[target.value.value], Val(flat(value).atoms))
 
     def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, augmented: bool) -> None:
-        key = literal_key(target)
+        key = self.subscript_key(target, scope)
         base = target.value
         if key is not None:
             value = value | self.source(scope, target, key, self.owner(base, scope), "key")
