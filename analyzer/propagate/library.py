@@ -5,7 +5,7 @@ sent later, the data they were given); anything else passes its arguments' taint
 from __future__ import annotations
 
 from ..ir import MAX_STRS, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
-    PartialObject, SelfObject, Unknown, ordered
+    PartialObject, SelfObject, Sym, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library, is_literal
@@ -63,6 +63,8 @@ class Library:
         if made:
             return merge(*made)
         name = qualname.rpartition(".")[2]
+        if name in flowrules.field_dicts and (made := self.field_dict(receiver if receiver is not None else args[0][1] if args else NOTHING)):
+            return made
         value = self.default(args, receiver, name if receiver is not None else None, name)
         if self.unmodeled(qualname, value, site):
             # What a data-moving library returns is one of its objects: `Client(...).messages.create`
@@ -70,15 +72,17 @@ class Library:
             value = merge(value, objects(LibraryObject(qualname)))
         return value
 
-    def no_target(self, args: tuple, receiver: AbstractValue | None, method: str | None) -> AbstractValue:
-        """A call nothing known answers: `cleaned.get("redirect_url")` on a dict whose keys are known
-        (flow.toml key_readers) gives what it holds under that constant key, and the default (not
-        `config.get("mail", "host")` on a ConfigParser, no dict known here); else an unknown call."""
-        if method in self.analysis.flowrules.key_readers and receiver is not None and receiver.keys and args \
-                and len(args[0][1].strs) == 1:
+    def unknown_result(self, args: tuple, receiver: AbstractValue | None, method: str | None) -> AbstractValue:
+        """What a call no known code answers gives: `cleaned.get("redirect_url")` (flow.toml
+        key_readers, one constant key) on a dict whose keys are known gives what it holds under that
+        key and the default, on a parameter the caller's value at that key (not a default: it may be
+        `config.get("mail", "host")`, a ConfigParser's); else what goes in comes out."""
+        if method in self.analysis.flowrules.key_readers and receiver is not None and args and len(args[0][1].strs) == 1:
             key, complete, _ = literal(next(iter(args[0][1].strs)))
-            if complete:
+            if complete and receiver.keys:
                 return merge(self.item(receiver, key), *(g for _, g in args[1:]))
+            if complete and len(args) == 1 and receiver.objs and all(type(o) is Sym for o in receiver.objs):
+                return self.item(receiver, key)
         return self.default(args, receiver, method)
 
     def load_class(self, name: AbstractValue) -> AbstractValue:

@@ -3,7 +3,7 @@ fields its Meta lists, not every field of the object."""
 
 from __future__ import annotations
 
-from ..ir import Instance, ManagerObject
+from ..ir import Instance, ManagerObject, SelfObject, ordered
 from .lattice import AbstractValue, merge, objects
 from .results import FieldStore
 
@@ -16,6 +16,15 @@ class Serializers:
     def is_serializer(self, cls: str) -> bool:
         rule = self.analysis.flowrules.serializers
         return bool(rule) and cls in self.program.classes and bool(set(self.program.library_bases(cls)) & set(rule["bases"]))
+
+    def field_dict(self, g: AbstractValue) -> AbstractValue | None:
+        """`model_to_dict(address)` (flow.toml field_dicts) of objects of project classes: a dict
+        keyed by their fields, so that `data.get("city")` reads the city, not the whole address;
+        None for anything else (a parameter's object: the caller's value, sent whole)."""
+        if not g.objs or not all(type(o) in (Instance, SelfObject) and o.cls in self.program.classes for o in g.objs):
+            return None
+        keys = {attr: self.analysis.stores.field(o.cls, attr) for o in ordered(g.objs) for attr in self.analysis.stores.attributes(o.cls)}
+        return AbstractValue(dict(g.taint), keys=keys)
 
     def serialize(self, cls: str, args: tuple) -> None:
         """`TicketSerializer(ticket)`: its output attributes hold what `serialized` gives of the object."""

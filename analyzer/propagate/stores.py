@@ -104,6 +104,12 @@ class Stores:
                       for v in values]
         return merge(*values, *declared)
 
+    def attributes(self, cls: str) -> list:
+        """The attributes instances of a project class have: declared, reverse and ever written."""
+        attrs = {a for c in self.program.mro(cls) for a in self.attrs.get(c, ())}
+        attrs |= {a for a, _, _ in self.program.fields(cls)} | set(self.program.reverse_fields(cls))
+        return sorted(attrs)
+
     def instance_taint(self, cls: str, depth: int) -> dict:
         """What an instance carries when sent whole: all its fields. Memoized for the pass, with
         the reads it made, so that a function using the memo still depends on those fields."""
@@ -116,9 +122,7 @@ class Stores:
         taint: dict = {}
         self.memo[(cls, depth)] = (taint, set())  # a class whose fields hold its own instances
         if cls in self.program.classes:
-            attrs = {a for c in self.program.mro(cls) for a in self.attrs.get(c, ())}
-            attrs |= {a for a, _, _ in self.program.fields(cls)} | set(self.program.reverse_fields(cls))
-            for attr in sorted(attrs):
+            for attr in self.attributes(cls):
                 for k, t in self.payload(self.field(cls, attr), depth + 1).items():
                     add_taint(taint, k, t)
         reads, self.capture = self.capture, outer
