@@ -117,6 +117,17 @@ def wrap(atom: tuple, path: type, name: str) -> tuple:
     return atom if depth >= MAX_DEPTH else path(atom, name)
 
 
+# The attribute name that stands for "every field": a taint key Sym(AttrPath(path, WHOLE)) is the
+# caller's value at `path` sent whole, its model objects' fields folded in, where the key Sym(path) is
+# only what that value carries itself (reading one field of an object carries that field, not all).
+WHOLE = "\0*"
+
+
+def whole(sym: "Sym") -> "Sym":
+    """The key for a parameter's value sent whole (not bounded in depth: it is a mark, not a read)."""
+    return Sym(AttrPath(sym.path, WHOLE))
+
+
 def path_root(atom: tuple) -> tuple:
     """The atom an access path starts from."""
     while type(atom) in PATHS:

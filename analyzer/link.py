@@ -157,6 +157,10 @@ class Program:
             found += [b for b in self.bases(c) if b not in self.classes and b not in found]
         return found
 
+    def exposes(self, cls: str) -> tuple:
+        """The attribute names the nearest serializer Meta of a class and its project bases lists."""
+        return next((self.classes[c][0].exposes for c in self.mro(cls) if self.classes[c][0].exposes), ())
+
     def derived_from(self, library_classes: tuple) -> list[str]:
         """The project classes that derive from any of these library classes (a user model)."""
         if library_classes not in self._derived:

@@ -109,6 +109,7 @@ class ClassSummary:
     loc: int
     fields: tuple  # tuple[(attr, source index or None)] declared in the body
     relations: tuple = ()  # tuple[ReverseAccessor]: fields this class's relation fields give their targets
+    exposes: tuple = ()  # attribute names its nested serializer Meta lists in `fields` (flow.toml serializers)
 
 
 @dataclass(frozen=True)

@@ -159,10 +159,12 @@ class Flowrules:
     records: dict = None  # a weak key beside a person's contact key in a dict literal: contacts, weak, owner
     logins: dict = None  # an identity key beside a credential key in a dict literal: identities, credentials
     whole_object: tuple = ()  # methods that hand out all of an object's fields (to_dict, model_dump)
+    field_dicts: tuple = ()  # of those, the ones making a dict keyed by the object's fields (model_to_dict)
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
     reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
+    serializers: dict = None  # serializer bases, the argument they wrap, the attributes holding its listed fields
 
     def reverse_relation(self, constructor: str) -> "ReverseRelation | None":
         """The rule of a relation field constructor (ForeignKey), if it gives its target an accessor."""
@@ -281,11 +283,13 @@ def _load_flowrules(directory: Path) -> Flowrules:
         records=data.get("records", {}),
         logins=data.get("logins", {}),
         whole_object=tuple(data.get("whole_object", ())),
+        field_dicts=tuple(data.get("field_dicts", ())),
         single_instance=tuple(data.get("single_instance", ())),
         builtin_methods=tuple(data.get("builtin_methods", ())),
         class_loaders=tuple(data.get("class_loaders", ())),
         reverse_relations=tuple(ReverseRelation(tuple(r["constructors"]), r["keyword"], r["default"])
                                 for r in data.get("reverse_relations", ())),
+        serializers={key: tuple(v) if isinstance(v, list) else v for key, v in data.get("serializers", {}).items()},
     )
 
 

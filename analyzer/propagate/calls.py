@@ -78,7 +78,7 @@ class Calls:
         for target, self_obj in targets:
             if type(target) is Deferred:
                 self.pend(DeferredCall(where, method, receiver if receiver is not None else NOTHING, args))
-                results.append(self.default(args, receiver, method))
+                results.append(self.unknown_result(args, receiver, method))
                 continue
             names = self.target_names(target)
             resolved |= names
@@ -90,7 +90,7 @@ class Calls:
             self.analysis.targets[(self.module.path, index)] = resolved
         if not targets:
             self.analysis.unresolved[(self.module.path, index)] = site.text
-            results.append(self.default(args, receiver, method))
+            results.append(self.unknown_result(args, receiver, method))
         if method is not None and receiver is not None and receiver.strs:
             results.append(string_method(method, receiver, args))
         if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets):
@@ -329,6 +329,7 @@ class Calls:
         """`Cls(...)`: its __init__ runs on a new instance; without one (dataclass, pydantic, attrs,
         NamedTuple) the arguments become fields by name or order."""
         obj = Instance(cls)
+        self.serialize(cls, args)
         init = self.program.lookup_method(cls, "__init__")
         if init:
             self.instantiate(init, obj, args, site)

@@ -106,8 +106,8 @@ class Evaluation:
         match o:
             case ClassObject(cls=cls) if name in self.program.managers:
                 return objects(ManagerObject(cls))
-            case ManagerObject():
-                return objects(ManagerObject(o.cls))
+            case ManagerObject(cls=cls):  # a field read on a query is read on its rows (many=True serializers)
+                return merge(objects(ManagerObject(cls)), self.analysis.stores.field(cls, name) if cls in self.program.classes else NOTHING)
             case Instance(cls=cls) | SelfObject(cls=cls) | ClassObject(cls=cls):
                 value = self.analysis.stores.field(cls, name)
                 method = self.program.lookup_method(cls, name) if cls in self.program.classes else None

@@ -4,8 +4,8 @@ sent later, the data they were given); anything else passes its arguments' taint
 
 from __future__ import annotations
 
-from ..ir import CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
-    PartialObject, SelfObject, Unknown, ordered
+from ..ir import MAX_STRS, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
+    PartialObject, SelfObject, Sym, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library, is_literal
@@ -19,11 +19,14 @@ RECEIVER = "receiver"  # in a sink's data: what the object the method is called 
 MAX_LOADED_OWNERS = 4
 
 
-def attribute_names(name: AbstractValue) -> list[str]:
-    """The attribute names a value may be, when every alternative is a constant identifier."""
+def attribute_names(name: AbstractValue) -> list[str] | None:
+    """The attribute names a value may be, when every alternative is a constant identifier; None
+    when there were more of them than a value keeps (MAX_STRS: a loop over a long list of names)."""
     texts = [literal(alt) for alt in ordered(name.strs)]
     names = [text for text, complete, _ in texts if complete and text.isidentifier()]
-    return names if names and len(names) == len(texts) else []
+    if not names or len(names) < len(texts):
+        return []
+    return names if len(names) < MAX_STRS else None
 
 
 class Library:
@@ -41,9 +44,12 @@ class Library:
             key = (site.path, site.loc)
             self.analysis.partials[key] = (args[0][1], args[1:])
             return objects(PartialObject(key))
-        if qualname == "getattr" and len(args) >= 2 and (names := attribute_names(args[1][1])):
-            # getattr(client, func) with func one of a few constants: each attribute it may read.
-            return merge(*(self.attribute(args[0][1], name) for name in names), *(g for _, g in args[2:]))
+        if qualname == "getattr" and len(args) >= 2 and (names := attribute_names(args[1][1])) != []:
+            # getattr(client, func) with func one of a few constants: each attribute it may read;
+            # one of more constants than were kept (a field-by-field copy): any field of the object.
+            read = [self.attribute(args[0][1], name) for name in names] if names else \
+                [AbstractValue(self.analysis.stores.payload(args[0][1]))]
+            return merge(*read, *(g for _, g in args[2:]))
         if qualname in flowrules.class_loaders and args:
             return self.load_class(args[0][1])
         made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])]
@@ -57,12 +63,27 @@ class Library:
         if made:
             return merge(*made)
         name = qualname.rpartition(".")[2]
+        if name in flowrules.field_dicts and (made := self.field_dict(receiver if receiver is not None else args[0][1] if args else NOTHING)):
+            return made
         value = self.default(args, receiver, name if receiver is not None else None, name)
         if self.unmodeled(qualname, value, site):
             # What a data-moving library returns is one of its objects: `Client(...).messages.create`
             # is then followed to the library's method by name, as the rules name methods.
             value = merge(value, objects(LibraryObject(qualname)))
         return value
+
+    def unknown_result(self, args: tuple, receiver: AbstractValue | None, method: str | None) -> AbstractValue:
+        """What a call no known code answers gives: `cleaned.get("redirect_url")` (flow.toml
+        key_readers, one constant key) on a dict whose keys are known gives what it holds under that
+        key and the default, on a parameter the caller's value at that key (not a default: it may be
+        `config.get("mail", "host")`, a ConfigParser's); else what goes in comes out."""
+        if method in self.analysis.flowrules.key_readers and receiver is not None and args and len(args[0][1].strs) == 1:
+            key, complete, _ = literal(next(iter(args[0][1].strs)))
+            if complete and receiver.keys:
+                return merge(self.item(receiver, key), *(g for _, g in args[1:]))
+            if complete and len(args) == 1 and receiver.objs and all(type(o) is Sym for o in receiver.objs):
+                return self.item(receiver, key)
+        return self.default(args, receiver, method)
 
     def load_class(self, name: AbstractValue) -> AbstractValue:
         """A class loaded by its dotted name: the class each literal name gives (a project class, or a

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ir import CategoryKey, Instance, SelfObject, Sym, ordered
+from ..ir import CategoryKey, Instance, SelfObject, Sym, ordered, whole
 from ..link import Program
 from .lattice import AbstractValue, add_taint, merge, settled, source_value
 
@@ -104,6 +104,12 @@ class Stores:
                       for v in values]
         return merge(*values, *declared)
 
+    def attributes(self, cls: str) -> list:
+        """The attributes instances of a project class have: declared, reverse and ever written."""
+        attrs = {a for c in self.program.mro(cls) for a in self.attrs.get(c, ())}
+        attrs |= {a for a, _, _ in self.program.fields(cls)} | set(self.program.reverse_fields(cls))
+        return sorted(attrs)
+
     def instance_taint(self, cls: str, depth: int) -> dict:
         """What an instance carries when sent whole: all its fields. Memoized for the pass, with
         the reads it made, so that a function using the memo still depends on those fields."""
@@ -116,9 +122,7 @@ class Stores:
         taint: dict = {}
         self.memo[(cls, depth)] = (taint, set())  # a class whose fields hold its own instances
         if cls in self.program.classes:
-            attrs = {a for c in self.program.mro(cls) for a in self.attrs.get(c, ())}
-            attrs |= {a for a, _, _ in self.program.fields(cls)} | set(self.program.reverse_fields(cls))
-            for attr in sorted(attrs):
+            for attr in self.attributes(cls):
                 for k, t in self.payload(self.field(cls, attr), depth + 1).items():
                     add_taint(taint, k, t)
         reads, self.capture = self.capture, outer
@@ -129,16 +133,20 @@ class Stores:
 
     def payload(self, g: AbstractValue, depth: int = 0, fields: bool = True) -> dict:
         """Everything a value carries when it is sent whole: keys and model-object fields folded in
-        (the value's own objects' fields only when `fields`)."""
+        (the value's own objects' fields only when `fields`; a parameter's object is then keyed as
+        sent whole, so that the caller folds in the fields of what it passes). `depth` counts the
+        relations followed from object to object, not the dicts an object is put in."""
         taint = dict(g.taint)
         for v in g.keys.values():
-            for k, t in self.payload(v, depth + 1).items():
+            for k, t in self.payload(v, depth).items():
                 add_taint(taint, k, t)
         if depth < 2:
             for o in ordered(g.objs):
                 if type(o) in (Instance, SelfObject):
                     for k, t in (self.instance_taint(o.cls, depth) if fields else {}).items():
                         add_taint(taint, k, t)
+                elif type(o) is Sym and fields:
+                    add_taint(taint, whole(o), taint.pop(o, ()))  # what it carries itself, and more
                 elif type(o) is Sym:
                     taint.setdefault(o, ())
         return taint

@@ -3,7 +3,7 @@ replaced by the caller's values and every trace extended by the hops of the call
 
 from __future__ import annotations
 
-from ..ir import AttrPath, ClientObject, ItemPath, ParamRef, Sym, ordered, path_root
+from ..ir import WHOLE, AttrPath, ClientObject, ItemPath, ParamRef, Sym, ordered, path_root
 from .lattice import NOTHING, AbstractValue, add_taint, expand, extend
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
 
@@ -24,6 +24,8 @@ class Substitution:
         match path:
             case ParamRef(name=name):
                 value = self.binding.get(name, NOTHING)
+            case AttrPath(base=base, name=name) if name == WHOLE:
+                value = AbstractValue(self.frame.analysis.stores.payload(self.sym(base)))
             case AttrPath(base=base, name=name):
                 value = self.frame.attribute(self.sym(base), name)
             case ItemPath(base=base, key=key):
@@ -80,7 +82,9 @@ class Substitution:
                 continue
             actual = self.sym(k.path)
             root = path_root(k.path).name
-            carried = self.frame.analysis.stores.payload(actual) if type(k.path) is ParamRef else actual.taint
+            # What a parameter carries itself: its objects' fields only where the callee sent it
+            # whole (a WHOLE key); a field read of it is a key of its own (payment.amount).
+            carried = self.frame.analysis.stores.payload(actual, fields=False) if type(k.path) is ParamRef else actual.taint
             for k2, t2 in carried.items():
                 trace = extend(t2, self.steps_in[root]) if root in self.steps_in else t2
                 for step in t:

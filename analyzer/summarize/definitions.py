@@ -118,9 +118,26 @@ class Definitions:
         body = Scope(qualname, qualname, {}, scope, "class")
         body.calls, body.writes = scope.calls, scope.writes
         self.suite(node.body, body)
-        self.classes.append(ClassSummary(qualname, tuple(bases), self.loc(node), tuple(body.fields), tuple(body.relations)))
+        self.classes.append(ClassSummary(qualname, tuple(bases), self.loc(node), tuple(body.fields), tuple(body.relations),
+                                         body.exposes))
+        if scope.kind == "class":
+            scope.exposes = scope.exposes or self.listed_fields(node)
         if scope.kind != "class":
             scope.env[node.name.value] = Val(frozenset({ProjectRef(qualname)}))
+
+    def listed_fields(self, node: cst.ClassDef) -> tuple:
+        """The names a serializer's nested Meta class lists (`fields = ("id", "title")`, flow.toml
+        serializers); none for any other nested class, for "__all__" or for a list not written out."""
+        rule = self.flowrules.serializers or {}
+        if node.name.value != rule.get("meta"):
+            return ()
+        for line in node.body.body:
+            for statement in getattr(line, "body", ()):
+                if isinstance(statement, cst.Assign) and isinstance(statement.value, (cst.Tuple, cst.List)) and any(
+                        isinstance(t.target, cst.Name) and t.target.value == rule.get("fields") for t in statement.targets):
+                    names = tuple(literal_str(e.value) for e in statement.value.elements)
+                    return names if all(names) else ()
+        return ()
 
     def field(self, target: cst.Name, scope: Scope, value_node=None, annotated: bool = False) -> None:
         """A class-level name: a model field (Django, SQLAlchemy, pydantic, dataclass) or attribute,

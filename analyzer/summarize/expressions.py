@@ -8,7 +8,7 @@ from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Projec
 from ..knowledge.vocabulary import split_words
 from ..strings import concat, percent
 from .names import Scope
-from .values import any_item, dotted, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
+from .values import any_item, dotted, flat, is_constant, item, literal_str, path_step, strs_of
 
 
 class Expressions:
@@ -81,7 +81,7 @@ class Expressions:
 
     def e_Subscript(self, node: cst.Subscript, scope: Scope) -> Val:
         base = self.expr(node.value, scope)
-        key = literal_key(node)
+        key = self.subscript_key(node, scope)
         if key is None:
             for element in node.slice:
                 self.expr_slice(element.slice, scope)
@@ -226,7 +226,7 @@ class Expressions:
         inner.self_name = scope.self_name
         for_in = node.for_in
         while for_in is not None:
-            self.assign(for_in.target, flat(self.expr(for_in.iter, inner)), inner, None)
+            self.assign(for_in.target, self.element(for_in.iter, inner), inner, None)
             for cond in for_in.ifs:
                 self.expr(cond.test, inner)
             for_in = for_in.inner_for_in

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, GlobalRef, LibraryRef, ProjectRef, SourceRef, Val
+from ..ir import EMPTY, GlobalRef, LibraryRef, Lit, ProjectRef, SourceRef, Val
 from ..summary import Source
 from .values import CLOSURE, closure_value, dotted, literal_key, param_value, text_of
 
@@ -26,6 +26,7 @@ class Scope:
         self.globals_declared: set[str] = set()
         self.fields: list = []  # class bodies: (attr, source index or None)
         self.relations: list = []  # class bodies: ReverseAccessor of its relation fields
+        self.exposes: tuple = ()  # class bodies: the attribute names a nested serializer Meta lists
         self.captured: dict[str, None] = {}  # an enclosing function's variables this function reads
 
     def is_self(self, node) -> bool:
@@ -107,6 +108,23 @@ class Names:
         else:
             q = head  # a builtin (open, print) or an undefined name
         return f"{q}.{rest}" if rest else q
+
+    def subscript_key(self, node: cst.Subscript, scope: Scope) -> str | None:
+        """The constant key of `x["key"]`, or of `x[KEY]` where KEY is a module-level string constant
+        of this module (`cleaned[SHIPPING_FIELD] = address` writes one key, not the whole dict)."""
+        key = literal_key(node)
+        if key is not None or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+            return key
+        name = node.slice[0].slice.value
+        module = scope
+        while module.parent is not None:
+            module = module.parent
+        if not isinstance(name, cst.Name) or not name.value.isupper() or name.value in scope.env and scope is not module:
+            return None
+        value = module.env.get(name.value)
+        if value is None or len(value.strs) != 1 or len(value.strs[0]) != 1 or type(value.strs[0][0]) is not Lit:
+            return None
+        return value.strs[0][0].text
 
     def lookup(self, name: str, scope: Scope) -> Val:
         """The value of a name where it is read: local, parameter, closure, import or module level."""

@@ -9,7 +9,7 @@ from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import flat, is_constant, item, literal_key, literal_str, path_step, strs_of
+from .values import flat, is_constant, item, literal_str, path_step, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -79,8 +79,15 @@ class Statements:
     def s_Else(self, node, scope: Scope) -> None:
         self.suite(node.body, scope)
 
+    def element(self, iterable, scope: Scope) -> Val:
+        """What a loop over `iterable` takes each time round: any of a literal list's elements (with
+        their strings: `for name in ("title", "email")` is one of those names), else the value whole."""
+        if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and not any(isinstance(e, cst.StarredElement) for e in iterable.elements):
+            return join(*(self.expr(e.value, scope) for e in iterable.elements))
+        return flat(self.expr(iterable, scope))
+
     def s_For(self, node, scope: Scope) -> None:
-        iterable = flat(self.expr(node.iter, scope)) if isinstance(node, cst.For) else None
+        iterable = self.element(node.iter, scope) if isinstance(node, cst.For) else None
         for _ in range(2):  # twice: values carried around the loop reach the top
             if iterable is not None:
                 self.assign(node.target, iterable, scope, None)
@@ -231,7 +238,7 @@ class Statements:
             scope.env[target.value.value] = join(scope.env[target.value.value], Val(flat(value).atoms))
 
     def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, augmented: bool) -> None:
-        key = literal_key(target)
+        key = self.subscript_key(target, scope)
         base = target.value
         if key is not None:
             value = value | self.source(scope, target, key, self.owner(base, scope), "key")

@@ -1,0 +1,59 @@
+"""Serializers (flow.toml `serializers`): a serializer object made around a model object holds the
+fields its Meta lists, not every field of the object."""
+
+from __future__ import annotations
+
+from ..ir import Instance, ManagerObject, SelfObject, ordered
+from .lattice import AbstractValue, merge, objects
+from .results import FieldStore
+
+MAX_NESTING = 2  # serializers declared inside serializers followed this deep
+
+
+class Serializers:
+    """Serializer classes, for a Frame."""
+
+    def is_serializer(self, cls: str) -> bool:
+        rule = self.analysis.flowrules.serializers
+        return bool(rule) and cls in self.program.classes and bool(set(self.program.library_bases(cls)) & set(rule["bases"]))
+
+    def field_dict(self, g: AbstractValue) -> AbstractValue | None:
+        """`model_to_dict(address)` (flow.toml field_dicts) of objects of project classes: a dict
+        keyed by their fields, so that `data.get("city")` reads the city, not the whole address;
+        None for anything else (a parameter's object: the caller's value, sent whole)."""
+        if not g.objs or not all(type(o) in (Instance, SelfObject) and o.cls in self.program.classes for o in g.objs):
+            return None
+        keys = {attr: self.analysis.stores.field(o.cls, attr) for o in ordered(g.objs) for attr in self.analysis.stores.attributes(o.cls)}
+        return AbstractValue(dict(g.taint), keys=keys)
+
+    def serialize(self, cls: str, args: tuple) -> None:
+        """`TicketSerializer(ticket)`: its output attributes hold what `serialized` gives of the object."""
+        if not self.is_serializer(cls):
+            return
+        rule = self.analysis.flowrules.serializers
+        wrapped = [g for arg, g in args if not arg.starred and (arg.position == 0 or arg.name == rule["instance"])]
+        if not wrapped:
+            return
+        value = self.serialized(cls, merge(*wrapped), 0)
+        for attr in rule["output"]:
+            self.store(FieldStore(objects(Instance(cls)), attr, value))
+
+    def serialized(self, cls: str, g: AbstractValue, depth: int) -> AbstractValue:
+        """What serializer `cls` makes of the object(s) `g`: each listed attribute as it holds itself
+        (a related object gives its key, not its fields), nested serializers applied in turn; every
+        field when the Meta lists none."""
+        names = self.program.exposes(cls)
+        if not names:
+            return AbstractValue(self.analysis.stores.payload(g))
+        # many=True: the rows of a query, one at a time
+        rows = AbstractValue(g.taint, frozenset(Instance(o.cls) if type(o) is ManagerObject else o for o in g.objs), g.strs, g.keys)
+        parts = []
+        for name in names:
+            held = self.attribute(rows, name)
+            nested = [o.cls for o in self.analysis.stores.field(cls, name).objs
+                      if type(o) is Instance and o.cls != cls and self.is_serializer(o.cls)]
+            if nested and depth < MAX_NESTING:
+                parts += [self.serialized(n, held, depth + 1) for n in nested]
+            else:
+                parts.append(AbstractValue(self.analysis.stores.payload(held, fields=False)))
+        return merge(*parts)
