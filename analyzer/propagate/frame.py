@@ -6,10 +6,11 @@ from .calls import Calls
 from .effects import Effects
 from .evaluation import Evaluation
 from .library import Library
+from .rendering import Rendering
 from .signals import Signals
 
 
-class Frame(Effects, Library, Signals, Calls, Evaluation):
+class Frame(Effects, Library, Rendering, Signals, Calls, Evaluation):
     """The state of analysing one function: call results, pending effects, flows and cuts."""
 
     def __init__(self, analysis, f, module):
