@@ -29,10 +29,9 @@ SKIPPED_FOLDERS = {"node_modules", "__pycache__", ".git", ".hg", ".tox", ".venv"
 
 TAG = re.compile(r"{{(.*?)}}|{%(.*?)%}|{#.*?#}", re.S)
 TOKEN = re.compile(r"""\s*(?:('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([A-Za-z_]\w*)|(\d+(?:\.\d+)?)|(.))""", re.S)
-# Words of the template languages, never context names.
-KEYWORDS = {"and", "or", "not", "in", "is", "if", "else", "as", "with", "only", "by", "from", "import", "recursive",
-            "reversed", "true", "false", "none", "True", "False", "None", "trimmed", "noop", "context", "count",
-            "asvar", "silent", "ignore", "missing", "without", "for", "on", "off", "endblock"}
+# Words of the expression languages, never context names (words of tags are read as names: a
+# name too many only widens what a template is taken to write out).
+KEYWORDS = {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"}
 # Tags whose arguments are never written out, or are written by name only (block names, libraries).
 SILENT_TAGS = {"if", "elif", "else", "endif", "ifchanged", "endifchanged", "load", "block", "endblock", "csrf_token",
                "spaceless", "endspaceless", "autoescape", "endautoescape", "filter", "endfilter", "empty", "now",
@@ -53,6 +52,7 @@ class Usage:
         self.includes: list = []  # (name, {alias: path or None}, only)
         self.extends: list = []  # names
         self.unknown = False  # reads its whole context, or pulls in a template named at run time
+        self.scoped_blocks = False  # a {% block %} inside a loop or `with`: a child's block may read its names
 
 
 def tokens(expression: str) -> list:
@@ -153,6 +153,8 @@ class Reader:
                 while self.scopes.pop()[0] != name[3:]:
                     pass
             return
+        if name == "block" and len(self.scopes) > 1:
+            self.usage.scoped_blocks = True
         if name in SCOPED_TAGS:
             self.scopes.append((name, {}))
         handler = getattr(self, f"tag_{name}", None)
@@ -281,11 +283,15 @@ class TemplateFolders:
         return self._names
 
     def matching(self, patterns: list) -> list | None:
-        """Template names matching any of the glob patterns (`*` where the name is not known);
-        None when none matches or too many do."""
-        found = sorted({name for pattern in patterns for name in
-                        ([pattern] if pattern in self.names() else fnmatch.filter(self.names(), pattern))})
-        return found if 0 < len(found) <= MAX_MATCHES else None
+        """Template names matching the glob patterns (`*` where the name is not known); None when
+        some pattern matches none (a template the scanned code does not hold) or too many match."""
+        found: set = set()
+        for pattern in patterns:
+            names = [pattern] if pattern in self.names() else fnmatch.filter(self.names(), pattern)
+            if not names:
+                return None
+            found.update(names)
+        return sorted(found) if len(found) <= MAX_MATCHES else None
 
     def usage(self, name: str, seen: frozenset = frozenset()) -> frozenset | None:
         """Every context path template `name` writes out, through what it includes and extends
@@ -304,12 +310,17 @@ class TemplateFolders:
             pulled = [(parent, {}, False) for parent in usage.extends] + usage.includes
             for inner_name, aliases, only in pulled:
                 inner = self.usage(inner_name, seen | {name})
-                if inner is None:
+                if inner is None or inner_name in usage.extends and self.scoped_blocks(inner_name):
                     self._memo[name] = None
                     return None
                 paths |= {mapped for path in inner if (mapped := through(path, aliases, only)) is not None}
         self._memo[name] = frozenset(paths)
         return self._memo[name]
+
+    def scoped_blocks(self, name: str) -> bool:
+        """Does template `name` open a block inside a loop or `with`, whose names an extending
+        template's block may read (not followed: such a child keeps its whole context)?"""
+        return any(usage is None or usage.scoped_blocks for usage in map(self.read, self.names().get(name, ())))
 
     @staticmethod
     def read(file: Path | None) -> Usage | None:

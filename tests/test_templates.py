@@ -37,6 +37,7 @@ def test_legacy_with_and_jinja_set():
 def test_custom_tags_take_their_arguments_whole_and_bind_as_names():
     usage = read_usage("{% user_display user as shown %}{{ shown }}{% url 'profile' pk=user.pk %}")
     assert usage.paths == {("user",), ("pk",), ("user", "pk")}
+    assert paths("{{ count }} {{ context.x }}") == {("count",), ("context", "x")}
 
 
 def test_trans_of_a_variable_and_of_a_constant():
@@ -66,6 +67,15 @@ def test_folders_follow_includes_and_extends(tmp_path):
     assert folders.usage("mail/missing.html") is None
     assert folders.matching(["mail/*.html"]) == ["mail/base.html", "mail/dynamic.html", "mail/row.html", "mail/welcome.html"]
     assert folders.matching(["other/*.html"]) is None
+    assert folders.matching(["mail/row.html", "mail/deployed_elsewhere.html"]) is None
+
+
+def test_a_child_of_a_block_inside_a_loop_is_not_followed(tmp_path):
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "list.html").write_text("{% for row in rows %}{% block row %}{% endblock %}{% endfor %}")
+    (folder / "orders.html").write_text('{% extends "list.html" %}{% block row %}{{ row.email }}{% endblock %}')
+    assert TemplateFolders(tmp_path).usage("orders.html") is None
 
 
 def test_name_patterns_keep_the_constant_text():

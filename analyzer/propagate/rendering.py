@@ -49,7 +49,8 @@ class Rendering:
     def rendered(self, context: AbstractValue, usage: frozenset, site: Site) -> AbstractValue:
         """What rendering writes out: what the context holds at each path the template writes
         (a whole object where the path ends at one), and what the context carries as a whole.
-        What a parameter of this function holds is kept whole (its caller knows what it is)."""
+        A parameter of this function met on such a path is kept whole: a caller's value at a longer
+        path would give only its own taint, not the fields of an object it is."""
         taint: dict = {}
         parts = [AbstractValue(dict(context.taint))] + [self.template_value(context, path, site) for path in sorted(usage)]
         for part in parts:
@@ -85,7 +86,7 @@ class Rendering:
         bound = bind_library(rule.params, args)
         if rule.name not in bound or rule.context not in bound:
             return args
-        usage = self.template_usage(tuple(ordered(bound[rule.name].strs)), rule.prefix, rule.suffix)
+        usage = self.template_usage(self.template_names(bound[rule.name]), rule.prefix, rule.suffix)
         if usage is None:
             return args
         position = rule.params.index(rule.context)
@@ -108,8 +109,11 @@ class Rendering:
         return value
 
     def template_object(self, name: AbstractValue) -> AbstractValue:
-        names = merge(name, self.item(name, UNKNOWN_KEY)).strs  # select_template(["a", "b"]): each
-        return objects(TemplateObject(tuple(ordered(names))))
+        return objects(TemplateObject(self.template_names(name)))
+
+    def template_names(self, name: AbstractValue) -> tuple:
+        """The string alternatives of a template name, or of each name of a list (`select_template`)."""
+        return tuple(ordered(merge(name, self.item(name, UNKNOWN_KEY)).strs))
 
     def render_loaded(self, template: TemplateObject, method: str | None, args: tuple, site: Site) -> AbstractValue:
         """`template.render(context)`: what the template writes out of it; other methods as unknown calls."""
