@@ -226,6 +226,13 @@ class LoadedInstance(NamedTuple):
     kind: str = "loaded-instance"
 
 
+class TemplateObject(NamedTuple):
+    """A template loaded by name (`get_template("mail/welcome.html")`): the name's string
+    alternatives; rendering it writes out what that template reads of its context."""
+    names: tuple
+    kind: str = "template"
+
+
 class FunctionObject(NamedTuple):
     """A project function or lambda as a value."""
     qualname: str

@@ -25,6 +25,7 @@ from .propagate.lattice import SOURCE_WEIGHT
 from .resolve import Resolver
 from .runner import Runner
 from .summarize import Context
+from .templates import TemplateFolders
 from .ir import ClientObject, Lit
 from .knowledge.codes import rule_codes
 from .results import Coverage, Cut, FileError, Flow, Hop, ScanResult, Unmodeled
@@ -123,7 +124,7 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
     runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), cache, options.jobs, options.progress, config.file_timeout)
     summaries = runner.summaries(files, config.max_file_bytes)
     program = Program(summaries, knowledge.catalog.flowrules.managers)
-    analysis = Analysis(program, knowledge.catalog, knowledge.sources)
+    analysis = Analysis(program, knowledge.catalog, knowledge.sources, TemplateFolders(root))
     raw = analysis.run()
     return Analyzed(root, config, knowledge, files, runner, summaries, program, analysis, raw, cache)
 

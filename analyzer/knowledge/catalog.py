@@ -114,6 +114,28 @@ def parse_sink(entry: dict) -> Sink:
 
 
 @dataclass(frozen=True)
+class TemplateCall:
+    """A call that renders (or loads) a template: which parameter names it, which holds the context,
+    and the text around the name in its file name (rules/flow.toml `templates`)."""
+
+    params: tuple
+    name: str
+    context: str | None = None
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Templates:
+    """Template rendering calls by qualified name, and the methods of loaded templates."""
+
+    render: dict = field(default_factory=dict)  # qualname -> TemplateCall
+    loaders: dict = field(default_factory=dict)  # qualname -> TemplateCall
+    render_methods: tuple = ()
+    loader_methods: tuple = ()
+
+
+@dataclass(frozen=True)
 class Signals:
     """How signal objects are made, connected to and sent (rules/flow.toml `signals`)."""
 
@@ -165,6 +187,7 @@ class Flowrules:
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
     reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
     serializers: dict = None  # serializer bases, the argument they wrap, the attributes holding its listed fields
+    templates: Templates = Templates()  # calls that render a template, and that load one
 
     def reverse_relation(self, constructor: str) -> "ReverseRelation | None":
         """The rule of a relation field constructor (ForeignKey), if it gives its target an accessor."""
@@ -290,7 +313,15 @@ def _load_flowrules(directory: Path) -> Flowrules:
         reverse_relations=tuple(ReverseRelation(tuple(r["constructors"]), r["keyword"], r["default"])
                                 for r in data.get("reverse_relations", ())),
         serializers={key: tuple(v) if isinstance(v, list) else v for key, v in data.get("serializers", {}).items()},
+        templates=_load_templates(data.get("templates", {})),
     )
+
+
+def _load_templates(data: dict) -> Templates:
+    def calls(kind: str) -> dict:
+        return {callee: TemplateCall(tuple(e["params"]), e["name"], e.get("context"), e.get("prefix", ""), e.get("suffix", ""))
+                for e in data.get(kind, ()) for callee in e["callee"]}
+    return Templates(calls("render"), calls("loaders"), tuple(data.get("render_methods", ())), tuple(data.get("loader_methods", ())))
 
 
 def _load_signals(data: dict) -> Signals:

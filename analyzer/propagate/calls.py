@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..ir import EMPTY, BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
     FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
-    PartialObject, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, ordered
+    PartialObject, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
+    ordered
 from ..strings import format_parts
 from ..summary import DOUBLE_STAR, Arg
 from .binding import bind_project, shift_positions
@@ -90,7 +91,7 @@ class Calls:
             self.analysis.targets[(self.module.path, index)] = resolved
         if not targets:
             self.analysis.unresolved[(self.module.path, index)] = site.text
-            results.append(self.unknown_result(args, receiver, method))
+            results.append(self.unresolved_call(args, receiver, method))
         if method is not None and receiver is not None and receiver.strs:
             results.append(string_method(method, receiver, args))
         if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets):
@@ -140,8 +141,8 @@ class Calls:
                 return {f"{type_}.{method}"}
             case ManagerObject(cls=cls):
                 return {f"{cls}.<manager>"}
-            case LoadedClass():
-                return {"<class loaded by name>"}
+            case LoadedClass() | TemplateObject():
+                return {"<class loaded by name>" if type(target) is LoadedClass else "<template>"}
             case QueuedCall(function=function):
                 return self.target_names(function) if function is not None else {"<queued task>"}
             case SignalCall():
@@ -187,7 +188,7 @@ class Calls:
                     # methods as the query: the manager models them, without its arguments' data.
                     if not self.program.lookup_method(cls, method) and ManagerObject(cls) not in receiver.objs:
                         targets.append(self.inherited(cls, method, o))
-                case ManagerObject():
+                case ManagerObject() | TemplateObject():
                     targets.append((o, None))
                 case LoadedInstance():
                     targets += self.loaded_methods(method)
@@ -278,8 +279,9 @@ class Calls:
                 return self.library(f"{type_}.{method}", args, receiver, objects(client), site)
             case QueuedCall(function=function, style=style):
                 return self.queued(function, style, args, site)
-            case SignalCall():
-                return self.signal_call(target, args, site)
+            case SignalCall() | TemplateObject():
+                return self.signal_call(target, args, site) if type(target) is SignalCall else \
+                    self.render_loaded(target, method, args, site)
             case LibraryObject(qualname=qualname):
                 signal = self.library_signal_call(qualname, args, site)
                 return signal if signal is not None else self.library(qualname, args, receiver, NOTHING, site)

@@ -24,8 +24,9 @@ MAX_SCC_ROUNDS = 8
 class Analysis:
     """The whole-program stage: a Result per function, the shared stores, the flows found."""
 
-    def __init__(self, program: Program, catalog, sources: SourceRules = SourceRules()):
+    def __init__(self, program: Program, catalog, sources: SourceRules = SourceRules(), templates=None):
         self.program = program
+        self.templates = templates  # templates.TemplateFolders of the scanned root, or None: none read
         self.catalog = catalog
         self.sources = sources  # library calls whose result is personal data (rules/sources.toml)
         self.flowrules = catalog.flowrules

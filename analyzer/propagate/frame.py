@@ -6,11 +6,12 @@ from .calls import Calls
 from .effects import Effects
 from .evaluation import Evaluation
 from .library import Library
+from .rendering import Rendering
 from .serializers import Serializers
 from .signals import Signals
 
 
-class Frame(Effects, Library, Signals, Serializers, Calls, Evaluation):
+class Frame(Effects, Library, Rendering, Signals, Serializers, Calls, Evaluation):
     """The state of analysing one function: call results, pending effects, flows and cuts."""
 
     def __init__(self, analysis, f, module):

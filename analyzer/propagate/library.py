@@ -52,6 +52,10 @@ class Library:
             return merge(*read, *(g for _, g in args[2:]))
         if qualname in flowrules.class_loaders and args:
             return self.load_class(args[0][1])
+        loaded = self.loaded_template(qualname, args)
+        if loaded is not None:
+            return loaded
+        args = self.rendered_args(qualname, args, site)
         made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])]
         made = [m for m in made if m is not None]
         sink = self.analysis.catalog.sink(qualname)

@@ -1,0 +1,126 @@
+"""Rendered templates: a template rendered with a context writes out only what the template reads
+of it (analyzer/templates.py), so a model object in the context gives the fields the template
+shows, not all of them. A template not found, not readable, or named at run time beyond a few
+files keeps the whole context, as any other call does."""
+
+from __future__ import annotations
+
+from ..ir import FunctionObject, Lit, ManagerObject, ParamRef, Sym, TemplateObject, UNKNOWN_KEY, ordered, path_root
+from ..summary import DOUBLE_STAR
+from ..templates import ELEMENT
+from .binding import bind_library
+from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
+from .results import Site
+
+WILDCARD = "*"
+
+
+def name_patterns(names: tuple, prefix: str, suffix: str) -> list | None:
+    """Glob patterns of the template files a name value may be (`*` where it is not constant);
+    None when some alternative has no constant text at all."""
+    patterns = []
+    for alternative in names:
+        text = "".join(p.text.translate({ord(c): f"[{c}]" for c in "*?["}) if type(p) is Lit else WILDCARD
+                       for p in alternative)
+        if not text.strip(WILDCARD + "/"):
+            return None
+        patterns.append(f"{prefix}{text}{suffix}")
+    return patterns or None
+
+
+class Rendering:
+    """Template rendering calls, for a Frame."""
+
+    def template_usage(self, names: tuple, prefix: str = "", suffix: str = "") -> frozenset | None:
+        """The context paths the templates a name value may name write out (None: not known)."""
+        folders = self.analysis.templates
+        patterns = name_patterns(names, prefix, suffix) if folders is not None else None
+        found = folders.matching(patterns) if patterns else None
+        if not found:
+            return None
+        paths: set = set()
+        for name in found:
+            usage = folders.usage(name)
+            if usage is None:
+                return None
+            paths |= usage
+        return frozenset(paths)
+
+    def rendered(self, context: AbstractValue, usage: frozenset, site: Site) -> AbstractValue:
+        """What rendering writes out: what the context holds at each path the template writes
+        (a whole object where the path ends at one), and what the context carries as a whole.
+        A parameter of this function met on such a path is kept whole: a caller's value at a longer
+        path would give only its own taint, not the fields of an object it is."""
+        taint: dict = {}
+        parts = [AbstractValue(dict(context.taint))] + [self.template_value(context, path, site) for path in sorted(usage)]
+        for part in parts:
+            for k, t in self.analysis.stores.payload(part).items():
+                add_taint(taint, Sym(path_root(k.path)) if type(k) is Sym and type(k.path) is not ParamRef else k, t)
+        return AbstractValue(taint)
+
+    def template_value(self, context: AbstractValue, path: tuple, site: Site) -> AbstractValue:
+        """The value at a template's access path: a key of the context, then attributes (a method or
+        a query is called, as templates do: `order.lines.all`), `ELEMENT` an element of a sequence."""
+        value = self.item(context, path[0])
+        for segment in path[1:]:
+            if segment == ELEMENT:
+                value = merge(value, self.item(value, UNKNOWN_KEY), self.called(value, "all", site))
+            else:
+                value = self.attribute(value, segment)
+                value = merge(value, self.called(value, segment, site))
+        return value
+
+    def called(self, value: AbstractValue, name: str, site: Site) -> AbstractValue:
+        """What calling the project methods and queries a value may be without arguments gives (a
+        template calls them: `{{ user.get_full_name }}`, `order.lines.all`)."""
+        results = [self.apply(target, self_obj, (), None, site, name) for target, self_obj in self.callable_targets(value)
+                   if type(target) in (FunctionObject, ManagerObject)]
+        return merge(*results, NOTHING)
+
+    def rendered_args(self, qualname: str, args: tuple, site: Site) -> tuple:
+        """The arguments of a call that renders a template, its context replaced by what the
+        template writes out of it (unchanged when that is not known)."""
+        rule = self.analysis.flowrules.templates.render.get(qualname)
+        if rule is None:
+            return args
+        bound = bind_library(rule.params, args)
+        if rule.name not in bound or rule.context not in bound:
+            return args
+        usage = self.template_usage(self.template_names(bound[rule.name]), rule.prefix, rule.suffix)
+        if usage is None:
+            return args
+        position = rule.params.index(rule.context)
+        return tuple((arg, self.rendered(g, usage, site) if arg.name == rule.context or
+                      (arg.name is None and not arg.starred and arg.position == position) else g) for arg, g in args)
+
+    def loaded_template(self, qualname: str, args: tuple) -> AbstractValue | None:
+        """A loader call (`get_template(name)`): the template object, or None if it is no loader."""
+        rule = self.analysis.flowrules.templates.loaders.get(qualname)
+        if rule is None:
+            return None
+        return self.template_object(bind_library(rule.params, args).get(rule.name, NOTHING))
+
+    def unresolved_call(self, args: tuple, receiver: AbstractValue | None, method: str | None) -> AbstractValue:
+        """A call nobody resolves is an unknown call; a loader method (`env.get_template(name)` on a
+        Jinja Environment of unknown type) also gives the template it loads."""
+        value = self.unknown_result(args, receiver, method)
+        if method in self.analysis.flowrules.templates.loader_methods and args:
+            value = merge(value, self.template_object(args[0][1]))
+        return value
+
+    def template_object(self, name: AbstractValue) -> AbstractValue:
+        return objects(TemplateObject(self.template_names(name)))
+
+    def template_names(self, name: AbstractValue) -> tuple:
+        """The string alternatives of a template name, or of each name of a list (`select_template`)."""
+        return tuple(ordered(merge(name, self.item(name, UNKNOWN_KEY)).strs))
+
+    def render_loaded(self, template: TemplateObject, method: str | None, args: tuple, site: Site) -> AbstractValue:
+        """`template.render(context)`: what the template writes out of it; other methods as unknown calls."""
+        usage = self.template_usage(template.names) if method in self.analysis.flowrules.templates.render_methods else None
+        if usage is None:
+            return self.default(args, None)
+        keywords = {arg.name: g for arg, g in args if arg.name not in (None, DOUBLE_STAR, "context", "request")}
+        context = merge(*(g for arg, g in args if arg.position == 0 or arg.name in ("context", DOUBLE_STAR)),
+                        AbstractValue(keys=keywords))
+        return self.rendered(context, usage, site)

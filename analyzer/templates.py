@@ -1,0 +1,340 @@
+"""Which parts of its context a Django or Jinja template writes out, read as text.
+
+A template rendered with a context sends only what it writes: `{{ order.number }}` sends the
+order's number, not every field of the order. This module reads template files (never runs them)
+and answers, for a template name, the *access paths* of the context it writes out: tuples of names
+(`("order", "number")`; `ELEMENT` stands for an element of a sequence, `{% for line in
+order.lines.all %}{{ line.product_name }}` gives `("order", "lines", "all", ELEMENT,
+"product_name")`). A bare `{{ user }}`, a value handed to a filter or to a tag this module does not
+know writes that whole value: its path ends there. `{% include %}` and `{% extends %}` of constant
+names are followed among the project's template folders.
+
+The answer is None, meaning "anything in the context", when the template cannot be found or read,
+when it includes or extends a name computed at run time, or when it dumps its whole context
+(`{% debug %}`). Conditions (`{% if user.is_staff %}`) are not written out: as elsewhere in the
+analysis, data is followed, not control.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from pathlib import Path
+
+ELEMENT = "[]"  # a path segment: an element of the sequence before it
+MAX_MATCHES = 32  # a name pattern matching more templates than this says nothing of which one
+MAX_TEMPLATE_BYTES = 1 << 20
+SKIPPED_FOLDERS = {"node_modules", "__pycache__", ".git", ".hg", ".tox", ".venv", "venv", ".xborder_cache"}
+
+TAG = re.compile(r"{{(.*?)}}|{%(.*?)%}|{#.*?#}", re.S)
+TOKEN = re.compile(r"""\s*(?:('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")|([A-Za-z_]\w*)|(\d+(?:\.\d+)?)|(.))""", re.S)
+# Words of the expression languages, never context names (words of tags are read as names: a
+# name too many only widens what a template is taken to write out).
+KEYWORDS = {"and", "or", "not", "in", "is", "if", "else", "true", "false", "none", "True", "False", "None"}
+# Tags whose arguments are never written out, or are written by name only (block names, libraries).
+SILENT_TAGS = {"if", "elif", "else", "endif", "ifchanged", "endifchanged", "load", "block", "endblock", "csrf_token",
+               "spaceless", "endspaceless", "autoescape", "endautoescape", "filter", "endfilter", "empty", "now",
+               "templatetag", "lorem", "resetcycle", "endfor", "endwith", "endblocktrans", "endblocktranslate",
+               "endtrans", "endmacro", "endcall", "endset", "endraw", "endverbatim", "endcomment", "localize",
+               "endlocalize", "localtime", "endlocaltime", "timezone", "endtimezone", "language", "endlanguage",
+               "get_current_language", "get_available_languages", "get_current_timezone", "endapply", "endlanguage"}
+# Tags that open a scope of names (loop variables, `with` aliases), closed by end<tag>.
+SCOPED_TAGS = {"for", "with", "blocktrans", "blocktranslate", "trans", "macro", "call"}
+SKIPPED_BODIES = {"comment": "endcomment", "verbatim": "endverbatim", "raw": "endraw"}
+
+
+class Usage:
+    """What one template file writes out: context paths, and the templates it pulls in."""
+
+    def __init__(self):
+        self.paths: set = set()
+        self.includes: list = []  # (name, {alias: path or None}, only)
+        self.extends: list = []  # names
+        self.unknown = False  # reads its whole context, or pulls in a template named at run time
+        self.scoped_blocks = False  # a {% block %} inside a loop or `with`: a child's block may read its names
+
+
+def tokens(expression: str) -> list:
+    """(kind, text) pieces of an expression: 'str', 'name', 'number' or 'punct'."""
+    out = []
+    for match in TOKEN.finditer(expression):
+        string, name, number, punct = match.groups()
+        if string is not None:
+            out.append(("str", string[1:-1]))
+        elif name is not None:
+            out.append(("name", name))
+        elif number is not None:
+            out.append(("number", number))
+        elif punct is not None and not punct.isspace():
+            out.append(("punct", punct))
+    return out
+
+
+def chains(toks: list) -> list:
+    """The access paths an expression reads: `a.b|f:c.d` gives (a, b) and (c, d); filter and
+    function names are not read from the context; a subscript by a constant is a path step."""
+    found, i = [], 0
+    while i < len(toks):
+        kind, text = toks[i]
+        after_pipe = i > 0 and toks[i - 1] == ("punct", "|")
+        after_dot = i > 0 and toks[i - 1] == ("punct", ".")
+        if kind != "name" or text in KEYWORDS or after_pipe or after_dot:
+            i += 1
+            continue
+        path, i = [text], i + 1
+        while i < len(toks):
+            if toks[i] == ("punct", ".") and i + 1 < len(toks) and toks[i + 1][0] in ("name", "number"):
+                path.append(ELEMENT if toks[i + 1][0] == "number" else toks[i + 1][1])
+                i += 2
+            elif toks[i] == ("punct", "[") and i + 2 < len(toks) and toks[i + 2] == ("punct", "]") \
+                    and toks[i + 1][0] in ("str", "number"):
+                path.append(ELEMENT if toks[i + 1][0] == "number" else toks[i + 1][1])
+                i += 3
+            else:
+                break
+        found.append(tuple(path))
+    return found
+
+
+class Reader:
+    """One template's text read into a Usage, with the names its tags bind in scope."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.usage = Usage()
+        self.scopes: list = [("", {})]  # (opening tag, {name: context path or None})
+
+    def read(self) -> Usage:
+        skip_until = None
+        for match in TAG.finditer(self.text):
+            variable, tag = match.group(1), match.group(2)
+            if tag is not None:
+                tag = tag.strip("-+ \t\r\n")
+                words = tag.split()
+                if skip_until is not None:
+                    skip_until = None if words[:1] == [skip_until] else skip_until
+                    continue
+                if words and words[0] in SKIPPED_BODIES:
+                    skip_until = SKIPPED_BODIES[words[0]]
+                    continue
+                if words:
+                    self.tag(words[0], tag[len(words[0]):])
+            elif variable is not None and skip_until is None:
+                self.write(variable.strip("-+ \t\r\n"))
+        return self.usage
+
+    def resolve(self, path: tuple) -> tuple | None:
+        """A path in terms of the context: a name bound by a tag stands for what it was bound to."""
+        for _, names in reversed(self.scopes):
+            if path[0] in names:
+                bound = names[path[0]]
+                return None if bound is None else bound + path[1:]
+        return path
+
+    def write(self, expression: str) -> None:
+        for path in chains(tokens(expression)):
+            resolved = self.resolve(path)
+            if resolved is not None:
+                self.usage.paths.add(resolved)
+
+    def bind(self, name: str, expression: str | None) -> None:
+        """`name` stands for `expression` (a single access path) from here to the end of the scope;
+        an expression of several parts is written out, and the name stands for nothing of the context."""
+        found = chains(tokens(expression)) if expression else []
+        single = len(found) == 1 and re.fullmatch(r"[\w.\s\[\]'\"]+", expression.strip() or "-")
+        self.scopes[-1][1][name] = self.resolve(found[0]) if single else None
+        if not single and expression:
+            self.write(expression)
+
+    def tag(self, name: str, rest: str) -> None:
+        if name.startswith("end"):
+            if any(opening == name[3:] for opening, _ in self.scopes[1:]):
+                while self.scopes.pop()[0] != name[3:]:
+                    pass
+            return
+        if name == "block" and len(self.scopes) > 1:
+            self.usage.scoped_blocks = True
+        if name in SCOPED_TAGS:
+            self.scopes.append((name, {}))
+        handler = getattr(self, f"tag_{name}", None)
+        if handler is not None:
+            handler(rest)
+        elif name not in SILENT_TAGS:
+            self.tag_custom(rest)
+
+    def tag_for(self, rest: str) -> None:
+        targets, _, iterable = rest.partition(" in ")
+        iterable = re.split(r"\s(?:reversed|if|recursive)\b", iterable)[0]
+        found = chains(tokens(iterable))
+        source = self.resolve(found[0]) if len(found) == 1 else None
+        if len(found) != 1:
+            self.write(iterable)
+        for target in re.findall(r"[A-Za-z_]\w*", targets):
+            self.scopes[-1][1][target] = None if source is None else source + (ELEMENT,)
+
+    def assignments(self, rest: str) -> None:
+        """`a=b c=d` (Django) or `a=b, c=d` (Jinja) and `b as a`, each bound in the current scope."""
+        for name, expression in re.findall(r"([A-Za-z_]\w*)\s*=\s*((?:'[^']*'|\"[^\"]*\"|[^\s,'\"])+)", rest):
+            self.bind(name, expression)
+        legacy = re.fullmatch(r"\s*(.+?)\s+as\s+([A-Za-z_]\w*)\s*", rest)
+        if legacy and "=" not in rest:
+            self.bind(legacy.group(2), legacy.group(1))
+
+    tag_with = assignments
+
+    def tag_blocktrans(self, rest: str) -> None:
+        rest = re.sub(r"\bcontext\s+('[^']*'|\"[^\"]*\"|\S+)", " ", rest)
+        self.assignments(re.sub(r"\b(?:with|count|trimmed|asvar\s+\w+)\b", " ", rest))
+
+    tag_blocktranslate = tag_blocktrans
+
+    def tag_trans(self, rest: str) -> None:
+        """Jinja's block `{% trans user=user.username %}`, or Django's `{% trans "Hi" %}` / `{% trans var as y %}`."""
+        if "=" in rest:
+            self.tag_blocktrans(rest)
+        else:
+            self.tag_translate(rest)
+
+    def tag_translate(self, rest: str) -> None:
+        found = re.search(r"\bas\s+([A-Za-z_]\w*)", rest)
+        if found:
+            self.scopes[-1][1][found.group(1)] = None
+        self.write(re.sub(r"\b(?:noop|context|as\s+\w+)\b", " ", rest))
+
+    def tag_set(self, rest: str) -> None:
+        name, equals, expression = rest.partition("=")
+        if equals:
+            self.bind(name.strip(), expression)
+        else:
+            self.scopes[-1][1][name.strip()] = None
+
+    def tag_regroup(self, rest: str) -> None:
+        found = re.fullmatch(r"\s*(.+?)\s+by\s+.+?\s+as\s+([A-Za-z_]\w*)\s*", rest)
+        if found:
+            self.bind(found.group(2), found.group(1))
+        else:
+            self.tag_custom(rest)
+
+    def tag_macro(self, rest: str) -> None:
+        for name in re.findall(r"[A-Za-z_]\w*", rest.partition("(")[2]):
+            self.scopes[-1][1][name] = None
+
+    def tag_include(self, rest: str) -> None:
+        toks = tokens(rest)
+        if not toks or toks[0][0] != "str":
+            self.usage.unknown = True
+            return
+        names = {alias: path for _, scope in self.scopes for alias, path in scope.items()}
+        clauses = rest.split(toks[0][1], 1)[1]
+        only = re.search(r"\bonly\b", clauses) is not None
+        if re.search(r"\bwith\b", clauses):
+            self.scopes.append(("include", {}))
+            self.assignments(clauses.replace("only", " ").split("with", 1)[1])
+            names.update(self.scopes.pop()[1])
+        self.usage.includes.append((toks[0][1], names, only))
+
+    def tag_extends(self, rest: str) -> None:
+        toks = tokens(rest)
+        if len(toks) == 1 and toks[0][0] == "str":
+            self.usage.extends.append(toks[0][1])
+        else:
+            self.usage.unknown = True
+
+    def tag_debug(self, rest: str) -> None:
+        self.usage.unknown = True
+
+    def tag_custom(self, rest: str) -> None:
+        """A tag this module does not know (a project's own, `{% url %}`, `{% firstof %}`): every
+        value it is given is written out whole; `as name` binds a name that stands for nothing."""
+        found = re.search(r"\bas\s+([A-Za-z_]\w*)\s*$", rest)
+        if found:
+            self.scopes[-1][1][found.group(1)] = None
+            rest = rest[: found.start()]
+        self.write(rest)
+
+
+def read_usage(text: str) -> Usage:
+    """What a template's text writes out (see the module docstring)."""
+    return Reader(text).read()
+
+
+class TemplateFolders:
+    """The project's template folders (every folder named `templates` under the scanned root) and
+    what each template in them writes out, read once per scan."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self._names: dict | None = None  # template name -> [file]
+        self._memo: dict = {}
+
+    def names(self) -> dict:
+        if self._names is None:
+            self._names = {}
+            for folder, dirs, files in os.walk(self.root):
+                dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and not d.startswith("."))
+                if Path(folder).name != "templates":
+                    continue
+                for inner, inner_dirs, inner_files in os.walk(folder):
+                    inner_dirs.sort()
+                    for f in sorted(inner_files):
+                        path = Path(inner) / f
+                        self._names.setdefault(path.relative_to(folder).as_posix(), []).append(path)
+        return self._names
+
+    def matching(self, patterns: list) -> list | None:
+        """Template names matching the glob patterns (`*` where the name is not known); None when
+        some pattern matches none (a template the scanned code does not hold) or too many match."""
+        found: set = set()
+        for pattern in patterns:
+            names = [pattern] if pattern in self.names() else fnmatch.filter(self.names(), pattern)
+            if not names:
+                return None
+            found.update(names)
+        return sorted(found) if len(found) <= MAX_MATCHES else None
+
+    def usage(self, name: str, seen: frozenset = frozenset()) -> frozenset | None:
+        """Every context path template `name` writes out, through what it includes and extends
+        (in each folder that has that name); None when that cannot be known."""
+        if name in self._memo:
+            return self._memo[name]
+        if name in seen:
+            return frozenset()
+        paths: set = set()
+        for file in self.names().get(name, ()) or [None]:
+            usage = self.read(file)
+            if usage is None or usage.unknown:
+                self._memo[name] = None
+                return None
+            paths |= usage.paths
+            pulled = [(parent, {}, False) for parent in usage.extends] + usage.includes
+            for inner_name, aliases, only in pulled:
+                inner = self.usage(inner_name, seen | {name})
+                if inner is None or inner_name in usage.extends and self.scoped_blocks(inner_name):
+                    self._memo[name] = None
+                    return None
+                paths |= {mapped for path in inner if (mapped := through(path, aliases, only)) is not None}
+        self._memo[name] = frozenset(paths)
+        return self._memo[name]
+
+    def scoped_blocks(self, name: str) -> bool:
+        """Does template `name` open a block inside a loop or `with`, whose names an extending
+        template's block may read (not followed: such a child keeps its whole context)?"""
+        return any(usage is None or usage.scoped_blocks for usage in map(self.read, self.names().get(name, ())))
+
+    @staticmethod
+    def read(file: Path | None) -> Usage | None:
+        try:
+            if file is None or file.stat().st_size > MAX_TEMPLATE_BYTES:
+                return None
+            return read_usage(file.read_bytes().decode("utf-8", errors="replace"))
+        except OSError:
+            return None
+
+
+def through(path: tuple, aliases: dict, only: bool) -> tuple | None:
+    """An included template's path as the including one sees it."""
+    if path[0] in aliases:
+        bound = aliases[path[0]]
+        return None if bound is None else bound + path[1:]
+    return None if only else path

@@ -1,0 +1,86 @@
+"""What a template writes out of its context (analyzer/templates.py), read as text."""
+
+from analyzer.propagate.rendering import name_patterns
+from analyzer.ir import Lit, Sym, ParamRef, Unknown
+from analyzer.templates import ELEMENT, TemplateFolders, read_usage
+
+
+def paths(text: str) -> set:
+    return read_usage(text).paths
+
+
+def test_variables_filters_and_arguments():
+    assert paths("{{ user.email|lower }} {{ order.number|default:fallback.code }}") == {
+        ("user", "email"), ("order", "number"), ("fallback", "code")}
+    assert paths("{{- user['name'] ~ items[0] }}") == {("user", "name"), ("items", ELEMENT)}
+    assert paths("{{ user.get_name() }} {{ 'literal' }}") == {("user", "get_name")}
+
+
+def test_conditions_and_comments_write_nothing():
+    assert paths("{% if user.is_staff %}staff{% elif user.phone %}x{% endif %}{# {{ user.email }} #}") == set()
+    assert paths("{% comment %}{{ user.email }}{% endcomment %}{% verbatim %}{{ x }}{% endverbatim %}") == set()
+
+
+def test_loops_and_aliases_resolve_to_context_paths():
+    text = ("{% for line in order.lines.all %}{{ line.product_name }}{% empty %}none{% endfor %}"
+            "{% with c=order.customer %}{{ c.email }}{% endwith %}{{ c }}"
+            "{% blocktrans with name=user.first_name count n=items|length %}{{ name }} {{ n }}{% endblocktrans %}")
+    assert paths(text) == {("order", "lines", "all", ELEMENT, "product_name"), ("order", "customer", "email"),
+                           ("c",), ("user", "first_name"), ("items",)}
+
+
+def test_legacy_with_and_jinja_set():
+    assert paths("{% with order.total as t %}{{ t }}{% endwith %}{% set n = user.name %}{{ n }}") == {
+        ("order", "total"), ("user", "name")}
+
+
+def test_custom_tags_take_their_arguments_whole_and_bind_as_names():
+    usage = read_usage("{% user_display user as shown %}{{ shown }}{% url 'profile' pk=user.pk %}")
+    assert usage.paths == {("user",), ("pk",), ("user", "pk")}
+    assert paths("{{ count }} {{ context.x }}") == {("count",), ("context", "x")}
+
+
+def test_trans_of_a_variable_and_of_a_constant():
+    assert paths('{% trans "Hello" %}{% trans greeting %}{% translate "x" as y %}{{ y }}') == {("greeting",)}
+
+
+def test_include_extends_and_what_cannot_be_known():
+    usage = read_usage('{% extends "base.html" %}{% include "row.html" with item=order.lines only %}')
+    assert usage.extends == ["base.html"]
+    assert usage.includes == [("row.html", {"item": ("order", "lines")}, True)]
+    assert read_usage("{% include template_name %}").unknown
+    assert read_usage("{% extends parent %}").unknown
+    assert read_usage("{% debug %}").unknown
+
+
+def test_folders_follow_includes_and_extends(tmp_path):
+    folder = tmp_path / "app" / "templates" / "mail"
+    folder.mkdir(parents=True)
+    (folder / "base.html").write_text("{{ site.name }}{% block body %}{% endblock %}")
+    (folder / "row.html").write_text("{{ item.name }} {{ order.number }}")
+    (folder / "welcome.html").write_text('{% extends "mail/base.html" %}{% block body %}'
+                                         '{% include "mail/row.html" with item=user.profile only %}{% endblock %}')
+    (folder / "dynamic.html").write_text("{% include name %}")
+    folders = TemplateFolders(tmp_path)
+    assert folders.usage("mail/welcome.html") == {("site", "name"), ("user", "profile", "name")}
+    assert folders.usage("mail/dynamic.html") is None
+    assert folders.usage("mail/missing.html") is None
+    assert folders.matching(["mail/*.html"]) == ["mail/base.html", "mail/dynamic.html", "mail/row.html", "mail/welcome.html"]
+    assert folders.matching(["other/*.html"]) is None
+    assert folders.matching(["mail/row.html", "mail/deployed_elsewhere.html"]) is None
+
+
+def test_a_child_of_a_block_inside_a_loop_is_not_followed(tmp_path):
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "list.html").write_text("{% for row in rows %}{% block row %}{% endblock %}{% endfor %}")
+    (folder / "orders.html").write_text('{% extends "list.html" %}{% block row %}{{ row.email }}{% endblock %}')
+    assert TemplateFolders(tmp_path).usage("orders.html") is None
+
+
+def test_name_patterns_keep_the_constant_text():
+    template = Sym(ParamRef("prefix"))
+    assert name_patterns(((Lit("mail/welcome.html", None),),), "", "") == ["mail/welcome.html"]
+    assert name_patterns(((template, Lit("_message.txt", None)),), "", "") == ["*_message.txt"]
+    assert name_patterns(((Lit("welcome", None),),), "templated_email/", ".email") == ["templated_email/welcome.email"]
+    assert name_patterns(((Unknown("computed"),),), "", "") is None
