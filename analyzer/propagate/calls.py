@@ -313,8 +313,7 @@ class Calls:
         if key not in self.analysis.partials:
             return self.default(args, receiver)
         callable_, bound = self.analysis.partials[key]
-        bound = shift_positions(bound, -1)
-        full = bound + shift_positions(args, sum(1 for a, _ in bound if a.position is not None))
+        full = shift_positions(bound, -1) + shift_positions(args, sum(1 for a, _ in bound if a.position is not None))
         return merge(*(self.apply(t, so, full, None, site) for t, so in self.callable_targets(callable_)
                        if type(t) not in (Deferred, PartialObject)), NOTHING)
 
