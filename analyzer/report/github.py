@@ -11,13 +11,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from ..escape import terminal
 from ..knowledge.codes import rule_codes
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A command's message: each line's controls escaped (escape.terminal), then the workflow syntax."""
+    text = "\n".join(terminal(line) for line in str(text).split("\n"))
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
