@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,15 +71,22 @@ def module_name(rel: str, root: str = "") -> tuple[str, bool]:
     return ".".join(parts) or "__init__", is_package
 
 
-def _git_files(root: Path) -> list[str] | None:
+# What git says, and goes on, when it cannot list a folder of untracked files.
+_GIT_UNLISTED = re.compile(r"^warning: could not open directory '(.+?)/?': (.+)$", re.M)
+
+
+def _git_files(root: Path) -> tuple[list[str], dict[str, str]] | None:
+    """The files git knows, and the folders it could not list (with the reason), or None without git."""
     try:
-        out = subprocess.run(
+        done = subprocess.run(
             ["git", "-c", "core.fsmonitor=false", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"],
-            capture_output=True, timeout=60, check=True, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        ).stdout
+            capture_output=True, timeout=60, check=True, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+        )
     except (OSError, subprocess.SubprocessError):
         return None
-    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+    unlisted = {m[1]: f"cannot list folder: {m[2]}; its files were not analysed"
+                for m in _GIT_UNLISTED.finditer(done.stderr.decode("utf-8", "surrogateescape"))}
+    return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p], unlisted
 
 
 def _inside_git(root: Path) -> bool:
@@ -119,10 +127,8 @@ def discover(root: Path, targets: list[Path], include: tuple = (), exclude: tupl
     """Files under `targets` (all inside `root`), sorted by relative path, so order never depends on the OS;
     tests, fixtures, migrations and benchmarks only with `include_tests`; `src` names import roots."""
     root = root.resolve()
-    rels = (_git_files(root) if _inside_git(root) else None)
-    unlisted: dict[str, str] = {}
-    if rels is None:
-        rels, unlisted = _walk(root)
+    listed = _git_files(root) if _inside_git(root) else None
+    rels, unlisted = listed if listed is not None else _walk(root)
     target_rels = []
     for t in targets:
         t = located(t)

@@ -16,6 +16,7 @@ import sys
 import pytest
 
 from xborder import __main__ as entry
+from xborder import discover as discover_module
 from xborder.knowledge import config as config_module
 from conftest import run_cli, scan_json, write_project
 
@@ -290,3 +291,24 @@ def test_a_config_in_a_parent_folder_owned_by_another_user_is_announced(tmp_path
     assert f"xborder: warning: {warning}" in result.stderr and f"warning: {warning}" in result.stdout
     monkeypatch.setattr(config_module.os, "geteuid", lambda: owner)
     assert "owned by another user" not in run_cli("scan", "--no-cache", tmp_path / "p").stderr
+
+
+def test_a_folder_git_cannot_list_is_reported(tmp_path, monkeypatch):
+    """git ls-files warns and goes on past a folder it cannot open (as root, none): it is reported."""
+    project = _project(tmp_path, {"locked/inner.py": "x = 1\n"})
+    subprocess.run(["git", "-C", str(project), "init", "-q"], check=True)
+    real = discover_module.subprocess.run
+
+    def run(argv, **kwargs):
+        done = real(argv, **kwargs)
+        if "ls-files" in argv:
+            listed = [p for p in done.stdout.split(b"\0") if p and not p.startswith(b"locked/")]
+            done = subprocess.CompletedProcess(argv, 0, b"\0".join(listed) + b"\0",
+                                               b"warning: could not open directory 'locked/': Permission denied\n")
+        return done
+
+    monkeypatch.setattr(discover_module.subprocess, "run", run)
+    code, report, _ = scan_json(project, "--jobs", "1")
+    assert report["errors"] == [{"path": "locked", "line": None, "code": "XB902",
+                                 "message": "cannot list folder: Permission denied; its files were not analysed"}]
+    assert _hosts(report) == ["api.segment.ioapp.py"]
