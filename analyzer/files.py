@@ -3,8 +3,8 @@
 The scanned tree is hostile: any path in it may be a link out of it, a FIFO, a device or a file
 swapped after it was checked. Reading (`read_bytes`) takes only a regular file, up to a size
 bound, whose real path stays inside the tree, and opens it component by component with
-O_NOFOLLOW from the real path, so a link swapped in after the check fails instead of being
-followed. Writing (`write_file`) refuses, as git does in a work tree, any link on the way inside
+O_NOFOLLOW from the tree's real path, so a link swapped in after the check fails instead of being
+followed (a link that stays inside the tree is followed: its real path is opened the same way). Writing (`write_file`) refuses, as git does in a work tree, any link on the way inside
 the tree (the target's folders and the target itself), writes a temporary file created with
 O_EXCL|O_NOFOLLOW in the checked folder and renames it into place there: a report is complete or
 absent, and never lands outside the tree or over a scanned source through a planted link.
@@ -13,6 +13,7 @@ absent, and never lands outside the tree or over a scanned source through a plan
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 
@@ -79,16 +80,31 @@ def _is_link(name: str, dir_fd: int) -> bool:
         return False
 
 
+@functools.lru_cache(maxsize=64)
+def _real(folder: str) -> str:
+    return os.path.realpath(folder)
+
+
+def _open_in_tree(path: str, root: str) -> int:
+    """Open `path` (in `root`) for reading through no link; when a link is on the way, the path it
+    leads to, if that stays in the tree (a link inside the tree is followed, one out of it is not)."""
+    top = _real(root)
+    try:
+        return _walk_open(os.path.join(top, os.path.relpath(path, root)), _READ, top)
+    except Refused:
+        real = os.path.realpath(path)
+        if not inside(real, top):
+            raise Refused("a symbolic link out of the scanned tree; not followed", path) from None
+        return _walk_open(real, _READ, top)
+
+
 def read_bytes(path: str | os.PathLike, limit: int, root: str | os.PathLike | None = None) -> bytes:
     """The bytes of a regular file of at most `limit` bytes; a path in `root` must stay in it
     without following a link out (a path outside is the user's: its links are followed). Raises
     OSError, Refused for what we will not read. Opened non-blocking, so a FIFO never hangs."""
     path = os.path.abspath(path)
     if inside(path, root):
-        real = os.path.realpath(path)
-        if not inside(real, os.path.realpath(root)):
-            raise Refused("a symbolic link out of the scanned tree; not followed", path)
-        fd = _walk_open(real, _READ)
+        fd = _open_in_tree(path, os.path.abspath(root))
     else:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     try:
@@ -113,7 +129,7 @@ def _checked_folder(folder: str, root: str | os.PathLike, create: bool) -> int:
         if create:
             os.makedirs(folder, exist_ok=True)
         return os.open(folder, _FOLDER)
-    top = os.path.realpath(root)
+    top = _real(os.path.abspath(root))
     return _walk_open(os.path.join(top, os.path.relpath(folder, os.path.abspath(root))), _NO_LINK_FOLDER, top, create)
 
 
