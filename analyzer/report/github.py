@@ -9,6 +9,7 @@ annotated at its code's severity.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from ..escape import terminal
@@ -19,7 +20,7 @@ _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 def escape_data(text: str) -> str:
     """A command's message: each line's controls escaped (escape.terminal), then the workflow syntax."""
-    text = "\n".join(terminal(line) for line in str(text).split("\n"))
+    text = "".join(part if part in ("\r", "\n") else terminal(part) for part in re.split(r"([\r\n])", str(text)))
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
