@@ -145,11 +145,12 @@ PROJECT_FILES = st.fixed_dictionaries({
 })
 
 
-CLI_INPUTS = st.tuples(
-    st.sampled_from(COMMANDS), PROJECT_FILES,
-    st.lists(st.sampled_from(OPTIONS) | st.sampled_from(VALUES) | SAFE_TEXT
-             | st.sampled_from(["PROJECT", "PROJECT/app.py", "PROJECT/baseline.json", "PROJECT/xborder.toml", "OUT"]),
-             max_size=8))
+ARGUMENTS = st.lists(st.sampled_from(OPTIONS) | st.sampled_from(VALUES) | SAFE_TEXT
+                     | st.sampled_from(["PROJECT", "PROJECT/app.py", "PROJECT/baseline.json", "PROJECT/xborder.toml", "OUT"]),
+                     max_size=8)
+# Half the runs start from a valid command line, so that random input reaches the scan, not only the parser.
+CLI_INPUTS = st.tuples(st.sampled_from(COMMANDS), PROJECT_FILES,
+                       st.tuples(st.sampled_from([[], ["--no-cache", "--jobs", "1", "--home", "CN", "PROJECT"]]), ARGUMENTS).map(lambda p: p[0] + p[1]))
 
 
 def runs_cleanly(command: str, files: dict, args: list) -> None:
