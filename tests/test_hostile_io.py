@@ -17,6 +17,7 @@ import pytest
 
 from xborder import __main__ as entry
 from xborder import discover as discover_module
+from xborder.commands import cli
 from xborder.knowledge import config as config_module
 from conftest import run_cli, scan_json, write_project
 
@@ -312,3 +313,18 @@ def test_a_folder_git_cannot_list_is_reported(tmp_path, monkeypatch):
     assert report["errors"] == [{"path": "locked", "line": None, "code": "XB902",
                                  "message": "cannot list folder: Permission denied; its files were not analysed"}]
     assert _hosts(report) == ["api.segment.ioapp.py"]
+
+
+# 9. The guard covers every command ------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_command_is_guarded(name, monkeypatch, capsys):
+    """Whatever a command raises becomes one line and exit 2, escaped, with no traceback."""
+    def boom(**kwargs):
+        raise RuntimeError("boom \x1b[2J\u202e\nsecond line")
+
+    monkeypatch.setattr(cli.commands[name], "params", [])
+    monkeypatch.setattr(cli.commands[name], "callback", boom)
+    assert _exit([name]) == 2
+    assert capsys.readouterr().err == ("xborder: internal error: RuntimeError: boom \\x1b[2J\\u202e; "
+                                       "run again with --debug for the traceback\n")
