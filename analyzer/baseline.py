@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from . import __version__
+from . import __version__, files
 from .errors import ConfigError
 from .knowledge.schema import check
 
 FORMAT_VERSION = 1
+SIZE_LIMIT = 256 << 20  # bytes: a baseline of a million findings is smaller
 
 
 @dataclass
@@ -50,17 +50,19 @@ def dumps(result) -> str:
     return json.dumps(doc, indent=2, ensure_ascii=True) + "\n"
 
 
-def load(path: str) -> list[dict]:
+def load(path: str, root) -> list[dict]:
     """The entries of a baseline file, checked against schemas/baseline.schema.json so that a file of
-    another shape stops the run here (exit 2) instead of breaking a report later."""
+    another shape stops the run here (exit 2) instead of breaking a report later. Read as a file of
+    the scanned tree `root` (files.read_bytes): a regular file, bounded, reached by no link out."""
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        doc = json.loads(files.read_bytes(path, SIZE_LIMIT, root).decode("utf-8"))
+        check(doc, "baseline.schema.json", path)
     except OSError as exc:
-        raise ConfigError(f"cannot read baseline: {exc.strerror}", path=path) from None
+        raise ConfigError(f"cannot read baseline: {exc.strerror or exc}", path=path) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigError(f"baseline is not valid JSON: {exc}", path=path) from None
-    try:
-        check(doc, "baseline.schema.json", path)
+    except RecursionError:
+        raise ConfigError("not an xborder baseline: nested too deeply", path=path) from None
     except ConfigError as exc:
         hint = f"not an xborder baseline (version {FORMAT_VERSION}; create one with `xborder baseline`)"
         raise ConfigError(f"{hint}: {exc.message}", path=path, key=exc.key) from None

@@ -3,8 +3,10 @@
 Entries are pickles signed with HMAC-SHA256 under a key kept in the user's cache directory, never
 in the scanned tree: an entry that is truncated, garbage, from another version or planted by the
 scanned repository fails the check and is rebuilt, and nothing unsigned is ever unpickled.
-Writes go to a temporary file and are renamed into place, so concurrent scans never see half
-an entry.
+The default cache lives in the scanned tree, so it is read and written as any file of that tree
+(analyzer/files.py): an entry swapped for a FIFO, a device or a link out of the tree is not read,
+and no write (an entry, a sub-folder, the .gitignore) follows a link planted there. Writes go to a
+temporary file renamed into place, so concurrent scans never see half an entry.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ import secrets
 import tempfile
 from pathlib import Path
 
-from . import __version__
+from . import __version__, files
 
 MAGIC = b"XBC1"
+ENTRY_LIMIT = 1 << 30  # bytes: a summary is far smaller; anything bigger is not ours
 
 
 def _key() -> bytes:
@@ -65,18 +68,19 @@ def code_digest() -> str:
 
 
 class Cache:
-    def __init__(self, directory: Path, context_digest: str):
+    def __init__(self, directory: Path, context_digest: str, root: Path | None = None):
         self.directory = directory
+        self.root = root  # the scanned tree, if any: no link in it is followed
         self.salt = f"{__version__}\x1f{code_digest()}\x1f{context_digest}".encode()
         self.key = _key()
         self.problems: list[str] = []
         self.invalid = 0  # entries found but rejected (truncated, garbage, foreign, other version)
         self.writable = True
         try:
-            directory.mkdir(parents=True, exist_ok=True)
+            files.make_folder(directory, self.root)
             ignore = directory / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# Created by xborder: the cache is local and never committed.\n*\n")
+            if not os.path.lexists(ignore):
+                files.write_file(ignore, "# Created by xborder: the cache is local and never committed.\n*\n", self.root)
         except OSError as exc:
             self.writable = False
             self.problems.append(f"cache directory {directory} is not writable ({exc.strerror}); scanning without a cache")
@@ -96,7 +100,7 @@ class Cache:
     def get(self, content_digest: str, positions: bool):
         key = self.entry_key(content_digest, positions)
         try:
-            blob = self._path(key).read_bytes()
+            blob = files.read_bytes(self._path(key), ENTRY_LIMIT, self.root)
         except OSError:
             return None
         head = len(MAGIC) + 32
@@ -120,15 +124,8 @@ class Cache:
         blob = MAGIC + hmac.new(self.key, key.encode() + body, "sha256").digest() + body
         path = self._path(key)
         try:
-            path.parent.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as f:
-                f.write(blob)
-            os.replace(tmp, path)
+            files.make_folder(path.parent, self.root)
+            files.write_file(path, blob, self.root)
         except OSError as exc:
             self.writable = False
             self.problems.append(f"cannot write to cache {self.directory} ({exc.strerror}); continuing without caching")
-            try:
-                os.unlink(tmp)
-            except (OSError, UnboundLocalError):
-                pass

@@ -3,7 +3,10 @@
 Inside a git work tree: the files git knows (tracked, or untracked and not ignored); elsewhere a
 walk that skips virtualenvs, site-packages, build and hidden folders. Config globs apply on top.
 Symlinks that leave the root (or loop) are never followed; they are kept as skipped files, so the
-scan reports them instead of dropping them silently. Git runs with the repository's command hooks
+scan reports them instead of dropping them silently: a linked file, a linked folder (walked), a
+file git tracks under a folder that has since become a link out. A file named on the command line
+is located by its folder, without following the file itself, so a link to a system file never
+moves the root out of the project. Git runs with the repository's command hooks
 (core.fsmonitor) disabled, since the scanned tree's .git/config is untrusted.
 """
 
@@ -11,9 +14,12 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import files as safe_files
 
 SKIP_DIRS = {"site-packages", "node_modules", "__pycache__", "build", "dist", "venv", "env", ".venv", ".tox", ".nox", ".xborder_cache"}
 
@@ -65,15 +71,22 @@ def module_name(rel: str, root: str = "") -> tuple[str, bool]:
     return ".".join(parts) or "__init__", is_package
 
 
-def _git_files(root: Path) -> list[str] | None:
+# What git says, and goes on, when it cannot list a folder of untracked files.
+_GIT_UNLISTED = re.compile(r"^warning: could not open directory '(.+?)/?': (.+)$", re.M)
+
+
+def _git_files(root: Path) -> tuple[list[str], dict[str, str]] | None:
+    """The files git knows, and the folders it could not list (with the reason), or None without git."""
     try:
-        out = subprocess.run(
+        done = subprocess.run(
             ["git", "-c", "core.fsmonitor=false", "-C", str(root), "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "*.py"],
-            capture_output=True, timeout=60, check=True, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
-        ).stdout
+            capture_output=True, timeout=60, check=True, env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"},
+        )
     except (OSError, subprocess.SubprocessError):
         return None
-    return [p for p in out.decode("utf-8", "surrogateescape").split("\0") if p]
+    unlisted = {m[1]: f"cannot list folder: {m[2]}; its files were not analysed"
+                for m in _GIT_UNLISTED.finditer(done.stderr.decode("utf-8", "surrogateescape"))}
+    return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p], unlisted
 
 
 def _inside_git(root: Path) -> bool:
@@ -92,8 +105,13 @@ def _walk(root: Path) -> tuple[list[str], dict[str, str]]:
         unlisted[Path(exc.filename).relative_to(root).as_posix()] = f"cannot list folder: {exc.strerror}; its files were not analysed"
 
     for directory, dirs, files in os.walk(root, onerror=unreadable, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS and not (Path(directory) / d / "pyvenv.cfg").exists())
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS
+                         and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg")))
         base = Path(directory)
+        for d in dirs:
+            problem = _link_problem(base / d, root, "folder") if os.path.islink(base / d) else None
+            if problem:
+                unlisted[(base / d).relative_to(root).as_posix()] = problem
         for name in files:
             if name.endswith(".py"):
                 found.append((base / name).relative_to(root).as_posix())
@@ -109,13 +127,11 @@ def discover(root: Path, targets: list[Path], include: tuple = (), exclude: tupl
     """Files under `targets` (all inside `root`), sorted by relative path, so order never depends on the OS;
     tests, fixtures, migrations and benchmarks only with `include_tests`; `src` names import roots."""
     root = root.resolve()
-    rels = (_git_files(root) if _inside_git(root) else None)
-    unlisted: dict[str, str] = {}
-    if rels is None:
-        rels, unlisted = _walk(root)
+    listed = _git_files(root) if _inside_git(root) else None
+    rels, unlisted = listed if listed is not None else _walk(root)
     target_rels = []
     for t in targets:
-        t = t.resolve() if not t.is_symlink() else t.absolute()
+        t = located(t)
         target_rels.append("" if t == root else t.relative_to(root).as_posix())
 
     def wanted(rel: str) -> bool:
@@ -135,7 +151,7 @@ def discover(root: Path, targets: list[Path], include: tuple = (), exclude: tupl
             module, is_package = module_name(rel, base)
             if outer and base == "" and not src:  # the scanned folder is itself a package: its name comes first
                 module = f"{outer}.{module}" if module != "__init__" else outer
-            found.append(SourceFile(path, rel, module, is_package, _symlink_problem(path, root)))
+            found.append(SourceFile(path, rel, module, is_package, _link_problem(path, root)))
     found += [SourceFile(root / rel, rel, "", False, reason) for rel, reason in unlisted.items() if wanted(rel)]
     return sorted(found, key=lambda f: f.rel)
 
@@ -149,16 +165,26 @@ def _outer_packages(root: Path) -> str:
     return ".".join(names)
 
 
-def _symlink_problem(path: Path, root: Path) -> str | None:
-    """Why a symlinked file is not followed, or None for a plain file or a link inside the root."""
-    if not path.is_symlink():
-        return None
-    try:
-        target = path.resolve(strict=True)
-    except FileNotFoundError:
-        return "symlink to a missing file; not followed"
-    except (OSError, RuntimeError):  # RuntimeError: a symlink loop, on Python < 3.13
-        return "symlink loop; not followed"
-    if root not in target.parents:
-        return "symlink to a file outside the scanned root; not followed"
+def located(path: Path) -> Path:
+    """Where a command-line path is: a folder resolved, a file by its resolved folder and its own
+    name, so that a file that is a link is not followed out of its project."""
+    if path.is_dir():
+        return path.resolve()
+    path = path.absolute()
+    return path.parent.resolve() / path.name
+
+
+def _link_problem(path: Path, root: Path, kind: str = "file") -> str | None:
+    """Why a path is not followed (a link that leaves the root, is dangling or loops, or a folder on
+    the way that has become a link out), or None for a plain path or a link inside the root."""
+    if os.path.islink(path):
+        try:
+            target = path.resolve(strict=True)
+        except FileNotFoundError:
+            return f"symlink to a missing {kind}; not followed"
+        except (OSError, RuntimeError):  # RuntimeError: a symlink loop, on Python < 3.13
+            return "symlink loop; not followed"
+        return None if root in target.parents else f"symlink to a {kind} outside the scanned root; not followed"
+    if not safe_files.inside(os.path.realpath(path), root):
+        return "under a symlinked folder outside the scanned root; not followed"
     return None

@@ -14,11 +14,11 @@ from pathlib import Path
 
 from . import baseline, suppress
 from .cache import Cache
-from .discover import discover
+from .discover import discover, located
 from .errors import ConfigError
 from .evaluate import Policy, evaluate
 from .knowledge import Knowledge, load_knowledge
-from .knowledge.config import Config, find_config, load_config
+from .knowledge.config import Config, check_limits, find_config, load_config, ownership_warning
 from .link import Program
 from .propagate import Analysis
 from .propagate.lattice import SOURCE_WEIGHT
@@ -41,6 +41,7 @@ class Options:
     cache_dir: str | None = None
     jobs: int | None = None
     progress: object = None  # callable(done, total) or None
+    warn: object = None  # callable(text): what the user must hear at once, whatever the report format
     warn_unused_ignores: bool = False  # report suppressions that match nothing (XB903)
     baseline: str | None = None  # a baseline file: findings it knows are dropped
     max_file_bytes: int | None = None  # overrides the config's max-file-bytes
@@ -49,7 +50,7 @@ class Options:
 
 
 def find_root(paths: list[Path]) -> Path:
-    dirs = [p.resolve() if p.is_dir() else p.resolve().parent for p in paths]
+    dirs = [located(p) if p.is_dir() else located(p).parent for p in paths]
     return Path(os.path.commonpath([str(d) for d in dirs]))
 
 
@@ -59,14 +60,16 @@ def resolve_config(options: Options, root: Path, need_home: bool = True) -> Conf
         raise ConfigError("config file not found", path=str(path))
     config = load_config(path) if path else Config()
     if path:
-        config = replace(config, path=_display(path, root))
+        warning = None if options.config else ownership_warning(path, root)
+        config = replace(config, path=_display(path, root), warnings=(warning,) if warning else ())
     if options.home:
         config = replace(config, home=tuple(h.upper() for h in options.home))
     if options.regime:
         config = replace(config, regime=options.regime.lower())
-    if options.max_file_bytes:
+    check_limits(options.max_file_bytes, options.file_timeout, None)
+    if options.max_file_bytes is not None:
         config = replace(config, max_file_bytes=options.max_file_bytes)
-    if options.file_timeout:
+    if options.file_timeout is not None:
         config = replace(config, file_timeout=options.file_timeout)
     if options.include_tests:
         config = replace(config, include_tests=True)
@@ -116,12 +119,15 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
     paths = [Path(p) for p in options.paths]
     root = find_root(paths)
     config = resolve_config(options, root, need_home)
+    for warning in config.warnings if options.warn else ():
+        options.warn(warning)
     knowledge = load_knowledge(config)
     files = discover(root, paths, config.include, config.exclude, config.include_tests, config.src)
     cache = None
     if options.use_cache:
-        cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest())
-    runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), cache, options.jobs, options.progress, config.file_timeout)
+        cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest(), root)
+    runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), root, cache, options.jobs,
+                    options.progress, config.file_timeout)
     summaries = runner.summaries(files, config.max_file_bytes)
     program = Program(summaries, knowledge.catalog.flowrules.managers)
     analysis = Analysis(program, knowledge.catalog, knowledge.sources, TemplateFolders(root))
@@ -131,7 +137,7 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
 
 def project_root(path: Path) -> Path | None:
     """The project a path belongs to: the folder of its config file, else its git work tree."""
-    start = path.resolve() if path.is_dir() else path.resolve().parent
+    start = located(path) if path.is_dir() else located(path).parent
     config = find_config(start)
     if config is not None:
         return config.resolve().parent
@@ -147,7 +153,7 @@ def _focus(options: Options) -> tuple[Options, tuple]:
     if not any(p.is_file() for p in paths) or None in roots:
         return options, ()
     root = Path(os.path.commonpath([str(r) for r in roots]))
-    rels = tuple("" if p.resolve() == root else p.resolve().relative_to(root).as_posix() for p in paths)
+    rels = tuple("" if located(p) == root else located(p).relative_to(root).as_posix() for p in paths)
     return replace(options, paths=(str(root),)), rels
 
 
@@ -162,8 +168,8 @@ def scan(options: Options) -> ScanResult:
 
 def _scan(options: Options) -> ScanResult:
     started = time.monotonic()
-    entries = baseline.load(options.baseline) if options.baseline else None
     options, focus = _focus(options)
+    entries = baseline.load(options.baseline, find_root([Path(p) for p in options.paths])) if options.baseline else None
     a = analyze(options)
     cuts = [c for qualname in sorted(a.analysis.cuts_by_function) for c in a.analysis.cuts_by_function[qualname]]
     with a.runner:  # the workers kept for this last pass stop here
@@ -188,7 +194,7 @@ def _scan(options: Options) -> ScanResult:
     return ScanResult(
         str(a.root), config.home, policy.regime.id if policy.regime else None,
         findings=tuple(findings), errors=tuple(errors), files=len(a.files), seconds=round(time.monotonic() - started, 3),
-        approved=tuple(approved), warnings=tuple(a.cache.warnings) if a.cache else (), fail_on=config.fail_on,
+        approved=tuple(approved), warnings=config.warnings + (tuple(a.cache.warnings) if a.cache else ()), fail_on=config.fail_on,
         flows=tuple(flows), categories={c: (v.name, policy.is_sensitive(c)) for c, v in knowledge.vocabulary.categories.items()},
         at_home=frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and policy.at_home(j)),
         baseline=outcome, sanitized=tuple(sanitized), coverage=_coverage(a, flows, position),

@@ -20,41 +20,30 @@ import hashlib
 import multiprocessing
 import os
 import pickle
-import stat
 import time
 from collections import deque
 from multiprocessing.connection import wait
 
+from . import files
 from .summarize import Context, summarize
 from .summary import ModuleSummary, ParseError
 
 DEFAULT_TIMEOUT = 30.0  # seconds per file; libcst parses ~5,000 ordinary lines a second
 
 
-def read_source(path, limit: int) -> tuple[bytes | None, ParseError | None]:
-    """The file's bytes, or why it cannot be analysed.
-
-    Opened non-blocking and checked on the open descriptor, so a FIFO or device never blocks the
-    scan, even one swapped in after discovery.
-    """
+def read_source(path, limit: int, root) -> tuple[bytes | None, ParseError | None]:
+    """The file's bytes, or why it cannot be analysed: only a regular file of at most `limit` bytes
+    reached without a link out of `root` (files.read_bytes), so a FIFO, a device or a link swapped
+    in after discovery never blocks the scan nor reads outside it."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+        data = files.read_bytes(path, limit, root)
+    except files.TooLarge as exc:
+        size = f"{exc.size} bytes, over the limit of {limit}" if exc.size is not None else f"over the limit of {limit} bytes"
+        return None, ParseError(0, 0, f"file is {size} (max-file-bytes)", "XB902")
+    except files.Refused as exc:
+        return None, ParseError(0, 0, exc.strerror, "XB902")
     except OSError as exc:
         return None, ParseError(0, 0, f"cannot read: {exc.strerror or exc}", "XB901")
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return None, ParseError(0, 0, "not a regular file; not read", "XB902")
-        if st.st_size > limit:
-            return None, ParseError(0, 0, f"file is {st.st_size} bytes, over the limit of {limit} (max-file-bytes)", "XB902")
-        with os.fdopen(fd, "rb", closefd=False) as f:
-            data = f.read(limit + 1)
-    except OSError as exc:
-        return None, ParseError(0, 0, f"cannot read: {exc.strerror or exc}", "XB901")
-    finally:
-        os.close(fd)
-    if len(data) > limit:  # grew after the size check
-        return None, ParseError(0, 0, f"file is over the limit of {limit} bytes (max-file-bytes)", "XB902")
     if b"\0" in data:
         return None, ParseError(1, 1, "contains NUL bytes (binary file?)", "XB901")
     return data, None
@@ -121,8 +110,9 @@ class _Worker:
 
 
 class Runner:
-    def __init__(self, ctx: Context, cache=None, jobs: int | None = None, progress=None, timeout: float | None = DEFAULT_TIMEOUT):
+    def __init__(self, ctx: Context, root, cache=None, jobs: int | None = None, progress=None, timeout: float | None = DEFAULT_TIMEOUT):
         self.ctx = ctx
+        self.root = root  # the scanned tree: no file is read through a link out of it
         self.cache = cache
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.progress = progress
@@ -138,7 +128,7 @@ class Runner:
             if f.skipped is not None:
                 results[i] = ModuleSummary(f.rel, f.module, "", error=ParseError(0, 0, f.skipped, "XB902"))
                 continue
-            data, problem = read_source(f.path, limit)
+            data, problem = read_source(f.path, limit, self.root)
             if problem is not None:
                 results[i] = ModuleSummary(f.rel, f.module, "", error=problem)
                 continue

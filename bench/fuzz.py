@@ -73,6 +73,8 @@ def main() -> int:
         ("summarizer: arbitrary bytes", st.binary(max_size=4000), test_fuzz.summarizes, args.examples),
         ("pipeline: renaming keeps findings", names, renamed, args.pipeline_examples),
         ("pipeline: unrelated module keeps findings", hypothesmith.from_grammar(), unrelated, args.pipeline_examples),
+        ("command line: any arguments, config, baseline", test_fuzz.CLI_INPUTS,
+         lambda inputs: test_fuzz.runs_cleanly(*inputs), args.pipeline_examples),
     ]
     total_tried = total_failures = 0
     for name, strategy, check, examples in runs:

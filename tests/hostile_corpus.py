@@ -2,7 +2,8 @@
 
 `build(root)` writes one project: a healthy package whose findings must survive, beside every
 kind of file that has broken analyzers (bad encodings, Python 2, binary data, huge and deeply
-nested files, a FIFO, symlink tricks, an unreadable file, a file that vanishes after discovery,
+nested files, a FIFO, symlink tricks (files and a folder), names with terminal controls or not in
+UTF-8, an unreadable file, a file that vanishes after discovery,
 a file that crashes the parser's process and one that makes it run for minutes). It returns the
 expected outcome of each path: "analyzed", or the error code the scan must report for it, or
 either ("analyzed|XB901") where the parser's leniency is not ours to pin.
@@ -98,6 +99,13 @@ def build(root: Path) -> dict[str, str]:
     outside.write_text(OUTSIDE)
     (root / "outside_link.py").symlink_to(outside)
     expected["outside_link.py"] = "XB902"
+    outside_folder = root.parent / f"{root.name}-outside"
+    outside_folder.mkdir(exist_ok=True)
+    (outside_folder / "leak.py").write_text(OUTSIDE)
+    (root / "linked_folder").symlink_to(outside_folder, target_is_directory=True)
+    expected["linked_folder"] = "XB902"  # a folder link out of the root: reported, not walked
+    put("name_\x1b[2J\u202e\x07.py", "ok = 1\n", "analyzed")  # escaped in every output
+    put(os.fsdecode(b"name_\xff\xfe.py"), "ok = 2\n", "analyzed")  # not UTF-8: escaped, never a crash
     locked = put("unreadable.py", "z = 3\n", "XB901")
     locked.chmod(0)
     if os.access(locked, os.R_OK):  # root reads anything

@@ -98,8 +98,7 @@ def test_read_only_cache_dir(tmp_path, project, monkeypatch):
     if os.access(cache_dir, os.W_OK):  # running as root: make writes fail the way they would
         def refuse(*args, **kwargs):
             raise PermissionError(13, "Permission denied")
-        monkeypatch.setattr(cache_module.tempfile, "mkstemp", refuse)
-        monkeypatch.setattr(cache_module.Path, "write_text", refuse)
+        monkeypatch.setattr(cache_module.files, "_create", refuse)
     code, doc, _ = scan(root, cache_dir)
     assert (code, doc) == (1, reference)
     result, warned = text_scan(root, cache_dir)
@@ -120,14 +119,14 @@ def test_full_disk(tmp_path, project, monkeypatch):
     """Writes go to /dev/full, which fails every write with ENOSPC, as a full disk does."""
     root, reference = project
 
-    def full(dir=None, prefix=None):
-        return os.open("/dev/full", os.O_WRONLY), str(Path(dir) / f"{prefix}never-created")
+    def full(name, dir_fd):
+        return os.open("/dev/full", os.O_WRONLY)
 
-    monkeypatch.setattr(cache_module.tempfile, "mkstemp", full)
+    monkeypatch.setattr(cache_module.files, "_create", full)
     cache_dir = tmp_path / "cache"
     assert scan(root, cache_dir)[:2] == (1, reference)
     result, warned = text_scan(root, cache_dir)
-    assert warned == [f"warning: cannot write to cache {cache_dir} (No space left on device); continuing without caching"]
+    assert warned == [f"warning: cache directory {cache_dir} is not writable (No space left on device); scanning without a cache"]
     assert entries(cache_dir) == []
 
 

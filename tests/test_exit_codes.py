@@ -62,7 +62,7 @@ def test_an_interrupted_write_keeps_the_old_report(tmp_path, monkeypatch, capsys
     output = tmp_path / "report.json"
     output.write_text("old report\n")
 
-    def interrupted(src, dst):
+    def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(os, "replace", interrupted)
@@ -85,4 +85,4 @@ def test_a_closed_standard_output_is_exit_2(monkeypatch, capsys):
 
     monkeypatch.setattr("sys.stdout", Closed())
     assert _exit(["scan", SHOP, "--home", "CN", "--no-cache"]) == 2
-    assert "cannot write the report to standard output: Broken pipe" in capsys.readouterr().err
+    assert "cannot write to standard output: Broken pipe" in capsys.readouterr().err

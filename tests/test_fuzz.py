@@ -2,13 +2,18 @@
 
 - the summarizer returns a summary (maybe with a reported parse error) for every input;
 - renaming a non-personal identifier never changes the findings;
-- adding an unrelated module never removes a finding.
+- adding an unrelated module never removes a finding;
+- the command line, given any arguments, config, baseline and source, exits 0, 1 or 2 without a
+  traceback or an internal error.
 Example counts are small to keep the suite fast; bench/fuzz.py runs the long campaign.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import io
+import json
 import keyword
 import tempfile
 from pathlib import Path
@@ -18,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from xborder import __main__ as entry
 from xborder import pipeline as scan_module
 from xborder.knowledge import load_knowledge
 from xborder.knowledge.config import Config
@@ -117,3 +123,50 @@ def test_adding_an_unrelated_module_never_removes_a_finding(extra):
     before = findings(base)
     after = findings({**base, "zz_unrelated.py": extra.encode("utf-8", "surrogatepass")})
     assert set(before) <= set(after)
+
+
+# The command line, end to end: any arguments, config, baseline and source give exit 0, 1 or 2
+# with at most one line of error, never a traceback nor the guard's "internal error" (a bug).
+COMMANDS = ["scan", "baseline", "audit", "rules", "explain", "classify", "where", "callgraph"]
+OPTIONS = ["--home", "--regime", "--format", "--output", "-o", "--fail-on", "--baseline", "--max-file-bytes",
+           "--file-timeout", "--jobs", "--config", "--cache-dir", "--no-cache", "--include-tests", "--show-suppressed",
+           "--warn-unused-ignores", "--region", "--provider", "--owner", "--", "-h"]
+VALUES = ["CN", "EU", "xx", "json", "sarif", "github", "text", "dot", "never", "nan", "inf", "-1", "0", "1", "1e999",
+          str(10 ** 30), "gdpr", "XB101", "email", "https://[evil]/", "aws:us-west-2"]
+SAFE_TEXT = st.text(max_size=12).filter(lambda t: not t.startswith("/") and ".." not in t and "\0" not in t)
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+                    max_leaves=12)
+PROJECT_FILES = st.fixed_dictionaries({
+    "app.py": st.sampled_from([TEMPLATE.format(**DEFAULT_NAMES).encode()]) | st.binary(max_size=300),
+    "xborder.toml": st.sampled_from([b'home = "CN"\n']) | st.binary(max_size=200)
+    | st.text(max_size=60).map(lambda t: ('home = "CN"\n' + t).encode("utf-8", "surrogatepass")),
+    "baseline.json": JSON.map(lambda d: json.dumps({"version": 1, "findings": d}).encode()) | st.binary(max_size=200),
+})
+
+
+ARGUMENTS = st.lists(st.sampled_from(OPTIONS) | st.sampled_from(VALUES) | SAFE_TEXT
+                     | st.sampled_from(["PROJECT", "PROJECT/app.py", "PROJECT/baseline.json", "PROJECT/xborder.toml", "OUT"]),
+                     max_size=8)
+# Half the runs start from a valid command line, so that random input reaches the scan, not only the parser.
+CLI_INPUTS = st.tuples(st.sampled_from(COMMANDS), PROJECT_FILES,
+                       st.tuples(st.sampled_from([[], ["--no-cache", "--jobs", "1", "--home", "CN", "PROJECT"]]), ARGUMENTS).map(lambda p: p[0] + p[1]))
+
+
+def runs_cleanly(command: str, files: dict, args: list) -> None:
+    """`xborder COMMAND ARGS` in a throwaway folder holding the project: exit 0, 1 or 2, no traceback."""
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp)
+        project = write_project(Path(tmp) / "project", files)
+        argv = [command] + [a.replace("PROJECT", str(project)).replace("OUT", str(Path(tmp) / "out")) for a in args]
+        err = io.StringIO()
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err), pytest.raises(SystemExit) as raised:
+            entry.run(argv)
+    assert raised.value.code in (0, 1, 2), (argv, err.getvalue())
+    assert "Traceback" not in err.getvalue() and "internal error" not in err.getvalue(), (argv, err.getvalue())
+
+
+@settings(FAST, max_examples=25)
+@given(CLI_INPUTS)
+def test_the_command_line_never_crashes(inputs):
+    runs_cleanly(*inputs)

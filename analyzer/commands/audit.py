@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..output import write_atomic
+from .. import files
 from ..pipeline import Options, scan
 from ..report import FORMATS, render
 from ..report import html as html_report
@@ -43,7 +43,7 @@ def audit_command(path, output, home, config_path, regime, jobs, no_cache, inclu
     progress = Progress("audit")
     progress.stage("scanning")
     result = guarded(lambda: scan(Options(paths=(path,), home=tuple(home), regime=regime, config=config_path,
-                                          use_cache=not no_cache, jobs=jobs, progress=progress,
+                                          use_cache=not no_cache, jobs=jobs, progress=progress, warn=progress.warn,
                                           include_tests=include_tests)))
     progress.stage("writing reports")
     result = replace(result, seconds=0)  # the evidence pack is deterministic: the same code gives the same files
@@ -55,10 +55,10 @@ def audit_command(path, output, home, config_path, regime, jobs, no_cache, inclu
     if "sarif" in FORMATS:
         reports["findings.sarif"] = render(result, "sarif")
     try:
-        target.mkdir(parents=True, exist_ok=True)
+        files.make_folder(target, result.root)
         for name, text in reports.items():
             # newline="" keeps the CSV's CRLF row ends (RFC 4180) as written.
-            write_atomic(target / name, text, newline="")
+            files.write_file(target / name, text, result.root, newline="")
     except OSError as exc:
         progress.close()
         fail(f"cannot write to {output}: {exc.strerror}")

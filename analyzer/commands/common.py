@@ -9,14 +9,15 @@ from pathlib import Path
 import click
 
 from ..errors import ConfigError
-from ..output import write_atomic
+from .. import files
+from ..escape import terminal
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def fail(message: str):
     """A usage or configuration problem: one line on stderr, exit 2."""
-    click.echo(f"xborder: error: {message}", err=True)
+    click.echo(f"xborder: error: {terminal(message)}", err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -32,6 +33,11 @@ class Progress:
         if self.enabled:
             click.echo(f"\r\033[Kxborder {self.command}: {text}", err=True, nl=False)
             self.shown = True
+
+    def warn(self, text: str) -> None:
+        """A warning on stderr, piped or not (the JSON and SARIF reports cannot carry it)."""
+        self.close()
+        click.echo(f"xborder: warning: {terminal(text)}", err=True)
 
     def __call__(self, done: int, total: int) -> None:
         if total >= 50 and (done == total or done % 25 == 0):
@@ -75,14 +81,12 @@ def guarded(call, progress: Progress | None = None):
 
 
 def write_output(text: str, output: str | None, root: str, replace: bool = False) -> None:
-    """Print, or write a file; never over a Python source, and inside the scanned tree only a new
-    file unless `replace` (a baseline the user regenerates), so a report cannot clobber the code."""
-    if output is None:
-        try:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        except OSError as exc:  # a closed pipe or a full device: the report is lost, say so
-            fail(f"cannot write the report to standard output: {exc.strerror or exc}")
+    """Print, or write a file (complete or absent: files.write_file); never over a Python source, never
+    through a link in the scanned tree, and there only a new file unless `replace` (a baseline the
+    user regenerates), so a report cannot clobber the code."""
+    if output is None:  # a closed pipe or a full device: the guard (analyzer/__main__.py) says so
+        sys.stdout.write(text)
+        sys.stdout.flush()
         return
     target = Path(output)
     resolved = target.resolve()
@@ -91,6 +95,6 @@ def write_output(text: str, output: str | None, root: str, replace: bool = False
     if not replace and resolved.exists() and Path(root).resolve() in resolved.parents:
         fail(f"refusing to overwrite {output}: it is inside the scanned tree; write a new file or outside the tree")
     try:
-        write_atomic(target, text)
+        files.write_file(target, text, root)
     except OSError as exc:
         fail(f"cannot write {output}: {exc.strerror}")

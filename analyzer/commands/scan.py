@@ -24,7 +24,7 @@ project_options = options(
 
 def run_scan(command: str, **settings):
     progress = Progress(command)
-    return guarded(lambda: scan(Options(progress=progress, **settings)), progress)
+    return guarded(lambda: scan(Options(progress=progress, warn=progress.warn, **settings)), progress)
 
 
 @click.command("scan")
@@ -36,9 +36,9 @@ def run_scan(command: str, **settings):
               help="Report and fail only on findings not in FILE (made by `xborder baseline`); list its stale entries.")
 @click.option("--show-suppressed", is_flag=True, help="Also list findings suppressed by `# xborder: ignore[CODE] reason` comments.")
 @click.option("--warn-unused-ignores", is_flag=True, help="Report suppression comments that match no finding (XB903).")
-@click.option("--max-file-bytes", type=click.IntRange(min=1), metavar="N",
+@click.option("--max-file-bytes", type=int, metavar="N",
               help="Skip and report (XB902) files larger than N bytes [default: max-file-bytes in the config, else 2000000].")
-@click.option("--file-timeout", type=click.FloatRange(min=0, min_open=True), metavar="SECONDS",
+@click.option("--file-timeout", type=float, metavar="SECONDS",
               help="Stop and report (XB902) a file that takes longer to analyse [default: file-timeout in the config, else 30].")
 def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, include_tests, fmt, output, fail_on,
                  baseline_path, show_suppressed, warn_unused_ignores, max_file_bytes, file_timeout):

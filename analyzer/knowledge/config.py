@@ -8,11 +8,13 @@ worse than a failed run.
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import files
 from ..errors import ConfigError
 from .schema import check, line_of, locate
 
@@ -45,6 +47,7 @@ class Config:
     fail_on: str = "warning"
     max_file_bytes: int = 2_000_000
     file_timeout: float = 30.0  # seconds one file may take to summarize
+    warnings: tuple = ()  # what the user must hear about the config itself (ownership)
     keys_lines: dict = field(default_factory=dict, compare=False, hash=False)
     text: str = field(default="", compare=False, hash=False, repr=False)  # the raw file, to locate later errors
 
@@ -66,17 +69,55 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+SIZE_LIMIT = 16 << 20  # bytes: a config is a few kilobytes; a device or a FIFO is no config
+TIMEOUT_LIMIT = 7 * 24 * 3600.0  # seconds: past this a timeout is no limit, and the OS refuses to wait that long
+
+
 def _read(path: Path) -> str:
+    """A config file's text: a regular file of bounded size (files.read_bytes)."""
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        return files.read_bytes(path, SIZE_LIMIT).decode("utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read config: {exc.strerror or exc}", path=str(path)) from None
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"cannot read config: {exc}", path=str(path)) from None
+
+
+def check_limits(max_file_bytes: object, file_timeout: object, origin: str | None, text: str = "") -> None:
+    """The one check of the limits, from the command line (origin None) or a config file: a
+    positive whole number of bytes, a finite positive number of seconds below TIMEOUT_LIMIT."""
+    def refuse(key: str, message: str):
+        raise ConfigError(message, path=origin, key=key, line=locate(text, key) if text else None)
+
+    if max_file_bytes is not None and (type(max_file_bytes) is not int or max_file_bytes < 1):
+        refuse("max-file-bytes", "expected a whole number of bytes above 0")
+    if file_timeout is not None and (type(file_timeout) not in (int, float) or not math.isfinite(file_timeout)
+                                     or not 0 < file_timeout <= TIMEOUT_LIMIT):
+        refuse("file-timeout", f"expected a finite number of seconds above 0 (at most {TIMEOUT_LIMIT:g})")
+
+
+def ownership_warning(path: Path, root: Path) -> str | None:
+    """A warning when the config found for `root` sits in a folder above it and belongs to another
+    user (a shared /tmp, a parent folder someone else controls): it can exclude everything or set
+    fail-on = "never", so its use is announced rather than silent. Not refused, unlike git's
+    safe.directory: a config runs no code, and refusing would break every CI job whose checkout
+    belongs to another uid, the usual case in containers."""
+    folder = path.resolve().parent
+    if folder == root or folder not in root.parents:
+        return None
+    owner = path.stat().st_uid
+    if owner == os.geteuid():
+        return None
+    return (f"using config {path}, owned by another user (uid {owner}) in a folder above the scanned one; "
+            "check it, or pass --config")
 
 
 def load_config(path: Path) -> Config:
     text = _read(path)
     try:
         data = tomllib.loads(text)
+    except RecursionError:
+        raise ConfigError("invalid TOML: nested too deeply", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         # Python 3.11's error has no lineno; its message says "at line N" or "at end of document".
         where = re.search(r"at line (\d+)", str(exc))
@@ -86,19 +127,20 @@ def load_config(path: Path) -> Config:
         data = data.get("tool", {}).get("xborder", {})
         if not isinstance(data, dict):
             raise ConfigError("[tool.xborder] must be a table", path=str(path), key="tool.xborder")
-    return parse_config(data, str(path), text)
+    try:
+        return parse_config(data, str(path), text)
+    except RecursionError:
+        raise ConfigError("invalid config: nested too deeply", path=str(path)) from None
 
 
 def parse_config(data: dict, origin: str, text: str = "") -> Config:
     """The config of a parsed file: its schema (schemas/xborder.schema.json), then what no schema says."""
+    check_limits(data.get("max-file-bytes"), data.get("file-timeout"), origin, text)
     check(data, "xborder.schema.json", origin, text=text)
 
     def fail(message: str, key: str):
         raise ConfigError(message, path=origin, key=key, line=locate(text, key))
 
-    file_timeout = data.get("file-timeout", 30.0)
-    if not math.isfinite(file_timeout):
-        fail("expected a finite number of seconds", "file-timeout")
     globs = [(f"{key}[{i}]", pattern) for key in ("include", "exclude") for i, pattern in enumerate(data.get(key, []))]
     globs += [(f'destinations."{glob}"', glob) for glob in data.get("destinations", {})]
     for key, glob in globs:
@@ -126,7 +168,7 @@ def parse_config(data: dict, origin: str, text: str = "") -> Config:
         clients=tuple(data.get("clients", ())),
         fail_on=data.get("fail-on", "warning"),
         max_file_bytes=data.get("max-file-bytes", 2_000_000),
-        file_timeout=float(file_timeout),
+        file_timeout=float(data.get("file-timeout", 30.0)),
         keys_lines={k: line_of(text, k) for k in data} if text else {},
         text=text,
     )

@@ -9,15 +9,19 @@ annotated at its code's severity.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
+from ..escape import terminal
 from ..knowledge.codes import rule_codes
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: str) -> str:
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A command's message: each line's controls escaped (escape.terminal), then the workflow syntax."""
+    text = "".join(part if part in ("\r", "\n") else terminal(part) for part in re.split(r"([\r\n])", str(text)))
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:

@@ -8,12 +8,11 @@ project (paths, identifiers, strings, host names) is untrusted text and goes thr
 
 from __future__ import annotations
 
-import html
 import re
 from collections import defaultdict
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, escape, files
 from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 from .inventory import STATUSES, category_info, destination_label, entries, jurisdiction_label
 
@@ -22,8 +21,7 @@ _SENSITIVE = '<span class="badge sensitive">sensitive</span>'
 STATUS_TEXT = {"abroad": "cross-border", "unknown": "unresolved", "approved": "approved transfer", "home": "stays at home"}
 
 
-def esc(value) -> str:
-    return html.escape(str(value), quote=True)
+esc = escape.html
 
 
 def render(result) -> str:
@@ -54,8 +52,12 @@ def render(result) -> str:
             f"source code; runtime configuration may change destinations.</footer>\n</main>\n</body>\n</html>\n")
 
 
+QUOTED_FILE_LIMIT = 64 << 20  # bytes: the scanned files passed max-file-bytes; a swapped-in device has no size
+
+
 class _SourceLines:
-    """The scanned files' lines, each file read once, to quote the code of every trace hop."""
+    """The scanned files' lines, each file read once, to quote the code of every trace hop; read as
+    any file of the tree (files.read_bytes)."""
 
     def __init__(self, root: str):
         self.root = Path(root)
@@ -64,7 +66,8 @@ class _SourceLines:
     def line(self, path: str, number: int) -> str:
         if path not in self.files:
             try:
-                self.files[path] = (self.root / path).read_text(encoding="utf-8", errors="replace").splitlines()
+                data = files.read_bytes(self.root / path, QUOTED_FILE_LIMIT, self.root)
+                self.files[path] = data.decode("utf-8", errors="replace").splitlines()
             except OSError:
                 self.files[path] = []
         lines = self.files[path]

@@ -9,6 +9,8 @@ import csv
 import io
 from dataclasses import dataclass
 
+from ..escape import terminal
+
 COLUMNS = ("category", "category_name", "sensitive", "destination", "jurisdiction", "cross_border", "sink",
            "callee", "kind", "legal_basis", "reference", "rule")
 
@@ -62,8 +64,9 @@ def category_info(result, category: str) -> tuple[str, bool]:
 
 
 def _cell(value: str) -> str:
-    """Defuse CSV formula injection: spreadsheets execute cells starting with = + - @ (and tab, CR)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    """Controls escaped (escape.terminal), and CSV formula injection defused: spreadsheets execute
+    cells starting with = + - @ (and tab, CR)."""
+    return "'" + value if value.startswith(_FORMULA_START) else terminal(value)
 
 
 def rows(result) -> list[tuple]:

@@ -4,18 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
+from ..escape import terminal as safe
 from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _RESET = "\033[0m"
-
-
-def safe(text) -> str:
-    """Names and strings from scanned code, with control characters escaped (no terminal injection)."""
-    text = str(text)
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def render(result, color: bool = False) -> str:
@@ -51,7 +44,7 @@ def render(result, color: bool = False) -> str:
                      + (" (fixed or changed; run `xborder baseline` again to drop them):" if outcome.stale else "."))
         for e in outcome.stale:
             sink = e.get("sink") or {}
-            lines.append(f"  {safe(sink.get('path'))}:{sink.get('line')}: {safe(e.get('rule'))} {safe(e.get('message'))} [{safe(e['fingerprint'])}]")
+            lines.append(f"  {safe(sink.get('path'))}:{safe(sink.get('line'))}: {safe(e.get('rule'))} {safe(e.get('message'))} [{safe(e['fingerprint'])}]")
     counts = Counter(f.severity for f in result.findings if f.suppressed is None)
     by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, key=lambda s: -SEVERITY_ORDER[s])) or "none"
     error_files = len({e.path for e in result.errors if rule_codes()[e.code].skips_file})  # not comment problems
