@@ -22,6 +22,8 @@ import os
 import re
 from pathlib import Path
 
+from .files import read_bytes
+
 ELEMENT = "[]"  # a path segment: an element of the sequence before it
 MAX_MATCHES = 32  # a name pattern matching more templates than this says nothing of which one
 MAX_TEMPLATE_BYTES = 1 << 20
@@ -322,12 +324,11 @@ class TemplateFolders:
         template's block may read (not followed: such a child keeps its whole context)?"""
         return any(usage is None or usage.scoped_blocks for usage in map(self.read, self.names().get(name, ())))
 
-    @staticmethod
-    def read(file: Path | None) -> Usage | None:
+    def read(self, file: Path | None) -> Usage | None:
+        """A template's usage, read as every file of the tree is (files.read_bytes: a regular file,
+        bounded, no link out of the root); None when it cannot be read."""
         try:
-            if file is None or file.stat().st_size > MAX_TEMPLATE_BYTES:
-                return None
-            return read_usage(file.read_bytes().decode("utf-8", errors="replace"))
+            return None if file is None else read_usage(read_bytes(file, MAX_TEMPLATE_BYTES, self.root).decode("utf-8", errors="replace"))
         except OSError:
             return None
 
