@@ -165,14 +165,18 @@ def _scan(options: Options) -> ScanResult:
     options, focus = _focus(options)
     a = analyze(options)
     cuts = [c for qualname in sorted(a.analysis.cuts_by_function) for c in a.analysis.cuts_by_function[qualname]]
+    failures = [a.analysis.failures[q] for q in sorted(a.analysis.failures)]
     with a.runner:  # the workers kept for this last pass stop here
-        position = positions_for(a, _touched(a.raw, cuts) | {path for _, sites, _ in a.analysis.unmodeled.values() for path, _ in sites})
+        position = positions_for(a, _touched(a.raw, cuts) | {path for _, sites, _ in a.analysis.unmodeled.values() for path, _ in sites}
+                                 | {f.path for f in failures})
     knowledge, config = a.knowledge, a.config
     flows = build_flows(a.raw, a.program, Resolver(knowledge.jurisdictions, config, position), position)
     policy = Policy(config, knowledge.jurisdictions, knowledge.vocabulary)
     findings, approved = evaluate(flows, policy)
     findings, errors = suppress.apply(findings, a.summaries, options.warn_unused_ignores)
     errors += [FileError(s.path, s.error.line or None, s.error.message, s.error.code) for s in a.summaries if s.error is not None]
+    errors += [FileError(f.path, position(f.path, f.loc)[0] or None, f.message, f.code) for f in failures]
+    errors += position.errors()
     errors = sorted(errors, key=lambda e: (e.path, e.line or 0))
     outcome = None
     if entries is not None:
@@ -220,19 +224,31 @@ def _evidence_paths(call) -> set:
     return {p.where[0] for parts in alternatives for p in parts if type(p) is Lit and p.where is not None}
 
 
-def positions_for(analyzed: Analyzed, paths: set):
-    """A (path, loc) -> (line, column) lookup that summarizes only the given files with positions."""
-    by_rel = {f.rel: f for f in analyzed.files}
-    files = [by_rel[p] for p in sorted(paths) if p in by_rel]
-    positioned = {s.path: s for s in analyzed.runner.summaries(files, analyzed.config.max_file_bytes, positions=True)}
+class Positions:
+    """A (path, loc) -> (line, column) lookup over files summarized again with positions; a file
+    whose positions could not be computed (a limit of the second pass) says so in `errors()`,
+    since its findings then stand at line 0 and its inline suppressions cannot match them."""
 
-    def position(path: str, loc: int) -> tuple[int, int]:
-        s = positioned.get(path)
+    def __init__(self, summaries: list):
+        self.positioned = {s.path: s for s in summaries}
+
+    def __call__(self, path: str, loc: int) -> tuple[int, int]:
+        s = self.positioned.get(path)
         if s is None or not s.positions or loc is None or loc >= len(s.positions):
             return (0, 0)
         return s.positions[loc]
 
-    return position
+    def errors(self) -> list[FileError]:
+        return [FileError(s.path, None, f"could not locate its findings ({s.error.message}); they are reported at line 0", "XB902")
+                for path, s in sorted(self.positioned.items()) if s.error is not None]
+
+
+def positions_for(analyzed: Analyzed, paths: set) -> Positions:
+    """The positions of the given files only (their modules summarized again, with positions)."""
+    by_rel = {f.rel: f for f in analyzed.files}
+    ok = {s.path for s in analyzed.summaries if s.error is None}
+    files = [by_rel[p] for p in sorted(paths) if p in by_rel and p in ok]
+    return Positions(analyzed.runner.summaries(files, analyzed.config.max_file_bytes, positions=True))
 
 
 def build_flows(raw: list, program: Program, resolver: Resolver, position) -> list[Flow]:

@@ -10,11 +10,11 @@ with the reason.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from .ir import AttrPath, ClientObject, ItemPath, Lit, ParamRef, Sym, Unknown, key_text, ordered
 from .results import Destination
 from .strings import literal
+from .urls import authority_host, split_url
 
 _LIBPQ_HOST = re.compile(r"(?:^|\s)host\s*=\s*'?([^\s']+)")
 
@@ -43,16 +43,8 @@ def host_of(text: str, complete: bool, role: str) -> str | None:
     """The host named by a URL/DSN/host string, if its host part is fully known."""
     text = text.strip()
     if role in ("url", "dsn") and "://" in text:
-        rest = text.split("://", 1)[1]
-        end = re.search(r"[/?#]", rest)
-        if end is None and not complete:
-            return None
-        authority = rest[: end.start()] if end else rest
-        try:
-            host = urlsplit("//" + authority).hostname
-        except ValueError:  # a bracketed host that is not an IPv6 address: nothing to place
-            return None
-        return host or None
+        _, authority, ended = split_url(text)
+        return authority_host(authority) if ended or complete else None
     if role == "dsn":
         m = _LIBPQ_HOST.search(text)
         if m and (complete or m.end() < len(text)):
@@ -204,4 +196,8 @@ class Resolver:
         return Destination(None, None, self._home(juris), self.evidence("local file or database", ev), "local storage")
 
     def _unknown(self, parts: tuple) -> Destination:
+        text, complete, ev = literal(parts)
+        if complete:  # a constant with no host in it (a malformed or relative URL)
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            return Destination(None, None, None, self.evidence(f"no host could be read from {shown!r}", ev))
         return Destination(None, None, None, describe_unknown(parts))

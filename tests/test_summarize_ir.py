@@ -835,7 +835,7 @@ def test_a_file_that_is_not_text_is_an_error_summary():
 
 
 def test_nesting_too_deep_to_interpret_is_an_xb902_error_summary():
-    s = summarize(b"x = " + b"not " * 3500 + b"a\n", PATH, MODULE, False, _context(), "digest")
+    s = summarize(b"x = " + b"not " * 6000 + b"a\n", PATH, MODULE, False, _context(), "digest")
     assert s.error == ParseError(1, 1, "too deeply nested to analyze", "XB902")
     assert (s.sources, s.calls, s.functions) == ((), (), ())
 

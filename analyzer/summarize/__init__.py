@@ -64,8 +64,10 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
     s = Summarizer(ctx, path, module, is_package)
     limit = sys.getrecursionlimit()
     try:
-        sys.setrecursionlimit(max(limit, 6000))
+        # Both walks recurse once per level of nesting (a long `+` chain is as deep as it is long).
+        sys.setrecursionlimit(max(limit, 8000))
         s.run(tree)
+        positions = tuple(node_starts(tree, s.locs)) if with_positions else ()
     except RecursionError:
         return ModuleSummary(path, module, digest, error=ParseError(1, 1, "too deeply nested to analyze", "XB902"))
     finally:
@@ -74,7 +76,7 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
         path=path, module=module, digest=digest,
         sources=tuple(s.sources), calls=tuple(s.calls), functions=tuple(s.functions), classes=tuple(s.classes),
         globals=tuple(sorted(s.module_env.items())), imports=tuple(sorted(s.imports.items())), suppressions=suppressions(source),
-        positions=tuple(node_starts(tree, s.locs)) if with_positions else (),
+        positions=positions,
     )
 
 
