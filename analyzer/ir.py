@@ -146,6 +146,19 @@ class Unknown(NamedTuple):
     kind: str = "unknown"
 
 
+# The alternative that stands for those dropped past MAX_STRS: resolved as an unknown destination
+# (XB201), so that a foreign host beyond the cap is never dropped without a word.
+BEYOND_CAP = (Unknown(f"one of more than {MAX_STRS} alternatives; the others were not kept"),)
+
+
+def capped(alternatives) -> tuple:
+    """At most MAX_STRS string alternatives, the first ones in the given order; past the cap, the
+    last place goes to BEYOND_CAP."""
+    if len(alternatives) <= MAX_STRS:
+        return tuple(alternatives)
+    return (*[a for a in alternatives if a != BEYOND_CAP][: MAX_STRS - 1], BEYOND_CAP)
+
+
 class Sym(NamedTuple):
     """The caller's value at an access path of a parameter (global stage): as a taint key, an
     object or a string part, it is replaced when a caller binds the parameter."""
@@ -379,4 +392,4 @@ def join(*vals: Val) -> Val:
     for v in vals:
         for k, kv in v.keys:
             keys[k] = join(keys[k], kv) if k in keys else kv
-    return Val(atoms, tuple(strs[:MAX_STRS]), tuple(sorted(keys.items())))
+    return Val(atoms, capped(strs), tuple(sorted(keys.items())))

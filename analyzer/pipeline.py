@@ -44,6 +44,7 @@ class Options:
     baseline: str | None = None  # a baseline file: findings it knows are dropped
     max_file_bytes: int | None = None  # overrides the config's max-file-bytes
     file_timeout: float | None = None  # overrides the config's file-timeout (seconds)
+    worker_memory: int | None = None  # overrides the config's worker-memory (megabytes)
     include_tests: bool = False  # also tests, fixtures, migrations, benchmarks (or the config's include-tests)
 
 
@@ -67,6 +68,8 @@ def resolve_config(options: Options, root: Path, need_home: bool = True) -> Conf
         config = replace(config, max_file_bytes=options.max_file_bytes)
     if options.file_timeout:
         config = replace(config, file_timeout=options.file_timeout)
+    if options.worker_memory:
+        config = replace(config, worker_memory=options.worker_memory)
     if options.include_tests:
         config = replace(config, include_tests=True)
     if need_home and not config.home:
@@ -120,7 +123,8 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
     cache = None
     if options.use_cache:
         cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest())
-    runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), cache, options.jobs, options.progress, config.file_timeout)
+    runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), cache, options.jobs, options.progress, config.file_timeout,
+                    config.worker_memory)
     summaries = runner.summaries(files, config.max_file_bytes)
     program = Program(summaries, knowledge.catalog.flowrules.managers)
     analysis = Analysis(program, knowledge.catalog, knowledge.sources)

@@ -113,23 +113,16 @@ class Resolver:
         clients = [o for o in ordered(call.clients.objs) if type(o) is ClientObject]
         provider = call.sink.provider
         client_roles = [[(role, s, c.provider) for role, alts in c.dests for s in alts] for c in clients] or [[]]
-        found, unplaced = [], []
-        for roles in client_roles:
-            alternative = self._one(own, roles, provider, call.sink)
-            found.extend(alternative)
-            if roles and alternative and all(d.jurisdiction is None for d in alternative):
-                unplaced.append(alternative[0])
+        found = [d for roles in client_roles for d in self._one(own, roles, provider, call.sink)]
         unique, seen = [], set()
         for d in found:
             key = (d.host, d.region, d.jurisdiction)
             if key not in seen:
                 seen.add(key)
                 unique.append(d)
-        known = [d for d in unique if d.jurisdiction is not None]
-        # Within one client a placed string wins over a partial one; a client alternative that
-        # places nothing (an SMTP host left to the deployment next to a debug console backend)
-        # still sends somewhere nobody knows.
-        return known + unplaced[:1] if known else unique[:1]
+        # Every placed alternative, and the first that cannot be placed: a host left to the
+        # deployment (or dropped past the cap) beside hosts at home is the worst case, never dropped.
+        return [d for d in unique if d.jurisdiction is not None] + [d for d in unique if d.jurisdiction is None][:1]
 
     def _one(self, own: list, client: list, provider, sink) -> list[Destination]:
         results, unknown = [], []
@@ -150,7 +143,7 @@ class Resolver:
             elif role == "path":
                 results.append(self._local(parts))
         if results:
-            return results
+            return results + unknown[:1]
         for role, parts, client_provider in client:
             if role in ("url", "dsn", "host"):
                 results.extend(self._from_string(role, parts, "given to the client") or [self._unknown(parts)])
@@ -158,9 +151,8 @@ class Resolver:
                 results.extend(self._from_region(parts, client_provider or provider))
             elif role == "path":
                 results.append(self._local(parts))
-        good = [d for d in results if d.jurisdiction is not None]
-        if good:
-            return good
+        if any(d.jurisdiction is not None for d in results):
+            return results
         if sink.default:
             loc = self.jurisdictions.locate_host(sink.default)
             return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source)]

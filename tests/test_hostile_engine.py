@@ -290,7 +290,7 @@ def test_big_literal_data_is_summarized_as_data(tmp_path):
     it is, in bounded memory, beside a healthy file whose findings stay."""
     from xborder.summarize import data as data_module
 
-    source = numbers_module(300_000)
+    source = numbers_module(250_000)
     assert len(source) > 1_000_000
     blanked = data_module.literal_data_blanked(source.encode())
     assert len(blanked) == len(source.encode()) and blanked.count(b",") < 10
@@ -303,7 +303,7 @@ def test_big_literal_data_is_summarized_as_data(tmp_path):
 def test_worker_memory_limit_stops_one_file(tmp_path):
     """A file that needs more memory than a worker may use is reported (XB902) instead of taking
     the machine down; the others are analysed."""
-    greedy = "CALLS = [" + ", ".join(f"f({i})" for i in range(200_000)) + "]\n"
+    greedy = "CALLS = [" + ", ".join(f"f({i})" for i in range(100_000)) + "]\n"
     write_project(tmp_path, {"healthy.py": HEALTHY, "greedy.py": greedy})
     code, report, stderr = scan_json(tmp_path, "--home", "CN", "--worker-memory", "300", "--jobs", "1")
     assert report is not None, stderr

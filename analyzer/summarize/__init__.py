@@ -12,6 +12,7 @@ stages resolve across modules. Personal-data sources are marked here, by name, w
     statements.py   branches, loops, match, with, try, assignments
     definitions.py  functions, classes, fields, and the Summarizer holding one module's state
     positions.py    (line, column) of located nodes, computed only on request
+    data.py         big literals of constants blanked before parsing (data, not a tree)
 
 The summary is a pure function of (bytes, rules digest, analyzer code). Positions cost a code
 generation pass, so they are computed only for the modules that a reported flow touches.
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..summary import ModuleSummary, ParseError
+from .data import literal_data_blanked
 from .definitions import Summarizer
 from .positions import node_starts
 
@@ -83,7 +85,7 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
 def _parse(source: bytes, path: str, module: str, digest: str) -> cst.Module | ModuleSummary:
     """The tree, or the error summary of a file that is not Python we can read."""
     try:
-        return cst.parse_module(source)
+        return cst.parse_module(literal_data_blanked(source))
     except cst.ParserSyntaxError as exc:
         # libcst's message says where it stopped; its raw line can be one past that, and the
         # message's line can be past the end of the file (then the raw position is the best we have).
