@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-MAX_STRS = 6  # alternatives kept per string value
+MAX_STRS = 6  # alternatives kept per string value (then BEYOND_CAP stands for the others)
 MAX_PARTS = 12  # pieces kept per string alternative
 MAX_DEPTH = 3  # access-path depth kept on atoms (order.customer.email)
 
@@ -152,11 +152,11 @@ BEYOND_CAP = (Unknown(f"one of more than {MAX_STRS} alternatives; the others wer
 
 
 def capped(alternatives) -> tuple:
-    """At most MAX_STRS string alternatives, the first ones in the given order; past the cap, the
-    last place goes to BEYOND_CAP."""
-    if len(alternatives) <= MAX_STRS:
+    """At most MAX_STRS string alternatives, the first ones in the given order, and BEYOND_CAP
+    after them when there were more."""
+    if len(alternatives) <= MAX_STRS and BEYOND_CAP not in alternatives:
         return tuple(alternatives)
-    return (*[a for a in alternatives if a != BEYOND_CAP][: MAX_STRS - 1], BEYOND_CAP)
+    return (*[a for a in alternatives if a != BEYOND_CAP][:MAX_STRS], BEYOND_CAP)
 
 
 class Sym(NamedTuple):
@@ -362,7 +362,7 @@ class Val(NamedTuple):
     """The abstract value of an expression inside one function."""
 
     atoms: frozenset = frozenset()
-    strs: tuple = ()  # alternatives: tuple of tuples of string parts, at most MAX_STRS
+    strs: tuple = ()  # alternatives: tuple of tuples of string parts, at most MAX_STRS (ir.capped)
     keys: tuple = ()  # known dict keys: tuple of (key, Val), sorted
 
     def keyed(self) -> dict:

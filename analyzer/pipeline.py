@@ -174,8 +174,8 @@ def _scan(options: Options) -> ScanResult:
         position = positions_for(a, _touched(a.raw, cuts) | {path for _, sites, _ in a.analysis.unmodeled.values() for path, _ in sites}
                                  | {f.path for f in failures})
     knowledge, config = a.knowledge, a.config
-    flows = build_flows(a.raw, a.program, Resolver(knowledge.jurisdictions, config, position), position)
     policy = Policy(config, knowledge.jurisdictions, knowledge.vocabulary)
+    flows = build_flows(a.raw, a.program, Resolver(knowledge.jurisdictions, config, position, policy.at_home), position)
     findings, approved = evaluate(flows, policy)
     findings, errors = suppress.apply(findings, a.summaries, options.warn_unused_ignores)
     errors += [FileError(s.path, s.error.line or None, s.error.message, s.error.code) for s in a.summaries if s.error is not None]

@@ -73,10 +73,12 @@ def _constant(text: str) -> tuple:
 class Resolver:
     """Where sink calls send their data, by the rule tables."""
 
-    def __init__(self, jurisdictions, config, position=lambda path, loc: (0, 0)):
+    def __init__(self, jurisdictions, config, position=lambda path, loc: (0, 0), at_home=None):
         self.jurisdictions = jurisdictions
         self.config = config
         self.position = position  # (path, loc) -> (line, column)
+        # jurisdiction -> whether the policy counts it as home (evaluate.Policy.at_home)
+        self.at_home = at_home or (lambda jurisdiction: jurisdiction == "HOME" or jurisdiction in config.home)
 
     def place(self, text: str, region: str | None = None, provider: str | None = None) -> Destination:
         """Where one destination written by hand is, by the rules a scan applies to a constant:
@@ -113,18 +115,33 @@ class Resolver:
         clients = [o for o in ordered(call.clients.objs) if type(o) is ClientObject]
         provider = call.sink.provider
         client_roles = [[(role, s, c.provider) for role, alts in c.dests for s in alts] for c in clients] or [[]]
-        found = [d for roles in client_roles for d in self._one(own, roles, provider, call.sink)]
+        found, unplaced, beside = [], [], []
+        for roles in client_roles:
+            alternative, left = self._one(own, roles, provider, call.sink)
+            found.extend(alternative)
+            beside.extend(left)
+            if roles and alternative and all(d.jurisdiction is None for d in alternative):
+                unplaced.append(alternative[0])
         unique, seen = [], set()
         for d in found:
             key = (d.host, d.region, d.jurisdiction)
             if key not in seen:
                 seen.add(key)
                 unique.append(d)
-        # Every placed alternative, and the first that cannot be placed: a host left to the
-        # deployment (or dropped past the cap) beside hosts at home is the worst case, never dropped.
-        return [d for d in unique if d.jurisdiction is not None] + [d for d in unique if d.jurisdiction is None][:1]
+        known = [d for d in unique if d.jurisdiction is not None]
+        if not known:
+            return unique[:1]
+        # Within one client a placed string wins over a partial one while a placed one leaves home
+        # (that is the finding); beside hosts at home only, an alternative nobody can place (a host
+        # left to the deployment, alternatives dropped past the cap) is the worst case, never dropped.
+        # A client alternative that places nothing (an SMTP host left to the deployment next to a
+        # debug console backend) still sends somewhere nobody knows.
+        if all(self.at_home(d.jurisdiction) for d in known):
+            unplaced += beside
+        return known + unplaced[:1]
 
-    def _one(self, own: list, client: list, provider, sink) -> list[Destination]:
+    def _one(self, own: list, client: list, provider, sink) -> tuple[list[Destination], list[Destination]]:
+        """The destinations of one client alternative, and the unplaced ones left out beside them."""
         results, unknown = [], []
         base_urls = [(s, p) for role, s, p in client if role in ("url", "dsn")]
         for role, parts in own:
@@ -143,7 +160,7 @@ class Resolver:
             elif role == "path":
                 results.append(self._local(parts))
         if results:
-            return results + unknown[:1]
+            return results, unknown
         for role, parts, client_provider in client:
             if role in ("url", "dsn", "host"):
                 results.extend(self._from_string(role, parts, "given to the client") or [self._unknown(parts)])
@@ -151,12 +168,13 @@ class Resolver:
                 results.extend(self._from_region(parts, client_provider or provider))
             elif role == "path":
                 results.append(self._local(parts))
-        if any(d.jurisdiction is not None for d in results):
-            return results
+        good = [d for d in results if d.jurisdiction is not None]
+        if good:
+            return good, [d for d in results if d.jurisdiction is None]
         if sink.default:
             loc = self.jurisdictions.locate_host(sink.default)
-            return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source)]
-        return results or unknown or [Destination(None, None, None, "no destination argument could be read")]
+            return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source)], []
+        return results or unknown or [Destination(None, None, None, "no destination argument could be read")], []
 
     def _home(self, jurisdiction):
         return self.config.home[0] if jurisdiction == "HOME" and self.config.home else jurisdiction

@@ -221,8 +221,8 @@ class Runner:
                         if summary is None and worker in overrun:
                             summary = _failed(item, f"exceeded the file timeout of {self.timeout:g} s (file-timeout)", "XB902")
                         elif summary is None:
-                            summary = _failed(item, "the analysis process died on this file (crashed or out of memory"
-                                              + _memory_note(self.memory) + ")", "XB902")
+                            summary = _failed(item, "the analysis process died on this file (crashed or out of memory)"
+                                              + _memory_note(self.memory), "XB902")
                         worker.stop(kill=True)
                         workers.remove(worker)
                         if queue:

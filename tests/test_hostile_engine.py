@@ -316,3 +316,18 @@ def test_worker_memory_in_config(tmp_path):
     write_project(tmp_path, {"healthy.py": HEALTHY, "xborder.toml": 'home = "CN"\nworker-memory = 0\n'})
     code, report, stderr = scan_json(tmp_path)
     assert code == 2 and "worker-memory" in stderr
+
+
+def test_a_foreign_alternative_is_the_finding_beside_an_unknown_one(tmp_path):
+    """The worst case is reported once: a host abroad beside an unplaced alternative is its XB101."""
+    source = '''import requests
+from settings_lib import lookup
+
+
+def send(user, remote):
+    url = lookup("API_URL") if remote else "https://api.segment.io/v1"
+    requests.post(url, json={"email": user.email})
+'''
+    write_project(tmp_path, {"mixed.py": source})
+    code, report, _ = scan_json(tmp_path, "--home", "CN")
+    assert [(f["rule"], f["destination"]["host"]) for f in report["findings"]] == [("XB101", "api.segment.io")]
