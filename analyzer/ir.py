@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-MAX_STRS = 6  # alternatives kept per string value
+MAX_STRS = 6  # alternatives kept per string value (then BEYOND_CAP stands for the others)
 MAX_PARTS = 12  # pieces kept per string alternative
 MAX_DEPTH = 3  # access-path depth kept on atoms (order.customer.email)
 
@@ -155,6 +155,19 @@ class Unknown(NamedTuple):
     """A piece nobody can know statically, and why."""
     why: str
     kind: str = "unknown"
+
+
+# The alternative that stands for those dropped past MAX_STRS: resolved as an unknown destination
+# (XB201), so that a foreign host beyond the cap is never dropped without a word.
+BEYOND_CAP = (Unknown(f"one of more than {MAX_STRS} alternatives; the others were not kept"),)
+
+
+def capped(alternatives) -> tuple:
+    """At most MAX_STRS string alternatives, the first ones in the given order, and BEYOND_CAP
+    after them when there were more."""
+    if len(alternatives) <= MAX_STRS and BEYOND_CAP not in alternatives:
+        return tuple(alternatives)
+    return (*[a for a in alternatives if a != BEYOND_CAP][:MAX_STRS], BEYOND_CAP)
 
 
 class Sym(NamedTuple):
@@ -367,7 +380,7 @@ class Val(NamedTuple):
     """The abstract value of an expression inside one function."""
 
     atoms: frozenset = frozenset()
-    strs: tuple = ()  # alternatives: tuple of tuples of string parts, at most MAX_STRS
+    strs: tuple = ()  # alternatives: tuple of tuples of string parts, at most MAX_STRS (ir.capped)
     keys: tuple = ()  # known dict keys: tuple of (key, Val), sorted
 
     def keyed(self) -> dict:
@@ -397,4 +410,4 @@ def join(*vals: Val) -> Val:
     for v in vals:
         for k, kv in v.keys:
             keys[k] = join(keys[k], kv) if k in keys else kv
-    return Val(atoms, tuple(strs[:MAX_STRS]), tuple(sorted(keys.items())))
+    return Val(atoms, capped(strs), tuple(sorted(keys.items())))

@@ -58,10 +58,11 @@ class Program:
 
     # -- names
 
-    def resolve(self, qualname: str, depth: int = 0) -> tuple:
+    def resolve(self, qualname: str, depth: int = 0, methods: bool = True) -> tuple:
         """What a qualified name denotes: a FunctionObject, ClassObject, ModuleObject, ManagerObject,
         BoundMethod (a classmethod read on its class), GlobalRef (a module-level variable), AttrPath
-        on a GlobalRef, or a LibraryObject."""
+        on a GlobalRef, or a LibraryObject. Without `methods`, an attribute of a class is not looked
+        up in its MRO: class bases are resolved so, since the MRO needs them (`class T(T.U)`)."""
         if qualname in self.functions:
             return FunctionObject(qualname)
         if qualname in self.classes:
@@ -70,15 +71,15 @@ class Program:
             return ModuleObject(qualname)
         module, _, name = qualname.rpartition(".")
         if module in self.modules and depth < 8:
-            return self._module_attribute(qualname, module, name, depth)
+            return self._module_attribute(qualname, module, name, depth, methods)
         if module and depth < 8:
-            inner = self.resolve(module, depth + 1)
+            inner = self.resolve(module, depth + 1, methods)
             match inner:
                 case ClassObject(cls=cls) if name in self.managers:
                     return ManagerObject(cls)
                 case ManagerObject():
                     return inner
-                case ClassObject(cls=cls):
+                case ClassObject(cls=cls) if methods:
                     method = self.lookup_method(cls, name)
                     if method and self.functions[method][0].is_classmethod:
                         return BoundMethod(method, inner)  # Customer.create(...): `cls` is Customer
@@ -88,18 +89,18 @@ class Program:
                     return AttrPath(inner, name)
         return LibraryObject(qualname)
 
-    def _module_attribute(self, qualname: str, module: str, name: str, depth: int) -> tuple:
+    def _module_attribute(self, qualname: str, module: str, name: str, depth: int, methods: bool) -> tuple:
         env = self.globals.get(module, {})
         if name in env:
             # A re-export (`from .client import Client` in __init__) resolves to the original.
             value = env[name]
             names = [a for a in value.atoms if type(a) in (LibraryRef, ProjectRef)]
             if len(value.atoms) == 1 and names and names[0].qualname != qualname:
-                return self.resolve(names[0].qualname, depth + 1)
+                return self.resolve(names[0].qualname, depth + 1, methods)
             return GlobalRef(module, name)
         imported = self.imports.get(module, {}).get(name)
         if imported is not None and imported != qualname:  # `from .client import send` in a package __init__
-            return self.resolve(imported, depth + 1)
+            return self.resolve(imported, depth + 1, methods)
         if module.endswith(".<module>"):
             return LibraryObject(qualname)
         # `from pkg import mod` and attributes of project modules not bound at top level.
@@ -127,12 +128,13 @@ class Program:
     # -- classes
 
     def bases(self, cls: str) -> list[str]:
+        """The bases of a class as written: project classes by qualified name, library ones as named."""
         summary = self.classes.get(cls)
         if summary is None:
             return []
         out = []
         for base in summary[0].bases:
-            kind = self.resolve(base)
+            kind = self.resolve(base, methods=False)
             out.append(kind.cls if type(kind) is ClassObject else base)
         return out
 

@@ -46,6 +46,7 @@ class Options:
     baseline: str | None = None  # a baseline file: findings it knows are dropped
     max_file_bytes: int | None = None  # overrides the config's max-file-bytes
     file_timeout: float | None = None  # overrides the config's file-timeout (seconds)
+    worker_memory: int | None = None  # overrides the config's worker-memory (megabytes)
     include_tests: bool = False  # also tests, fixtures, migrations, benchmarks (or the config's include-tests)
 
 
@@ -71,6 +72,8 @@ def resolve_config(options: Options, root: Path, need_home: bool = True) -> Conf
         config = replace(config, max_file_bytes=options.max_file_bytes)
     if options.file_timeout is not None:
         config = replace(config, file_timeout=options.file_timeout)
+    if options.worker_memory:
+        config = replace(config, worker_memory=options.worker_memory)
     if options.include_tests:
         config = replace(config, include_tests=True)
     if need_home and not config.home:
@@ -127,7 +130,7 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
     if options.use_cache:
         cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest(), root)
     runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), root, cache, options.jobs,
-                    options.progress, config.file_timeout)
+                    options.progress, config.file_timeout, config.worker_memory)
     summaries = runner.summaries(files, config.max_file_bytes)
     program = Program(summaries, knowledge.catalog.flowrules.managers)
     analysis = Analysis(program, knowledge.catalog, knowledge.sources, TemplateFolders(root))
@@ -172,15 +175,19 @@ def _scan(options: Options) -> ScanResult:
     entries = baseline.load(options.baseline, find_root([Path(p) for p in options.paths])) if options.baseline else None
     a = analyze(options)
     cuts = [c for qualname in sorted(a.analysis.cuts_by_function) for c in a.analysis.cuts_by_function[qualname]]
+    failures = [a.analysis.failures[q] for q in sorted(a.analysis.failures)]
     with a.runner:  # the workers kept for this last pass stop here
-        position = positions_for(a, _touched(a.raw, cuts) | {path for _, sites, _ in a.analysis.unmodeled.values() for path, _ in sites})
+        position = positions_for(a, _touched(a.raw, cuts) | {path for _, sites, _ in a.analysis.unmodeled.values() for path, _ in sites}
+                                 | {f.path for f in failures})
     knowledge, config = a.knowledge, a.config
-    flows = build_flows(a.raw, a.program, Resolver(knowledge.jurisdictions, config, position), position)
     policy = Policy(config, knowledge.jurisdictions, knowledge.vocabulary)
+    flows = build_flows(a.raw, a.program, Resolver(knowledge.jurisdictions, config, position, policy.at_home), position)
     findings, approved = evaluate(flows, policy)
     findings, errors = suppress.apply(findings, a.summaries, options.warn_unused_ignores)
     errors += [FileError(s.path, e.line or None, e.message, e.code) for s in a.summaries
                for e in ((s.error,) if s.error is not None else s.skipped)]
+    errors += [FileError(f.path, position(f.path, f.loc)[0] or None, f.message, f.code) for f in failures]
+    errors += position.errors()
     errors = sorted(errors, key=lambda e: (e.path, e.line or 0))
     outcome = None
     if entries is not None:
@@ -228,19 +235,31 @@ def _evidence_paths(call) -> set:
     return {p.where[0] for parts in alternatives for p in parts if type(p) is Lit and p.where is not None}
 
 
-def positions_for(analyzed: Analyzed, paths: set):
-    """A (path, loc) -> (line, column) lookup that summarizes only the given files with positions."""
-    by_rel = {f.rel: f for f in analyzed.files}
-    files = [by_rel[p] for p in sorted(paths) if p in by_rel]
-    positioned = {s.path: s for s in analyzed.runner.summaries(files, analyzed.config.max_file_bytes, positions=True)}
+class Positions:
+    """A (path, loc) -> (line, column) lookup over files summarized again with positions; a file
+    whose positions could not be computed (a limit of the second pass) says so in `errors()`,
+    since its findings then stand at line 0 and its inline suppressions cannot match them."""
 
-    def position(path: str, loc: int) -> tuple[int, int]:
-        s = positioned.get(path)
+    def __init__(self, summaries: list):
+        self.positioned = {s.path: s for s in summaries}
+
+    def __call__(self, path: str, loc: int) -> tuple[int, int]:
+        s = self.positioned.get(path)
         if s is None or not s.positions or loc is None or loc >= len(s.positions):
             return (0, 0)
         return s.positions[loc]
 
-    return position
+    def errors(self) -> list[FileError]:
+        return [FileError(s.path, None, f"could not locate its findings ({s.error.message}); they are reported at line 0", "XB902")
+                for path, s in sorted(self.positioned.items()) if s.error is not None]
+
+
+def positions_for(analyzed: Analyzed, paths: set) -> Positions:
+    """The positions of the given files only (their modules summarized again, with positions)."""
+    by_rel = {f.rel: f for f in analyzed.files}
+    ok = {s.path for s in analyzed.summaries if s.error is None}
+    files = [by_rel[p] for p in sorted(paths) if p in by_rel and p in ok]
+    return Positions(analyzed.runner.summaries(files, analyzed.config.max_file_bytes, positions=True))
 
 
 def build_flows(raw: list, program: Program, resolver: Resolver, position) -> list[Flow]:

@@ -10,11 +10,11 @@ with the reason.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 from .ir import AttrPath, ClientObject, ItemPath, Lit, ParamRef, Sym, Unknown, key_text, ordered
 from .results import Destination
 from .strings import literal
+from .urls import authority_host, split_url
 
 _LIBPQ_HOST = re.compile(r"(?:^|\s)host\s*=\s*'?([^\s']+)")
 
@@ -43,16 +43,8 @@ def host_of(text: str, complete: bool, role: str) -> str | None:
     """The host named by a URL/DSN/host string, if its host part is fully known."""
     text = text.strip()
     if role in ("url", "dsn") and "://" in text:
-        rest = text.split("://", 1)[1]
-        end = re.search(r"[/?#]", rest)
-        if end is None and not complete:
-            return None
-        authority = rest[: end.start()] if end else rest
-        try:
-            host = urlsplit("//" + authority).hostname
-        except ValueError:  # a bracketed host that is not an IPv6 address: nothing to place
-            return None
-        return host or None
+        _, authority, ended = split_url(text)
+        return authority_host(authority) if ended or complete else None
     if role == "dsn":
         m = _LIBPQ_HOST.search(text)
         if m and (complete or m.end() < len(text)):
@@ -81,10 +73,12 @@ def _constant(text: str) -> tuple:
 class Resolver:
     """Where sink calls send their data, by the rule tables."""
 
-    def __init__(self, jurisdictions, config, position=lambda path, loc: (0, 0)):
+    def __init__(self, jurisdictions, config, position=lambda path, loc: (0, 0), at_home=None):
         self.jurisdictions = jurisdictions
         self.config = config
         self.position = position  # (path, loc) -> (line, column)
+        # jurisdiction -> whether the policy counts it as home (evaluate.Policy.at_home)
+        self.at_home = at_home or (lambda jurisdiction: jurisdiction == "HOME" or jurisdiction in config.home)
 
     def place(self, text: str, region: str | None = None, provider: str | None = None) -> Destination:
         """Where one destination written by hand is, by the rules a scan applies to a constant:
@@ -121,10 +115,11 @@ class Resolver:
         clients = [o for o in ordered(call.clients.objs) if type(o) is ClientObject]
         provider = call.sink.provider
         client_roles = [[(role, s, c.provider) for role, alts in c.dests for s in alts] for c in clients] or [[]]
-        found, unplaced = [], []
+        found, unplaced, beside = [], [], []
         for roles in client_roles:
-            alternative = self._one(own, roles, provider, call.sink)
+            alternative, left = self._one(own, roles, provider, call.sink)
             found.extend(alternative)
+            beside.extend(left)
             if roles and alternative and all(d.jurisdiction is None for d in alternative):
                 unplaced.append(alternative[0])
         unique, seen = [], set()
@@ -134,12 +129,19 @@ class Resolver:
                 seen.add(key)
                 unique.append(d)
         known = [d for d in unique if d.jurisdiction is not None]
-        # Within one client a placed string wins over a partial one; a client alternative that
-        # places nothing (an SMTP host left to the deployment next to a debug console backend)
-        # still sends somewhere nobody knows.
-        return known + unplaced[:1] if known else unique[:1]
+        if not known:
+            return unique[:1]
+        # Within one client a placed string wins over a partial one while a placed one leaves home
+        # (that is the finding); beside hosts at home only, an alternative nobody can place (a host
+        # left to the deployment, alternatives dropped past the cap) is the worst case, never dropped.
+        # A client alternative that places nothing (an SMTP host left to the deployment next to a
+        # debug console backend) still sends somewhere nobody knows.
+        if all(self.at_home(d.jurisdiction) for d in known):
+            unplaced += beside
+        return known + unplaced[:1]
 
-    def _one(self, own: list, client: list, provider, sink) -> list[Destination]:
+    def _one(self, own: list, client: list, provider, sink) -> tuple[list[Destination], list[Destination]]:
+        """The destinations of one client alternative, and the unplaced ones left out beside them."""
         results, unknown = [], []
         base_urls = [(s, p) for role, s, p in client if role in ("url", "dsn")]
         for role, parts in own:
@@ -158,7 +160,7 @@ class Resolver:
             elif role == "path":
                 results.append(self._local(parts))
         if results:
-            return results
+            return results, unknown
         for role, parts, client_provider in client:
             if role in ("url", "dsn", "host"):
                 results.extend(self._from_string(role, parts, "given to the client") or [self._unknown(parts)])
@@ -168,11 +170,11 @@ class Resolver:
                 results.append(self._local(parts))
         good = [d for d in results if d.jurisdiction is not None]
         if good:
-            return good
+            return good, [d for d in results if d.jurisdiction is None]
         if sink.default:
             loc = self.jurisdictions.locate_host(sink.default)
-            return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source)]
-        return results or unknown or [Destination(None, None, None, "no destination argument could be read")]
+            return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source)], []
+        return results or unknown or [Destination(None, None, None, "no destination argument could be read")], []
 
     def _home(self, jurisdiction):
         return self.config.home[0] if jurisdiction == "HOME" and self.config.home else jurisdiction
@@ -204,4 +206,8 @@ class Resolver:
         return Destination(None, None, self._home(juris), self.evidence("local file or database", ev), "local storage")
 
     def _unknown(self, parts: tuple) -> Destination:
+        text, complete, ev = literal(parts)
+        if complete:  # a constant with no host in it (a malformed or relative URL)
+            shown = text if len(text) <= 60 else text[:57] + "..."
+            return Destination(None, None, None, self.evidence(f"no host could be read from {shown!r}", ev))
         return Destination(None, None, None, describe_unknown(parts))

@@ -29,6 +29,7 @@ from .summarize import Context, summarize
 from .summary import ModuleSummary, ParseError
 
 DEFAULT_TIMEOUT = 30.0  # seconds per file; libcst parses ~5,000 ordinary lines a second
+DEFAULT_MEMORY = 2048  # megabytes a worker may grow by (worker-memory); an ordinary file needs tens
 
 
 def read_source(path, limit: int, root) -> tuple[bytes | None, ParseError | None]:
@@ -49,7 +50,7 @@ def read_source(path, limit: int, root) -> tuple[bytes | None, ParseError | None
     return data, None
 
 
-def _summarize(ctx: Context, item: tuple) -> bytes:
+def _summarize(ctx: Context, item: tuple, memory: int | None) -> bytes:
     """One task in a worker: the pickled summary, or a pickled error summary, never an exception."""
     source, rel, module, is_package, digest, positions = item
     try:
@@ -57,15 +58,39 @@ def _summarize(ctx: Context, item: tuple) -> bytes:
     except RecursionError:
         summary = _failed(item, "too deeply nested to analyze", "XB902")
     except MemoryError:
-        summary = _failed(item, "out of memory while analysing", "XB902")
+        summary = _failed(item, "out of memory while analysing" + _memory_note(memory), "XB902")
     except Exception as exc:  # a bug must cost one file, not the scan
         summary = _failed(item, f"internal error while analysing: {type(exc).__name__}: {exc}", "XB901")
     return pickle.dumps(summary, pickle.HIGHEST_PROTOCOL)
 
 
-def _serve(ctx: Context, tasks, results, parent: int) -> None:
+def _memory_note(memory: int | None) -> str:
+    return f" (worker-memory: {memory} MB)" if memory else ""
+
+
+def limit_memory(megabytes: int | None) -> None:
+    """Let this process's address space grow by at most `megabytes` beyond what it holds now, as the
+    file timeout bounds its time: past it allocations fail (MemoryError, or the native parser
+    aborts) and the file is reported, instead of one file taking the machine's memory. Where the
+    platform cannot say or enforce it (no /proc, no RLIMIT_AS), there is no limit."""
+    if not megabytes:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            size = int(statm.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        wanted = size + megabytes * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
+    except (ImportError, OSError, ValueError, OverflowError):
+        pass
+
+
+def _serve(ctx: Context, tasks, results, parent: int, memory: int | None) -> None:
     """A worker's loop: one task in, one pickled summary out, until told to stop (None) or orphaned."""
     faulthandler.disable()  # a crash is reported as the file's XB902; a stack dump would be noise
+    limit_memory(memory)
     while True:
         try:
             while not tasks.poll(2.0):
@@ -76,17 +101,17 @@ def _serve(ctx: Context, tasks, results, parent: int) -> None:
             return
         if item is None:
             return
-        results.send_bytes(_summarize(ctx, item))
+        results.send_bytes(_summarize(ctx, item, memory))
 
 
 class _Worker:
     """One worker process with its own one-way pipes (no sockets), and the task it holds."""
 
-    def __init__(self, ctx: Context):
+    def __init__(self, ctx: Context, memory: int | None):
         mp = multiprocessing.get_context()
         tasks_in, self.tasks_out = mp.Pipe(duplex=False)
         self.results, results_out = mp.Pipe(duplex=False)
-        self.process = mp.Process(target=_serve, args=(ctx, tasks_in, results_out, os.getpid()), daemon=True)
+        self.process = mp.Process(target=_serve, args=(ctx, tasks_in, results_out, os.getpid(), memory), daemon=True)
         self.process.start()
         tasks_in.close()
         results_out.close()
@@ -110,13 +135,15 @@ class _Worker:
 
 
 class Runner:
-    def __init__(self, ctx: Context, root, cache=None, jobs: int | None = None, progress=None, timeout: float | None = DEFAULT_TIMEOUT):
+    def __init__(self, ctx: Context, root, cache=None, jobs: int | None = None, progress=None, timeout: float | None = DEFAULT_TIMEOUT,
+                 memory: int | None = DEFAULT_MEMORY):
         self.ctx = ctx
         self.root = root  # the scanned tree: no file is read through a link out of it
         self.cache = cache
         self.jobs = max(1, jobs or os.cpu_count() or 1)
         self.progress = progress
         self.timeout = timeout
+        self.memory = memory  # megabytes each worker may grow by
         # Idle workers kept between calls: the positions pass runs after propagation, when this
         # process is large, and forking it then would copy that memory into every new worker.
         self.spare: list[_Worker] = []
@@ -155,7 +182,7 @@ class Runner:
             return
         queue = deque(todo)
         wanted = min(self.jobs, len(todo))
-        workers = self.spare[:wanted] + [_Worker(self.ctx) for _ in range(wanted - len(self.spare[:wanted]))]
+        workers = self.spare[:wanted] + [_Worker(self.ctx, self.memory) for _ in range(wanted - len(self.spare[:wanted]))]
         self.spare = self.spare[wanted:]
         idle = list(workers)
         busy: dict = {}  # results pipe or process sentinel -> worker
@@ -184,11 +211,12 @@ class Runner:
                         if summary is None and worker in overrun:
                             summary = _failed(item, f"exceeded the file timeout of {self.timeout:g} s (file-timeout)", "XB902")
                         elif summary is None:
-                            summary = _failed(item, "the analysis process died on this file (crashed or out of memory)", "XB902")
+                            summary = _failed(item, "the analysis process died on this file (crashed or out of memory)"
+                                              + _memory_note(self.memory), "XB902")
                         worker.stop(kill=True)
                         workers.remove(worker)
                         if queue:
-                            workers.append(_Worker(self.ctx))
+                            workers.append(_Worker(self.ctx, self.memory))
                             idle.append(workers[-1])
                     yield i, summary, body
         finally:

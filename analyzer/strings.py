@@ -1,21 +1,21 @@
 """String alternatives: how constant pieces combine (both stages build URLs and regions this way).
 
 A string value is a tuple of alternatives, each a tuple of parts (ir.Lit, ir.StrOf, ir.Unknown,
-ir.Sym); every operation keeps at most MAX_STRS alternatives of MAX_PARTS parts.
+ir.Sym); every operation keeps at most MAX_STRS alternatives (ir.capped) of MAX_PARTS parts.
 """
 
 from __future__ import annotations
 
 import re
 
-from .ir import MAX_PARTS, MAX_STRS, Lit, Unknown
+from .ir import MAX_PARTS, Lit, Unknown, capped
 
 
 def concat(*parts_lists: tuple) -> tuple:
     """Cartesian concatenation of string alternatives, bounded."""
     result = [()]
     for alts in parts_lists:
-        result = [a + b for a in result for b in alts][:MAX_STRS]
+        result = capped([a + b for a in result for b in alts])
     return tuple(merge_lits(r)[:MAX_PARTS] for r in result)
 
 

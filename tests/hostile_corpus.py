@@ -48,6 +48,27 @@ OUTSIDE = '''import requests
 def leak(user):
     requests.post("https://api.segment.io/v1/outside", json={"email": user.email})
 '''
+# Code that broke the engine rather than the parser (issue 15), with no personal data in it: each
+# must simply be analysed. Compilers and expressions calling each other through their parameters,
+# class bases naming themselves, a long expression, more string alternatives than are kept.
+ENGINE = {
+    "engine/__init__.py": "",
+    "engine/visitors.py": "".join(f'''
+class Compiler{i}:
+    def compile(self, node):
+        return node.as_sql(self)
+
+
+class Expression{i}:
+    def as_sql(self, compiler):
+        return compiler.compile(self)
+''' for i in range(3)) + "\n\ndef run():\n    return Compiler0().compile(Expression1())\n",
+    "engine/bases.py": ("from engine.bases import Base\n\n\nclass T(T.U):\n    pass\n\n\nclass A(B.Inner):\n    pass\n\n\n"
+                        "class B(A.Inner):\n    pass\n\n\nclass Base(Base):\n    def go(self):\n        return self.missing()\n"),
+    "engine/long.py": "def total(q, n):\n    return " + " + ".join(["n"] * 400) + " + q" + ".m()" * 400 + "\n",
+    "engine/branches.py": "def url(kind):\n" + "".join(f"    if kind == {i}:\n        return 'https://h{i}.example.cn'\n"
+                                                  for i in range(12)) + "    return '[::1/x'\n",
+}
 SLOW_TIMEOUT = 10.0  # seconds: the slow file needs minutes, every legitimate one a few seconds
 
 
@@ -111,6 +132,9 @@ def build(root: Path) -> dict[str, str]:
     if os.access(locked, os.R_OK):  # root reads anything
         expected["unreadable.py"] = "analyzed"
     put(VANISHING, "gone = True\n", "XB901")
+    for rel, text in ENGINE.items():
+        put(rel, text, "analyzed")
+    put("engine/numbers.py", "DATA = [" + ", ".join(str(i % 10) for i in range(60_000)) + "]\n", "analyzed")
     return expected
 
 

@@ -86,8 +86,8 @@ def test_dying_workers_cost_only_their_file(tmp_path, monkeypatch, jobs):
     assert messages == {
         "bug.py": ("XB901", "internal error while analysing: KeyError: 'boom'"),
         "deep.py": ("XB902", "too deeply nested to analyze"),
-        "killed.py": ("XB902", "the analysis process died on this file (crashed or out of memory)"),
-        "oom.py": ("XB902", "out of memory while analysing"),
+        "killed.py": ("XB902", "the analysis process died on this file (crashed or out of memory) (worker-memory: 2048 MB)"),
+        "oom.py": ("XB902", "out of memory while analysing (worker-memory: 2048 MB)"),
     }
     assert len(report["findings"]) == 3 and code == 1
 

@@ -11,7 +11,7 @@ import functools
 import textwrap
 
 
-from xborder.ir import EMPTY, MAX_STRS, UNKNOWN_KEY, AttrPath, CallResult, DynamicCallee, FieldRef, GlobalRef, ItemPath, \
+from xborder.ir import BEYOND_CAP, EMPTY, MAX_STRS, UNKNOWN_KEY, AttrPath, CallResult, DynamicCallee, FieldRef, GlobalRef, ItemPath, \
     LibraryRef, Lit, MethodCallee, ParamRef, ProjectRef, SelfRef, SourceRef, StaticCallee, StrOf, SuperCallee, \
     Unknown, Val
 from xborder.knowledge import load_knowledge
@@ -492,7 +492,9 @@ def test_string_alternatives_are_kept_in_order_up_to_max_strs():
     branches = "\n".join(f"    {'if' if i == 0 else 'elif'} n == {i}:\n        host = 'h{i}'" for i in range(MAX_STRS + 2))
     s = summarized(f"def f(n):\n{branches}\n    return host\n")
     assert MAX_STRS == 6
-    assert [lit.text for (lit,) in function(s, "app.views.f").returns.strs] == ["h0", "h1", "h2", "h3", "h4", "h5"]
+    kept = function(s, "app.views.f").returns.strs
+    assert [lit.text for (lit,) in kept[:-1]] == ["h0", "h1", "h2", "h3", "h4", "h5"]
+    assert kept[-1] == BEYOND_CAP  # the dropped ones are an unknown alternative, never lost silently
 
 
 def test_concatenated_alternatives_are_bounded_by_max_strs():
@@ -504,7 +506,8 @@ def test_concatenated_alternatives_are_bounded_by_max_strs():
             return f"{x}{y}{z}"
     """)
     combos = ["a0b0c0", "a0b0c1", "a0b1c0", "a0b1c1", "a1b0c0", "a1b0c1"]
-    assert [lit.text for (lit,) in function(s, "app.views.f").returns.strs] == combos
+    kept = function(s, "app.views.f").returns.strs
+    assert [lit.text for (lit,) in kept[:-1]] == combos and kept[-1] == BEYOND_CAP
 
 
 # ----------------------------------------------------------------------------- dict keys
@@ -835,7 +838,7 @@ def test_a_file_that_is_not_text_is_an_error_summary():
 
 
 def test_nesting_too_deep_to_interpret_is_an_xb902_error_summary():
-    s = summarize(b"x = " + b"not " * 3500 + b"a\n", PATH, MODULE, False, _context(), "digest")
+    s = summarize(b"x = " + b"not " * 6000 + b"a\n", PATH, MODULE, False, _context(), "digest")
     assert s.error == ParseError(1, 1, "too deeply nested to analyze", "XB902")
     assert (s.sources, s.calls, s.functions) == ((), (), ())
 

@@ -40,8 +40,10 @@ def run_scan(command: str, **settings):
               help="Skip and report (XB902) files larger than N bytes [default: max-file-bytes in the config, else 2000000].")
 @click.option("--file-timeout", type=float, metavar="SECONDS",
               help="Stop and report (XB902) a file that takes longer to analyse [default: file-timeout in the config, else 30].")
+@click.option("--worker-memory", type=click.IntRange(min=1, max=1048576), metavar="MB",
+              help="Stop and report (XB902) a file whose analysis needs more memory [default: worker-memory in the config, else 2048].")
 def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, include_tests, fmt, output, fail_on,
-                 baseline_path, show_suppressed, warn_unused_ignores, max_file_bytes, file_timeout):
+                 baseline_path, show_suppressed, warn_unused_ignores, max_file_bytes, file_timeout, worker_memory):
     """Scan PATHS (default: .) and report personal data leaving the home jurisdiction.
 
     When PATHS name files (as pre-commit passes them), the whole project holding them is analysed,
@@ -53,7 +55,7 @@ def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, in
     result = run_scan("scan", paths=paths or (".",), home=tuple(home), regime=regime, config=config_path,
                       use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs, baseline=baseline_path,
                       warn_unused_ignores=warn_unused_ignores, max_file_bytes=max_file_bytes, file_timeout=file_timeout,
-                      include_tests=include_tests)
+                      worker_memory=worker_memory, include_tests=include_tests)
     # Suppressed findings never fail the run; they are shown only on request.
     active = tuple(f for f in result.findings if f.suppressed is None)
     if not show_suppressed:

@@ -48,6 +48,7 @@ class Config:
     max_file_bytes: int = 2_000_000
     file_timeout: float = 30.0  # seconds one file may take to summarize
     warnings: tuple = ()  # what the user must hear about the config itself (ownership)
+    worker_memory: int = 2048  # megabytes a summarizing worker may grow by
     keys_lines: dict = field(default_factory=dict, compare=False, hash=False)
     text: str = field(default="", compare=False, hash=False, repr=False)  # the raw file, to locate later errors
 
@@ -169,6 +170,7 @@ def parse_config(data: dict, origin: str, text: str = "") -> Config:
         fail_on=data.get("fail-on", "warning"),
         max_file_bytes=data.get("max-file-bytes", 2_000_000),
         file_timeout=float(data.get("file-timeout", 30.0)),
+        worker_memory=data.get("worker-memory", 2048),
         keys_lines={k: line_of(text, k) for k in data} if text else {},
         text=text,
     )

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..urls import authority_host, split_url
 from .schema import check, rules_schema
 
 HOME = "HOME"
@@ -530,24 +531,15 @@ class Jurisdictions(_TableLoading):
 
     def locate_url(self, url: str) -> Location:
         """The host of scheme://user@host:port/path or bare host[:port]; buckets and local files by scheme."""
-        text = url.strip()
-        scheme, sep, rest = text.partition("://")
-        if not sep:
-            scheme, rest = "", text
+        scheme, authority, _ = split_url(url)
         scheme = scheme.lower().partition("+")[0]  # mongodb+srv, postgresql+psycopg
-        netloc = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2].split(",")[0]
         if scheme in self._local_schemes:
             return _location(self._local_schemes[scheme])
         if scheme in self._bucket_schemes:
-            return self._locate_bucket(self._bucket_schemes[scheme], netloc.lower())
-        if netloc.startswith("["):
-            host = netloc[1:].partition("]")[0]
-        elif netloc.count(":") == 1:
-            host = netloc.partition(":")[0]
-        else:
-            host = netloc
+            return self._locate_bucket(self._bucket_schemes[scheme], authority.rpartition("@")[2].split(",")[0].lower())
+        host = authority_host(authority)
         if not host:
-            return Location(None, f"no host in {url!r}", "")
+            return Location(None, f"no host could be read from {url!r}", "")
         return self.locate_host(host)
 
     def _locate_bucket(self, provider: str, bucket: str) -> Location:

@@ -356,8 +356,5 @@ class Calls:
         steps_in = {p: Step(site.path, site.loc, f"passed as '{p}' to {qualname}") for p in binding}
         sub = Substitution(self, binding, steps_in)
         ret = sub.value(result.ret, Step(site.path, site.loc, f"returned from {qualname}"))
-        for pending in result.calls:
-            self.emit(sub.call(pending))
-        for pending in result.stores:
-            self.store(sub.store(pending))
+        self.expand(qualname, result, sub)
         return ret

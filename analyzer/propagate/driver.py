@@ -13,7 +13,7 @@ from ..summary import GlobalWrite
 from .effects import url_data
 from .frame import Frame
 from .lattice import add_taint, objects
-from .results import FieldStore, GlobalStore, RawFlow, Result, SinkCall
+from .results import Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall
 from .stores import Stores
 from .substitution import Substitution
 
@@ -39,6 +39,7 @@ class Analysis:
         self.cuts_by_function: dict[str, list] = {}  # where a sanitizer stopped personal data
         self.partials: dict = {}  # partial site -> (callable AbstractValue, pre-bound args)
         self.unmodeled: dict = {}  # qualname -> (package, {(path, loc)}, {category}): calls no rule models
+        self.failures: dict[str, Failure] = {}  # functions whose analysis broke, each reported once
         # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
         # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
         self.deferrable = set(program.method_owners)
@@ -72,7 +73,7 @@ class Analysis:
                     self.stores.replay(qualname)
                     continue
                 stale.discard(qualname)
-                result = self.analyze(qualname)
+                result = self.contained(qualname, lambda: self.analyze(qualname), Result())
                 old = self.results.get(qualname)
                 self.results[qualname] = result
                 if old is None or old.signature() != result.signature():
@@ -82,6 +83,26 @@ class Analysis:
             if not moved or stale.isdisjoint(component):
                 break
         return changed
+
+    def contained(self, qualname: str, work, fallback):
+        """work() for one function, a failure costing only that function: it is listed in
+        `failures` (for the report's errors), has no flows, and `fallback` stands for its result."""
+        try:
+            done = work()
+            self.failures.pop(qualname, None)
+            return done
+        except RecursionError:
+            code, why = "XB902", "too deeply recursive to analyze"
+        except MemoryError:
+            code, why = "XB902", "out of memory while analysing"
+        except Exception as exc:  # a bug must cost one function, not the scan
+            code, why = "XB901", f"internal error while analysing: {type(exc).__name__}: {exc}"
+        self.stores.begin(None)
+        f, module = self.program.functions[qualname]
+        self.failures[qualname] = Failure(module.path, f.loc, code, f"function {qualname}: {why}; its flows are not reported")
+        self.flows_by_function[qualname] = []
+        self.cuts_by_function[qualname] = []
+        return fallback
 
     def order(self) -> list[list[str]]:
         """Module bodies first (they bind globals), then callees before callers."""
@@ -147,22 +168,27 @@ class Analysis:
         called = {t for targets in self.targets.values() for t in targets}
         for qualname in sorted(self.results):
             result = self.results[qualname]
-            if qualname in called or not result.calls:
+            if qualname not in called and result.calls:
+                flows += self.contained(qualname, lambda: self.root_flows(qualname, result), [])
+        return flows
+
+    def root_flows(self, qualname: str, result: Result) -> list[RawFlow]:
+        """The flows of one function nobody calls, its pending sink calls located with its defaults."""
+        f, module = self.program.functions[qualname]
+        frame = Frame(self, f, module)
+        binding = dict(result.defaults)
+        if frame.self_param:  # a method nobody calls runs on an instance of its own class
+            binding[frame.self_param] = objects(SelfObject(f.cls))
+        sub = Substitution(frame, binding, {})
+        flows = []
+        for call in result.calls:
+            if type(call) is not SinkCall:
                 continue
-            f, module = self.program.functions[qualname]
-            frame = Frame(self, f, module)
-            binding = dict(result.defaults)
-            if frame.self_param:  # a method nobody calls runs on an instance of its own class
-                binding[frame.self_param] = objects(SelfObject(f.cls))
-            sub = Substitution(frame, binding, {})
-            for call in result.calls:
-                if type(call) is not SinkCall:
-                    continue
-                located = SinkCall(call.site, call.sink, call.data, tuple((r, sub.keep_unbound(g)) for r, g in call.dests),
-                                   sub.keep_unbound(call.clients))
-                taint = url_data(located)
-                for k, t in call.data.taint.items():
-                    add_taint(taint, k, t)
-                for k, t in sorted((k, t) for k, t in taint.items() if type(k) is CategoryKey):
-                    flows.append(RawFlow(t[0], t[1:], located))
+            located = SinkCall(call.site, call.sink, call.data, tuple((r, sub.keep_unbound(g)) for r, g in call.dests),
+                               sub.keep_unbound(call.clients))
+            taint = url_data(located)
+            for k, t in call.data.taint.items():
+                add_taint(taint, k, t)
+            for k, t in sorted((k, t) for k, t in taint.items() if type(k) is CategoryKey):
+                flows.append(RawFlow(t[0], t[1:], located))
         return flows

@@ -8,6 +8,7 @@ from .lattice import AbstractValue, add_taint, concrete, has_sym, merge
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall
 
 STORABLE = (Instance, SelfObject, ClassObject)
+MAX_EXPANSION_DEPTH = 12  # project calls whose effects are emitted inside each other's, in one function
 
 
 def url_data(call: SinkCall) -> dict:
@@ -44,6 +45,24 @@ class Effects:
             self.flows.append(RawFlow(sources[k][0], sources[k][1:], call))
         if syms:
             self.pend(SinkCall(call.site, call.sink, AbstractValue(syms), call.dests, call.clients))
+
+    def expand(self, qualname: str, result, sub) -> None:
+        """Emit or pass on the pending effects of a project function called here, seen through `sub`.
+
+        Emitting can resolve a deferred call that runs the same function again (a compiler's
+        compile() and an expression's as_sql() calling each other through their parameters): a
+        function whose effects are being emitted is not expanded again inside that, and chains of
+        expansions stop at a fixed depth."""
+        if qualname in self.expanding or len(self.expanding) >= MAX_EXPANSION_DEPTH:
+            return
+        self.expanding.append(qualname)
+        try:
+            for pending in result.calls:
+                self.emit(sub.call(pending))
+            for pending in result.stores:
+                self.store(sub.store(pending))
+        finally:
+            self.expanding.pop()
 
     def pend(self, call) -> None:
         """Keep a call for the callers, merged with the pending call of the same site."""

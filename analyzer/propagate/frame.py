@@ -25,6 +25,7 @@ class Frame(Effects, Library, Rendering, Signals, Serializers, Calls, Evaluation
         self.pending_calls: dict = {}
         self.pending_stores: dict = {}
         self.flows: list = []  # RawFlow
+        self.expanding: list = []  # functions whose effects are being emitted, innermost last
         self.cuts: list = []  # (site, sanitizer, categories)
         self.annotations = {p.name: p.annotation for p in f.params if p.annotation}
         # The receiver parameter (self, cls) of a method: class attributes a subclass overrides are

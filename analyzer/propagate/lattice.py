@@ -11,7 +11,7 @@ order things were seen.
 
 from __future__ import annotations
 
-from ..ir import MAX_PARTS, MAX_STRS, CategoryKey, ClientObject, Lit, Origin, Step, Sym, Unknown, ordered
+from ..ir import MAX_PARTS, MAX_STRS, CategoryKey, ClientObject, Lit, Origin, Step, Sym, Unknown, capped, ordered
 
 MAX_TRACE = 16
 MAX_OBJS = 16
@@ -83,7 +83,7 @@ def merge(*values: AbstractValue) -> AbstractValue:
         objs = frozenset(ordered(objs)[:MAX_OBJS])
     strs = frozenset().union(*(v.strs for v in values))
     if len(strs) > MAX_STRS:
-        strs = frozenset(ordered(strs)[:MAX_STRS])
+        strs = frozenset(capped(ordered(strs)))
     keys: dict = {}
     for v in values:
         for k, kv in v.keys.items():
@@ -146,9 +146,9 @@ def expand(alternatives, resolve) -> frozenset:
         for p in parts:
             found = resolve(p)
             choices = [(p,)] if found is None else (ordered(found) or [NOT_A_CONSTANT])
-            options = [o + c for o in options for c in choices][:MAX_STRS]
+            options = list(capped([o + c for o in options for c in choices]))
         out |= {o[:MAX_PARTS] for o in options}
-    return frozenset(ordered(out)[:MAX_STRS])
+    return frozenset(capped(ordered(out)))
 
 
 def source_value(module, index: int) -> AbstractValue:

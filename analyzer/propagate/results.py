@@ -106,6 +106,16 @@ class Result:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """A function whose analysis broke (a bug, a recursion or memory blow-up): reported as an error."""
+
+    path: str
+    loc: int
+    code: str  # XB901 or XB902
+    message: str
+
+
+@dataclass(frozen=True)
 class RawFlow:
     """Personal data reaching a sink call: the source, the trace (without the sink) and the call."""
 

@@ -12,6 +12,7 @@ stages resolve across modules. Personal-data sources are marked here, by name, w
     statements.py   branches, loops, match, with, try, assignments
     definitions.py  functions, classes, fields, and the Summarizer holding one module's state
     positions.py    (line, column) of located nodes, computed only on request
+    data.py         big literals of constants blanked before parsing (data, not a tree)
 
 The summary is a pure function of (bytes, rules digest, analyzer code). Positions cost a code
 generation pass, so they are computed only for the modules that a reported flow touches.
@@ -26,6 +27,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from ..summary import ModuleSummary, ParseError
+from .data import literal_data_blanked
 from .definitions import Summarizer
 from .positions import node_starts
 
@@ -67,8 +69,10 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
     s = Summarizer(ctx, path, module, is_package)
     limit = sys.getrecursionlimit()
     try:
-        sys.setrecursionlimit(max(limit, 6000))
+        # Both walks recurse once per level of nesting (a long `+` chain is as deep as it is long).
+        sys.setrecursionlimit(max(limit, 8000))
         s.run(tree)
+        positions = tuple(node_starts(tree, s.locs)) if with_positions else ()
     except RecursionError:
         return ModuleSummary(path, module, digest, error=ParseError(1, 1, "too deeply nested to analyze", "XB902"))
     finally:
@@ -77,7 +81,7 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
         path=path, module=module, digest=digest,
         sources=tuple(s.sources), calls=tuple(s.calls), functions=tuple(s.functions), classes=tuple(s.classes),
         globals=tuple(sorted(s.module_env.items())), imports=tuple(sorted(s.imports.items())), suppressions=suppressions(source),
-        positions=tuple(node_starts(tree, s.locs)) if with_positions else (), skipped=skipped,
+        positions=positions, skipped=skipped,
     )
 
 
@@ -87,7 +91,7 @@ def _parse(source: bytes, path: str, module: str, digest: str) -> tuple | Module
     skipped = []
     while True:
         try:
-            return cst.parse_module(source), tuple(skipped)
+            return cst.parse_module(literal_data_blanked(source)), tuple(skipped)
         except cst.ParserSyntaxError as exc:
             error = ParseError(*_error_position(source, exc), f"syntax error: {exc.message}")
             filled = _fill_empty_block(source, error) if len(skipped) < MAX_SKIPPED_ERRORS else None

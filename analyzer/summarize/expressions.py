@@ -8,7 +8,7 @@ from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Projec
 from ..knowledge.vocabulary import split_words
 from ..strings import concat, percent
 from .names import Scope
-from .values import any_item, dotted, flat, is_constant, item, literal_str, path_step, strs_of
+from .values import any_item, dotted, either, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
 
 
 class Expressions:
@@ -106,7 +106,7 @@ class Expressions:
         return Val(atoms)
 
     def e_BooleanOperation(self, node, scope) -> Val:
-        return join(self.expr(node.left, scope), self.expr(node.right, scope))
+        return either(self.expr(node.left, scope), self.expr(node.right, scope))
 
     def e_Comparison(self, node: cst.Comparison, scope) -> Val:
         self.expr(node.left, scope)
@@ -120,7 +120,7 @@ class Expressions:
 
     def e_IfExp(self, node: cst.IfExp, scope) -> Val:
         self.expr(node.test, scope)
-        return join(self.expr(node.body, scope), self.expr(node.orelse, scope))
+        return either(self.expr(node.body, scope), self.expr(node.orelse, scope))
 
     def e_Await(self, node, scope) -> Val:
         return self.expr(node.expression, scope)
@@ -128,7 +128,7 @@ class Expressions:
     def e_Yield(self, node: cst.Yield, scope: Scope) -> Val:
         if node.value is not None:
             value = node.value.item if isinstance(node.value, cst.From) else node.value
-            scope.returns = join(scope.returns, self.expr(value, scope))
+            scope.returns = either(scope.returns, self.expr(value, scope))
         return EMPTY
 
     def e_NamedExpr(self, node: cst.NamedExpr, scope) -> Val:

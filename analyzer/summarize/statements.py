@@ -9,7 +9,7 @@ from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import flat, is_constant, item, literal_str, path_step, strs_of
+from .values import either, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -43,7 +43,7 @@ class Statements:
         merged: dict = {}
         for env in results:
             for name, v in env.items():
-                merged[name] = join(merged[name], v) if name in merged else v
+                merged[name] = either(merged[name], v) if name in merged else v
         if scope.kind == "module":
             # A setting bound on some paths only (`if DEBUG: EMAIL_BACKEND = ...`) keeps the
             # framework's default on the others: its value may also be "unset".
@@ -183,7 +183,7 @@ class Statements:
             self.expr(node.value, scope)
         elif isinstance(node, cst.Return):
             if node.value is not None:
-                scope.returns = join(scope.returns, self.expr(node.value, scope))
+                scope.returns = either(scope.returns, self.expr(node.value, scope))
         elif isinstance(node, cst.Raise):
             if node.exc is not None:
                 self.expr(node.exc, scope)

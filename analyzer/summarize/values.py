@@ -8,8 +8,8 @@ import re
 import libcst as cst
 
 
-from ..ir import MAX_STRS, UNKNOWN_KEY, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
-    SelfRef, SourceRef, StrOf, Unknown, Val, join, wrap, ordered
+from ..ir import UNKNOWN_KEY, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
+    SelfRef, SourceRef, StrOf, Unknown, Val, capped, join, wrap, ordered
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
 
@@ -40,7 +40,7 @@ def any_item(base: Val) -> Val:
     paths = (path_step(a, ItemPath, UNKNOWN_KEY) for a in ordered(base.atoms) if type(a) not in (SourceRef, SelfRef, ProjectRef))
     alternatives = [*base.strs, *(s for kv in values for s in kv.strs), *((StrOf(p),) for p in paths)]
     whole = join(flat(base), *values)
-    return Val(whole.atoms, tuple(dict.fromkeys(alternatives))[:MAX_STRS], whole.keys)
+    return Val(whole.atoms, capped(tuple(dict.fromkeys(alternatives))), whole.keys)
 
 
 def path_step(atom: tuple, path: type, name: str) -> tuple:
@@ -53,7 +53,16 @@ def strs_of(v: Val) -> tuple:
     if v.strs:
         return v.strs
     alts = tuple((StrOf(a),) for a in ordered(v.atoms) if type(a) not in (SourceRef, ProjectRef))
-    return alts[:MAX_STRS] if alts else NOT_A_CONSTANT
+    return capped(alts) if alts else NOT_A_CONSTANT
+
+
+def either(*vals: Val) -> Val:
+    """The value of one of several expressions (branches, `a or b`, `x if c else y`, returns): their
+    join, where a value without strings of its own counts with its atoms' strings once another has
+    strings, so that `lookup("URL") if remote else HOME_URL` keeps both alternatives."""
+    if not any(v.strs for v in vals):
+        return join(*vals)
+    return join(*(v if v.strs or strs_of(v) == NOT_A_CONSTANT else Val(v.atoms, strs_of(v), v.keys) for v in vals))
 
 
 def atoms_of(args: list) -> frozenset:
