@@ -4,7 +4,7 @@ sent later, the data they were given); anything else passes its arguments' taint
 
 from __future__ import annotations
 
-from ..ir import MAX_STRS, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
+from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
     PartialObject, SelfObject, Sym, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from ..strings import literal
@@ -21,12 +21,12 @@ MAX_LOADED_OWNERS = 4
 
 def attribute_names(name: AbstractValue) -> list[str] | None:
     """The attribute names a value may be, when every alternative is a constant identifier; None
-    when there were more of them than a value keeps (MAX_STRS: a loop over a long list of names)."""
-    texts = [literal(alt) for alt in ordered(name.strs)]
+    when there were more of them than a value keeps (BEYOND_CAP: a loop over a long list of names)."""
+    texts = [literal(alt) for alt in ordered(name.strs) if alt != BEYOND_CAP]
     names = [text for text, complete, _ in texts if complete and text.isidentifier()]
     if not names or len(names) < len(texts):
         return []
-    return names if len(names) < MAX_STRS else None
+    return None if BEYOND_CAP in name.strs else names
 
 
 class Library:

@@ -8,7 +8,7 @@ from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Projec
 from ..knowledge.vocabulary import split_words
 from ..strings import concat, percent
 from .names import Scope
-from .values import any_item, dotted, either, flat, is_constant, item, literal_key, literal_str, path_step, strs_of
+from .values import any_item, dotted, either, flat, is_constant, item, literal_str, path_step, strs_of
 
 
 class Expressions:
