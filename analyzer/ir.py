@@ -128,6 +128,17 @@ def whole(sym: "Sym") -> "Sym":
     return Sym(AttrPath(sym.path, WHOLE))
 
 
+# The attribute name prefix that stands for "made into text": a taint key Sym(AttrPath(path, TEXT +
+# "str")) is str() of the caller's value at `path`: what its class's __str__ returns, where the class
+# defines one in project code, else the value sent whole.
+TEXT = "\0text:"
+
+
+def text(sym: "Sym", function: str) -> "Sym":
+    """The key for a parameter's value made into text by `function` (str, repr, format)."""
+    return Sym(AttrPath(sym.path, TEXT + function))
+
+
 def path_root(atom: tuple) -> tuple:
     """The atom an access path starts from."""
     while type(atom) in PATHS:

@@ -182,6 +182,7 @@ class Flowrules:
     logins: dict = None  # an identity key beside a credential key in a dict literal: identities, credentials
     whole_object: tuple = ()  # methods that hand out all of an object's fields (to_dict, model_dump)
     field_dicts: tuple = ()  # of those, the ones making a dict keyed by the object's fields (model_to_dict)
+    text_methods: dict = None  # str, repr, format -> the methods Python runs for each (__str__, __repr__)
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
@@ -307,6 +308,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         logins=data.get("logins", {}),
         whole_object=tuple(data.get("whole_object", ())),
         field_dicts=tuple(data.get("field_dicts", ())),
+        text_methods={name: tuple(methods) for name, methods in data.get("text_methods", {}).items()},
         single_instance=tuple(data.get("single_instance", ())),
         builtin_methods=tuple(data.get("builtin_methods", ())),
         class_loaders=tuple(data.get("class_loaders", ())),

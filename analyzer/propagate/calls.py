@@ -354,7 +354,7 @@ class Calls:
         for name, value in result.defaults.items():
             binding.setdefault(name, value)
         steps_in = {p: Step(site.path, site.loc, f"passed as '{p}' to {qualname}") for p in binding}
-        sub = Substitution(self, binding, steps_in)
+        sub = Substitution(self, binding, steps_in, site)
         ret = sub.value(result.ret, Step(site.path, site.loc, f"returned from {qualname}"))
         self.expand(qualname, result, sub)
         return ret

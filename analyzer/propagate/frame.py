@@ -9,9 +9,10 @@ from .library import Library
 from .rendering import Rendering
 from .serializers import Serializers
 from .signals import Signals
+from .text import Text
 
 
-class Frame(Effects, Library, Rendering, Signals, Serializers, Calls, Evaluation):
+class Frame(Effects, Library, Rendering, Signals, Serializers, Text, Calls, Evaluation):
     """The state of analysing one function: call results, pending effects, flows and cuts."""
 
     def __init__(self, analysis, f, module):

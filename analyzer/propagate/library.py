@@ -69,7 +69,10 @@ class Library:
         name = qualname.rpartition(".")[2]
         if name in flowrules.field_dicts and (made := self.field_dict(receiver if receiver is not None else args[0][1] if args else NOTHING)):
             return made
-        value = self.default(args, receiver, name if receiver is not None else None, name)
+        if receiver is None and qualname.removeprefix("builtins.") in flowrules.text_methods and args:
+            value = merge(AbstractValue(self.as_text(args[0][1], name, site)), self.default(args[1:], None))
+        else:
+            value = self.default(args, receiver, name if receiver is not None else None, name)
         if self.unmodeled(qualname, value, site):
             # What a data-moving library returns is one of its objects: `Client(...).messages.create`
             # is then followed to the library's method by name, as the rules name methods.

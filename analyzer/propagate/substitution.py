@@ -3,7 +3,7 @@ replaced by the caller's values and every trace extended by the hops of the call
 
 from __future__ import annotations
 
-from ..ir import WHOLE, AttrPath, ClientObject, ItemPath, ParamRef, Sym, ordered, path_root
+from ..ir import TEXT, WHOLE, AttrPath, ClientObject, ItemPath, ParamRef, Sym, ordered, path_root
 from .lattice import NOTHING, AbstractValue, add_taint, expand, extend
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
 
@@ -11,8 +11,9 @@ from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCal
 class Substitution:
     """Replace a callee's symbolic parameters by the caller's values, extending traces."""
 
-    def __init__(self, frame, binding: dict, steps_in: dict):
+    def __init__(self, frame, binding: dict, steps_in: dict, site=None):
         self.frame = frame
+        self.site = site  # the call site, where a parameter's object made into text runs its __str__
         self.binding = binding  # parameter name -> the caller's AbstractValue
         self.steps_in = steps_in  # parameter name -> the trace step "passed as 'p' to f"
         self.cache: dict = {}
@@ -26,6 +27,8 @@ class Substitution:
                 value = self.binding.get(name, NOTHING)
             case AttrPath(base=base, name=name) if name == WHOLE:
                 value = AbstractValue(self.frame.analysis.stores.payload(self.sym(base)))
+            case AttrPath(base=base, name=name) if name.startswith(TEXT):
+                value = AbstractValue(self.frame.as_text(self.sym(base), name.removeprefix(TEXT), self.site))
             case AttrPath(base=base, name=name):
                 value = self.frame.attribute(self.sym(base), name)
             case ItemPath(base=base, key=key):
