@@ -400,7 +400,9 @@ def test_an_f_string_is_lits_around_the_string_of_its_fields():
     assert [type(p) for p in parts] == [Lit, StrOf, Lit]
     assert (parts[0].text, parts[1], parts[2].text) == ("https://", StrOf(ParamRef("host")), "/v1")
     assert (at(s, parts[0].where), at(s, parts[2].where)) == ((2, 14), (2, 28))
-    assert value.atoms == frozenset({ParamRef("host")})
+    # its objects are the field made into text: format(host), which runs an object's __str__
+    assert value.atoms == frozenset({CallResult(0)})
+    assert (s.calls[0].callee, s.calls[0].args) == (StaticCallee("format"), (Arg(0, None, atoms(ParamRef("host"))),))
 
 
 def test_concatenation_joins_pieces_and_merges_adjacent_constants():
@@ -429,7 +431,8 @@ def test_percent_formatting_keeps_the_text_before_the_first_placeholder():
     (parts,) = value.strs
     assert (parts[0].text, parts[1]) == ("https://", Unknown("%-formatting"))
     assert len(parts) == 2
-    assert value.atoms == frozenset({ParamRef("host")})
+    assert value.atoms == frozenset({CallResult(0)})  # str(host), which runs an object's __str__
+    assert (s.calls[0].callee, s.calls[0].args) == (StaticCallee("str"), (Arg(0, None, atoms(ParamRef("host"))),))
 
 
 def test_str_format_substitutes_positional_and_named_fields():

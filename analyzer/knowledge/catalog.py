@@ -183,6 +183,7 @@ class Flowrules:
     whole_object: tuple = ()  # methods that hand out all of an object's fields (to_dict, model_dump)
     field_dicts: tuple = ()  # of those, the ones making a dict keyed by the object's fields (model_to_dict)
     text_methods: dict = None  # str, repr, format -> the methods Python runs for each (__str__, __repr__)
+    library_text_methods: tuple = ()  # of those, the ones a library base class is taken to define
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
@@ -309,6 +310,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         whole_object=tuple(data.get("whole_object", ())),
         field_dicts=tuple(data.get("field_dicts", ())),
         text_methods={name: tuple(methods) for name, methods in data.get("text_methods", {}).items()},
+        library_text_methods=tuple(data.get("library_text_methods", ())),
         single_instance=tuple(data.get("single_instance", ())),
         builtin_methods=tuple(data.get("builtin_methods", ())),
         class_loaders=tuple(data.get("class_loaders", ())),

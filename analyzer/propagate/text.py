@@ -14,10 +14,13 @@ class Text:
     def text_method(self, cls: str, function: str) -> str | None:
         """The project method Python runs for `function` on an instance of `cls`: the first of the
         rule's names the class (or a project base) defines; a later name only when no library base
-        may define an earlier one (Django's Model defines __str__)."""
-        for name in self.analysis.flowrules.text_methods.get(function, ()):
-            found = self.program.lookup_method(cls, name) if cls in self.program.classes else None
-            if found or cls not in self.program.classes or self.program.library_bases(cls):
+        may define an earlier one (Django's Model defines __str__, no library class __format__)."""
+        if cls not in self.program.classes:
+            return None
+        flowrules = self.analysis.flowrules
+        for name in flowrules.text_methods.get(function, ()):
+            found = self.program.lookup_method(cls, name)
+            if found or name in flowrules.library_text_methods and self.program.library_bases(cls):
                 return found
         return None
 

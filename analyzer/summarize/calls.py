@@ -129,6 +129,14 @@ class Calls:
         scope.calls.append(index)
         return index
 
+    def text_call(self, node, value: Val, function: str, scope: Scope) -> Val:
+        """`f"{line}"`, `"%s" % line`: the value made into text, a call site of the builtin `function`
+        (format, str, repr), so that propagation runs the object's __str__; its strings as they are."""
+        if not value.atoms:
+            return value
+        index = self.call_site(node, scope, StaticCallee(function), [Arg(0, None, value)], cst.Name(function))
+        return Val(frozenset({CallResult(index)}), value.strs)
+
     def key_read(self, node: cst.Call, func, receiver: Val, result: Val, scope: Scope) -> Val:
         """`d.get("phone")`: the value under a known key, and a source when the key names personal data."""
         key = literal_str(node.args[0].value)

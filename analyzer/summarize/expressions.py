@@ -10,6 +10,8 @@ from ..strings import concat, percent
 from .names import Scope
 from .values import any_item, dotted, either, flat, is_constant, item, literal_str, path_step, strs_of
 
+CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
+
 
 class Expressions:
     """`expr(node, scope)`: one method per expression kind, named e_<libcst class name>."""
@@ -43,7 +45,7 @@ class Expressions:
                 pieces.append(((Lit(part.value, (self.path, self.loc(part))),),))
             else:
                 v = flat(self.expr(part.expression, scope))
-                atoms |= v.atoms
+                atoms |= self.text_call(part, v, CONVERSIONS.get(part.conversion, "format"), scope).atoms
                 pieces.append(strs_of(v))
         return Val(frozenset(atoms), concat(*pieces) if pieces else ((),))
 
@@ -102,7 +104,7 @@ class Expressions:
         if isinstance(node.operator, cst.Add):
             return Val(atoms, concat(strs_of(left), strs_of(right)))
         if isinstance(node.operator, cst.Modulo) and left.strs:
-            return Val(atoms, tuple(percent(s) for s in left.strs))
+            return Val(left.atoms | self.text_call(node.right, right, "str", scope).atoms, tuple(percent(s) for s in left.strs))
         return Val(atoms)
 
     def e_BooleanOperation(self, node, scope) -> Val:
