@@ -83,7 +83,10 @@ class Library:
         """What a call no known code answers gives: `cleaned.get("redirect_url")` (flow.toml
         key_readers, one constant key) on a dict whose keys are known gives what it holds under that
         key and the default, on a parameter the caller's value at that key (not a default: it may be
-        `config.get("mail", "host")`, a ConfigParser's); else what goes in comes out."""
+        `config.get("mail", "host")`, a ConfigParser's); a selector (`qs.filter(name=term)`, flow.toml
+        `selectors`) gives the query it narrows, not the terms; else what goes in comes out."""
+        if method in self.analysis.flowrules.selectors and receiver is not None:
+            return self.default((), receiver, method)
         if method in self.analysis.flowrules.key_readers and receiver is not None and args and len(args[0][1].strs) == 1:
             key, complete, _ = literal(next(iter(args[0][1].strs)))
             if complete and receiver.keys:

@@ -4,8 +4,18 @@ replaced by the caller's values and every trace extended by the hops of the call
 from __future__ import annotations
 
 from ..ir import TEXT, WHOLE, AttrPath, ClientObject, ItemPath, ParamRef, Sym, ordered, path_root
-from .lattice import NOTHING, AbstractValue, add_taint, expand, extend
+from .lattice import NOTHING, AbstractValue, add_taint, expand, extend, merge
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
+
+
+def retraced(g: AbstractValue, steps: tuple) -> AbstractValue:
+    """A value with every trace it holds, under its keys too, extended by `steps`."""
+    taint: dict = {}
+    for k, t in g.taint.items():
+        for step in steps:
+            t = extend(t, step)
+        taint[k] = t
+    return AbstractValue(taint, g.objs, g.strs, {key: retraced(v, steps) for key, v in g.keys.items()})
 
 
 class Substitution:
@@ -79,20 +89,27 @@ class Substitution:
         def put(k, t):
             add_taint(taint, k, extend(t, step_out) if step_out is not None else t)
 
+        passed_keys = []  # the keys of a parameter the callee passes on as it is
         for k, t in g.taint.items():
             if type(k) is not Sym:
                 put(k, t)
                 continue
             actual = self.sym(k.path)
             root = path_root(k.path).name
+            steps = ((self.steps_in[root],) if root in self.steps_in else ()) + t + ((step_out,) if step_out else ())
             # What a parameter carries itself: its objects' fields only where the callee sent it
-            # whole (a WHOLE key); a field read of it is a key of its own (payment.amount).
-            carried = self.frame.analysis.stores.payload(actual, fields=False) if type(k.path) is ParamRef else actual.taint
+            # whole (a WHOLE key); a field read of it is a key of its own (payment.amount). A
+            # parameter passed on as it is (`task.apply_async(kwargs=kwargs)`) keeps its keys apart.
+            if k in g.objs and actual.keys:
+                carried = actual.taint
+                passed_keys.append(retraced(AbstractValue(keys=actual.keys), steps).keys)
+            else:
+                carried = self.frame.analysis.stores.payload(actual, fields=False) if type(k.path) is ParamRef else actual.taint
             for k2, t2 in carried.items():
-                trace = extend(t2, self.steps_in[root]) if root in self.steps_in else t2
-                for step in t:
+                trace = t2
+                for step in steps:
                     trace = extend(trace, step)
-                put(k2, trace)
+                add_taint(taint, k2, trace)
         objs = set()
         for o in g.objs:
             if type(o) is Sym:
@@ -102,6 +119,8 @@ class Substitution:
             else:
                 objs.add(o)
         keys = {k: self.value(v, step_out) for k, v in g.keys.items()}
+        for passed in passed_keys:
+            keys = merge(AbstractValue(keys=keys), AbstractValue(keys=passed)).keys
         return AbstractValue(taint, frozenset(objs), self.strs(g.strs), keys)
 
     def client(self, o: ClientObject, keep_unbound: bool) -> ClientObject:
