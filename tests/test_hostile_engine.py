@@ -263,16 +263,20 @@ def test_few_home_alternatives_stay_quiet(tmp_path):
     assert report["findings"] == [] and code == 0
 
 
-def test_an_unknown_alternative_beside_a_home_host_is_reported(tmp_path):
-    source = '''import requests
+def mixed_alternatives(host: str) -> str:
+    """A URL that is a settings lookup on one branch and `host` on the other."""
+    return f'''import requests
 from settings_lib import lookup
 
 
 def send(user, remote):
-    url = lookup("API_URL") if remote else "https://api.example.cn/v1"
-    requests.post(url, json={"email": user.email})
+    url = lookup("API_URL") if remote else "https://{host}/v1"
+    requests.post(url, json={{"email": user.email}})
 '''
-    write_project(tmp_path, {"mixed.py": source})
+
+
+def test_an_unknown_alternative_beside_a_home_host_is_reported(tmp_path):
+    write_project(tmp_path, {"mixed.py": mixed_alternatives("api.example.cn")})
     code, report, _ = scan_json(tmp_path, "--home", "CN")
     assert [(f["rule"], f["sink"]["line"], f["destination"]["host"]) for f in report["findings"]] == [("XB201", 7, None)]
     assert code == 1
@@ -320,14 +324,6 @@ def test_worker_memory_in_config(tmp_path):
 
 def test_a_foreign_alternative_is_the_finding_beside_an_unknown_one(tmp_path):
     """The worst case is reported once: a host abroad beside an unplaced alternative is its XB101."""
-    source = '''import requests
-from settings_lib import lookup
-
-
-def send(user, remote):
-    url = lookup("API_URL") if remote else "https://api.segment.io/v1"
-    requests.post(url, json={"email": user.email})
-'''
-    write_project(tmp_path, {"mixed.py": source})
+    write_project(tmp_path, {"mixed.py": mixed_alternatives("api.segment.io")})
     code, report, _ = scan_json(tmp_path, "--home", "CN")
     assert [(f["rule"], f["destination"]["host"]) for f in report["findings"]] == [("XB101", "api.segment.io")]

@@ -526,8 +526,7 @@ class Jurisdictions(_TableLoading):
 
     def is_bucket_url(self, url: str) -> bool:
         """Does the URL name a storage bucket (s3://, gs://, oss://...)?"""
-        scheme, sep, _ = url.strip().partition("://")
-        return bool(sep) and scheme.lower() in self._bucket_schemes
+        return split_url(url)[0].lower() in self._bucket_schemes
 
     def locate_url(self, url: str) -> Location:
         """The host of scheme://user@host:port/path or bare host[:port]; buckets and local files by scheme."""

@@ -89,9 +89,10 @@ def _parse(source: bytes, path: str, module: str, digest: str) -> tuple | Module
     """The tree and the syntax errors skipped to get it, or the error summary of a file that is not
     Python we can read."""
     skipped = []
+    source = literal_data_blanked(source)  # once: blanking keeps every line where it was
     while True:
         try:
-            return cst.parse_module(literal_data_blanked(source)), tuple(skipped)
+            return cst.parse_module(source), tuple(skipped)
         except cst.ParserSyntaxError as exc:
             error = ParseError(*_error_position(source, exc), f"syntax error: {exc.message}")
             filled = _fill_empty_block(source, error) if len(skipped) < MAX_SKIPPED_ERRORS else None
