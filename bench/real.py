@@ -8,7 +8,8 @@ labels made by reading that application's code:
   the data goes (`jurisdiction`, or "unknown" when the code does not fix it);
 - `[[lookalike]]`: a call that must stay silent (no personal data, hashed data, a home destination);
 - `[[verdict]]`: a judgement of one finding xborder reported that no label decides, named by
-  sink, category and destination, so later runs reuse it.
+  sink, category and destination, so later runs reuse it. A verdict that judged the place may
+  name it (`jurisdiction`): the same finding placed elsewhere by a later engine is not judged by it.
 
 An app marked `stress = true` has no labels: it is a large real code base (Django itself) that
 must be scanned to the end with a report; its line follows the table. Without `url`, the sdist is
@@ -214,7 +215,7 @@ def score(app: App, report: dict, seconds: float, groups: dict) -> Score:
     verdicts = {}
     for v in app.verdicts:
         path, line = _where(v["sink"])
-        verdicts[_verdict_key(path, line, v["category"], v["destination"])] = (v["verdict"], v.get("reason", ""))
+        verdicts[_verdict_key(path, line, v["category"], v["destination"])] = v
     for f in findings:
         s.findings += 1
         path, line = f["sink"]["path"], f["sink"]["line"]
@@ -233,8 +234,8 @@ def _judge(f: dict, path: str, line: int, app: App, verdicts: dict, groups: dict
     place = _place(f)
     explicit = verdicts.get(_verdict_key(path, line, f["category"], f["destination"]["host"] or place)) \
         or verdicts.get(_verdict_key(path, line, f["category"], place))
-    if explicit:
-        return explicit
+    if explicit and explicit.get("jurisdiction", place) == place:
+        return (explicit["verdict"], explicit.get("reason", ""))
     for label in app.flows:
         label_path, lines = _lines(label)
         if label_path == path and line in lines and _category_ok(f["category"], label):
