@@ -176,6 +176,7 @@ class Flowrules:
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
     selectors: tuple = ()  # query methods whose arguments only select rows (.filter(), .exclude())
+    read_statements: tuple = ()  # first words of SQL statements that only read (SELECT)
     signals: Signals = Signals()  # what makes, connects and sends signal objects
     properties: tuple = ()  # decorators that make a method read as an attribute (@property)
     identity: dict = None  # current-user objects of web frameworks, and the bases of a user model
@@ -304,6 +305,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
         no_data=tuple(data.get("no_data", ())),
         selectors=tuple(data.get("selectors", ())),
+        read_statements=tuple(word.upper() for word in data.get("read_statements", ())),
         signals=_load_signals(data.get("signals", {})),
         properties=tuple(data.get("properties", ())),
         identity={key: tuple(names) for key, names in data.get("identity", {}).items()},

@@ -10,7 +10,7 @@ from ..ir import BoundMethod, CategoryKey, FunctionObject, Instance, MethodCalle
 from ..knowledge.sources import SourceRules
 from ..link import Program
 from ..summary import GlobalWrite
-from .effects import url_data
+from .effects import only_reads, url_data
 from .frame import Frame
 from .lattice import add_taint, objects
 from .results import Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall
@@ -186,6 +186,8 @@ class Analysis:
                 continue
             located = SinkCall(call.site, call.sink, call.data, tuple((r, sub.keep_unbound(g)) for r, g in call.dests),
                                sub.keep_unbound(call.clients))
+            if only_reads(located, self.flowrules.read_statements):
+                continue
             taint = url_data(located)
             for k, t in call.data.taint.items():
                 add_taint(taint, k, t)

@@ -3,6 +3,8 @@ site) when they wait for a caller to say what a parameter is."""
 
 from __future__ import annotations
 
+import re
+
 from ..ir import ClassObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Sym, ordered
 from .lattice import AbstractValue, add_taint, concrete, has_sym, merge
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall
@@ -23,6 +25,22 @@ def url_data(call: SinkCall) -> dict:
     return taint
 
 
+def only_reads(call: SinkCall, read_words: tuple) -> bool:
+    """A sink whose SQL statement (role "statement") only reads in every alternative: its
+    parameters look rows up by what the database already holds, and nothing is stored. A statement
+    not known to start with a read word (computed, or SELECT ... INTO) stores what it holds."""
+    statements = [g for role, g in call.dests if role == "statement"]
+    return bool(statements) and all(g.strs and all(_reads(alt, read_words) for alt in g.strs) for g in statements)
+
+
+def _reads(parts: tuple, read_words: tuple) -> bool:
+    if not parts or type(parts[0]) is not Lit:
+        return False
+    words = re.findall(r"[A-Za-z_]+", parts[0].text)
+    texts = " ".join(p.text for p in parts if type(p) is Lit)
+    return bool(words) and words[0].upper() in read_words and not re.search(r"\bINTO\b", texts, re.I)
+
+
 class Effects:
     """Emitting and pending effects, for a Frame."""
 
@@ -35,6 +53,8 @@ class Effects:
         if dest_sym:
             if call.data.taint or any(g.taint for role, g in call.dests if role == "url"):
                 self.pend(call)
+            return
+        if only_reads(call, self.analysis.flowrules.read_statements):
             return
         taint = dict(call.data.taint)
         for k, t in url_data(call).items():

@@ -158,8 +158,12 @@ class Library:
         return AbstractValue(self.data_of(bound, spec.carries, dict(spec.destination)), frozenset({obj}))
 
     def data_of(self, bound: dict, names: tuple, roles: dict) -> dict:
-        """The taint of the arguments named (("*",): every argument but the destination ones)."""
-        names = [p for p in bound if p not in roles] if names == ("*",) else [p for p in (*names, DOUBLE_STAR) if p in bound]
+        """The taint of the arguments named ("*": every argument but the destination ones, and
+        those named beside it, as a SQL statement that is both)."""
+        if "*" in names:
+            names = [p for p in bound if p not in roles or p in names]
+        else:
+            names = [p for p in (*names, DOUBLE_STAR) if p in bound]
         taint: dict = {}
         for p in sorted(names):
             for k, t in self.analysis.stores.payload(bound[p]).items():
