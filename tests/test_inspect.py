@@ -171,6 +171,38 @@ def test_rules_all_kinds_json():
     assert all(len(v) > 0 for v in data.values())
 
 
+def test_rules_sinks_of_one_library_say_where_each_model_comes_from():
+    data = _json(run_cli("rules", "sinks", "--library", "twilio", "--format", "json"))
+    assert data["library"] == "twilio" and data["coverage"] is True
+    assert {s["callee"] for s in data["sinks"]} >= {"twilio.rest.Client.messages.create", "twilio.rest.Client.calls.create"}
+    assert all(s["callee"].startswith("twilio.") for s in data["sinks"] + [{"callee": c["constructor"]} for c in data["clients"]])
+    assert {s["origin"] for s in data["sinks"]} == {"rules/sinks/messaging.toml"}
+    assert all(s["source"] for s in data["sinks"])
+    text = run_cli("rules", "sinks", "--library", "twilio").stdout
+    assert text.startswith("# twilio: ") and "from rules/sinks/messaging.toml" in text
+
+
+def test_rules_library_not_modelled_says_whether_coverage_lists_it():
+    listed = run_cli("rules", "--library", "requests_oauthlib_unmodelled")
+    assert listed.exit_code == 0
+    assert "nothing is modelled" in listed.stdout and "not in rules/libraries.toml" in listed.stdout
+    assert run_cli("rules", "sinks", "--library", "twil").stdout.count("twilio.rest") == 0  # a package, not a prefix
+
+
+def test_rules_library_with_another_kind_is_a_usage_error():
+    result = run_cli("rules", "categories", "--library", "twilio")
+    assert result.exit_code == 2
+    assert "--library" in result.stderr
+
+
+def test_rules_library_shows_a_project_model_with_its_config(tmp_path):
+    path = tmp_path / "xborder.toml"
+    path.write_text('home = "CN"\n[[sinks]]\ncallee = "acme_sms.Client.send"\nkind = "messaging"\n'
+                    'default = "api.acme-sms.example"\nsource = "acme-sms README"\n', encoding="utf-8")
+    data = _json(run_cli("rules", "sinks", "--library", "acme_sms", "--format", "json", "--config", path))
+    assert [(s["callee"], s["origin"]) for s in data["sinks"]] == [("acme_sms.Client.send", str(path))]
+
+
 # ----------------------------------------------------------------------------- project config
 
 

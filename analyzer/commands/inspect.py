@@ -31,15 +31,21 @@ _config = config_option
 
 @click.command("rules")
 @click.argument("kind", required=False, type=click.Choice(["categories", "sinks", "destinations", "regimes", "codes"]))
+@click.option("--library", metavar="PACKAGE",
+              help="With `sinks`: only the models of this package (its import name, such as twilio), with where each comes from.")
 @_format
 @_config
-def rules_command(kind, fmt, config_path):
+def rules_command(kind, library, fmt, config_path):
     """List what the analyzer knows (bundled rules plus the project's additions)."""
     k = _knowledge(config_path)
+    if library is not None:
+        if kind not in (None, "sinks"):
+            fail(f"--library lists sink models; it cannot be used with {kind!r}")
+        _library_models(k, library, fmt)
+        return
     tables = {
         "categories": [asdict(c) for c in k.vocabulary.categories.values()],
-        "sinks": [{"callee": s.callee, "kind": s.kind, "data": list(s.data), "destination": dict(s.destination),
-                   "client": s.client, "default": s.default, "source": s.source} for s in k.catalog.sinks],
+        "sinks": [_sink_entry(s) for s in k.catalog.sinks],
         "destinations": k.jurisdictions.describe(),
         "regimes": [asdict(r) for r in k.jurisdictions.regimes.values()],
         "codes": _codes_table(),
@@ -52,6 +58,40 @@ def rules_command(kind, fmt, config_path):
         click.echo(f"# {name} ({len(tables[name])})")
         for entry in tables[name]:
             click.echo("  " + _line(name, entry))
+
+
+def _sink_entry(s) -> dict:
+    return {"callee": s.callee, "kind": s.kind, "data": list(s.data), "destination": dict(s.destination),
+            "client": s.client, "default": s.default, "source": s.source, "origin": s.origin}
+
+
+def _library_models(k, library: str, fmt: str) -> None:
+    """What is modelled of one library: its sinks and clients, each with its citation and the rules
+    file (or project config) it comes from; a library nobody modelled says whether coverage lists it."""
+    def ours(name: str) -> bool:
+        return name == library or name.startswith(library + ".")
+
+    sinks = [_sink_entry(s) for s in k.catalog.sinks if ours(s.callee)]
+    clients = [{"constructor": c.constructor, "type": c.type, "destination": dict(c.destination), "source": c.source,
+                "origin": c.origin} for c in k.catalog.clients if ours(c.constructor)]
+    covered = k.catalog.library_of(library + ".x")
+    if fmt == "json":
+        click.echo(json.dumps({"library": library, "coverage": covered is not None, "sinks": sinks, "clients": clients},
+                              indent=2, ensure_ascii=False))
+        return
+    click.echo(f"# {library}: {len(sinks)} sink(s), {len(clients)} client(s)")
+    for s in sinks:
+        where = s["default"] or ", ".join(f"{p} ({role})" for p, role in s["destination"].items()) or s["client"] or "?"
+        click.echo(f"  {s['callee']}  [{s['kind']}] data: {', '.join(s['data'])}; destination: {where}")
+        click.echo(f"      source: {s['source'] or '(none given)'}; from {s['origin']}")
+    for c in clients:
+        where = ", ".join(f"{p} ({role})" for p, role in c["destination"].items()) or "-"
+        click.echo(f"  client {c['constructor']} -> {c['type']}; destination: {where}")
+        click.echo(f"      source: {c['source'] or '(none given)'}; from {c['origin']}")
+    if not sinks and not clients:
+        listed = (f"calls into it that receive personal data are listed under coverage (rules/libraries.toml: {covered})"
+                  if covered else "it is not in rules/libraries.toml either, so calls into it are not followed")
+        click.echo(f"  nothing is modelled; {listed}")
 
 
 def _line(kind: str, entry: dict) -> str:

@@ -63,7 +63,7 @@ def _load(config: Config) -> Knowledge:
         vocabulary = vocabulary.extend(list(config.categories), origin, "categories")
     catalog = Catalog.load(directory)
     if config.sinks or config.clients or config.sanitizers:
-        catalog = catalog.extend([parse_client(c) for c in config.clients], [parse_sink(s) for s in config.sinks],
+        catalog = catalog.extend([parse_client(c, origin) for c in config.clients], [parse_sink(s, origin) for s in config.sinks],
                                  config.sanitizers)
     jurisdictions = Jurisdictions.from_dir(directory)
     if config.destinations:

@@ -30,6 +30,7 @@ class Client:
     is_global: bool
     source: str
     carries: tuple = ()  # arguments whose data the object keeps and sends later; ("*",) = all but the destination
+    origin: str = field(default="", compare=False, repr=False)  # the rules file or config that says it
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,10 @@ class Sink:
     source: str
     examples: tuple  # ((report snippet, ignore snippet))
     hooks: tuple = ()  # ("reporter_class().get_traceback_text", ...): project methods whose return it sends
+    origin: str = field(default="", compare=False, repr=False)  # the rules file or config that says it
 
 
-def parse_client(entry: dict) -> Client:
+def parse_client(entry: dict, origin: str) -> Client:
     """A [[client]] table its schema (xborder.schema.json#/$defs/client) has checked."""
     constructor = entry["constructor"]
     return Client(
@@ -86,6 +88,7 @@ def parse_client(entry: dict) -> Client:
         is_global=entry.get("global", False),
         source=entry.get("source", ""),
         carries=tuple(entry.get("carries", ())),
+        origin=origin,
     )
 
 
@@ -95,7 +98,7 @@ def parse_settings_client(entry: dict) -> SettingsClient:
     return SettingsClient(entry["type"], entry["settings"], entry["selector"], entry["default"], backends, entry["source"])
 
 
-def parse_sink(entry: dict) -> Sink:
+def parse_sink(entry: dict, origin: str) -> Sink:
     """A [[sink]] table its schema (xborder.schema.json#/$defs/sink) has checked."""
     examples = entry.get("examples", {})
     return Sink(
@@ -110,6 +113,7 @@ def parse_sink(entry: dict) -> Sink:
         source=entry.get("source", ""),
         examples=(examples.get("report", ""), examples.get("ignore", "")),
         hooks=tuple(entry.get("hooks", ())),
+        origin=origin,
     )
 
 
@@ -234,8 +238,8 @@ class Catalog:
         clients, sinks, settings_clients = [], [], []
         for path in sorted((directory / "sinks").glob("*.toml")):
             data = load_rules_toml(directory, f"sinks/{path.name}")
-            clients += [parse_client(e) for e in data.get("client", [])]
-            sinks += [parse_sink(e) for e in data.get("sink", [])]
+            clients += [parse_client(e, f"rules/sinks/{path.name}") for e in data.get("client", [])]
+            sinks += [parse_sink(e, f"rules/sinks/{path.name}") for e in data.get("sink", [])]
             settings_clients += [parse_settings_client(e) for e in data.get("settings_client", [])]
         flowrules = _load_flowrules(directory)
         libraries = {e["package"]: e["kind"] for e in load_rules_toml(directory, "libraries.toml")["library"]}
