@@ -169,6 +169,12 @@ class Program:
             self._derived[library_classes] = sorted(c for c in self.classes if set(self.library_bases(c)) & set(library_classes))
         return self._derived[library_classes]
 
+    def declares(self, cls: str, name: str) -> bool:
+        """Whether a project class or one of its project bases declares `name` in its body (a
+        field, a class attribute) or as a method."""
+        return self.lookup_method(cls, name) is not None or any(
+            name == attr for c in self.mro(cls) for attr, _ in self.classes[c][0].fields)
+
     def lookup_method(self, cls: str, name: str) -> str | None:
         for c in self.mro(cls):
             method = self.methods.get(c, {}).get(name)

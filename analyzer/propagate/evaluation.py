@@ -93,14 +93,22 @@ class Evaluation:
         return library
 
     def attribute(self, g: AbstractValue, name: str) -> AbstractValue:
-        """`value.name`: fields and bound methods of objects, paths into clients and parameters."""
+        """`value.name`: fields and bound methods of objects, paths into clients and parameters.
+        Where an object answers the name, the read is that attribute: what else the value carries
+        stays with it (`user.email` is the e-mail, not the user's locale), except the categories of
+        a record as a whole (flow.toml record_categories: a line of an order is a purchase)."""
+        found = [self.object_attribute(o, name) for o in ordered(g.objs)]
+        answered = any(f.taint or f.objs for f in found) or any(
+            type(o) in (Instance, SelfObject) and o.cls in self.program.classes and self.program.declares(o.cls, name)
+            for o in g.objs)
+        records = self.analysis.flowrules.record_categories
         taint = {}
         for k, t in g.taint.items():
-            taint[Sym(wrap(k.path, AttrPath, name)) if type(k) is Sym else k] = t
-        parts = [AbstractValue(taint)]
-        for o in ordered(g.objs):
-            parts.append(self.object_attribute(o, name))
-        return merge(*parts)
+            if type(k) is Sym:
+                taint[Sym(wrap(k.path, AttrPath, name))] = t
+            elif not answered or k.category in records:
+                taint[k] = t
+        return merge(AbstractValue(taint), *found)
 
     def object_attribute(self, o: tuple, name: str) -> AbstractValue:
         match o:
