@@ -131,7 +131,7 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
         cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest(), root)
     runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), root, cache, options.jobs,
                     options.progress, config.file_timeout, config.worker_memory)
-    summaries = runner.summaries(files, config.max_file_bytes)
+    summaries = knowledge.sources.idle(runner.summaries(files, config.max_file_bytes))
     program = Program(summaries, knowledge.catalog.flowrules.managers)
     analysis = Analysis(program, knowledge.catalog, knowledge.sources, TemplateFolders(root))
     raw = analysis.run()

@@ -6,12 +6,14 @@ model), and the prefixes of calls named after the data they return (`user.get_fu
 from __future__ import annotations
 
 import fnmatch
+import functools
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..ir import StaticCallee
 from .catalog import load_rules_toml, matches_any
 from .vocabulary import split_words
 
@@ -23,6 +25,7 @@ class SourceCall:
     callee: str
     category: str
     source: str
+    needs: tuple = ()  # names the project must mention for the result to be a person's (else the service's own)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,29 @@ class SourceRules:
         cut = next((i for i, w in enumerate(data) if w in self.lookups), len(data))
         return "_".join(data[:cut]) or None
 
+    @functools.cached_property
+    def needed_names(self) -> frozenset:
+        """The names some source rule needs the project to mention (a setting's value, a call)."""
+        return frozenset(name for c in self.calls for name in c.needs)
+
+    def idle(self, summaries: list) -> list:
+        """The summaries with the sources of the call rules whose `needs` the project never mentions
+        made inert (category ""): `get_language()` is the site's own language in a project that
+        never switches it per request or per user."""
+        mentioned = set().union(*(s.mentions for s in summaries))
+        idle = [c.callee for c in self.calls if c.needs and not mentioned & set(c.needs)]
+        if not idle:
+            return summaries
+        out = []
+        for s in summaries:
+            locs = {c.loc for c in s.calls if type(c.callee) is StaticCallee
+                    and any(fnmatch.fnmatchcase(c.callee.qualname, callee) for callee in idle)}
+            if any(src.shape == "call" and src.loc in locs for src in s.sources):
+                s = replace(s, sources=tuple(src._replace(category="") if src.shape == "call" and src.loc in locs else src
+                                             for src in s.sources))
+            out.append(s)
+        return out
+
     def check_categories(self, known, origin: str) -> None:
         for table, rules in (("source", self.calls), ("field", self.fields), ("argument", self.arguments)):
             for i, rule in enumerate(rules):
@@ -105,7 +131,7 @@ class SourceRules:
 def load_sources(directory: Path) -> SourceRules:
     """rules/sources.toml, checked against schemas/sources.schema.json."""
     data = load_rules_toml(directory, "sources.toml")
-    calls = tuple(SourceCall(e["callee"], e["category"], e["source"]) for e in data.get("source", []))
+    calls = tuple(SourceCall(e["callee"], e["category"], e["source"], tuple(e.get("needs", ()))) for e in data.get("source", []))
     fields = tuple(FieldType(tuple(e["constructor"]), e["category"], tuple(e.get("to", ())), e["source"])
                    for e in data.get("field", []))
     arguments = tuple(SourceArgument(e["callee"], e.get("position"), tuple(e.get("keywords", ())), e["category"], e["source"])

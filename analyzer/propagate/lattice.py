@@ -155,5 +155,7 @@ def source_value(module, index: int) -> AbstractValue:
     """The taint of source `index` of a module: keyed by category, since a finding is one per
     (category, sink, destination), so only the best trace per category matters."""
     s = module.sources[index]
+    if not s.category:  # a source its rule's `needs` left inert (SourceRules.idle)
+        return NOTHING
     step = Step(module.path, s.loc, f"source: {s.expression} ({s.category})")
     return AbstractValue({CategoryKey(s.category): (Origin(module.path, index, SOURCE_WEIGHT.get(s.shape, 1)), step)})

@@ -81,7 +81,7 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
         path=path, module=module, digest=digest,
         sources=tuple(s.sources), calls=tuple(s.calls), functions=tuple(s.functions), classes=tuple(s.classes),
         globals=tuple(sorted(s.module_env.items())), imports=tuple(sorted(s.imports.items())), suppressions=suppressions(source),
-        positions=positions, skipped=skipped,
+        positions=positions, skipped=skipped, mentions=tuple(sorted(s.mentions)),
     )
 
 

@@ -28,6 +28,8 @@ class Calls:
         value = self.call_value(node, scope)
         func = node.func
         static = self.static_name(func, scope)
+        if static in self.source_rules.needed_names:
+            self.mentions.add(static)
         category = self.source_rules.call(static) if static else None
         if category is not None:
             return self.add_source(Source(category, self.loc(node), text_of(node), scope.qualname, "call"), (id(node), static))

@@ -228,6 +228,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.closures: dict[str, tuple] = {}  # nested function -> the enclosing variables it reads
         self.module_env: dict = {}
         self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
+        self.mentions: set[str] = set()  # names source rules need, written here as a string or called
 
     def run(self, module: cst.Module) -> None:
         for stmt in module.body:

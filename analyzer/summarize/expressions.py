@@ -32,6 +32,8 @@ class Expressions:
         value = literal_str(node)
         if value is None:
             return EMPTY
+        if value in self.source_rules.needed_names:
+            self.mentions.add(value)
         return Val(strs=((Lit(value, (self.path, self.loc(node))),),))
 
     def e_ConcatenatedString(self, node, scope) -> Val:
