@@ -216,6 +216,8 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.clever.com", "US"),
         ("api.flock.com", "AE"),
         ("api.flock.co", "AE"),
+        ("events.pagerduty.com", "US"),
+        ("events.eu.pagerduty.com", "EU"),
     ],
 )
 def test_saas_hosts(j, host, expected):
