@@ -211,6 +211,13 @@ def test_host_pattern_rule_names_the_region(j):
         ("streamlabs.com", "US"),
         ("tapi.bale.ai", "IR"),
         ("bot-api.zaloplatforms.com", "VN"),
+        ("www.patreon.com", "US"),
+        ("api.flickr.com", "US"),
+        ("api.clever.com", "US"),
+        ("api.flock.com", "AE"),
+        ("api.flock.co", "AE"),
+        ("events.pagerduty.com", "US"),
+        ("events.eu.pagerduty.com", "EU"),
     ],
 )
 def test_saas_hosts(j, host, expected):
