@@ -81,6 +81,13 @@ def _owner_head(owner: str | None) -> str | None:
     return parts[-1] if parts else None
 
 
+def _exclusion(words: tuple, excludes: tuple, pattern: str = "") -> str | None:
+    """The first of a category's exclude words among the words, but one within the pattern itself
+    (a password reset token is not excluded by "password reset")."""
+    joined = "".join(words)
+    return next((ex for ex in excludes if ex not in pattern and (ex in joined if _is_cjk(ex) else _contains(words, ex))), None)
+
+
 def split_words(identifier: str) -> tuple[str, ...]:
     """Split an identifier into lowercase words; CJK runs stay one word (they have no word breaks)."""
     return tuple(w.lower() for w in _WORD_RE.findall(identifier))
@@ -217,6 +224,11 @@ class Vocabulary:
         words = self._words(identifier)
         return bool(self._grams(words) & self._service) or any(w in "".join(words) for w in self._service_cjk)
 
+    def excluded_by(self, identifier: str, category: str) -> str | None:
+        """The word of the category's `exclude` list the identifier holds, if any: a field declared
+        as an IP address but named `socks_proxy_host` is a server's, not a person's."""
+        return _exclusion(self._words(identifier), self._exclude.get(category, ()))
+
     def _explain(self, identifier: str, owner: str | None) -> Explanation:
         words = self._words(identifier)
         hits = self._hits(words)
@@ -320,12 +332,9 @@ class Vocabulary:
         first, last = min(hit.span, default=0), max(hit.span, default=len(words) - 1)
         before, after = words[:first], words[last + 1:]
         outside = self._grams(before) | self._grams(after)
-        joined = "".join(words)
-        for ex in self._exclude[hit.category]:
-            if ex in hit.key:  # the pattern itself says more (password reset token, not password reset)
-                continue
-            if ex in joined if _is_cjk(ex) else _contains(words, ex):
-                return f'{said} excluded by "{ex}"'
+        excluded = _exclusion(words, self._exclude[hit.category], hit.key)
+        if excluded:
+            return f'{said} excluded by "{excluded}"'
         owner_word = self._service_owner(owner)
         if owner_word:
             return f'{said} vetoed: held by the service\'s own "{owner_word}"'

@@ -187,13 +187,14 @@ class Definitions:
     def typed_field(self, target: cst.Name, call: cst.Call, owner: str, scope: Scope) -> Val:
         """A field whose name says nothing (`assigned_to`, `contact`) classified by the constructor
         it is declared with (rules/sources.toml [[field]]); not when the name says it is something
-        else (`support_email`) or the model is the service's own (SiteSettings)."""
+        else (`support_email`, or an exclude word of the category: `socks_proxy_host`) or the
+        model is the service's own (SiteSettings)."""
         constructor = self.static_name(call.func, scope)
         if constructor is None or self.vocab.explain(target.value).reason != "no pattern" or self.vocab.names_service(owner):
             return EMPTY
         targets = tuple(t for node in related_model_arguments(call) for t in (literal_str(node), self.static_name(node.func if isinstance(node, cst.Call) else node, scope)) if t)
         category = self.source_rules.field(constructor, targets)
-        if category is None:
+        if category is None or self.vocab.excluded_by(target.value, category):
             return EMPTY
         return self.add_source(Source(category, self.loc(target), text_of(target), scope.qualname, "field"), (id(target), target.value))
 
