@@ -289,6 +289,16 @@ class ClientObject(NamedTuple):
     kind: str = "client"
 
 
+class Reply(NamedTuple):
+    """What a network sink call answered (a response, its JSON, any part of it): data received from
+    that call's destination, which is the sink `callee`'s destination arguments ((role, string
+    alternatives), ...) and the ClientObjects it was called on."""
+    callee: str
+    dests: tuple
+    clients: tuple
+    kind: str = "reply"
+
+
 class ClientPath(NamedTuple):
     """A path into a client's API (client.chat.completions)."""
     client: ClientObject
@@ -360,8 +370,11 @@ class ClientMethod(NamedTuple):
 
 
 class CategoryKey(NamedTuple):
-    """Taint of one personal-data category (a finding is one per category, sink and destination)."""
+    """Taint of one personal-data category (a finding is one per category, sink and destination).
+    `received`: the Replies (ordered) the data was read out of, when a name labels a value that
+    only came in from the network; () for data from anywhere else."""
     category: str
+    received: tuple = ()
     kind: str = "category"
 
 

@@ -21,7 +21,8 @@ from .knowledge import Knowledge, load_knowledge
 from .knowledge.config import Config, check_limits, find_config, load_config, ownership_warning
 from .link import Program
 from .propagate import Analysis
-from .propagate.lattice import SOURCE_WEIGHT
+from .propagate.lattice import NOTHING, SOURCE_WEIGHT, AbstractValue, objects
+from .propagate.results import SinkCall
 from .resolve import Resolver
 from .runner import Runner
 from .summarize import Context
@@ -181,7 +182,8 @@ def _scan(options: Options) -> ScanResult:
                                  | {f.path for f in failures})
     knowledge, config = a.knowledge, a.config
     policy = Policy(config, knowledge.jurisdictions, knowledge.vocabulary)
-    flows = build_flows(a.raw, a.program, Resolver(knowledge.jurisdictions, config, position, policy.at_home), position)
+    flows = build_flows(a.raw, a.program, Resolver(knowledge.jurisdictions, config, position, policy.at_home), position,
+                        knowledge.catalog)
     findings, approved = evaluate(flows, policy)
     findings, errors = suppress.apply(findings, a.summaries, options.warn_unused_ignores)
     errors += [FileError(s.path, e.line or None, e.message, e.code) for s in a.summaries
@@ -262,9 +264,33 @@ def positions_for(analyzed: Analyzed, paths: set) -> Positions:
     return Positions(analyzed.runner.summaries(files, analyzed.config.max_file_bytes, positions=True))
 
 
-def build_flows(raw: list, program: Program, resolver: Resolver, position) -> list[Flow]:
-    """One flow per (category, sink call, destination), keeping the shortest trace."""
+class Replies:
+    """Where the replies that data was read out of came from (ir.Reply, resolved as the sink call
+    that answered them), once each."""
+
+    def __init__(self, resolver: Resolver, catalog):
+        self.resolver = resolver
+        self.catalog = catalog
+        self.hosts: dict = {}
+
+    def from_host(self, reply) -> set:
+        if reply not in self.hosts:
+            call = SinkCall(None, self.catalog.sink(reply.callee), NOTHING,
+                            tuple((role, AbstractValue(strs=frozenset(alts))) for role, alts in reply.dests), objects(*reply.clients))
+            self.hosts[reply] = {d.host for d in self.resolver.destinations(call)}
+        return self.hosts[reply]
+
+    def handed_out_by(self, received: tuple, host: str | None) -> bool:
+        """Is data that only came in from `received` sent back to the one host that handed it out?
+        It learns nothing new (the id a provider's profile call returned, sent to fetch more)."""
+        return bool(received) and host is not None and all(self.from_host(r) == {host} for r in received)
+
+
+def build_flows(raw: list, program: Program, resolver: Resolver, position, catalog) -> list[Flow]:
+    """One flow per (category, sink call, destination), keeping the shortest trace; none for data
+    sent back to the host whose replies alone it came from."""
     best: dict = {}
+    replies = Replies(resolver, catalog)
     for r in raw:
         module = program.by_path[r.origin.path]
         source = module.sources[r.origin.index]
@@ -273,6 +299,8 @@ def build_flows(raw: list, program: Program, resolver: Resolver, position) -> li
         hops = [Hop(step.path, *position(step.path, step.loc), step.note) for step in r.trace]
         hops.append(Hop(call.site.path, line, column, f"sink: {call.site.text} ({call.sink.kind})"))
         for dest in resolver.destinations(call):
+            if replies.handed_out_by(r.received, dest.host):
+                continue
             flow = Flow(
                 category=source.category, source=source, source_path=module.path,
                 source_line=hops[0].line, source_column=hops[0].column,

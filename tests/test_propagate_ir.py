@@ -9,8 +9,8 @@ import functools
 import textwrap
 
 
-from xborder.ir import EMPTY, CallResult, CategoryKey, ClientObject, FieldRef, GlobalRef, Instance, Lit, MethodCallee, \
-    Origin, ParamRef, SourceRef, StaticCallee, Step, Sym, Val, whole
+from xborder.ir import EMPTY, CallResult, CategoryKey, ClientObject, FieldRef, GlobalRef, Instance, ItemPath, Lit, MethodCallee, \
+    Origin, ParamRef, Reply, SourceRef, StaticCallee, Step, Sym, Val, whole
 from xborder.knowledge import load_knowledge
 from xborder.knowledge.config import Config
 from xborder.link import Program
@@ -131,6 +131,30 @@ def test_a_source_in_the_url_is_data_sent():
     ))
     assert [(f.origin, f.call.site.loc) for f in flows] == [(Origin(PATH, 0), 10)]
     assert analysis.results["app.sync"].calls == []
+
+
+def _reply_then(sent: Val) -> list:
+    """`reply = requests.get(API).json()` then `requests.post(API, json=sent)`, in app.sync(local);
+    source 0 is a local name `user_id`."""
+    _, flows = analysed(module(
+        sources=[Source("user.unique_id", 1, "user_id", "app.sync", "variable")],
+        calls=[call(0, "app.sync", StaticCallee("requests.get"), positional(0, constant(API)), text="requests.get"),
+               call(1, "app.sync", MethodCallee(atoms(CallResult(0)), "json"), text="reply.json"),
+               post(2, "app.sync", sent)],
+        functions=[function_summary("app.sync", "local", calls=(0, 1, 2))],
+    ))
+    return flows
+
+
+def test_a_name_given_to_a_part_of_a_network_reply_labels_data_received_from_there():
+    (flow,) = _reply_then(payload("user_id", atoms(ItemPath(CallResult(1), "id"), SourceRef(0))))
+    (reply,) = flow.received
+    assert (type(reply), reply.callee, reply.dests) == (Reply, "requests.get", (("url", ((Lit(API, None),),)),))
+
+
+def test_a_reply_mixed_with_local_data_is_not_received_data():
+    (flow,) = _reply_then(payload("user_id", atoms(ItemPath(CallResult(1), "id"), ParamRef("local"), SourceRef(0))))
+    assert flow.received == ()
 
 
 def test_an_unknown_library_call_passes_its_arguments_taint_through():

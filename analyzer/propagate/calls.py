@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..ir import EMPTY, BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
     FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
-    PartialObject, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
+    PartialObject, Reply, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
     ordered
 from ..strings import format_parts
 from ..summary import DOUBLE_STAR, Arg
@@ -94,6 +94,8 @@ class Calls:
             results.append(self.unresolved_call(args, receiver, method))
         if method is not None and receiver is not None and receiver.strs:
             results.append(string_method(method, receiver, args))
+        if method is not None and receiver is not None and (replies := [o for o in receiver.objs if type(o) is Reply]):
+            results.append(objects(*replies))  # resp.json(), data.get("id"): what a reply gives was received too
         if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets):
             results = []  # .count(), .exists(): a number or a flag identifies nobody
         value = merge(*results)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ..ir import BoundMethod, CategoryKey, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, StaticCallee
+from ..ir import BoundMethod, CategoryKey, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, StaticCallee, ordered
 from ..knowledge.sources import SourceRules
 from ..link import Program
 from ..summary import GlobalWrite
@@ -191,6 +191,6 @@ class Analysis:
             taint = url_data(located)
             for k, t in call.data.taint.items():
                 add_taint(taint, k, t)
-            for k, t in sorted((k, t) for k, t in taint.items() if type(k) is CategoryKey):
-                flows.append(RawFlow(t[0], t[1:], located))
+            for k in ordered([k for k in taint if type(k) is CategoryKey]):
+                flows.append(RawFlow(taint[k][0], taint[k][1:], located, k.received))
         return flows

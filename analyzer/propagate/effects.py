@@ -61,8 +61,8 @@ class Effects:
             add_taint(taint, k, t)
         sources = {k: t for k, t in taint.items() if type(k) is not Sym}
         syms = {k: t for k, t in taint.items() if type(k) is Sym}
-        for k in sorted(sources):
-            self.flows.append(RawFlow(sources[k][0], sources[k][1:], call))
+        for k in ordered(sources):
+            self.flows.append(RawFlow(sources[k][0], sources[k][1:], call, k.received))
         if syms:
             self.pend(SinkCall(call.site, call.sink, AbstractValue(syms), call.dests, call.clients))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from ..ir import AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
-    SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, key_text, wrap, ordered
-from .lattice import NOTHING, AbstractValue, expand, merge, objects, source_value
+    Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, key_text, wrap, ordered
+from .lattice import NOTHING, AbstractValue, expand, merge, objects, received_from, source_value
 
 
 def symbol(path: tuple) -> AbstractValue:
@@ -127,6 +127,8 @@ class Evaluation:
                 return value
             case ClientObject():
                 return objects(ClientPath(o, name))
+            case Reply():  # resp.status_code, resp.headers: received too
+                return objects(o)
             case SignalObject(key=key):
                 return self.signal_method(key, name) or NOTHING
             case ClientPath(client=client, path=path):  # client.chat.completions: a path into the client's API
@@ -163,11 +165,20 @@ class Evaluation:
                 parts.append(AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)})))
             elif type(o) is LibraryObject:
                 parts.append(AbstractValue(strs=frozenset({(Unknown(f"{o.qualname}{key_text(key)}"),)})))
+            elif type(o) is Reply:  # a part of a reply was received too
+                parts.append(objects(o))
         return merge(*parts)
 
     def value_of(self, val: Val) -> AbstractValue:
-        """The abstract value of a summary value."""
-        g = merge(*(self.atom_value(a) for a in ordered(val.atoms)))
+        """The abstract value of a summary value. A source by name beside a value that only came in
+        from network replies (`user_id = resp.json()["id"]`) labels that received data."""
+        named = [a for a in val.atoms if type(a) is SourceRef]
+        if not named:
+            g = merge(*(self.atom_value(a) for a in ordered(val.atoms)))
+        else:
+            rest = merge(*(self.atom_value(a) for a in ordered(val.atoms) if type(a) is not SourceRef))
+            received = received_from(rest)
+            g = merge(rest, *(source_value(self.module, a.index, received) for a in ordered(named)))
         if val.strs:
             g = AbstractValue(g.taint, g.objs, self.strings(val.strs), g.keys)
         if val.keys:

@@ -11,7 +11,7 @@ order things were seen.
 
 from __future__ import annotations
 
-from ..ir import MAX_PARTS, MAX_STRS, CategoryKey, ClientObject, Lit, Origin, Step, Sym, Unknown, capped, ordered
+from ..ir import MAX_PARTS, MAX_STRS, CategoryKey, ClientObject, Lit, Origin, Reply, Step, Sym, Unknown, capped, ordered
 
 MAX_TRACE = 16
 MAX_OBJS = 16
@@ -104,6 +104,9 @@ def _strs_sym(strs) -> bool:
 
 
 def _client_sym(o) -> bool:
+    """Does an object's destination (a client's, a reply's) depend on a parameter?"""
+    if type(o) is Reply:
+        return any(_strs_sym(alts) for _, alts in o.dests) or any(_client_sym(c) for c in o.clients)
     return type(o) is ClientObject and any(_strs_sym(alts) for _, alts in o.dests)
 
 
@@ -151,11 +154,34 @@ def expand(alternatives, resolve) -> frozenset:
     return frozenset(capped(ordered(out)))
 
 
-def source_value(module, index: int) -> AbstractValue:
+def received_from(g: AbstractValue) -> tuple:
+    """The replies a value only came in from: every object a Reply whose destination is known
+    here, all taint already received, no keys; () when anything else is in it (local data, a
+    parameter, a dict built here)."""
+    if not g.objs or g.keys:
+        return ()
+    replies = set(g.objs)
+    if any(type(o) is not Reply or _client_sym(o) for o in replies):
+        return ()
+    for k in g.taint:
+        if type(k) is not CategoryKey or not k.received:
+            return ()
+        replies.update(k.received)
+    return tuple(ordered(replies))
+
+
+# Sources recognised by the name a value is given (not by a call's contract, not a model field):
+# what they stand for is the value named, so a name given to received data labels received data.
+NAMING_SHAPES = ("variable", "key", "attribute", "keyword")
+
+
+def source_value(module, index: int, received: tuple = ()) -> AbstractValue:
     """The taint of source `index` of a module: keyed by category, since a finding is one per
-    (category, sink, destination), so only the best trace per category matters."""
+    (category, sink, destination), so only the best trace per category matters. `received`: the
+    replies the named value only came in from (see CategoryKey), for sources by name."""
     s = module.sources[index]
     if not s.category:  # a source its rule's `needs` left inert (SourceRules.idle)
         return NOTHING
     step = Step(module.path, s.loc, f"source: {s.expression} ({s.category})")
-    return AbstractValue({CategoryKey(s.category): (Origin(module.path, index, SOURCE_WEIGHT.get(s.shape, 1)), step)})
+    key = CategoryKey(s.category, received if s.shape in NAMING_SHAPES else ())
+    return AbstractValue({key: (Origin(module.path, index, SOURCE_WEIGHT.get(s.shape, 1)), step)})

@@ -5,7 +5,7 @@ sent later, the data they were given); anything else passes its arguments' taint
 from __future__ import annotations
 
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
-    PartialObject, SelfObject, Sym, Unknown, ordered
+    PartialObject, Reply, SelfObject, Sym, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library, is_literal
@@ -60,10 +60,11 @@ class Library:
         made = [m for m in made if m is not None]
         sink = self.analysis.catalog.sink(qualname)
         if sink is not None:
-            self.sink_call(sink, args, client, site, receiver)
+            reply = self.sink_call(sink, args, client, site, receiver)
             # What a sink returns (an HTTP reply, the object an SDK created) is the other side's
-            # answer: it carries none of the data sent.
-            return merge(*made) if made else NOTHING
+            # answer: it carries none of the data sent; a network sink's is received from where
+            # the call went (a Reply).
+            return merge(*made, objects(reply) if reply is not None else NOTHING)
         if made:
             return merge(*made)
         name = qualname.rpartition(".")[2]
@@ -170,8 +171,9 @@ class Library:
                 add_taint(taint, k, t)
         return taint
 
-    def sink_call(self, sink, args: tuple, client: AbstractValue, site: Site, receiver: AbstractValue | None) -> None:
-        """A catalog sink: the taint of its data arguments goes where its destination says."""
+    def sink_call(self, sink, args: tuple, client: AbstractValue, site: Site, receiver: AbstractValue | None) -> Reply | None:
+        """A catalog sink: the taint of its data arguments goes where its destination says; a
+        network sink answers with a Reply from that destination."""
         bound = bind_library(sink.params, args)
         roles = dict(sink.destination)
         dests = tuple((role, bound[param]) for param, role in sink.destination if param in bound and role != "client")
@@ -189,6 +191,10 @@ class Library:
             if spec is not None and not any(type(o) is ClientObject and o.dests for o in clients.objs):
                 clients = merge(clients, self.settings_client(spec))
         self.emit(SinkCall(site, sink, AbstractValue(taint), dests, clients))
+        if sink.kind != "network":
+            return None
+        return Reply(sink.callee, tuple((role, tuple(ordered(g.strs))) for role, g in dests),
+                     tuple(ordered([o for o in clients.objs if type(o) is ClientObject])))
 
     def hook_value(self, receiver: AbstractValue, hook: str, site: Site) -> AbstractValue:
         """What a method the library calls back returns (`reporter_class().get_traceback_text`: an

@@ -122,3 +122,4 @@ class RawFlow:
     origin: tuple  # ir.Origin of the source
     trace: tuple  # ir.Steps, without the sink
     call: SinkCall
+    received: tuple = ()  # ir.Replies the data only came in from (CategoryKey.received)

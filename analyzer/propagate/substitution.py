@@ -3,7 +3,7 @@ replaced by the caller's values and every trace extended by the hops of the call
 
 from __future__ import annotations
 
-from ..ir import TEXT, WHOLE, AttrPath, ClientObject, ItemPath, ParamRef, Sym, ordered, path_root
+from ..ir import TEXT, WHOLE, AttrPath, ClientObject, ItemPath, ParamRef, Reply, Sym, ordered, path_root
 from .lattice import NOTHING, AbstractValue, add_taint, expand, extend, merge
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
 
@@ -74,7 +74,7 @@ class Substitution:
         for o in g.objs:
             if type(o) is Sym and path_root(o.path).name in self.binding:
                 objs |= self.sym(o.path).objs
-            elif type(o) is ClientObject:
+            elif type(o) in (ClientObject, Reply):
                 objs.add(self.client(o, True))
             else:
                 objs.add(o)
@@ -114,7 +114,7 @@ class Substitution:
         for o in g.objs:
             if type(o) is Sym:
                 objs |= self.sym(o.path).objs
-            elif type(o) is ClientObject:
+            elif type(o) in (ClientObject, Reply):
                 objs.add(self.client(o, False))
             else:
                 objs.add(o)
@@ -123,8 +123,11 @@ class Substitution:
             keys = merge(AbstractValue(keys=keys), AbstractValue(keys=passed)).keys
         return AbstractValue(taint, frozenset(objs), self.strs(g.strs), keys)
 
-    def client(self, o: ClientObject, keep_unbound: bool) -> ClientObject:
+    def client(self, o, keep_unbound: bool):
+        """A client or a reply with its destination as the caller sees it."""
         dests = tuple((role, tuple(ordered(self.strs(frozenset(alts), keep_unbound)))) for role, alts in o.dests)
+        if type(o) is Reply:
+            return Reply(o.callee, dests, tuple(ordered([self.client(c, keep_unbound) for c in o.clients])))
         return ClientObject(o.type, dests, o.provider)
 
     def strs(self, strs: frozenset, keep_unbound: bool = False) -> frozenset:
