@@ -97,10 +97,10 @@ class Evaluation:
         Where an object answers the name, the read is that attribute: what else the value carries
         stays with it (`user.email` is the e-mail, not the user's locale), except the categories of
         a record as a whole (flow.toml record_categories: a line of an order is a purchase)."""
-        found = [self.object_attribute(o, name) for o in ordered(g.objs)]
-        answered = any(f.taint or f.objs for f in found) or any(
-            type(o) in (Instance, SelfObject) and o.cls in self.program.classes and self.program.declares(o.cls, name)
-            for o in g.objs)
+        objs = ordered(g.objs)
+        found = [self.object_attribute(o, name) for o in objs]
+        answered = any(type(o) in (Instance, SelfObject, ClassObject) and o.cls in self.program.classes
+                       and (f.taint or f.objs or self.program.declares(o.cls, name)) for o, f in zip(objs, found))
         records = self.analysis.flowrules.record_categories
         taint = {}
         for k, t in g.taint.items():
