@@ -94,12 +94,13 @@ class Evaluation:
 
     def attribute(self, g: AbstractValue, name: str) -> AbstractValue:
         """`value.name`: fields and bound methods of objects, paths into clients and parameters.
-        Where an object answers the name, the read is that attribute: what else the value carries
+        Where a project object (or a parameter's, read field by field at each caller) answers the
+        name, the read is that attribute: what else the value carries
         stays with it (`user.email` is the e-mail, not the user's locale), except the categories of
         a record as a whole (flow.toml record_categories: a line of an order is a purchase)."""
         objs = ordered(g.objs)
         found = [self.object_attribute(o, name) for o in objs]
-        answered = any(type(o) in (Instance, SelfObject, ClassObject) and o.cls in self.program.classes
+        answered = any(type(o) is Sym or type(o) in (Instance, SelfObject, ClassObject) and o.cls in self.program.classes
                        and (f.taint or f.objs or self.program.declares(o.cls, name)) for o, f in zip(objs, found))
         records = self.analysis.flowrules.record_categories
         taint = {}
