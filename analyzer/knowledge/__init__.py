@@ -70,9 +70,10 @@ def _load(config: Config) -> Knowledge:
         jurisdictions = jurisdictions.with_project(dict(config.destinations), origin)
     sources = load_sources(directory)
     sources.check_categories(vocabulary.categories, "rules/sources.toml")
-    unknown = sorted(catalog.flowrules.record_categories - set(vocabulary.categories))
-    if unknown:
-        raise ConfigError(f"unknown category {unknown[0]!r}", path="rules/flow.toml", key="record_categories")
+    for key in ("record_categories", "own_words"):
+        unknown = sorted(getattr(catalog.flowrules, key) - set(vocabulary.categories))
+        if unknown:
+            raise ConfigError(f"unknown category {unknown[0]!r}", path="rules/flow.toml", key=key)
     return Knowledge(config, vocabulary, catalog, jurisdictions, sources)
 
 

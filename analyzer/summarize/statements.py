@@ -9,7 +9,7 @@ from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import either, flat, is_constant, item, literal_str, path_step, strs_of
+from .values import either, flat, is_constant, item, literal_str, literal_template, path_step, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -214,13 +214,21 @@ class Statements:
         elif isinstance(target, cst.Subscript):
             self.assign_item(target, value, scope, augmented)
 
+    def program_text(self, name: str, node) -> bool:
+        """Is `name = node` the program's text under a name of a person's own words: a literal
+        template made into text (`_("Hello %s") % n`, f"...", "...".format(n), _("Hello"))?"""
+        match = self.vocab.classify(name)
+        return match is not None and match.category in self.flowrules.own_words and literal_template(node)
+
     def assign_name(self, target: cst.Name, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         name = target.value
         if scope.kind == "class":
             self.field(target, scope, value_node)
-        # A local named like personal data holds it, unless the value is a constant or
-        # comes out of a sanitizer (email = sha256(email).hexdigest()).
-        if not augmented and value_node is not None and not is_constant(value_node) and not self.sanitized(value_node, scope):
+        # A local named like personal data holds it, unless the value is a constant, comes out
+        # of a sanitizer (email = sha256(email).hexdigest()) or is the program's own text named
+        # like a person's words (flow.toml own_words).
+        if not augmented and value_node is not None and not is_constant(value_node) and not self.sanitized(value_node, scope) \
+                and not self.program_text(name, value_node):
             value = value | self.source(scope, target, name, None, "variable")
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))
