@@ -229,6 +229,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.closures: dict[str, tuple] = {}  # nested function -> the enclosing variables it reads
         self.module_env: dict = {}
         self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
+        self.program_texts: set[tuple] = set()  # (scope, local) holding text made from a literal template
         self.mentions: set[str] = set()  # names source rules need, written here as a string or called
 
     def run(self, module: cst.Module) -> None:

@@ -214,11 +214,18 @@ class Statements:
         elif isinstance(target, cst.Subscript):
             self.assign_item(target, value, scope, augmented)
 
-    def program_text(self, name: str, node) -> bool:
+    def program_text(self, name: str, node, scope: Scope) -> bool:
         """Is `name = node` the program's text under a name of a person's own words: a literal
-        template made into text (`_("Hello %s") % n`, f"...", "...".format(n), _("Hello"))?"""
+        template made into text (`_("Hello %s") % n`, f"...", "...".format(n), _("Hello")), or a
+        local of this scope that holds one (`subject = _("Hi %s"); subject = subject % n`)?"""
+        key = (scope.qualname, name)
+        if node is not None and literal_template(node, lambda n: (scope.qualname, n) in self.program_texts):
+            self.program_texts.add(key)
+        else:
+            self.program_texts.discard(key)
+            return False
         match = self.vocab.classify(name)
-        return match is not None and match.category in self.flowrules.own_words and literal_template(node)
+        return match is not None and match.category in self.flowrules.own_words
 
     def assign_name(self, target: cst.Name, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         name = target.value
@@ -227,8 +234,8 @@ class Statements:
         # A local named like personal data holds it, unless the value is a constant, comes out
         # of a sanitizer (email = sha256(email).hexdigest()) or is the program's own text named
         # like a person's words (flow.toml own_words).
-        if not augmented and value_node is not None and not is_constant(value_node) and not self.sanitized(value_node, scope) \
-                and not self.program_text(name, value_node):
+        if not self.program_text(name, value_node, scope) and not augmented and value_node is not None \
+                and not is_constant(value_node) and not self.sanitized(value_node, scope):
             value = value | self.source(scope, target, name, None, "variable")
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))

@@ -135,17 +135,20 @@ def literal_key(node: cst.Subscript) -> str | None:
     return literal_str(node.slice[0].slice.value)
 
 
-def literal_template(node) -> bool:
+def literal_template(node, known=lambda name: False) -> bool:
     """Text the program writes from a literal: an f-string with literal text, a literal (or a
-    call given only literals, as a translation is) %-formatted or .format()-ed, or such a call."""
+    call given only literals, as a translation is, or a name `known` to hold such text)
+    %-formatted or .format()-ed, or such a call."""
+    if isinstance(node, cst.Name):
+        return known(node.value)
     if isinstance(node, cst.FormattedString):
         return any(isinstance(p, cst.FormattedStringText) and p.value.strip() for p in node.parts)
     if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Modulo):
-        return literal_template(node.left)
+        return literal_template(node.left, known)
     if isinstance(node, cst.Call):
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "format":
-            return literal_template(func.value)
+            return literal_template(func.value, known)
         return bool(node.args) and all(literal_str(a.value) is not None for a in node.args if a.keyword is None)
     return literal_str(node) is not None
 
