@@ -49,3 +49,15 @@ def test_pyflakes_finds_nothing():
 def test_vulture_finds_no_dead_code():
     out = _run("vulture")  # paths and whitelist from [tool.vulture]
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_tests_import_the_installed_package_not_the_source_folder():
+    """`pytest` as the README runs it imports `xborder` (the installed package); a test importing
+    `analyzer` works only under `python -m pytest` from the checkout."""
+    found = []
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            found += [f"{path.name}:{node.lineno} {n}" for n in names if n == "analyzer" or n.startswith("analyzer.")]
+    assert found == []

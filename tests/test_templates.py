@@ -1,8 +1,8 @@
 """What a template writes out of its context (analyzer/templates.py), read as text."""
 
-from analyzer.propagate.rendering import name_patterns
-from analyzer.ir import Lit, Sym, ParamRef, Unknown
-from analyzer.templates import ELEMENT, TemplateFolders, read_usage
+from xborder.propagate.rendering import name_patterns
+from xborder.ir import Lit, Sym, ParamRef, Unknown
+from xborder.templates import ELEMENT, TemplateFolders, read_usage
 
 
 def paths(text: str) -> set:
