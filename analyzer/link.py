@@ -172,8 +172,7 @@ class Program:
     def declares(self, cls: str, name: str) -> bool:
         """Whether a project class or one of its project bases declares `name` in its body (a
         field, a class attribute) or as a method."""
-        return self.lookup_method(cls, name) is not None or any(
-            name == attr for c in self.mro(cls) for attr, _ in self.classes[c][0].fields)
+        return self.lookup_method(cls, name) is not None or any(attr == name for attr, _, _ in self.fields(cls))
 
     def lookup_method(self, cls: str, name: str) -> str | None:
         for c in self.mro(cls):

@@ -74,7 +74,7 @@ def _library_models(k, library: str, fmt: str) -> None:
     sinks = [_sink_entry(s) for s in k.catalog.sinks if ours(s.callee)]
     clients = [{"constructor": c.constructor, "type": c.type, "destination": dict(c.destination), "source": c.source,
                 "origin": c.origin} for c in k.catalog.clients if ours(c.constructor)]
-    covered = k.catalog.library_of(library + ".x")
+    covered = k.catalog.covering(library)
     if fmt == "json":
         click.echo(json.dumps({"library": library, "coverage": covered is not None, "sinks": sinks, "clients": clients},
                               indent=2, ensure_ascii=False))

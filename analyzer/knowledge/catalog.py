@@ -271,12 +271,12 @@ class Catalog:
 
     def library_of(self, qualname: str) -> str | None:
         """The package of rules/libraries.toml a qualified name belongs to (the longest that fits)."""
-        parts = qualname.split(".")
-        for n in range(len(parts) - 1, 0, -1):
-            package = ".".join(parts[:n])
-            if package in self.libraries:
-                return package
-        return None
+        return self.covering(qualname.rpartition(".")[0])
+
+    def covering(self, package: str) -> str | None:
+        """The package of rules/libraries.toml that is `package` or holds it (the longest)."""
+        parts = package.split(".")
+        return next((p for n in range(len(parts), 0, -1) if (p := ".".join(parts[:n])) in self.libraries), None)
 
     def digest(self) -> str:
         blob = json.dumps([repr(c) for c in self.clients] + [repr(s) for s in self.sinks] + [repr(self.flowrules)]

@@ -95,13 +95,12 @@ class Evaluation:
     def attribute(self, g: AbstractValue, name: str) -> AbstractValue:
         """`value.name`: fields and bound methods of objects, paths into clients and parameters.
         Where a project object (or a parameter's, read field by field at each caller) answers the
-        name, the read is that attribute: what else the value carries
-        stays with it (`user.email` is the e-mail, not the user's locale), except the categories of
-        a record as a whole (flow.toml record_categories: a line of an order is a purchase)."""
+        name, the read is that attribute: what else the value carries stays with it (`user.email`
+        is the e-mail, not the user's locale), except the categories of a record as a whole
+        (flow.toml record_categories: a line of an order is a purchase)."""
         objs = ordered(g.objs)
         found = [self.object_attribute(o, name) for o in objs]
-        answered = any(type(o) is Sym or type(o) in (Instance, SelfObject, ClassObject) and o.cls in self.program.classes
-                       and (f.taint or f.objs or self.program.declares(o.cls, name)) for o, f in zip(objs, found))
+        answered = any(self.answers(o, name, f) for o, f in zip(objs, found))
         records = self.analysis.flowrules.record_categories
         taint = {}
         for k, t in g.taint.items():
@@ -110,6 +109,15 @@ class Evaluation:
             elif not answered or k.category in records:
                 taint[k] = t
         return merge(AbstractValue(taint), *found)
+
+    def answers(self, o: tuple, name: str, found: AbstractValue) -> bool:
+        """Does object `o`, whose attribute `name` is `found`, answer the name for itself: a
+        parameter's object, or a project object holding or declaring it (not a client, a reply
+        or a library object, whose attributes are paths into it)?"""
+        if type(o) is Sym:
+            return True
+        return type(o) in (Instance, SelfObject, ClassObject) and o.cls in self.program.classes and bool(
+            found.taint or found.objs or self.program.declares(o.cls, name))
 
     def object_attribute(self, o: tuple, name: str) -> AbstractValue:
         match o:

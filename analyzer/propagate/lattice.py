@@ -99,6 +99,13 @@ def extend(trace: tuple, step: Step) -> tuple:
     return trace
 
 
+def extend_by(trace: tuple, steps: tuple) -> tuple:
+    """A trace extended by several steps, in order."""
+    for step in steps:
+        trace = extend(trace, step)
+    return trace
+
+
 def _strs_sym(strs) -> bool:
     return any(type(p) is Sym for s in strs for p in s)
 

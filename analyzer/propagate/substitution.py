@@ -4,17 +4,13 @@ replaced by the caller's values and every trace extended by the hops of the call
 from __future__ import annotations
 
 from ..ir import TEXT, WHOLE, AttrPath, ClientObject, ItemPath, ParamRef, Reply, Sym, ordered, path_root
-from .lattice import NOTHING, AbstractValue, add_taint, expand, extend, merge
+from .lattice import NOTHING, AbstractValue, add_taint, expand, extend, extend_by, merge
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
 
 
 def retraced(g: AbstractValue, steps: tuple) -> AbstractValue:
     """A value with every trace it holds, under its keys too, extended by `steps`."""
-    taint: dict = {}
-    for k, t in g.taint.items():
-        for step in steps:
-            t = extend(t, step)
-        taint[k] = t
+    taint = {k: extend_by(t, steps) for k, t in g.taint.items()}
     return AbstractValue(taint, g.objs, g.strs, {key: retraced(v, steps) for key, v in g.keys.items()})
 
 
@@ -106,10 +102,7 @@ class Substitution:
             else:
                 carried = self.frame.analysis.stores.payload(actual, fields=False) if type(k.path) is ParamRef else actual.taint
             for k2, t2 in carried.items():
-                trace = t2
-                for step in steps:
-                    trace = extend(trace, step)
-                add_taint(taint, k2, trace)
+                add_taint(taint, k2, extend_by(t2, steps))
         objs = set()
         for o in g.objs:
             if type(o) is Sym:
