@@ -234,7 +234,7 @@ class Statements:
         # A local named like personal data holds it, unless the value is a constant, comes out
         # of a sanitizer (email = sha256(email).hexdigest()) or is the program's own text named
         # like a person's words (flow.toml own_words).
-        if not self.program_text(name, value_node, scope) and not augmented and value_node is not None \
+        if not self.program_text(name, None if augmented else value_node, scope) and not augmented and value_node is not None \
                 and not is_constant(value_node) and not self.sanitized(value_node, scope):
             value = value | self.source(scope, target, name, None, "variable")
         if scope.kind == "class":  # a class attribute: what instances read until they set their own

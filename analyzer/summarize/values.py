@@ -149,7 +149,7 @@ def literal_template(node, known=lambda name: False) -> bool:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "format":
             return literal_template(func.value, known)
-        return bool(node.args) and all(literal_str(a.value) is not None for a in node.args if a.keyword is None)
+        return bool(node.args) and all(literal_str(a.value) is not None for a in node.args)
     return literal_str(node) is not None
 
 
