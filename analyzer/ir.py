@@ -83,9 +83,21 @@ class ItemPath(NamedTuple):
 UNKNOWN_KEY = "\0?"
 
 
+def position(index: int) -> str:
+    """The key under which a tuple keeps its item at `index` (a NUL never starts a source key)."""
+    return f"\0{index}"
+
+
+def is_position(key: str) -> bool:
+    return key[:1] == "\0" and key[1:].isdigit()
+
+
 def key_text(key: str) -> str:
-    """A subscript as written in messages: `['email']`, or `[...]` for a key not known statically."""
-    return "[...]" if key == UNKNOWN_KEY else f"[{key!r}]"
+    """A subscript as written in messages: `['email']`, `[0]` for a tuple's item, or `[...]` for a
+    key not known statically."""
+    if key == UNKNOWN_KEY:
+        return "[...]"
+    return f"[{key[1:]}]" if is_position(key) else f"[{key!r}]"
 
 
 class ProjectRef(NamedTuple):

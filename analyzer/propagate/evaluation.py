@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..ir import AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
-    Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, key_text, wrap, ordered
+    Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, wrap, ordered
 from .lattice import NOTHING, AbstractValue, expand, merge, objects, received_from, source_value
 
 
@@ -153,20 +153,30 @@ class Evaluation:
 
     def item(self, g: AbstractValue, key: str) -> AbstractValue:
         """`value["key"]`: a known key, else an access path on parameters; with what the value holds
-        under computed keys. `value[UNKNOWN_KEY]` (a key not known statically): also every value
+        under computed keys. An item unpacked by position from a value not known to be a tuple is
+        the whole value. `value[UNKNOWN_KEY]` (a key not known statically): also every value
         it holds and its own strings (a slice of a string)."""
         held = g.keys.get(UNKNOWN_KEY, NOTHING)
         if key == UNKNOWN_KEY:
             return merge(self.item_path(g, key), *g.keys.values(), AbstractValue(strs=g.strs))
         if key in g.keys:
             return merge(g.keys[key], held)
+        if is_position(key) and not any(type(o) is Sym for o in g.objs):
+            return g  # unpacked, but not known to be a tuple: all of it, as before it was unpacked
         return merge(self.item_path(g, key), held)
 
     def item_path(self, g: AbstractValue, key: str) -> AbstractValue:
-        """`value[key]` as an access path: parameters' paths one longer, concrete taint kept."""
+        """`value[key]` as an access path: parameters' paths one longer. A value whose keys are not
+        known here (a parsed document, a library's result) gives under a named key that part only:
+        the key's own name says its categories (`img["src"]` of an HTML mail is no e-mail); a
+        computed key may be any part, and a record's categories stay on every part of it."""
+        records = self.analysis.flowrules.record_categories
         taint = {}
         for k, t in g.taint.items():
-            taint[Sym(wrap(k.path, ItemPath, key)) if type(k) is Sym else k] = t
+            if type(k) is Sym:
+                taint[Sym(wrap(k.path, ItemPath, key))] = t
+            elif key == UNKNOWN_KEY or is_position(key) or k.category in records:
+                taint[k] = t
         parts = [AbstractValue(taint)]
         for o in ordered(g.objs):
             if type(o) is Sym:

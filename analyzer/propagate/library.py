@@ -83,8 +83,8 @@ class Library:
     def unknown_result(self, args: tuple, receiver: AbstractValue | None, method: str | None) -> AbstractValue:
         """What a call no known code answers gives: `cleaned.get("redirect_url")` (flow.toml
         key_readers, one constant key) on a dict whose keys are known gives what it holds under that
-        key and the default, on a parameter the caller's value at that key (not a default: it may be
-        `config.get("mail", "host")`, a ConfigParser's); a selector (`qs.filter(name=term)`, flow.toml
+        key and the default, on a parameter or a value whose keys are not known the value at that key
+        (not with a default: it may be `config.get("mail", "host")`, a ConfigParser's); a selector (`qs.filter(name=term)`, flow.toml
         `selectors`) gives the query it narrows, not the terms; else what goes in comes out."""
         if method in self.analysis.flowrules.selectors and receiver is not None:
             return self.default((), receiver, method)
@@ -92,7 +92,7 @@ class Library:
             key, complete, _ = literal(next(iter(args[0][1].strs)))
             if complete and receiver.keys:
                 return merge(self.item(receiver, key), *(g for _, g in args[1:]))
-            if complete and len(args) == 1 and receiver.objs and all(type(o) is Sym for o in receiver.objs):
+            if complete and len(args) == 1 and all(type(o) is Sym for o in receiver.objs):
                 return self.item(receiver, key)
         return self.default(args, receiver, method)
 

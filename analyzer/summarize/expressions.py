@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join
+from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, position, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join
 from ..knowledge.vocabulary import split_words
 from ..strings import concat, percent
 from .names import Scope
@@ -207,7 +207,16 @@ class Expressions:
     def e_List(self, node, scope) -> Val:
         return Val(join(*(flat(self.expr(e.value, scope)) for e in node.elements)).atoms)
 
-    e_Tuple = e_Set = e_List
+    e_Set = e_List
+
+    def e_Tuple(self, node: cst.Tuple, scope) -> Val:
+        """A tuple as a whole, and its items by position: unpacking a returned pair
+        (`html, images = render(...)`) gives each name its own item."""
+        values = [self.expr(e.value, scope) for e in node.elements]
+        whole = Val(join(*(flat(v) for v in values)).atoms)
+        if any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return whole
+        return Val(whole.atoms, (), tuple(sorted((position(i), v) for i, v in enumerate(values))))
 
     def e_Lambda(self, node: cst.Lambda, scope: Scope) -> Val:
         if id(node) in self.seen_defs:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join
+from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
@@ -205,8 +205,16 @@ class Statements:
             values = None
             if isinstance(value_node, (cst.Tuple, cst.List)) and len(value_node.elements) == len(target.elements):
                 values = [self.expr(e.value, scope) for e in value_node.elements]
+            # a call's result unpacked: the item at each position, where the call returns a tuple
+            returned = isinstance(value_node, cst.Call) and not any(isinstance(e, cst.StarredElement) for e in target.elements)
             for i, element in enumerate(target.elements):
-                self.assign(element.value, values[i] if values else flat(value), scope, None)
+                if values:
+                    part = values[i]
+                elif returned:
+                    part = join(item(value, position(i)), Val(frozenset(), value.strs))
+                else:
+                    part = flat(value)
+                self.assign(element.value, part, scope, None)
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, value, scope, None)
         elif isinstance(target, cst.Attribute):
