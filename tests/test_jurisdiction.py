@@ -218,6 +218,8 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.flock.co", "AE"),
         ("events.pagerduty.com", "US"),
         ("events.eu.pagerduty.com", "EU"),
+        ("api.twist.com", "US"),
+        ("api.stocktwits.com", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
