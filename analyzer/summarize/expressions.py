@@ -207,15 +207,15 @@ class Expressions:
     def e_List(self, node, scope) -> Val:
         return Val(join(*(flat(self.expr(e.value, scope)) for e in node.elements)).atoms)
 
-    e_Set = e_List
+    e_Tuple = e_Set = e_List
 
-    def e_Tuple(self, node: cst.Tuple, scope) -> Val:
-        """A tuple as a whole, and its items by position: unpacking a returned pair
-        (`html, images = render(...)`) gives each name its own item."""
+    def returned(self, node: cst.BaseExpression, scope) -> Val:
+        """The value a `return` gives: a tuple as a whole and its items by position, so that the
+        caller unpacking it (`html, images = render(...)`) gives each name its own item."""
+        if not isinstance(node, cst.Tuple) or any(isinstance(e, cst.StarredElement) for e in node.elements):
+            return self.expr(node, scope)
         values = [self.expr(e.value, scope) for e in node.elements]
         whole = Val(join(*(flat(v) for v in values)).atoms)
-        if any(isinstance(e, cst.StarredElement) for e in node.elements):
-            return whole
         return Val(whole.atoms, (), tuple(sorted((position(i), v) for i, v in enumerate(values))))
 
     def e_Lambda(self, node: cst.Lambda, scope: Scope) -> Val:

@@ -183,7 +183,7 @@ class Statements:
             self.expr(node.value, scope)
         elif isinstance(node, cst.Return):
             if node.value is not None:
-                scope.returns = either(scope.returns, self.expr(node.value, scope))
+                scope.returns = either(scope.returns, self.returned(node.value, scope))
         elif isinstance(node, cst.Raise):
             if node.exc is not None:
                 self.expr(node.exc, scope)
@@ -214,7 +214,8 @@ class Statements:
                     part = join(item(value, position(i)), Val(frozenset(), value.strs))
                 else:
                     part = flat(value)
-                self.assign(element.value, part, scope, None)
+                # each name unpacked is named like what it holds, as a name assigned alone is
+                self.assign(element.value, part, scope, value_node.elements[i].value if values else value_node)
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, value, scope, None)
         elif isinstance(target, cst.Attribute):
