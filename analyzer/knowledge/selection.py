@@ -37,9 +37,20 @@ def unknown_selector(selector: str, codes) -> str | None:
         return None
     prefixes = sorted({code[:n] for code in codes for n in range(3, len(code) + 1)})
     upper = selector.strip().upper()
-    guess = upper if upper in prefixes or upper == ALL else next(iter(difflib.get_close_matches(upper, prefixes, n=1)), None)
+    guess = upper if upper in prefixes or upper == ALL else _closest(upper, prefixes)
     hint = f"; did you mean {guess}?" if guess else f"; known codes: {', '.join(codes)}"
     return f"unknown rule code or prefix {selector!r}{hint}"
+
+
+def _closest(selector: str, prefixes: list) -> str | None:
+    """The prefix spelled most like `selector`; among equals, the nearest in number (XB301: XB201, not XB901)."""
+    def number(text: str) -> int:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        return int(digits.ljust(3, "0")[:3]) if digits else 0
+
+    scored = [(difflib.SequenceMatcher(None, selector, p).ratio(), -abs(number(p) - number(selector)), p) for p in prefixes]
+    best = max(scored, default=None)
+    return best[2] if best and best[0] >= 0.6 else None
 
 
 def _decides(layer: Layer, code: str) -> bool | None:
