@@ -18,7 +18,8 @@ from .discover import discover, located
 from .errors import ConfigError
 from .evaluate import Policy, evaluate
 from .knowledge import Knowledge, load_knowledge
-from .knowledge.config import Config, check_limits, find_config, load_config, ownership_warning
+from .knowledge.config import Config, check_limits, find_config, ownership_warning, parse_config, read_config
+from .knowledge.selection import Layer, resolve, unknown_selector
 from .link import Program
 from .propagate import Analysis
 from .propagate.lattice import NOTHING, SOURCE_WEIGHT, AbstractValue, objects
@@ -49,6 +50,10 @@ class Options:
     file_timeout: float | None = None  # overrides the config's file-timeout (seconds)
     worker_memory: int | None = None  # overrides the config's worker-memory (megabytes)
     include_tests: bool = False  # also tests, fixtures, migrations, benchmarks (or the config's include-tests)
+    overrides: tuple = ()  # (option text, table) of each `--config KEY=VALUE`, in order
+    exclude: tuple | None = None  # --exclude: replaces the config's exclude
+    extend_exclude: tuple = ()  # --extend-exclude: adds to it
+    selection: Layer = Layer()  # --select, --extend-select, --ignore
 
 
 def find_root(paths: list[Path]) -> Path:
@@ -60,14 +65,20 @@ def resolve_config(options: Options, root: Path, need_home: bool = True) -> Conf
     path = Path(options.config) if options.config else find_config(root)
     if options.config and not path.is_file():
         raise ConfigError("config file not found", path=str(path))
-    config = load_config(path) if path else Config()
+    data, origin, text = read_config(path) if path else ({}, None, "")
+    config = parse_config(data, origin, text) if path else Config()  # its errors are the file's
+    overrides = command_line_keys(options)
+    if overrides:
+        data, from_cli = dict(data), {}
+        for label, table, adds in overrides:
+            for key, value in table.items():
+                data[key] = data.get(key, []) + value if adds else value
+                from_cli[key] = label
+        config = parse_config(data, origin, text, from_cli)  # its errors are the options'
     if path:
         warning = None if options.config else ownership_warning(path, root)
         config = replace(config, path=_display(path, root), warnings=(warning,) if warning else ())
-    if options.home:
-        config = replace(config, home=tuple(h.upper() for h in options.home))
-    if options.regime:
-        config = replace(config, regime=options.regime.lower())
+    config = replace(config, selected=_selected(config, options.selection))
     check_limits(options.max_file_bytes, options.file_timeout, None)
     if options.max_file_bytes is not None:
         config = replace(config, max_file_bytes=options.max_file_bytes)
@@ -80,6 +91,35 @@ def resolve_config(options: Options, root: Path, need_home: bool = True) -> Conf
     if need_home and not config.home:
         raise ConfigError("no home jurisdiction: pass --home CC or set `home` in [tool.xborder]")
     return config
+
+
+def command_line_keys(options: Options) -> list:
+    """The config keys the command line sets, as (option text, table, adds): each `--config
+    KEY=VALUE` in order, then the options that name a key (they win); --extend-exclude adds to the
+    config's extend-exclude where the others replace a key's value."""
+    keys = [(label, table, False) for label, table in options.overrides]
+    if options.home:
+        keys.append((" ".join(f"--home {h}" for h in options.home), {"home": list(options.home)}, False))
+    if options.regime:
+        keys.append((f"--regime {options.regime}", {"regime": options.regime}, False))
+    if options.exclude is not None:
+        keys.append((" ".join(f"--exclude {g}" for g in options.exclude), {"exclude": list(options.exclude)}, False))
+    if options.extend_exclude:
+        keys.append((" ".join(f"--extend-exclude {g}" for g in options.extend_exclude),
+                     {"extend-exclude": list(options.extend_exclude)}, True))
+    return keys
+
+
+def _selected(config: Config, cli: Layer) -> frozenset | None:
+    """The codes to report: the config's selection, then the command line's (knowledge/selection.py)."""
+    codes = [rule.code for rule in rule_codes()]
+    for option, selectors in (("--select", cli.select or ()), ("--extend-select", cli.extend_select), ("--ignore", cli.ignore)):
+        for selector in selectors:
+            problem = unknown_selector(selector, codes)
+            if problem:
+                raise ConfigError(f"{option} {selector}: {problem}")
+    layers = (Layer(config.select, config.extend_select, config.ignore), cli)
+    return resolve(codes, layers) if any(layers) else None
 
 
 def _display(path: Path, root: Path) -> str:
@@ -194,6 +234,9 @@ def _scan(options: Options) -> ScanResult:
     outcome = None
     if entries is not None:
         findings, outcome = baseline.apply(findings, entries, options.baseline)
+    if config.selected is not None:  # after the baseline, whose entries of unselected rules are not stale
+        findings = [f for f in findings if f.rule in config.selected]
+        errors = [e for e in errors if e.code in config.selected]
     if focus:
         findings = [f for f in findings if any(_touches(p, focus) for p in
                     (f.flow.source_path, f.flow.sink_path, *(h.path for h in f.flow.trace)))]

@@ -18,7 +18,7 @@ from ..report import FORMATS, render
 from ..report import html as html_report
 from ..report import inventory
 from .common import (Progress, config_option, fail, guarded, home_option, include_tests_option, jobs_option,
-                     no_cache_option, regime_option)
+                     no_cache_option, regime_option, selection_options, selection_settings)
 
 
 @click.command("audit")
@@ -31,7 +31,8 @@ from .common import (Progress, config_option, fail, guarded, home_option, includ
 @jobs_option
 @no_cache_option
 @include_tests_option
-def audit_command(path, output, home, config_path, regime, jobs, no_cache, include_tests):
+@selection_options
+def audit_command(path, output, home, config_args, regime, jobs, no_cache, include_tests, **selection):
     """Write an audit of PATH (default: .) to DIR: every personal-data flow, where it goes, and what breaks policy.
 
     Unlike `scan`, the audit inventories flows that stay in the home jurisdiction too, and exits 0
@@ -42,9 +43,9 @@ def audit_command(path, output, home, config_path, regime, jobs, no_cache, inclu
         fail(f"--output {output} exists and is not a folder")
     progress = Progress("audit")
     progress.stage("scanning")
-    result = guarded(lambda: scan(Options(paths=(path,), home=tuple(home), regime=regime, config=config_path,
-                                          use_cache=not no_cache, jobs=jobs, progress=progress, warn=progress.warn,
-                                          include_tests=include_tests)))
+    result = guarded(lambda: scan(Options(paths=(path,), home=tuple(home), regime=regime, use_cache=not no_cache, jobs=jobs,
+                                          progress=progress, warn=progress.warn, include_tests=include_tests,
+                                          **config_args.settings(), **selection_settings(**selection))))
     progress.stage("writing reports")
     result = replace(result, seconds=0)  # the evidence pack is deterministic: the same code gives the same files
     reports = {

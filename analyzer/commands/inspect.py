@@ -20,8 +20,8 @@ from ..resolve import Resolver
 from .common import config_option, fail, guarded, jobs_option, no_cache_option
 
 
-def _knowledge(config_path: str | None, path: str = "."):
-    options = Options(paths=(path,), config=config_path)
+def _knowledge(config_args, path: str = "."):
+    options = Options(paths=(path,), **config_args.settings())
     return guarded(lambda: load_knowledge(resolve_config(options, find_root([Path(path)]), need_home=False)))
 
 
@@ -35,9 +35,9 @@ _config = config_option
               help="With `sinks`: only the models of this package (its import name, such as twilio), with where each comes from.")
 @_format
 @_config
-def rules_command(kind, library, fmt, config_path):
+def rules_command(kind, library, fmt, config_args):
     """List what the analyzer knows (bundled rules plus the project's additions)."""
-    k = _knowledge(config_path)
+    k = _knowledge(config_args)
     if library is not None:
         if kind not in (None, "sinks"):
             fail(f"--library lists sink models; it cannot be used with {kind!r}")
@@ -149,9 +149,9 @@ def _example(example) -> str:
 @click.option("--owner", help="The object the names are read from (user in user.name), for person context.")
 @_format
 @_config
-def classify_command(names, owner, fmt, config_path):
+def classify_command(names, owner, fmt, config_args):
     """Say which personal-data category each identifier falls in, and why."""
-    k = _knowledge(config_path)
+    k = _knowledge(config_args)
     rows = []
     for name in names:
         e = k.vocabulary.explain(name, owner)
@@ -169,12 +169,12 @@ def classify_command(names, owner, fmt, config_path):
 @click.option("--provider", help="Cloud provider of --region (aws, gcp, azure, alibaba, tencent, huawei, oci).")
 @_format
 @_config
-def where_command(destination, region, provider, fmt, config_path):
+def where_command(destination, region, provider, fmt, config_args):
     """Say where DESTINATION is (a URL, DSN, host, `aws:us-west-2` or a bare cloud region), with the
     table entry that decided: the same resolver a scan uses for a constant destination."""
     if not destination and not region:
         fail("give a destination (URL, DSN, host or region) or --region")
-    k = _knowledge(config_path)
+    k = _knowledge(config_args)
     found = Resolver(k.jurisdictions, k.config).place(destination, region, provider)
     row = {"destination": region or destination, "host": found.host, "region": found.region,
            "jurisdiction": found.jurisdiction, "rule": found.rule or found.evidence, "source": found.source}
@@ -190,9 +190,9 @@ def where_command(destination, region, provider, fmt, config_path):
 @_config
 @no_cache_option
 @jobs_option
-def callgraph_command(paths, fmt, config_path, no_cache, jobs):
+def callgraph_command(paths, fmt, config_args, no_cache, jobs):
     """Print the resolved call graph; unresolved calls are listed, never dropped."""
-    options = Options(paths=paths or (".",), config=config_path, use_cache=not no_cache, jobs=jobs)
+    options = Options(paths=paths or (".",), use_cache=not no_cache, jobs=jobs, **config_args.settings())
 
     def run():
         with collector_paused():

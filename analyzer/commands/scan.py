@@ -10,21 +10,27 @@ import click
 from .. import baseline
 from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 from ..pipeline import Options, scan
-from ..report import FORMATS, render
-from .common import (EXIT_CLEAN, EXIT_FINDINGS, Progress, config_option, guarded, home_option, include_tests_option,
-                     jobs_option, no_cache_option, options, regime_option, write_output)
+from ..report import FORMATS, render, render_statistics
+from .common import (EXIT_CLEAN, EXIT_FINDINGS, Progress, color_option, config_option, fail, guarded, home_option,
+                     include_tests_option, jobs_option, no_cache_option, options, regime_option, selection_options,
+                     selection_settings, use_color, write_output)
 
 project_options = options(
     click.argument("paths", nargs=-1, type=click.Path(exists=True)),
     home_option, regime_option, config_option, no_cache_option,
     click.option("--cache-dir", type=click.Path(file_okay=False), help="Where to keep the cache (default: .xborder_cache at the root)."),
-    jobs_option, include_tests_option,
+    jobs_option, include_tests_option, selection_options,
+    click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else: no summary, notes or progress (like ruff -q)."),
 )
 
 
-def run_scan(command: str, **settings):
+def run_scan(command: str, quiet: bool, config_args, paths, home, regime, no_cache, select, extend_select, ignore,
+             exclude, extend_exclude, **settings):
     progress = Progress(command)
-    return guarded(lambda: scan(Options(progress=progress, warn=progress.warn, **settings)), progress)
+    progress.enabled = progress.enabled and not quiet
+    settings.update(config_args.settings(), **selection_settings(select, extend_select, ignore, exclude, extend_exclude))
+    return guarded(lambda: scan(Options(progress=progress, warn=progress.warn, paths=paths or (".",), home=tuple(home),
+                                        regime=regime, use_cache=not no_cache, **settings)), progress)
 
 
 @click.command("scan")
@@ -32,6 +38,9 @@ def run_scan(command: str, **settings):
 @click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), help="Lowest severity that makes the exit code 1.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still means a usage, config or internal error).")
+@click.option("--statistics", is_flag=True, help="Print the number of findings of each rule code and category instead of the findings (text or json).")
+@color_option
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Report and fail only on findings not in FILE (made by `xborder baseline`); list its stale entries.")
 @click.option("--show-suppressed", is_flag=True, help="Also list findings suppressed by `# xborder: ignore[CODE] reason` comments.")
@@ -42,8 +51,7 @@ def run_scan(command: str, **settings):
               help="Stop and report (XB902) a file that takes longer to analyse [default: file-timeout in the config, else 30].")
 @click.option("--worker-memory", type=click.IntRange(min=1, max=1048576), metavar="MB",
               help="Stop and report (XB902) a file whose analysis needs more memory [default: worker-memory in the config, else 2048].")
-def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, include_tests, fmt, output, fail_on,
-                 baseline_path, show_suppressed, warn_unused_ignores, max_file_bytes, file_timeout, worker_memory):
+def scan_command(fmt, output, fail_on, exit_zero, statistics, color, baseline_path, show_suppressed, **settings):
     """Scan PATHS (default: .) and report personal data leaving the home jurisdiction.
 
     When PATHS name files (as pre-commit passes them), the whole project holding them is analysed,
@@ -52,33 +60,42 @@ def scan_command(paths, home, regime, config_path, no_cache, cache_dir, jobs, in
     closest xborder.toml or pyproject.toml with [tool.xborder], else the git work tree; a file in
     neither is scanned alone. The summary cache makes such a run re-read only the changed files.
     """
-    result = run_scan("scan", paths=paths or (".",), home=tuple(home), regime=regime, config=config_path,
-                      use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs, baseline=baseline_path,
-                      warn_unused_ignores=warn_unused_ignores, max_file_bytes=max_file_bytes, file_timeout=file_timeout,
-                      worker_memory=worker_memory, include_tests=include_tests)
+    if statistics and fmt not in ("text", "json"):
+        fail(f"--statistics prints text or json, not {fmt}")
+    quiet = settings["quiet"]
+    result = run_scan("scan", baseline=baseline_path, **settings)
     # Suppressed findings never fail the run; they are shown only on request.
     active = tuple(f for f in result.findings if f.suppressed is None)
     if not show_suppressed:
         result = replace(result, findings=active)
-    write_output(render(result, fmt, color=fmt == "text" and output is None and sys.stdout.isatty()), output, result.root)
+    if statistics:
+        text = render_statistics(result, fmt)
+    else:
+        text = render(result, fmt, color=fmt == "text" and use_color(color, output is not None), quiet=quiet)
+    write_output(text, output, result.root)
+    sys.exit(EXIT_CLEAN if exit_zero else exit_code(result, active, fail_on))
+
+
+def exit_code(result, active: tuple, fail_on: str | None) -> int:
+    """1 when a finding (or a problem with a suppression comment) reaches the --fail-on severity."""
     threshold = fail_on or result.fail_on
     if threshold == "never":
-        sys.exit(EXIT_CLEAN)
+        return EXIT_CLEAN
     codes = rule_codes()
     severities = [f.severity for f in active] + [codes[e.code].severity for e in result.errors if codes[e.code].about_comment]
     worst = max((SEVERITY_ORDER[s] for s in severities), default=0)
-    sys.exit(EXIT_FINDINGS if worst and worst >= SEVERITY_ORDER[threshold] else EXIT_CLEAN)
+    return EXIT_FINDINGS if worst and worst >= SEVERITY_ORDER[threshold] else EXIT_CLEAN
 
 
 @click.command("baseline")
 @click.argument("file", type=click.Path(dir_okay=False))
 @project_options
-def baseline_command(file, paths, home, regime, config_path, no_cache, cache_dir, jobs, include_tests):
+def baseline_command(file, **settings):
     """Record the findings of PATHS (default: .) in FILE, to accept them: `xborder scan --baseline FILE`
     then reports and fails only on new findings. Findings suppressed inline are not recorded."""
-    result = run_scan("baseline", paths=paths or (".",), home=tuple(home), regime=regime, config=config_path,
-                      use_cache=not no_cache, cache_dir=cache_dir, jobs=jobs, include_tests=include_tests)
+    result = run_scan("baseline", **settings)
     text = baseline.dumps(result)
     write_output(text, file, result.root, replace=True)
     count = sum(f.suppressed is None for f in result.findings)
-    click.echo(f"xborder: recorded {count} finding{'s' if count != 1 else ''} in {file}", err=True)
+    if not settings["quiet"]:
+        click.echo(f"xborder: recorded {count} finding{'s' if count != 1 else ''} in {file}", err=True)

@@ -50,6 +50,8 @@ def load_knowledge(config: Config) -> Knowledge:
         _check_config(knowledge)
         return knowledge
     except ConfigError as exc:
+        if exc.path == (config.path or "config") and exc.key and exc.key.split(".")[0] in config.from_cli:
+            raise config.error(exc.message, exc.key) from None  # a value the command line gave
         if exc.path == config.path and exc.key and config.text:
             exc.line = locate(config.text, exc.key) or exc.line
         raise
@@ -82,18 +84,19 @@ def _check_config(k: Knowledge) -> None:
     config, j = k.config, k.jurisdictions
 
     def fail(message: str, key: str, line_key: str | None = None):
-        raise ConfigError(message, path=config.path, key=key, line=config.keys_lines.get(line_key or key))
+        raise config.error(message, key, line_key)
 
     for code in config.home:
         if not j.is_known(code):
-            fail(f"unknown jurisdiction {code!r} (an ISO 3166-1 alpha-2 code or a group such as EU)", "home")
+            fail(f"unknown jurisdiction {code!r} (an ISO 3166-1 alpha-2 code or a group such as EU){_did_you_mean(j, code)}", "home")
     if config.local_jurisdiction != "HOME" and not j.is_known(config.local_jurisdiction):
-        fail(f"unknown jurisdiction {config.local_jurisdiction!r} (a code, a group or HOME)", "local-jurisdiction")
+        fail(f"unknown jurisdiction {config.local_jurisdiction!r} (a code, a group or HOME)"
+             f"{_did_you_mean(j, config.local_jurisdiction)}", "local-jurisdiction")
     regime = j.regimes.get(config.regime) if config.regime else (j.regime_for_home(config.home[0]) if config.home else None)
     for i, entry in enumerate(config.allow):
         for code in entry.jurisdictions:
             if code != "*" and not j.is_known(code):
-                fail(f"unknown jurisdiction {code!r}", f"allow[{i}].jurisdictions", "allow")
+                fail(f"unknown jurisdiction {code!r}{_did_you_mean(j, code)}", f"allow[{i}].jurisdictions", "allow")
         for c in entry.categories:
             if c != "*" and not any(cid == c or cid.startswith(c + ".") for cid in k.vocabulary.categories):
                 fail(f"unknown category {c!r}", f"allow[{i}].categories", "allow")
@@ -102,3 +105,8 @@ def _check_config(k: Knowledge) -> None:
                  f"allow[{i}].basis", "allow")
     if config.regime and config.regime not in j.regimes:
         fail(f"unknown regime {config.regime!r} (known: {', '.join(sorted(j.regimes))})", "regime")
+
+
+def _did_you_mean(j: Jurisdictions, code: str) -> str:
+    guess = j.suggest(code)
+    return f"; did you mean {guess}?" if guess else ""

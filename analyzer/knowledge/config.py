@@ -11,7 +11,7 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import files
@@ -49,8 +49,21 @@ class Config:
     file_timeout: float = 30.0  # seconds one file may take to summarize
     warnings: tuple = ()  # what the user must hear about the config itself (ownership)
     worker_memory: int = 2048  # megabytes a summarizing worker may grow by
+    select: tuple | None = None  # rule codes or prefixes (knowledge/selection.py); None = not given
+    extend_select: tuple = ()
+    ignore: tuple = ()
+    selected: frozenset | None = None  # the codes reported after every layer of selection; None = all
+    from_cli: dict = field(default_factory=dict, compare=False, hash=False)  # key -> the option that set it
     keys_lines: dict = field(default_factory=dict, compare=False, hash=False)
     text: str = field(default="", compare=False, hash=False, repr=False)  # the raw file, to locate later errors
+
+    def error(self, message: str, key: str, line_key: str | None = None) -> ConfigError:
+        """The error of a bad value at `key`, blamed where the value came from: the command-line
+        option that set it (`--home UK: ...`), else this file with the key's line."""
+        top = re.split(r"[.\[]", key, maxsplit=1)[0]
+        if top in self.from_cli:
+            return ConfigError(blamed(message, key, top, self.from_cli[top]))
+        return ConfigError(message, path=self.path, key=key, line=self.keys_lines.get(line_key or key))
 
 
 def find_config(start: Path) -> Path | None:
@@ -113,7 +126,13 @@ def ownership_warning(path: Path, root: Path) -> str | None:
             "check it, or pass --config")
 
 
-def load_config(path: Path) -> Config:
+def blamed(message: str, key: str, top: str, label: str) -> str:
+    """`message` about `key` (whose top-level key is `top`), said of the option `label` that set it."""
+    return f"{label}: " + (f"key '{key}': " if key != top else "") + message
+
+
+def read_config(path: Path) -> tuple[dict, str, str]:
+    """The config table of a file (the [tool.xborder] table of a pyproject.toml), its origin and its text."""
     text = _read(path)
     try:
         data = tomllib.loads(text)
@@ -128,21 +147,33 @@ def load_config(path: Path) -> Config:
         data = data.get("tool", {}).get("xborder", {})
         if not isinstance(data, dict):
             raise ConfigError("[tool.xborder] must be a table", path=str(path), key="tool.xborder")
+    return data, str(path), text
+
+
+def parse_config(data: dict, origin: str, text: str = "", from_cli: dict | None = None) -> Config:
+    """The config of a parsed file: its schema (schemas/xborder.schema.json), then what no schema says.
+    `from_cli` names the option that set each key given on the command line, to blame its errors on."""
     try:
-        return parse_config(data, str(path), text)
+        return replace(_parse(data, origin, text), from_cli=dict(from_cli or {}))
     except RecursionError:
-        raise ConfigError("invalid config: nested too deeply", path=str(path)) from None
+        raise ConfigError("invalid config: nested too deeply", path=origin) from None
+    except ConfigError as exc:
+        top = re.split(r"[.\[]", exc.key or "", maxsplit=1)[0]
+        if top in (from_cli or {}):
+            raise ConfigError(blamed(exc.message, exc.key, top, from_cli[top])) from None
+        raise
 
 
-def parse_config(data: dict, origin: str, text: str = "") -> Config:
-    """The config of a parsed file: its schema (schemas/xborder.schema.json), then what no schema says."""
+def _parse(data: dict, origin: str, text: str) -> Config:
     check_limits(data.get("max-file-bytes"), data.get("file-timeout"), origin, text)
     check(data, "xborder.schema.json", origin, text=text)
 
     def fail(message: str, key: str):
         raise ConfigError(message, path=origin, key=key, line=locate(text, key))
 
-    globs = [(f"{key}[{i}]", pattern) for key in ("include", "exclude") for i, pattern in enumerate(data.get(key, []))]
+    _check_selectors(data, fail)
+    globs = [(f"{key}[{i}]", pattern) for key in ("include", "exclude", "extend-exclude")
+             for i, pattern in enumerate(data.get(key, []))]
     globs += [(f'destinations."{glob}"', glob) for glob in data.get("destinations", {})]
     for key, glob in globs:
         if glob.count("[") != glob.count("]"):
@@ -154,7 +185,7 @@ def parse_config(data: dict, origin: str, text: str = "") -> Config:
         home=tuple(h.upper() for h in ([home] if isinstance(home, str) else home)),
         regime=regime.lower() if regime else None,
         include=tuple(data.get("include", ())),
-        exclude=tuple(data.get("exclude", ())),
+        exclude=tuple(data.get("exclude", ())) + tuple(data.get("extend-exclude", ())),
         include_tests=data.get("include-tests", False),
         src=tuple(data.get("src", ())),
         unknown_destinations=data.get("unknown-destinations", "warn"),
@@ -171,6 +202,22 @@ def parse_config(data: dict, origin: str, text: str = "") -> Config:
         max_file_bytes=data.get("max-file-bytes", 2_000_000),
         file_timeout=float(data.get("file-timeout", 30.0)),
         worker_memory=data.get("worker-memory", 2048),
+        select=tuple(data["select"]) if "select" in data else None,
+        extend_select=tuple(data.get("extend-select", ())),
+        ignore=tuple(data.get("ignore", ())),
         keys_lines={k: line_of(text, k) for k in data} if text else {},
         text=text,
     )
+
+
+def _check_selectors(data: dict, fail) -> None:
+    """`select`, `extend-select` and `ignore` name rule codes or their prefixes."""
+    from .codes import rule_codes  # not at import time: codes.py needs the package loaded
+    from .selection import unknown_selector
+
+    codes = [rule.code for rule in rule_codes()]
+    for key in ("select", "extend-select", "ignore"):
+        for i, selector in enumerate(data.get(key, ())):
+            problem = unknown_selector(selector, codes)
+            if problem:
+                fail(problem, f"{key}[{i}]")

@@ -13,6 +13,7 @@ globs, then file order).
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
 import hashlib
 import ipaddress
@@ -216,11 +217,17 @@ class _TableLoading:
 
     def _code(self, code: str, path: str, key: str, home_ok: bool = False) -> str:
         if not (self.is_known(code) or (home_ok and code == HOME)):
-            raise ConfigError(f"'{code}' is not an ISO 3166-1 alpha-2 code or a group id", path=path, key=key)
+            guess = self.suggest(code)
+            raise ConfigError(f"'{code}' is not an ISO 3166-1 alpha-2 code or a group id"
+                              + (f"; did you mean {guess}?" if guess else ""), path=path, key=key)
         return code
 
     def _load_countries(self, path: str, table: dict) -> None:
         self._countries = dict(table["codes"])
+        for alias, code in table.get("aliases", {}).items():
+            if alias in self._countries or code not in self._countries:
+                raise ConfigError("an alias is not a country code and names one", path=path, key=f"countries.aliases.{alias}")
+        self._aliases = dict(table.get("aliases", {}))
 
     def _load_groups(self, path: str, groups: dict) -> None:
         raw = {}
@@ -423,6 +430,7 @@ class Jurisdictions(_TableLoading):
     def __init__(self) -> None:
         self.regimes = {}
         self._countries: dict[str, str] = {}
+        self._aliases: dict[str, str] = {}  # a code people write (UK) -> the ISO code (GB), for suggestions
         self._groups: dict[str, frozenset[str]] = {}
         self._providers: dict[str, str] = {}  # id or alias -> id
         self._provider_source: dict[str, str] = {}
@@ -579,6 +587,19 @@ class Jurisdictions(_TableLoading):
 
     def is_known(self, code: str) -> bool:
         return code in self._countries or code in self._groups
+
+    def suggest(self, code: str) -> str | None:
+        """What an unknown jurisdiction code was likely meant to be: the ISO code of a known alias
+        (UK -> GB), a code or group whose country name it is (Germany -> DE), else the closest
+        group id (EEU -> EEA); two-letter codes are too close to each other for guessing by spelling."""
+        code = code.strip().upper()
+        if code in self._aliases:
+            return self._aliases[code]
+        named = [c for c, name in self._countries.items() if name.upper() == code]
+        if named:
+            return named[0]
+        close = difflib.get_close_matches(code, sorted(self._groups), n=1, cutoff=0.6) if len(code) > 2 else []
+        return close[0] if close else None
 
     def regime_for_home(self, home: str) -> Regime | None:
         """The regime whose home contains `home`; the narrowest home wins if several do."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import github, json_report, sarif, text
+from . import github, json_report, sarif, statistics, text
 
 FORMATS = {
     "text": text.render,
@@ -12,5 +12,13 @@ FORMATS = {
 }
 
 
-def render(result, fmt: str, color: bool = False) -> str:
+def render(result, fmt: str, color: bool = False, quiet: bool = False) -> str:
+    """The report; `quiet` (text only: the others are documents) keeps the findings alone."""
+    if fmt == "text":
+        return text.render(result, color=color, quiet=quiet)
     return FORMATS[fmt](result, color=color)
+
+
+def render_statistics(result, fmt: str) -> str:
+    """The counts per rule code and category instead of the findings (text or json)."""
+    return statistics.render(result, fmt)

@@ -11,7 +11,8 @@ _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _RESET = "\033[0m"
 
 
-def render(result, color: bool = False) -> str:
+def render(result, color: bool = False, quiet: bool = False) -> str:
+    """The findings and file problems, then (unless `quiet`, like ruff -q) the notes and the summary."""
     lines = []
     for f in result.findings:
         flow = f.flow
@@ -34,6 +35,8 @@ def render(result, color: bool = False) -> str:
         lines.append(f"{where}: {e.code} {safe(e.message)}")
     if result.errors:
         lines.append("")
+    if quiet:
+        return "".join(line + "\n" for line in lines)
     for c in result.sanitized:
         lines.append(f"{safe(c.path)}:{c.line}:{c.column}: sanitized by {safe(c.sanitizer)}: {', '.join(c.categories)}")
     for w in result.warnings:
