@@ -47,6 +47,8 @@ def where(j: Jurisdictions, host: str) -> str | None:
         ("huawei", "cn-north-4", "CN"),
         ("huawei", "ap-southeast-1", "HK"),
         ("oci", "eu-frankfurt-1", "DE"),
+        ("pusher", "eu", "IE"),
+        ("pusher", "mt1", "US"),
     ],
 )
 def test_region_per_provider(j, provider, region, expected):
@@ -106,6 +108,9 @@ def test_region_rule_and_source(j):
         ("objectstorage.eu-frankfurt-1.oraclecloud.com", "DE"),
         ("xy12345.eu-central-1.snowflakecomputing.com", "DE"),
         ("abc123.europe-west3.gcp.cloud.es.io", "DE"),
+        ("api-eu.pusher.com", "IE"),
+        ("api-ap1.pusher.com", "SG"),
+        ("api-us3.pusherapp.com", "US"),
     ],
 )
 def test_host_patterns(j, host, expected):
@@ -220,6 +225,7 @@ def test_host_pattern_rule_names_the_region(j):
         ("events.eu.pagerduty.com", "EU"),
         ("api.twist.com", "US"),
         ("api.stocktwits.com", "US"),
+        ("api.pusherapp.com", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
