@@ -220,6 +220,7 @@ def test_host_pattern_rule_names_the_region(j):
         ("events.eu.pagerduty.com", "EU"),
         ("api.twist.com", "US"),
         ("api.stocktwits.com", "US"),
+        ("a.klaviyo.com", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
