@@ -226,6 +226,7 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.twist.com", "US"),
         ("api.stocktwits.com", "US"),
         ("api.pusherapp.com", "US"),
+        ("a.klaviyo.com", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
