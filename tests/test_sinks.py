@@ -26,7 +26,7 @@ import pytest
 
 from xborder.knowledge import rules_dir
 from xborder.knowledge.catalog import Catalog
-from conftest import scan_json
+from conftest import scan_json, write_project
 
 MIN_SINKS = 150
 MIN_LIBRARIES = 40
@@ -147,3 +147,26 @@ def test_ignore_example(entry, example_findings):
     found = example_findings.get((entry["_file"], entry["callee"], "ignore"))
     assert found is not None, "no ignore example"
     assert not reported_by(entry, found), f"ignore example of {entry['callee']} was reported"
+
+
+def test_a_library_constant_names_its_host(tmp_path):
+    """A client model's `constants` map an SDK's region enum to its host: CustomerIO(region=Regions.EU)
+    sends to the EU host, Regions.US and no region to the US one (whatever module the enum is
+    imported from)."""
+    write_project(tmp_path, {"app.py": '''from customerio import CustomerIO, Regions
+from customerio.regions import Regions as R
+
+EU = CustomerIO("site", "key", region=Regions.EU)
+US = CustomerIO("site", "key", region=R.US)
+DEFAULT = CustomerIO("site", "key")
+
+
+def sync(user):
+    EU.identify(id=user.pk, email=user.email)
+    US.identify(id=user.pk, email=user.email)
+    DEFAULT.identify(id=user.pk, email=user.email)
+'''})
+    code, data, err = scan_json(tmp_path, "--home", "CN")
+    assert code == 1, err
+    hosts = {(f["sink"]["line"], f["destination"]["host"]) for f in data["findings"] if f["category"] == "user.contact.email"}
+    assert hosts == {(10, "track-eu.customer.io"), (11, "track.customer.io"), (12, "track.customer.io")}

@@ -30,6 +30,7 @@ class Client:
     is_global: bool
     source: str
     carries: tuple = ()  # arguments whose data the object keeps and sends later; ("*",) = all but the destination
+    constants: tuple = ()  # ((library constant, host), ...): the host a destination argument's enum member stands for
     origin: str = field(default="", compare=False, repr=False)  # the rules file or config that says it
 
 
@@ -88,6 +89,7 @@ def parse_client(entry: dict, origin: str) -> Client:
         is_global=entry.get("global", False),
         source=entry.get("source", ""),
         carries=tuple(entry.get("carries", ())),
+        constants=tuple(sorted(entry.get("constants", {}).items())),
         origin=origin,
     )
 

@@ -144,10 +144,14 @@ class Library:
         for o in client.objs if spec.inherit else ():
             if type(o) is ClientObject:
                 dests.extend(o.dests)
+        constants = dict(spec.constants)
         for param, role in spec.destination:
             if param not in bound:
                 continue
-            if role == "client":  # EmailMessage(connection=conn): the connection's destination
+            named = [constants[o.qualname] for o in ordered(bound[param].objs) if type(o) is LibraryObject and o.qualname in constants]
+            if named:  # CustomerIO(region=Regions.EU): the host the SDK's constant stands for
+                dests.append((role, tuple((Lit(host, None),) for host in named)))
+            elif role == "client":  # EmailMessage(connection=conn): the connection's destination
                 dests.extend(d for o in bound[param].objs if type(o) is ClientObject for d in o.dests)
             elif bound[param].strs:
                 dests.append((role, tuple(ordered(bound[param].strs))))
