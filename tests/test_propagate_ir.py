@@ -15,6 +15,7 @@ from xborder.knowledge import load_knowledge
 from xborder.knowledge.config import Config
 from xborder.link import Program
 from xborder.propagate import Analysis, Site
+from xborder.propagate.lattice import MAX_KEY_DEPTH
 from xborder.propagate.results import DeferredCall, FieldStore, SinkCall
 from xborder.summarize import Context, summarize
 from xborder.summary import Arg, CallSite, ClassSummary, FieldWrite, FunctionSummary, GlobalWrite, ModuleSummary, \
@@ -533,3 +534,33 @@ def test_a_relation_field_gives_its_target_a_reverse_accessor():
     assert program.reverse_fields("shop.models.Order")["lines"][0] == "shop.models.OrderLine"
     assert set(program.reverse_fields("shop.models.Node")) == {"children"}
     assert program.reverse_fields("shop.models.OrderLine") == {}
+
+
+# ----------------------------------------------------------------------------- bounds
+
+
+def _key_depth(g) -> int:
+    return 1 + max((_key_depth(v) for v in g.keys.values()), default=-1) if g.keys else 0
+
+
+def test_a_recursive_builder_of_nested_dicts_reaches_a_bounded_result():
+    """A query compiler that wraps its own recursive result in a new dict each call ({"bool":
+    {"must": [child filters]}}, wagtail's search backends) nests one level deeper each round: the
+    kept result is folded below MAX_KEY_DEPTH, so the fixpoint is reached and memory stays small,
+    and the data inside is still sent."""
+    summaries = [_summarized("app.py", """
+        import requests
+
+        def compile_filters(node, user):
+            if node.leaf:
+                return {"term": {"email": user.email}}
+            children = [compile_filters(child, user) for child in node.children]
+            return {"bool": {"must": children}}
+
+        def search(node, user):
+            requests.post("https://search.example.com/_search", json={"query": compile_filters(node, user)})
+    """)]
+    analysis = Analysis(Program(summaries, _catalog().flowrules.managers), _catalog())
+    flows = analysis.run()
+    assert {f.call.site.function for f in flows} == {"app.search"}
+    assert _key_depth(analysis.results["app.compile_filters"].ret) <= MAX_KEY_DEPTH + 1

@@ -12,7 +12,7 @@ from ..link import Program
 from ..summary import GlobalWrite
 from .effects import only_reads, url_data
 from .frame import Frame
-from .lattice import add_taint, objects
+from .lattice import add_taint, bounded, objects
 from .results import Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall
 from .stores import Stores
 from .substitution import Substitution
@@ -138,7 +138,7 @@ class Analysis:
         self.stores.begin(qualname)
         for index in f.calls:
             frame.call(index)
-        ret = frame.value_of(f.returns)
+        ret = bounded(frame.value_of(f.returns))
         if f.is_property and f.cls is not None and not self.program.subclasses.get(f.cls):
             # `obj.name` runs the getter: instances of the class hold what it returns. Not for a
             # base class: its getter reads `self` as every subclass at once, so the value would

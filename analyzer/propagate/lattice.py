@@ -11,10 +11,12 @@ order things were seen.
 
 from __future__ import annotations
 
-from ..ir import MAX_PARTS, MAX_STRS, CategoryKey, ClientObject, Lit, Origin, Reply, Step, Sym, Unknown, capped, ordered
+from ..ir import MAX_PARTS, MAX_STRS, UNKNOWN_KEY, CategoryKey, ClientObject, Lit, Origin, Reply, Step, Sym, Unknown, \
+    capped, ordered
 
 MAX_TRACE = 16
 MAX_OBJS = 16
+MAX_KEY_DEPTH = 6  # dicts nested in a kept value (a function's result, a stored value); deeper ones are folded
 NOT_A_CONSTANT = (Unknown("not a constant"),)
 UNKNOWN_COMPUTED = (Unknown("computed at run time"),)
 
@@ -134,6 +136,28 @@ def concrete(g: AbstractValue) -> AbstractValue:
                          frozenset(o for o in g.objs if type(o) is not Sym and not _client_sym(o)),
                          frozenset(s for s in g.strs if not any(type(p) is Sym for p in s)),
                          {k: concrete(v) for k, v in g.keys.items()})
+
+
+def bounded(g: AbstractValue, depth: int = MAX_KEY_DEPTH) -> AbstractValue:
+    """A value whose known keys nest at most `depth` deep: below that, every value held is one
+    value under a key not known statically (its data, objects and strings kept). A function that
+    builds nested dicts from its own recursive result (a query compiler's {"bool": {"must":
+    [child filters]}}) then reaches a fixpoint instead of nesting deeper each round."""
+    if not g.keys:
+        return g
+    if depth == 0:
+        return AbstractValue(g.taint, g.objs, g.strs, {UNKNOWN_KEY: _folded(merge(*g.keys.values()))})
+    keys = {k: bounded(v, depth - 1) for k, v in g.keys.items()}
+    if all(keys[k] is v for k, v in g.keys.items()):
+        return g
+    return AbstractValue(g.taint, g.objs, g.strs, keys)
+
+
+def _folded(g: AbstractValue) -> AbstractValue:
+    """A value with every value its keys hold, at any depth, merged into it."""
+    if not g.keys:
+        return g
+    return merge(AbstractValue(g.taint, g.objs, g.strs), *(_folded(v) for v in g.keys.values()))
 
 
 def settled(g: AbstractValue) -> AbstractValue:

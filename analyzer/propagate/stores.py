@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..ir import CategoryKey, Instance, SelfObject, Sym, ordered, whole
 from ..link import Program
-from .lattice import AbstractValue, add_taint, merge, settled, source_value
+from .lattice import AbstractValue, add_taint, bounded, merge, settled, source_value
 
 TABLES = ("fields", "globals", "clients", "signals")
 
@@ -54,7 +54,7 @@ class Stores:
             self._put(table, key, value)
 
     def put(self, table: str, key, value: AbstractValue) -> None:
-        value = settled(value)
+        value = bounded(settled(value))
         if self.function is not None:
             self.writes[self.function].append((table, key, value))
         self._put(table, key, value)
