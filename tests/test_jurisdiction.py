@@ -541,3 +541,27 @@ def test_validation_invalid_toml_has_line(rules_copy):
 def test_validation_unknown_top_level_key(rules_copy):
     _append(rules_copy / "destinations/network.toml", '[vendors]\nname = "x"\n')
     assert _error(rules_copy).key == "vendors"
+
+
+# ---------------------------------------------------------------- h15-msg (issue 12): Sinch SMS hosts the SDK builds
+
+
+@pytest.mark.parametrize(
+    ("host", "expected"),
+    [
+        ("zt.us.sms.api.sinch.com", "US"),
+        ("zt.eu.sms.api.sinch.com", "EU"),
+        ("zt.au.sms.api.sinch.com", "AU"),
+        ("zt.br.sms.api.sinch.com", "BR"),
+        ("ca.sms.api.sinch.com", "CA"),
+        ("eu.sms.api.sinch.com", "EU"),
+    ],
+)
+def test_sinch_sms_region_hosts(j, host, expected):
+    assert where(j, host) == expected
+
+
+@pytest.mark.parametrize("host", ["acme.freshdesk.com", "abc123.api.infobip.com", "messaging.bandwidth.com"])
+def test_messaging_hosts_left_unplaced(j, host):
+    # No page read says where these vendors keep an account's data (h15-msg, issue 12).
+    assert where(j, host) is None
