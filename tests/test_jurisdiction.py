@@ -227,6 +227,9 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.stocktwits.com", "US"),
         ("api.pusherapp.com", "US"),
         ("a.klaviyo.com", "US"),
+        # h15-id: identity, CRM and feature-flag SDKs (issue 12)
+        ("events.launchdarkly.com", "US"),
+        ("app.launchdarkly.com", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
