@@ -154,6 +154,9 @@ def literal_template(node, known=lambda name: False) -> bool:
 
 
 def is_constant(node) -> bool:
+    """A literal: a string, a number (signed: `chat_id=-1001234` is a constant too), None, True, False."""
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+        node = node.expression
     return isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary)) or (
         isinstance(node, cst.Name) and node.value in ("None", "True", "False"))
 
