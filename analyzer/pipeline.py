@@ -19,7 +19,7 @@ from .errors import ConfigError
 from .evaluate import Policy, evaluate
 from .knowledge import Knowledge, load_knowledge
 from .knowledge.config import Config, check_limits, find_config, ownership_warning, parse_config, read_config
-from .knowledge.selection import Layer, resolve, unknown_selector
+from .knowledge.selection import Layer, resolve, unknown_selectors
 from .link import Program
 from .propagate import Analysis
 from .propagate.lattice import NOTHING, SOURCE_WEIGHT, AbstractValue, objects
@@ -112,14 +112,11 @@ def command_line_keys(options: Options) -> list:
 
 def _selected(config: Config, cli: Layer) -> frozenset | None:
     """The codes to report: the config's selection, then the command line's (knowledge/selection.py)."""
-    codes = [rule.code for rule in rule_codes()]
-    for option, selectors in (("--select", cli.select or ()), ("--extend-select", cli.extend_select), ("--ignore", cli.ignore)):
-        for selector in selectors:
-            problem = unknown_selector(selector, codes)
-            if problem:
-                raise ConfigError(f"{option} {selector}: {problem}")
+    options = {"--select": cli.select or (), "--extend-select": cli.extend_select, "--ignore": cli.ignore}
+    for option, i, problem in unknown_selectors(options):
+        raise ConfigError(f"{option} {options[option][i]}: {problem}")
     layers = (Layer(config.select, config.extend_select, config.ignore), cli)
-    return resolve(codes, layers) if any(layers) else None
+    return resolve([rule.code for rule in rule_codes()], layers) if any(layers) else None
 
 
 def _display(path: Path, root: Path) -> str:

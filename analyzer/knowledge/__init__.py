@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from .catalog import Catalog, parse_client, parse_sink
-from .config import Config
+from .config import Config, cli_error
 from .jurisdictions import Jurisdictions
 from .schema import bundled_dir, locate
 from .sources import SourceRules, load_sources
@@ -50,8 +50,9 @@ def load_knowledge(config: Config) -> Knowledge:
         _check_config(knowledge)
         return knowledge
     except ConfigError as exc:
-        if exc.path == (config.path or "config") and exc.key and exc.key.split(".")[0] in config.from_cli:
-            raise config.error(exc.message, exc.key) from None  # a value the command line gave
+        blamed = cli_error(exc.message, exc.key, config.from_cli) if exc.path == (config.path or "config") else None
+        if blamed is not None:  # a value the command line gave
+            raise blamed from None
         if exc.path == config.path and exc.key and config.text:
             exc.line = locate(config.text, exc.key) or exc.line
         raise

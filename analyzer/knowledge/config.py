@@ -60,10 +60,8 @@ class Config:
     def error(self, message: str, key: str, line_key: str | None = None) -> ConfigError:
         """The error of a bad value at `key`, blamed where the value came from: the command-line
         option that set it (`--home UK: ...`), else this file with the key's line."""
-        top = re.split(r"[.\[]", key, maxsplit=1)[0]
-        if top in self.from_cli:
-            return ConfigError(blamed(message, key, top, self.from_cli[top]))
-        return ConfigError(message, path=self.path, key=key, line=self.keys_lines.get(line_key or key))
+        return cli_error(message, key, self.from_cli) or ConfigError(
+            message, path=self.path, key=key, line=self.keys_lines.get(line_key or key))
 
 
 def find_config(start: Path) -> Path | None:
@@ -126,9 +124,13 @@ def ownership_warning(path: Path, root: Path) -> str | None:
             "check it, or pass --config")
 
 
-def blamed(message: str, key: str, top: str, label: str) -> str:
-    """`message` about `key` (whose top-level key is `top`), said of the option `label` that set it."""
-    return f"{label}: " + (f"key '{key}': " if key != top else "") + message
+def cli_error(message: str, key: str | None, from_cli: dict) -> ConfigError | None:
+    """The error about `key` said of the command-line option that set its top-level key (`from_cli`:
+    key -> the option as written), or None when no option did."""
+    top = re.split(r"[.\[]", key or "", maxsplit=1)[0]
+    if top not in from_cli:
+        return None
+    return ConfigError(f"{from_cli[top]}: " + (f"key '{key}': " if key != top else "") + message)
 
 
 def read_config(path: Path) -> tuple[dict, str, str]:
@@ -158,9 +160,9 @@ def parse_config(data: dict, origin: str, text: str = "", from_cli: dict | None 
     except RecursionError:
         raise ConfigError("invalid config: nested too deeply", path=origin) from None
     except ConfigError as exc:
-        top = re.split(r"[.\[]", exc.key or "", maxsplit=1)[0]
-        if top in (from_cli or {}):
-            raise ConfigError(blamed(exc.message, exc.key, top, from_cli[top])) from None
+        blamed = cli_error(exc.message, exc.key, from_cli or {})
+        if blamed is not None:
+            raise blamed from None
         raise
 
 
@@ -171,7 +173,8 @@ def _parse(data: dict, origin: str, text: str) -> Config:
     def fail(message: str, key: str):
         raise ConfigError(message, path=origin, key=key, line=locate(text, key))
 
-    _check_selectors(data, fail)
+    for key, i, problem in _selector_problems(data):
+        fail(problem, f"{key}[{i}]")
     globs = [(f"{key}[{i}]", pattern) for key in ("include", "exclude", "extend-exclude")
              for i, pattern in enumerate(data.get(key, []))]
     globs += [(f'destinations."{glob}"', glob) for glob in data.get("destinations", {})]
@@ -210,14 +213,8 @@ def _parse(data: dict, origin: str, text: str) -> Config:
     )
 
 
-def _check_selectors(data: dict, fail) -> None:
+def _selector_problems(data: dict) -> list:
     """`select`, `extend-select` and `ignore` name rule codes or their prefixes."""
-    from .codes import rule_codes  # not at import time: codes.py needs the package loaded
-    from .selection import unknown_selector
+    from .selection import unknown_selectors  # not at import time: it needs the codes, which need the package
 
-    codes = [rule.code for rule in rule_codes()]
-    for key in ("select", "extend-select", "ignore"):
-        for i, selector in enumerate(data.get(key, ())):
-            problem = unknown_selector(selector, codes)
-            if problem:
-                fail(problem, f"{key}[{i}]")
+    return unknown_selectors({key: data.get(key, ()) for key in ("select", "extend-select", "ignore")})

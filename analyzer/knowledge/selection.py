@@ -31,6 +31,16 @@ class Layer:
         return (*(self.select or ()), *self.extend_select, *self.ignore)
 
 
+def unknown_selectors(named: dict) -> list[tuple[str, int, str]]:
+    """(name, index, why) of each selector, in lists named by their key or option, that selects
+    no rule code."""
+    from .codes import rule_codes  # not at import time: codes.py needs the package loaded
+
+    codes = [rule.code for rule in rule_codes()]
+    return [(name, i, problem) for name, selectors in named.items() for i, selector in enumerate(selectors)
+            if (problem := unknown_selector(selector, codes))]
+
+
 def unknown_selector(selector: str, codes) -> str | None:
     """Why `selector` selects nothing (with a suggestion), or None when it is ALL or a prefix of a code."""
     if selector == ALL or any(code.startswith(selector) for code in codes):

@@ -84,8 +84,9 @@ class Library:
         """What a call no known code answers gives: `cleaned.get("redirect_url")` (flow.toml
         key_readers, one constant key) on a dict whose keys are known gives what it holds under that
         key and the default, on a parameter or a value whose keys are not known the value at that key
-        (not with a default: it may be `config.get("mail", "host")`, a ConfigParser's); a selector (`qs.filter(name=term)`, flow.toml
-        `selectors`) gives the query it narrows, not the terms; else what goes in comes out."""
+        (not with a default: it may be `config.get("mail", "host")`, a ConfigParser's); a selector
+        (`qs.filter(name=term)`, flow.toml `selectors`) gives the query it narrows, not the terms;
+        else what goes in comes out."""
         if method in self.analysis.flowrules.selectors and receiver is not None:
             return self.default((), receiver, method)
         if method in self.analysis.flowrules.key_readers and receiver is not None and args and len(args[0][1].strs) == 1:
@@ -144,11 +145,12 @@ class Library:
         for o in client.objs if spec.inherit else ():
             if type(o) is ClientObject:
                 dests.extend(o.dests)
-        constants = dict(spec.constants)
+        constants = dict(spec.constants) if spec.constants else None
         for param, role in spec.destination:
             if param not in bound:
                 continue
-            named = [constants[o.qualname] for o in ordered(bound[param].objs) if type(o) is LibraryObject and o.qualname in constants]
+            named = [constants[o.qualname] for o in ordered(bound[param].objs)
+                     if type(o) is LibraryObject and o.qualname in constants] if constants else None
             if named:  # CustomerIO(region=Regions.EU): the host the SDK's constant stands for
                 dests.append((role, tuple((Lit(host, None),) for host in named)))
             elif role == "client":  # EmailMessage(connection=conn): the connection's destination

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, position, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join
+from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join, position
 from ..knowledge.vocabulary import split_words
 from ..strings import concat, percent
 from .names import Scope
-from .values import any_item, dotted, either, flat, is_constant, item, literal_str, path_step, strs_of
+from .values import any_item, dotted, either, flat, has_starred, is_constant, item, literal_str, path_step, strs_of
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
 
@@ -212,7 +212,7 @@ class Expressions:
     def returned(self, node: cst.BaseExpression, scope) -> Val:
         """The value a `return` gives: a tuple as a whole and its items by position, so that the
         caller unpacking it (`html, images = render(...)`) gives each name its own item."""
-        if not isinstance(node, cst.Tuple) or any(isinstance(e, cst.StarredElement) for e in node.elements):
+        if not isinstance(node, cst.Tuple) or has_starred(node.elements):
             return self.expr(node, scope)
         values = [self.expr(e.value, scope) for e in node.elements]
         whole = Val(join(*(flat(v) for v in values)).atoms)

@@ -9,7 +9,7 @@ from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, posit
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import either, flat, is_constant, item, literal_str, literal_template, path_step, strs_of
+from .values import either, flat, has_starred, is_constant, item, literal_str, literal_template, path_step, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -206,12 +206,12 @@ class Statements:
             if isinstance(value_node, (cst.Tuple, cst.List)) and len(value_node.elements) == len(target.elements):
                 values = [self.expr(e.value, scope) for e in value_node.elements]
             # a call's result unpacked: the item at each position, where the call returns a tuple
-            returned = isinstance(value_node, cst.Call) and not any(isinstance(e, cst.StarredElement) for e in target.elements)
+            returned = isinstance(value_node, cst.Call) and not has_starred(target.elements)
             for i, element in enumerate(target.elements):
                 if values:
                     part = values[i]
                 elif returned:
-                    part = join(item(value, position(i)), Val(frozenset(), value.strs))
+                    part = join(item(value, position(i)), Val(strs=value.strs))
                 else:
                     part = flat(value)
                 # each name unpacked is named like what it holds, as a name assigned alone is
@@ -243,8 +243,9 @@ class Statements:
         # A local named like personal data holds it, unless the value is a constant, comes out
         # of a sanitizer (email = sha256(email).hexdigest()) or is the program's own text named
         # like a person's words (flow.toml own_words).
-        if not self.program_text(name, None if augmented else value_node, scope) and not augmented and value_node is not None \
-                and not is_constant(value_node) and not self.sanitized(value_node, scope):
+        own_text = self.program_text(name, None if augmented else value_node, scope)  # also tracks the scope's templates
+        if not own_text and not augmented and value_node is not None and not is_constant(value_node) \
+                and not self.sanitized(value_node, scope):
             value = value | self.source(scope, target, name, None, "variable")
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))

@@ -153,6 +153,11 @@ def literal_template(node, known=lambda name: False) -> bool:
     return literal_str(node) is not None
 
 
+def has_starred(elements) -> bool:
+    """Whether a tuple or a target list has a starred element (`a, *rest`): no fixed positions."""
+    return any(isinstance(e, cst.StarredElement) for e in elements)
+
+
 def is_constant(node) -> bool:
     """A literal: a string, a number (signed: `chat_id=-1001234` is a constant too), None, True, False."""
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
