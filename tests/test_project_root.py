@@ -117,3 +117,33 @@ def test_the_shop_package_folder_is_scanned_as_the_shop():
     _, whole, _ = scan_json(FIXTURES / "shop")
     _, package, _ = scan_json(FIXTURES / "shop" / "shop")
     assert package["findings"] == whole["findings"] and package["errors"] == whole["errors"]
+
+
+def test_tests_are_told_by_the_folders_below_what_was_asked_for(tmp_path):
+    """`xborder scan tests` scans what is in tests/ (a test_*.py file still left out), as it did when
+    the folder scanned was the root; `xborder scan .` leaves tests/ out."""
+    root = write_project(tmp_path / "project", {
+        "xborder.toml": 'home = "CN"\n', "app.py": SEND.format(n="app"),
+        "tests/helpers.py": SEND.format(n="helper"), "tests/test_signup.py": SEND.format(n="test"),
+    })
+    _, whole, _ = scan_json(root)
+    assert [p for p, _ in _sinks(whole)] == ["app.py"]
+    _, tests, _ = scan_json(root / "tests")
+    assert [p for p, _ in _sinks(tests)] == ["tests/helpers.py"]
+
+
+def test_only_the_scanned_folders_are_walked(tmp_path, monkeypatch):
+    """The project root may be far above the folder scanned: only that folder is listed."""
+    import xborder.discover as discover_module
+
+    root = project(tmp_path)
+    walked = []
+    real_walk = os.walk
+
+    def walk(top, *args, **kwargs):
+        walked.append(Path(top))
+        return real_walk(top, *args, **kwargs)
+
+    monkeypatch.setattr(discover_module.os, "walk", walk)
+    discover(root, [root / "shop" / "sub"])
+    assert walked == [root / "shop" / "sub"]
