@@ -12,6 +12,7 @@ project's additions in its config, loaded and checked before any file is read.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,6 +107,32 @@ def _check_config(k: Knowledge) -> None:
                  f"allow[{i}].basis", "allow")
     if config.regime and config.regime not in j.regimes:
         fail(f"unknown regime {config.regime!r} (known: {', '.join(sorted(j.regimes))})", "regime")
+    _check_processing(k, fail)
+
+
+def _check_processing(k: Knowledge, fail) -> None:
+    """`[[processing]]`: vendors the destination tables name, known categories, fideslang's subjects and uses."""
+    from .fides import fides_taxonomy  # not at import time: it reads the rules folder this package names
+
+    fides, vendors = fides_taxonomy(), k.jurisdictions.vendors()
+    for i, entry in enumerate(k.config.processing):
+        key = f"processing[{i}]"
+        for n, name in enumerate(entry.vendors):
+            if name not in vendors:
+                close = difflib.get_close_matches(name, sorted(vendors), n=1)
+                fail(f"no vendor or cloud provider {name!r} in rules/destinations" + (f"; did you mean {close[0]!r}?" if close
+                     else " (`xborder rules destinations` lists them)"), f"{key}.vendors[{n}]", "processing")
+        for n, c in enumerate(entry.categories):
+            if not any(cid == c or cid.startswith(c + ".") for cid in k.vocabulary.categories):
+                fail(f"unknown category {c!r}", f"{key}.categories[{n}]", "processing")
+        for n, subject in enumerate(entry.data_subjects):
+            if subject not in fides.data_subjects:
+                fail(f"data subject {subject!r} is no fideslang data subject ({', '.join(fides.data_subjects)})",
+                     f"{key}.data-subjects[{n}]", "processing")
+        if entry.data_use and entry.data_use not in fides.data_uses:
+            close = difflib.get_close_matches(entry.data_use, fides.data_uses, n=1)
+            fail(f"data use {entry.data_use!r} is no fideslang data use" + (f"; did you mean {close[0]!r}?" if close else ""),
+                 f"{key}.data-use", "processing")
 
 
 def _did_you_mean(j: Jurisdictions, code: str) -> str:
