@@ -6,6 +6,7 @@ project's additions in its config, loaded and checked before any file is read.
     sources.py        sources besides names: library calls, model field types, getters (rules/sources.toml)
     catalog.py        sinks, clients and flow rules (rules/sinks/*.toml, rules/flow.toml)
     jurisdictions.py  hosts, regions, vendors and regimes (rules/destinations/*.toml, rules/regimes.toml)
+    fides.py          fideslang keys for the Fides export of the record of processing (rules/fideslang.toml)
     codes.py          what each rule code means, its severity, texts and examples (rules/codes.toml)
     schema.py         the JSON Schemas of schemas/ every file is checked against, and its error messages
 """
