@@ -11,6 +11,7 @@ import pytest
 
 from xborder.knowledge import rules_dir
 from xborder.knowledge.fides import fides_taxonomy
+from xborder.knowledge.schema import check
 from xborder.report.processing import COLUMNS
 
 from conftest import FIXTURES, write_project
@@ -87,6 +88,7 @@ def test_shop_record_has_every_column_filled_from_config_and_rules(shop):
     aws = {(r["category"], r["country"]) for r in records if r["recipient"] == "Amazon Web Services"}  # a cloud provider by region
     assert ("user.government_id.cn_resident_id", "US") in aws and ("user.government_id.cn_resident_id", "CN") in aws
     document = json.loads((shop / "processing.json").read_text())
+    check(document, "processing.schema.json", "processing.json")
     assert document["version"] == 1 and len(document["records"]) == 13
     assert document["records"][0]["evidence"][0]["path"].startswith("shop/")
 
@@ -215,9 +217,10 @@ def test_compare_refuses_a_folder_without_a_record(tmp_path):
     empty.mkdir()
     result = audit(project, "--output", tmp_path / "out", "--compare", empty)
     assert result.exit_code == 2 and "processing.json" in result.stderr
-    (empty / "processing.json").write_text('{"version": 1, "records": [{"category": 1}]}')
+    (empty / "processing.json").write_text('{"version": 1, "tool": {"name": "xborder", "version": "0"}, "home": [], '
+                                           '"regime": null, "records": [{"category": 1}]}')
     result = audit(project, "--output", tmp_path / "out", "--compare", empty)
-    assert result.exit_code == 2 and "not a record of processing" in result.stderr
+    assert result.exit_code == 2 and "processing.json: key 'records[0].category_name': missing required key" in result.stderr, result.stderr
 
 
 @pytest.mark.parametrize("edit,key", [

@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 
 from ..errors import ConfigError
-from .processing import VERSION
+from ..knowledge.schema import check
 
 NAME = "processing.json"
 SIZE_LIMIT = 256 << 20  # bytes: a record of many thousands of rows is a few megabytes
@@ -34,12 +34,8 @@ def load_previous(folder: str) -> list[dict]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise ConfigError(f"not JSON: {exc}", path=str(path), line=line) from None
-    rows = doc.get("records") if isinstance(doc, dict) and doc.get("version") == VERSION else None
-    if not isinstance(rows, list) or not all(isinstance(r, dict) and all(isinstance(r.get(k), str)
-                                                                        for k in ("category", "recipient", "country"))
-                                             for r in rows):
-        raise ConfigError(f"not a record of processing of xborder (version {VERSION}, a list of records)", path=str(path))
-    return rows
+    check(doc, "processing.schema.json", str(path))  # the key and the problem, as for any data file
+    return doc["records"]
 
 
 def _key(row: dict) -> tuple:
@@ -62,7 +58,7 @@ def compare(previous: list[dict], current: list[dict], previous_dir: str) -> dic
         diff = {k: {"before": old[k], "after": new[k]} for k in FIELDS if old[k] != new[k]}
         if diff:
             changed.append({"category": key[0], "recipient": key[1], "country": key[2], "changes": diff})
-    return {"version": VERSION, "previous": previous_dir,
+    return {"version": 1, "previous": previous_dir,
             "new": [after[k] for k in sorted(after.keys() - before.keys())],
             "gone": [before[k] for k in sorted(before.keys() - after.keys())],
             "changed": changed}
