@@ -80,5 +80,7 @@ def audit_command(path, output, home, config_args, regime, jobs, no_cache, inclu
         fail(f"cannot write to {output}: {exc.strerror}")
     progress.close()
     if progress.enabled:
+        changes = (f", {sum(len(comparison[k]) for k in ('new', 'gone', 'changed'))} rows new, gone or changed"
+                   if comparison is not None else "")
         click.echo(f"xborder: audit of {result.files} files written to {output}: {len(result.flows)} flows, "
-                   f"{len(result.findings)} findings ({', '.join(sorted(reports))})", err=True)
+                   f"{len(result.findings)} findings{changes} ({', '.join(sorted(reports))})", err=True)
