@@ -239,3 +239,17 @@ def test_a_bad_fideslang_table_names_file_and_key(tmp_path, edit, key):
     last = len(tomllib.loads(path.read_text(encoding="utf-8"))["category"]) - 1  # the entry appended
     assert error.value.path == str(path), str(error.value)
     assert error.value.key == key.replace("*", str(last)), str(error.value)
+
+
+def test_an_unknown_destination_is_a_row_but_no_fides_system(tmp_path):
+    app = "import os\nimport requests\n\ndef f(user):\n    requests.post(os.environ['HOOK'], json={'email': user.email})\n"
+    config = 'home = "CN"\n[[processing]]\npurpose = "Hooks"\ndata-subjects = ["customer"]\ndata-use = "operations"\ncallees = ["requests.*"]\n'
+    out = pack(tmp_path, "unknown", app, config)
+    (record,) = rows(out)
+    assert (record["recipient"], record["country"], record["transfer_mechanism"], record["purpose"]) == (
+        "unknown", "unknown", "unknown destination", "Hooks")
+    manifest = json.loads((out / "processing.fides.yml").read_text())
+    fideslang.models.Taxonomy(system=manifest["system"])
+    (system,) = manifest["system"]  # must not: an "unknown" system
+    assert "egress" not in system["privacy_declarations"][0] and system["egress"] is None
+    assert system["privacy_declarations"][0]["data_categories"] == ["user.contact.email"]

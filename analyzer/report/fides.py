@@ -21,6 +21,7 @@ from .processing import records
 LEGAL_BASES = {"consent": "Consent", "contract": "Contract", "legal-obligation": "Legal obligations",
                "vital-interests": "Vital interests", "public-interest": "Public interest",
                "legitimate-interests": "Legitimate interests"}
+_NO_SYSTEM = {"local storage", "unknown"}  # recipients that are no system to send to: the project's own disk, nobody known
 
 
 def fides_key(name: str) -> str:
@@ -30,11 +31,12 @@ def fides_key(name: str) -> str:
 
 def _declaration(activity, rows: list, taxonomy) -> dict:
     categories = sorted({k for r in rows if (k := taxonomy.key_for(r.category))})
-    recipients = sorted({r.recipient for r in rows} - {"local storage"})
+    recipients = sorted({r.recipient for r in rows} - _NO_SYSTEM)
     out = {"name": activity.purpose, "data_categories": categories, "data_use": activity.data_use,
-           "data_subjects": list(activity.data_subjects), "egress": [fides_key(r) for r in recipients],
-           "data_shared_with_third_parties": bool(recipients), "third_parties": ", ".join(recipients) or None,
-           "processes_special_category_data": any(r.sensitive for r in rows)}
+           "data_subjects": list(activity.data_subjects), "data_shared_with_third_parties": bool(recipients),
+           "third_parties": ", ".join(recipients) or None, "processes_special_category_data": any(r.sensitive for r in rows)}
+    if recipients:  # fideslang: a declaration's egress, even an empty list, needs its system's egress
+        out["egress"] = [fides_key(r) for r in recipients]
     if activity.legal_basis:
         out["legal_basis_for_processing"] = LEGAL_BASES[activity.legal_basis]
     return out
@@ -53,14 +55,14 @@ def document(result) -> dict:
         if covered:
             declarations.append(_declaration(activity, covered, taxonomy))
             declared.update(r.key() for r in covered)
-    recipients = sorted({r.recipient for r in rows if r.key() in declared} - {"local storage"})
+    recipients = sorted({r.recipient for r in rows if r.key() in declared} - _NO_SYSTEM)
     egress = [{"fides_key": fides_key(who), "type": "system",
                "data_categories": sorted({taxonomy.key_for(r.category) for r in rows if r.recipient == who and r.key() in declared})}
               for who in recipients]
     transfers = sorted({r.transfer_mechanism for r in rows if r.cross_border == "yes"} - {"none"})
     system = {"fides_key": fides_key(project), "name": project, "system_type": "Application",
               "description": f"Personal-data flows of {project} found by xborder (record of processing)",
-              "privacy_declarations": declarations, "egress": egress,
+              "privacy_declarations": declarations, "egress": egress or None,
               "does_international_transfers": any(r.cross_border == "yes" for r in rows),
               "legal_basis_for_transfers": transfers,
               "meta": {"xborder": {"fideslang": taxonomy.version,
