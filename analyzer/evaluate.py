@@ -37,6 +37,8 @@ class Policy:
 
     def allowed_by(self, flow: Flow):
         for entry in self.config.allow:
+            if entry.vendors and flow.destination.vendor not in entry.vendors:  # a contract with one recipient
+                continue
             if not any(c == "*" or flow.category == c or flow.category.startswith(c + ".") for c in entry.categories):
                 continue
             if any(j == "*" or self.jurisdictions.contains(j, flow.destination.jurisdiction) for j in entry.jurisdictions):

@@ -99,6 +99,8 @@ CASES = [
     (f'{P}vendors = ["Stripe"]\ncategories = ["user.nope"]\n', "processing[0].categories[0]", 6),
     (f'{P}recipient = "Own server"\n', "processing[0]", 2),  # nothing to match flows by
     ('home = "CN"\n[[processing]]\ndata-subjects = ["customer"]\nvendors = ["Stripe"]\n', "processing[0].purpose", 2),
+    ('home = "CN"\n[[allow]]\ncategories = ["user"]\njurisdictions = ["US"]\nbasis = "consent"\nvendors = ["Mixpanl"]\n',
+     "allow[0].vendors[0]", 6),
 ]
 
 

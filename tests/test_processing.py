@@ -253,3 +253,14 @@ def test_an_unknown_destination_is_a_row_but_no_fides_system(tmp_path):
     (system,) = manifest["system"]  # must not: an "unknown" system
     assert "egress" not in system["privacy_declarations"][0] and system["egress"] is None
     assert system["privacy_declarations"][0]["data_categories"] == ["user.contact.email"]
+
+
+def test_an_allow_entry_may_name_its_recipients(tmp_path):
+    """A contract is signed with one recipient: [[allow]] vendors approves transfers to it only."""
+    app = APP + '\n\ndef mail_abroad(user):\n    smtplib.SMTP("smtp.sendgrid.net").sendmail("a@corp.example.cn", [user.email], "x")\n'
+    config = CONFIG.replace('reference = "PIPL-2024-017"', 'reference = "PIPL-2024-017"\nvendors = ["Stripe"]')
+    records = {r["recipient"]: r for r in rows(pack(tmp_path, "vendor-allow", app, config))}
+    assert records["Stripe"]["transfer_mechanism"] == "cac-standard-contract"
+    assert records["SendGrid"]["transfer_mechanism"] == "none"  # must not: the same category and country, another recipient
+    unscoped = {r["recipient"]: r for r in rows(pack(tmp_path, "any-allow", app))}
+    assert unscoped["SendGrid"]["transfer_mechanism"] == "cac-standard-contract"  # without vendors: any recipient

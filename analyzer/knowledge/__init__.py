@@ -103,6 +103,7 @@ def _check_config(k: Knowledge) -> None:
         for c in entry.categories:
             if c != "*" and not any(cid == c or cid.startswith(c + ".") for cid in k.vocabulary.categories):
                 fail(f"unknown category {c!r}", f"allow[{i}].categories", "allow")
+        _check_vendors(k, entry.vendors, f"allow[{i}]", "allow", fail)
         if regime is not None and regime.bases and entry.basis not in regime.bases:
             fail(f"basis {entry.basis!r} is not one {regime.id} knows ({', '.join(sorted(regime.bases))})",
                  f"allow[{i}].basis", "allow")
@@ -115,14 +116,10 @@ def _check_processing(k: Knowledge, fail) -> None:
     """`[[processing]]`: vendors the destination tables name, known categories, fideslang's subjects and uses."""
     from .fides import fides_taxonomy  # not at import time: it reads the rules folder this package names
 
-    fides, vendors = fides_taxonomy(), k.jurisdictions.vendors()
+    fides = fides_taxonomy()
     for i, entry in enumerate(k.config.processing):
         key = f"processing[{i}]"
-        for n, name in enumerate(entry.vendors):
-            if name not in vendors:
-                close = difflib.get_close_matches(name, sorted(vendors), n=1)
-                fail(f"no vendor or cloud provider {name!r} in rules/destinations" + (f"; did you mean {close[0]!r}?" if close
-                     else " (`xborder rules destinations` lists them)"), f"{key}.vendors[{n}]", "processing")
+        _check_vendors(k, entry.vendors, key, "processing", fail)
         for n, c in enumerate(entry.categories):
             if not any(cid == c or cid.startswith(c + ".") for cid in k.vocabulary.categories):
                 fail(f"unknown category {c!r}", f"{key}.categories[{n}]", "processing")
@@ -134,6 +131,16 @@ def _check_processing(k: Knowledge, fail) -> None:
             close = difflib.get_close_matches(entry.data_use, fides.data_uses, n=1)
             fail(f"data use {entry.data_use!r} is no fideslang data use" + (f"; did you mean {close[0]!r}?" if close else ""),
                  f"{key}.data-use", "processing")
+
+
+def _check_vendors(k: Knowledge, names: tuple, key: str, line_key: str, fail) -> None:
+    """Vendor names of an [[allow]] or [[processing]] entry: as the destination tables spell them."""
+    vendors = k.jurisdictions.vendors()
+    for n, name in enumerate(names):
+        if name not in vendors:
+            close = difflib.get_close_matches(name, sorted(vendors), n=1)
+            fail(f"no vendor or cloud provider {name!r} in rules/destinations" + (f"; did you mean {close[0]!r}?" if close
+                 else " (`xborder rules destinations` lists them)"), f"{key}.vendors[{n}]", line_key)
 
 
 def _did_you_mean(j: Jurisdictions, code: str) -> str:

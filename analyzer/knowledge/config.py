@@ -26,6 +26,7 @@ class Allow:
     jurisdictions: tuple
     basis: str
     reference: str
+    vendors: tuple = ()  # only transfers to these recipients (the destination tables' vendor names); () = any
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,7 @@ def _parse(data: dict, origin: str, text: str) -> Config:
         destinations=tuple((glob.lower(), juris.upper() if juris.upper() != "HOME" else "HOME")
                            for glob, juris in data.get("destinations", {}).items()),
         allow=tuple(Allow(tuple(entry["categories"]), tuple(j.upper() for j in entry["jurisdictions"]), entry["basis"],
-                          entry.get("reference", "")) for entry in data.get("allow", [])),
+                          entry.get("reference", ""), tuple(entry.get("vendors", ()))) for entry in data.get("allow", [])),
         processing=tuple(_processing(entry) for entry in data.get("processing", [])),
         sanitizers=tuple(data.get("sanitizers", ())),
         local_jurisdiction=data.get("local-jurisdiction", "HOME").strip().upper(),
