@@ -258,7 +258,9 @@ def _scan(options: Options) -> ScanResult:
         approved=tuple(approved), warnings=config.warnings + (tuple(a.cache.warnings) if a.cache else ()), fail_on=config.fail_on,
         flows=tuple(flows), categories={c: (v.name, policy.is_sensitive(c)) for c, v in knowledge.vocabulary.categories.items()},
         at_home=frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and policy.at_home(j)),
-        baseline=outcome, sanitized=tuple(sanitized), coverage=_coverage(a, flows, position),
+        baseline=outcome, sanitized=tuple(sanitized), coverage=_coverage(a, flows, position), processing=config.processing,
+        adequate=frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and not policy.at_home(j) and policy.adequate(j)),
+        mechanisms=dict(policy.regime.bases) if policy.regime else {},
     )
 
 

@@ -60,8 +60,17 @@ def render(result, color: bool = False, quiet: bool = False) -> str:
     lines.append(f"Scanned {result.files} files ({error_files} with errors); "
                  f"{total} finding{'s' if total != 1 else ''} ({by_severity}); home {'/'.join(result.home)}"
                  + (f", regime {result.regime}" if result.regime else "") + ".")
-    lines += _not_modeled(result.coverage)
+    lines += _not_seen(result.coverage) + _not_modeled(result.coverage)
     return "\n".join(lines) + "\n"
+
+
+def _not_seen(coverage) -> list[str]:
+    """One line on the files and destinations the result does not cover, when there are any."""
+    if coverage is None or not (coverage.failed or coverage.unresolved):
+        return []
+    parts = [f"{n} {what}{'s' if n != 1 else ''} {rest}" for n, what, rest in
+             ((coverage.failed, "file", "not analysed"), (coverage.unresolved, "flow", "to destinations left unknown")) if n]
+    return [f"Not seen: {'; '.join(parts)} (flows through them are missing or unplaced)."]
 
 
 def _not_modeled(coverage) -> list[str]:
