@@ -146,6 +146,15 @@ class Code:
                 return Module(name, None)
         return None
 
+    def stub(self, module: Module) -> Module | None:
+        """The .pyi beside a module's .py (motor's classes are made at run time, its stubs declare them)."""
+        if module.file is None or module.file.suffix != ".py" or not module.file.with_suffix(".pyi").is_file():
+            return None
+        key = module.name + ".pyi"
+        if key not in self.modules:
+            self.modules[key] = _parse(module.name, module.file.with_suffix(".pyi"))
+        return self.modules[key]
+
     def compiled(self, name: str) -> bool:
         parts = name.split(".")
         for root in self.roots:
@@ -299,6 +308,9 @@ class Resolver:
         if part.startswith("*"):  # a leading * also spans attributes: *checkout is Adyen.checkout
             found += [self.attr(self.attr(obj, n), part[1:]) for n in self.names(obj) if not n.startswith("_")]
         found = [f for f in found if f.kind != "unknown"]
+        if obj.kind in ("class", "instance") and obj.node is not None:  # members a glob cannot list
+            if _sets_attributes(obj.node) or any(getattr(n, "name", "") == "__getattr__" for n in obj.node.body):
+                found.insert(0, Obj("dynamic", part, reason=f"class {obj.name} makes attributes at run time (setattr or __getattr__)"))
         return found or [unknown(f"nothing matches {part} in {obj.name}", certain=obj.kind == "class")]
 
     def names(self, obj: Obj) -> list:
@@ -338,6 +350,11 @@ class Resolver:
             self.depth -= 1
 
     def module_attr(self, module: Module, name: str) -> Obj:
+        stub = self.code.stub(module)  # the stub beside a module says what its names are, when it names them
+        if stub is not None and name in stub.symbols:
+            found = self.value(stub.symbols[name], stub, name)
+            if found.kind != "unknown":
+                return found
         if name in module.symbols:
             return self.value(module.symbols[name], module, name)
         sub = self.code.module(f"{module.name}.{name}")

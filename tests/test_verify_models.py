@@ -4,6 +4,7 @@ package trees written here: no network, no download."""
 from __future__ import annotations
 
 import hashlib
+import json
 import importlib.util
 import sys
 import zipfile
@@ -155,3 +156,56 @@ def test_a_cached_file_with_another_sha256_is_refused(tmp_path):
     (tmp_path / (wheel.name + ".d")).rename(tmp_path / "old")
     with pytest.raises(SystemExit, match="sha256"):
         vm.fetch(vm.Pin("vendor", "1.0", ["vendor"], wheel.name, "0" * 64), tmp_path)
+
+
+def test_globs_aliases_and_wrapped_methods_are_followed(code, tmp_path):
+    (tmp_path / "site" / "vendor" / "_base.py").write_text(
+        "class Base:\n    def close(self):\n        pass\n\n    def send_sms(self, to, text):\n        pass\n\n"
+        "    def send_mms(self, to, media):\n        pass\n\n    text_message = send_sms\n\n\n"
+        "def _geocode(client, address, region=None):\n    pass\n\n\nBase.geocode = make_api_method(_geocode)\n")
+    code = vm.Code([tmp_path / "site"])
+    assert check(code, "vendor.Client.send_*", params=["to"], data=["text", "media"]).status == "verified"
+    assert check(code, "vendor.Client.send_*", data=["subject"]).status == "failed"  # in none of them
+    assert check(code, "vendor.Client.fax_*").status == "failed"  # matches nothing
+    assert check(code, "vendor.Client.text_message", params=["to", "text"]).status == "verified"  # a class-level alias
+    assert check(code, "vendor.Client.geocode", params=["address"], data=["region"]).status == "verified"  # client dropped
+
+
+def test_two_versions_of_one_model_are_checked_together(tmp_path):
+    roots = []
+    for version, text in (("1", "class Client:\n    def __init__(self, key, host=None):\n        pass\n"),
+                          ("2", "class Client:\n    def __init__(self, *, token, base_url=None):\n        pass\n")):
+        (tmp_path / version / "vendor").mkdir(parents=True)
+        (tmp_path / version / "vendor" / "__init__.py").write_text(text)
+        roots.append(vm.Code([tmp_path / version]))
+    model = vm.Model("client", "vendor.Client", "t:1", ("key",), ("key", "host", "base_url"))
+    assert [vm.verify_model(model, c, {}).status for c in roots] == ["failed", "failed"]
+    assert vm.verify_model(model, roots, {}).status == "verified"
+    wrong = vm.Model("client", "vendor.Client", "t:1", (), ("region",))
+    assert vm.verify_model(wrong, roots, {}).status == "failed"
+
+
+def test_boto3_models_are_read_from_the_service_models(tmp_path):
+    site = tmp_path / "site"
+    service = {"operations": {"SendMessage": {"name": "SendMessage", "input": {"shape": "SendMessageRequest"}}},
+               "shapes": {"SendMessageRequest": {"members": {"QueueUrl": {}, "MessageBody": {}}}}}
+    (site / "botocore" / "data" / "sqs" / "2012-11-05").mkdir(parents=True)
+    (site / "botocore" / "data" / "sqs" / "2012-11-05" / "service-2.json").write_text(json.dumps(service))
+    code = vm.Code([site])
+    assert check(code, "boto3.sqs.send_message", data=["MessageBody", "QueueUrl"]).status == "verified"
+    assert check(code, "boto3.sqs.send_message", data=["Body"]).status == "failed"
+    assert check(code, "boto3.sqs.send_messages").status == "failed"
+
+
+def test_a_stub_beside_the_module_declares_what_the_module_makes_at_run_time(tmp_path):
+    package = tmp_path / "site" / "motorish"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "client.py").write_text("Client = create_class('Client')\n")
+    (package / "_impl.py").write_text("def insert_one(self, document, session=None):\n    pass\n")
+    code = vm.Code([tmp_path / "site"])
+    assert check(code, "motorish.client.Client.insert_one", data=["document"]).status == "unverifiable"
+    (package / "client.pyi").write_text("class Client:\n    def insert_one(self, document, session=None): ...\n")
+    code = vm.Code([tmp_path / "site"])
+    assert check(code, "motorish.client.Client.insert_one", data=["document"]).status == "verified"
+    assert check(code, "motorish.client.Client.insert_one", data=["doc"]).status == "failed"
