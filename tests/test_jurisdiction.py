@@ -120,6 +120,8 @@ def test_region_rule_and_source(j):
         ("1234567890.mns.eu-central-1.aliyuncs.com", "DE"),  # Alibaba MNS account endpoints (h16-sdkb, issue 12)
         ("1234567890-new.mns.ap-southeast-1-internal.aliyuncs.com", "SG"),
         ("1234567890.mns.cn-hangzhou.aliyuncs.com", "CN"),
+        ("axaxnpcrorw5.objectstorage.eu-frankfurt-1.oci.customer-oci.com", "DE"),  # oci per-realm Object Storage
+        ("objectstorage.ap-singapore-1.oci.customer-oci.com", "SG"),
     ],
 )
 def test_host_patterns(j, host, expected):
