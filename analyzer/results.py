@@ -43,6 +43,7 @@ class Flow:
     destination: Destination
     trace: tuple  # tuple[Hop, ...]
     function: str  # qualname of the function holding the sink call
+    sink_end: tuple = (0, 0)  # (line, column) just past the sink call, 1-based; (0, 0) when not known
 
 
 @dataclass(frozen=True)
