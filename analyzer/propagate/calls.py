@@ -185,7 +185,8 @@ class Calls:
                 case FunctionObject() | BoundMethod() | PartialObject() if queue in ("call", "options"):
                     targets.append((QueuedCall(o, queue), None))  # task.delay(...): the task runs with them
                 case Instance(cls=cls) | SelfObject(cls=cls):
-                    targets += self.instance_targets(o, method)
+                    targets += [x for t in self.program.dispatch(cls, method, type(o) is SelfObject) for x in (  # a property: call what it returns
+                        self.callable_targets(self.analysis.stores.field(cls, method)) if self.program.functions[t][0].is_property else [(FunctionObject(t), o)])]
                     # A query's result (`.filter(...)`: instances and more query) answers library
                     # methods as the query: the manager models them, without its arguments' data.
                     if not self.program.lookup_method(cls, method) and ManagerObject(cls) not in receiver.objs:
@@ -218,18 +219,6 @@ class Calls:
                 targets.append((QueuedCall(None, queue), None))  # queue.enqueue(f, ...)
             elif deferred:
                 targets.append((Deferred(), None))
-        return targets
-
-    def instance_targets(self, o, method: str) -> list:
-        """The methods `obj.method(...)` may run; for a property, what calling its value runs
-        (`self.connection_class(host)`, whose getter returns `smtplib.SMTP_SSL` or `smtplib.SMTP`,
-        constructs one of them)."""
-        targets = []
-        for t in self.program.dispatch(o.cls, method, type(o) is SelfObject):
-            if self.program.functions[t][0].is_property:
-                targets += self.callable_targets(self.analysis.stores.field(o.cls, method))
-            else:
-                targets.append((FunctionObject(t), o))
         return targets
 
     def inherited(self, cls: str, method: str, self_obj) -> tuple:
