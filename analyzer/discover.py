@@ -96,26 +96,57 @@ def _inside_git(root: Path) -> bool:
     return False
 
 
-def _walk(root: Path) -> tuple[list[str], dict[str, str]]:
-    """Python files under root, and the folders that could not be listed (with the reason)."""
+def _walk(root: Path, starts: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Python files under the folders `starts` (relative to root; "" for the root itself), and the
+    folders that could not be listed (with the reason). Only the scanned folders are walked, so a
+    project root far above them costs nothing."""
     found = []
     unlisted = {}
 
     def unreadable(exc: OSError) -> None:
         unlisted[Path(exc.filename).relative_to(root).as_posix()] = f"cannot list folder: {exc.strerror}; its files were not analysed"
 
-    for directory, dirs, files in os.walk(root, onerror=unreadable, followlinks=False):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS
-                         and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg")))
-        base = Path(directory)
-        for d in dirs:
-            problem = _link_problem(base / d, root, "folder") if os.path.islink(base / d) else None
-            if problem:
-                unlisted[(base / d).relative_to(root).as_posix()] = problem
-        for name in files:
-            if name.endswith(".py"):
-                found.append((base / name).relative_to(root).as_posix())
+    for start in starts:
+        for directory, dirs, files in os.walk(root / start, onerror=unreadable, followlinks=False):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIP_DIRS
+                             and not os.path.exists(os.path.join(directory, d, "pyvenv.cfg")))
+            base = Path(directory)
+            for d in dirs:
+                problem = _link_problem(base / d, root, "folder") if os.path.islink(base / d) else None
+                if problem:
+                    unlisted[(base / d).relative_to(root).as_posix()] = problem
+            for name in files:
+                if name.endswith(".py"):
+                    found.append((base / name).relative_to(root).as_posix())
     return found, unlisted
+
+
+def _walk_starts(root: Path, target_rels: list[str]) -> list[str]:
+    """The folders to walk for the targets: each target folder (a file's own folder), none inside another."""
+    folders = sorted({rel if (root / rel).is_dir() else rel.rpartition("/")[0] for rel in target_rels} or {""})
+    return [f for f in folders if not any(o == "" or f.startswith(o + "/") for o in folders if o != f)]
+
+
+def _package_folders(root: Path, rels: list[str], target_rels: list[str]) -> set:
+    """Folders holding an __init__.py: those listed, and the folders above each target (not walked
+    when a subfolder is scanned), so that modules are named as when the whole root is scanned."""
+    packages = {rel.rpartition("/")[0] for rel in rels if rel.endswith("/__init__.py")}
+    for target in target_rels:
+        folder = target.rpartition("/")[0]
+        while folder:
+            if (root / folder / "__init__.py").is_file():
+                packages.add(folder)
+            folder = folder.rpartition("/")[0]
+    return packages
+
+
+def _below(rel: str, target_rels: list[str]) -> str:
+    """The part of `rel` below the target that holds it: tests and fixtures are told by the folders
+    under what was asked for, so `xborder scan tests/` scans its tests."""
+    for tr in target_rels:
+        if tr and rel.startswith(tr + "/"):
+            return rel[len(tr) + 1:]
+    return rel.rpartition("/")[2] if rel in target_rels else rel
 
 
 def _matches(rel: str, patterns: tuple) -> bool:
@@ -127,21 +158,21 @@ def discover(root: Path, targets: list[Path], include: tuple = (), exclude: tupl
     """Files under `targets` (all inside `root`), sorted by relative path, so order never depends on the OS;
     tests, fixtures, migrations and benchmarks only with `include_tests`; `src` names import roots."""
     root = root.resolve()
-    listed = _git_files(root) if _inside_git(root) else None
-    rels, unlisted = listed if listed is not None else _walk(root)
     target_rels = []
     for t in targets:
         t = located(t)
         target_rels.append("" if t == root else t.relative_to(root).as_posix())
+    listed = _git_files(root) if _inside_git(root) else None
+    rels, unlisted = listed if listed is not None else _walk(root, _walk_starts(root, target_rels))
 
     def wanted(rel: str) -> bool:
         if target_rels and not any(tr == "" or rel == tr or rel.startswith(tr + "/") for tr in target_rels):
             return False
-        if not include_tests and not_production(rel):
+        if not include_tests and not_production(_below(rel, target_rels)):
             return False
         return (not include or _matches(rel, include)) and not (exclude and _matches(rel, exclude))
 
-    packages = {rel.rpartition("/")[0] for rel in rels if rel.endswith("/__init__.py")}
+    packages = _package_folders(root, rels, target_rels)
     outer = _outer_packages(root) if "__init__.py" in rels else ""
     found = []
     for rel in set(rels):

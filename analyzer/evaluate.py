@@ -31,8 +31,14 @@ class Policy:
         area = self.home + (self.regime.home if self.regime else ())
         return jurisdiction == "HOME" or any(self.jurisdictions.contains(h, jurisdiction) for h in area)
 
+    def adequate(self, jurisdiction: str) -> bool:
+        """Abroad, but where the regime's adequacy decisions let data go without a mechanism."""
+        return self.regime is not None and any(self.jurisdictions.contains(a, jurisdiction) for a in self.regime.adequate)
+
     def allowed_by(self, flow: Flow):
         for entry in self.config.allow:
+            if entry.vendors and flow.destination.vendor not in entry.vendors:  # a contract with one recipient
+                continue
             if not any(c == "*" or flow.category == c or flow.category.startswith(c + ".") for c in entry.categories):
                 continue
             if any(j == "*" or self.jurisdictions.contains(j, flow.destination.jurisdiction) for j in entry.jurisdictions):
@@ -58,9 +64,9 @@ class Policy:
         entry = self.allowed_by(flow)
         if entry is not None:
             return ("allow", entry)
-        regime = self.regime
-        if regime is not None and any(self.jurisdictions.contains(a, dest.jurisdiction) for a in regime.adequate):
+        if self.adequate(dest.jurisdiction):
             return None
+        regime = self.regime
         cat = self.vocab.categories.get(flow.category)
         if cat is not None and cat.family == "important":
             return self._verdict("XB103", flow)

@@ -56,12 +56,22 @@ class Options:
     selection: Layer = Layer()  # --select, --extend-select, --ignore
 
 
-def find_root(paths: list[Path]) -> Path:
+def scanned_folder(paths: list[Path]) -> Path:
+    """The folder holding every path given (a file's own folder)."""
     dirs = [located(p) if p.is_dir() else located(p).parent for p in paths]
     return Path(os.path.commonpath([str(d) for d in dirs]))
 
 
-def resolve_config(options: Options, root: Path, need_home: bool = True) -> Config:
+def find_root(paths: list[Path]) -> Path:
+    """The project root, whatever folders or files are given: the folder of the closest config
+    (xborder.toml, or pyproject.toml with [tool.xborder]), else the git work tree, else the folder
+    scanned. Globs, baselines, fingerprints and report paths are relative to it, so `xborder scan
+    shop/sub` names files and modules as `xborder scan .` does."""
+    roots = [project_root(p) or scanned_folder([p]) for p in paths]
+    return Path(os.path.commonpath([str(r) for r in roots]))
+
+
+def resolve_config(options: Options, root: Path, need_home: bool = True, scanned: Path | None = None) -> Config:
     path = Path(options.config) if options.config else find_config(root)
     if options.config and not path.is_file():
         raise ConfigError("config file not found", path=str(path))
@@ -76,7 +86,7 @@ def resolve_config(options: Options, root: Path, need_home: bool = True) -> Conf
                 from_cli[key] = label
         config = parse_config(data, origin, text, from_cli)  # its errors are the options'
     if path:
-        warning = None if options.config else ownership_warning(path, root)
+        warning = None if options.config else ownership_warning(path, scanned or root)
         config = replace(config, path=_display(path, root), warnings=(warning,) if warning else ())
     config = replace(config, selected=_selected(config, options.selection))
     check_limits(options.max_file_bytes, options.file_timeout, None)
@@ -159,7 +169,7 @@ def collector_paused():
 def analyze(options: Options, need_home: bool = True) -> Analyzed:
     paths = [Path(p) for p in options.paths]
     root = find_root(paths)
-    config = resolve_config(options, root, need_home)
+    config = resolve_config(options, root, need_home, scanned_folder(paths))
     for warning in config.warnings if options.warn else ():
         options.warn(warning)
     knowledge = load_knowledge(config)
@@ -229,7 +239,9 @@ def _scan(options: Options) -> ScanResult:
     errors += position.errors()
     errors = sorted(errors, key=lambda e: (e.path, e.line or 0))
     outcome = None
-    if entries is not None:
+    if entries is not None:  # entries of files this scan did not analyse are neither matched nor stale
+        scope = tuple("" if located(Path(p)) == a.root else located(Path(p)).relative_to(a.root).as_posix() for p in options.paths)
+        entries = [e for e in entries if all(_touches((e.get(end) or {}).get("path") or "", scope) for end in ("source", "sink"))]
         findings, outcome = baseline.apply(findings, entries, options.baseline)
     if config.selected is not None:  # after the baseline, whose entries of unselected rules are not stale
         findings = [f for f in findings if f.rule in config.selected]
@@ -246,7 +258,9 @@ def _scan(options: Options) -> ScanResult:
         approved=tuple(approved), warnings=config.warnings + (tuple(a.cache.warnings) if a.cache else ()), fail_on=config.fail_on,
         flows=tuple(flows), categories={c: (v.name, policy.is_sensitive(c)) for c, v in knowledge.vocabulary.categories.items()},
         at_home=frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and policy.at_home(j)),
-        baseline=outcome, sanitized=tuple(sanitized), coverage=_coverage(a, flows, position),
+        baseline=outcome, sanitized=tuple(sanitized), coverage=_coverage(a, flows, position), processing=config.processing,
+        adequate=frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and not policy.at_home(j) and policy.adequate(j)),
+        mechanisms=dict(policy.regime.bases) if policy.regime else {},
     )
 
 
@@ -290,6 +304,13 @@ class Positions:
         if s is None or not s.positions or loc is None or loc >= len(s.positions):
             return (0, 0)
         return s.positions[loc]
+
+    def end(self, path: str, loc: int) -> tuple[int, int]:
+        """Where the located node ends (just past its last character), or (0, 0) when not known."""
+        s = self.positioned.get(path)
+        if s is None or loc is None or loc >= len(s.ends):
+            return (0, 0)
+        return s.ends[loc]
 
     def errors(self) -> list[FileError]:
         return [FileError(s.path, None, f"could not locate its findings ({s.error.message}); they are reported at line 0", "XB902")
@@ -344,7 +365,8 @@ def build_flows(raw: list, program: Program, resolver: Resolver, position, catal
             flow = Flow(
                 category=source.category, source=source, source_path=module.path,
                 source_line=hops[0].line, source_column=hops[0].column,
-                sink_path=call.site.path, sink_line=line, sink_column=column, callee=call.sink.callee,
+                sink_path=call.site.path, sink_line=line, sink_column=column, sink_end=position.end(call.site.path, call.site.loc),
+                callee=call.sink.callee,
                 kind=call.sink.kind, destination=dest, trace=tuple(hops), function=call.site.function,
             )
             key = (flow.category, flow.sink_path, call.site.loc, dest.host, dest.region, dest.jurisdiction)

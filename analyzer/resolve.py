@@ -173,7 +173,7 @@ class Resolver:
             return good, [d for d in results if d.jurisdiction is None]
         if sink.default:
             loc = self.jurisdictions.locate_host(sink.default)
-            return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source)], []
+            return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source, loc.vendor)], []
         return results or unknown or [Destination(None, None, None, "no destination argument could be read")], []
 
     def _home(self, jurisdiction):
@@ -183,7 +183,7 @@ class Resolver:
         text, complete, ev = literal(parts)
         if role in ("url", "dsn") and self.jurisdictions.is_bucket_url(text) and (complete or "/" in text.partition("://")[2]):
             loc = self.jurisdictions.locate_url(text)  # s3://bucket: the project's bucket globs place it
-            return [Destination(None, None, self._home(loc.jurisdiction), self.evidence("bucket name", ev), loc.rule, loc.source)]
+            return [Destination(None, None, self._home(loc.jurisdiction), self.evidence("bucket name", ev), loc.rule, loc.source, loc.vendor)]
         host = host_of(text, complete, role)
         if host is None:
             if role == "dsn" and text.startswith("sqlite"):
@@ -191,14 +191,14 @@ class Resolver:
             return []
         loc = self.jurisdictions.locate_host(host)
         what = "string constant" + (f" ({via})" if via else "")
-        return [Destination(host, None, self._home(loc.jurisdiction), self.evidence(what, ev), loc.rule, loc.source)]
+        return [Destination(host, None, self._home(loc.jurisdiction), self.evidence(what, ev), loc.rule, loc.source, loc.vendor)]
 
     def _from_region(self, parts: tuple, provider) -> list[Destination]:
         text, complete, ev = literal(parts)
         if not complete or not text:
             return [Destination(None, None, None, f"region {describe_unknown(parts)}")]
         loc = self.jurisdictions.locate_region(provider, text)
-        return [Destination(None, text, self._home(loc.jurisdiction), self.evidence("region constant", ev), loc.rule, loc.source)]
+        return [Destination(None, text, self._home(loc.jurisdiction), self.evidence("region constant", ev), loc.rule, loc.source, loc.vendor)]
 
     def _local(self, parts: tuple) -> Destination:
         text, complete, ev = literal(parts)

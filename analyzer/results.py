@@ -24,6 +24,7 @@ class Destination:
     evidence: str
     rule: str = ""  # the table entry that placed it
     source: str = ""  # that entry's citation
+    vendor: str = ""  # the recipient the destination tables name (SaaS vendor, cloud provider), "" when none
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Flow:
     destination: Destination
     trace: tuple  # tuple[Hop, ...]
     function: str  # qualname of the function holding the sink call
+    sink_end: tuple = (0, 0)  # (line, column) just past the sink call, 1-based; (0, 0) when not known
 
 
 @dataclass(frozen=True)
@@ -116,3 +118,6 @@ class ScanResult:
     baseline: object = None  # baseline.Outcome when a baseline was applied
     sanitized: tuple = ()  # Cut: where a sanitizer stopped personal data
     coverage: Coverage | None = None
+    processing: tuple = ()  # the config's [[processing]] activities (config.Processing), for the record of processing
+    adequate: frozenset = frozenset()  # the flows' destination jurisdictions the regime deems adequate
+    mechanisms: dict = field(default_factory=dict)  # transfer basis id -> its description, from the regime

@@ -138,3 +138,4 @@ class ModuleSummary:
     # (line, column) of each located node, 1-based; filled only when summarized with positions,
     # which the pipeline does lazily for the few modules a reported flow touches.
     positions: tuple = ()
+    ends: tuple = ()  # (line, column) just past each located node, 1-based, beside `positions`

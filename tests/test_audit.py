@@ -75,7 +75,7 @@ def test_shop_report_is_self_contained_with_map_and_counts(shop_pack):
 def test_audit_is_deterministic(shop_pack, tmp_path):
     again = tmp_path / "again"
     assert audit(FIXTURES / "shop", "--output", again).exit_code == 0
-    for name in ("report.html", "inventory.csv", "findings.json"):
+    for name in ("report.html", "inventory.csv", "findings.json", "processing.csv", "processing.json", "processing.fides.yml"):
         assert (again / name).read_bytes() == (shop_pack[0] / name).read_bytes(), name
 
 

@@ -83,10 +83,21 @@ def _broken(tmp_path, edit) -> ConfigError:
     (lambda t: t.replace('[code.report]\nhome = "CN"\nargs', '[code.report]\nargs', 1), "code[7].report.home", "missing required key"),
     (lambda t: t.replace('code = "XB102"', 'code = "XB101"'), "code[1].code", "duplicate code XB101"),
     (lambda t: t.replace('[family.analysis]\ntag = "analysis"\n', ""), "family.analysis", "missing required key"),
+    (lambda t: t.replace('security-severity = "7.5"', 'security-severity = "75"'), "code[0].security-severity", "such as"),
+    (lambda t: t.replace('security-severity = "7.5"', 'security-severity = "0.0"'), "code[0].security-severity", "above 0.0"),
+    (lambda t: t.replace('family = "analysis"\n', 'family = "analysis"\nsecurity-severity = "5.0"\n', 1),
+     "code[5].security-severity", "only findings"),
+    (lambda t: t.replace('precision = "low"', 'precision = "certain"'), "code[4].precision", "certain"),
 ])
 def test_a_broken_codes_file_names_file_and_key(tmp_path, edit, key, says):
     error = _broken(tmp_path, edit)
     assert (error.key, says in error.message) == (key, True), str(error)
+
+
+def test_every_finding_code_has_a_security_severity():
+    """GitHub ranks security alerts by it; a finding code without one would show as a plain warning."""
+    for rule in CODES:
+        assert bool(rule.security_severity) == (rule.family in ("transfer", "unresolved")), rule.code
 
 
 def test_the_bundled_file_is_read_once():
@@ -100,14 +111,18 @@ def test_sarif_rules_are_made_from_the_codes(tmp_path):
     write_project(tmp_path, {"app.py": "x = 1\n"})
     result = run_cli("scan", "--home", "CN", "--format", "sarif", "--no-cache", tmp_path)
     driver = json.loads(result.stdout)["runs"][0]["tool"]["driver"]
-    descriptors = driver["rules"] + driver["notifications"]
-    assert sorted(d["id"] for d in descriptors) == IDS
+    descriptors = driver["rules"]
+    assert sorted(d["id"] for d in descriptors) == IDS and "notifications" not in driver
     for d in descriptors:
         rule = rule_codes()[d["id"]]
-        assert (d["name"], d["shortDescription"]["text"], d["defaultConfiguration"]["level"]) == (rule.name, rule.summary, rule.severity)
-        assert d["properties"]["tags"] == ["privacy", rule_codes().families[rule.family].tag]
+        level = "note" if rule.family == "analysis" else rule.severity  # a file not analysed never fails a check
+        assert (d["name"], d["shortDescription"]["text"], d["defaultConfiguration"]["level"]) == (rule.name, rule.summary, level)
+        finding = rule.family in ("transfer", "unresolved")
+        assert d["properties"]["tags"] == ["security"] * finding + ["privacy", rule_codes().families[rule.family].tag]
+        assert d["properties"]["precision"] == rule.precision
+        assert d["properties"].get("security-severity") == (rule.security_severity if finding else None)
         assert rule.instead in d["help"]["text"] and rule.excerpt in d["help"]["text"]
-    assert {d["id"] for d in driver["notifications"]} == {r.code for r in CODES if r.family == "analysis"}
+        assert rule.instead in d["help"]["markdown"] and rule.reference in d["help"]["markdown"]
 
 
 def test_messages_and_severities_come_from_the_codes(tmp_path, monkeypatch):

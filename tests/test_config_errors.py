@@ -50,6 +50,8 @@ def test_every_key_with_a_boolean(tmp_path, key):
     assert_config_error(result, key, 2 if key != "home" else 1)
 
 
+P = 'home = "CN"\n[[processing]]\npurpose = "Payments"\ndata-subjects = ["customer"]\n'  # a [[processing]] entry begun
+
 CASES = [
     # (config, key, line)
     ('home = "CN"\nexlude = ["tests"]\n', "exlude", 2),
@@ -88,6 +90,17 @@ CASES = [
     ('home = "CN"\n\n[destinations]\n"*.corp.example" = 49\n', 'destinations."*.corp.example"', 4),
     ('home = "CN"\n[[sinks]]\ncallee = "x.send"\n', "sinks[0].kind", 2),
     ('home = "CN"\n[[clients]]\nconstructor = []\n', "clients[0].constructor", 3),
+    # [[processing]]: the record of processing (report/processing.py)
+    (f'{P}vendors = ["Stripe"]\n[[processing]]\npurpose = "x"\ndata-subjects = ["customer"]\nvendors = ["Strpe"]\n',
+     "processing[1].vendors[0]", 9),
+    (f'{P.replace("customer", "customers")}vendors = ["Stripe"]\n', "processing[0].data-subjects[0]", 4),
+    (f'{P}vendors = ["Stripe"]\ndata-use = "payments"\n', "processing[0].data-use", 6),
+    (f'{P}vendors = ["Stripe"]\nlegal-basis = "because"\n', "processing[0].legal-basis", 6),
+    (f'{P}vendors = ["Stripe"]\ncategories = ["user.nope"]\n', "processing[0].categories[0]", 6),
+    (f'{P}recipient = "Own server"\n', "processing[0]", 2),  # nothing to match flows by
+    ('home = "CN"\n[[processing]]\ndata-subjects = ["customer"]\nvendors = ["Stripe"]\n', "processing[0].purpose", 2),
+    ('home = "CN"\n[[allow]]\ncategories = ["user"]\njurisdictions = ["US"]\nbasis = "consent"\nvendors = ["Mixpanl"]\n',
+     "allow[0].vendors[0]", 6),
 ]
 
 

@@ -228,8 +228,8 @@ def test_positions_that_cannot_be_computed_are_reported(tmp_path, monkeypatch):
     def fail(module, nodes):
         raise RecursionError
 
-    monkeypatch.setattr(positions_module, "node_starts", fail)
-    monkeypatch.setattr("xborder.summarize.node_starts", fail)
+    monkeypatch.setattr(positions_module, "node_spans", fail)
+    monkeypatch.setattr("xborder.summarize.node_spans", fail)
     write_project(tmp_path, {"healthy.py": HEALTHY})
     code, report, stderr = scan_json(tmp_path, "--home", "CN", "--jobs", "1")
     assert report is not None, stderr

@@ -1,11 +1,12 @@
-"""analyzer.positions gives exactly libcst's PositionProvider starts, for every kind of node we locate."""
+"""analyzer.positions gives exactly libcst's PositionProvider starts, for every kind of node we locate,
+and its ends for the calls (a SARIF region ends where the sink call does)."""
 
 from __future__ import annotations
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from xborder.summarize.positions import node_starts
+from xborder.summarize.positions import node_spans
 from conftest import FIXTURES, ROOT
 
 KINDS = (cst.Call, cst.Attribute, cst.Name, cst.Subscript, cst.SimpleString, cst.FunctionDef, cst.ClassDef,
@@ -29,7 +30,10 @@ def _compare(source: bytes) -> int:
 
     module.visit(Collect())
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    assert node_starts(module, nodes) == [(expected[n].start.line, expected[n].start.column + 1) for n in nodes]
+    starts, ends = node_spans(module, nodes)
+    assert starts == [(expected[n].start.line, expected[n].start.column + 1) for n in nodes]
+    calls = [i for i, n in enumerate(nodes) if isinstance(n, cst.Call)]
+    assert [ends[i] for i in calls] == [(expected[nodes[i]].end.line, expected[nodes[i]].end.column + 1) for i in calls]
     return len(nodes)
 
 

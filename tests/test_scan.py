@@ -44,8 +44,9 @@ def test_fingerprint_survives_lines_added_above(tmp_path):
     assert before["findings"][0]["fingerprint"] == after["findings"][0]["fingerprint"]
 
 
-def test_text_report_blocks_and_summary(tmp_path):
+def test_text_report_blocks_and_summary(tmp_path, monkeypatch):
     root = write_project(tmp_path, {"app.py": LEAK})
+    monkeypatch.chdir(tmp_path)  # paths are printed relative to the current directory (test_project_root.py)
     result = run_cli("scan", "--home", "CN", "--no-cache", str(root))
     assert result.exit_code == 1
     out = result.stdout

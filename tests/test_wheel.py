@@ -101,7 +101,9 @@ def test_audit_writes_its_reports(installed, tmp_path):
     out = _run([installed / "bin" / "xborder", "audit", FIXTURES / "shop", "--home", "CN", "--no-cache", "--output", tmp_path / "audit"],
                tmp_path, _env(tmp_path))
     assert out.returncode == 0, out.stderr
-    assert sorted(p.name for p in (tmp_path / "audit").iterdir()) == ["findings.json", "findings.sarif", "inventory.csv", "report.html"]
+    assert sorted(p.name for p in (tmp_path / "audit").iterdir()) == ["findings.json", "findings.sarif", "inventory.csv",
+                                                                        "processing.csv", "processing.fides.yml", "processing.json",
+                                                                        "report.html"]
     assert len(json.loads((tmp_path / "audit" / "findings.json").read_text())["findings"]) == 8
 
 

@@ -6,12 +6,14 @@ project's additions in its config, loaded and checked before any file is read.
     sources.py        sources besides names: library calls, model field types, getters (rules/sources.toml)
     catalog.py        sinks, clients and flow rules (rules/sinks/*.toml, rules/flow.toml)
     jurisdictions.py  hosts, regions, vendors and regimes (rules/destinations/*.toml, rules/regimes.toml)
+    fides.py          fideslang keys for the Fides export of the record of processing (rules/fideslang.toml)
     codes.py          what each rule code means, its severity, texts and examples (rules/codes.toml)
     schema.py         the JSON Schemas of schemas/ every file is checked against, and its error messages
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,11 +103,44 @@ def _check_config(k: Knowledge) -> None:
         for c in entry.categories:
             if c != "*" and not any(cid == c or cid.startswith(c + ".") for cid in k.vocabulary.categories):
                 fail(f"unknown category {c!r}", f"allow[{i}].categories", "allow")
+        _check_vendors(k, entry.vendors, f"allow[{i}]", "allow", fail)
         if regime is not None and regime.bases and entry.basis not in regime.bases:
             fail(f"basis {entry.basis!r} is not one {regime.id} knows ({', '.join(sorted(regime.bases))})",
                  f"allow[{i}].basis", "allow")
     if config.regime and config.regime not in j.regimes:
         fail(f"unknown regime {config.regime!r} (known: {', '.join(sorted(j.regimes))})", "regime")
+    _check_processing(k, fail)
+
+
+def _check_processing(k: Knowledge, fail) -> None:
+    """`[[processing]]`: vendors the destination tables name, known categories, fideslang's subjects and uses."""
+    from .fides import fides_taxonomy  # not at import time: it reads the rules folder this package names
+
+    fides = fides_taxonomy()
+    for i, entry in enumerate(k.config.processing):
+        key = f"processing[{i}]"
+        _check_vendors(k, entry.vendors, key, "processing", fail)
+        for n, c in enumerate(entry.categories):
+            if not any(cid == c or cid.startswith(c + ".") for cid in k.vocabulary.categories):
+                fail(f"unknown category {c!r}", f"{key}.categories[{n}]", "processing")
+        for n, subject in enumerate(entry.data_subjects):
+            if subject not in fides.data_subjects:
+                fail(f"data subject {subject!r} is no fideslang data subject ({', '.join(fides.data_subjects)})",
+                     f"{key}.data-subjects[{n}]", "processing")
+        if entry.data_use and entry.data_use not in fides.data_uses:
+            close = difflib.get_close_matches(entry.data_use, fides.data_uses, n=1)
+            fail(f"data use {entry.data_use!r} is no fideslang data use" + (f"; did you mean {close[0]!r}?" if close else ""),
+                 f"{key}.data-use", "processing")
+
+
+def _check_vendors(k: Knowledge, names: tuple, key: str, line_key: str, fail) -> None:
+    """Vendor names of an [[allow]] or [[processing]] entry: as the destination tables spell them."""
+    vendors = k.jurisdictions.vendors()
+    for n, name in enumerate(names):
+        if name not in vendors:
+            close = difflib.get_close_matches(name, sorted(vendors), n=1)
+            fail(f"no vendor or cloud provider {name!r} in rules/destinations" + (f"; did you mean {close[0]!r}?" if close
+                 else " (`xborder rules destinations` lists them)"), f"{key}.vendors[{n}]", line_key)
 
 
 def _did_you_mean(j: Jurisdictions, code: str) -> str:

@@ -68,6 +68,8 @@ class RuleCode:
     excerpt: str
     report: Example
     no_report: Example
+    security_severity: str = ""  # GitHub code scanning's score, findings only ("" = none)
+    precision: str = "medium"  # very-high | high | medium | low
 
     @property
     def skips_file(self) -> bool:
@@ -131,8 +133,13 @@ def _code(table: dict, origin: str, key: str) -> RuleCode:
     if excerpt not in report.source:
         _fail("the excerpt does not occur in the report example's source", origin, f"{key}.excerpt")
     fields = {name: table[name] for name in ("code", "name", "severity", "family", "reference", "summary", "why", "instead")}
+    if table.get("security-severity") and table["family"] not in ("transfer", "unresolved"):
+        _fail("only findings (families transfer, unresolved) have a security-severity", origin, f"{key}.security-severity")
+    if table.get("security-severity") == "0.0":
+        _fail("a security-severity is above 0.0", origin, f"{key}.security-severity")
     return RuleCode(**fields, message=_message(table, table["family"], origin, key), excerpt=excerpt, report=report,
-                    no_report=_example(table["no-report"]))
+                    no_report=_example(table["no-report"]), security_severity=table.get("security-severity", ""),
+                    precision=table.get("precision", "medium"))
 
 
 def load_codes(path: Path) -> RuleCodes:

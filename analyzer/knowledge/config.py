@@ -7,6 +7,7 @@ worse than a failed run.
 
 from __future__ import annotations
 
+import fnmatch
 import math
 import os
 import re
@@ -25,6 +26,30 @@ class Allow:
     jurisdictions: tuple
     basis: str
     reference: str
+    vendors: tuple = ()  # only transfers to these recipients (the destination tables' vendor names); () = any
+
+
+@dataclass(frozen=True)
+class Processing:
+    """A processing activity of the record of processing: the flows it covers and what is said of them."""
+
+    purpose: str
+    data_subjects: tuple  # fideslang data subject keys
+    legal_basis: str = ""  # GDPR Art. 6(1) basis, "" when not given
+    data_use: str = ""  # fideslang data use key, "" when not given
+    recipient: str = ""  # names the recipient where the tables name no vendor
+    callees: tuple = ()  # globs; each match key given must match
+    vendors: tuple = ()
+    hosts: tuple = ()
+    categories: tuple = ()  # ids or prefixes; () = all
+
+    def covers(self, flow) -> bool:
+        """Does this activity cover the flow (every match key it gives matches)?"""
+        dest = flow.destination
+        return ((not self.callees or any(fnmatch.fnmatchcase(flow.callee, g) for g in self.callees))
+                and (not self.vendors or dest.vendor in self.vendors)
+                and (not self.hosts or (dest.host is not None and any(fnmatch.fnmatchcase(dest.host, g) for g in self.hosts)))
+                and (not self.categories or any(flow.category == c or flow.category.startswith(c + ".") for c in self.categories)))
 
 
 @dataclass(frozen=True)
@@ -39,6 +64,7 @@ class Config:
     unknown_destinations: str = "warn"
     destinations: tuple = ()  # tuple[(glob, jurisdiction)]
     allow: tuple = ()  # tuple[Allow]
+    processing: tuple = ()  # tuple[Processing]
     sanitizers: tuple = ()
     local_jurisdiction: str = "HOME"
     categories: tuple = ()  # raw tables, validated by the vocabulary
@@ -195,7 +221,8 @@ def _parse(data: dict, origin: str, text: str) -> Config:
         destinations=tuple((glob.lower(), juris.upper() if juris.upper() != "HOME" else "HOME")
                            for glob, juris in data.get("destinations", {}).items()),
         allow=tuple(Allow(tuple(entry["categories"]), tuple(j.upper() for j in entry["jurisdictions"]), entry["basis"],
-                          entry.get("reference", "")) for entry in data.get("allow", [])),
+                          entry.get("reference", ""), tuple(entry.get("vendors", ()))) for entry in data.get("allow", [])),
+        processing=tuple(_processing(entry) for entry in data.get("processing", [])),
         sanitizers=tuple(data.get("sanitizers", ())),
         local_jurisdiction=data.get("local-jurisdiction", "HOME").strip().upper(),
         categories=tuple(data.get("categories", ())),
@@ -211,6 +238,12 @@ def _parse(data: dict, origin: str, text: str) -> Config:
         keys_lines={k: line_of(text, k) for k in data} if text else {},
         text=text,
     )
+
+
+def _processing(entry: dict) -> Processing:
+    return Processing(entry["purpose"], tuple(entry["data-subjects"]), entry.get("legal-basis", ""), entry.get("data-use", ""),
+                      entry.get("recipient", ""), tuple(entry.get("callees", ())), tuple(entry.get("vendors", ())),
+                      tuple(h.lower() for h in entry.get("hosts", ())), tuple(entry.get("categories", ())))
 
 
 def _selector_problems(data: dict) -> list:

@@ -41,6 +41,7 @@ class Location:
     jurisdiction: str | None  # ISO alpha-2, a group id ("EU"), "HOME", or None (unknown)
     rule: str  # which entry decided, e.g. "saas: Mixpanel (api-eu.mixpanel.com)"
     source: str  # the entry's citation
+    vendor: str = ""  # the recipient the tables name: a SaaS vendor, a cloud provider ("" when none does)
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class _Entry:
     jurisdiction: str
     rule: str
     source: str
+    vendor: str = ""
 
 
 class _TableLoading:
@@ -290,6 +292,7 @@ class _TableLoading:
                     raise ConfigError(f"bucket scheme '{scheme}' belongs to another provider", path=path, key=f"{key}.bucket_schemes")
                 self._bucket_schemes[scheme] = pid
             self._provider_source[pid] = entry["source"]
+            self._provider_names[pid] = entry["name"]
 
     def _provider(self, name: str, path: str, key: str) -> str:
         if name not in self._providers:
@@ -343,12 +346,14 @@ class _TableLoading:
     def _load_vendors(self, path: str, vendors: list) -> None:
         for i, vendor in enumerate(vendors):
             key = f"vendor[{i}]"
+            self._vendor_names.add(vendor["name"])
             groups = [(vendor, key)] + [(item, f"{key}.regional[{j}]") for j, item in enumerate(vendor.get("regional", []))]
             for entry, where in groups:
                 jurisdiction = self._code(entry["jurisdiction"], path, f"{where}.jurisdiction")
                 for h, glob in enumerate(entry["hosts"]):
                     _check_glob(glob, path, f"{where}.hosts[{h}]")
-                    item = _Entry(jurisdiction, f"saas: {vendor['name']} ({glob})", entry.get("source") or vendor["source"])
+                    item = _Entry(jurisdiction, f"saas: {vendor['name']} ({glob})", entry.get("source") or vendor["source"],
+                                  vendor["name"])
                     clash = self._saas.add(glob, item)
                     if clash is not None:
                         raise ConfigError(f"host '{glob}' is already listed ({clash.rule})", path=path, key=f"{where}.hosts[{h}]")
@@ -434,10 +439,12 @@ class Jurisdictions(_TableLoading):
         self._groups: dict[str, frozenset[str]] = {}
         self._providers: dict[str, str] = {}  # id or alias -> id
         self._provider_source: dict[str, str] = {}
+        self._provider_names: dict[str, str] = {}  # id -> display name, the vendor of its regions and hosts
         self._bucket_schemes: dict[str, str] = {}  # scheme -> provider id
         self._regions: dict[tuple[str, str], _Region] = {}
         self._patterns: list[_HostPattern] = []
         self._saas = _HostIndex()
+        self._vendor_names: set[str] = set()
         self._cctld: dict[str, tuple[str, str]] = {}  # tld -> (jurisdiction, source)
         self._networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, _Entry]] = []
         self._special_hosts = _HostIndex()
@@ -497,15 +504,16 @@ class Jurisdictions(_TableLoading):
 
     def _pattern_location(self, pattern: _HostPattern, match: re.Match) -> Location:
         what = f"{pattern.provider} host pattern '{pattern.name}'"
+        vendor = self._provider_names[pattern.provider]
         if not pattern.located:
-            return Location(None, f"{what}: the host does not encode the location", pattern.source)
+            return Location(None, f"{what}: the host does not encode the location", pattern.source, vendor)
         if pattern.jurisdiction:
-            return Location(pattern.jurisdiction, what, pattern.source)
+            return Location(pattern.jurisdiction, what, pattern.source, vendor)
         provider, region = self._pattern_region(pattern, match)
         found = self._regions.get((provider, region))
         if found is None:
-            return Location(None, f"{what}: {provider} region {region} is not in the region table", pattern.source)
-        return Location(found.jurisdiction, f"{provider} region {region} ({what})", f"{pattern.source}; {found.source}")
+            return Location(None, f"{what}: {provider} region {region} is not in the region table", pattern.source, vendor)
+        return Location(found.jurisdiction, f"{provider} region {region} ({what})", f"{pattern.source}; {found.source}", vendor)
 
     def locate_region(self, provider: str | None, region: str) -> Location:
         """A cloud region; without a provider, answer only when every provider with that id agrees."""
@@ -521,8 +529,8 @@ class Jurisdictions(_TableLoading):
         if pid is not None:
             found = self._regions.get((pid, region))
             if found is None:
-                return Location(None, f"{pid} region {region} is not in the region table", "")
-            return Location(found.jurisdiction, f"{pid} region {region}", found.source)
+                return Location(None, f"{pid} region {region} is not in the region table", "", self._provider_names[pid])
+            return Location(found.jurisdiction, f"{pid} region {region}", found.source, self._provider_names[pid])
         candidates = [(p, found) for (p, r), found in self._regions.items() if r == region]
         if not candidates:
             return Location(None, f"region {region} is in no provider's region table", "")
@@ -530,7 +538,8 @@ class Jurisdictions(_TableLoading):
             options = ", ".join(f"{p}={found.jurisdiction}" for p, found in candidates)
             return Location(None, f"region {region} is ambiguous without a provider: {options}", "")
         providers = ", ".join(p for p, _ in candidates)
-        return Location(candidates[0][1].jurisdiction, f"region {region} ({providers})", candidates[0][1].source)
+        vendor = self._provider_names[candidates[0][0]] if len(candidates) == 1 else ""  # several clouds: whose is not known
+        return Location(candidates[0][1].jurisdiction, f"region {region} ({providers})", candidates[0][1].source, vendor)
 
     def is_bucket_url(self, url: str) -> bool:
         """Does the URL name a storage bucket (s3://, gs://, oss://...)?"""
@@ -557,7 +566,7 @@ class Jurisdictions(_TableLoading):
         return Location(
             None,
             f"{provider} bucket {bucket!r}: the name does not show its region (give the region, or map it in [destinations])",
-            self._provider_source[provider],
+            self._provider_source[provider], self._provider_names[provider],
         )
 
     # ------------------------------------------------------------ codes and regimes
@@ -588,6 +597,10 @@ class Jurisdictions(_TableLoading):
     def is_known(self, code: str) -> bool:
         return code in self._countries or code in self._groups
 
+    def vendors(self) -> frozenset:
+        """Every recipient the tables name: SaaS vendors and cloud providers (config `processing.vendors`)."""
+        return frozenset(self._vendor_names | set(self._provider_names.values()))
+
     def suggest(self, code: str) -> str | None:
         """What an unknown jurisdiction code was likely meant to be: the ISO code of a known alias
         (UK -> GB), a code or group whose country name it is (Germany -> DE), else the closest
@@ -614,4 +627,4 @@ class Jurisdictions(_TableLoading):
 
 
 def _location(entry: _Entry) -> Location:
-    return Location(entry.jurisdiction, entry.rule, entry.source)
+    return Location(entry.jurisdiction, entry.rule, entry.source, entry.vendor)

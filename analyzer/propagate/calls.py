@@ -185,7 +185,8 @@ class Calls:
                 case FunctionObject() | BoundMethod() | PartialObject() if queue in ("call", "options"):
                     targets.append((QueuedCall(o, queue), None))  # task.delay(...): the task runs with them
                 case Instance(cls=cls) | SelfObject(cls=cls):
-                    targets += [(FunctionObject(t), o) for t in self.program.dispatch(cls, method, type(o) is SelfObject)]
+                    targets += [x for t in self.program.dispatch(cls, method, type(o) is SelfObject) for x in (  # a property: call what it returns
+                        self.callable_targets(self.analysis.stores.field(cls, method)) if self.program.functions[t][0].is_property else [(FunctionObject(t), o)])]
                     # A query's result (`.filter(...)`: instances and more query) answers library
                     # methods as the query: the manager models them, without its arguments' data.
                     if not self.program.lookup_method(cls, method) and ManagerObject(cls) not in receiver.objs:

@@ -28,6 +28,15 @@ def name_patterns(names: tuple, prefix: str, suffix: str) -> list | None:
     return patterns or None
 
 
+def keyword_context(args: tuple, whole: tuple = (), skipped: tuple = ()) -> AbstractValue:
+    """The context a call's arguments make: its first positional argument, a `**mapping` and the
+    arguments named in `whole` as they are; the other keyword arguments, but `skipped`, under their
+    names (Jinja's `template.render(user=u)`, Flask's `render_template("mail.html", user=u)`)."""
+    keywords = {arg.name: g for arg, g in args if arg.name not in (None, DOUBLE_STAR) + whole + skipped}
+    return merge(*(g for arg, g in args if arg.position == 0 or arg.name in whole + (DOUBLE_STAR,)),
+                 AbstractValue(keys=keywords))
+
+
 class Rendering:
     """Template rendering calls, for a Frame."""
 
@@ -84,11 +93,17 @@ class Rendering:
         if rule is None:
             return args
         bound = bind_library(rule.params, args)
-        if rule.name not in bound or rule.context not in bound:
+        if rule.name not in bound or (rule.context not in bound and rule.context != DOUBLE_STAR):
             return args
         usage = self.template_usage(self.template_names(bound[rule.name]), rule.prefix, rule.suffix)
         if usage is None:
             return args
+        if rule.context == DOUBLE_STAR:  # render_template(name, user=u): the keyword arguments
+            named = [i for i, (arg, _) in enumerate(args) if arg.name is not None and arg.name not in rule.params]
+            if not named:
+                return args
+            rendered = self.rendered(keyword_context([args[i] for i in named]), usage, site)
+            return tuple((arg, (rendered if i == named[0] else NOTHING) if i in named else g) for i, (arg, g) in enumerate(args))
         position = rule.params.index(rule.context)
         return tuple((arg, self.rendered(g, usage, site) if arg.name == rule.context or
                       (arg.name is None and not arg.starred and arg.position == position) else g) for arg, g in args)
@@ -120,7 +135,4 @@ class Rendering:
         usage = self.template_usage(template.names) if method in self.analysis.flowrules.templates.render_methods else None
         if usage is None:
             return self.default(args, None)
-        keywords = {arg.name: g for arg, g in args if arg.name not in (None, DOUBLE_STAR, "context", "request")}
-        context = merge(*(g for arg, g in args if arg.position == 0 or arg.name in ("context", DOUBLE_STAR)),
-                        AbstractValue(keys=keywords))
-        return self.rendered(context, usage, site)
+        return self.rendered(keyword_context(args, whole=("context",), skipped=("request",)), usage, site)

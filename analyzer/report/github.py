@@ -8,11 +8,10 @@ annotated at its code's severity.
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 from ..escape import terminal
+from .paths import shown
 from ..knowledge.codes import rule_codes
 
 _COMMAND = {"error": "error", "warning": "warning", "note": "notice"}
@@ -28,16 +27,8 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def _path(root: str, rel: str) -> str:
-    absolute = Path(root) / rel
-    try:
-        return absolute.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return os.path.normpath(absolute).replace(os.sep, "/")
-
-
 def _command(level: str, root: str, path: str, line, column, title: str, message: str) -> str:
-    props = [f"file={escape_property(_path(root, path))}"]
+    props = [f"file={escape_property(shown(root, path))}"]
     if line:
         props.append(f"line={line}")
         if column:
@@ -55,9 +46,9 @@ def render(result, color: bool = False) -> str:
         flow = f.flow
         d = flow.destination
         detail = [f.message,
-                  f"source: {flow.source_path}:{flow.source_line} {flow.source.expression} ({flow.category})",
+                  f"source: {shown(result.root, flow.source_path)}:{flow.source_line} {flow.source.expression} ({flow.category})",
                   f"destination: {d.host or d.region or 'unknown'} -> {d.jurisdiction or 'unknown'} ({d.evidence})",
-                  "trace:", *(f"  {h.path}:{h.line} {h.note}" for h in flow.trace)]
+                  "trace:", *(f"  {shown(result.root, h.path)}:{h.line} {h.note}" for h in flow.trace)]
         lines.append(_command(f.severity, result.root, flow.sink_path, flow.sink_line, flow.sink_column,
                               f"{f.rule} {codes[f.rule].name}", "\n".join(detail)))
     for e in result.errors:

@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import __version__, escape, files
 from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 from .inventory import STATUSES, category_info, destination_label, entries, jurisdiction_label
+from .processing import records
 
 _TOKEN = re.compile(r"[\w.]+")  # a dotted name: what a hop's column points at
 _SENSITIVE = '<span class="badge sensitive">sensitive</span>'
@@ -24,8 +25,10 @@ STATUS_TEXT = {"abroad": "cross-border", "unknown": "unresolved", "approved": "a
 esc = escape.html
 
 
-def render(result) -> str:
+def render(result, comparison: dict | None = None) -> str:
+    """The report; `comparison` (report/compare.py) adds what changed since an earlier audit."""
     items = entries(result)
+    record = records(result)
     sources = _SourceLines(result.root)
     findings = sorted(result.findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.flow.sink_path, f.flow.sink_line,
                                                       f.rule, f.flow.category, f.fingerprint))
@@ -38,6 +41,13 @@ def render(result) -> str:
         _section("destinations", "Destinations by jurisdiction", "", _destinations(result, items)),
         _section("categories", "Personal-data categories", "Where each category is collected, and where it goes.",
                  _categories(result, items)),
+        _section("processing", f"Record of processing ({len(record)})", "One row per category, recipient, country and "
+                 "transfer mechanism (processing.csv): purposes, data subjects and legal basis from [[processing]], the "
+                 "mechanism from [[allow]], the vendor from the destination tables.", _record(record)),
+        *([_section("changes", "Changes since the previous audit", f"Compared with {comparison['previous']}: the "
+                    "transfers to sign again (compare.json).", _changes(comparison))] if comparison is not None else []),
+        _section("coverage", "Coverage: what this audit did not see", "Flows through what is counted here are missing "
+                 "from this report: a clean result covers only what was analysed.", _coverage(result)),
         _section("findings", f"Findings ({len(findings)})", "Flows that break the transfer policy, with the path "
                  "the data takes through the code.", _findings(findings, sources)),
         _section("approved", f"Approved transfers ({len(result.approved)})",
@@ -356,6 +366,48 @@ def _approved(result) -> str:
                   for c, j, dest, p, line, basis, ref in rows)
     return ('<table><thead><tr><th>Category</th><th>Destination</th><th>Jurisdiction</th><th>Sink</th><th>Legal basis</th>'
             f"<th>Reference</th></tr></thead><tbody>{out}</tbody></table>")
+
+
+def _record(record) -> str:
+    if not record:
+        return '<p class="empty">No personal data reaches a sink the rules know.</p>'
+    out = "".join(
+        f"<tr><td><code>{esc(r.category)}</code>{_SENSITIVE if r.sensitive else ''}</td><td>{esc(', '.join(r.data_subjects))}</td>"
+        f"<td>{esc('; '.join(r.purposes))}</td><td>{esc(', '.join(r.legal_bases))}</td><td>{esc(r.recipient)}</td>"
+        f"<td>{esc(r.country)}</td><td>{esc(r.transfer_mechanism)}<br><small>{esc(r.mechanism_detail)}</small></td>"
+        f'<td class="loc">{"<br>".join(esc(f"{p}:{line} {callee}") for p, line, _, callee, _ in r.evidence)}</td></tr>'
+        for r in record)
+    return ("<table><thead><tr><th>Category</th><th>Data subjects</th><th>Purpose</th><th>Legal basis</th><th>Recipient</th>"
+            f"<th>Country</th><th>Transfer mechanism</th><th>Evidence</th></tr></thead><tbody>{out}</tbody></table>")
+
+
+def _changes(comparison: dict) -> str:
+    rows = [("new", r, "") for r in comparison["new"]] + [("gone", r, "") for r in comparison["gone"]]
+    rows += [("changed", c, "; ".join(f"{k}: {v['before']} -> {v['after']}" for k, v in c["changes"].items()))
+             for c in comparison["changed"]]
+    if not rows:
+        return '<p class="empty">No transfer is new, gone or changed.</p>'
+    out = "".join(f"<tr><td><strong>{esc(kind)}</strong></td><td><code>{esc(r['category'])}</code></td>"
+                  f"<td>{esc(r['recipient'])}</td><td>{esc(r['country'])}</td><td>{esc(what)}</td></tr>" for kind, r, what in rows)
+    return ("<table><thead><tr><th>Change</th><th>Category</th><th>Recipient</th><th>Country</th><th>What changed</th></tr>"
+            f"</thead><tbody>{out}</tbody></table>")
+
+
+def _coverage(result) -> str:
+    cov = result.coverage
+    if cov is None:
+        return '<p class="empty">Not recorded.</p>'
+    calls = sum(len(u.sites) for u in cov.unmodeled)
+    facts = [("Files analysed", f"{cov.files - cov.failed} of {cov.files}"), ("Files not analysed", str(cov.failed)),
+             ("Calls into network libraries no rule models", str(calls)),
+             ("Flows to destinations left unknown", str(cov.unresolved))]
+    out = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
+    unmodeled = "".join(f'<tr><td><code>{esc(u.callee)}</code></td><td>{esc(u.package)}</td><td>{len(u.sites)}</td>'
+                        f"<td>{esc(', '.join(u.categories)) or '-'}</td>"
+                        f'<td class="loc">{"<br>".join(esc(f"{p}:{line}") for p, line in u.sites)}</td></tr>' for u in cov.unmodeled)
+    table = (("<h3>Calls no rule models</h3><table><thead><tr><th>Callee</th><th>Package</th><th>Calls</th>"
+              f"<th>Personal data reaching them</th><th>Where</th></tr></thead><tbody>{unmodeled}</tbody></table>") if unmodeled else "")
+    return f"<table><tbody>{out}</tbody></table>{table}"
 
 
 def _errors(result) -> str:

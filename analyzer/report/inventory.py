@@ -17,7 +17,7 @@ COLUMNS = ("category", "category_name", "sensitive", "destination", "jurisdictio
 # Statuses of a flow, most to least alarming: a segment of the data map shared by several flows takes
 # the first status any of them has.
 STATUSES = ("abroad", "unknown", "approved", "home")
-_CROSS_BORDER = {"abroad": "yes", "approved": "yes", "unknown": "unknown", "home": "no"}
+CROSS_BORDER = {"abroad": "yes", "approved": "yes", "unknown": "unknown", "home": "no"}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -63,7 +63,7 @@ def category_info(result, category: str) -> tuple[str, bool]:
     return result.categories.get(category, (category, False))
 
 
-def _cell(value: str) -> str:
+def cell(value: str) -> str:
     """Controls escaped (escape.terminal), and CSV formula injection defused: spreadsheets execute
     cells starting with = + - @ (and tab, CR)."""
     return "'" + value if value.startswith(_FORMULA_START) else terminal(value)
@@ -75,7 +75,7 @@ def rows(result) -> list[tuple]:
         flow, dest = e.flow, e.flow.destination
         name, sensitive = category_info(result, flow.category)
         out.add((flow.category, name, "yes" if sensitive else "no", destination_label(dest), jurisdiction_label(dest),
-                 _CROSS_BORDER[e.status], f"{flow.sink_path}:{flow.sink_line}", flow.callee, flow.kind,
+                 CROSS_BORDER[e.status], f"{flow.sink_path}:{flow.sink_line}", flow.callee, flow.kind,
                  e.allow.basis if e.allow else "none", e.allow.reference if e.allow else "",
                  e.finding.rule if e.finding else ""))
     return sorted(out)
@@ -86,5 +86,5 @@ def render(result) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for row in rows(result):
-        writer.writerow([_cell(str(v)) for v in row])
+        writer.writerow([cell(str(v)) for v in row])
     return buffer.getvalue()

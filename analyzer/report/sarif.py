@@ -1,10 +1,17 @@
 """SARIF 2.1.0, for code-scanning UIs (GitHub, GitLab, VS Code SARIF viewer).
 
-Each finding is a result at its sink, with the source as a related location, the trace as a
-codeFlow and the line-free fingerprint as a partialFingerprint, so the UI tracks a flow across
-edits. Comment problems (family suppression) are results too. Files that could not be analysed
-(family analysis) are tool execution notifications, since they say what the analysis missed, not
-what the code does. Rule descriptors are made from rules/codes.toml.
+Each finding is a result at its sink call (start and end), with the source as a related location,
+the trace as a codeFlow and the line-free fingerprint as a partialFingerprint, so the UI tracks a
+flow across edits. Comment problems (family suppression) and files that could not be analysed
+(family analysis) are results too, each under a rule of its own: GitHub code scanning shows no
+tool notification, so a file it was told nothing about would look clean. Analysis problems are
+note-level, as they never fail the run (`scan`'s exit code), so they do not fail a pull request
+check either. Rule descriptors are made from rules/codes.toml, with GitHub's `security-severity`
+and `precision` properties.
+
+Artifact URIs are relative to the repository root (the git work tree holding the project, else
+the project root), under `uriBaseId` %SRCROOT%, which is where GitHub resolves them whatever
+folder was scanned; `originalUriBaseIds` says where that root was on the scanning machine.
 """
 
 from __future__ import annotations
@@ -14,10 +21,30 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from ..knowledge.codes import rule_codes
+from ..knowledge.codes import SEVERITY_ORDER, rule_codes
+from .paths import from_repository, project_folder, repository_root
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 ROOT = "%SRCROOT%"
+
+# GitHub code scanning's limits on an uploaded SARIF file ("SARIF results exceed limit",
+# https://docs.github.com/en/code-security/code-scanning/troubleshooting-sarif-uploads/results-exceed-limit,
+# and "SARIF file is too large", .../troubleshooting-sarif-uploads/file-too-large): a run may hold
+# 25,000 results, of which only the 5,000 most severe are kept; a result 10,000 thread flow
+# locations, of which 1,000 are shown; a result 1,000 locations, of which 100 are shown (ours have
+# one, and one related location); a rule 20 tags, 10 shown (ours have at most three); an upload
+# 10 MB. Past these we keep what GitHub would show and say in a notification what was left out.
+MAX_RESULTS = 5_000
+MAX_FLOW_LOCATIONS = 1_000
+MAX_BYTES = 10_000_000
+
+# What each family's rules are to GitHub: findings are security results (shown with their
+# security-severity); analysis and comment problems are not, and analysis problems are notes.
+SECURITY_FAMILIES = ("transfer", "unresolved")
+
+
+def _level(rule) -> str:
+    return "note" if rule.skips_file else rule.severity
 
 
 def _descriptor(rule, families) -> dict:
@@ -26,69 +53,113 @@ def _descriptor(rule, families) -> dict:
     if rule.excerpt:
         help_text = f"{rule.why}\n\nExample: {rule.excerpt}\n\nInstead: {rule.instead}"
         markdown = f"{rule.why}\n\nExample:\n\n```python\n{rule.excerpt}\n```\n\n**Instead:** {rule.instead}"
+    if rule.reference:
+        markdown += f"\n\n**Reference:** {rule.reference}"
+    security = rule.family in SECURITY_FAMILIES
+    properties = {"tags": ["security", "privacy", families[rule.family].tag] if security else ["privacy", families[rule.family].tag],
+                  "precision": rule.precision}
+    if security and rule.security_severity:
+        properties["security-severity"] = rule.security_severity
     return {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": f"{rule.summary} {rule.why}"},
         "help": {"text": help_text, "markdown": markdown},
-        "defaultConfiguration": {"level": rule.severity},
-        "properties": {"tags": ["privacy", families[rule.family].tag]},
+        "defaultConfiguration": {"level": _level(rule)},
+        "properties": properties,
     }
 
 
-def _location(path: str, line: int | None, column: int | None = None, message: str | None = None) -> dict:
-    physical = {"artifactLocation": {"uri": quote(path, errors="surrogateescape"), "uriBaseId": ROOT}}
-    if line:  # 0 means the position is unknown; SARIF lines start at 1
-        physical["region"] = {"startLine": line, **({"startColumn": column} if column else {})}
-    location = {"physicalLocation": physical}
-    if message:
-        location["message"] = {"text": message}
-    return location
+class _Locations:
+    """Locations of one scan: paths relative to the repository root, as %SRCROOT% URIs."""
+
+    def __init__(self, root: str):
+        self.root = root
+
+    def __call__(self, path: str, line: int | None, column: int | None = None, message: str | None = None,
+                 end: tuple = (0, 0)) -> dict:
+        uri = quote(from_repository(self.root, path), errors="surrogateescape")
+        physical = {"artifactLocation": {"uri": uri, "uriBaseId": ROOT}}
+        if line:  # 0 means the position is unknown; SARIF lines start at 1
+            region = {"startLine": line, **({"startColumn": column} if column else {})}
+            end_line, end_column = end
+            if end_line and (end_line, end_column) > (line, column or 0):
+                region.update(endLine=end_line, endColumn=end_column)
+            physical["region"] = region
+        location = {"physicalLocation": physical}
+        if message:
+            location["message"] = {"text": message}
+        return location
 
 
-def _result(finding, index: dict, regime: str | None) -> dict:
+def _result(finding, index: dict, regime: str | None, where: _Locations) -> dict:
     flow = finding.flow
     d = flow.destination
-    steps = [{"location": _location(h.path, h.line, h.column, h.note)} for h in flow.trace]
+    hops = flow.trace
+    if len(hops) > MAX_FLOW_LOCATIONS:  # the source end and the sink end, which GitHub would drop
+        hops = hops[:MAX_FLOW_LOCATIONS // 2] + hops[len(hops) - MAX_FLOW_LOCATIONS // 2:]
+    steps = [{"location": where(h.path, h.line, h.column, h.note,
+                                flow.sink_end if (h.path, h.line, h.column) == (flow.sink_path, flow.sink_line, flow.sink_column) else (0, 0))}
+             for h in hops]
     result = {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
         "level": finding.severity,
         "message": {"text": finding.message},
-        "locations": [_location(flow.sink_path, flow.sink_line, flow.sink_column)],
-        "relatedLocations": [{"id": 1, **_location(flow.source_path, flow.source_line, flow.source_column,
-                                                   f"source: {flow.source.expression} ({flow.category})")}],
+        "locations": [where(flow.sink_path, flow.sink_line, flow.sink_column, end=flow.sink_end)],
+        "relatedLocations": [{"id": 1, **where(flow.source_path, flow.source_line, flow.source_column,
+                                               f"source: {flow.source.expression} ({flow.category})")}],
         "codeFlows": [{"threadFlows": [{"locations": steps}]}],
         "partialFingerprints": {"xborder/v1": finding.fingerprint},
         "properties": {"category": flow.category, "kind": flow.kind, "callee": flow.callee, "regime": regime,
                        "destination": {"host": d.host, "region": d.region, "jurisdiction": d.jurisdiction,
                                        "evidence": d.evidence}},
     }
+    if len(flow.trace) > len(hops):
+        result["properties"]["traceHopsOmitted"] = len(flow.trace) - len(hops)
     if finding.suppressed is not None:
         result["suppressions"] = [{"kind": "inSource", "justification": finding.suppressed}]
     return result
 
 
-def document(result) -> dict:
-    codes = rule_codes()
-    rules = [r for r in codes if not r.skips_file]  # the others describe toolExecutionNotifications
-    notified = [r for r in codes if r.skips_file]
-    index = {r.code: i for i, r in enumerate(rules)}
-    notification_index = {r.code: i for i, r in enumerate(notified)}
-    results = [_result(f, index, result.regime) for f in result.findings]
+def _results(result, codes, index: dict, where: _Locations) -> list:
+    results = [_result(f, index, result.regime, where) for f in result.findings]
     if result.baseline is not None:  # findings the baseline knows were dropped
         for r in results:
             r["baselineState"] = "new"
-    notifications = []
-    for e in result.errors:
-        if e.code in index:
-            results.append({"ruleId": e.code, "ruleIndex": index[e.code], "level": codes[e.code].severity,
-                            "message": {"text": e.message}, "locations": [_location(e.path, e.line)]})
-        else:
-            notifications.append({"descriptor": {"id": e.code, "index": notification_index[e.code]},
-                                  "level": "error", "message": {"text": e.message}, "locations": [_location(e.path, e.line)]})
-    notifications += [{"level": "warning", "message": {"text": w}} for w in result.warnings]
+    for e in result.errors:  # files not analysed and comment problems: results, which GitHub shows
+        rule = codes[e.code]
+        results.append({"ruleId": e.code, "ruleIndex": index[e.code], "level": _level(rule),
+                        "message": {"text": e.message}, "locations": [where(e.path, e.line)]})
+    return results
+
+
+def _capped(results: list, limit: int) -> list:
+    """The `limit` most severe results (errors, then warnings, then notes; in report order within a
+    level), in report order, as GitHub keeps them."""
+    if len(results) <= limit:
+        return results
+    ranked = sorted(range(len(results)), key=lambda i: (-SEVERITY_ORDER[results[i]["level"]], i))
+    return [results[i] for i in sorted(ranked[:limit])]
+
+
+def document(result, limit: int | None = None) -> dict:
+    """The SARIF log of a scan, with at most `limit` results (default MAX_RESULTS)."""
+    limit = MAX_RESULTS if limit is None else limit
+    codes = rule_codes()
+    rules = list(codes)
+    index = {r.code: i for i, r in enumerate(rules)}
+    where = _Locations(result.root)
+    everything = _results(result, codes, index, where)
+    results = _capped(everything, limit)
+    notifications = [{"level": "warning", "message": {"text": w}} for w in result.warnings]
+    if len(results) < len(everything):
+        notifications.append({"level": "warning", "message": {"text": (
+            f"{len(everything) - len(results)} of {len(everything)} results left out: GitHub code scanning keeps at most "
+            f"{limit} per run; the most severe are kept (`--format json` has them all)")}})
+    repository = repository_root(result.root)
+    project = project_folder(result.root)
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -98,10 +169,12 @@ def document(result) -> dict:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "rules": [_descriptor(r, codes.families) for r in rules],
-                "notifications": [_descriptor(r, codes.families) for r in notified],
             }},
+            # The category of the upload: one per project of the repository, so that scanning two
+            # projects of a monorepo does not close each other's alerts.
+            "automationDetails": {"id": f"xborder/{project + '/' if project else ''}"},
             "invocations": [{"executionSuccessful": True, "toolExecutionNotifications": notifications}],
-            "originalUriBaseIds": {ROOT: {"uri": Path(result.root).resolve().as_uri().rstrip("/") + "/"}},
+            "originalUriBaseIds": {ROOT: {"uri": Path(repository).as_uri().rstrip("/") + "/"}},
             "columnKind": "unicodeCodePoints",
             "results": results,
             "properties": {"home": list(result.home), "regime": result.regime},
@@ -110,4 +183,12 @@ def document(result) -> dict:
 
 
 def render(result, color: bool = False) -> str:
-    return json.dumps(document(result), indent=2, ensure_ascii=True) + "\n"
+    """The SARIF log; one that would pass GitHub's upload size is written without indentation, then
+    with fewer results (the most severe kept) until it fits."""
+    doc = document(result)
+    text = json.dumps(doc, indent=2, ensure_ascii=True) + "\n"
+    limit = len(doc["runs"][0]["results"])
+    while len(text.encode()) > MAX_BYTES and limit:
+        text = json.dumps(document(result, limit), separators=(",", ":"), ensure_ascii=True) + "\n"
+        limit //= 2
+    return text

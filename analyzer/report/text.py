@@ -6,6 +6,7 @@ from collections import Counter
 
 from ..escape import terminal as safe
 from ..knowledge.codes import SEVERITY_ORDER, rule_codes
+from .paths import shown
 
 _COLORS = {"error": "\033[31m", "warning": "\033[33m", "note": "\033[36m"}
 _RESET = "\033[0m"
@@ -14,31 +15,35 @@ _RESET = "\033[0m"
 def render(result, color: bool = False, quiet: bool = False) -> str:
     """The findings and file problems, then (unless `quiet`, like ruff -q) the notes and the summary."""
     lines = []
+
+    def here(rel: str) -> str:  # a root-relative path as seen from the current directory, escaped
+        return safe(shown(result.root, rel))
+
     for f in result.findings:
         flow = f.flow
         d = flow.destination
         sev = f"{_COLORS[f.severity]}{f.severity}{_RESET}" if color else f.severity
-        lines.append(f"{safe(flow.sink_path)}:{flow.sink_line}:{flow.sink_column}: {f.rule} [{sev}] {safe(f.message)}")
+        lines.append(f"{here(flow.sink_path)}:{flow.sink_line}:{flow.sink_column}: {f.rule} [{sev}] {safe(f.message)}")
         lines.append(f"  category:    {flow.category}")
-        lines.append(f"  source:      {safe(flow.source_path)}:{flow.source_line}:{flow.source_column} {safe(flow.source.expression)}")
-        lines.append(f"  sink:        {safe(flow.sink_path)}:{flow.sink_line}:{flow.sink_column} {flow.callee} ({flow.kind})")
+        lines.append(f"  source:      {here(flow.source_path)}:{flow.source_line}:{flow.source_column} {safe(flow.source.expression)}")
+        lines.append(f"  sink:        {here(flow.sink_path)}:{flow.sink_line}:{flow.sink_column} {flow.callee} ({flow.kind})")
         where = ", ".join(x for x in (d.host, d.region) if x) or "unknown"
         lines.append(f"  destination: {safe(where)} -> {d.jurisdiction or 'unknown'} ({safe(d.evidence)})")
         lines.append("  trace:")
         for h in flow.trace:
-            lines.append(f"    {safe(h.path)}:{h.line}:{h.column} {safe(h.note)}")
+            lines.append(f"    {here(h.path)}:{h.line}:{h.column} {safe(h.note)}")
         if f.suppressed is not None:
             lines.append(f"  suppressed:  {safe(f.suppressed)}")
         lines.append("")
     for e in result.errors:
-        where = f"{safe(e.path)}:{e.line}" if e.line else safe(e.path)
+        where = f"{here(e.path)}:{e.line}" if e.line else here(e.path)
         lines.append(f"{where}: {e.code} {safe(e.message)}")
     if result.errors:
         lines.append("")
     if quiet:
         return "".join(line + "\n" for line in lines)
     for c in result.sanitized:
-        lines.append(f"{safe(c.path)}:{c.line}:{c.column}: sanitized by {safe(c.sanitizer)}: {', '.join(c.categories)}")
+        lines.append(f"{here(c.path)}:{c.line}:{c.column}: sanitized by {safe(c.sanitizer)}: {', '.join(c.categories)}")
     for w in result.warnings:
         lines.append(f"warning: {safe(w)}")
     outcome = result.baseline
@@ -47,7 +52,7 @@ def render(result, color: bool = False, quiet: bool = False) -> str:
                      + (" (fixed or changed; run `xborder baseline` again to drop them):" if outcome.stale else "."))
         for e in outcome.stale:
             sink = e.get("sink") or {}
-            lines.append(f"  {safe(sink.get('path'))}:{safe(sink.get('line'))}: {safe(e.get('rule'))} {safe(e.get('message'))} [{safe(e['fingerprint'])}]")
+            lines.append(f"  {here(str(sink.get('path') or ''))}:{safe(sink.get('line'))}: {safe(e.get('rule'))} {safe(e.get('message'))} [{safe(e['fingerprint'])}]")
     counts = Counter(f.severity for f in result.findings if f.suppressed is None)
     by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, key=lambda s: -SEVERITY_ORDER[s])) or "none"
     error_files = len({e.path for e in result.errors if rule_codes()[e.code].skips_file})  # not comment problems
@@ -55,8 +60,17 @@ def render(result, color: bool = False, quiet: bool = False) -> str:
     lines.append(f"Scanned {result.files} files ({error_files} with errors); "
                  f"{total} finding{'s' if total != 1 else ''} ({by_severity}); home {'/'.join(result.home)}"
                  + (f", regime {result.regime}" if result.regime else "") + ".")
-    lines += _not_modeled(result.coverage)
+    lines += _not_seen(result.coverage) + _not_modeled(result.coverage)
     return "\n".join(lines) + "\n"
+
+
+def _not_seen(coverage) -> list[str]:
+    """One line on the files and destinations the result does not cover, when there are any."""
+    if coverage is None or not (coverage.failed or coverage.unresolved):
+        return []
+    parts = [f"{n} {what}{'s' if n != 1 else ''} {rest}" for n, what, rest in
+             ((coverage.failed, "file", "not analysed"), (coverage.unresolved, "flow", "to destinations left unknown")) if n]
+    return [f"Not seen: {'; '.join(parts)} (flows through them are missing or unplaced)."]
 
 
 def _not_modeled(coverage) -> list[str]:

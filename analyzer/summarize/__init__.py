@@ -29,7 +29,7 @@ import libcst as cst
 from ..summary import ModuleSummary, ParseError
 from .data import literal_data_blanked
 from .definitions import Summarizer
-from .positions import node_starts
+from .positions import node_spans
 
 MAX_SKIPPED_ERRORS = 5  # empty blocks filled in one file before it counts as not Python
 
@@ -72,7 +72,7 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
         # Both walks recurse once per level of nesting (a long `+` chain is as deep as it is long).
         sys.setrecursionlimit(max(limit, 8000))
         s.run(tree)
-        positions = tuple(node_starts(tree, s.locs)) if with_positions else ()
+        starts, ends = node_spans(tree, s.locs) if with_positions else ((), ())
     except RecursionError:
         return ModuleSummary(path, module, digest, error=ParseError(1, 1, "too deeply nested to analyze", "XB902"))
     finally:
@@ -81,7 +81,7 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
         path=path, module=module, digest=digest,
         sources=tuple(s.sources), calls=tuple(s.calls), functions=tuple(s.functions), classes=tuple(s.classes),
         globals=tuple(sorted(s.module_env.items())), imports=tuple(sorted(s.imports.items())), suppressions=suppressions(source),
-        positions=positions, skipped=skipped, mentions=tuple(sorted(s.mentions)),
+        positions=tuple(starts), ends=tuple(ends), skipped=skipped, mentions=tuple(sorted(s.mentions)),
     )
 
 

@@ -132,7 +132,7 @@ class Definitions:
         if node.name.value != rule.get("meta"):
             return ()
         for line in node.body.body:
-            for statement in getattr(line, "body", ()):
+            for statement in line.body if isinstance(line, cst.SimpleStatementLine) else ():
                 if isinstance(statement, cst.Assign) and isinstance(statement.value, (cst.Tuple, cst.List)) and any(
                         isinstance(t.target, cst.Name) and t.target.value == rule.get("fields") for t in statement.targets):
                     names = tuple(literal_str(e.value) for e in statement.value.elements)

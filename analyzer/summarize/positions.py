@@ -2,7 +2,7 @@
 
 libcst's PositionProvider records a CodeRange for every node of the module; a report needs the
 positions of a handful of nodes (sources, sink calls, constants, definitions). This state
-generates the code once and keeps the syntactic start of the nodes asked for only: the same
+generates the code once and keeps the syntactic start (and the end) of the nodes asked for only: the same
 positions PositionProvider gives (tests/test_positions.py compares them), at a fraction of its
 cost.
 """
@@ -20,6 +20,7 @@ from libcst._nodes.internal import CodegenState
 class _State(CodegenState):
     wanted: set = field(default_factory=set)  # id() of the nodes whose start we need
     starts: dict = field(default_factory=dict)  # id(node) -> (line, column), 1-based
+    ends: dict = field(default_factory=dict)  # id(node) -> (line, column) just past its last character, 1-based
     line: int = 1
     column: int = 0
     _stack: list = field(default_factory=list)
@@ -46,6 +47,8 @@ class _State(CodegenState):
 
     def after_codegen(self, node: cst.CSTNode) -> None:
         start = self._stack.pop()
+        if id(node) in self.wanted:
+            self.ends[id(node)] = (self.line, self.column + 1)
         if id(node) not in self.starts:  # a syntactic start recorded inside wins
             self.starts[id(node)] = (start[0], start[1] + 1)
 
@@ -60,9 +63,11 @@ class _State(CodegenState):
             self.starts[id(node)] = start
 
 
-def node_starts(module: cst.Module, nodes: list) -> list:
-    """(line, column), 1-based, of each node, in order."""
+def node_spans(module: cst.Module, nodes: list) -> tuple[list, list]:
+    """The start and the end (line, column), 1-based, of each node, in order; an end is just past
+    the node's last character (SARIF's endColumn), so a call ends after its closing parenthesis."""
     state = _State(default_indent=module.default_indent, default_newline=module.default_newline,
                    wanted={id(n) for n in nodes})
     module._codegen(state)
-    return [state.starts.get(id(n), (0, 0)) for n in nodes]
+    return [state.starts.get(id(n), (0, 0)) for n in nodes], [state.ends.get(id(n), (0, 0)) for n in nodes]
+

@@ -1,0 +1,53 @@
+"""Where a reported file is, as each kind of reader needs it.
+
+Findings hold paths relative to the project root (JSON keeps them so, and fingerprints and
+baselines are made of them). What a person reads in a shell (text) and what GitHub resolves
+against the checkout the job runs in (workflow annotations) is relative to the current
+directory instead, so that `path:line:col` opens from the terminal wherever xborder was run.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+
+@lru_cache(maxsize=4)
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+def shown(root: str, rel: str) -> str:
+    """A root-relative path as seen from the current directory (`../` where it lies outside)."""
+    if not rel or os.path.isabs(rel):
+        return rel
+    try:
+        cwd = os.getcwd()
+    except OSError:  # the current directory was removed: the root-relative path is all there is
+        return rel
+    return os.path.relpath(os.path.join(_real(root), rel), _real(cwd)).replace(os.sep, "/")
+
+
+def repository_root(root: str) -> str:
+    """The git work tree holding the project root (the closest folder above it with a `.git` folder
+    or file, read from the folder structure without running git), else the project root itself."""
+    folder = os.path.realpath(root)
+    while True:
+        if os.path.exists(os.path.join(folder, ".git")):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return os.path.realpath(root)
+        folder = parent
+
+
+def project_folder(root: str) -> str:
+    """The project root relative to the repository root ("" when they are the same folder)."""
+    prefix = os.path.relpath(os.path.realpath(root), repository_root(root)).replace(os.sep, "/")
+    return "" if prefix == "." else prefix
+
+
+def from_repository(root: str, rel: str) -> str:
+    """A root-relative path made relative to the repository root (SARIF's %SRCROOT%)."""
+    prefix = project_folder(root)
+    return f"{prefix}/{rel}" if prefix and rel else rel
