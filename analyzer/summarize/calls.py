@@ -96,8 +96,10 @@ class Calls:
             if a.star == "**":  # a mapping spread into keyword arguments
                 args.append(Arg(None, DOUBLE_STAR, v, True))
             elif a.keyword is not None:
-                if not is_constant(a.value):  # `email="ops@example.com"` names a constant, not a person's data
-                    v = v | self.source(scope, a.keyword, a.keyword.value, self.owner(func, scope), "keyword")
+                # `email="ops@example.com"` names a constant, `subject=f"Test on {now}"` the program's text
+                owner = self.owner(func, scope)
+                if not is_constant(a.value) and not (self.names_own_words(a.keyword.value, owner) and self.is_program_text(a.value, scope)):
+                    v = v | self.source(scope, a.keyword, a.keyword.value, owner, "keyword")
                     v = v | self.argument_source(a, None, a.keyword.value, callee, scope)
                 args.append(Arg(None, a.keyword.value, v, a.star == "**"))
             else:
