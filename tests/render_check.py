@@ -27,7 +27,7 @@ function measure(w, d) {
   var button = recipients.tHead.rows[0].cells[5].querySelector("button");
   button.click(); out.ascending = flows();
   button.click(); out.descending = flows(); out.ariaSort = recipients.tHead.rows[0].cells[5].getAttribute("aria-sort");
-  var input = recipients.closest("section").querySelector(".tools input"), word = body.rows[0].cells[0].textContent.trim();
+  var input = recipients.closest("section").querySelector(".tools input"), word = body.rows[0].cells[0].getAttribute("data-sort");
   input.value = word; input.dispatchEvent(new w.Event("input"));
   out.filterWord = word;
   out.filtered = Array.prototype.filter.call(body.rows, function (r) { return !r.hidden; }).map(function (r) { return r.textContent; });

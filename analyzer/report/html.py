@@ -143,7 +143,7 @@ def _summary(result, items) -> str:
 
 # ---- tables -----------------------------------------------------------------------------------------
 
-SHOWN = 4  # items of a list cell shown before the rest is collapsed
+SHOWN = 6  # items of a list cell shown before the rest is collapsed
 
 
 _BREAK_AFTER = re.compile(r"([./_:@])(?=[^\s])")
