@@ -3,7 +3,7 @@
     python bench/screenshots.py [--height 1800] [--out docs]
 
 Three reports: `xborder audit fixtures/shop`; a synthetic ScanResult of 5,000 flows
-(tests/synthetic_result.py: 32 vendors in 16 countries, most flows at home, names made long on
+(tests/synthetic_result.py: 30 vendors in 14 countries abroad, most flows at home, names made long on
 purpose); and a real application, django-helpdesk 2.6.1 from PyPI, fetched and checked as
 bench/real.py does. With Pillow importable the PNGs are reduced to 192 colours, else written as
 Chromium makes them. tests/test_audit.py measures the same renderings by script; these are for people.

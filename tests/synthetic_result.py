@@ -45,7 +45,8 @@ VENDORS = [  # (vendor name, host, jurisdiction)
     ("Pusher", "api-mt1.pusher.com", "US"), ("Mapbox", "api.mapbox.com", "US"), ("HubSpot", "api.hubapi.com", "US"),
 ]
 HOME = [("Alipay", "openapi.alipay.com"), ("", "localhost"), ("", "cn-north-1"), ("", "smtp.mail.internal"),
-        ("", "logs.internal.example.cn"), ("Tencent Cloud", "cos.ap-shanghai.myqcloud.com"), ("", "redis.internal")]
+        ("", "logs.internal.example.cn"), ("Tencent Cloud", "cos.ap-shanghai.myqcloud.com"), ("", "redis.internal"),
+        ("", None)]  # a file written locally
 UNRESOLVED = ["settings.WEBHOOK_URL", "os.environ[API_BASE]", "self.endpoint", "config.PARTNER_URL"]
 KINDS = ("network", "storage", "email", "telemetry", "logging")
 
@@ -91,6 +92,8 @@ def _destination(rng) -> Destination:
     roll = rng.random()
     if roll < 0.7:
         vendor, host = rng.choice(HOME)
+        if host is None:
+            return Destination(None, None, "CN", "local file or database", rule="local storage")
         return Destination(host, None, "CN", f"home host {host}", vendor=vendor)
     if roll < 0.75:
         return Destination(None, None, None, f"destination from {rng.choice(UNRESOLVED)}")

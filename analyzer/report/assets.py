@@ -117,12 +117,9 @@ svg.datamap text { font-family:-apple-system, "Segoe UI", "Helvetica Neue", Aria
 svg.datamap .colhead { font-size:11px; font-weight:700; letter-spacing:.06em; fill:#5f6f7e; }
 svg.datamap .node rect { fill:#fff; stroke:#b8c4ce; }
 svg.datamap .node.cat rect { fill:#f3f7fb; } svg.datamap .node.cat.sensitive rect { fill:#f7eef9; stroke:#9c4dcc; stroke-width:1.5; }
-svg.datamap .node.comp rect { fill:#f6f6f2; }
+svg.datamap .node.abroad rect { fill:#fdf3f1; stroke:#e6b3ac; } svg.datamap .node.unknown rect { fill:#fdf7ec; stroke:#e8c98f; }
+svg.datamap .node.approved rect { fill:#eef4fb; stroke:#a9c4e2; } svg.datamap .node.home rect { fill:#f3f6f8; }
 svg.datamap .t1 { font-size:12.5px; font-weight:600; fill:#1d2733; } svg.datamap .t2 { font-size:10.5px; fill:#5f6f7e; }
-svg.datamap .group rect { fill:#f7f9fa; stroke:#cfd8df; } svg.datamap .group.abroad rect { fill:#fdf3f1; stroke:#e6b3ac; }
-svg.datamap .group.unknown rect { fill:#fdf7ec; stroke:#e8c98f; }
-svg.datamap .gh { font-size:12px; font-weight:700; fill:#1d2733; }
-svg.datamap .group.abroad .gh { fill:var(--abroad); }
 svg.datamap .edge { opacity:.85; }
 .legend { display:flex; flex-wrap:wrap; gap:18px; margin-top:8px; font-size:12.5px; color:var(--muted); }
 .legend .key { display:inline-flex; align-items:center; gap:6px; }
