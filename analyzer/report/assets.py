@@ -34,7 +34,8 @@ SCRIPT = r"""
     var tools = document.createElement("div"), input = document.createElement("input"), count = document.createElement("span");
     tools.className = "tools"; input.type = "search"; input.placeholder = "Filter rows";
     input.setAttribute("aria-label", "Filter the rows of this table"); count.className = "count";
-    count.textContent = rows.length + " rows";
+    var total = rows.length + (rows.length === 1 ? " row" : " rows");
+    count.textContent = total;
     input.addEventListener("input", function () {
       texts = texts || rows.map(function (r) { return r.textContent.toLowerCase(); });
       var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean), shown = 0;
@@ -42,7 +43,7 @@ SCRIPT = r"""
         var match = terms.every(function (t) { return texts[i].indexOf(t) >= 0; });
         r.hidden = !match; shown += match ? 1 : 0;
       });
-      count.textContent = terms.length ? shown + " of " + rows.length + " rows" : rows.length + " rows";
+      count.textContent = terms.length ? shown + " of " + total : total;
     });
     tools.appendChild(input); tools.appendChild(count);
     var holder = table.parentNode.classList.contains("scroll") ? table.parentNode : table;
@@ -57,7 +58,7 @@ SCRIPT = r"""
       th.appendChild(button);
       button.addEventListener("click", function () { sortBy(table, th, column); });
     });
-    if (table.tBodies[0].rows.length > 1) { filterTool(table); }
+    filterTool(table);
   });
   window.addEventListener("beforeprint", function () {
     Array.prototype.forEach.call(document.querySelectorAll("details"), function (d) { d.open = true; });
