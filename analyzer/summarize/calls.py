@@ -213,14 +213,24 @@ class Calls:
 
     def sanitized(self, node: cst.BaseExpression, scope: Scope) -> bool:
         """Is this expression (or the call chain it ends in) the result of a sanitizer call?"""
+        return any(self.flowrules.is_sanitizer(q) for q in self.chain_names(node, scope))
+
+    def rendered_text(self, node: cst.BaseExpression, scope: Scope) -> bool:
+        """Is this expression (or the call chain it ends in) what a template rendering call writes
+        (`render_to_string(name, context).strip()`, `get_template(name).render(context)`): the
+        program's text, whatever the name it is given says; what it interpolates keeps its own."""
+        templates = self.flowrules.templates
+        return any(q in templates.render or q in templates.loaders for q in self.chain_names(node, scope))
+
+    def chain_names(self, node: cst.BaseExpression, scope: Scope):
+        """The qualified names of the calls of the call chain an expression ends in, outermost first."""
         while isinstance(node, (cst.Call, cst.Attribute, cst.Subscript, cst.Await)):
             if isinstance(node, cst.Call):
                 q = self.static_name(node.func, scope)
-                if q and self.flowrules.is_sanitizer(q):
-                    return True
+                if q:
+                    yield q
                 node = node.func
             elif isinstance(node, cst.Await):
                 node = node.expression
             else:
                 node = node.value
-        return False

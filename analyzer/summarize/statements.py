@@ -225,10 +225,12 @@ class Statements:
 
     def program_text(self, name: str, node, scope: Scope) -> bool:
         """Is `name = node` the program's text under a name of a person's own words: a literal
-        template made into text (`_("Hello %s") % n`, f"...", "...".format(n), _("Hello")), or a
-        local of this scope that holds one (`subject = _("Hi %s"); subject = subject % n`)?"""
+        template made into text (`_("Hello %s") % n`, f"...", "...".format(n), _("Hello")), a
+        rendered template (`render_to_string("subject.txt", ctx)`), or a local of this scope that
+        holds one (`subject = _("Hi %s"); subject = subject % n`)?"""
         key = (scope.qualname, name)
-        if node is not None and literal_template(node, lambda n: (scope.qualname, n) in self.program_texts):
+        if node is not None and (literal_template(node, lambda n: (scope.qualname, n) in self.program_texts)
+                                 or self.rendered_text(node, scope)):
             self.program_texts.add(key)
         else:
             self.program_texts.discard(key)
