@@ -164,15 +164,17 @@ class Code:
         return False
 
     def defines(self, name: str) -> list:
-        """Every `def name` in the roots (file:line), for a path that cannot be followed."""
-        found = []
+        """Every `def name` in the roots (file:line), else every `name = ...` (a class or module binding),
+        for a path that cannot be followed."""
+        found, bound = [], []
         pattern = re.compile(rf"^\s*(async\s+)?def\s+{re.escape(name)}\s*\(", re.M)
         for root in self.roots:
             for path in sorted(root.rglob("*.py*")):
                 if path.suffix in (".py", ".pyi"):
                     text = path.read_text(encoding="utf-8", errors="replace")
                     found += [f"{path.relative_to(root)}:{text.count(chr(10), 0, m.start()) + 1}" for m in pattern.finditer(text)]
-        return found
+                    bound += [f"{path.relative_to(root)}:{line}" for line in _assigned(text, name)] if not found else []
+        return found or bound
 
     def text_has(self, needle: str) -> str | None:
         for root in self.roots:
@@ -180,6 +182,20 @@ class Code:
                 if path.suffix in TEXT_SUFFIXES and path.is_file() and needle in path.read_text(encoding="utf-8", errors="replace"):
                     return str(path.relative_to(root))
         return None
+
+
+def _assigned(text: str, name: str) -> list:
+    """The lines where a module or class body binds name by assignment (`send = bind_api_endpoint(...)`)."""
+    if not re.search(rf"\b{re.escape(name)}\s*(:[^=\n]*)?=", text):
+        return []
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    scopes = [node for node in ast.walk(tree) if isinstance(node, (ast.Module, ast.ClassDef))]  # not a function's locals
+    return [node.lineno for scope in scopes for node in scope.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+            if isinstance(target, ast.Name) and target.id == name]
 
 
 def _parse(name: str, path: Path) -> Module:
@@ -304,10 +320,14 @@ class Resolver:
         if "*" not in part:
             others = obj.module.alternatives.get(part, []) if obj.kind == "module" else []
             return [self.attr(obj, part)] + [self.value(b, obj.module, part) for b in others]
-        found = [self.attr(obj, n) for n in self.names(obj) if fnmatch.fnmatchcase(n, part)]
+        matched = [(n, self.attr(obj, n)) for n in self.names(obj) if fnmatch.fnmatchcase(n, part)]
+        found = [f for _, f in matched]
         if part.startswith("*"):  # a leading * also spans attributes: *checkout is Adyen.checkout
             found += [self.attr(self.attr(obj, n), part[1:]) for n in self.names(obj) if not n.startswith("_")]
         found = [f for f in found if f.kind != "unknown"]
+        unfollowed = [(n, f) for n, f in matched if f.kind == "unknown" and not f.wrapped]
+        if not found and unfollowed:  # the glob matches names bound to values the reader does not follow
+            found = [Obj("dynamic", part, reason=f"{', '.join(n for n, _ in unfollowed)} in {obj.name}: {unfollowed[0][1].reason}")]
         if obj.kind in ("class", "instance") and obj.node is not None:  # members a glob cannot list
             if _sets_attributes(obj.node) or any(getattr(n, "name", "") == "__getattr__" for n in obj.node.body):
                 found.insert(0, Obj("dynamic", part, reason=f"class {obj.name} makes attributes at run time (setattr or __getattr__)"))

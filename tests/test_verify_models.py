@@ -209,3 +209,19 @@ def test_a_stub_beside_the_module_declares_what_the_module_makes_at_run_time(tmp
     code = vm.Code([tmp_path / "site"])
     assert check(code, "motorish.client.Client.insert_one", data=["document"]).status == "verified"
     assert check(code, "motorish.client.Client.insert_one", data=["doc"]).status == "failed"
+
+
+def test_a_method_bound_to_a_value_not_followed_is_unverifiable_not_failed(tmp_path):
+    package = tmp_path / "site" / "smsish"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "def bind_endpoint(**config):\n    class Endpoint:\n        pass\n    return Endpoint\n\n\n"
+        "class Sms:\n    send = bind_endpoint(path='sms.do')\n    send_fast = bind_endpoint(path='sms.do')\n\n\n"
+        "def helper():\n    resend = 1\n    return resend\n")
+    code = vm.Code([tmp_path / "site"])
+    one = check(code, "smsish.Sms.send", data=["to"])
+    assert one.status == "unverifiable" and "smsish/__init__.py:8" in one.reasons[0], one.reasons
+    many = check(code, "smsish.Sms.send*", data=["to"])
+    assert many.status == "unverifiable" and "send, send_fast in Sms" in many.reasons[0], many.reasons
+    assert check(code, "smsish.Sms.fax*").status == "failed"  # the glob matches nothing
+    assert check(code, "smsish.Sms.resend").status == "failed"  # a function's local is no member of anything
