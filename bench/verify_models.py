@@ -510,11 +510,14 @@ class Resolver:
         if found is not None and found.kind != "dynamic":
             return found
         certain, dynamic = True, found  # a `self.name = <not followed>` is the answer only if no base has the name
+        inherited = None  # a base's __getattr__ answers only if no other base has the name (Python's MRO)
         for base in cls.node.bases:
             resolved = self.expr(base, cls.module)
             if resolved.kind == "class":
                 found = self.member(resolved, name, seen)
-                if found.kind != "unknown":
+                if found.kind == "dynamic":
+                    inherited = inherited or found
+                elif found.kind != "unknown":
                     return found
                 certain = certain and found.wrapped
             elif not (isinstance(base, ast.Name) and base.id in ("object", "Generic", "Protocol", "Exception")):
@@ -524,8 +527,8 @@ class Resolver:
                 dynamic = Obj("dynamic", name, reason=f"class {cls.name} resolves attributes in {method}")
         if dynamic is None and _sets_attributes(cls.node):
             dynamic = Obj("dynamic", name, reason=f"class {cls.name} sets attributes with setattr(self, name, ...)")
-        if dynamic is not None:
-            return dynamic
+        if dynamic is not None or inherited is not None:
+            return dynamic or inherited
         return unknown(f"no {name} in class {cls.name} ({cls.module.name})", certain=certain)
 
     def own_member(self, cls: Obj, name: str) -> Obj | None:

@@ -225,3 +225,17 @@ def test_a_method_bound_to_a_value_not_followed_is_unverifiable_not_failed(tmp_p
     assert many.status == "unverifiable" and "send, send_fast in Sms" in many.reasons[0], many.reasons
     assert check(code, "smsish.Sms.fax*").status == "failed"  # the glob matches nothing
     assert check(code, "smsish.Sms.resend").status == "failed"  # a function's local is no member of anything
+
+
+def test_a_bases_getattr_answers_only_when_no_other_base_has_the_name(tmp_path):
+    package = tmp_path / "site" / "payish"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "class Resource:\n    def __getattr__(self, name):\n        return self.__data__[name]\n\n\n"
+        "class List(Resource):\n    pass\n\n\n"
+        "class Create(Resource):\n    def create(self, refresh_token=None):\n        pass\n\n\n"
+        "class Payment(List, Create):\n    pass\n")
+    code = vm.Code([tmp_path / "site"])
+    assert check(code, "payish.Payment.create", data=["refresh_token"]).status == "verified"
+    assert check(code, "payish.Payment.create", data=["token"]).status == "failed"
+    assert check(code, "payish.Payment.amount").status == "unverifiable"  # only Resource.__getattr__ can say
