@@ -167,7 +167,7 @@ class Code:
         """Every `def name` in the roots (file:line), else every `name = ...` (a class or module binding),
         for a path that cannot be followed."""
         found, bound = [], []
-        pattern = re.compile(rf"^\s*(async\s+)?def\s+{re.escape(name)}\s*\(", re.M)
+        pattern = re.compile(rf"^[ \t]*(async\s+)?def\s+{re.escape(name)}\s*\(", re.M)
         for root in self.roots:
             for path in sorted(root.rglob("*.py*")):
                 if path.suffix in (".py", ".pyi"):
