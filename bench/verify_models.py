@@ -626,6 +626,9 @@ def signature(resolver: Resolver, obj: Obj) -> Signature | None:
         init = resolver.member(obj, "__init__", set())
         if init.kind == "function" and init.node is not None:
             return signature(resolver, Obj("function", init.name, init.module, init.node, init.owner or obj))
+        named = _namedtuple_fields(obj.node)
+        if named:  # class PushMessage(namedtuple('PushMessage', ['to', 'data', ...])): its fields, in order
+            return Signature(named, set(named), False, _where(obj))
         fields = _fields(resolver, obj, set())
         return Signature([], set(fields), False, _where(obj)) if fields else None
     if obj.kind != "function" or obj.node is None:
@@ -637,6 +640,19 @@ def signature(resolver: Resolver, obj: Obj) -> Signature | None:
         positional = positional[1:]
     keywords = set(positional) | {a.arg for a in args.kwonlyargs}
     return Signature(positional, keywords, args.kwarg is not None, _where(obj))
+
+
+def _namedtuple_fields(node) -> list:
+    """The fields of a class whose base is namedtuple('Name', [...] or 'a b c'), else []."""
+    for base in getattr(node, "bases", ()):
+        func = base.func if isinstance(base, ast.Call) else None
+        if getattr(func, "id", getattr(func, "attr", "")) == "namedtuple" and len(base.args) >= 2:
+            names = base.args[1]
+            if isinstance(names, ast.Constant) and isinstance(names.value, str):
+                return names.value.replace(",", " ").split()
+            if isinstance(names, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) for e in names.elts):
+                return [e.value for e in names.elts]
+    return []
 
 
 def _fields(resolver: Resolver, cls: Obj, seen: set) -> list:

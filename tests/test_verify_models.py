@@ -239,3 +239,17 @@ def test_a_bases_getattr_answers_only_when_no_other_base_has_the_name(tmp_path):
     assert check(code, "payish.Payment.create", data=["refresh_token"]).status == "verified"
     assert check(code, "payish.Payment.create", data=["token"]).status == "failed"
     assert check(code, "payish.Payment.amount").status == "unverifiable"  # only Resource.__getattr__ can say
+
+
+def test_a_namedtuple_class_has_its_fields_as_parameters(tmp_path):
+    package = tmp_path / "site" / "pushish"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "from collections import namedtuple\n\n\n"
+        "class PushMessage(namedtuple('PushMessage', ['to', 'data', 'title', 'body'])):\n    pass\n\n\n"
+        "class Ticket(namedtuple('Ticket', 'status message')):\n    pass\n")
+    code = vm.Code([tmp_path / "site"])
+    assert check(code, "pushish.PushMessage", kind="client", params=["to", "data"], data=["body"]).status == "verified"
+    assert check(code, "pushish.PushMessage", kind="client", params=["data", "to"]).status == "failed"  # positions
+    assert check(code, "pushish.PushMessage", kind="client", data=["subtitle"]).status == "failed"
+    assert check(code, "pushish.Ticket", kind="client", params=["status", "message"]).status == "verified"
