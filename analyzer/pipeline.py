@@ -269,7 +269,8 @@ def _coverage(a: "Analyzed", flows: list, position) -> Coverage:
     unmodeled = tuple(Unmodeled(callee, package, tuple(sorted({(path, position(path, loc)[0]) for path, loc in sites})),
                                 tuple(sorted(categories)))
                       for callee, (package, sites, categories) in sorted(a.analysis.unmodeled.items()))
-    return Coverage(len(a.files), failed, sum(1 for f in flows if f.destination.jurisdiction is None), unmodeled)
+    return Coverage(len(a.files), failed, sum(1 for f in flows if f.destination.jurisdiction is None), unmodeled,
+                    tuple(dict.fromkeys(a.analysis.caps)))
 
 
 def _touched(raw: list, cuts: list) -> set:

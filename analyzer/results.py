@@ -96,6 +96,7 @@ class Coverage:
     failed: int  # of them, files not analysed (parse errors, limits)
     unresolved: int  # flows whose destination could not be placed
     unmodeled: tuple = ()  # Unmodeled, by callee
+    caps: tuple = ()  # the analysis bounds that were hit (results may be incomplete), in the order hit
 
 
 @dataclass(frozen=True)

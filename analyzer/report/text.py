@@ -65,12 +65,14 @@ def render(result, color: bool = False, quiet: bool = False) -> str:
 
 
 def _not_seen(coverage) -> list[str]:
-    """One line on the files and destinations the result does not cover, when there are any."""
-    if coverage is None or not (coverage.failed or coverage.unresolved):
+    """One line on the files and destinations the result does not cover, and one per analysis bound
+    that was hit, when there are any."""
+    if coverage is None:
         return []
     parts = [f"{n} {what}{'s' if n != 1 else ''} {rest}" for n, what, rest in
              ((coverage.failed, "file", "not analysed"), (coverage.unresolved, "flow", "to destinations left unknown")) if n]
-    return [f"Not seen: {'; '.join(parts)} (flows through them are missing or unplaced)."]
+    caps = [f"Stopped at a bound: {cap} (findings may be missing)." for cap in coverage.caps]
+    return ([f"Not seen: {'; '.join(parts)} (flows through them are missing or unplaced)."] if parts else []) + caps
 
 
 def _not_modeled(coverage) -> list[str]:
