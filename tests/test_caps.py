@@ -26,4 +26,4 @@ def test_the_pass_cap_is_reported(monkeypatch):
 def test_the_round_cap_of_a_cycle_is_reported(monkeypatch):
     monkeypatch.setattr(driver, "MAX_SCC_ROUNDS", 1)
     _, data, _ = scan_json(FIXTURES / "flows" / "recursion", "--jobs", "1")
-    assert any("rounds in a pass" in cap for cap in data["coverage"]["caps"])
+    assert any("cycles of functions stopped at their cap of 1 rounds" in cap for cap in data["coverage"]["caps"])

@@ -41,6 +41,7 @@ class Analysis:
         self.unmodeled: dict = {}  # qualname -> (package, {(path, loc)}, {category}): calls no rule models
         self.failures: dict[str, Failure] = {}  # functions whose analysis broke, each reported once
         self.caps: list[str] = []  # the bounds the fixpoint hit: its results may be incomplete there
+        self.capped_cycles: set[str] = set()  # a function of each cycle that hit its round cap
         # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
         # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
         self.deferrable = set(program.method_owners)
@@ -64,6 +65,9 @@ class Analysis:
         else:
             self.caps.append(f"the whole-program fixpoint stopped at its cap of {MAX_PASSES} passes, "
                              f"{len(stale)} functions still changing")
+        if self.capped_cycles:
+            self.caps.insert(0, f"{len(self.capped_cycles)} cycles of functions stopped at their cap of {MAX_SCC_ROUNDS} "
+                                f"rounds in a pass (the first by name: {min(self.capped_cycles)})")
         flows = [flow for qualname in sorted(self.flows_by_function) for flow in self.flows_by_function[qualname]]
         return flows + self.emit_roots()
 
@@ -87,8 +91,7 @@ class Analysis:
             if not moved or stale.isdisjoint(component):
                 break
         else:
-            self.caps.append(f"a cycle of {len(component)} functions ({component[0]}, ...) stopped at its cap of "
-                             f"{MAX_SCC_ROUNDS} rounds in a pass")
+            self.capped_cycles.add(min(component))
         return changed
 
     def contained(self, qualname: str, work, fallback):
