@@ -12,7 +12,7 @@ import sys
 import pytest
 
 import xborder.commands.scan as scan_command
-from conftest import run_cli, write_project
+from conftest import ROOT, run_cli, write_project
 from xborder.report.source import SourceLines, decode, split_lines
 from xborder.report.text import quote
 
@@ -152,3 +152,18 @@ def test_source_lines_are_numbered_as_python_numbers_them(tmp_path):
     assert [lines.line("a.py", n) for n in (2, 3, 4, 5)] == ["x = '\xe9'", "y = 1\x0cz", "w = 2", ""]
     assert lines.line("gone.py", 1) == "" and lines.line("a.py", 0) == ""
     assert decode(b"\xff\xfe") == "\ufffd\ufffd" and split_lines("a\u2028b\nc") == ["a\u2028b", "c"]
+
+
+def test_the_readme_example_is_what_the_scan_prints(monkeypatch):
+    """README's first output block: its lines, in order, are the shop's report ('...' skips lines)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```\n$ xborder scan fixtures/shop --home CN\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(ROOT)
+    out = run_cli("scan", "fixtures/shop", "--home", "CN", "--no-cache").stdout.splitlines()
+    at = 0
+    for line in block.splitlines():
+        if line == "...":
+            continue
+        assert line in out[at:], f"README line not in the report (in order): {line!r}"
+        at = out.index(line, at) + 1
+    assert block.splitlines()[-1] == out[-1] and block.splitlines()[0] == out[0]

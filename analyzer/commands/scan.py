@@ -45,6 +45,12 @@ def run_scan(command: str, quiet: bool, config_args, paths, home, regime, no_cac
                    "hop of its trace (the default, on a terminal or not); --no-trace prints the headlines only.")
 @click.option("--verbose", "-v", is_flag=True,
               help="Text report: also each finding's destination evidence, and every place a sanitizer stopped personal data.")
+@click.option("--diff-base", metavar="REF",
+              help="Report only findings whose source, sink or a trace hop is on a line changed since the git revision "
+                   "REF (the working tree and untracked files against it); the whole project is still analysed.")
+@click.option("--changed-only", is_flag=True,
+              help="Report only findings on lines changed against HEAD, staged or not (what a commit would bring; "
+                   "the pre-commit hook's default).")
 @color_option
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Report and fail only on findings not in FILE (made by `xborder baseline`); list its stale entries.")
@@ -65,9 +71,14 @@ def scan_command(fmt, output, fail_on, exit_zero, statistics, show_trace, verbos
     given paths are reported (and only their parse errors). The project is the folder of the
     closest xborder.toml or pyproject.toml with [tool.xborder], else the git work tree; a file in
     neither is scanned alone. The summary cache makes such a run re-read only the changed files.
+
+    --diff-base REF and --changed-only narrow the report to the lines git says changed, again
+    after analysing the whole project.
     """
     if statistics and fmt not in ("text", "json"):
         fail(f"--statistics prints text or json, not {fmt}")
+    if settings["diff_base"] is not None and settings["changed_only"]:
+        fail("--diff-base and --changed-only both choose the lines to report; give one")
     quiet = settings["quiet"]
     result = run_scan("scan", baseline=baseline_path, **settings)
     # Suppressed findings never fail the run; they are shown only on request.
