@@ -254,6 +254,7 @@ def _scan(options: Options) -> ScanResult:
     findings, errors = _narrowed(findings, errors, focus, diff)
     sanitized = sorted({Cut(site.path, *position(site.path, site.loc), sanitizer, categories) for site, sanitizer, categories in cuts},
                        key=lambda c: (c.path, c.line, c.column, c.sanitizer))
+    sanitized = [c for c in sanitized if (not focus or _touches(c.path, focus)) and (diff is None or diff.touches(c.path, c.line))]
     return ScanResult(
         str(a.root), config.home, policy.regime.id if policy.regime else None,
         findings=tuple(findings), errors=tuple(errors), files=len(a.files), seconds=round(time.monotonic() - started, 3),
@@ -277,7 +278,8 @@ def _changed(options: Options, root: Path) -> ChangedLines | None:
 
 def _narrowed(findings: list, errors: list, focus: tuple, diff: ChangedLines | None) -> tuple[list, list]:
     """What the paths given (pre-commit's files) and diff mode let through: a finding whose source,
-    sink or trace touches a given path and a changed line; file problems of those paths, changed files."""
+    sink or trace touches a given path and a changed line; file problems of those paths, changed files.
+    (Sanitizer notes are narrowed alike: one in a given path, on a changed line.)"""
     if focus:
         findings = [f for f in findings if any(_touches(p, focus) for p in
                     (f.flow.source_path, f.flow.sink_path, *(h.path for h in f.flow.trace)))]

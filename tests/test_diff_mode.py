@@ -215,3 +215,18 @@ def test_changed_lines_of_a_call_spanning_lines():
     changed = ChangedLines("HEAD", {"a.py": {7}, "new.py": None})
     assert changed.touches("a.py", 5, 8) and not changed.touches("a.py", 5, 6) and not changed.touches("a.py", 7 + 1)
     assert changed.touches("new.py", 1) and not changed.touches("b.py", 7)
+
+
+def test_sanitizer_notes_only_on_changed_lines(repo):
+    hashed = ("\n\ndef hashed(user):\n    import hashlib\n"
+              "    requests.post('https://api.mixpanel.com/t', json={'id': hashlib.sha256(user.email.encode()).hexdigest()})\n")
+    (repo / "pkg" / "legacy.py").write_text(LEGACY + hashed)
+    code, data, _ = scan_json(repo, "--changed-only")
+    assert [(c["path"], c["line"]) for c in data["sanitized"]] == [("pkg/legacy.py", 10)]
+    commit(repo)
+    code, data, _ = scan_json(repo, "--changed-only")
+    assert data["sanitized"] == []
+    code, data, _ = scan_json(repo)
+    assert [(c["path"], c["line"]) for c in data["sanitized"]] == [("pkg/legacy.py", 10)]
+    assert scan_json(repo / "pkg" / "legacy.py")[1]["sanitized"] == data["sanitized"]  # files given (pre-commit)
+    assert scan_json(repo / "pkg" / "track.py")[1]["sanitized"] == []  # narrow the notes too
