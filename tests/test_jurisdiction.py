@@ -117,6 +117,11 @@ def test_region_rule_and_source(j):
         ("zt.br.sms.api.sinch.com", "BR"),
         ("ca.sms.api.sinch.com", "CA"),
         ("eu.sms.api.sinch.com", "EU"),
+        ("1234567890.mns.eu-central-1.aliyuncs.com", "DE"),  # Alibaba MNS account endpoints (h16-sdkb, issue 12)
+        ("1234567890-new.mns.ap-southeast-1-internal.aliyuncs.com", "SG"),
+        ("1234567890.mns.cn-hangzhou.aliyuncs.com", "CN"),
+        ("axaxnpcrorw5.objectstorage.eu-frankfurt-1.oci.customer-oci.com", "DE"),  # oci per-realm Object Storage
+        ("objectstorage.ap-singapore-1.oci.customer-oci.com", "SG"),
     ],
 )
 def test_host_patterns(j, host, expected):
@@ -249,6 +254,24 @@ def test_host_pattern_rule_names_the_region(j):
         # h15-id: identity, CRM and feature-flag SDKs (issue 12)
         ("events.launchdarkly.com", "US"),
         ("app.launchdarkly.com", "US"),
+        # h16-sdkb: payment, messaging, support and mail SDKs (issue 12)
+        ("api.gocardless.com", "GB"),
+        ("v3.recurly.com", "US"),
+        ("acme.chargebee.com", "US"),
+        ("www.instamojo.com", "IN"),
+        ("api.flutterwave.com", "NG"),
+        ("api.paddle.com", "GB"),
+        ("api.pagar.me", "BR"),
+        ("api.smsapi.com", "PL"),
+        ("rest.textmagic.com", "GB"),
+        ("api.messente.com", "EE"),
+        ("exp.host", "US"),
+        ("chatapi.viber.com", "LU"),
+        ("acme.zulipchat.com", "US"),
+        ("api.crisp.chat", "NL"),
+        ("api.close.com", "US"),
+        ("connect.mailerlite.com", "EU"),
+        ("send.api.mailtrap.io", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
@@ -263,6 +286,12 @@ def test_saas_rule_names_vendor_and_glob(j):
 
 def test_wildcard_does_not_match_the_bare_domain(j):
     assert j.locate_host("auth0.com").jurisdiction is None
+
+
+def test_a_region_without_a_cited_location_stays_unplaced(j):
+    """Recurly's EU API host is named by the SDK, but no page read says where that region keeps data:
+    it is not listed, and no wildcard of the vendor places it in the US by accident."""
+    assert j.locate_host("v3.eu.recurly.com").jurisdiction is None
 
 
 def test_host_is_normalised(j):

@@ -36,11 +36,13 @@ def bound_task(f):
     return LibraryObject("celery.app.task.Task") if f.cls is None and f.params and f.params[0].name == "self" else None
 
 
-def identifies_nobody(no_data: tuple, callee, targets: list) -> bool:
-    """A flow.toml `no_data` method: on any receiver (`qs.count()`), or written as a dotted name
-    that runs no project function (`Customer.objects.count()`)."""
+def identifies_nobody(no_data: tuple, callee, targets: list, constructors: dict) -> bool:
+    """A flow.toml `no_data` method: on any receiver (`qs.count()`) but a client whose method of
+    that name makes another client (`meilisearch_client.index(uid)`, an Index, is no `str.index`),
+    or written as a dotted name that runs no project function (`Customer.objects.count()`)."""
     if type(callee) is MethodCallee:
-        return callee.name in no_data
+        return callee.name in no_data and not any(
+            type(t) is ClientMethod and f"{t.type}.{t.method}" in constructors for t, _ in targets)
     return (type(callee) is StaticCallee and callee.qualname.rpartition(".")[2] in no_data
             and not any(type(t) is FunctionObject for t, _ in targets))
 
@@ -96,7 +98,7 @@ class Calls:
             results.append(string_method(method, receiver, args))
         if method is not None and receiver is not None and (replies := [o for o in receiver.objs if type(o) is Reply]):
             results.append(objects(*replies))  # resp.json(), data.get("id"): what a reply gives was received too
-        if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets):
+        if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets, self.analysis.catalog.clients_by_constructor):
             results = []  # .count(), .exists(): a number or a flag identifies nobody
         value = merge(*results)
         self.memo[index] = value

@@ -96,8 +96,10 @@ class Calls:
             if a.star == "**":  # a mapping spread into keyword arguments
                 args.append(Arg(None, DOUBLE_STAR, v, True))
             elif a.keyword is not None:
-                if not is_constant(a.value):  # `email="ops@example.com"` names a constant, not a person's data
-                    v = v | self.source(scope, a.keyword, a.keyword.value, self.owner(func, scope), "keyword")
+                # `email="ops@example.com"` names a constant, `subject=f"Test on {now}"` the program's text
+                owner = self.owner(func, scope)
+                if not is_constant(a.value) and not (self.names_own_words(a.keyword.value, owner) and self.is_program_text(a.value, scope)):
+                    v = v | self.source(scope, a.keyword, a.keyword.value, owner, "keyword")
                     v = v | self.argument_source(a, None, a.keyword.value, callee, scope)
                 args.append(Arg(None, a.keyword.value, v, a.star == "**"))
             else:
@@ -213,14 +215,24 @@ class Calls:
 
     def sanitized(self, node: cst.BaseExpression, scope: Scope) -> bool:
         """Is this expression (or the call chain it ends in) the result of a sanitizer call?"""
+        return any(self.flowrules.is_sanitizer(q) for q in self.chain_names(node, scope))
+
+    def rendered_text(self, node: cst.BaseExpression, scope: Scope) -> bool:
+        """Is this expression (or the call chain it ends in) what a template rendering call writes
+        (`render_to_string(name, context).strip()`, `get_template(name).render(context)`): the
+        program's text, whatever the name it is given says; what it interpolates keeps its own."""
+        templates = self.flowrules.templates
+        return any(q in templates.render or q in templates.loaders for q in self.chain_names(node, scope))
+
+    def chain_names(self, node: cst.BaseExpression, scope: Scope):
+        """The qualified names of the calls of the call chain an expression ends in, outermost first."""
         while isinstance(node, (cst.Call, cst.Attribute, cst.Subscript, cst.Await)):
             if isinstance(node, cst.Call):
                 q = self.static_name(node.func, scope)
-                if q and self.flowrules.is_sanitizer(q):
-                    return True
+                if q:
+                    yield q
                 node = node.func
             elif isinstance(node, cst.Await):
                 node = node.expression
             else:
                 node = node.value
-        return False

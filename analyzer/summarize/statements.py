@@ -224,16 +224,25 @@ class Statements:
             self.assign_item(target, value, scope, augmented)
 
     def program_text(self, name: str, node, scope: Scope) -> bool:
-        """Is `name = node` the program's text under a name of a person's own words: a literal
-        template made into text (`_("Hello %s") % n`, f"...", "...".format(n), _("Hello")), or a
-        local of this scope that holds one (`subject = _("Hi %s"); subject = subject % n`)?"""
+        """Is `name = node` the program's text under a name of a person's own words? Tracks the
+        scope's locals that hold such text (`subject = _("Hi %s"); subject = subject % n`)."""
         key = (scope.qualname, name)
-        if node is not None and literal_template(node, lambda n: (scope.qualname, n) in self.program_texts):
+        if node is not None and self.is_program_text(node, scope):
             self.program_texts.add(key)
         else:
             self.program_texts.discard(key)
             return False
-        match = self.vocab.classify(name)
+        return self.names_own_words(name)
+
+    def is_program_text(self, node, scope: Scope) -> bool:
+        """Text the program writes: a literal template made into text (`_("Hello %s") % n`,
+        f"...", "...".format(n), _("Hello")), a rendered template (`render_to_string(name, ctx)`),
+        or a local of this scope that holds one."""
+        return literal_template(node, lambda n: (scope.qualname, n) in self.program_texts) or self.rendered_text(node, scope)
+
+    def names_own_words(self, name: str, owner: str | None = None) -> bool:
+        """Is `name` (of `owner`: `send_mail(subject=...)`) a name of a person's own words (flow.toml own_words)?"""
+        match = self.vocab.classify(name, owner)
         return match is not None and match.category in self.flowrules.own_words
 
     def assign_name(self, target: cst.Name, value: Val, scope: Scope, value_node, augmented: bool) -> None:
