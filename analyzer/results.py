@@ -122,3 +122,4 @@ class ScanResult:
     processing: tuple = ()  # the config's [[processing]] activities (config.Processing), for the record of processing
     adequate: frozenset = frozenset()  # the flows' destination jurisdictions the regime deems adequate
     mechanisms: dict = field(default_factory=dict)  # transfer basis id -> its description, from the regime
+    diff: object = None  # gitdiff.ChangedLines in diff mode (--diff-base, --changed-only): what findings were kept by
