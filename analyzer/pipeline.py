@@ -16,6 +16,7 @@ from . import baseline, suppress
 from .cache import Cache
 from .discover import discover, located
 from .errors import ConfigError
+from .gitdiff import ChangedLines, changed_lines
 from .evaluate import Policy, evaluate
 from .knowledge import Knowledge, load_knowledge
 from .knowledge.config import Config, check_limits, find_config, ownership_warning, parse_config, read_config
@@ -54,6 +55,8 @@ class Options:
     exclude: tuple | None = None  # --exclude: replaces the config's exclude
     extend_exclude: tuple = ()  # --extend-exclude: adds to it
     selection: Layer = Layer()  # --select, --extend-select, --ignore
+    diff_base: str | None = None  # --diff-base REF: report only findings on lines changed since REF
+    changed_only: bool = False  # --changed-only: the same against HEAD (everything, before the first commit)
 
 
 def scanned_folder(paths: list[Path]) -> Path:
@@ -220,7 +223,9 @@ def scan(options: Options) -> ScanResult:
 def _scan(options: Options) -> ScanResult:
     started = time.monotonic()
     options, focus = _focus(options)
-    entries = baseline.load(options.baseline, find_root([Path(p) for p in options.paths])) if options.baseline else None
+    root = find_root([Path(p) for p in options.paths])
+    entries = baseline.load(options.baseline, root) if options.baseline else None
+    diff = _changed(options, root)  # before the analysis: a bad REF is known at once
     a = analyze(options)
     cuts = [c for qualname in sorted(a.analysis.cuts_by_function) for c in a.analysis.cuts_by_function[qualname]]
     failures = [a.analysis.failures[q] for q in sorted(a.analysis.failures)]
@@ -246,12 +251,10 @@ def _scan(options: Options) -> ScanResult:
     if config.selected is not None:  # after the baseline, whose entries of unselected rules are not stale
         findings = [f for f in findings if f.rule in config.selected]
         errors = [e for e in errors if e.code in config.selected]
-    if focus:
-        findings = [f for f in findings if any(_touches(p, focus) for p in
-                    (f.flow.source_path, f.flow.sink_path, *(h.path for h in f.flow.trace)))]
-        errors = [e for e in errors if _touches(e.path, focus)]
+    findings, errors = _narrowed(findings, errors, focus, diff)
     sanitized = sorted({Cut(site.path, *position(site.path, site.loc), sanitizer, categories) for site, sanitizer, categories in cuts},
                        key=lambda c: (c.path, c.line, c.column, c.sanitizer))
+    sanitized = [c for c in sanitized if (not focus or _touches(c.path, focus)) and (diff is None or diff.touches(c.path, c.line))]
     return ScanResult(
         str(a.root), config.home, policy.regime.id if policy.regime else None,
         findings=tuple(findings), errors=tuple(errors), files=len(a.files), seconds=round(time.monotonic() - started, 3),
@@ -260,8 +263,31 @@ def _scan(options: Options) -> ScanResult:
         at_home=frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and policy.at_home(j)),
         baseline=outcome, sanitized=tuple(sanitized), coverage=_coverage(a, flows, position), processing=config.processing,
         adequate=frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and not policy.at_home(j) and policy.adequate(j)),
-        mechanisms=dict(policy.regime.bases) if policy.regime else {},
+        mechanisms=dict(policy.regime.bases) if policy.regime else {}, diff=diff,
     )
+
+
+def _changed(options: Options, root: Path) -> ChangedLines | None:
+    """In diff mode, the project's lines changed since the revision asked for (gitdiff.py)."""
+    if options.diff_base is not None:
+        return changed_lines(root, options.diff_base, "--diff-base")
+    if options.changed_only:
+        return changed_lines(root, "HEAD", "--changed-only", unborn_ok=True)
+    return None
+
+
+def _narrowed(findings: list, errors: list, focus: tuple, diff: ChangedLines | None) -> tuple[list, list]:
+    """What the paths given (pre-commit's files) and diff mode let through: a finding whose source,
+    sink or trace touches a given path and a changed line; file problems of those paths, changed files.
+    (Sanitizer notes are narrowed alike: one in a given path, on a changed line.)"""
+    if focus:
+        findings = [f for f in findings if any(_touches(p, focus) for p in
+                    (f.flow.source_path, f.flow.sink_path, *(h.path for h in f.flow.trace)))]
+        errors = [e for e in errors if _touches(e.path, focus)]
+    if diff is not None:
+        findings = [f for f in findings if diff.touches_flow(f.flow)]
+        errors = [e for e in errors if e.path in diff.lines]
+    return findings, errors
 
 
 def _coverage(a: "Analyzed", flows: list, position) -> Coverage:
@@ -269,7 +295,8 @@ def _coverage(a: "Analyzed", flows: list, position) -> Coverage:
     unmodeled = tuple(Unmodeled(callee, package, tuple(sorted({(path, position(path, loc)[0]) for path, loc in sites})),
                                 tuple(sorted(categories)))
                       for callee, (package, sites, categories) in sorted(a.analysis.unmodeled.items()))
-    return Coverage(len(a.files), failed, sum(1 for f in flows if f.destination.jurisdiction is None), unmodeled)
+    return Coverage(len(a.files), failed, sum(1 for f in flows if f.destination.jurisdiction is None), unmodeled,
+                    tuple(dict.fromkeys(a.analysis.caps)))
 
 
 def _touched(raw: list, cuts: list) -> set:

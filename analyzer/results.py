@@ -96,6 +96,7 @@ class Coverage:
     failed: int  # of them, files not analysed (parse errors, limits)
     unresolved: int  # flows whose destination could not be placed
     unmodeled: tuple = ()  # Unmodeled, by callee
+    caps: tuple = ()  # the analysis bounds that were hit (results may be incomplete), in the order hit
 
 
 @dataclass(frozen=True)
@@ -121,3 +122,4 @@ class ScanResult:
     processing: tuple = ()  # the config's [[processing]] activities (config.Processing), for the record of processing
     adequate: frozenset = frozenset()  # the flows' destination jurisdictions the regime deems adequate
     mechanisms: dict = field(default_factory=dict)  # transfer basis id -> its description, from the regime
+    diff: object = None  # gitdiff.ChangedLines in diff mode (--diff-base, --changed-only): what findings were kept by

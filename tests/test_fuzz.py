@@ -130,7 +130,8 @@ def test_adding_an_unrelated_module_never_removes_a_finding(extra):
 COMMANDS = ["scan", "baseline", "audit", "rules", "explain", "classify", "where", "callgraph"]
 OPTIONS = ["--home", "--regime", "--format", "--output", "-o", "--fail-on", "--baseline", "--max-file-bytes",
            "--file-timeout", "--jobs", "--config", "--cache-dir", "--no-cache", "--include-tests", "--show-suppressed",
-           "--warn-unused-ignores", "--region", "--provider", "--owner", "--", "-h"]
+           "--warn-unused-ignores", "--region", "--provider", "--owner", "--no-trace", "--verbose", "--diff-base",
+           "--changed-only", "--", "-h"]
 VALUES = ["CN", "EU", "xx", "json", "sarif", "github", "text", "dot", "never", "nan", "inf", "-1", "0", "1", "1e999",
           str(10 ** 30), "gdpr", "XB101", "email", "https://[evil]/", "aws:us-west-2"]
 SAFE_TEXT = st.text(max_size=12).filter(lambda t: not t.startswith("/") and ".." not in t and "\0" not in t)

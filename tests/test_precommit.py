@@ -24,7 +24,7 @@ def hook() -> dict:
 def test_manifest_is_valid():
     definition = hook()
     assert definition["id"] == "xborder"
-    assert definition["entry"] == "xborder scan"
+    assert definition["entry"] == "xborder scan --changed-only"  # a commit is checked for what it changes
     assert definition["language"] == "python"
     assert definition["types"] == ["python"]
     assert definition["require_serial"] is True
@@ -104,3 +104,15 @@ def test_pre_commit_run_with_the_hook_from_a_repository_at_a_commit(tmp_path):
     assert "Failed" in bad.stdout
     assert "signup.py:5:5: XB101 [error] user.contact.email leaves CN for US" in bad.stdout
     assert "legacy.py" not in bad.stdout
+
+    # --changed-only: a commit touching legacy.py away from its flow passes (its line did not change).
+    _run(["git", "commit", "-q", "-m", "fixed", "--no-verify"], repo, env)
+    (repo / "signup.py").write_text("x = 1\n")
+    (repo / "legacy.py").write_text("# a comment\n" + SEND.format(name="legacy"))
+    _run(["git", "add", "signup.py", "legacy.py"], repo, env)
+    moved = _run([sys.executable, "-m", "pre_commit", "run", "--files", "legacy.py", "signup.py"], repo, env)
+    assert moved.returncode == 0, moved.stdout + moved.stderr
+    (repo / "legacy.py").write_text("# a comment\n" + SEND.format(name="legacy").replace("user.email", "user.email_address"))
+    _run(["git", "add", "legacy.py"], repo, env)
+    touched = _run([sys.executable, "-m", "pre_commit", "run", "--files", "legacy.py"], repo, env)
+    assert touched.returncode == 1 and "legacy.py:6:5: XB101" in touched.stdout, touched.stdout + touched.stderr

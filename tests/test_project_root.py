@@ -65,7 +65,7 @@ def test_text_paths_open_from_the_current_directory(tmp_path, monkeypatch):
         headline = out.splitlines()[0]
         assert headline.startswith(f"{expected}:5:5: XB101"), (cwd, out)
         assert (cwd / expected).is_file()
-        assert f"  source:      {expected}:5:" in out and f"    {expected}:5:5 sink:" in out
+        assert f"  trace: {expected}:5 source:" in out and f"  trace: {expected}:5 sink:" in out
         github = run_cli("scan", "--no-cache", "--format", "github", root / "shop" / "sub").stdout
         assert github.startswith(f"::error file={expected},line=5,col=5,"), github
     monkeypatch.chdir(tmp_path)

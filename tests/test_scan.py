@@ -44,17 +44,20 @@ def test_fingerprint_survives_lines_added_above(tmp_path):
     assert before["findings"][0]["fingerprint"] == after["findings"][0]["fingerprint"]
 
 
-def test_text_report_blocks_and_summary(tmp_path, monkeypatch):
+def test_text_report_headline_code_trace_and_summary(tmp_path, monkeypatch):
     root = write_project(tmp_path, {"app.py": LEAK})
     monkeypatch.chdir(tmp_path)  # paths are printed relative to the current directory (test_project_root.py)
     result = run_cli("scan", "--home", "CN", "--no-cache", str(root))
     assert result.exit_code == 1
-    out = result.stdout
-    assert out.startswith("app.py:4:5: XB101 [error] user.contact.phone_number leaves CN for US via requests.post")
-    for line in ("  category:    user.contact.phone_number", "  source:      app.py:4:68 user.phone",
-                 "  sink:        app.py:4:5 requests.post (network)", "  destination: api.mixpanel.com -> US"):
-        assert line in out
-    assert out.rstrip().endswith("Scanned 1 files (0 with errors); 1 finding (1 error); home CN, regime pipl.")
+    assert result.stdout.splitlines() == [
+        "app.py:4:5: XB101 [error] user.contact.phone_number leaves CN for US via requests.post to api.mixpanel.com",
+        '  4 |     requests.post("https://api.mixpanel.com/track", json={"phone": user.phone})',
+        "    |     ^^^^^^^^^^^^^",
+        "  trace: app.py:4 source: user.phone (user.contact.phone_number)",
+        "  trace: app.py:4 sink: requests.post (network)",
+        "",
+        "Scanned 1 files (0 with errors); 1 finding (1 error); home CN, regime pipl.",
+    ]
 
 
 def test_clean_project_exits_zero(tmp_path):

@@ -81,5 +81,5 @@ def test_show_suppressed(tmp_path):
     assert finding["suppressed"] == "approved by DPO"
     assert {"rule", "severity", "message", "category", "source", "sink", "destination", "trace", "fingerprint"} <= set(finding)
     text = run_cli("scan", "--no-cache", "--home", "CN", "--show-suppressed", tmp_path)
-    assert "suppressed:  approved by DPO" in text.stdout
+    assert "  suppressed: approved by DPO" in text.stdout.splitlines()
     assert "0 findings" in text.stdout

@@ -40,6 +40,17 @@ def run_scan(command: str, quiet: bool, config_args, paths, home, regime, no_cac
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), help="Lowest severity that makes the exit code 1.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still means a usage, config or internal error).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings of each rule code and category instead of the findings (text or json).")
+@click.option("--show-trace/--no-trace", default=True, show_default=True,
+              help="Text report: under each finding's headline, the sink's line of code with a caret and one line per "
+                   "hop of its trace (the default, on a terminal or not); --no-trace prints the headlines only.")
+@click.option("--verbose", "-v", is_flag=True,
+              help="Text report: also each finding's destination evidence, and every place a sanitizer stopped personal data.")
+@click.option("--diff-base", metavar="REF",
+              help="Report only findings whose source, sink or a trace hop is on a line changed since the git revision "
+                   "REF (the working tree and untracked files against it); the whole project is still analysed.")
+@click.option("--changed-only", is_flag=True,
+              help="Report only findings on lines changed against HEAD, staged or not (what a commit would bring; "
+                   "the pre-commit hook's default).")
 @color_option
 @click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Report and fail only on findings not in FILE (made by `xborder baseline`); list its stale entries.")
@@ -51,7 +62,8 @@ def run_scan(command: str, quiet: bool, config_args, paths, home, regime, no_cac
               help="Stop and report (XB902) a file that takes longer to analyse [default: file-timeout in the config, else 30].")
 @click.option("--worker-memory", type=click.IntRange(min=1, max=1048576), metavar="MB",
               help="Stop and report (XB902) a file whose analysis needs more memory [default: worker-memory in the config, else 2048].")
-def scan_command(fmt, output, fail_on, exit_zero, statistics, color, baseline_path, show_suppressed, **settings):
+def scan_command(fmt, output, fail_on, exit_zero, statistics, show_trace, verbose, color, baseline_path, show_suppressed,
+                 **settings):
     """Scan PATHS (default: .) and report personal data leaving the home jurisdiction.
 
     When PATHS name files (as pre-commit passes them), the whole project holding them is analysed,
@@ -59,9 +71,14 @@ def scan_command(fmt, output, fail_on, exit_zero, statistics, color, baseline_pa
     given paths are reported (and only their parse errors). The project is the folder of the
     closest xborder.toml or pyproject.toml with [tool.xborder], else the git work tree; a file in
     neither is scanned alone. The summary cache makes such a run re-read only the changed files.
+
+    --diff-base REF and --changed-only narrow the report to the lines git says changed, again
+    after analysing the whole project.
     """
     if statistics and fmt not in ("text", "json"):
         fail(f"--statistics prints text or json, not {fmt}")
+    if settings["diff_base"] is not None and settings["changed_only"]:
+        fail("--diff-base and --changed-only both choose the lines to report; give one")
     quiet = settings["quiet"]
     result = run_scan("scan", baseline=baseline_path, **settings)
     # Suppressed findings never fail the run; they are shown only on request.
@@ -71,7 +88,8 @@ def scan_command(fmt, output, fail_on, exit_zero, statistics, color, baseline_pa
     if statistics:
         text = render_statistics(result, fmt)
     else:
-        text = render(result, fmt, color=fmt == "text" and use_color(color, output is not None), quiet=quiet)
+        text = render(result, fmt, color=fmt == "text" and use_color(color, output is not None), quiet=quiet,
+                      trace=show_trace, verbose=verbose)
     write_output(text, output, result.root)
     sys.exit(EXIT_CLEAN if exit_zero else exit_code(result, active, fail_on))
 

@@ -40,6 +40,8 @@ class Analysis:
         self.partials: dict = {}  # partial site -> (callable AbstractValue, pre-bound args)
         self.unmodeled: dict = {}  # qualname -> (package, {(path, loc)}, {category}): calls no rule models
         self.failures: dict[str, Failure] = {}  # functions whose analysis broke, each reported once
+        self.caps: list[str] = []  # the bounds the fixpoint hit: its results may be incomplete there
+        self.capped_cycles: set[str] = set()  # a function of each cycle that hit its round cap
         # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
         # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
         self.deferrable = set(program.method_owners)
@@ -60,6 +62,12 @@ class Analysis:
                 changed |= self.settle(component, stale)
             if not changed and not stale and not self.stores.new_pass_needed():
                 break
+        else:
+            self.caps.append(f"the whole-program fixpoint stopped at its cap of {MAX_PASSES} passes, "
+                             f"{len(stale)} functions still changing")
+        if self.capped_cycles:
+            self.caps.insert(0, f"{len(self.capped_cycles)} cycles of functions stopped at their cap of {MAX_SCC_ROUNDS} "
+                                f"rounds in a pass (the first by name: {min(self.capped_cycles)})")
         flows = [flow for qualname in sorted(self.flows_by_function) for flow in self.flows_by_function[qualname]]
         return flows + self.emit_roots()
 
@@ -82,6 +90,8 @@ class Analysis:
             changed |= moved
             if not moved or stale.isdisjoint(component):
                 break
+        else:
+            self.capped_cycles.add(min(component))
         return changed
 
     def contained(self, qualname: str, work, fallback):

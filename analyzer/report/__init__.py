@@ -12,10 +12,11 @@ FORMATS = {
 }
 
 
-def render(result, fmt: str, color: bool = False, quiet: bool = False) -> str:
-    """The report; `quiet` (text only: the others are documents) keeps the findings alone."""
+def render(result, fmt: str, color: bool = False, quiet: bool = False, trace: bool = True, verbose: bool = False) -> str:
+    """The report; `quiet`, `trace` and `verbose` are for text only (the others are documents):
+    `quiet` keeps the findings alone, `trace` shows their code and trace, `verbose` adds the notes."""
     if fmt == "text":
-        return text.render(result, color=color, quiet=quiet)
+        return text.render(result, color=color, quiet=quiet, trace=trace, verbose=verbose)
     return FORMATS[fmt](result, color=color)
 
 

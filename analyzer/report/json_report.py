@@ -52,6 +52,7 @@ def document(result, include_timing: bool = True) -> dict:
             "files": cov.files, "files_failed": cov.failed, "unresolved_destinations": cov.unresolved,
             "unmodeled_calls": [{"callee": u.callee, "package": u.package, "calls": len(u.sites), "categories": list(u.categories),
                                  "sites": [{"path": path, "line": line} for path, line in u.sites]} for u in cov.unmodeled],
+            "caps": list(cov.caps),
         }
     return doc
 
