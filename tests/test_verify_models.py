@@ -64,13 +64,18 @@ class Contacts:
 }
 
 
-@pytest.fixture
-def code(tmp_path):
-    for name, text in VENDOR.items():
+def site(tmp_path, files: dict) -> vm.Code:
+    """The code of a site-packages folder holding `files` (path -> text)."""
+    for name, text in files.items():
         path = tmp_path / "site" / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return vm.Code([tmp_path / "site"])
+
+
+@pytest.fixture
+def code(tmp_path):
+    return site(tmp_path, VENDOR)
 
 
 def check(code, path, kind="sink", params=(), data=(), default=None, source="", types=None):
@@ -212,13 +217,10 @@ def test_a_stub_beside_the_module_declares_what_the_module_makes_at_run_time(tmp
 
 
 def test_a_method_bound_to_a_value_not_followed_is_unverifiable_not_failed(tmp_path):
-    package = tmp_path / "site" / "smsish"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text(
+    code = site(tmp_path, {"smsish/__init__.py": (
         "def bind_endpoint(**config):\n    class Endpoint:\n        pass\n    return Endpoint\n\n\n"
         "class Sms:\n    send = bind_endpoint(path='sms.do')\n    send_fast = bind_endpoint(path='sms.do')\n\n\n"
-        "def helper():\n    resend = 1\n    return resend\n")
-    code = vm.Code([tmp_path / "site"])
+        "def helper():\n    resend = 1\n    return resend\n")})
     one = check(code, "smsish.Sms.send", data=["to"])
     assert one.status == "unverifiable" and "smsish/__init__.py:8" in one.reasons[0], one.reasons
     many = check(code, "smsish.Sms.send*", data=["to"])
@@ -228,27 +230,21 @@ def test_a_method_bound_to_a_value_not_followed_is_unverifiable_not_failed(tmp_p
 
 
 def test_a_bases_getattr_answers_only_when_no_other_base_has_the_name(tmp_path):
-    package = tmp_path / "site" / "payish"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text(
+    code = site(tmp_path, {"payish/__init__.py": (
         "class Resource:\n    def __getattr__(self, name):\n        return self.__data__[name]\n\n\n"
         "class List(Resource):\n    pass\n\n\n"
         "class Create(Resource):\n    def create(self, refresh_token=None):\n        pass\n\n\n"
-        "class Payment(List, Create):\n    pass\n")
-    code = vm.Code([tmp_path / "site"])
+        "class Payment(List, Create):\n    pass\n")})
     assert check(code, "payish.Payment.create", data=["refresh_token"]).status == "verified"
     assert check(code, "payish.Payment.create", data=["token"]).status == "failed"
     assert check(code, "payish.Payment.amount").status == "unverifiable"  # only Resource.__getattr__ can say
 
 
 def test_a_namedtuple_class_has_its_fields_as_parameters(tmp_path):
-    package = tmp_path / "site" / "pushish"
-    package.mkdir(parents=True)
-    (package / "__init__.py").write_text(
+    code = site(tmp_path, {"pushish/__init__.py": (
         "from collections import namedtuple\n\n\n"
         "class PushMessage(namedtuple('PushMessage', ['to', 'data', 'title', 'body'])):\n    pass\n\n\n"
-        "class Ticket(namedtuple('Ticket', 'status message')):\n    pass\n")
-    code = vm.Code([tmp_path / "site"])
+        "class Ticket(namedtuple('Ticket', 'status message')):\n    pass\n")})
     assert check(code, "pushish.PushMessage", kind="client", params=["to", "data"], data=["body"]).status == "verified"
     assert check(code, "pushish.PushMessage", kind="client", params=["data", "to"]).status == "failed"  # positions
     assert check(code, "pushish.PushMessage", kind="client", data=["subtitle"]).status == "failed"
