@@ -55,14 +55,13 @@ def audit_command(path, output, home, config_args, regime, jobs, no_cache, inclu
                                           **config_args.settings(), **selection_settings(**selection))))
     progress.stage("writing reports")
     result = replace(result, seconds=0)  # the evidence pack is deterministic: the same code gives the same files
-    comparison = None
-    if earlier is not None:
-        comparison = compare_report.compare(earlier, [r.as_dict() for r in processing.records(result)], previous)
+    record = processing.records(result)  # made once for every file that shows it
+    comparison = compare_report.compare(earlier, [r.as_dict() for r in record], previous) if earlier is not None else None
     reports = {
-        "report.html": html_report.render(result, comparison),
-        "processing.csv": processing.render_csv(result),
-        "processing.json": processing.render_json(result),
-        "processing.fides.yml": fides.render(result),
+        "report.html": html_report.render(result, comparison, record),
+        "processing.csv": processing.render_csv(record),
+        "processing.json": processing.render_json(result, record),
+        "processing.fides.yml": fides.render(result, record),
         "inventory.csv": inventory.render(result),
         "findings.json": render(result, "json"),
     }

@@ -15,7 +15,7 @@ import re
 from pathlib import PurePath
 
 from ..knowledge.fides import fides_taxonomy
-from .processing import records
+from .processing import Record
 
 # config legal-basis -> fideslang LegalBasisForProcessingEnum (fideslang 3.1.4 models.py:252-264)
 LEGAL_BASES = {"consent": "Consent", "contract": "Contract", "legal-obligation": "Legal obligations",
@@ -42,9 +42,8 @@ def _declaration(activity, rows: list, taxonomy) -> dict:
     return out
 
 
-def document(result) -> dict:
+def document(result, rows: list[Record]) -> dict:
     taxonomy = fides_taxonomy()
-    rows = records(result)
     project = PurePath(result.root).name or "project"
     declarations, declared = [], set()
     for activity in result.processing:
@@ -73,5 +72,5 @@ def document(result) -> dict:
     return {"system": [system, *vendors]}
 
 
-def render(result) -> str:
-    return json.dumps(document(result), indent=2, ensure_ascii=True) + "\n"
+def render(result, rows: list[Record]) -> str:
+    return json.dumps(document(result, rows), indent=2, ensure_ascii=True) + "\n"

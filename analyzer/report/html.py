@@ -32,10 +32,11 @@ OPEN_FINDINGS, OPEN_TRACES = 30, 10  # up to this many findings, their vendor gr
 esc = escape.html
 
 
-def render(result, comparison: dict | None = None) -> str:
-    """The report; `comparison` (report/compare.py) adds what changed since an earlier audit."""
+def render(result, comparison: dict | None = None, record: list | None = None) -> str:
+    """The report; `comparison` (report/compare.py) adds what changed since an earlier audit; `record`:
+    the record of processing, when the caller has made it already."""
     items = entries(result)
-    record = records(result)
+    record = records(result) if record is None else record
     sources = SourceLines(result.root)
     findings = sorted(result.findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.flow.sink_path, f.flow.sink_line,
                                                       f.rule, f.flow.category, f.fingerprint))

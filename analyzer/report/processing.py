@@ -115,11 +115,11 @@ def _unique(items) -> tuple:
     return tuple(dict.fromkeys(items))
 
 
-def render_csv(result) -> str:
+def render_csv(rows: list[Record]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    for r in records(result):
+    for r in rows:
         row = (r.category, r.category_name, "yes" if r.sensitive else "no", "; ".join(r.data_subjects), "; ".join(r.purposes),
                "; ".join(r.legal_bases), r.recipient, "; ".join(r.destinations), r.country, r.cross_border,
                r.transfer_mechanism, r.mechanism_detail,
@@ -128,10 +128,10 @@ def render_csv(result) -> str:
     return buffer.getvalue()
 
 
-def document(result) -> dict:
+def document(result, rows: list[Record]) -> dict:
     return {"version": VERSION, "tool": {"name": "xborder", "version": __version__}, "home": list(result.home),
-            "regime": result.regime, "records": [r.as_dict() for r in records(result)]}
+            "regime": result.regime, "records": [r.as_dict() for r in rows]}
 
 
-def render_json(result) -> str:
-    return json.dumps(document(result), indent=2, ensure_ascii=True) + "\n"
+def render_json(result, rows: list[Record]) -> str:
+    return json.dumps(document(result, rows), indent=2, ensure_ascii=True) + "\n"
