@@ -149,6 +149,11 @@ def _below(rel: str, target_rels: list[str]) -> str:
     return rel.rpartition("/")[2] if rel in target_rels else rel
 
 
+def relative_targets(root: Path, targets: list[Path]) -> tuple[str, ...]:
+    """The targets (inside `root`) as paths relative to it; "" for the root itself."""
+    return tuple("" if located(t) == root else located(t).relative_to(root).as_posix() for t in targets)
+
+
 def _matches(rel: str, patterns: tuple) -> bool:
     return any(fnmatch.fnmatch(rel, p) or fnmatch.fnmatch(rel, p.rstrip("/") + "/*") or rel.startswith(p.rstrip("/") + "/") for p in patterns)
 
@@ -158,10 +163,7 @@ def discover(root: Path, targets: list[Path], include: tuple = (), exclude: tupl
     """Files under `targets` (all inside `root`), sorted by relative path, so order never depends on the OS;
     tests, fixtures, migrations and benchmarks only with `include_tests`; `src` names import roots."""
     root = root.resolve()
-    target_rels = []
-    for t in targets:
-        t = located(t)
-        target_rels.append("" if t == root else t.relative_to(root).as_posix())
+    target_rels = list(relative_targets(root, targets))
     listed = _git_files(root) if _inside_git(root) else None
     rels, unlisted = listed if listed is not None else _walk(root, _walk_starts(root, target_rels))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import baseline, suppress
 from .cache import Cache
-from .discover import discover, located
+from .discover import discover, located, relative_targets
 from .errors import ConfigError
 from .gitdiff import ChangedLines, changed_lines
 from .evaluate import Policy, evaluate
@@ -207,8 +207,7 @@ def _focus(options: Options) -> tuple[Options, tuple]:
     if not any(p.is_file() for p in paths) or None in roots:
         return options, ()
     root = Path(os.path.commonpath([str(r) for r in roots]))
-    rels = tuple("" if located(p) == root else located(p).relative_to(root).as_posix() for p in paths)
-    return replace(options, paths=(str(root),)), rels
+    return replace(options, paths=(str(root),)), relative_targets(root, paths)
 
 
 def _touches(path: str, focus: tuple) -> bool:
@@ -245,24 +244,24 @@ def _scan(options: Options) -> ScanResult:
     errors = sorted(errors, key=lambda e: (e.path, e.line or 0))
     outcome = None
     if entries is not None:  # entries of files this scan did not analyse are neither matched nor stale
-        scope = tuple("" if located(Path(p)) == a.root else located(Path(p)).relative_to(a.root).as_posix() for p in options.paths)
+        scope = relative_targets(a.root, [Path(p) for p in options.paths])
         entries = [e for e in entries if all(_touches((e.get(end) or {}).get("path") or "", scope) for end in ("source", "sink"))]
         findings, outcome = baseline.apply(findings, entries, options.baseline)
     if config.selected is not None:  # after the baseline, whose entries of unselected rules are not stale
         findings = [f for f in findings if f.rule in config.selected]
         errors = [e for e in errors if e.code in config.selected]
-    findings, errors = _narrowed(findings, errors, focus, diff)
     sanitized = sorted({Cut(site.path, *position(site.path, site.loc), sanitizer, categories) for site, sanitizer, categories in cuts},
                        key=lambda c: (c.path, c.line, c.column, c.sanitizer))
-    sanitized = [c for c in sanitized if (not focus or _touches(c.path, focus)) and (diff is None or diff.touches(c.path, c.line))]
+    findings, errors, sanitized = _narrowed(findings, errors, sanitized, focus, diff)
+    reached = {f.destination.jurisdiction for f in flows} - {None}
     return ScanResult(
         str(a.root), config.home, policy.regime.id if policy.regime else None,
         findings=tuple(findings), errors=tuple(errors), files=len(a.files), seconds=round(time.monotonic() - started, 3),
         approved=tuple(approved), warnings=config.warnings + (tuple(a.cache.warnings) if a.cache else ()), fail_on=config.fail_on,
         flows=tuple(flows), categories={c: (v.name, policy.is_sensitive(c)) for c, v in knowledge.vocabulary.categories.items()},
-        at_home=frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and policy.at_home(j)),
+        at_home=frozenset(j for j in reached if policy.at_home(j)),
         baseline=outcome, sanitized=tuple(sanitized), coverage=_coverage(a, flows, position), processing=config.processing,
-        adequate=frozenset(j for j in {f.destination.jurisdiction for f in flows} if j and not policy.at_home(j) and policy.adequate(j)),
+        adequate=frozenset(j for j in reached if not policy.at_home(j) and policy.adequate(j)),
         mechanisms=dict(policy.regime.bases) if policy.regime else {}, diff=diff,
     )
 
@@ -276,18 +275,20 @@ def _changed(options: Options, root: Path) -> ChangedLines | None:
     return None
 
 
-def _narrowed(findings: list, errors: list, focus: tuple, diff: ChangedLines | None) -> tuple[list, list]:
+def _narrowed(findings: list, errors: list, sanitized: list, focus: tuple, diff: ChangedLines | None) -> tuple:
     """What the paths given (pre-commit's files) and diff mode let through: a finding whose source,
-    sink or trace touches a given path and a changed line; file problems of those paths, changed files.
-    (Sanitizer notes are narrowed alike: one in a given path, on a changed line.)"""
+    sink or trace touches a given path and a changed line; file problems of those paths, changed
+    files; sanitizer notes in those paths, on changed lines."""
     if focus:
         findings = [f for f in findings if any(_touches(p, focus) for p in
                     (f.flow.source_path, f.flow.sink_path, *(h.path for h in f.flow.trace)))]
         errors = [e for e in errors if _touches(e.path, focus)]
+        sanitized = [c for c in sanitized if _touches(c.path, focus)]
     if diff is not None:
         findings = [f for f in findings if diff.touches_flow(f.flow)]
         errors = [e for e in errors if e.path in diff.lines]
-    return findings, errors
+        sanitized = [c for c in sanitized if diff.touches(c.path, c.line)]
+    return findings, errors, sanitized
 
 
 def _coverage(a: "Analyzed", flows: list, position) -> Coverage:
