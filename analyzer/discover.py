@@ -89,11 +89,10 @@ def _git_files(root: Path) -> tuple[list[str], dict[str, str]] | None:
     return [p for p in done.stdout.decode("utf-8", "surrogateescape").split("\0") if p], unlisted
 
 
-def _inside_git(root: Path) -> bool:
-    for directory in (root, *root.parents):
-        if (directory / ".git").exists():
-            return True
-    return False
+def git_work_tree(folder: Path) -> Path | None:
+    """The git work tree holding `folder`: the closest folder at or above it with a `.git` folder or
+    file, read from the folder structure without running git; None outside any."""
+    return next((d for d in (folder, *folder.parents) if (d / ".git").exists()), None)
 
 
 def _walk(root: Path, starts: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -164,7 +163,7 @@ def discover(root: Path, targets: list[Path], include: tuple = (), exclude: tupl
     tests, fixtures, migrations and benchmarks only with `include_tests`; `src` names import roots."""
     root = root.resolve()
     target_rels = list(relative_targets(root, targets))
-    listed = _git_files(root) if _inside_git(root) else None
+    listed = _git_files(root) if git_work_tree(root) is not None else None
     rels, unlisted = listed if listed is not None else _walk(root, _walk_starts(root, target_rels))
 
     def wanted(rel: str) -> bool:

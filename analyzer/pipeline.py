@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import baseline, suppress
 from .cache import Cache
-from .discover import discover, located, relative_targets
+from .discover import discover, git_work_tree, located, relative_targets
 from .errors import ConfigError
 from .gitdiff import ChangedLines, changed_lines
 from .evaluate import Policy, evaluate
@@ -195,7 +195,7 @@ def project_root(path: Path) -> Path | None:
     config = find_config(start)
     if config is not None:
         return config.resolve().parent
-    return next((d for d in (start, *start.parents) if (d / ".git").exists()), None)
+    return git_work_tree(start)
 
 
 def _focus(options: Options) -> tuple[Options, tuple]:

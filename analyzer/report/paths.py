@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from pathlib import Path
+
+from ..discover import git_work_tree
 
 
 @lru_cache(maxsize=4)
@@ -29,16 +32,9 @@ def shown(root: str, rel: str) -> str:
 
 
 def repository_root(root: str) -> str:
-    """The git work tree holding the project root (the closest folder above it with a `.git` folder
-    or file, read from the folder structure without running git), else the project root itself."""
-    folder = os.path.realpath(root)
-    while True:
-        if os.path.exists(os.path.join(folder, ".git")):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return os.path.realpath(root)
-        folder = parent
+    """The git work tree holding the project root, else the project root itself."""
+    folder = Path(os.path.realpath(root))
+    return str(git_work_tree(folder) or folder)
 
 
 def project_folder(root: str) -> str:
