@@ -101,7 +101,7 @@ def _check_config(k: Knowledge) -> None:
             if code != "*" and not j.is_known(code):
                 fail(f"unknown jurisdiction {code!r}{_did_you_mean(j, code)}", f"allow[{i}].jurisdictions", "allow")
         for c in entry.categories:
-            if c != "*" and not any(cid == c or cid.startswith(c + ".") for cid in k.vocabulary.categories):
+            if c != "*" and not _known_category(k, c):
                 fail(f"unknown category {c!r}", f"allow[{i}].categories", "allow")
         _check_vendors(k, entry.vendors, f"allow[{i}]", "allow", fail)
         if regime is not None and regime.bases and entry.basis not in regime.bases:
@@ -121,15 +121,14 @@ def _check_processing(k: Knowledge, fail) -> None:
         key = f"processing[{i}]"
         _check_vendors(k, entry.vendors, key, "processing", fail)
         for n, c in enumerate(entry.categories):
-            if not any(cid == c or cid.startswith(c + ".") for cid in k.vocabulary.categories):
+            if not _known_category(k, c):
                 fail(f"unknown category {c!r}", f"{key}.categories[{n}]", "processing")
         for n, subject in enumerate(entry.data_subjects):
             if subject not in fides.data_subjects:
                 fail(f"data subject {subject!r} is no fideslang data subject ({', '.join(fides.data_subjects)})",
                      f"{key}.data-subjects[{n}]", "processing")
         if entry.data_use and entry.data_use not in fides.data_uses:
-            close = difflib.get_close_matches(entry.data_use, fides.data_uses, n=1)
-            fail(f"data use {entry.data_use!r} is no fideslang data use" + (f"; did you mean {close[0]!r}?" if close else ""),
+            fail(f"data use {entry.data_use!r} is no fideslang data use" + (_suggestion(entry.data_use, fides.data_uses) or ""),
                  f"{key}.data-use", "processing")
 
 
@@ -138,9 +137,19 @@ def _check_vendors(k: Knowledge, names: tuple, key: str, line_key: str, fail) ->
     vendors = k.jurisdictions.vendors()
     for n, name in enumerate(names):
         if name not in vendors:
-            close = difflib.get_close_matches(name, sorted(vendors), n=1)
-            fail(f"no vendor or cloud provider {name!r} in rules/destinations" + (f"; did you mean {close[0]!r}?" if close
-                 else " (`xborder rules destinations` lists them)"), f"{key}.vendors[{n}]", line_key)
+            fail(f"no vendor or cloud provider {name!r} in rules/destinations"
+                 + (_suggestion(name, sorted(vendors)) or " (`xborder rules destinations` lists them)"), f"{key}.vendors[{n}]", line_key)
+
+
+def _known_category(k: Knowledge, category: str) -> bool:
+    """A category id of the vocabulary, or a prefix of some (`user.contact` covers user.contact.email)."""
+    return any(cid == category or cid.startswith(category + ".") for cid in k.vocabulary.categories)
+
+
+def _suggestion(name: str, choices) -> str | None:
+    """"; did you mean 'x'?" for the closest of `choices`, or None."""
+    close = difflib.get_close_matches(name, choices, n=1)
+    return f"; did you mean {close[0]!r}?" if close else None
 
 
 def _did_you_mean(j: Jurisdictions, code: str) -> str:
