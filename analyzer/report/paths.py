@@ -43,7 +43,7 @@ def project_folder(root: str) -> str:
     return "" if prefix == "." else prefix
 
 
-def from_repository(root: str, rel: str) -> str:
-    """A root-relative path made relative to the repository root (SARIF's %SRCROOT%)."""
-    prefix = project_folder(root)
+def from_repository(prefix: str, rel: str) -> str:
+    """A root-relative path made relative to the repository root (SARIF's %SRCROOT%), `prefix` being
+    the project's folder in it (project_folder)."""
     return f"{prefix}/{rel}" if prefix and rel else rel

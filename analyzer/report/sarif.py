@@ -74,12 +74,12 @@ def _descriptor(rule, families) -> dict:
 class _Locations:
     """Locations of one scan: paths relative to the repository root, as %SRCROOT% URIs."""
 
-    def __init__(self, root: str):
-        self.root = root
+    def __init__(self, project: str):
+        self.project = project  # the project root's folder in the repository (paths.project_folder)
 
     def __call__(self, path: str, line: int | None, column: int | None = None, message: str | None = None,
                  end: tuple = (0, 0)) -> dict:
-        uri = quote(from_repository(self.root, path), errors="surrogateescape")
+        uri = quote(from_repository(self.project, path), errors="surrogateescape")
         physical = {"artifactLocation": {"uri": uri, "uriBaseId": ROOT}}
         if line:  # 0 means the position is unknown; SARIF lines start at 1
             region = {"startLine": line, **({"startColumn": column} if column else {})}
@@ -150,7 +150,8 @@ def document(result, limit: int | None = None) -> dict:
     codes = rule_codes()
     rules = list(codes)
     index = {r.code: i for i, r in enumerate(rules)}
-    where = _Locations(result.root)
+    project = project_folder(result.root)
+    where = _Locations(project)
     everything = _results(result, codes, index, where)
     results = _capped(everything, limit)
     notifications = [{"level": "warning", "message": {"text": w}} for w in result.warnings]
@@ -159,7 +160,6 @@ def document(result, limit: int | None = None) -> dict:
             f"{len(everything) - len(results)} of {len(everything)} results left out: GitHub code scanning keeps at most "
             f"{limit} per run; the most severe are kept (`--format json` has them all)")}})
     repository = repository_root(result.root)
-    project = project_folder(result.root)
     return {
         "$schema": SCHEMA,
         "version": "2.1.0",
