@@ -100,18 +100,28 @@ def fetch(app: App) -> Path:
         return next(p for p in folder.iterdir() if p.is_dir())
     folder.mkdir(parents=True, exist_ok=True)
     archive = _download(meta, folder)
-    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
-    if digest != meta["sha256"]:
-        archive.unlink()
-        raise SystemExit(f"{app.name}: sha256 mismatch for {archive.name}: {digest}")
-    if archive.name.endswith(".zip"):
-        with zipfile.ZipFile(archive) as z:
-            z.extractall(folder)
-    else:
-        with tarfile.open(archive) as t:
-            t.extractall(folder, filter="data")
+    check_sha256(archive, meta["sha256"], app.name)
+    extract(archive, folder)
     done.write_text("")
     return next(p for p in folder.iterdir() if p.is_dir())
+
+
+def check_sha256(archive: Path, expected: str, what: str) -> None:
+    """Stop (the archive removed, so the next run fetches it again) unless it has the pinned sha256."""
+    digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+    if digest != expected:
+        archive.unlink()
+        raise SystemExit(f"{what}: sha256 mismatch for {archive.name}: {digest}, pinned {expected}")
+
+
+def extract(archive: Path, into: Path) -> None:
+    """A zip (a wheel too) or a tar archive unpacked into `into`; tar members as plain data only."""
+    if archive.name.endswith((".zip", ".whl")):
+        with zipfile.ZipFile(archive) as z:
+            z.extractall(into)
+    else:
+        with tarfile.open(archive) as t:
+            t.extractall(into, filter="data")
 
 
 def _download(meta: dict, folder: Path) -> Path:

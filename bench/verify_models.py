@@ -35,16 +35,17 @@ import re
 import subprocess
 import sys
 import sysconfig
-import tarfile
 import tempfile
 import tomllib
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import real  # noqa: E402  (bench/real.py: the benchmark's cache, sha256 check and unpacking)
+
 ROOT = Path(__file__).resolve().parent.parent
 PINS = ROOT / "bench" / "sdks.toml"
-CACHE = Path.home() / ".cache" / "xborder-bench" / "sdks"
+CACHE = real.cache_dir() / "sdks"
 TEXT_SUFFIXES = (".py", ".pyi", ".json", ".cfg", ".toml", ".txt", ".ini", ".yaml", ".yml", ".md", ".rst")
 URL = re.compile(r"https?://\S+")
 GLOB_LIMIT = 400  # candidates a glob model may expand to
@@ -875,23 +876,11 @@ def fetch(pin: Pin, cache: Path = CACHE) -> Path:
             if not got.is_file():
                 raise SystemExit(f"{pin.distribution}=={pin.version}: pip fetched {sorted(p.name for p in Path(tmp).iterdir())}, not {pin.file}")
             got.replace(target)
-    digest = hashlib.sha256(target.read_bytes()).hexdigest()
-    if digest != pin.sha256:
-        target.unlink()
-        raise SystemExit(f"{pin.file}: sha256 {digest}, pinned {pin.sha256} (bench/sdks.toml)")
-    _unpack(target, unpacked)
+    real.check_sha256(target, pin.sha256, f"{pin.distribution}=={pin.version} (bench/sdks.toml)")
+    partial = unpacked.with_suffix(".partial")
+    real.extract(target, partial)
+    partial.replace(unpacked)
     return unpacked
-
-
-def _unpack(archive: Path, into: Path) -> None:
-    partial = into.with_suffix(".partial")
-    if archive.name.endswith((".whl", ".zip")):
-        with zipfile.ZipFile(archive) as z:
-            z.extractall(partial)
-    else:
-        with tarfile.open(archive) as t:
-            t.extractall(partial, filter="data")
-    partial.replace(into)
 
 
 def roots_of(unpacked: Path, imports: list) -> list:
