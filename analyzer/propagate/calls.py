@@ -187,12 +187,16 @@ class Calls:
                 case FunctionObject() | BoundMethod() | PartialObject() if queue in ("call", "options"):
                     targets.append((QueuedCall(o, queue), None))  # task.delay(...): the task runs with them
                 case Instance(cls=cls) | SelfObject(cls=cls):
-                    targets += [x for t in self.program.dispatch(cls, method, type(o) is SelfObject) for x in (  # a property: call what it returns
-                        self.callable_targets(self.analysis.stores.field(cls, method)) if self.program.functions[t][0].is_property else [(FunctionObject(t), o)])]
+                    targets += self.instance_targets(o, method)
                     # A query's result (`.filter(...)`: instances and more query) answers library
                     # methods as the query: the manager models them, without its arguments' data.
                     if not self.program.lookup_method(cls, method) and ManagerObject(cls) not in receiver.objs:
                         targets.append(self.inherited(cls, method, o))
+                case ManagerObject(cls=cls) if self.program.lookup_method(cls, method):
+                    # `for p in Project.objects.all(): p.get_absolute_url()`: a method the model
+                    # defines runs on a row, it does not query for more rows.
+                    if Instance(cls) not in receiver.objs:
+                        targets += self.instance_targets(Instance(cls), method)
                 case ManagerObject() | TemplateObject():
                     targets.append((o, None))
                 case LoadedInstance():
@@ -222,6 +226,12 @@ class Calls:
             elif deferred:
                 targets.append((Deferred(), None))
         return targets
+
+    def instance_targets(self, o, method: str) -> list:
+        """The project methods `o.method()` runs on an instance (a property: what it returns)."""
+        return [x for t in self.program.dispatch(o.cls, method, type(o) is SelfObject) for x in (
+            self.callable_targets(self.analysis.stores.field(o.cls, method)) if self.program.functions[t][0].is_property
+            else [(FunctionObject(t), o)])]
 
     def inherited(self, cls: str, method: str, self_obj) -> tuple:
         """A method a project class inherits from a library class (class Backend(EmailBackend)): the
@@ -311,22 +321,6 @@ class Calls:
             if type(target) is FunctionObject and self_obj is None:
                 self_obj = bound_task(self.program.functions[target.qualname][0])
             self.apply(target, self_obj, args, None, site)
-        return NOTHING
-
-    def call_partial(self, key: tuple, args: tuple, receiver, site: Site) -> AbstractValue:
-        """Calling what functools.partial(f, a, k=b) made calls f with a and k=b first."""
-        if key not in self.analysis.partials:
-            return self.default(args, receiver)
-        callable_, bound = self.analysis.partials[key]
-        full = shift_positions(bound, -1) + shift_positions(args, sum(1 for a, _ in bound if a.position is not None))
-        return merge(*(self.apply(t, so, full, None, site) for t, so in self.callable_targets(callable_)
-                       if type(t) not in (Deferred, PartialObject)), NOTHING)
-
-    def cut(self, qualname: str, args: tuple, receiver: AbstractValue | None, site: Site) -> AbstractValue:
-        """A sanitizer: nothing comes out; where it stopped personal data is recorded for reports."""
-        categories = {k.category for k in self.default(args, receiver).taint if type(k) is not Sym}
-        if categories:
-            self.cuts.append((site, qualname, tuple(sorted(categories))))
         return NOTHING
 
     # -- project code

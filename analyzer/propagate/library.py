@@ -4,11 +4,11 @@ sent later, the data they were given); anything else passes its arguments' taint
 
 from __future__ import annotations
 
-from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
+from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, Deferred, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
     PartialObject, Reply, SelfObject, Sym, Unknown, ordered
 from ..summary import DOUBLE_STAR
 from ..strings import literal
-from .binding import bind_library, is_literal
+from .binding import bind_library, is_literal, shift_positions
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
 from .results import ClientStore, SinkCall, Site
 
@@ -79,6 +79,22 @@ class Library:
             # is then followed to the library's method by name, as the rules name methods.
             value = merge(value, objects(LibraryObject(qualname)))
         return value
+
+    def call_partial(self, key: tuple, args: tuple, receiver, site: Site) -> AbstractValue:
+        """Calling what functools.partial(f, a, k=b) made calls f with a and k=b first."""
+        if key not in self.analysis.partials:
+            return self.default(args, receiver)
+        callable_, bound = self.analysis.partials[key]
+        full = shift_positions(bound, -1) + shift_positions(args, sum(1 for a, _ in bound if a.position is not None))
+        return merge(*(self.apply(t, so, full, None, site) for t, so in self.callable_targets(callable_)
+                       if type(t) not in (Deferred, PartialObject)), NOTHING)
+
+    def cut(self, qualname: str, args: tuple, receiver: AbstractValue | None, site: Site) -> AbstractValue:
+        """A sanitizer: nothing comes out; where it stopped personal data is recorded for reports."""
+        categories = {k.category for k in self.default(args, receiver).taint if type(k) is not Sym}
+        if categories:
+            self.cuts.append((site, qualname, tuple(sorted(categories))))
+        return NOTHING
 
     def unknown_result(self, args: tuple, receiver: AbstractValue | None, method: str | None) -> AbstractValue:
         """What a call no known code answers gives: `cleaned.get("redirect_url")` (flow.toml
