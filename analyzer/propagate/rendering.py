@@ -1,7 +1,9 @@
 """Rendered templates: a template rendered with a context writes out only what the template reads
 of it (analyzer/templates.py), so a model object in the context gives the fields the template
-shows, not all of them. A template not found, not readable, or named at run time beyond a few
-files keeps the whole context, as any other call does."""
+shows, not all of them. A template file not found, not readable, or named at run time beyond a
+few files keeps the whole context: every field of the objects in it. A template made from text
+held at run time (`Template(text)`, written by an operator) is no rendering rule: as any unknown
+call, it gives what the values in its context carry, not every field of their objects."""
 
 from __future__ import annotations
 
@@ -55,11 +57,14 @@ class Rendering:
             paths |= usage
         return frozenset(paths)
 
-    def rendered(self, context: AbstractValue, usage: frozenset, site: Site) -> AbstractValue:
+    def rendered(self, context: AbstractValue, usage: frozenset | None, site: Site) -> AbstractValue:
         """What rendering writes out: what the context holds at each path the template writes
         (a whole object where the path ends at one), and what the context carries as a whole.
         A parameter of this function met on such a path is kept whole: a caller's value at a longer
-        path would give only its own taint, not the fields of an object it is."""
+        path would give only its own taint, not the fields of an object it is. A template whose
+        text is not known (usage None) may write out anything: the whole context."""
+        if usage is None:
+            return AbstractValue(self.analysis.stores.payload(context))
         taint: dict = {}
         parts = [AbstractValue(dict(context.taint))] + [self.template_value(context, path, site) for path in sorted(usage)]
         for part in parts:
@@ -96,8 +101,6 @@ class Rendering:
         if rule.name not in bound or (rule.context not in bound and rule.context != DOUBLE_STAR):
             return args
         usage = self.template_usage(self.template_names(bound[rule.name]), rule.prefix, rule.suffix)
-        if usage is None:
-            return args
         if rule.context == DOUBLE_STAR:  # render_template(name, user=u): the keyword arguments
             named = [i for i, (arg, _) in enumerate(args) if arg.name is not None and arg.name not in rule.params]
             if not named:
@@ -132,7 +135,6 @@ class Rendering:
 
     def render_loaded(self, template: TemplateObject, method: str | None, args: tuple, site: Site) -> AbstractValue:
         """`template.render(context)`: what the template writes out of it; other methods as unknown calls."""
-        usage = self.template_usage(template.names) if method in self.analysis.flowrules.templates.render_methods else None
-        if usage is None:
+        if method not in self.analysis.flowrules.templates.render_methods:
             return self.default(args, None)
-        return self.rendered(keyword_context(args, whole=("context",), skipped=("request",)), usage, site)
+        return self.rendered(keyword_context(args, whole=("context",), skipped=("request",)), self.template_usage(template.names), site)

@@ -138,7 +138,7 @@ class Stores:
         relations followed from object to object, not the dicts an object is put in."""
         taint = dict(g.taint)
         for v in g.keys.values():
-            for k, t in self.payload(v, depth).items():
+            for k, t in self.payload(v, depth, fields).items():
                 add_taint(taint, k, t)
         if depth < 2:
             for o in ordered(g.objs):
