@@ -49,12 +49,16 @@ def not_production(rel: str) -> bool:
 def import_root(rel: str, packages: set, roots: tuple = ()) -> str:
     """The folder a file is imported from (as Python's sys.path would hold it), relative to the
     scanned root: the longest configured `src` root that holds it, else the folder above the top of
-    its package chain (src/app/core/x.py is app.core.x when src/app and src/app/core hold an
-    __init__.py), else the scanned root, with a leading src/ left out."""
+    its package chain (src/app/core/x.py is app.core.x when src/app holds an __init__.py, whether
+    or not src/app/core does), else the scanned root, with a leading src/ left out."""
     for r in sorted(roots, key=len, reverse=True):
         if rel.startswith(r.strip("/") + "/"):
             return r.strip("/")
     folder = rel.rpartition("/")[0]
+    # Folders without an __init__.py inside a package are namespace portions of it, as Python
+    # imports them: backend/open_webui/routers/auths.py is open_webui.routers.auths.
+    while folder and folder not in packages and folder.rpartition("/")[2].isidentifier():
+        folder = folder.rpartition("/")[0]
     if folder and folder in packages:
         while folder and folder in packages:
             folder = folder.rpartition("/")[0]

@@ -46,6 +46,24 @@ def test_modules_are_named_from_their_import_root(tmp_path):
     }
 
 
+def test_folders_without_init_inside_a_package_continue_its_name(tmp_path):
+    """backend/open_webui/ holds an __init__.py, its routers/ and utils/ none: Python imports them
+    as namespace portions of the package, open_webui.routers.auths (not backend.open_webui...)."""
+    write_project(tmp_path, {
+        "xborder.toml": 'home = "CN"\n', "backend/open_webui/__init__.py": "",
+        "backend/open_webui/utils/webhook.py": FORWARD,
+        "backend/open_webui/routers/auths.py": CALLER.format(module="open_webui.utils.webhook"),
+        "backend/scripts/run.py": "",
+    })
+    assert _modules(tmp_path) == {
+        "backend/open_webui/__init__.py": "open_webui", "backend/open_webui/utils/webhook.py": "open_webui.utils.webhook",
+        "backend/open_webui/routers/auths.py": "open_webui.routers.auths",
+        "backend/scripts/run.py": "backend.scripts.run",
+    }
+    code, data, _ = scan_json(tmp_path)
+    assert code == 1 and data["findings"][0]["source"]["path"] == "backend/open_webui/routers/auths.py"
+
+
 def test_a_src_key_names_the_import_roots(tmp_path):
     write_project(tmp_path, {"backend/api/views.py": "", "backend/api/models.py": ""})  # namespace packages
     assert _modules(tmp_path) == {"backend/api/views.py": "backend.api.views", "backend/api/models.py": "backend.api.models"}
