@@ -96,14 +96,23 @@ def test_an_attribute_named_like_personal_data_is_a_source():
 
 def test_a_subscript_and_a_dict_literal_key_are_sources_of_shape_key():
     s = summarized("""
-        def f(payload):
-            copy = {"phone": payload["email"]}
-            return copy
+        def f(payload, n):
+            mail = payload["email"]
+            copy = {"phone": n}
+            return mail, copy
     """)
     assert sources(s) == [
-        ("user.contact.email", "payload['email']", "key", "app.views.f", (2, 22)),
-        ("user.contact.phone_number", '"phone"', "key", "app.views.f", (2, 13)),
+        ("user.contact.email", "payload['email']", "key", "app.views.f", (2, 12)),
+        ("user.contact.phone_number", '"phone"', "key", "app.views.f", (3, 13)),
     ]
+
+
+def test_a_dict_key_names_its_value_only_when_the_value_is_no_source_itself():
+    s = summarized("""
+        def f(payload, user):
+            return {"phone": payload["email"], "X-User-Name": user.name}
+    """)
+    assert [c for c, *_ in sources(s)] == ["user.contact.email", "user.name"]
 
 
 def test_a_keyword_argument_named_like_personal_data_is_a_source():
