@@ -198,6 +198,7 @@ class Flowrules:
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
     reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
+    invokers: dict = None  # qualified or method name -> position of a callable it calls at once (asyncio.to_thread)
     serializers: dict = None  # serializer bases, the argument they wrap, the attributes holding its listed fields
     templates: Templates = Templates()  # calls that render a template, and that load one
 
@@ -309,6 +310,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         managers=tuple(data.get("managers", ())),
         environment_readers=tuple(data.get("environment_readers", ())),
         joiners=data.get("joiners", {}),
+        invokers=data.get("invokers", {}),
         settings_modules=tuple(data.get("settings_modules", ())),
         task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
         no_data=tuple(data.get("no_data", ())),

@@ -81,7 +81,7 @@ class Calls:
         for target, self_obj in targets:
             if type(target) is Deferred:
                 self.pend(DeferredCall(where, method, receiver if receiver is not None else NOTHING, args))
-                results.append(self.unknown_result(args, receiver, method))
+                results.append(self.unknown_result(args, receiver, method, where))
                 continue
             names = self.target_names(target)
             resolved |= names
@@ -93,7 +93,7 @@ class Calls:
             self.analysis.targets[(self.module.path, index)] = resolved
         if not targets:
             self.analysis.unresolved[(self.module.path, index)] = site.text
-            results.append(self.unresolved_call(args, receiver, method))
+            results.append(self.unresolved_call(args, receiver, method, where))
         if method is not None and receiver is not None and receiver.strs:
             results.append(string_method(method, receiver, args))
         if method is not None and receiver is not None and (replies := [o for o in receiver.objs if type(o) is Reply]):

@@ -50,6 +50,10 @@ class Library:
             read = [self.attribute(args[0][1], name) for name in names] if names else \
                 [AbstractValue(self.analysis.stores.payload(args[0][1]))]
             return merge(*read, *(g for _, g in args[2:]))
+        invokers = flowrules.invokers or {}
+        position = invokers.get(qualname, invokers.get(qualname.rpartition(".")[2]) if receiver is not None else None)
+        if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)
+            return self.invoke(args, position, site)
         if qualname in flowrules.class_loaders and args:
             return self.load_class(args[0][1])
         loaded = self.loaded_template(qualname, args)
@@ -96,7 +100,17 @@ class Library:
             self.cuts.append((site, qualname, tuple(sorted(categories))))
         return NOTHING
 
-    def unknown_result(self, args: tuple, receiver: AbstractValue | None, method: str | None) -> AbstractValue:
+    def invoke(self, args: tuple, position: int, site: Site) -> AbstractValue:
+        """`asyncio.to_thread(f, a, k=b)`, `loop.run_in_executor(None, f, a)`: f runs at once with
+        the arguments after it, and what it returns is the call's value."""
+        function = next((g for arg, g in args if arg.position == position and not arg.starred), None)
+        if function is None:
+            return self.default(args, None)
+        rest = shift_positions(tuple((a, g) for a, g in args if a.position is None or a.position > position), -position - 1)
+        return merge(*(self.apply(target, self_obj, rest, None, site) for target, self_obj in self.callable_targets(function)
+                       if type(target) is not Deferred), NOTHING)
+
+    def unknown_result(self, args: tuple, receiver: AbstractValue | None, method: str | None, site: Site) -> AbstractValue:
         """What a call no known code answers gives: `cleaned.get("redirect_url")` (flow.toml
         key_readers, one constant key) on a dict whose keys are known gives what it holds under that
         key and the default, on a parameter or a value whose keys are not known the value at that key
@@ -105,6 +119,8 @@ class Library:
         else what goes in comes out."""
         if method in self.analysis.flowrules.selectors and receiver is not None:
             return self.default((), receiver, method)
+        if method in (self.analysis.flowrules.invokers or {}):
+            return self.invoke(args, self.analysis.flowrules.invokers[method], site)
         if method in self.analysis.flowrules.key_readers and receiver is not None and args and len(args[0][1].strs) == 1:
             key, complete, _ = literal(next(iter(args[0][1].strs)))
             if complete and receiver.keys:

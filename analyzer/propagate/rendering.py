@@ -118,10 +118,10 @@ class Rendering:
             return None
         return self.template_object(bind_library(rule.params, args).get(rule.name, NOTHING))
 
-    def unresolved_call(self, args: tuple, receiver: AbstractValue | None, method: str | None) -> AbstractValue:
+    def unresolved_call(self, args: tuple, receiver: AbstractValue | None, method: str | None, site: Site) -> AbstractValue:
         """A call nobody resolves is an unknown call; a loader method (`env.get_template(name)` on a
         Jinja Environment of unknown type) also gives the template it loads."""
-        value = self.unknown_result(args, receiver, method)
+        value = self.unknown_result(args, receiver, method, site)
         if method in self.analysis.flowrules.templates.loader_methods and args:
             value = merge(value, self.template_object(args[0][1]))
         return value
