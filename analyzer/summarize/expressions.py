@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, SourceRef, Val, join, position
+from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join, position
 from ..knowledge.vocabulary import split_words
 from ..strings import concat, percent
 from .names import Scope
-from .values import any_item, dotted, either, flat, has_starred, is_constant, item, literal_str, path_step, strs_of
+from .values import any_item, dotted, either, flat, has_starred, is_constant, is_source, item, literal_str, path_step, strs_of
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
 
@@ -157,10 +157,7 @@ class Expressions:
             if key is None:
                 atoms |= flat(self.expr(element.key, scope)).atoms
             v = self.expr(element.value, scope)
-            if key is not None and not is_constant(element.value) and not (login and self.names_login(key)) \
-                    and not any(type(a) is SourceRef for a in flat(v).atoms):
-                # The key names the value only when the value says nothing itself:
-                # {"X-User-Name": user.name} holds that name, not a login name beside it.
+            if key is not None and not is_constant(element.value) and not (login and self.names_login(key)) and not is_source(v):
                 v = v | self.record_source(scope, element.key, key, person)
             held = UNKNOWN_KEY if key is None else key
             keys[held] = join(keys[held], v) if held in keys else v

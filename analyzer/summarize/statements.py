@@ -9,7 +9,7 @@ from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, posit
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import either, flat, has_starred, is_constant, item, literal_str, literal_template, path_step, strs_of
+from .values import either, flat, has_starred, is_constant, is_source, item, literal_str, literal_template, path_step, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -274,7 +274,7 @@ class Statements:
     def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, augmented: bool) -> None:
         key = self.subscript_key(target, scope)
         base = target.value
-        if key is not None:
+        if key is not None and not is_source(value):
             value = value | self.source(scope, target, key, self.owner(base, scope), "key")
         if isinstance(base, cst.Name) and (base.value in scope.env or base.value in scope.params):
             old = scope.env.get(base.value) or scope.params.get(base.value)

@@ -14,6 +14,12 @@ from ..ir import UNKNOWN_KEY, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, Pa
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
 
 
+def is_source(v: Val) -> bool:
+    """Whether a value is personal data by itself (the vocabulary classified a name it was read
+    by): a dict key's words then do not name it ({"X-User-Name": user.name} is that name)."""
+    return any(type(a) is SourceRef for a in flat(v).atoms)
+
+
 def flat(v: Val) -> Val:
     """The value as a whole: known keys folded in, at every depth (a dict used as one payload)."""
     if not v.keys:
