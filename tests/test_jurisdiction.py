@@ -272,6 +272,18 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.close.com", "US"),
         ("connect.mailerlite.com", "EU"),
         ("send.api.mailtrap.io", "US"),
+        # h17-dest: vendor API hosts the sink rules and apprise's plugins name (issue 12)
+        ("api.clerk.com", "US"),
+        ("messaging.bandwidth.com", "US"),
+        ("voice.bandwidth.com", "US"),
+        ("mfa.bandwidth.com", "US"),
+        ("api.ilert.com", "EU"),
+        ("connect.signl4.com", "DE"),
+        ("api.incident.io", "EU"),
+        ("api.squadcast.com", "US"),
+        ("api.eu.squadcast.com", "EU"),
+        ("auth.eu.squadcast.com", "EU"),
+        ("hooks.slack-gov.com", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
@@ -597,7 +609,62 @@ def test_validation_unknown_top_level_key(rules_copy):
 # ---------------------------------------------------------------- h15-msg (issue 12): hosts no page places
 
 
-@pytest.mark.parametrize("host", ["acme.freshdesk.com", "abc123.api.infobip.com", "messaging.bandwidth.com"])
+@pytest.mark.parametrize("host", ["acme.freshdesk.com", "abc123.api.infobip.com"])
 def test_messaging_hosts_left_unplaced(j, host):
-    # No page read says where these vendors keep an account's data (h15-msg, issue 12).
+    # No page read says where these vendors keep an account's data (h15-msg, issue 12). Bandwidth's hosts
+    # were here too; h17-dest placed them by the operating company (Bandwidth Inc., Raleigh: SEC 10-K).
+    assert where(j, host) is None
+
+
+# ---------------------------------------------------------------- h17-dest (issue 12): vendor hosts placed, look-alikes not
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "api.clerk.com.evil.example",
+        "clerk.com",
+        "messaging.bandwidth.com.evil.example",
+        "bandwidth.com",
+        "api.ilert.com.evil.example",
+        "ilert.com",
+        "connect.signl4.com.evil.example",
+        "api.incident.io.evil.example",
+        "api.squadcast.com.evil.example",
+        "squadcast.com",
+        "hooks.slack-gov.com.evil.example",
+        "slack-gov.com.evil.example",
+        "api.gupshup.io.evil.example",
+    ],
+)
+def test_vendor_look_alikes_are_not_placed(j, host):
+    # A host that only contains or ends near a vendor's API host is someone else's (".example" is no ccTLD).
+    assert where(j, host) is None
+
+
+def test_squadcast_eu_host_is_not_placed_by_the_us_entry(j):
+    # The EU service region's host must not fall back to the US vendor entry (no *.squadcast.com glob).
+    assert j.locate_host("api.eu.squadcast.com").rule == "saas: Squadcast (SolarWinds Incident Response) (api.eu.squadcast.com)"
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        # apprise 1.9-era plugin hosts: no page read places these vendors' data or operating company (h17-dest report)
+        "api.gupshup.io",
+        "api.httpsms.com",
+        "gate.whapi.cloud",
+        "incidents.betterstack.com",
+        "smstunnel.io",
+        "api.groundmail.dev",
+        # sink default hosts: Stytch, WorkOS, Scout APM (company country not read), Pipedrive (per-account EU/US
+        # residency, no default read), Flagsmith Edge (replicated across eight AWS regions, latency-routed)
+        "api.stytch.com",
+        "api.workos.com",
+        "errors.scoutapm.com",
+        "api.pipedrive.com",
+        "edge.api.flagsmith.com",
+    ],
+)
+def test_vendor_hosts_without_a_cited_location_stay_unplaced(j, host):
     assert where(j, host) is None
