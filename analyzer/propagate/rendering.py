@@ -62,13 +62,20 @@ class Rendering:
         (a whole object where the path ends at one), and what the context carries as a whole.
         A parameter of this function met on such a path is kept whole: a caller's value at a longer
         path would give only its own taint, not the fields of an object it is. A template whose
-        text is not known (usage None) may write out anything: the whole context."""
+        text is not known (usage None) may write out anything of what its context holds: every
+        field of the objects under its keys (a parameter that is the whole context gives its own
+        taint, as for any call: the caller's objects are not opened)."""
+        stores = self.analysis.stores
         if usage is None:
-            return AbstractValue(self.analysis.stores.payload(context))
+            taint = stores.payload(AbstractValue(dict(context.taint), context.objs, context.strs), fields=False)
+            for value in context.keys.values():
+                for k, t in stores.payload(value).items():
+                    add_taint(taint, k, t)
+            return AbstractValue(taint)
         taint: dict = {}
         parts = [AbstractValue(dict(context.taint))] + [self.template_value(context, path, site) for path in sorted(usage)]
         for part in parts:
-            for k, t in self.analysis.stores.payload(part).items():
+            for k, t in stores.payload(part).items():
                 add_taint(taint, Sym(path_root(k.path)) if type(k) is Sym and type(k.path) is not ParamRef else k, t)
         return AbstractValue(taint)
 
