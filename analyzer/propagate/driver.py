@@ -12,7 +12,7 @@ from ..link import Program
 from ..summary import GlobalWrite
 from .effects import only_reads, url_data
 from .frame import Frame
-from .lattice import add_taint, bounded, objects
+from .lattice import add_taint, bounded, concrete, objects
 from .results import Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall
 from .stores import Stores
 from .substitution import Substitution
@@ -24,8 +24,11 @@ MAX_SCC_ROUNDS = 8
 class Analysis:
     """The whole-program stage: a Result per function, the shared stores, the flows found."""
 
-    def __init__(self, program: Program, catalog, sources: SourceRules = SourceRules(), templates=None):
+    def __init__(self, program: Program, catalog, sources: SourceRules = SourceRules(), templates=None, library: bool = False):
         self.program = program
+        # A library read for its models (models generate): its constructors are taken to run with their
+        # defaults, so that a method reads the vendor's default host the constructor stores.
+        self.library = library
         self.templates = templates  # templates.TemplateFolders of the scanned root, or None: none read
         self.catalog = catalog
         self.sources = sources  # library calls whose result is personal data (rules/sources.toml)
@@ -166,10 +169,25 @@ class Analysis:
             for name, val in module.globals:
                 self.stores.put("globals", (module.module, name), frame.value_of(val))
         defaults = {p.name: frame.value_of(p.default) for p in f.params if p.default is not None}
+        result = Result(ret, list(frame.pending_calls.values()), list(frame.pending_stores.values()), defaults)
+        if self.library and frame.self_param and qualname.endswith(".__init__"):
+            self.constructed(frame, result)
         self.stores.begin(None)
         self.flows_by_function[qualname] = frame.flows
         self.cuts_by_function[qualname] = frame.cuts
-        return Result(ret, list(frame.pending_calls.values()), list(frame.pending_stores.values()), defaults)
+        return result
+
+    def constructed(self, frame: Frame, result: Result) -> None:
+        """What a library's constructor stores in its instance when called with its defaults (and
+        nothing for the parameters without one): `self.host = host` with `host=API_HOST`."""
+        binding = dict(result.defaults)
+        binding[frame.self_param] = objects(Instance(frame.f.cls))
+        sub = Substitution(frame, binding, {})
+        for pending in result.stores:
+            if type(pending) is FieldStore:
+                stored = sub.store(pending)
+                for o in ordered([o for o in stored.target.objs if type(o) is Instance]):
+                    self.stores.put("fields", (o.cls, stored.attr), concrete(stored.value))
 
     def emit_roots(self) -> list[RawFlow]:
         """Sink calls that still wait for a parameter in functions nobody calls (entry points, views,
