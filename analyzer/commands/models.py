@@ -22,12 +22,8 @@ def default_cache() -> Path:
     return Path(base) / "xborder"
 
 
-@click.group("models")
-def models_command() -> None:
-    """Sink models generated from SDK code."""
-
-
-@click.command("generate")
+@click.command("models")
+@click.argument("action", type=click.Choice(["generate"]))
 @click.argument("packages", nargs=-1, required=True, metavar="PACKAGE[==VERSION]...")
 @click.option("--from-dir", type=click.Path(exists=True, file_okay=False), metavar="DIR",
               help="Read the SDK from this folder (site-packages, or an unpacked distribution) instead of downloading it.")
@@ -35,8 +31,10 @@ def models_command() -> None:
               help="The folder the <package>.toml files are written to.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), help="Where downloads are kept [default: ~/.cache/xborder].")
 @jobs_option
-def generate_command(packages, from_dir, output, cache_dir, jobs):
-    """Download each PACKAGE from PyPI (pip download --no-deps, into the cache), or read it from
+def models_command(action, packages, from_dir, output, cache_dir, jobs):
+    """`models generate PACKAGE[==VERSION]...`: sink models generated from SDK code.
+
+    Download each PACKAGE from PyPI (pip download --no-deps, into the cache), or read it from
     --from-dir, and write the models of its public functions and methods whose parameters reach a
     network, mail or storage call the rules model, with the host constants that reach the same call.
     The SDK is read by xborder's own analysis: never imported, never run."""
@@ -61,6 +59,3 @@ def write_models(dist: Distribution, knowledge, output: Path, jobs: int | None) 
     output.mkdir(parents=True, exist_ok=True)
     files.write_file(output / f"{normalized(dist.name)}.toml", text, output, newline="\n")
     return count
-
-
-models_command.add_command(generate_command)

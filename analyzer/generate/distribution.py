@@ -153,3 +153,12 @@ def _version(info: Path) -> str:
                     return line.partition(":")[2].strip()
     return "unknown"
 
+
+def owner_of(folder: Path, package: str) -> Distribution | None:
+    """The distribution installed in `folder` (site-packages) that holds import package `package`."""
+    for info in sorted(folder.glob("*.dist-info")):
+        if package in _packages(info):
+            return Distribution(info.name.rpartition(".")[0].split("-")[0], _version(info), folder, (package,))
+    if (folder / package).is_dir() or (folder / f"{package}.py").is_file():
+        return Distribution(package, "unknown", folder, (package,))
+    return None

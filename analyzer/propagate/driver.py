@@ -4,6 +4,9 @@ shared value changes."""
 
 from __future__ import annotations
 
+import re
+import sys
+
 import networkx as nx
 
 from ..ir import BoundMethod, CategoryKey, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, StaticCallee, ordered
@@ -19,6 +22,23 @@ from .substitution import Substitution
 
 MAX_PASSES = 8
 MAX_SCC_ROUNDS = 8
+
+
+def rule_packages(catalog) -> set:
+    """The top-level packages any rule names (sinks, clients, libraries, flow rules): not foreign."""
+    named = [s.callee for s in catalog.sinks] + [c.constructor for c in catalog.clients] + [c.type for c in catalog.clients]
+    named += list(catalog.libraries) + list(catalog.settings_clients)
+    tops = {n.split(".")[0] for n in named}
+    return tops | set(re.findall(r"['\"*]([A-Za-z_][A-Za-z0-9_]*)\.", repr(catalog.flowrules)))
+
+
+def foreign_packages(program, catalog, sources: SourceRules = SourceRules()) -> frozenset:
+    """Third-party top-level packages the scanned code imports that no rule names: not the
+    project's own modules, not the standard library."""
+    imported = {qualified.split(".")[0] for names in program.imports.values() for qualified in names.values()}
+    own = {m.split(".")[0] for m in program.modules}
+    return frozenset(p for p in imported if p and p.isidentifier() and p not in own and p not in sys.stdlib_module_names
+                     and p != "__future__") - rule_packages(catalog) - {c.callee.split(".")[0] for c in sources.calls}
 
 
 class Analysis:
@@ -50,6 +70,12 @@ class Analysis:
         self.deferrable = set(program.method_owners)
         self.deferrable |= {s.callee.rpartition(".")[2] for s in catalog.sinks}
         self.deferrable |= {c.constructor.rpartition(".")[2] for c in catalog.clients}
+        self.foreign = foreign_packages(program, catalog, sources)  # imported third-party packages no rule names
+
+    def foreign_package(self, qualname: str) -> str | None:
+        """The imported package no rule names that a library name belongs to, if any."""
+        top = qualname.partition(".")[0]
+        return top if top in self.foreign else None
 
     def run(self) -> list[RawFlow]:
         """Passes over the functions, callees first, each strongly connected component to a fixpoint,
