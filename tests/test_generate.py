@@ -114,3 +114,22 @@ def test_generated_models_are_cached_per_package_version_and_a_damaged_entry_is_
     again = run_cli("scan", "--format", "json", "--cache-dir", cache, "--python-path", SITE, APP)
     assert again.exit_code == 1 and _finding_lines(json.loads(again.stdout)) == [("XB101", "app.py", 6, "api.pushly.de")]
     assert "api.pushly.de" in entry.read_text(encoding="utf-8")
+
+
+def test_the_bundled_generated_models_are_loaded_and_report(tmp_path):
+    """rules/sinks/generated/telesign.toml (generated from telesign 4.1.1): a phone number sent with
+    MessagingClient.message reaches rest-api.telesign.com (telesign/rest.py:50, the default
+    rest_endpoint); a status lookup with a constant reference sends no one's data."""
+    catalog = Catalog.load(rules_dir())
+    assert catalog.sink("telesign.messaging.MessagingClient.message").origin == "rules/sinks/generated/telesign.toml"
+    project = tmp_path / "app"
+    project.mkdir()
+    (project / "app.py").write_text(
+        "from telesign.messaging import MessagingClient\n\n\n"
+        "def verify(user):\n"
+        "    MessagingClient('cid', 'key').message(user.phone_number, 'Your code is 1234', 'OTP')\n\n\n"
+        "def check():\n"
+        "    MessagingClient('cid', 'key').status('ref-1')\n", encoding="utf-8")
+    code, data, stderr = scan_json(project, "--home", "CN")
+    assert code == 1, stderr
+    assert _finding_lines(data) == [("XB101", "app.py", 5, "rest-api.telesign.com")]
