@@ -8,6 +8,6 @@ from setuptools import find_packages, setup
 setup(
     packages=["xborder", *(f"xborder.{name}" for name in find_packages("analyzer")), "xborder.rules", "xborder.schemas"],
     package_dir={"xborder": "analyzer", "xborder.rules": "rules", "xborder.schemas": "schemas"},
-    package_data={"xborder.rules": ["*.toml", "*/*.toml"], "xborder.schemas": ["*.json", "*/*.json", "*.passed"]},
+    package_data={"xborder.rules": ["*.toml", "*/*.toml", "*/*/*.toml"], "xborder.schemas": ["*.json", "*/*.json", "*.passed"]},
     include_package_data=False,
 )

@@ -17,6 +17,7 @@ from .cache import Cache
 from .discover import discover, git_work_tree, located, relative_targets
 from .errors import ConfigError
 from .gitdiff import ChangedLines, changed_lines
+from .generate.installed import with_installed
 from .evaluate import Policy, evaluate
 from .knowledge import Knowledge, load_knowledge
 from .knowledge.config import Config, check_limits, find_config, ownership_warning, parse_config, read_config
@@ -57,6 +58,7 @@ class Options:
     selection: Layer = Layer()  # --select, --extend-select, --ignore
     diff_base: str | None = None  # --diff-base REF: report only findings on lines changed since REF
     changed_only: bool = False  # --changed-only: the same against HEAD (everything, before the first commit)
+    python_path: str | None = None  # --python-path: models generated from the unmodelled SDKs installed there
 
 
 def scanned_folder(paths: list[Path]) -> Path:
@@ -184,6 +186,10 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
                     options.progress, config.file_timeout, config.worker_memory)
     summaries = knowledge.sources.idle(runner.summaries(files, config.max_file_bytes))
     program = Program(summaries, knowledge.catalog.flowrules.managers)
+    if options.python_path:
+        cache_dir = cache.directory if cache is not None else None
+        knowledge = replace(knowledge, catalog=with_installed(knowledge.catalog, program, knowledge, options.python_path,
+                                                              cache_dir, root, options.jobs))
     analysis = Analysis(program, knowledge.catalog, knowledge.sources, TemplateFolders(root))
     raw = analysis.run()
     return Analyzed(root, config, knowledge, files, runner, summaries, program, analysis, raw, cache)

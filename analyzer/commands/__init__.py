@@ -8,6 +8,7 @@ import click
 from .. import __version__
 from .audit import audit_command
 from .inspect import callgraph_command, classify_command, explain_command, rules_command, where_command
+from .models import models_command
 from .scan import baseline_command, scan_command
 
 
@@ -22,5 +23,5 @@ def cli() -> None:
 
 
 for _command in (scan_command, baseline_command, audit_command, rules_command, explain_command, classify_command,
-                 where_command, callgraph_command):
+                 where_command, callgraph_command, models_command):
     cli.add_command(_command)

@@ -21,6 +21,9 @@ project_options = options(
     click.option("--cache-dir", type=click.Path(file_okay=False), help="Where to keep the cache (default: .xborder_cache at the root)."),
     jobs_option, include_tests_option, selection_options,
     click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else: no summary, notes or progress (like ruff -q)."),
+    click.option("--python-path", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+                 help="A virtualenv or site-packages folder: the packages the code imports that no rule models get models "
+                      "generated from their code there (never imported; cached per package version)."),
 )
 
 

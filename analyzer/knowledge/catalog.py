@@ -248,7 +248,24 @@ class Catalog:
             settings_clients += [parse_settings_client(e) for e in data.get("settings_client", [])]
         flowrules = _load_flowrules(directory)
         libraries = {e["package"]: e["kind"] for e in load_rules_toml(directory, "libraries.toml")["library"]}
-        return cls(clients, sinks, flowrules, tuple(settings_clients), libraries)
+        catalog = cls(clients, sinks, flowrules, tuple(settings_clients), libraries)
+        generated_clients, generated_sinks = [], []
+        for path in sorted((directory / "sinks" / "generated").glob("*.toml")):
+            data = load_rules_toml(directory, f"sinks/generated/{path.name}")
+            generated_clients += [parse_client(e, f"rules/sinks/generated/{path.name}") for e in data.get("client", [])]
+            generated_sinks += [parse_sink(e, f"rules/sinks/generated/{path.name}") for e in data.get("sink", [])]
+        return catalog.with_generated(generated_clients, generated_sinks)
+
+    def with_generated(self, clients: list, sinks: list) -> "Catalog":
+        """Models generated from SDK code (rules/sinks/generated/, `scan --python-path`) added: a model
+        the catalog has of the same callee, or a client of the same constructor, wins over them."""
+        if not clients and not sinks:
+            return self
+        callees = {s.callee for s in self.sinks}
+        constructors = set(self.clients_by_constructor)
+        return Catalog(self.clients + [c for c in clients if c.constructor not in constructors],
+                       self.sinks + [s for s in sinks if s.callee not in callees], self.flowrules,
+                       tuple(self.settings_clients.values()), self.libraries)
 
     def extend(self, clients: list, sinks: list, sanitizers: tuple) -> "Catalog":
         """A project's additions: a sink with the same callee replaces the bundled one."""

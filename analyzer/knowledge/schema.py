@@ -59,9 +59,11 @@ def _raise_first_error(instance: object, schema: str, origin: str, text: str = "
 
 def rules_schema(name: str, origin: str) -> str:
     """The schema of a rules file (`sinks/http.toml`, relative to the rules folder):
-    schemas/<name>.schema.json, else the one of its folder (schemas/sinks.schema.json)."""
+    schemas/<name>.schema.json, else the one of its folder or of a folder above it (schemas/sinks.schema.json
+    for sinks/generated/twilio.toml)."""
     stem = name.removesuffix(".toml")
-    for schema in (f"{stem}.schema.json", f"{stem.rpartition('/')[0]}.schema.json"):
+    parts = stem.split("/")
+    for schema in [f"{'/'.join(parts[:n])}.schema.json" for n in range(len(parts), 0, -1)]:
         if (bundled_dir("schemas") / schema).is_file():
             return schema
     raise ConfigError(f"no schema says what this rules file may hold (schemas/{stem}.schema.json)", path=origin)

@@ -4,6 +4,9 @@ shared value changes."""
 
 from __future__ import annotations
 
+import re
+import sys
+
 import networkx as nx
 
 from ..ir import BoundMethod, CategoryKey, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, StaticCallee, ordered
@@ -12,7 +15,7 @@ from ..link import Program
 from ..summary import GlobalWrite
 from .effects import only_reads, url_data
 from .frame import Frame
-from .lattice import add_taint, bounded, objects
+from .lattice import add_taint, bounded, concrete, objects
 from .results import Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall
 from .stores import Stores
 from .substitution import Substitution
@@ -21,11 +24,31 @@ MAX_PASSES = 8
 MAX_SCC_ROUNDS = 8
 
 
+def rule_packages(catalog) -> set:
+    """The top-level packages any rule names (sinks, clients, libraries, flow rules): not foreign."""
+    named = [s.callee for s in catalog.sinks] + [c.constructor for c in catalog.clients] + [c.type for c in catalog.clients]
+    named += list(catalog.libraries) + list(catalog.settings_clients)
+    tops = {n.split(".")[0] for n in named}
+    return tops | set(re.findall(r"['\"*]([A-Za-z_][A-Za-z0-9_]*)\.", repr(catalog.flowrules)))
+
+
+def foreign_packages(program, catalog, sources: SourceRules = SourceRules()) -> frozenset:
+    """Third-party top-level packages the scanned code imports that no rule names: not the
+    project's own modules, not the standard library."""
+    imported = {qualified.split(".")[0] for names in program.imports.values() for qualified in names.values()}
+    own = {m.split(".")[0] for m in program.modules}
+    return frozenset(p for p in imported if p and p.isidentifier() and p not in own and p not in sys.stdlib_module_names
+                     and p != "__future__") - rule_packages(catalog) - {c.callee.split(".")[0] for c in sources.calls}
+
+
 class Analysis:
     """The whole-program stage: a Result per function, the shared stores, the flows found."""
 
-    def __init__(self, program: Program, catalog, sources: SourceRules = SourceRules(), templates=None):
+    def __init__(self, program: Program, catalog, sources: SourceRules = SourceRules(), templates=None, library: bool = False):
         self.program = program
+        # A library read for its models (models generate): its constructors are taken to run with their
+        # defaults, so that a method reads the vendor's default host the constructor stores.
+        self.library = library
         self.templates = templates  # templates.TemplateFolders of the scanned root, or None: none read
         self.catalog = catalog
         self.sources = sources  # library calls whose result is personal data (rules/sources.toml)
@@ -47,6 +70,12 @@ class Analysis:
         self.deferrable = set(program.method_owners)
         self.deferrable |= {s.callee.rpartition(".")[2] for s in catalog.sinks}
         self.deferrable |= {c.constructor.rpartition(".")[2] for c in catalog.clients}
+        self.foreign = foreign_packages(program, catalog, sources)  # imported third-party packages no rule names
+
+    def foreign_package(self, qualname: str) -> str | None:
+        """The imported package no rule names that a library name belongs to, if any."""
+        top = qualname.partition(".")[0]
+        return top if top in self.foreign else None
 
     def run(self) -> list[RawFlow]:
         """Passes over the functions, callees first, each strongly connected component to a fixpoint,
@@ -166,10 +195,25 @@ class Analysis:
             for name, val in module.globals:
                 self.stores.put("globals", (module.module, name), frame.value_of(val))
         defaults = {p.name: frame.value_of(p.default) for p in f.params if p.default is not None}
+        result = Result(ret, list(frame.pending_calls.values()), list(frame.pending_stores.values()), defaults)
+        if self.library and frame.self_param and qualname.endswith(".__init__"):
+            self.constructed(frame, result)
         self.stores.begin(None)
         self.flows_by_function[qualname] = frame.flows
         self.cuts_by_function[qualname] = frame.cuts
-        return Result(ret, list(frame.pending_calls.values()), list(frame.pending_stores.values()), defaults)
+        return result
+
+    def constructed(self, frame: Frame, result: Result) -> None:
+        """What a library's constructor stores in its instance when called with its defaults (and
+        nothing for the parameters without one): `self.host = host` with `host=API_HOST`."""
+        binding = dict(result.defaults)
+        binding[frame.self_param] = objects(Instance(frame.f.cls))
+        sub = Substitution(frame, binding, {})
+        for pending in result.stores:
+            if type(pending) is FieldStore:
+                stored = sub.store(pending)
+                for o in ordered([o for o in stored.target.objs if type(o) is Instance]):
+                    self.stores.put("fields", (o.cls, stored.attr), concrete(stored.value))
 
     def emit_roots(self) -> list[RawFlow]:
         """Sink calls that still wait for a parameter in functions nobody calls (entry points, views,

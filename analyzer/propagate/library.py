@@ -29,6 +29,14 @@ def attribute_names(name: AbstractValue) -> list[str] | None:
     return None if BEYOND_CAP in name.strs else names
 
 
+def _sdk_client(qualname: str, value: AbstractValue) -> bool:
+    """Is the result of a call into a package no rule names its client object: a class made of no
+    data (`pushly.Client("key")`), not a parsed document (`BeautifulSoup(html)`, whose parts read by
+    key stay parts) nor what a function hands out (`django_rq.get_queue()`, whose `enqueue` queues)?"""
+    name = qualname.rpartition(".")[2]
+    return not value.taint and name[:1].isupper() and not name.isupper()
+
+
 class Library:
     """Calls into libraries, for a Frame."""
 
@@ -78,7 +86,7 @@ class Library:
             value = merge(AbstractValue(self.as_text(args[0][1], name, site)), self.default(args[1:], None))
         else:
             value = self.default(args, receiver, name if receiver is not None else None, name)
-        if self.unmodeled(qualname, value, site):
+        if self.unmodeled(qualname, value, site) and (self.analysis.catalog.library_of(qualname) or _sdk_client(qualname, value)):
             # What a data-moving library returns is one of its objects: `Client(...).messages.create`
             # is then followed to the library's method by name, as the rules name methods.
             value = merge(value, objects(LibraryObject(qualname)))
@@ -153,13 +161,16 @@ class Library:
     def unmodeled(self, qualname: str, value: AbstractValue, site: Site) -> bool:
         """Record a call into a library that moves data out of the process that no rule models:
         every such call of a library no rule covers, and calls of a covered one that receive
-        personal data (coverage: a clean result must say what it did not look at)."""
+        personal data (coverage: a clean result must say what it did not look at); and the calls that
+        receive personal data of an imported package no rule names at all (an SDK nobody modelled,
+        which `scan --python-path` can model from its code)."""
         catalog = self.analysis.catalog
         package = catalog.library_of(qualname)
+        foreign = package is None and (package := self.analysis.foreign_package(qualname)) is not None
         if package is None:
             return False
         categories = {k.category for k in value.taint if type(k) is CategoryKey}
-        if package in catalog.modeled and not categories:
+        if (foreign or package in catalog.modeled) and not categories:
             return True
         entry = self.analysis.unmodeled.setdefault(qualname, (package, set(), set()))
         entry[1].add((site.path, site.loc))
