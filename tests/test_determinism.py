@@ -15,7 +15,7 @@ import pytest
 from xborder.report import FORMATS
 from conftest import FIXTURES
 
-FORMATS_COMPARED = [f for f in ("json", "sarif") if f in FORMATS]
+FORMATS_COMPARED = [f for f in ("json", "json-v1", "sarif", "markdown", "gitlab") if f in FORMATS]
 TIMING = re.compile(r'\s*"(?:seconds|startTimeUtc|endTimeUtc)": [^,\n]*,?')
 
 
