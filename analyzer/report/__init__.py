@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import github, json_report, sarif, statistics, text
+from . import github, json_report, markdown, sarif, statistics, text
 
 FORMATS = {
     "text": text.render,
@@ -10,6 +10,7 @@ FORMATS = {
     "json-v1": json_report.render_v1,
     "sarif": sarif.render,
     "github": github.render,
+    "markdown": markdown.render,
 }
 
 
