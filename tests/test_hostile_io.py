@@ -164,7 +164,7 @@ def test_undecodable_and_control_file_names_in_every_output(tmp_path):
     assert _exit(["audit", "--no-cache", "-o", tmp_path / "audit", project]) == 0
     for name in ("report.html", "inventory.csv", "findings.json", "findings.sarif"):
         _assert_escaped((tmp_path / "audit" / name).read_text(encoding="utf-8"))
-    for fmt in ("text", "json", "sarif", "github"):
+    for fmt in ("text", "json", "json-v1", "sarif", "github", "markdown", "gitlab"):
         assert _exit(["scan", "--no-cache", "--format", fmt, "-o", tmp_path / f"out.{fmt}", project]) == 1
         _assert_escaped((tmp_path / f"out.{fmt}").read_text(encoding="utf-8"))
         done = _xborder("scan", "--no-cache", "--format", fmt, project, env={**os.environ, "PYTHONIOENCODING": "utf-8"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import github, json_report, markdown, sarif, statistics, text
+from . import github, gitlab, json_report, markdown, sarif, statistics, text
 
 FORMATS = {
     "text": text.render,
@@ -11,6 +11,7 @@ FORMATS = {
     "sarif": sarif.render,
     "github": github.render,
     "markdown": markdown.render,
+    "gitlab": gitlab.render,
 }
 
 
