@@ -174,3 +174,17 @@ def test_sarif_has_one_result_per_finding(tmp_path):
     assert len(first["codeFlows"][0]["threadFlows"]) == 2
     _, v2 = _v2(project, "--home", "CN")
     assert [r["partialFingerprints"] for r in results] == [{"xborder/v2": f["fingerprint"]} for f in v2["findings"]]
+
+
+def test_github_annotations_are_one_per_finding(tmp_path, monkeypatch):
+    project = write_project(tmp_path / "p", {"app.py": CALL, "xborder.toml": 'home = "CN"\n'})
+    monkeypatch.chdir(project)
+    lines = run_cli("scan", "--no-cache", "--format", "github", ".").stdout.splitlines()
+    assert [line.split("::")[1] for line in lines[:-1]] == [
+        "error file=app.py,line=5,col=5,title=XB101 personal-data-leaves-home",
+        "error file=app.py,line=5,col=5,title=XB102 sensitive-data-leaves-home"]
+    detail = lines[0].split("::", 2)[2].split("%0A")
+    assert detail[0] == "user.contact.email, user.contact.phone_number leave CN for US via requests.post to api.mixpanel.com"
+    assert [d for d in detail if not d.startswith(" ")][2:] == [
+        "user.contact.email: source app.py:6 user.email", "user.contact.phone_number: source app.py:6 user.phone"]
+    assert lines[-1] == "xborder: 2 findings in 1 files"
