@@ -195,7 +195,7 @@ def test_cache_entries_replaced_by_devices_and_fifos(tmp_path):
             os.mkfifo(entry_path)
         else:
             entry_path.symlink_to("/dev/zero")
-    done = _xborder("scan", "--format", "json", "--jobs", "1", project)
+    done = _xborder("scan", "--format", "json-v1", "--jobs", "1", project)
     assert done.returncode == 1 and json.loads(done.stdout)["findings"] == first["findings"]
 
 
