@@ -188,3 +188,16 @@ def test_github_annotations_are_one_per_finding(tmp_path, monkeypatch):
     assert [d for d in detail if not d.startswith(" ")][2:] == [
         "user.contact.email: source app.py:6 user.email", "user.contact.phone_number: source app.py:6 user.phone"]
     assert lines[-1] == "xborder: 2 findings in 1 files"
+
+
+def test_json_v1_is_byte_for_byte_the_version_1_report():
+    """tests/data/shop-report-v1.json is `xborder scan fixtures/shop --format json` as the version
+    before contract v2 wrote it (commit 4f91d93; its elapsed seconds set to 0). A deliberate change
+    to the shop's findings or to the tool's version means writing it again."""
+    import re
+
+    from conftest import ROOT
+
+    golden = (ROOT / "tests" / "data" / "shop-report-v1.json").read_text(encoding="utf-8")
+    out = run_cli("scan", "--no-cache", "--format", "json-v1", FIXTURES / "shop").stdout
+    assert re.sub(r'"seconds": [0-9.]+', '"seconds": 0', out) == golden
