@@ -49,13 +49,13 @@ def entry(group, result) -> dict:
     }
 
 
-def dumps(result) -> str:
-    """The baseline of a scan: its findings that are not suppressed inline."""
+def dumps(result) -> tuple[str, int]:
+    """The baseline of a scan (its findings that are not suppressed inline), and how many it holds."""
     active = [f for f in result.findings if f.suppressed is None]
     findings = [entry(g, result) for g in groups(active, result.categories)]
     doc = {"version": FORMAT_VERSION, "tool": {"name": "xborder", "version": __version__},
            "home": list(result.home), "regime": result.regime, "findings": findings}
-    return json.dumps(doc, indent=2, ensure_ascii=True) + "\n"
+    return json.dumps(doc, indent=2, ensure_ascii=True) + "\n", len(findings)
 
 
 def load(path: str, root) -> list[dict]:

@@ -116,8 +116,7 @@ def baseline_command(file, **settings):
     """Record the findings of PATHS (default: .) in FILE, to accept them: `xborder scan --baseline FILE`
     then reports and fails only on new findings. Findings suppressed inline are not recorded."""
     result = run_scan("baseline", **settings)
-    text = baseline.dumps(result)
+    text, count = baseline.dumps(result)  # count: version 2 findings, as `scan` counts them
     write_output(text, file, result.root, replace=True)
-    count = sum(f.suppressed is None for f in result.findings)
     if not settings["quiet"]:
         click.echo(f"xborder: recorded {count} finding{'s' if count != 1 else ''} in {file}", err=True)
