@@ -5,7 +5,8 @@ version 1 finding, which the audit's per-category rows, `--format json-v1` and o
 keep). A developer acts on a call, so the reports a developer reads show one finding per call
 (`evaluate` gives every finding the fingerprint of its call's finding, `Finding.group`): its
 categories are listed the most sensitive first (sensitive under the regime, then by id), each with
-the source and trace of its first flow (in report order). XB102 and XB101 are different rules, so
+its source and trace (the pipeline keeps one flow per category, sink call and destination; should
+there be more, the first in report order). XB102 and XB101 are different rules, so
 the sensitive categories of a call stay a finding of their own.
 """
 
@@ -26,7 +27,6 @@ class Group:
     fingerprint: str
     suppressed: str | None
     items: tuple  # results.Finding, one per category
-    flows: int  # version 1 findings grouped (a category may reach the call from several sources)
 
     @property
     def flow(self):
@@ -50,7 +50,7 @@ def groups(findings, sensitivity: dict) -> list[Group]:
         for f in found:
             first.setdefault(f.flow.category, f)
         ranked = sorted(first.values(), key=lambda f: (not sensitivity.get(f.flow.category, ("", False))[1], f.flow.category))
-        out.append(Group(found[0].rule, found[0].severity, fingerprint, suppressed, tuple(ranked), len(found)))
+        out.append(Group(found[0].rule, found[0].severity, fingerprint, suppressed, tuple(ranked)))
     return out
 
 

@@ -186,8 +186,9 @@ def test_github_annotations_are_one_per_finding(tmp_path, monkeypatch):
         "error file=app.py,line=5,col=5,title=XB102 sensitive-data-leaves-home"]
     detail = lines[0].split("::", 2)[2].split("%0A")
     assert detail[0] == "user.contact.email, user.contact.phone_number leave CN for US via requests.post to api.mixpanel.com"
-    assert [d for d in detail if not d.startswith(" ")][2:] == [
+    assert [d for d in detail if ": source " in d] == [
         "user.contact.email: source app.py:6 user.email", "user.contact.phone_number: source app.py:6 user.phone"]
+    assert detail.count("trace:") == 2
     assert lines[-1] == "xborder: 2 findings in 1 files"
 
 
@@ -202,3 +203,4 @@ def test_json_v1_is_byte_for_byte_the_version_1_report():
     golden = (ROOT / "tests" / "data" / "shop-report-v1.json").read_text(encoding="utf-8")
     out = run_cli("scan", "--no-cache", "--format", "json-v1", FIXTURES / "shop").stdout
     assert re.sub(r'"seconds": [0-9.]+', '"seconds": 0', out) == golden
+

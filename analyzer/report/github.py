@@ -49,7 +49,7 @@ def _detail(g, result) -> str:
     for item in g.items:
         f = item.flow
         lines += [f"{f.category}: source {shown(result.root, f.source_path)}:{f.source_line} {f.source.expression}",
-                  *(f"  {shown(result.root, h.path)}:{h.line} {h.note}" for h in f.trace)]
+                  "trace:", *(f"  {shown(result.root, h.path)}:{h.line} {h.note}" for h in f.trace)]
     return "\n".join(lines)
 
 
