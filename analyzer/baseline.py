@@ -1,8 +1,13 @@
 """Baselines: accept today's findings, fail only on new ones.
 
-A baseline file records the fingerprint of each finding plus enough context (rule, message, source,
-sink, destination) to show an entry that no longer matches anything. Fingerprints leave out line
-numbers (see evaluate.fingerprint), so moving code keeps the match.
+A baseline file records the fingerprint of each finding plus enough context (rule, message, sink,
+destination, categories) to show an entry that no longer matches anything. Fingerprints leave out
+line numbers (see evaluate.fingerprint), so moving code keeps the match.
+
+Version 2 (written now) records the version 2 findings (grouping.py): the fingerprint of a sink
+call's finding and the categories it carried, so that a category reaching the call later is new.
+Version 1 files (one entry per category, with its own fingerprint) are still read and suppress the
+same per-category findings as before.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ from dataclasses import dataclass, field
 
 from . import __version__, files
 from .errors import ConfigError
+from .grouping import groups, message
 from .knowledge.schema import check
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SIZE_LIMIT = 256 << 20  # bytes: a baseline of a million findings is smaller
 
 
@@ -27,27 +33,29 @@ class Outcome:
     stale: list = field(default_factory=list)  # baseline entries (dicts) that matched no finding
 
 
-def entry(finding) -> dict:
-    flow = finding.flow
+def entry(group, result) -> dict:
+    """A version 2 entry: one sink call's finding, its categories and the source of the first."""
+    flow = group.flow
     d = flow.destination
     return {
-        "fingerprint": finding.fingerprint,
-        "rule": finding.rule,
-        "severity": finding.severity,
-        "message": finding.message,
-        "category": flow.category,
+        "fingerprint": group.fingerprint,
+        "rule": group.rule,
+        "severity": group.severity,
+        "message": message(group, result.home, result.regime),
+        "categories": list(group.categories),
         "source": {"path": flow.source_path, "line": flow.source_line, "expression": flow.source.expression},
         "sink": {"path": flow.sink_path, "line": flow.sink_line, "callee": flow.callee},
         "destination": {"host": d.host, "region": d.region, "jurisdiction": d.jurisdiction},
     }
 
 
-def dumps(result) -> str:
-    """The baseline of a scan: its findings that are not suppressed inline."""
-    findings = [entry(f) for f in result.findings if f.suppressed is None]
+def dumps(result) -> tuple[str, int]:
+    """The baseline of a scan (its findings that are not suppressed inline), and how many it holds."""
+    active = [f for f in result.findings if f.suppressed is None]
+    findings = [entry(g, result) for g in groups(active, result.categories)]
     doc = {"version": FORMAT_VERSION, "tool": {"name": "xborder", "version": __version__},
            "home": list(result.home), "regime": result.regime, "findings": findings}
-    return json.dumps(doc, indent=2, ensure_ascii=True) + "\n"
+    return json.dumps(doc, indent=2, ensure_ascii=True) + "\n", len(findings)
 
 
 def load(path: str, root) -> list[dict]:
@@ -64,19 +72,24 @@ def load(path: str, root) -> list[dict]:
     except RecursionError:
         raise ConfigError("not an xborder baseline: nested too deeply", path=path) from None
     except ConfigError as exc:
-        hint = f"not an xborder baseline (version {FORMAT_VERSION}; create one with `xborder baseline`)"
+        hint = f"not an xborder baseline (version 1 or {FORMAT_VERSION}; create one with `xborder baseline`)"
         raise ConfigError(f"{hint}: {exc.message}", path=path, key=exc.key) from None
     return doc["findings"]
 
 
 def apply(findings: list, entries: list[dict], path: str) -> tuple[list, Outcome]:
-    """The findings the baseline does not know, and what matched and what is stale."""
-    known = {e["fingerprint"] for e in entries}
+    """The (per-category) findings the baseline does not know, and what matched and what is stale.
+    A version 1 entry knows the finding with its fingerprint; a version 2 entry (one with
+    `categories`) the findings of its sink call's finding whose category it lists."""
+    by_category = {e["fingerprint"] for e in entries if "categories" not in e}
+    by_call = {e["fingerprint"]: set(e["categories"]) for e in entries if "categories" in e}
     seen = set()
     kept = []
     for f in findings:
-        if f.suppressed is None and f.fingerprint in known:
+        if f.suppressed is None and f.fingerprint in by_category:
             seen.add(f.fingerprint)
+        elif f.suppressed is None and f.flow.category in by_call.get(f.group, ()):
+            seen.add(f.group)
         else:
             kept.append(f)
     return kept, Outcome(path, matched=len(seen), stale=[e for e in entries if e["fingerprint"] not in seen])

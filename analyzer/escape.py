@@ -11,6 +11,7 @@ for HTML. JSON and SARIF need none: they are written with ensure_ascii, which es
 from __future__ import annotations
 
 import html as _html
+import re
 
 _SURROGATE_ESCAPES = range(0xDC80, 0xDD00)  # how Python decodes a byte that is not UTF-8 (surrogateescape)
 
@@ -32,3 +33,17 @@ def _escaped(c: str) -> str:
 def html(text: object) -> str:
     """`text` for HTML text or an attribute value: terminal's escapes, then HTML's."""
     return _html.escape(terminal(text), quote=True)
+
+
+
+def markdown_code(text: object) -> str:
+    """`text` as a Markdown code span that is safe in a GitHub table cell: terminal's escapes, line
+    breaks as spaces, `|` escaped (GFM splits cells before it parses code spans), and fenced with
+    more backticks than any run inside, so that nothing in it becomes a link, an @mention, HTML or
+    emphasis. An empty text is an em dash."""
+    text = terminal(str(text).replace("\r", " ").replace("\n", " ")).replace("|", "\\|")
+    if not text.strip():
+        return "\u2014"
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text[0] == "`" or text[-1] == "`" or (text[0] == " " and text[-1] == " ") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"

@@ -7,6 +7,7 @@ template come from rules/codes.toml.
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 from .knowledge.codes import rule_codes
 from .results import Finding, Flow
@@ -95,6 +96,28 @@ def fingerprint(rule: str, flow: Flow) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+def sink_fingerprint(rule: str, flow: Flow) -> str:
+    """The fingerprint of a version 2 finding (one sink call, one destination, one rule, all its
+    categories): like `fingerprint`, no line numbers, and neither category nor source."""
+    d = flow.destination
+    key = "\x1f".join(("v2", rule, flow.sink_path, flow.function, flow.callee, d.host or "", d.region or "", d.jurisdiction or ""))
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def _with_sink_fingerprints(findings: list[Finding]) -> list[Finding]:
+    """Each finding with the fingerprint of its sink call's version 2 finding; two calls that would
+    share one (the same call twice in a function) are told apart by their order, as `evaluate` does."""
+    places: dict = {}
+    out = []
+    for f in findings:
+        flow = f.flow
+        base = sink_fingerprint(f.rule, flow)
+        seen = places.setdefault(base, {})
+        n = seen.setdefault((flow.sink_path, flow.sink_line, flow.sink_column), len(seen) + 1)
+        out.append(replace(f, group=base if n == 1 else f"{base}-{n}"))
+    return out
+
+
 def evaluate(flows: list[Flow], policy: Policy) -> tuple[list[Finding], list]:
     findings, approved = [], []
     for flow in flows:
@@ -113,4 +136,4 @@ def evaluate(flows: list[Flow], policy: Policy) -> tuple[list[Finding], list]:
         if counts[f.fingerprint] > 1:
             f = Finding(f.rule, f.severity, f.message, f.flow, f"{f.fingerprint}-{counts[f.fingerprint]}")
         unique.append(f)
-    return unique, approved
+    return _with_sink_fingerprints(unique), approved

@@ -55,6 +55,7 @@ class Finding:
     flow: Flow
     fingerprint: str = ""
     suppressed: str | None = None  # the reason, when an inline suppression applies
+    group: str = ""  # the fingerprint of the version 2 finding it belongs to (evaluate.sink_fingerprint)
 
 
 @dataclass(frozen=True)

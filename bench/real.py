@@ -142,8 +142,11 @@ def _download(meta: dict, folder: Path) -> Path:
 
 def scan(app: App, top: Path, jobs: int | None) -> tuple[dict, float]:
     target = (top / app.meta.get("scan", ".")).resolve()
+    # The version 1 report (one finding per category): the labels and verdicts judge a finding by
+    # (sink, category, destination), which is what a version 1 finding is; a version 2 finding
+    # (`--format json`) carries all the categories of its sink call and would be judged as one.
     command = [sys.executable, "-m", "analyzer", "scan", str(target), "--home", app.meta.get("home", "CN"),
-               "--format", "json", "--no-cache"]
+               "--format", "json-v1", "--no-cache"]
     if jobs:
         command += ["--jobs", str(jobs)]
     env = {**os.environ, "PYTHONPATH": str(REPO)}

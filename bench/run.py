@@ -145,7 +145,8 @@ def count_entries(cache: Path) -> int:
 def run_scan(root: Path, cache: Path, jobs: int, out: Path) -> dict:
     """One `xborder scan` subprocess: wall and CPU time, memory, parsed JSON."""
     prefix, env = scan_command()
-    cmd = [*prefix, "scan", str(root), "--home", "CN", "--format", "json",
+    # json-v1: the planted flows are checked per (sink, category), a version 1 finding.
+    cmd = [*prefix, "scan", str(root), "--home", "CN", "--format", "json-v1",
            "--cache-dir", str(cache), "--jobs", str(jobs)]
     before = count_entries(cache)
     with open(out, "wb") as stdout, open(out.with_suffix(".err"), "wb") as stderr:

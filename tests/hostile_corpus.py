@@ -161,7 +161,7 @@ def healthy_alone(root: Path) -> tuple[int, dict]:
 
 
 def _cli(root: Path, *args: str) -> tuple[int, dict]:
-    result = CliRunner().invoke(cli, ["scan", "--format", "json", "--no-cache", "--home", HOME, *args, str(root)],
+    result = CliRunner().invoke(cli, ["scan", "--format", "json-v1", "--no-cache", "--home", HOME, *args, str(root)],
                                 catch_exceptions=False)
     return result.exit_code, json.loads(result.stdout)
 

@@ -25,7 +25,7 @@ PROJECT = {"app.py": APP, **{f"pkg/mod_{i}.py": f"def f_{i}(x):\n    return x + 
 
 
 def scan(root: Path, cache_dir: Path, *args: str):
-    result = run_cli("scan", "--format", "json", "--home", "CN", "--cache-dir", str(cache_dir), "--jobs", "2", *args, str(root))
+    result = run_cli("scan", "--format", "json-v1", "--home", "CN", "--cache-dir", str(cache_dir), "--jobs", "2", *args, str(root))
     return result.exit_code, _stable(result.stdout), result
 
 
@@ -109,7 +109,7 @@ def test_read_only_cache_dir(tmp_path, project, monkeypatch):
 def test_cache_dir_is_a_file(tmp_path, project):
     root, reference = project
     (root / ".xborder_cache").write_text("not a directory")
-    result = run_cli("scan", "--format", "json", "--home", "CN", str(root))
+    result = run_cli("scan", "--format", "json-v1", "--home", "CN", str(root))
     assert (result.exit_code, _stable(result.stdout)) == (1, reference)
     result = run_cli("scan", "--home", "CN", str(root))
     assert "not writable" in result.stdout.splitlines()[-2], result.stdout
@@ -136,7 +136,7 @@ def test_two_scans_at_once(tmp_path, project, monkeypatch):
     cache_dir = tmp_path / "cache"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # both start without a signing key
     env = dict(os.environ)
-    command = [sys.executable, "-m", "xborder", "scan", "--format", "json", "--home", "CN",
+    command = [sys.executable, "-m", "xborder", "scan", "--format", "json-v1", "--home", "CN",
                "--cache-dir", str(cache_dir), "--jobs", "2", str(root)]
     runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env) for _ in range(2)]
     for run in runs:

@@ -46,7 +46,7 @@ def check_command(line: str) -> None:
         if word.startswith("-"):
             assert word.split("=")[0] in known, f"{line!r}: xborder {words[1]} has no option {word}"
     if "--format" in words:
-        assert words[words.index("--format") + 1] in ("text", "json", "sarif", "github")
+        assert words[words.index("--format") + 1] in ("text", "json", "json-v1", "sarif", "github", "markdown", "gitlab")
 
 
 def test_snippets_parse_and_use_real_commands():
@@ -75,3 +75,13 @@ def test_commands_in_the_prose_exist():
     assert any(line.startswith("xborder baseline") for line in lines)
     for line in lines:
         check_command(line.replace("...", ""))
+
+
+def test_the_action_snippet_uses_inputs_the_action_has():
+    action = yaml.safe_load((ROOT / "action.yml").read_text())
+    workflows = [d for d in snippets() if isinstance(d, dict) and "jobs" in d]
+    (step,) = [s for d in workflows for s in d["jobs"]["xborder"]["steps"] if "xborder@" in s.get("uses", "")]
+    assert set(step["with"]) <= set(action["inputs"])
+    assert "--format markdown" in " ".join(commands(workflows[0]))
+    gitlab = next(d for d in snippets() if isinstance(d, dict) and "script" in d.get("xborder", {}))
+    assert gitlab["xborder"]["artifacts"]["reports"]["codequality"] in " ".join(commands(gitlab))

@@ -164,7 +164,7 @@ def test_undecodable_and_control_file_names_in_every_output(tmp_path):
     assert _exit(["audit", "--no-cache", "-o", tmp_path / "audit", project]) == 0
     for name in ("report.html", "inventory.csv", "findings.json", "findings.sarif"):
         _assert_escaped((tmp_path / "audit" / name).read_text(encoding="utf-8"))
-    for fmt in ("text", "json", "sarif", "github"):
+    for fmt in ("text", "json", "json-v1", "sarif", "github", "markdown", "gitlab"):
         assert _exit(["scan", "--no-cache", "--format", fmt, "-o", tmp_path / f"out.{fmt}", project]) == 1
         _assert_escaped((tmp_path / f"out.{fmt}").read_text(encoding="utf-8"))
         done = _xborder("scan", "--no-cache", "--format", fmt, project, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
@@ -195,7 +195,7 @@ def test_cache_entries_replaced_by_devices_and_fifos(tmp_path):
             os.mkfifo(entry_path)
         else:
             entry_path.symlink_to("/dev/zero")
-    done = _xborder("scan", "--format", "json", "--jobs", "1", project)
+    done = _xborder("scan", "--format", "json-v1", "--jobs", "1", project)
     assert done.returncode == 1 and json.loads(done.stdout)["findings"] == first["findings"]
 
 

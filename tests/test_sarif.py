@@ -46,9 +46,9 @@ def test_shop_is_valid_sarif_with_code_flows():
         assert (ROOT / location["artifactLocation"]["uri"]).is_file()
         assert location["region"]["startLine"] >= 1
         assert r["codeFlows"][0]["threadFlows"][0]["locations"]
-        assert len(r["partialFingerprints"]["xborder/v1"]) >= 32
+        assert len(r["partialFingerprints"]["xborder/v2"]) >= 32
     json_findings = json.loads(run_cli("scan", "--no-cache", "--format", "json", FIXTURES / "shop").stdout)["findings"]
-    assert [r["partialFingerprints"]["xborder/v1"] for r in run["results"]] == [f["fingerprint"] for f in json_findings]
+    assert [r["partialFingerprints"]["xborder/v2"] for r in run["results"]] == [f["fingerprint"] for f in json_findings]
 
 
 def test_a_subfolder_scan_gives_the_same_uris():

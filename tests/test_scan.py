@@ -50,7 +50,7 @@ def test_text_report_headline_code_trace_and_summary(tmp_path, monkeypatch):
     result = run_cli("scan", "--home", "CN", "--no-cache", str(root))
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "app.py:4:5: XB101 [error] user.contact.phone_number leaves CN for US via requests.post to api.mixpanel.com",
+        "app.py:4:5: XB101 [error] phone_number leaves CN for US via requests.post to api.mixpanel.com",
         '  4 |     requests.post("https://api.mixpanel.com/track", json={"phone": user.phone})',
         "    |     ^^^^^^^^^^^^^",
         "  trace: app.py:4 source: user.phone (user.contact.phone_number)",

@@ -29,7 +29,7 @@ def track(user):
     digest = hashlib.sha256(user.email.encode()).hexdigest()
     requests.post("https://api.mixpanel.com/track", json={"id": digest})
 '''
-HEADLINE = "app.py:6:5: XB101 [error] user.contact.phone_number leaves CN for US via requests.post to api.mixpanel.com"
+HEADLINE = "app.py:6:5: XB101 [error] phone_number leaves CN for US via requests.post to api.mixpanel.com"
 
 
 @pytest.fixture

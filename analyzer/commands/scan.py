@@ -38,11 +38,15 @@ def run_scan(command: str, quiet: bool, config_args, paths, home, regime, no_cac
 
 @click.command("scan")
 @project_options
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="text", show_default=True,
+              help="json is version 2 (one finding per sink call, destination and rule, with all its categories); "
+                   "json-v1 the version 1 report (one finding per category), kept for one release.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to this file instead of stdout.")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "note", "never"]), help="Lowest severity that makes the exit code 1.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even with findings (2 still means a usage, config or internal error).")
-@click.option("--statistics", is_flag=True, help="Print the number of findings of each rule code and category instead of the findings (text or json).")
+@click.option("--statistics", is_flag=True,
+              help="Print the number of findings of each rule code and, under it, of each category they carry, instead of "
+                   "the findings (text or json; json-v1 counts one finding per category).")
 @click.option("--show-trace/--no-trace", default=True, show_default=True,
               help="Text report: under each finding's headline, the sink's line of code with a caret and one line per "
                    "hop of its trace (the default, on a terminal or not); --no-trace prints the headlines only.")
@@ -78,8 +82,8 @@ def scan_command(fmt, output, fail_on, exit_zero, statistics, show_trace, verbos
     --diff-base REF and --changed-only narrow the report to the lines git says changed, again
     after analysing the whole project.
     """
-    if statistics and fmt not in ("text", "json"):
-        fail(f"--statistics prints text or json, not {fmt}")
+    if statistics and fmt not in ("text", "json", "json-v1"):
+        fail(f"--statistics prints text, json or json-v1, not {fmt}")
     if settings["diff_base"] is not None and settings["changed_only"]:
         fail("--diff-base and --changed-only both choose the lines to report; give one")
     quiet = settings["quiet"]
@@ -115,8 +119,7 @@ def baseline_command(file, **settings):
     """Record the findings of PATHS (default: .) in FILE, to accept them: `xborder scan --baseline FILE`
     then reports and fails only on new findings. Findings suppressed inline are not recorded."""
     result = run_scan("baseline", **settings)
-    text = baseline.dumps(result)
+    text, count = baseline.dumps(result)  # count: version 2 findings, as `scan` counts them
     write_output(text, file, result.root, replace=True)
-    count = sum(f.suppressed is None for f in result.findings)
     if not settings["quiet"]:
         click.echo(f"xborder: recorded {count} finding{'s' if count != 1 else ''} in {file}", err=True)

@@ -70,6 +70,7 @@ class RuleCode:
     no_report: Example
     security_severity: str = ""  # GitHub code scanning's score, findings only ("" = none)
     precision: str = "medium"  # very-high | high | medium | low
+    message_many: str = ""  # the message of a finding with several categories ("" = `message`)
 
     @property
     def skips_file(self) -> bool:
@@ -83,6 +84,11 @@ class RuleCode:
 
     def format(self, **fields) -> str:
         return self.message.format(**fields)
+
+    def format_many(self, categories: list, **fields) -> str:
+        """The message of a finding that carries `categories` (names, the most sensitive first)."""
+        template = self.message_many if len(categories) > 1 and self.message_many else self.message
+        return template.format(category=", ".join(categories), **fields)
 
 
 @dataclass(frozen=True)
@@ -108,9 +114,9 @@ def _example(table: dict) -> Example:
     return Example(home=table["home"], source=table["source"], config=table.get("config", ""), args=tuple(table.get("args", ())))
 
 
-def _message(table: dict, family: str, origin: str, key: str) -> str:
+def _message(table: dict, family: str, origin: str, key: str, name: str = "message") -> str:
     """The message template, naming only fields the reporter of its family fills."""
-    message = table.get("message", "")
+    message = table.get(name, "")
     allowed = FAMILIES[family]
     if not allowed:
         if message:
@@ -121,9 +127,9 @@ def _message(table: dict, family: str, origin: str, key: str) -> str:
     try:
         names = {field for _, field, _, _ in string.Formatter().parse(message) if field is not None}
     except ValueError as exc:
-        _fail(f"invalid template: {exc}", origin, f"{key}.message")
-    for name in sorted(names - allowed):
-        _fail(f"unknown placeholder {{{name}}} (known: {', '.join(sorted(allowed))})", origin, f"{key}.message")
+        _fail(f"invalid template: {exc}", origin, f"{key}.{name}")
+    for unknown in sorted(names - allowed):
+        _fail(f"unknown placeholder {{{unknown}}} (known: {', '.join(sorted(allowed))})", origin, f"{key}.{name}")
     return message
 
 
@@ -139,7 +145,8 @@ def _code(table: dict, origin: str, key: str) -> RuleCode:
         _fail("a security-severity is above 0.0", origin, f"{key}.security-severity")
     return RuleCode(**fields, message=_message(table, table["family"], origin, key), excerpt=excerpt, report=report,
                     no_report=_example(table["no-report"]), security_severity=table.get("security-severity", ""),
-                    precision=table.get("precision", "medium"))
+                    precision=table.get("precision", "medium"),
+                    message_many=_message(table, table["family"], origin, key, "message-many") if "message-many" in table else "")
 
 
 def load_codes(path: Path) -> RuleCodes:

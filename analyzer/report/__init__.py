@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from . import github, json_report, sarif, statistics, text
+from . import github, gitlab, json_report, markdown, sarif, statistics, text
 
 FORMATS = {
     "text": text.render,
     "json": json_report.render,
+    "json-v1": json_report.render_v1,
     "sarif": sarif.render,
     "github": github.render,
+    "markdown": markdown.render,
+    "gitlab": gitlab.render,
 }
 
 
@@ -21,5 +24,5 @@ def render(result, fmt: str, color: bool = False, quiet: bool = False, trace: bo
 
 
 def render_statistics(result, fmt: str) -> str:
-    """The counts per rule code and category instead of the findings (text or json)."""
+    """The counts per rule code and category instead of the findings (text, json or json-v1)."""
     return statistics.render(result, fmt)

@@ -1,4 +1,5 @@
-"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request diff.
+"""GitHub Actions workflow commands: each (version 2) finding becomes an annotation on the pull
+request diff, at its sink call, listing each of its categories with its source and trace.
 
 Paths are made relative to the working directory, because GitHub resolves `file=` against the
 repository checkout, where the job runs, not against the scanned folder. A file that was not
@@ -11,6 +12,7 @@ from __future__ import annotations
 import re
 
 from ..escape import terminal
+from ..grouping import groups, message
 from .paths import shown
 from ..knowledge.codes import rule_codes
 
@@ -37,26 +39,36 @@ def _command(level: str, root: str, path: str, line, column, title: str, message
     return f"::{_COMMAND[level]} {','.join(props)}::{escape_data(message)}"
 
 
+def _detail(g, result) -> str:
+    """A (version 2) finding's annotation text: its message, destination, and each category's
+    source and trace, the most sensitive first."""
+    flow = g.flow
+    d = flow.destination
+    lines = [message(g, result.home, result.regime),
+             f"destination: {d.host or d.region or 'unknown'} -> {d.jurisdiction or 'unknown'} ({d.evidence})"]
+    for item in g.items:
+        f = item.flow
+        lines += [f"{f.category}: source {shown(result.root, f.source_path)}:{f.source_line} {f.source.expression}",
+                  "trace:", *(f"  {shown(result.root, h.path)}:{h.line} {h.note}" for h in f.trace)]
+    return "\n".join(lines)
+
+
 def render(result, color: bool = False) -> str:
     codes = rule_codes()
     lines = []
-    for f in result.findings:
-        if f.suppressed is not None:
-            continue  # an annotation cannot be marked as accepted; --show-suppressed is for the other formats
-        flow = f.flow
-        d = flow.destination
-        detail = [f.message,
-                  f"source: {shown(result.root, flow.source_path)}:{flow.source_line} {flow.source.expression} ({flow.category})",
-                  f"destination: {d.host or d.region or 'unknown'} -> {d.jurisdiction or 'unknown'} ({d.evidence})",
-                  "trace:", *(f"  {shown(result.root, h.path)}:{h.line} {h.note}" for h in flow.trace)]
-        lines.append(_command(f.severity, result.root, flow.sink_path, flow.sink_line, flow.sink_column,
-                              f"{f.rule} {codes[f.rule].name}", "\n".join(detail)))
+    found = [g for g in groups(result.findings, result.categories) if g.suppressed is None]
+    # Suppressed findings are left out: an annotation cannot be marked as accepted (--show-suppressed
+    # is for the other formats).
+    for g in found:
+        flow = g.flow
+        lines.append(_command(g.severity, result.root, flow.sink_path, flow.sink_line, flow.sink_column,
+                              f"{g.rule} {codes[g.rule].name}", _detail(g, result)))
     for e in result.errors:
         rule = codes[e.code]
         lines.append(_command(rule.severity if rule.about_comment else "error", result.root, e.path, e.line, None,
                               f"{e.code} {rule.name}", e.message))
     for w in result.warnings:
         lines.append(f"::warning::{escape_data(w)}")
-    count = sum(f.suppressed is None for f in result.findings)
+    count = len(found)
     lines.append(f"xborder: {count} finding{'s' if count != 1 else ''} in {result.files} files")
     return "\n".join(lines) + "\n"

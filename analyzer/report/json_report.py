@@ -1,28 +1,47 @@
-"""The JSON contract (version 1). Keys and meanings are stable; new keys may be added."""
+"""The JSON contract. Keys and meanings are stable within a version; new keys may be added.
+
+Version 2 (`--format json`, schemas/report-v2.schema.json) has one finding per sink call,
+destination and rule, with all its categories (grouping.py); version 1 (`--format json-v1`,
+schemas/report.schema.json) one per category, as before. Everything but the findings is the same.
+"""
 
 from __future__ import annotations
 
 import json
 
 from .. import __version__
+from ..grouping import groups, message
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _source(flow) -> dict:
+    return {"path": flow.source_path, "line": flow.source_line, "column": flow.source_column,
+            "expression": flow.source.expression}
+
+
+def _trace(flow) -> list:
+    return [{"path": h.path, "line": h.line, "column": h.column, "note": h.note} for h in flow.trace]
+
+
+def _sink_and_destination(flow) -> dict:
+    d = flow.destination
+    return {"sink": {"path": flow.sink_path, "line": flow.sink_line, "column": flow.sink_column,
+                     "callee": flow.callee, "kind": flow.kind},
+            "destination": {"host": d.host, "region": d.region, "jurisdiction": d.jurisdiction, "evidence": d.evidence}}
 
 
 def flow_dict(finding) -> dict:
+    """A version 1 finding: one category."""
     flow = finding.flow
-    d = flow.destination
     out = {
         "rule": finding.rule,
         "severity": finding.severity,
         "message": finding.message,
         "category": flow.category,
-        "source": {"path": flow.source_path, "line": flow.source_line, "column": flow.source_column,
-                   "expression": flow.source.expression},
-        "sink": {"path": flow.sink_path, "line": flow.sink_line, "column": flow.sink_column,
-                 "callee": flow.callee, "kind": flow.kind},
-        "destination": {"host": d.host, "region": d.region, "jurisdiction": d.jurisdiction, "evidence": d.evidence},
-        "trace": [{"path": h.path, "line": h.line, "column": h.column, "note": h.note} for h in flow.trace],
+        "source": _source(flow),
+        **_sink_and_destination(flow),
+        "trace": _trace(flow),
         "fingerprint": finding.fingerprint,
     }
     if finding.suppressed is not None:
@@ -30,13 +49,36 @@ def flow_dict(finding) -> dict:
     return out
 
 
-def document(result, include_timing: bool = True) -> dict:
+def group_dict(group, result) -> dict:
+    """A version 2 finding: every category reaching one sink call, the most sensitive first; its
+    `category`, `source` and `trace` are those of the first, for readers of one category."""
+    flow = group.flow
+    out = {
+        "rule": group.rule,
+        "severity": group.severity,
+        "message": message(group, result.home, result.regime),
+        "category": flow.category,
+        "categories": [{"category": f.flow.category, "source": _source(f.flow), "trace": _trace(f.flow),
+                        "fingerprint_v1": f.fingerprint} for f in group.items],
+        "source": _source(flow),
+        **_sink_and_destination(flow),
+        "trace": _trace(flow),
+        "fingerprint": group.fingerprint,
+    }
+    if group.suppressed is not None:
+        out["suppressed"] = group.suppressed
+    return out
+
+
+def document(result, include_timing: bool = True, version: int = SCHEMA_VERSION) -> dict:
+    findings = ([flow_dict(f) for f in result.findings] if version == 1 else
+                [group_dict(g, result) for g in groups(result.findings, result.categories)])
     doc = {
-        "version": SCHEMA_VERSION,
+        "version": version,
         "tool": {"name": "xborder", "version": __version__},
         "home": list(result.home),
         "regime": result.regime,
-        "findings": [flow_dict(f) for f in result.findings],
+        "findings": findings,
         "errors": [{"path": e.path, "line": e.line, "message": e.message, "code": e.code} for e in result.errors],
         # Where a sanitizer (hashing, a configured anonymizer) stopped personal data.
         "sanitized": [{"path": c.path, "line": c.line, "column": c.column, "sanitizer": c.sanitizer,
@@ -59,3 +101,8 @@ def document(result, include_timing: bool = True) -> dict:
 
 def render(result, color: bool = False) -> str:
     return json.dumps(document(result), indent=2, ensure_ascii=True) + "\n"
+
+
+def render_v1(result, color: bool = False) -> str:
+    """Version 1 (`--format json-v1`), byte for byte what it was: one finding per category."""
+    return json.dumps(document(result, version=1), indent=2, ensure_ascii=True) + "\n"

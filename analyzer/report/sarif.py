@@ -1,8 +1,9 @@
 """SARIF 2.1.0, for code-scanning UIs (GitHub, GitLab, VS Code SARIF viewer).
 
-Each finding is a result at its sink call (start and end), with the source as a related location,
-the trace as a codeFlow and the line-free fingerprint as a partialFingerprint, so the UI tracks a
-flow across edits. Comment problems (family suppression) and files that could not be analysed
+Each (version 2) finding is a result at its sink call (start and end), with the source of each of
+its categories as a related location, each category's trace as a threadFlow of its codeFlow, and
+its line-free fingerprint as the partialFingerprint `xborder/v2` (version 1 had one result per
+category, `xborder/v1`), so the UI tracks a finding across edits. Comment problems (family suppression) and files that could not be analysed
 (family analysis) are results too, each under a rule of its own: GitHub code scanning shows no
 tool notification, so a file it was told nothing about would look clean. Analysis problems are
 note-level, as they never fail the run (`scan`'s exit code), so they do not fail a pull request
@@ -21,6 +22,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
+from ..grouping import groups, message
 from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 from .paths import from_repository, project_folder, repository_root
 
@@ -93,38 +95,49 @@ class _Locations:
         return location
 
 
-def _result(finding, index: dict, regime: str | None, where: _Locations) -> dict:
-    flow = finding.flow
-    d = flow.destination
+def _steps(flow, where: _Locations) -> tuple[list, int]:
+    """The thread flow of one category's trace (GitHub's cap kept), and how many hops were left out."""
     hops = flow.trace
     if len(hops) > MAX_FLOW_LOCATIONS:  # the source end and the sink end, which GitHub would drop
         hops = hops[:MAX_FLOW_LOCATIONS // 2] + hops[len(hops) - MAX_FLOW_LOCATIONS // 2:]
     steps = [{"location": where(h.path, h.line, h.column, h.note,
                                 flow.sink_end if (h.path, h.line, h.column) == (flow.sink_path, flow.sink_line, flow.sink_column) else (0, 0))}
              for h in hops]
-    result = {
-        "ruleId": finding.rule,
-        "ruleIndex": index[finding.rule],
-        "level": finding.severity,
-        "message": {"text": finding.message},
+    return steps, len(flow.trace) - len(hops)
+
+
+def _result(group, index: dict, result, where: _Locations) -> dict:
+    """One (version 2) finding: its sink call, each category's source as a related location and its
+    trace as a thread flow, the most sensitive first."""
+    flow = group.flow
+    d = flow.destination
+    flows = [_steps(f.flow, where) for f in group.items]
+    out = {
+        "ruleId": group.rule,
+        "ruleIndex": index[group.rule],
+        "level": group.severity,
+        "message": {"text": message(group, result.home, result.regime)},
         "locations": [where(flow.sink_path, flow.sink_line, flow.sink_column, end=flow.sink_end)],
-        "relatedLocations": [{"id": 1, **where(flow.source_path, flow.source_line, flow.source_column,
-                                               f"source: {flow.source.expression} ({flow.category})")}],
-        "codeFlows": [{"threadFlows": [{"locations": steps}]}],
-        "partialFingerprints": {"xborder/v1": finding.fingerprint},
-        "properties": {"category": flow.category, "kind": flow.kind, "callee": flow.callee, "regime": regime,
+        "relatedLocations": [{"id": n, **where(f.flow.source_path, f.flow.source_line, f.flow.source_column,
+                                               f"source: {f.flow.source.expression} ({f.flow.category})")}
+                             for n, f in enumerate(group.items, 1)],
+        "codeFlows": [{"threadFlows": [{"locations": steps} for steps, _ in flows]}],
+        "partialFingerprints": {"xborder/v2": group.fingerprint},
+        "properties": {"category": flow.category, "categories": list(group.categories), "kind": flow.kind,
+                       "callee": flow.callee, "regime": result.regime,
                        "destination": {"host": d.host, "region": d.region, "jurisdiction": d.jurisdiction,
                                        "evidence": d.evidence}},
     }
-    if len(flow.trace) > len(hops):
-        result["properties"]["traceHopsOmitted"] = len(flow.trace) - len(hops)
-    if finding.suppressed is not None:
-        result["suppressions"] = [{"kind": "inSource", "justification": finding.suppressed}]
-    return result
+    omitted = sum(n for _, n in flows)
+    if omitted:
+        out["properties"]["traceHopsOmitted"] = omitted
+    if group.suppressed is not None:
+        out["suppressions"] = [{"kind": "inSource", "justification": group.suppressed}]
+    return out
 
 
 def _results(result, codes, index: dict, where: _Locations) -> list:
-    results = [_result(f, index, result.regime, where) for f in result.findings]
+    results = [_result(g, index, result, where) for g in groups(result.findings, result.categories)]
     if result.baseline is not None:  # findings the baseline knows were dropped
         for r in results:
             r["baselineState"] = "new"

@@ -7,6 +7,7 @@ import unicodedata
 from collections import Counter
 
 from ..escape import terminal as safe
+from ..grouping import groups, message, short_names
 from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 from .paths import shown
 from .source import SourceLines
@@ -26,12 +27,13 @@ def render(result, color: bool = False, quiet: bool = False, trace: bool = True,
         return safe(shown(result.root, rel))
 
     sources = SourceLines(result.root) if trace else None
-    for f in result.findings:
-        lines += _finding(f, here, color, sources, verbose)
+    found = groups(result.findings, result.categories)
+    for g in found:
+        lines += _finding(g, result, here, color, sources, verbose)
     for e in result.errors:
         where = f"{here(e.path)}:{e.line}" if e.line else here(e.path)
         lines.append(f"{where}: {e.code} {safe(e.message)}")
-    if result.errors or (result.findings and not trace):
+    if result.errors or (found and not trace):
         lines.append("")
     if quiet:
         return "".join(line + "\n" for line in lines)
@@ -39,7 +41,7 @@ def render(result, color: bool = False, quiet: bool = False, trace: bool = True,
     for w in result.warnings:
         lines.append(f"warning: {safe(w)}")
     lines += _baseline(result.baseline, here)
-    counts = Counter(f.severity for f in result.findings if f.suppressed is None)
+    counts = Counter(g.severity for g in found if g.suppressed is None)
     by_severity = ", ".join(f"{counts[s]} {s}" for s in sorted(counts, key=lambda s: -SEVERITY_ORDER[s])) or "none"
     error_files = len({e.path for e in result.errors if rule_codes()[e.code].skips_file})  # not comment problems
     total = sum(counts.values())
@@ -50,11 +52,13 @@ def render(result, color: bool = False, quiet: bool = False, trace: bool = True,
     return "\n".join(lines) + "\n"
 
 
-def _finding(f, here, color: bool, sources: SourceLines | None, verbose: bool) -> list[str]:
-    """One finding: its headline; with `sources` (--show-trace), the sink's code and the trace."""
+def _finding(f, result, here, color: bool, sources: SourceLines | None, verbose: bool) -> list[str]:
+    """One (version 2) finding: its headline, naming its categories by short names; with `sources`
+    (--show-trace), the sink's code and the trace of each category (its source hop names it)."""
     flow = f.flow
     sev = f"{_COLORS[f.severity]}{f.severity}{_RESET}" if color else f.severity
-    lines = [f"{here(flow.sink_path)}:{flow.sink_line}:{flow.sink_column}: {f.rule} [{sev}] {safe(f.message)}"]
+    text = message(f, result.home, result.regime, short_names(f.categories))
+    lines = [f"{here(flow.sink_path)}:{flow.sink_line}:{flow.sink_column}: {f.rule} [{sev}] {safe(text)}"]
     if sources is not None:
         mark = _COLORS[f.severity] if color else ""
         lines += quote(sources.line(flow.sink_path, flow.sink_line), flow.sink_line, flow.sink_column, mark)
@@ -63,7 +67,7 @@ def _finding(f, here, color: bool, sources: SourceLines | None, verbose: bool) -
         where = ", ".join(x for x in (d.host, d.region) if x) or "unknown"
         lines.append(f"  destination: {safe(where)} -> {d.jurisdiction or 'unknown'} ({safe(d.evidence)})")
     if sources is not None:
-        lines += [f"  trace: {here(h.path)}:{h.line} {safe(h.note)}" for h in flow.trace]
+        lines += [f"  trace: {here(h.path)}:{h.line} {safe(h.note)}" for item in f.items for h in item.flow.trace]
     if f.suppressed is not None:
         lines.append(f"  suppressed: {safe(f.suppressed)}")
     return lines + ([""] if sources is not None else [])
