@@ -284,6 +284,9 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.eu.squadcast.com", "EU"),
         ("auth.eu.squadcast.com", "EU"),
         ("hooks.slack-gov.com", "US"),
+        # h17-ldap: web search APIs (provider's location, as the privacy notice or terms state it)
+        ("api.search.brave.com", "US"),
+        ("api.mojeek.com", "GB"),
     ],
 )
 def test_saas_hosts(j, host, expected):
@@ -667,4 +670,44 @@ def test_squadcast_eu_host_is_not_placed_by_the_us_entry(j):
     ],
 )
 def test_vendor_hosts_without_a_cited_location_stay_unplaced(j, host):
+    assert where(j, host) is None
+
+
+# ---------------------------------------------------------------- h17-ldap: web search API hosts
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "api.search.brave.com.evil.example",
+        "search.brave.com.evil.example",
+        "api.mojeek.com.evil.example",
+        "mojeek.com.evil.example",
+    ],
+)
+def test_search_api_look_alikes_are_not_placed(j, host):
+    assert where(j, host) is None
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        # no page read states the country of these search vendors (h17-ldap report): Tavily (AlphaAI Technologies
+        # Inc., Israeli privacy law cited), Exa, Kagi (Google Cloud, region not stated), Jina AI, Serper, SearchApi
+        # (SearchApi, LLC, no address), SerpApi, Bocha, DuckDuckGo and Bing (duckduckgo_search's hosts)
+        "api.tavily.com",
+        "api.exa.ai",
+        "kagi.com",
+        "r.jina.ai",
+        "s.jina.ai",
+        "google.serper.dev",
+        "www.searchapi.io",
+        "serpapi.com",
+        "api.bochaai.com",
+        "duckduckgo.com",
+        "www.bing.com",
+        "api.bing.microsoft.com",
+    ],
+)
+def test_search_hosts_without_a_cited_location_stay_unplaced(j, host):
     assert where(j, host) is None
