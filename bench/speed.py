@@ -123,8 +123,8 @@ def _say(what: str, r: dict) -> dict:
 
 
 def _walls(rs: list) -> str:
-    ok = [r["wall"] for r in rs if "failed" not in r]
-    return " / ".join(f"{w:.1f}" for w in ok) if ok else ("failed" if rs else "-")
+    ok = [r for r in rs if "failed" not in r]
+    return " / ".join(f"{r['wall']:.1f} ({r['cpu']:.1f})" for r in ok) if ok else ("failed" if rs else "-")
 
 
 def _peak(rs: list, key: str) -> str:
@@ -133,7 +133,7 @@ def _peak(rs: list, key: str) -> str:
 
 
 def table(results: dict) -> str:
-    rows = ["| project | run | files | wall seconds (per round) | main process peak RSS MB | process tree peak RSS MB (PSS) | findings |",
+    rows = ["| project | run | files | wall seconds (CPU seconds), per round | main process peak RSS MB | process tree peak RSS MB (PSS) | findings |",
             "|---|---|---:|---|---:|---:|---:|"]
     names = {"cold": "xborder cold", "warm": "xborder warm, nothing changed",
              "changed": "xborder warm, one file changed", "semgrep": "Semgrep CE, in-function taint rule"}
