@@ -10,8 +10,8 @@ by bench/real.py's cache) each tool scans a copy of the tree with its default fi
   semgrep           Semgrep CE (`semgrep scan --config <rule> --jobs J`), a small in-function taint
                     rule: source an attribute `.email` / `.phone`, sink `requests.post(...)`
 
-Cold xborder and Semgrep runs are interleaved (xborder, semgrep, xborder, semgrep, ...: --rounds),
-each round with a fresh xborder cache. Per run: wall seconds, the main process's own peak RSS
+Cold xborder and Semgrep runs are interleaved (semgrep, xborder, semgrep, then xborder warm and
+changed, for each of --rounds), each round with a fresh xborder cache. Per run: wall seconds, the main process's own peak RSS
 (VmHWM, sampled from /proc) and the peak summed RSS and PSS of its process tree. Then synthetic
 projects of 1,000 and 5,000 modules (bench/synth.py) for the growth ratio of a cold scan.
 
@@ -95,15 +95,18 @@ def edit(path: Path, generation: int) -> None:
 
 
 def measure(root: Path, edited: Path, args, work: Path, rule: Path | None) -> dict:
-    """Every run of one project, interleaved: per round cold, semgrep, warm, changed."""
+    """Every run of one project, interleaved: per round semgrep, cold, semgrep, warm, changed."""
     runs: dict = {"cold": [], "semgrep": [], "warm": [], "changed": []}
     work.mkdir(parents=True, exist_ok=True)
     for i in range(1, args.rounds + 1):
         cache = work / f"cache-{i}"
         shutil.rmtree(cache, ignore_errors=True)
-        runs["cold"].append(_say("xborder cold", xborder(root, cache, args.jobs, work / f"cold-{i}.json")))
-        if rule is not None:
-            runs["semgrep"].append(_say("semgrep", semgrep(args.semgrep, root, rule, args.jobs, work / f"semgrep-{i}.json")))
+        for step in ("before", "cold", "after"):  # semgrep on both sides of each cold xborder run
+            if step == "cold":
+                runs["cold"].append(_say("xborder cold", xborder(root, cache, args.jobs, work / f"cold-{i}.json")))
+            elif rule is not None:
+                out = work / f"semgrep-{i}-{step}.json"
+                runs["semgrep"].append(_say("semgrep", semgrep(args.semgrep, root, rule, args.jobs, out)))
         runs["warm"].append(_say("xborder warm", xborder(root, cache, args.jobs, work / f"warm-{i}.json")))
         edit(edited, i)
         changed = _say("xborder changed", xborder(root, cache, args.jobs, work / f"changed-{i}.json"))
@@ -186,7 +189,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", nargs="*", default=["django", "saleor"], help="apps of bench/real (default: django saleor)")
     parser.add_argument("--sizes", nargs="*", type=int, default=[1000, 5000], help="synthetic module counts (none: skip)")
-    parser.add_argument("--rounds", type=int, default=2, help="interleaved rounds per app (default 2)")
+    parser.add_argument("--rounds", type=int, default=1, help="interleaved rounds per app (default 1)")
     parser.add_argument("--synthetic-rounds", type=int, default=1)
     parser.add_argument("--jobs", "-j", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)

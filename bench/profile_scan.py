@@ -1,8 +1,8 @@
 """Where the whole-program stage spends its time on a real project (issue 16: "profile first").
 
-    python bench/profile.py saleor            # an app of bench/real (downloaded by bench/real.py's cache)
-    python bench/profile.py django --top 30
-    python bench/profile.py path/to/project --home DE
+    python bench/profile_scan.py saleor            # an app of bench/real (downloaded by bench/real.py's cache)
+    python bench/profile_scan.py django --top 30
+    python bench/profile_scan.py path/to/project --home DE
 
 Summaries come from a cache of their own (under bench/real.py's cache folder), filled by the first
 run, so the profile covers only the global stage: cProfile of `Analysis.run` (propagation to the
@@ -16,19 +16,16 @@ per-pass figures come from a subclass of `Analysis` that counts around the drive
 from __future__ import annotations
 
 import argparse
+import cProfile
 import io
+import pstats
 import sys
 import time
 from pathlib import Path
 
-# This file is named profile.py, as the standard library's module that cProfile imports: import
-# cProfile with this folder off the path, so that it finds the standard library's.
-BENCH = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != BENCH]
-import cProfile  # noqa: E402
-import pstats  # noqa: E402
-
-sys.path.insert(0, str(BENCH))
+# Not named profile.py: that would shadow the standard library's module, which cProfile imports,
+# for every script in this folder.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 import real  # noqa: E402
 import run  # noqa: E402
 
