@@ -233,6 +233,7 @@ class Catalog:
         self.sinks_by_callee = {s.callee: s for s in sinks if "*" not in s.callee}
         # Globs (stripe.*.create) cover a family of calls; the most literal glob is tried first.
         self.sink_globs = sorted((s for s in sinks if "*" in s.callee), key=lambda s: (-len(s.callee.replace("*", "")), s.callee))
+        self.no_sink: set = set()  # callees no glob matches: the propagation asks again for each call
         self.clients_by_constructor: dict[str, list] = {}
         for c in clients:
             self.clients_by_constructor.setdefault(c.constructor, []).append(c)
@@ -265,10 +266,12 @@ class Catalog:
         """The sink rule of a qualified callee: its own, else the most literal glob that matches,
         made literal for this callee (reports name the call, not the glob)."""
         found = self.sinks_by_callee.get(qualname)
-        if found is None and self.sink_globs:
+        if found is None and self.sink_globs and qualname not in self.no_sink:
             glob = next((s for s in self.sink_globs if fnmatch.fnmatchcase(qualname, s.callee)), None)
             if glob is not None:
                 found = self.sinks_by_callee[qualname] = replace(glob, callee=qualname)
+            else:
+                self.no_sink.add(qualname)
         return found
 
     def library_of(self, qualname: str) -> str | None:
