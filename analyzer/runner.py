@@ -187,13 +187,14 @@ class Runner:
 
     def _twins(self, results: list, twins: list, first: dict) -> list:
         """The files whose bytes another file of this call had: its summary re-bound, else
-        summarized (not cached: the entry of those bytes is their first file's)."""
+        summarized (not cached: the entry of those bytes is their first file's). Not from a
+        summary that failed: a timeout or a dead worker is this run's, not the bytes', and each
+        file's failure is reported as its own."""
         again = []
         for i, item in twins:
             data, rel, module, is_package, digest, _ = item
             made = results[first[digest]]
-            limited = made.error is not None and made.error.code == "XB902"  # a timeout is this run's, not the bytes'
-            results[i] = None if limited else rebind(made, data, rel, module, is_package)
+            results[i] = None if made.error is not None else rebind(made, data, rel, module, is_package)
             if results[i] is None:
                 again.append((i, item))
         for i, summary, _ in self._run(again):
