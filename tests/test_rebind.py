@@ -5,7 +5,10 @@ byte-identical, cold or warm."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,3 +144,14 @@ def test_copies_report_their_own_findings_and_warm_equals_cold(tmp_path):
     assert sinks == [("a/helpers.py", 7), ("a/sender.py", 5), ("b/helpers.py", 7), ("b/sender.py", 5)]
     for f in findings:  # each finding's trace stays in its own copy
         assert {p["path"].split("/")[0] for p in (f["source"], *f["trace"])} == {f["sink"]["path"].split("/")[0]}
+
+
+def test_the_cache_key_is_the_same_in_every_process():
+    """The rules' digest keys the cache: a set's order follows string hashing, which differs per
+    process, so a digest built from a set's repr changed from one scan to the next and a warm scan
+    summarized everything again about every other time (flow.toml's record_categories)."""
+    code = ("from xborder.knowledge import load_knowledge; from xborder.knowledge.config import Config; "
+            "print(load_knowledge(Config(home=('CN',))).digest())")
+    digests = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(1, 7)}
+    assert len(digests) == 1, digests

@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -284,9 +284,25 @@ class Catalog:
         return next((p for n in range(len(parts), 0, -1) if (p := ".".join(parts[:n])) in self.libraries), None)
 
     def digest(self) -> str:
-        blob = json.dumps([repr(c) for c in self.clients] + [repr(s) for s in self.sinks] + [repr(self.flowrules)]
-                          + [repr(s) for s in self.settings_clients.values()] + [repr(sorted(self.libraries.items()))])
+        """The same in every process (part of the summary cache's key): set members in sorted order,
+        since a set's own order follows string hashing, which differs per process."""
+        blob = json.dumps([stable_repr(c) for c in self.clients] + [stable_repr(s) for s in self.sinks]
+                          + [stable_repr(self.flowrules)] + [stable_repr(s) for s in self.settings_clients.values()]
+                          + [repr(sorted(self.libraries.items()))])
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def stable_repr(value) -> str:
+    """repr(value) with the members of every set, at any depth, in sorted order."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(stable_repr(v) for v in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{stable_repr(k)}: {stable_repr(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__}(" + ", ".join(stable_repr(v) for v in value) + ")"
+    if is_dataclass(value) and not isinstance(value, type):
+        return f"{type(value).__name__}(" + ", ".join(f"{f.name}={stable_repr(getattr(value, f.name))}" for f in fields(value)) + ")"
+    return repr(value)
 
 
 def load_rules_toml(directory: Path, name: str) -> dict:
