@@ -45,7 +45,10 @@ def rebind(summary: ModuleSummary, source: bytes, path: str, module: str, is_pac
         if _PARENT.search(source) or not old or not new:
             return None
         renames.append((old, new))
-    if any(old.rpartition(".")[2].encode() in source for old, _ in renames):
+    try:  # a name from a file name that is not UTF-8 holds surrogates: its bytes, as the file system has them
+        if any(old.rpartition(".")[2].encode("utf-8", "surrogateescape") in source for old, _ in renames):
+            return None
+    except UnicodeEncodeError:
         return None
     renames.sort(key=lambda r: -len(r[0]))  # the module before its package
     return _Rebinder(summary.path, path, renames).walk(summary)
