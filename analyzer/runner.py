@@ -25,6 +25,7 @@ from collections import deque
 from multiprocessing.connection import wait
 
 from . import files
+from .rebind import rebind
 from .summarize import Context, summarize
 from .summary import ModuleSummary, ParseError
 
@@ -149,8 +150,13 @@ class Runner:
         self.spare: list[_Worker] = []
 
     def summaries(self, files: list, limit: int, positions: bool = False) -> list[ModuleSummary]:
+        """One summary per file, in order. Files with the same bytes are summarized once: the cached
+        summary (made for whichever of them was summarized last) or this call's first of them is
+        re-bound to each other's path and module (rebind.py) where that is sure to give what
+        summarizing it would."""
         results: list = [None] * len(files)
-        todo = []
+        todo, twins = [], []  # twins: (index, item) of files whose bytes an earlier task summarizes
+        first: dict = {}  # digest -> index of the task summarizing those bytes
         for i, f in enumerate(files):
             if f.skipped is not None:
                 results[i] = ModuleSummary(f.rel, f.module, "", error=ParseError(0, 0, f.skipped, "XB902"))
@@ -160,11 +166,14 @@ class Runner:
                 results[i] = ModuleSummary(f.rel, f.module, "", error=problem)
                 continue
             digest = hashlib.sha256(data).hexdigest()
+            item = (data, f.rel, f.module, f.is_package, digest, positions)
             cached = self.cache.get(digest, positions) if self.cache else None
-            if cached is not None and cached.path == f.rel and cached.module == f.module:
-                results[i] = cached
-                continue
-            todo.append((i, (data, f.rel, f.module, f.is_package, digest, positions)))
+            results[i] = rebind(cached, data, f.rel, f.module, f.is_package) if cached is not None else None
+            if results[i] is None and digest in first:
+                twins.append((i, item))
+            elif results[i] is None:
+                first[digest] = i
+                todo.append((i, item))
         done = 0
         for i, summary, body in self._run(todo):
             results[i] = summary
@@ -174,6 +183,22 @@ class Runner:
             done += 1
             if self.progress:
                 self.progress(done, len(todo))
+        return self._twins(results, twins, first)
+
+    def _twins(self, results: list, twins: list, first: dict) -> list:
+        """The files whose bytes another file of this call had: its summary re-bound, else
+        summarized (not cached: the entry of those bytes is their first file's). Not from a
+        summary that failed: a timeout or a dead worker is this run's, not the bytes', and each
+        file's failure is reported as its own."""
+        again = []
+        for i, item in twins:
+            data, rel, module, is_package, digest, _ = item
+            made = results[first[digest]]
+            results[i] = None if made.error is not None else rebind(made, data, rel, module, is_package)
+            if results[i] is None:
+                again.append((i, item))
+        for i, summary, _ in self._run(again):
+            results[i] = summary
         return results
 
     def _run(self, todo: list):

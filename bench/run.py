@@ -91,6 +91,18 @@ def _memory_kb(pid: int) -> tuple[int, int]:
     return pss, rss
 
 
+def _hwm_kb(pid: int) -> int:
+    """The peak resident set of one process (VmHWM) in kB, 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
 class TreeSampler(threading.Thread):
     """Peak summed PSS (and RSS) over a process and all its descendants."""
 
@@ -99,10 +111,12 @@ class TreeSampler(threading.Thread):
         self.pid, self.interval = pid, interval
         self.peak_pss = self.peak_rss = 0
         self.peak_procs = 0
+        self.main_hwm = 0  # kB: the main process's own peak RSS (VmHWM), last read before it exits
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
+            self.main_hwm = max(self.main_hwm, _hwm_kb(self.pid))
             pids = _tree(self.pid)
             total_pss = total_rss = 0
             for p in pids:
@@ -149,26 +163,38 @@ def run_scan(root: Path, cache: Path, jobs: int, out: Path) -> dict:
     cmd = [*prefix, "scan", str(root), "--home", "CN", "--format", "json-v1",
            "--cache-dir", str(cache), "--jobs", str(jobs)]
     before = count_entries(cache)
+    run = measured(cmd, env, out)
+    try:
+        doc = json.loads(out.read_text())
+    except ValueError:
+        sys.exit(f"xborder scan failed (exit {run['exit']}); see {out.with_suffix('.err')}:\n"
+                 + out.with_suffix(".err").read_text()[-2000:])
+    return {**run, "new_entries": count_entries(cache) - before, "doc": doc}
+
+
+def measured(cmd: list, env: dict, out: Path, cwd: Path | None = None) -> dict:
+    """Run one command (stdout to `out`, stderr beside it): wall and CPU seconds, exit code, the
+    largest single-process max RSS (wait4), the main process's own peak RSS, and the peak summed
+    PSS and RSS of its process tree."""
+    here = os.getcwd()
     with open(out, "wb") as stdout, open(out.with_suffix(".err"), "wb") as stderr:
-        started = time.perf_counter()
-        pid = os.posix_spawn(cmd[0], cmd, env, file_actions=[
-            (os.POSIX_SPAWN_DUP2, stdout.fileno(), 1), (os.POSIX_SPAWN_DUP2, stderr.fileno(), 2)])
+        if cwd is not None:
+            os.chdir(cwd)
+        try:
+            started = time.perf_counter()
+            pid = os.posix_spawn(cmd[0], cmd, env, file_actions=[
+                (os.POSIX_SPAWN_DUP2, stdout.fileno(), 1), (os.POSIX_SPAWN_DUP2, stderr.fileno(), 2)])
+        finally:
+            os.chdir(here)
         sampler = TreeSampler(pid)
         sampler.start()
         _, status, usage = os.wait4(pid, 0)  # ru_maxrss: max over the process and its reaped workers
         wall = time.perf_counter() - started
         sampler.done.set()
         sampler.join()
-    code = os.waitstatus_to_exitcode(status)
-    try:
-        doc = json.loads(out.read_text())
-    except ValueError:
-        sys.exit(f"xborder scan failed (exit {code}); see {out.with_suffix('.err')}:\n"
-                 + out.with_suffix(".err").read_text()[-2000:])
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "new_entries": count_entries(cache) - before,
-            "exit": code, "doc": doc, "max_rss_mb": usage.ru_maxrss / 1024,
-            "tree_pss_mb": sampler.peak_pss / 1024, "tree_rss_mb": sampler.peak_rss / 1024,
-            "procs": sampler.peak_procs}
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "exit": os.waitstatus_to_exitcode(status),
+            "max_rss_mb": usage.ru_maxrss / 1024, "main_rss_mb": sampler.main_hwm / 1024,
+            "tree_pss_mb": sampler.peak_pss / 1024, "tree_rss_mb": sampler.peak_rss / 1024, "procs": sampler.peak_procs}
 
 
 # ----------------------------------------------------------------------------- parse floor

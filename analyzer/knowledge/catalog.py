@@ -12,7 +12,7 @@ import functools
 import hashlib
 import json
 import tomllib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -234,6 +234,7 @@ class Catalog:
         self.sinks_by_callee = {s.callee: s for s in sinks if "*" not in s.callee}
         # Globs (stripe.*.create) cover a family of calls; the most literal glob is tried first.
         self.sink_globs = sorted((s for s in sinks if "*" in s.callee), key=lambda s: (-len(s.callee.replace("*", "")), s.callee))
+        self.no_sink: set = set()  # callees no glob matches: the propagation asks again for each call
         self.clients_by_constructor: dict[str, list] = {}
         for c in clients:
             self.clients_by_constructor.setdefault(c.constructor, []).append(c)
@@ -283,10 +284,12 @@ class Catalog:
         """The sink rule of a qualified callee: its own, else the most literal glob that matches,
         made literal for this callee (reports name the call, not the glob)."""
         found = self.sinks_by_callee.get(qualname)
-        if found is None and self.sink_globs:
+        if found is None and self.sink_globs and qualname not in self.no_sink:
             glob = next((s for s in self.sink_globs if fnmatch.fnmatchcase(qualname, s.callee)), None)
             if glob is not None:
                 found = self.sinks_by_callee[qualname] = replace(glob, callee=qualname)
+            else:
+                self.no_sink.add(qualname)
         return found
 
     def library_of(self, qualname: str) -> str | None:
@@ -299,9 +302,25 @@ class Catalog:
         return next((p for n in range(len(parts), 0, -1) if (p := ".".join(parts[:n])) in self.libraries), None)
 
     def digest(self) -> str:
-        blob = json.dumps([repr(c) for c in self.clients] + [repr(s) for s in self.sinks] + [repr(self.flowrules)]
-                          + [repr(s) for s in self.settings_clients.values()] + [repr(sorted(self.libraries.items()))])
+        """The same in every process (part of the summary cache's key): set members in sorted order,
+        since a set's own order follows string hashing, which differs per process."""
+        blob = json.dumps([stable_repr(c) for c in self.clients] + [stable_repr(s) for s in self.sinks]
+                          + [stable_repr(self.flowrules)] + [stable_repr(s) for s in self.settings_clients.values()]
+                          + [repr(sorted(self.libraries.items()))])
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def stable_repr(value) -> str:
+    """repr(value) with the members of every set, at any depth, in sorted order."""
+    if isinstance(value, (set, frozenset)):
+        return "{" + ", ".join(sorted(stable_repr(v) for v in value)) + "}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{stable_repr(k)}: {stable_repr(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return f"{type(value).__name__}(" + ", ".join(stable_repr(v) for v in value) + ")"
+    if is_dataclass(value) and not isinstance(value, type):
+        return f"{type(value).__name__}(" + ", ".join(f"{f.name}={stable_repr(getattr(value, f.name))}" for f in fields(value)) + ")"
+    return repr(value)
 
 
 def load_rules_toml(directory: Path, name: str) -> dict:

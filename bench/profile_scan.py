@@ -1,0 +1,183 @@
+"""Where the whole-program stage spends its time on a real project (issue 16: "profile first").
+
+    python bench/profile_scan.py saleor            # an app of bench/real (downloaded by bench/real.py's cache)
+    python bench/profile_scan.py django --top 30
+    python bench/profile_scan.py path/to/project --home DE
+
+Summaries come from a cache of their own (under bench/real.py's cache folder), filled by the first
+run, so the profile covers only the global stage: cProfile of `Analysis.run` (propagation to the
+fixpoint and the entry points' flows), the top functions by cumulative and by own time, and per
+pass: functions analysed, results that changed, shared values that changed, seconds, and the
+strongly connected components that hit their round cap (with their size and seconds). The
+per-pass figures come from a subclass of `Analysis` that counts around the driver's own steps
+(`stores.new_pass`, `settle`, `analyze`): the driver itself pays nothing for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import sys
+import time
+from pathlib import Path
+
+# Not named profile.py: that would shadow the standard library's module, which cProfile imports,
+# for every script in this folder.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import real  # noqa: E402
+import run  # noqa: E402
+
+sys.path.insert(0, str(real.REPO))
+from analyzer import pipeline  # noqa: E402
+from analyzer.propagate import Analysis  # noqa: E402
+
+
+class Pass:
+    def __init__(self, number: int, stores_changed: int):
+        self.number = number
+        self.stores_changed = stores_changed  # shared values (fields, globals, clients) that differ from the pass before
+        self.analysed = 0
+        self.changed = 0  # results whose signature changed
+        self.started = time.perf_counter()
+        self.seconds = 0.0
+        self.capped: list = []  # (seconds, size, first member) of components that hit MAX_SCC_ROUNDS
+        self.slow: list = []  # (seconds, size, first member) of every component settled
+
+
+class Counted(Analysis):
+    """The driver, with its passes, analyses and components counted and timed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.passes: list[Pass] = []
+        new_pass = self.stores.new_pass
+
+        def counted_new_pass():
+            changed = new_pass()
+            self._close()
+            self.passes.append(Pass(len(self.passes) + 1, len(changed)))
+            return changed
+
+        self.stores.new_pass = counted_new_pass
+
+    def _close(self) -> None:
+        if self.passes and not self.passes[-1].seconds:
+            self.passes[-1].seconds = time.perf_counter() - self.passes[-1].started
+
+    def run(self):
+        flows = super().run()
+        self._close()
+        return flows
+
+    def analyze(self, qualname: str):
+        old = self.results.get(qualname)
+        result = super().analyze(qualname)
+        current = self.passes[-1]
+        current.analysed += 1
+        if old is None or old.signature() != result.signature():
+            current.changed += 1
+        return result
+
+    def settle(self, component: list, stale: set) -> bool:
+        first = min(component)
+        had = first in self.capped_cycles
+        self.capped_cycles.discard(first)
+        started = time.perf_counter()
+        changed = super().settle(component, stale)
+        took = time.perf_counter() - started
+        record = (took, len(component), first)
+        if first in self.capped_cycles:
+            self.passes[-1].capped.append(record)
+        elif had:
+            self.capped_cycles.add(first)
+        if took > 0.05:
+            self.passes[-1].slow.append(record)
+        return changed
+
+
+def target_of(name: str) -> Path:
+    """An app of bench/real (fetched and checked by real.py) or a folder."""
+    labels = real.LABELS / f"{name}.toml"
+    if labels.is_file():
+        app = real.load(labels)
+        return (real.fetch(app) / app.meta.get("scan", ".")).resolve()
+    path = Path(name)
+    if not path.is_dir():
+        raise SystemExit(f"{name}: neither an app of bench/real nor a folder")
+    return path.resolve()
+
+
+def profiled(target: Path, home: str, jobs: int, cache: Path) -> tuple[Counted, cProfile.Profile, float, float]:
+    """The analysis of `target` up to its flows; the global stage run under cProfile."""
+    profiler = cProfile.Profile()
+    timing = {}
+
+    class Profiled(Counted):
+        def run(self):
+            started = time.perf_counter()
+            profiler.enable()
+            try:
+                return super().run()
+            finally:
+                profiler.disable()
+                timing["global"] = time.perf_counter() - started
+
+    pipeline.Analysis = Profiled
+    started = time.perf_counter()
+    options = pipeline.Options(paths=(str(target),), home=(home,), cache_dir=str(cache), jobs=jobs)
+    with pipeline.collector_paused():
+        analyzed = pipeline.analyze(options)
+    return analyzed.analysis, profiler, timing["global"], time.perf_counter() - started
+
+
+def pass_table(analysis: Counted) -> str:
+    rows = ["| pass | functions analysed | results changed | shared values changed | seconds | ms per analysis | "
+            "components at the round cap |", "|---:|---:|---:|---:|---:|---:|---|"]
+    for p in analysis.passes:
+        capped = ", ".join(f"{first} ({size} functions, {took:.1f} s)" for took, size, first in sorted(p.capped, reverse=True)[:3])
+        more = f" and {len(p.capped) - 3} more" if len(p.capped) > 3 else ""
+        per = 1000 * p.seconds / p.analysed if p.analysed else 0
+        rows.append(f"| {p.number} | {p.analysed:,} | {p.changed:,} | {p.stores_changed:,} | {p.seconds:.1f} | {per:.2f} | "
+                    f"{capped or '-'}{more} |")
+    return "\n".join(rows)
+
+
+def slowest(analysis: Counted, top: int) -> str:
+    totals: dict = {}
+    for p in analysis.passes:
+        for took, size, first in p.slow:
+            entry = totals.setdefault(first, [0.0, size, 0])
+            entry[0] += took
+            entry[2] += 1
+    ranked = sorted(totals.items(), key=lambda kv: -kv[1][0])[:top]
+    return "\n".join(f"  {took:7.1f} s  {size:5} functions  settled {n} times  {first}" for first, (took, size, n) in ranked)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("project", help="an app of bench/real (django, saleor, ...) or a folder")
+    parser.add_argument("--home", default="CN")
+    parser.add_argument("--jobs", type=int, default=2, help="summarizing workers (not profiled)")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    target = target_of(args.project)
+    cache = real.cache_dir() / "profile-cache" / target.name
+    analysis, profiler, seconds, total = profiled(target, args.home, args.jobs, cache)
+    functions = len(analysis.program.functions)
+    components = len(analysis.order())
+    print(f"{target}: {functions:,} functions in {components:,} components; global stage {seconds:.1f} s under cProfile "
+          f"(whole analysis {total:.1f} s, summaries from {cache}); caps: {'; '.join(analysis.caps) or 'none'}\n")
+    print(pass_table(analysis))
+    print(f"\nComponents taking the most time over all passes (only those over 0.05 s in a pass):\n{slowest(analysis, 12)}\n")
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(args.top)
+    out.write("\nTop by own time:\n")
+    stats.sort_stats("tottime").print_stats(args.top)
+    print(run._shorten(out.getvalue()))
+
+
+if __name__ == "__main__":
+    main()
