@@ -38,8 +38,10 @@ def build(root: Path, reverse: bool = False) -> Path:
 
 def run(root: Path, fmt: str, *args: str, seed: str = "0") -> str:
     env = {**os.environ, "PYTHONHASHSEED": seed}
+    # Run from the project: text-like formats (markdown) print paths relative to the current
+    # directory, which would otherwise differ between the two copies of the project.
     out = subprocess.run([sys.executable, "-m", "xborder", "scan", "--format", fmt, *args, str(root)],
-                         capture_output=True, env=env, timeout=300)
+                         capture_output=True, env=env, timeout=300, cwd=root)
     assert out.returncode == 1, out.stderr.decode()
     text = out.stdout.decode().replace(str(root), "<root>").replace(root.as_uri(), "<root-uri>")
     return TIMING.sub("", text)
