@@ -198,7 +198,7 @@ class Flowrules:
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
     reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
-    invokers: dict = None  # qualified or method name -> position of a callable it calls at once (asyncio.to_thread)
+    invokers: dict = field(default_factory=dict)  # qualified or method name -> position of a callable it calls at once (asyncio.to_thread)
     serializers: dict = None  # serializer bases, the argument they wrap, the attributes holding its listed fields
     templates: Templates = Templates()  # calls that render a template, and that load one
 
@@ -301,6 +301,13 @@ class Catalog:
         parts = package.split(".")
         return next((p for n in range(len(parts), 0, -1) if (p := ".".join(parts[:n])) in self.libraries), None)
 
+    def named_packages(self) -> set:
+        """The top-level packages any rule names: of sinks, clients, libraries, settings clients, and
+        every dotted name the flow rules hold (wrappers, sanitizers, template calls...)."""
+        named = [s.callee for s in self.sinks] + [c.constructor for c in self.clients] + [c.type for c in self.clients]
+        named += list(self.libraries) + list(self.settings_clients) + [t for t in _texts(self.flowrules) if "." in t]
+        return {top for n in named if (top := n.partition(".")[0]).isidentifier()}
+
     def digest(self) -> str:
         """The same in every process (part of the summary cache's key): set members in sorted order,
         since a set's own order follows string hashing, which differs per process."""
@@ -308,6 +315,22 @@ class Catalog:
                           + [stable_repr(self.flowrules)] + [stable_repr(s) for s in self.settings_clients.values()]
                           + [repr(sorted(self.libraries.items()))])
         return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _texts(value):
+    """Every string a rules value holds, at any depth of its dataclasses, dicts (keys too) and sequences."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _texts(k)
+            yield from _texts(v)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for v in value:
+            yield from _texts(v)
+    elif is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            yield from _texts(getattr(value, f.name))
 
 
 def stable_repr(value) -> str:

@@ -4,7 +4,6 @@ shared value changes."""
 
 from __future__ import annotations
 
-import re
 import sys
 
 import networkx as nx
@@ -24,21 +23,13 @@ MAX_PASSES = 8
 MAX_SCC_ROUNDS = 8
 
 
-def rule_packages(catalog) -> set:
-    """The top-level packages any rule names (sinks, clients, libraries, flow rules): not foreign."""
-    named = [s.callee for s in catalog.sinks] + [c.constructor for c in catalog.clients] + [c.type for c in catalog.clients]
-    named += list(catalog.libraries) + list(catalog.settings_clients)
-    tops = {n.split(".")[0] for n in named}
-    return tops | set(re.findall(r"['\"*]([A-Za-z_][A-Za-z0-9_]*)\.", repr(catalog.flowrules)))
-
-
 def foreign_packages(program, catalog, sources: SourceRules = SourceRules()) -> frozenset:
     """Third-party top-level packages the scanned code imports that no rule names: not the
     project's own modules, not the standard library."""
     imported = {qualified.split(".")[0] for names in program.imports.values() for qualified in names.values()}
     own = {m.split(".")[0] for m in program.modules}
     return frozenset(p for p in imported if p and p.isidentifier() and p not in own and p not in sys.stdlib_module_names
-                     and p != "__future__") - rule_packages(catalog) - {c.callee.split(".")[0] for c in sources.calls}
+                     and p != "__future__") - catalog.named_packages() - {c.callee.split(".")[0] for c in sources.calls}
 
 
 class Analysis:

@@ -58,7 +58,7 @@ class Library:
             read = [self.attribute(args[0][1], name) for name in names] if names else \
                 [AbstractValue(self.analysis.stores.payload(args[0][1]))]
             return merge(*read, *(g for _, g in args[2:]))
-        invokers = flowrules.invokers or {}
+        invokers = flowrules.invokers
         position = invokers.get(qualname, invokers.get(qualname.rpartition(".")[2]) if receiver is not None else None)
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)
             return self.invoke(args, position, site)
@@ -127,7 +127,7 @@ class Library:
         else what goes in comes out."""
         if method in self.analysis.flowrules.selectors and receiver is not None:
             return self.default((), receiver, method)
-        if method in (self.analysis.flowrules.invokers or {}):
+        if method in self.analysis.flowrules.invokers:
             return self.invoke(args, self.analysis.flowrules.invokers[method], site)
         if method in self.analysis.flowrules.key_readers and receiver is not None and args and len(args[0][1].strs) == 1:
             key, complete, _ = literal(next(iter(args[0][1].strs)))
