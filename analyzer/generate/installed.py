@@ -38,28 +38,36 @@ def with_installed(catalog: Catalog, program, knowledge, python_path: str, cache
         dist = owner_of(folder, package)
         if dist is None:
             continue
-        text = _models(dist, knowledge, cache, root, jobs)
-        data = tomllib.loads(text)
+        data = _models(dist, knowledge, cache, root, jobs)
         origin = f"generated from {dist.name} {dist.version} (--python-path)"
         clients += [parse_client(e, origin) for e in data.get("client", [])]
         sinks += [parse_sink(e, origin) for e in data.get("sink", [])]
     return catalog.with_generated(clients, sinks)
 
 
-def _models(dist, knowledge, cache: Path | None, root: Path, jobs: int | None) -> str:
-    """The models' TOML, from the cache when this package version was read with these rules before."""
+def _models(dist, knowledge, cache: Path | None, root: Path, jobs: int | None) -> dict:
+    """The models' data, from the cache when this package version was read with these rules before."""
     key = f"{dist.packages[0]}-{dist.version}-{knowledge.catalog.digest()[:16]}.toml"
     path = cache / "models" / key if cache is not None and dist.version != "unknown" else None
-    if path is not None and path.is_file():
-        text = path.read_text(encoding="utf-8", errors="replace")
-        try:
-            check(tomllib.loads(text), "sinks.schema.json", str(path))
-            return text
-        except (tomllib.TOMLDecodeError, ConfigError):
-            pass  # a damaged or planted entry is made again
+    cached = _cached(path)
+    if cached is not None:
+        return cached
     sinks, clients, position = generated(dist.root, list(dist.packages), knowledge, jobs)
     text = render(dist.name, dist.version, sinks, clients, position)
     if path is not None:
         files.make_folder(path.parent, root)
         files.write_file(path, text, root, newline="\n")
-    return text
+    return tomllib.loads(text)
+
+
+def _cached(path: Path | None) -> dict | None:
+    """A cache entry's models, checked against the sinks schema; None when there is none, or when it
+    is damaged or planted (it is then made again)."""
+    if path is None or not path.is_file():
+        return None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8", errors="replace"))
+        check(data, "sinks.schema.json", str(path))
+    except (tomllib.TOMLDecodeError, ConfigError):
+        return None
+    return data
