@@ -31,43 +31,30 @@ def _sink_and_destination(flow) -> dict:
             "destination": {"host": d.host, "region": d.region, "jurisdiction": d.jurisdiction, "evidence": d.evidence}}
 
 
+def _finding(rule: str, severity: str, message: str, flow, fingerprint: str, suppressed: str | None,
+             categories: list | None = None) -> dict:
+    """A finding's fields in report order, `categories` (version 2) after `category`."""
+    out = {"rule": rule, "severity": severity, "message": message, "category": flow.category}
+    if categories is not None:
+        out["categories"] = categories
+    out.update({"source": _source(flow), **_sink_and_destination(flow), "trace": _trace(flow), "fingerprint": fingerprint})
+    if suppressed is not None:
+        out["suppressed"] = suppressed
+    return out
+
+
 def flow_dict(finding) -> dict:
     """A version 1 finding: one category."""
-    flow = finding.flow
-    out = {
-        "rule": finding.rule,
-        "severity": finding.severity,
-        "message": finding.message,
-        "category": flow.category,
-        "source": _source(flow),
-        **_sink_and_destination(flow),
-        "trace": _trace(flow),
-        "fingerprint": finding.fingerprint,
-    }
-    if finding.suppressed is not None:
-        out["suppressed"] = finding.suppressed
-    return out
+    return _finding(finding.rule, finding.severity, finding.message, finding.flow, finding.fingerprint, finding.suppressed)
 
 
 def group_dict(group, result) -> dict:
     """A version 2 finding: every category reaching one sink call, the most sensitive first; its
     `category`, `source` and `trace` are those of the first, for readers of one category."""
-    flow = group.flow
-    out = {
-        "rule": group.rule,
-        "severity": group.severity,
-        "message": message(group, result.home, result.regime),
-        "category": flow.category,
-        "categories": [{"category": f.flow.category, "source": _source(f.flow), "trace": _trace(f.flow),
-                        "fingerprint_v1": f.fingerprint} for f in group.items],
-        "source": _source(flow),
-        **_sink_and_destination(flow),
-        "trace": _trace(flow),
-        "fingerprint": group.fingerprint,
-    }
-    if group.suppressed is not None:
-        out["suppressed"] = group.suppressed
-    return out
+    categories = [{"category": f.flow.category, "source": _source(f.flow), "trace": _trace(f.flow),
+                   "fingerprint_v1": f.fingerprint} for f in group.items]
+    return _finding(group.rule, group.severity, message(group, result.home, result.regime), group.flow,
+                    group.fingerprint, group.suppressed, categories)
 
 
 def document(result, include_timing: bool = True, version: int = SCHEMA_VERSION) -> dict:
