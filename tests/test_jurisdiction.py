@@ -272,7 +272,7 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.close.com", "US"),
         ("connect.mailerlite.com", "EU"),
         ("send.api.mailtrap.io", "US"),
-        # h17-dest: vendor API hosts the sink rules and apprise's plugins name (issue 12)
+        # vendor API hosts the sink rules and apprise's plugins name (issue 12)
         ("api.clerk.com", "US"),
         ("messaging.bandwidth.com", "US"),
         ("voice.bandwidth.com", "US"),
@@ -284,7 +284,7 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.eu.squadcast.com", "EU"),
         ("auth.eu.squadcast.com", "EU"),
         ("hooks.slack-gov.com", "US"),
-        # h17-ldap: web search APIs (provider's location, as the privacy notice or terms state it)
+        # web search APIs (provider's location, as the privacy notice or terms state it)
         ("api.search.brave.com", "US"),
         ("api.mojeek.com", "GB"),
     ],
@@ -619,7 +619,7 @@ def test_messaging_hosts_left_unplaced(j, host):
     assert where(j, host) is None
 
 
-# ---------------------------------------------------------------- h17-dest (issue 12): vendor hosts placed, look-alikes not
+# ---------------------------------------------------------------- vendor hosts (issue 12): placed, look-alikes not, unsourced ones left unplaced
 
 
 @pytest.mark.parametrize(
@@ -638,6 +638,10 @@ def test_messaging_hosts_left_unplaced(j, host):
         "hooks.slack-gov.com.evil.example",
         "slack-gov.com.evil.example",
         "api.gupshup.io.evil.example",
+        "api.search.brave.com.evil.example",
+        "search.brave.com.evil.example",
+        "api.mojeek.com.evil.example",
+        "mojeek.com.evil.example",
     ],
 )
 def test_vendor_look_alikes_are_not_placed(j, host):
@@ -653,7 +657,7 @@ def test_squadcast_eu_host_is_not_placed_by_the_us_entry(j):
 @pytest.mark.parametrize(
     "host",
     [
-        # apprise 1.9-era plugin hosts: no page read places these vendors' data or operating company (h17-dest report)
+        # apprise 1.9-era plugin hosts: no page read places these vendors' data or operating company 
         "api.gupshup.io",
         "api.httpsms.com",
         "gate.whapi.cloud",
@@ -667,34 +671,9 @@ def test_squadcast_eu_host_is_not_placed_by_the_us_entry(j):
         "errors.scoutapm.com",
         "api.pipedrive.com",
         "edge.api.flagsmith.com",
-    ],
-)
-def test_vendor_hosts_without_a_cited_location_stay_unplaced(j, host):
-    assert where(j, host) is None
-
-
-# ---------------------------------------------------------------- h17-ldap: web search API hosts
-
-
-@pytest.mark.parametrize(
-    "host",
-    [
-        "api.search.brave.com.evil.example",
-        "search.brave.com.evil.example",
-        "api.mojeek.com.evil.example",
-        "mojeek.com.evil.example",
-    ],
-)
-def test_search_api_look_alikes_are_not_placed(j, host):
-    assert where(j, host) is None
-
-
-@pytest.mark.parametrize(
-    "host",
-    [
-        # no page read states the country of these search vendors (h17-ldap report): Tavily (AlphaAI Technologies
-        # Inc., Israeli privacy law cited), Exa, Kagi (Google Cloud, region not stated), Jina AI, Serper, SearchApi
-        # (SearchApi, LLC, no address), SerpApi, Bocha, DuckDuckGo and Bing (duckduckgo_search's hosts)
+        # search vendors: Tavily (AlphaAI Technologies Inc., Israeli privacy law cited), Exa, Kagi (Google Cloud,
+        # region not stated), Jina AI, Serper, SearchApi (SearchApi, LLC, no address), SerpApi, Bocha, DuckDuckGo
+        # and Bing (duckduckgo_search's hosts)
         "api.tavily.com",
         "api.exa.ai",
         "kagi.com",
@@ -709,5 +688,5 @@ def test_search_api_look_alikes_are_not_placed(j, host):
         "api.bing.microsoft.com",
     ],
 )
-def test_search_hosts_without_a_cited_location_stay_unplaced(j, host):
+def test_vendor_hosts_without_a_cited_location_stay_unplaced(j, host):
     assert where(j, host) is None
