@@ -90,6 +90,11 @@ class FunctionSummary:
     is_classmethod: bool = False
     is_property: bool = False  # read as an attribute: `obj.name` runs it
 
+    @property
+    def self_param(self) -> str | None:
+        """The receiver parameter of a method (self, cls), None for a function or a staticmethod."""
+        return self.params[0].name if self.cls and self.params and not self.is_static else None
+
 
 @dataclass(frozen=True)
 class ReverseAccessor:

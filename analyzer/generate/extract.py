@@ -102,7 +102,7 @@ def generated(root: Path, packages: list, knowledge, jobs: int | None = None) ->
 def reaches(read: Read, qualname: str) -> tuple:
     """The primitive sink calls function `qualname` hands its parameters' data to."""
     f, _ = read.program.functions[qualname]
-    own = {p.name for p in f.params if p.kind not in NO_DATA_KINDS} - {_self_param(f)}
+    own = {p.name for p in f.params if p.kind not in NO_DATA_KINDS} - {f.self_param}
     found = []
     for call in read.analysis.results.get(qualname).calls if qualname in read.analysis.results else ():
         if type(call) is not SinkCall or call.sink.kind in SKIPPED_KINDS or any(r in LOCAL_ROLES for _, r in call.sink.destination):
@@ -119,10 +119,6 @@ def reaches(read: Read, qualname: str) -> tuple:
             found.append(Reach(call.sink.callee, call.sink.kind, tuple(sorted(data)), tuple(sorted(where.items())),
                                tuple(sorted(hosts.items(), key=lambda h: (h[0], h[1] or ()))), (call.site.path, call.site.loc)))
     return tuple(sorted(found, key=lambda r: (r.site, r.primitive)))
-
-
-def _self_param(f) -> str | None:
-    return f.params[0].name if f.cls and f.params and not f.is_static else None
 
 
 def _param(path: tuple) -> str | None:
@@ -207,7 +203,7 @@ def _class_models(read: Read, cls: str, canonical: str) -> list:
 
 def _model(program: Program, callee: str, qualname: str, found: tuple) -> Model:
     f, _ = program.functions[qualname]
-    skip = _self_param(f)
+    skip = f.self_param
     params = tuple(p.name for p in f.params if p.kind == "positional" and p.name != skip)
     spread = {p.name for p in f.params if p.kind in ("varargs", "varkw")}
     order = {p.name: i for i, p in enumerate(f.params)}
@@ -223,7 +219,7 @@ def _clients(read: Read, cls: str, canonical: str, names: list, methods: list) -
     params, destination = (), {}
     if init is not None:
         f, _ = program.functions[init]
-        params = tuple(p.name for p in f.params if p.kind == "positional" and p.name != _self_param(f))
+        params = tuple(p.name for p in f.params if p.kind == "positional" and p.name != f.self_param)
         used = {where for m in methods for r in m.reaches for _, where in r.hosts if where}
         defaults = read.analysis.results[init].defaults if init in read.analysis.results else {}
         for name in params:

@@ -31,4 +31,4 @@ class Frame(Effects, Library, Rendering, Signals, Serializers, Text, Calls, Eval
         self.annotations = {p.name: p.annotation for p in f.params if p.annotation}
         # The receiver parameter (self, cls) of a method: class attributes a subclass overrides are
         # read through it, so that each caller's class gives its own value.
-        self.self_param = f.params[0].name if f.cls and f.params and not f.is_static else None
+        self.self_param = f.self_param
