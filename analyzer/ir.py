@@ -146,6 +146,12 @@ def whole(sym: "Sym") -> "Sym":
 TEXT = "\0text:"
 
 
+# The attribute name that stands for "as a plain string or number": a variable that `isinstance(x,
+# str)` proved one (in that branch) is read as AttrPath(x, SCALAR): what x carries itself, never the
+# fields of an object it is elsewhere.
+SCALAR = "\0scalar"
+
+
 def text(sym: "Sym", function: str) -> "Sym":
     """The key for a parameter's value made into text by `function` (str, repr, format)."""
     return Sym(AttrPath(sym.path, TEXT + function))

@@ -45,7 +45,7 @@ class Analysis:
         self.sources = sources  # library calls whose result is personal data (rules/sources.toml)
         self.flowrules = catalog.flowrules
         self.results: dict[str, Result] = {}
-        self.stores = Stores(program)
+        self.stores = Stores(program, catalog.flowrules.own_words)
         self.flows_by_function: dict[str, list] = {}
         self.callers: dict[str, set] = {}  # callee -> functions whose analysis used its result
         self.targets: dict = {}  # (path, call index) -> set of target names, for the call graph

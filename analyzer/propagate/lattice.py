@@ -11,8 +11,8 @@ order things were seen.
 
 from __future__ import annotations
 
-from ..ir import MAX_PARTS, MAX_STRS, UNKNOWN_KEY, CategoryKey, ClientObject, Lit, Origin, Reply, Step, Sym, Unknown, \
-    capped, ordered
+from ..ir import MAX_PARTS, MAX_STRS, SCALAR, UNKNOWN_KEY, AttrPath, CategoryKey, ClientObject, Lit, Origin, Reply, Step, Sym, Unknown, \
+    capped, ordered, wrap
 
 MAX_TRACE = 16
 MAX_OBJS = 16
@@ -48,6 +48,13 @@ def objects(*objs) -> AbstractValue:
 
 
 SOURCE_WEIGHT = {"attribute": 0, "field": 0, "call": 0, "variable": 1, "parameter": 1, "key": 2, "keyword": 2}
+
+
+def as_scalar(g: AbstractValue) -> AbstractValue:
+    """A value known to be a plain string or number (`isinstance(x, str)` held): what it carries
+    itself and its strings; no object whose fields a sink would fold in. A parameter's value is read
+    as one at the caller."""
+    return AbstractValue(g.taint, frozenset(Sym(wrap(o.path, AttrPath, SCALAR)) for o in g.objs if type(o) is Sym), g.strs)
 
 
 def better(a: tuple, b: tuple) -> tuple:

@@ -19,8 +19,9 @@ class Stores:
     not analysed again: its writes are replayed instead.
     """
 
-    def __init__(self, program: Program):
+    def __init__(self, program: Program, free_text: frozenset = frozenset()):
         self.program = program
+        self.free_text = free_text  # categories of fields that hold what is written to them (flow.toml own_words)
         self.previous = {t: {} for t in TABLES}
         self.current = {t: {} for t in TABLES}
         self.memo: dict = {}  # (cls, depth) -> (instance taint, reads); cleared every pass
@@ -96,10 +97,11 @@ class Stores:
         _, reverse_index, reverse_module = self.program.reverse_fields(cls).get(attr, (None, None, None))
         if reverse_index is not None:
             declared.append(source_value(reverse_module, reverse_index))
-        if declared:
+        if declared and not all(k.category in self.free_text for d in declared for k in d.taint):
             # A field declared as personal data holds that data, whatever was written to it
             # somewhere (`user.email = fake_email(first_name)` in a seeding script): what the
-            # writes bring is kept for its objects and strings, not for its categories.
+            # writes bring is kept for its objects and strings, not for its categories. A field of
+            # free text (a message's text) holds whatever the program writes into it too.
             values = [AbstractValue({k: t for k, t in v.taint.items() if type(k) is not CategoryKey}, v.objs, v.strs, v.keys)
                       for v in values]
         return merge(*values, *declared)

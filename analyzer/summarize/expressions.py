@@ -124,7 +124,12 @@ class Expressions:
 
     def e_IfExp(self, node: cst.IfExp, scope) -> Val:
         self.expr(node.test, scope)
-        return either(self.expr(node.body, scope), self.expr(node.orelse, scope))
+        narrowed = self.narrowing(node.test, scope)
+        outside = {name: scope.env[name] for name in narrowed}
+        scope.env.update(narrowed)
+        body = self.expr(node.body, scope)
+        scope.env.update(outside)
+        return either(body, self.expr(node.orelse, scope))
 
     def e_Await(self, node, scope) -> Val:
         return self.expr(node.expression, scope)

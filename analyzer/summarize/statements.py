@@ -9,7 +9,8 @@ from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, posit
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import either, flat, has_starred, is_constant, is_source, item, literal_str, literal_template, path_step, strs_of
+from .values import as_scalar, either, flat, has_starred, is_constant, is_source, item, literal_str, literal_template, path_step, \
+    scalar_variable, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -74,7 +75,22 @@ class Statements:
             orelse = lambda: self.stmt(node.orelse, scope)  # noqa: E731
         elif node.orelse:
             orelse = lambda: self.suite(node.orelse.body, scope)  # noqa: E731
-        self.branch(scope, lambda: self.suite(node.body, scope), orelse)
+        narrowed = self.narrowing(node.test, scope)
+
+        def body():
+            scope.env.update(narrowed)
+            self.suite(node.body, scope)
+        self.branch(scope, body, orelse)
+
+    def narrowing(self, test, scope: Scope) -> dict:
+        """The variable a test proves a plain string or number, bound to its value as one (for the
+        branch it guards: `if isinstance(user, str): address = user` is no User's fields). The
+        variable is put in the environment as it is, so that other branches keep it whole."""
+        name = scalar_variable(test)
+        if name is None or (name not in scope.env and name not in scope.params):
+            return {}
+        value = scope.env.setdefault(name, self.lookup(name, scope))
+        return {name: as_scalar(value)}
 
     def s_Else(self, node, scope: Scope) -> None:
         self.suite(node.body, scope)

@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 
-from ..ir import UNKNOWN_KEY, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
+from ..ir import SCALAR, UNKNOWN_KEY, AttrPath, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
     SelfRef, SourceRef, StrOf, Unknown, Val, capped, join, wrap, ordered
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
@@ -194,3 +194,29 @@ def root_name(node) -> str:
         node = node.value
     return node.value if isinstance(node, cst.Name) else ""
 
+
+
+SCALAR_TYPES = frozenset({"str", "bytes", "bytearray", "int", "float", "bool"})
+
+
+def scalar_variable(test: cst.BaseExpression) -> str | None:
+    """The variable a branch test proves a plain string or number (`isinstance(x, str)`, `isinstance(x,
+    (str, bytes))`, the first test of an `and`), or None."""
+    while isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        test = test.left
+    if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance"
+            and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name)):
+        return None
+    types = test.args[1].value
+    names = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
+    if names and all(isinstance(n, cst.Name) and n.value in SCALAR_TYPES for n in names):
+        return test.args[0].value.value
+    return None
+
+
+def as_scalar(v: Val) -> Val:
+    """A value known to be a plain string or number: what it carries itself (its sources, its strings,
+    the caller's value read as a scalar), not an object's fields, a class or a dict's keys."""
+    atoms = frozenset(a if type(a) is SourceRef else wrap(a, AttrPath, SCALAR)
+                      for a in v.atoms if type(a) not in (SelfRef, ProjectRef, LibraryRef))
+    return Val(atoms, v.strs)
