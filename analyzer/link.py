@@ -172,7 +172,11 @@ class Program:
     def declares(self, cls: str, name: str) -> bool:
         """Whether a project class or one of its project bases declares `name` in its body (a
         field, a class attribute) or as a method."""
-        return self.lookup_method(cls, name) is not None or any(attr == name for attr, _, _ in self.fields(cls))
+        return self.lookup_method(cls, name) is not None or self.has_field(cls, name)
+
+    def has_field(self, cls: str, name: str) -> bool:
+        """Whether a project class or one of its project bases declares field `name`."""
+        return any(attr == name for attr, _, _ in self.fields(cls))
 
     def lookup_method(self, cls: str, name: str) -> str | None:
         for c in self.mro(cls):

@@ -126,7 +126,9 @@ class Evaluation:
         match o:
             case ClassObject(cls=cls) if name in self.program.managers:
                 return objects(ManagerObject(cls))
-            case ManagerObject(cls=cls):  # a field read on a query is read on its rows (many=True serializers)
+            case ManagerObject(cls=cls) if cls in self.program.classes and self.program.has_field(cls, name):
+                return self.analysis.stores.field(cls, name)  # a field read on a query is read on its rows (many=True serializers)
+            case ManagerObject(cls=cls):  # any other name may go on with the query
                 return merge(objects(ManagerObject(cls)), self.analysis.stores.field(cls, name) if cls in self.program.classes else NOTHING)
             case Instance(cls=cls) | SelfObject(cls=cls) | ClassObject(cls=cls):
                 value = self.analysis.stores.field(cls, name)
