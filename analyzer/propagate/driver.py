@@ -14,7 +14,7 @@ from ..link import Program
 from ..summary import GlobalWrite
 from .effects import only_reads, url_data
 from .frame import Frame
-from .lattice import add_taint, bounded, concrete, objects
+from .lattice import add_taint, bounded, concrete, decided, objects
 from .results import Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall
 from .stores import Stores
 from .substitution import Substitution
@@ -237,5 +237,5 @@ class Analysis:
             for k, t in call.data.taint.items():
                 add_taint(taint, k, t)
             for k in ordered([k for k in taint if type(k) is CategoryKey]):
-                flows.append(RawFlow(taint[k][0], taint[k][1:], located, k.received))
+                flows.append(RawFlow(taint[k][0], taint[k][1:], located, decided(k.received)))
         return flows

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ..ir import ClassObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Sym, ordered
-from .lattice import AbstractValue, add_taint, concrete, has_sym, merge
+from .lattice import AbstractValue, add_taint, concrete, decided, has_sym, merge
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall
 
 STORABLE = (Instance, SelfObject, ClassObject)
@@ -62,7 +62,7 @@ class Effects:
         sources = {k: t for k, t in taint.items() if type(k) is not Sym}
         syms = {k: t for k, t in taint.items() if type(k) is Sym}
         for k in ordered(sources):
-            self.flows.append(RawFlow(sources[k][0], sources[k][1:], call, k.received))
+            self.flows.append(RawFlow(sources[k][0], sources[k][1:], call, decided(k.received)))
         if syms:
             self.pend(SinkCall(call.site, call.sink, AbstractValue(syms), call.dests, call.clients))
 

@@ -195,22 +195,32 @@ def expand(alternatives, resolve) -> frozenset:
 def received_from(g: AbstractValue) -> tuple:
     """The replies a value only came in from: every object a Reply whose destination is known
     here, all taint already received, no keys; () when anything else is in it (local data, a
-    parameter, a dict built here)."""
+    dict built here). A parameter (Sym) stands for whatever its caller's value came in from: the
+    caller decides (Substitution.received_key)."""
     if not g.objs or g.keys:
         return ()
     replies = set(g.objs)
-    if any(type(o) is not Reply or _client_sym(o) for o in replies):
+    if any(not (type(o) is Sym or type(o) is Reply and not _client_sym(o)) for o in replies):
         return ()
     for k in g.taint:
-        if type(k) is not CategoryKey or not k.received:
+        if type(k) is Sym:
+            replies.add(k)
+        elif type(k) is not CategoryKey or not k.received:
             return ()
-        replies.update(k.received)
+        else:
+            replies.update(k.received)
     return tuple(ordered(replies))
 
 
+def decided(received: tuple) -> tuple:
+    """CategoryKey.received of a flow reported here: a parameter no caller decided for is no reply."""
+    return () if any(type(r) is Sym for r in received) else received
+
+
 # Sources recognised by the name a value is given (not by a call's contract, not a model field):
-# what they stand for is the value named, so a name given to received data labels received data.
-NAMING_SHAPES = ("variable", "key", "attribute", "keyword")
+# what they stand for is the value named, so a name given to received data labels received data
+# (a parameter's: what its caller passes, decided there).
+NAMING_SHAPES = ("variable", "parameter", "key", "attribute", "keyword")
 
 
 def source_value(module, index: int, received: tuple = ()) -> AbstractValue:

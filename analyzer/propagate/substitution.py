@@ -3,8 +3,8 @@ replaced by the caller's values and every trace extended by the hops of the call
 
 from __future__ import annotations
 
-from ..ir import TEXT, WHOLE, AttrPath, ClientObject, ItemPath, ParamRef, Reply, Sym, ordered, path_root
-from .lattice import NOTHING, AbstractValue, add_taint, expand, extend, extend_by, merge
+from ..ir import TEXT, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, ParamRef, Reply, Sym, ordered, path_root
+from .lattice import NOTHING, AbstractValue, add_taint, expand, extend, extend_by, merge, received_from
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
 
 
@@ -88,7 +88,7 @@ class Substitution:
         passed_keys = []  # the keys of a parameter the callee passes on as it is
         for k, t in g.taint.items():
             if type(k) is not Sym:
-                put(k, t)
+                put(self.received_key(k) if type(k) is CategoryKey else k, t)
                 continue
             actual = self.sym(k.path)
             root = path_root(k.path).name
@@ -115,6 +115,19 @@ class Substitution:
         for passed in passed_keys:
             keys = merge(AbstractValue(keys=keys), AbstractValue(keys=passed)).keys
         return AbstractValue(taint, frozenset(objs), self.strs(g.strs), keys)
+
+    def received_key(self, k: CategoryKey) -> CategoryKey:
+        """A category named on data that came in through a parameter (`response["user_id"]`): as
+        received as the caller's value there is (from its replies), else not received at all."""
+        if not any(type(r) is Sym for r in k.received):
+            return k
+        replies = set()
+        for r in k.received:
+            found = received_from(self.sym(r.path)) if type(r) is Sym else (r,)
+            if not found:
+                return CategoryKey(k.category)
+            replies.update(found)
+        return CategoryKey(k.category, tuple(ordered(replies)))
 
     def client(self, o, keep_unbound: bool):
         """A client or a reply with its destination as the caller sees it."""
