@@ -162,7 +162,8 @@ class Expressions:
             if key is None:
                 atoms |= flat(self.expr(element.key, scope)).atoms
             v = self.expr(element.value, scope)
-            if key is not None and not is_constant(element.value) and not (login and self.names_login(key)) and not is_source(v):
+            if key is not None and not is_constant(element.value) and not (login and self.names_login(key)) and not is_source(v) \
+                    and not (self.names_own_words(key) and self.is_program_text(element.value, scope)):
                 v = v | self.record_source(scope, element.key, key, person)
             held = UNKNOWN_KEY if key is None else key
             keys[held] = join(keys[held], v) if held in keys else v

@@ -165,11 +165,15 @@ def has_starred(elements) -> bool:
 
 
 def is_constant(node) -> bool:
-    """A literal: a string, a number (signed: `chat_id=-1001234` is a constant too), None, True, False."""
+    """A literal: a string, a number (signed: `chat_id=-1001234` is a constant too), None, True, False;
+    or a read of an UPPER_CASE name (`ADMIN_EMAIL`, `settings.DEFAULT_FROM_EMAIL`, `{"prompts":
+    WORKSPACE_PROMPTS_ACCESS}`): a constant or a setting, the program's or its operator's, that a
+    name or key given to it does not make a person's data."""
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
         node = node.expression
+    name = node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
     return isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary)) or (
-        isinstance(node, cst.Name) and node.value in ("None", "True", "False"))
+        name in ("None", "True", "False")) or (name.isascii() and name.isupper())
 
 
 def is_fixed_value(node) -> bool:
