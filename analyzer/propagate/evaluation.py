@@ -97,8 +97,8 @@ class Evaluation:
         Where a project object (or a parameter's, read field by field at each caller) answers the
         name, the read is that attribute: what else the value carries stays with it (`user.email`
         is the e-mail, not the user's locale), except the categories of a record as a whole
-        (flow.toml record_categories: a line of an order is a purchase). A variable proved a string (`SCALAR`,
-        summarize/values.as_scalar) is what it carries itself."""
+        (flow.toml record_categories: a line of an order is a purchase). A variable a branch proved a
+        string (`SCALAR`, summarize/values.as_scalar) is what it carries itself."""
         if name == SCALAR:
             return as_scalar(g)
         objs = ordered(g.objs)

@@ -19,7 +19,7 @@ class Stores:
     not analysed again: its writes are replayed instead.
     """
 
-    def __init__(self, program: Program, free_text: frozenset = frozenset()):
+    def __init__(self, program: Program, free_text: frozenset):
         self.program = program
         self.free_text = free_text  # categories of fields that hold what is written to them (flow.toml own_words)
         self.previous = {t: {} for t in TABLES}

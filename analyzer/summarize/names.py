@@ -6,7 +6,7 @@ import libcst as cst
 
 from ..ir import EMPTY, GlobalRef, LibraryRef, Lit, ProjectRef, SourceRef, Val
 from ..summary import Source
-from .values import CLOSURE, closure_value, dotted, literal_key, param_value, text_of
+from .values import CLOSURE, closure_value, dotted, is_constant_name, literal_key, param_value, text_of
 
 
 class Scope:
@@ -51,7 +51,7 @@ class Names:
         key = (id(node), identifier)
         if key in self.seen_sources:
             return Val(frozenset({SourceRef(self.seen_sources[key])}))
-        if shape != "key" and identifier.isascii() and identifier.isupper():
+        if shape != "key" and is_constant_name(identifier):
             return EMPTY  # a constant's name (a setting, an enum member): not a person's data
         match = self.vocab.classify(identifier, owner)
         if match is None:

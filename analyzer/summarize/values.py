@@ -173,7 +173,12 @@ def is_constant(node) -> bool:
         node = node.expression
     name = node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
     return isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float, cst.Imaginary)) or (
-        name in ("None", "True", "False")) or (name.isascii() and name.isupper())
+        name in ("None", "True", "False")) or is_constant_name(name)
+
+
+def is_constant_name(identifier: str) -> bool:
+    """An UPPER_CASE name: a constant, a setting or an enum member, never a person's data."""
+    return identifier.isascii() and identifier.isupper()
 
 
 def is_fixed_value(node) -> bool:
@@ -199,7 +204,6 @@ def root_name(node) -> str:
     return node.value if isinstance(node, cst.Name) else ""
 
 
-
 SCALAR_TYPES = frozenset({"str", "bytes", "bytearray", "int", "float", "bool"})
 
 
@@ -221,6 +225,5 @@ def scalar_variable(test: cst.BaseExpression) -> str | None:
 def as_scalar(v: Val) -> Val:
     """A value known to be a plain string or number: what it carries itself (its sources, its strings,
     the caller's value read as a scalar), not an object's fields, a class or a dict's keys."""
-    atoms = frozenset(a if type(a) is SourceRef else wrap(a, AttrPath, SCALAR)
-                      for a in v.atoms if type(a) not in (SelfRef, ProjectRef, LibraryRef))
+    atoms = frozenset(path_step(a, AttrPath, SCALAR) for a in v.atoms if type(a) not in (SelfRef, ProjectRef, LibraryRef))
     return Val(atoms, v.strs)
