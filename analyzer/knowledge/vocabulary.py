@@ -219,6 +219,10 @@ class Vocabulary:
         """Like classify, but says why (which pattern fired, or what vetoed it)."""
         return self._explain_cached(identifier, owner)
 
+    def names_person(self, identifier: str) -> bool:
+        """Whether the identifier holds a person word (CustomerProfile, UserMixin, 用户信息)."""
+        return any(w in self._person for w in self._words(identifier)) or any(p in identifier for p in self._person_cjk)
+
     def names_service(self, identifier: str) -> bool:
         """Whether the identifier names the service's own thing (SiteSettings, api_config)."""
         words = self._words(identifier)
@@ -397,10 +401,7 @@ class Vocabulary:
                     return " ".join(owner_words[start:end])
         if any(w in self._meta for w in owner_words):
             return None
-        for w in owner_words:
-            if w in self._person or any(p in w for p in self._person_cjk):
-                return w
-        return None
+        return next((w for w in owner_words if self.names_person(w)), None)
 
     # ---------------------------------------------------------------- identity
 

@@ -176,9 +176,19 @@ class Calls:
 
     def mutate(self, target: cst.BaseExpression, args: list, scope: Scope) -> None:
         """`x.append(v)`, `x.update(v)`: the receiver now holds what was poured in; so does the
-        local object it belongs to (`msg.to.append(v)`: the message holds v)."""
+        local object it belongs to (`msg.to.append(v)`: the message holds v), under the key it is
+        held by (`payload["recipients"].append(v)`: the payload's "recipients" holds v)."""
         value = join(*(flat(a.value) for a in args))
-        while isinstance(target, cst.Attribute) and not scope.is_self(target.value) and isinstance(target.value, (cst.Name, cst.Attribute)):
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value in scope.env:
+            key = self.subscript_key(target, scope)
+            if key is not None:
+                old = scope.env[target.value.value]
+                keys = old.keyed()
+                keys[key] = join(keys[key], Val(value.atoms)) if key in keys else Val(value.atoms)
+                scope.env[target.value.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
+                return
+        while isinstance(target, (cst.Attribute, cst.Subscript)) and not (isinstance(target, cst.Attribute) and scope.is_self(target.value)) \
+                and isinstance(target.value, (cst.Name, cst.Attribute, cst.Subscript)):
             target = target.value
         if isinstance(target, cst.Name):
             name = target.value

@@ -4,6 +4,7 @@ Summarizer that holds one module's state."""
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
 from ..ir import EMPTY, DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
 from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
@@ -115,6 +116,8 @@ class Definitions:
             bases.append(self.static_name(unquote(arg.value), scope) or text_of(arg.value))
         # A class body runs where the class is defined: its calls and attribute values belong to
         # the enclosing function (the module body for a top-level class).
+        if self.keeps_credential(node):
+            self.clients.add(qualname)
         body = Scope(qualname, qualname, {}, scope, "class")
         body.calls, body.writes = scope.calls, scope.writes
         self.suite(node.body, body)
@@ -124,6 +127,27 @@ class Definitions:
             scope.exposes = scope.exposes or self.listed_fields(node)
         if scope.kind != "class":
             scope.env[node.name.value] = Val(frozenset({ProjectRef(qualname)}))
+
+    def keeps_credential(self, node: cst.ClassDef) -> bool:
+        """Whether a class is a service client (flow.toml logins): a method sets a credential on the
+        instance (`self.apikey = key`) that the class body does not declare as a field (a record's
+        `key = models.CharField()`), and the class name names no person (not `UserProfile`)."""
+        if self.vocab.names_person(node.name.value):
+            return False
+        declared = set()
+        for line in node.body.body:
+            for statement in line.body if isinstance(line, cst.SimpleStatementLine) else ():
+                targets = statement.targets if isinstance(statement, cst.Assign) else [statement] if isinstance(statement, cst.AnnAssign) else []
+                declared |= {t.target.value for t in targets if isinstance(t.target, cst.Name)}
+        for method in node.body.body:
+            if not isinstance(method, cst.FunctionDef) or not method.params.params:
+                continue
+            receiver = method.params.params[0].name.value
+            for target in _assigned_attributes(method):
+                if isinstance(target.value, cst.Name) and target.value.value == receiver \
+                        and target.attr.value not in declared and self.names_credential(target.attr.value):
+                    return True
+        return False
 
     def listed_fields(self, node: cst.ClassDef) -> tuple:
         """The names a serializer's nested Meta class lists (`fields = ("id", "title")`, flow.toml
@@ -229,6 +253,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.closures: dict[str, tuple] = {}  # nested function -> the enclosing variables it reads
         self.module_env: dict = {}
         self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
+        self.clients: set[str] = set()  # classes that keep a credential on their instances (flow.toml logins)
         self.program_texts: set[tuple] = set()  # (scope, local) holding text made from a literal template
         self.mentions: set[str] = set()  # names source rules need, written here as a string or called
 
@@ -239,3 +264,9 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.block(module.body, top)
         self.finish_function(top, (), module, False, False)
         self.module_env = top.env
+
+
+def _assigned_attributes(method: cst.FunctionDef) -> list:
+    """The attribute targets a method assigns (`self.token = ...`, `self.token: str = ...`)."""
+    found = m.findall(method, m.AssignTarget(target=m.Attribute()) | m.AnnAssign(target=m.Attribute()))
+    return [node.target for node in found]

@@ -81,6 +81,8 @@ class Expressions:
         return Val(frozenset(atoms))
 
     def source_for_attr(self, node: cst.Attribute, scope: Scope) -> Val:
+        if self.client_own(node, scope) and self.names_login(node.attr.value, "client_identities"):
+            return EMPTY  # a service client's own account (`self.user` beside `self.password`)
         return self.source(scope, node, node.attr.value, self.owner(node.value, scope), "attribute")
 
     def e_Subscript(self, node: cst.Subscript, scope: Scope) -> Val:
@@ -163,6 +165,7 @@ class Expressions:
                 atoms |= flat(self.expr(element.key, scope)).atoms
             v = self.expr(element.value, scope)
             if key is not None and not is_constant(element.value) and not (login and self.names_login(key)) and not is_source(v) \
+                    and not (self.client_own(element.value, scope) and self.names_login(key, "client_identities")) \
                     and not (self.names_own_words(key) and self.is_program_text(element.value, scope)):
                 v = v | self.record_source(scope, element.key, key, person)
             held = UNKNOWN_KEY if key is None else key
@@ -187,17 +190,37 @@ class Expressions:
     def is_login(self, node: cst.Dict) -> bool:
         """Whether a dict literal holds a credential ({"username": u, "password": p}): the caller's own
         login at the service it is sent to (flow.toml logins)."""
-        credentials = self.login_credentials
-        for element in node.elements:
-            words = split_words(literal_str(element.key) or "") if isinstance(element, cst.DictElement) else ()
-            if words and (words[-1] in credentials or "".join(words[-2:]) in credentials):
-                return True
-        return False
+        return any(self.names_credential(literal_str(element.key) or "")
+                   for element in node.elements if isinstance(element, cst.DictElement))
 
-    def names_login(self, key: str) -> bool:
-        """Whether a key of a login names the account signing in (username, login, X-User-Id)."""
+    def names_credential(self, name: str) -> bool:
+        """Whether a key or attribute name is a credential by its last word(s) (api_password, X-Auth-Token)."""
+        words = split_words(name)
+        return bool(words) and (words[-1] in self.login_credentials or "".join(words[-2:]) in self.login_credentials)
+
+    def names_login(self, key: str, categories: str = "identities") -> bool:
+        """Whether a key of a login names the account signing in (username, login, X-User-Id); with
+        "client_identities", a name a service client's own value loses (flow.toml logins)."""
         match = self.vocab.classify(key)
-        return match is not None and match.category in self.flowrules.logins["identities"]
+        return match is not None and match.category in self.flowrules.logins.get(categories, ())
+
+    def client_own(self, node: cst.BaseExpression, scope: Scope) -> bool:
+        """Whether a value is a service client's own (flow.toml logins): in a method of a class that
+        keeps a credential on its instances, `self.user`, `self.image_url(kind)`, or a choice of such
+        values and constants (`self.user if self.user else self.app_id`)."""
+        if scope.cls not in self.clients:
+            return False
+        if isinstance(node, cst.Call):
+            node = node.func
+        if isinstance(node, cst.Attribute):
+            return scope.is_self(node.value)
+        if isinstance(node, cst.BooleanOperation):
+            parts = (node.left, node.right)
+        elif isinstance(node, cst.IfExp):
+            parts = (node.body, node.orelse)
+        else:
+            return False
+        return all(is_constant(p) or self.client_own(p, scope) for p in parts)
 
     def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None) -> Val:
         """A dict literal's key as a source; a weak key of a person's record takes the person as

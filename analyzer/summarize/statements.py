@@ -237,7 +237,7 @@ class Statements:
         elif isinstance(target, cst.Attribute):
             self.assign_attribute(target, value, scope)
         elif isinstance(target, cst.Subscript):
-            self.assign_item(target, value, scope, augmented)
+            self.assign_item(target, value, scope, value_node, augmented)
 
     def program_text(self, name: str, node, scope: Scope) -> bool:
         """Is `name = node` the program's text under a name of a person's own words? Tracks the
@@ -287,10 +287,11 @@ class Statements:
         if isinstance(target.value, cst.Name) and target.value.value in scope.env:
             scope.env[target.value.value] = join(scope.env[target.value.value], Val(flat(value).atoms))
 
-    def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, augmented: bool) -> None:
+    def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         key = self.subscript_key(target, scope)
         base = target.value
-        if key is not None and not is_source(value):
+        if key is not None and not is_source(value) \
+                and not (value_node is not None and self.client_own(value_node, scope) and self.names_login(key, "client_identities")):
             value = value | self.source(scope, target, key, self.owner(base, scope), "key")
         if isinstance(base, cst.Name) and (base.value in scope.env or base.value in scope.params):
             old = scope.env.get(base.value) or scope.params.get(base.value)
