@@ -104,6 +104,15 @@ def test_a_python_path_without_the_sdk_changes_nothing(tmp_path):
     assert [u["callee"] for u in data["coverage"]["unmodeled_calls"]] == ["pushly.Client.send"]
 
 
+def test_the_audit_takes_a_python_path_too(tmp_path):
+    """The auditor's inventory holds the flow into the unmodelled SDK only with --python-path."""
+    for flag, expected in (((), []), (("--python-path", str(SITE)), [("XB101", "app.py", 6, "api.pushly.de")])):
+        folder = tmp_path / ("with" if flag else "without")
+        result = run_cli("audit", "--no-cache", "--home", "CN", "-o", folder, *flag, APP)
+        assert result.exit_code == 0, result.output
+        assert _finding_lines(json.loads((folder / "findings.json").read_text(encoding="utf-8"))) == expected
+
+
 def test_generated_models_are_cached_per_package_version_and_a_damaged_entry_is_made_again(tmp_path):
     cache = tmp_path / "cache"
     result = run_cli("scan", "--format", "json", "--cache-dir", cache, "--python-path", SITE, APP)

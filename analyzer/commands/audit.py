@@ -21,7 +21,7 @@ from ..report import html as html_report
 from ..report import compare as compare_report
 from ..report import fides, inventory, processing
 from .common import (Progress, config_option, fail, guarded, home_option, include_tests_option, jobs_option,
-                     no_cache_option, regime_option, selection_options, selection_settings)
+                     no_cache_option, python_path_option, regime_option, selection_options, selection_settings)
 
 
 @click.command("audit")
@@ -37,8 +37,9 @@ from .common import (Progress, config_option, fail, guarded, home_option, includ
 @jobs_option
 @no_cache_option
 @include_tests_option
+@python_path_option
 @selection_options
-def audit_command(path, output, home, config_args, regime, jobs, no_cache, include_tests, previous, **selection):
+def audit_command(path, output, home, config_args, regime, jobs, no_cache, include_tests, python_path, previous, **selection):
     """Write an audit of PATH (default: .) to DIR: every personal-data flow, where it goes, and what breaks policy.
 
     Unlike `scan`, the audit inventories flows that stay in the home jurisdiction too, and exits 0
@@ -51,7 +52,7 @@ def audit_command(path, output, home, config_args, regime, jobs, no_cache, inclu
     progress = Progress("audit")
     progress.stage("scanning")
     result = guarded(lambda: scan(Options(paths=(path,), home=tuple(home), regime=regime, use_cache=not no_cache, jobs=jobs,
-                                          progress=progress, warn=progress.warn, include_tests=include_tests,
+                                          progress=progress, warn=progress.warn, include_tests=include_tests, python_path=python_path,
                                           **config_args.settings(), **selection_settings(**selection))))
     progress.stage("writing reports")
     result = replace(result, seconds=0)  # the evidence pack is deterministic: the same code gives the same files

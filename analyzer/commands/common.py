@@ -103,6 +103,10 @@ no_cache_option = click.option("--no-cache", is_flag=True, help="Do not read or 
 include_tests_option = click.option("--include-tests", is_flag=True,
                                     help="Also scan tests, fixtures, migrations, benchmarks, docs and examples (left out by default: not production code).")
 jobs_option = click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: the number of cores).")
+python_path_option = click.option(
+    "--python-path", type=click.Path(exists=True, file_okay=False), metavar="DIR",
+    help="A virtualenv or site-packages folder: the packages the code imports that no rule models get models "
+         "generated from their code there (never imported; cached per package version).")
 
 
 def _comma_list(ctx, param, values) -> tuple | None:

@@ -12,7 +12,7 @@ from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 from ..pipeline import Options, scan
 from ..report import FORMATS, render, render_statistics
 from .common import (EXIT_CLEAN, EXIT_FINDINGS, Progress, color_option, config_option, fail, guarded, home_option,
-                     include_tests_option, jobs_option, no_cache_option, options, regime_option, selection_options,
+                     include_tests_option, jobs_option, no_cache_option, options, python_path_option, regime_option, selection_options,
                      selection_settings, use_color, write_output)
 
 project_options = options(
@@ -21,9 +21,7 @@ project_options = options(
     click.option("--cache-dir", type=click.Path(file_okay=False), help="Where to keep the cache (default: .xborder_cache at the root)."),
     jobs_option, include_tests_option, selection_options,
     click.option("--quiet", "-q", is_flag=True, help="Print the findings and nothing else: no summary, notes or progress (like ruff -q)."),
-    click.option("--python-path", type=click.Path(exists=True, file_okay=False), metavar="DIR",
-                 help="A virtualenv or site-packages folder: the packages the code imports that no rule models get models "
-                      "generated from their code there (never imported; cached per package version)."),
+    python_path_option,
 )
 
 
