@@ -12,7 +12,7 @@ from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee
 from ..strings import concat, format_parts
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
 from .names import Scope
-from .values import CLOSURE, atoms_of, flat, is_constant, literal_str, root_name, strs_of, text_of
+from .values import CLOSURE, atoms_of, collection, flat, is_constant, literal_str, root_name, strs_of, text_of
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 
@@ -83,7 +83,7 @@ class Calls:
             value = self.attribute_value(args[0].value, attr) | self.source(scope, node.args[1].value, attr, owner, "attribute")
             return value | args[2].value if len(args) > 2 else value
         if method in flowrules.mutators and isinstance(func, cst.Attribute):
-            self.mutate(func.value, args, scope)
+            self.mutate(func.value, args, scope, method in flowrules.element_mutators)
         if method in flowrules.key_readers and node.args and receiver is not None:
             return self.key_read(node, func, receiver, result, scope)
         return result
@@ -174,17 +174,18 @@ class Calls:
             return default.strs
         return ((Unknown(f"environment variable {var or '?'} has no default"),),)
 
-    def mutate(self, target: cst.BaseExpression, args: list, scope: Scope) -> None:
+    def mutate(self, target: cst.BaseExpression, args: list, scope: Scope, element: bool) -> None:
         """`x.append(v)`, `x.update(v)`: the receiver now holds what was poured in; so does the
         local object it belongs to (`msg.to.append(v)`: the message holds v), under the key it is
-        held by (`payload["recipients"].append(v)`: the payload's "recipients" holds v)."""
-        value = join(*(flat(a.value) for a in args))
+        held by (`payload["recipients"].append(v)`: the payload's "recipients" holds v). An `element`
+        (`append`, flow.toml element_mutators) keeps its keys; anything else is poured in whole."""
+        value = collection(a.value for a in args) if element else Val(join(*(flat(a.value) for a in args)).atoms)
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value in scope.env:
             key = self.subscript_key(target, scope)
             if key is not None:
                 old = scope.env[target.value.value]
                 keys = old.keyed()
-                keys[key] = join(keys[key], Val(value.atoms)) if key in keys else Val(value.atoms)
+                keys[key] = join(keys[key], value) if key in keys else value
                 scope.env[target.value.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
                 return
         while isinstance(target, (cst.Attribute, cst.Subscript)) and not (isinstance(target, cst.Attribute) and scope.is_self(target.value)) \
@@ -193,11 +194,11 @@ class Calls:
         if isinstance(target, cst.Name):
             name = target.value
             if name in scope.env:
-                scope.env[name] = join(scope.env[name], Val(value.atoms))
+                scope.env[name] = join(scope.env[name], value)
             elif name in scope.params:
-                scope.env[name] = join(scope.params[name], Val(value.atoms))
+                scope.env[name] = join(scope.params[name], value)
         elif isinstance(target, cst.Attribute) and scope.is_self(target.value):
-            scope.writes.append(FieldWrite(EMPTY, scope.cls, target.attr.value, Val(value.atoms)))
+            scope.writes.append(FieldWrite(EMPTY, scope.cls, target.attr.value, value))
 
     def callee(self, func: cst.BaseExpression, scope: Scope):
         """(ir callee, receiver Val or None, static qualified name or None)."""

@@ -8,7 +8,7 @@ from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Projec
 from ..knowledge.vocabulary import split_words
 from ..strings import concat, percent
 from .names import Scope
-from .values import any_item, dotted, either, flat, has_starred, is_constant, is_source, item, literal_str, path_step, strs_of
+from .values import any_item, collection, dotted, either, flat, has_starred, is_constant, is_source, item, literal_str, path_step, strs_of
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
 
@@ -234,7 +234,7 @@ class Expressions:
         return self.source(scope, node, key, person, "key")
 
     def e_List(self, node, scope) -> Val:
-        return Val(join(*(flat(self.expr(e.value, scope)) for e in node.elements)).atoms)
+        return collection(self.expr(e.value, scope) for e in node.elements)
 
     e_Tuple = e_Set = e_List
 
@@ -274,7 +274,7 @@ class Expressions:
             for_in = for_in.inner_for_in
         values = [self.expr(e, inner) for e in elements]
         scope.returns = join(scope.returns, inner.returns)
-        return Val(join(*(flat(v) for v in values)).atoms)
+        return collection(values) if len(values) == 1 else Val(join(*(flat(v) for v in values)).atoms)
 
     def e_ListComp(self, node, scope) -> Val:
         return self.comprehension(node, scope, [node.elt])

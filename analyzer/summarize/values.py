@@ -27,6 +27,18 @@ def flat(v: Val) -> Val:
     return Val(join(*(flat(kv) for _, kv in v.keys)).atoms | v.atoms, v.strs)
 
 
+def collection(elements) -> Val:
+    """A list, tuple or set of these values: all they carry, and each element as it is (with its
+    keys) under a key not known statically, so that `for mail in mails: mail["body"]` reads the
+    body of the dicts put in the list."""
+    values = list(elements)
+    if not values:
+        return Val()
+    joined = join(*values)
+    whole = flat(joined)
+    return Val(whole.atoms, (), ((UNKNOWN_KEY, joined),)) if joined.keys else Val(whole.atoms)
+
+
 def item(base: Val, key: str) -> Val:
     """base[key] for a constant key: the known value under it, else an access path one longer;
     either way with what the base holds under computed keys (any of them may be `key`)."""
