@@ -4,14 +4,13 @@ Summarizer that holds one module's state."""
 from __future__ import annotations
 
 import libcst as cst
-import libcst.matchers as m
 
 from ..ir import EMPTY, DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
 from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
 from ..knowledge.vocabulary import split_words
 from .calls import Calls
 from .expressions import Expressions
-from .names import Names, Scope
+from .names import Names, Scope, assigned_targets, small_statements
 from .statements import Statements
 from .values import CLOSURE, is_fixed_value, literal_str, param_value, text_of, unquote
 
@@ -134,17 +133,14 @@ class Definitions:
         `key = models.CharField()`), and the class name names no person (not `UserProfile`)."""
         if self.vocab.names_person(node.name.value):
             return False
-        declared = set()
-        for line in node.body.body:
-            for statement in line.body if isinstance(line, cst.SimpleStatementLine) else ():
-                targets = statement.targets if isinstance(statement, cst.Assign) else [statement] if isinstance(statement, cst.AnnAssign) else []
-                declared |= {t.target.value for t in targets if isinstance(t.target, cst.Name)}
+        declared = {t.value for line in node.body.body if isinstance(line, cst.SimpleStatementLine)
+                    for statement in line.body for t in assigned_targets(statement) if isinstance(t, cst.Name)}
         for method in node.body.body:
             if not isinstance(method, cst.FunctionDef) or not method.params.params:
                 continue
             receiver = method.params.params[0].name.value
-            for target in _assigned_attributes(method):
-                if isinstance(target.value, cst.Name) and target.value.value == receiver \
+            for target in (t for statement in small_statements(method) for t in assigned_targets(statement)):
+                if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == receiver \
                         and target.attr.value not in declared and self.names_credential(target.attr.value):
                     return True
         return False
@@ -264,9 +260,3 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.block(module.body, top)
         self.finish_function(top, (), module, False, False)
         self.module_env = top.env
-
-
-def _assigned_attributes(method: cst.FunctionDef) -> list:
-    """The attribute targets a method assigns (`self.token = ...`, `self.token: str = ...`)."""
-    found = m.findall(method, m.AssignTarget(target=m.Attribute()) | m.AnnAssign(target=m.Attribute()))
-    return [node.target for node in found]

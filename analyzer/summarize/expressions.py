@@ -81,7 +81,7 @@ class Expressions:
         return Val(frozenset(atoms))
 
     def source_for_attr(self, node: cst.Attribute, scope: Scope) -> Val:
-        if self.client_own(node, scope) and self.names_login(node.attr.value, "client_identities"):
+        if self.client_account(node, node.attr.value, scope):
             return EMPTY  # a service client's own account (`self.user` beside `self.password`)
         return self.source(scope, node, node.attr.value, self.owner(node.value, scope), "attribute")
 
@@ -165,7 +165,7 @@ class Expressions:
                 atoms |= flat(self.expr(element.key, scope)).atoms
             v = self.expr(element.value, scope)
             if key is not None and not is_constant(element.value) and not (login and self.names_login(key)) and not is_source(v) \
-                    and not (self.client_own(element.value, scope) and self.names_login(key, "client_identities")) \
+                    and not self.client_account(element.value, key, scope) \
                     and not (self.names_own_words(key) and self.is_program_text(element.value, scope)):
                 v = v | self.record_source(scope, element.key, key, person)
             held = UNKNOWN_KEY if key is None else key
@@ -198,16 +198,19 @@ class Expressions:
         words = split_words(name)
         return bool(words) and (words[-1] in self.login_credentials or "".join(words[-2:]) in self.login_credentials)
 
-    def names_login(self, key: str, categories: str = "identities") -> bool:
-        """Whether a key of a login names the account signing in (username, login, X-User-Id); with
-        "client_identities", a name a service client's own value loses (flow.toml logins)."""
-        match = self.vocab.classify(key)
-        return match is not None and match.category in self.flowrules.logins.get(categories, ())
+    def names_login(self, key: str) -> bool:
+        """Whether a key of a login names the account signing in (username, login, X-User-Id)."""
+        return self.names_one_of(key, self.flowrules.logins["identities"])
+
+    def client_account(self, node: cst.BaseExpression, name: str, scope: Scope) -> bool:
+        """Whether `name`, given the value `node`, names a service client's own account (flow.toml
+        logins client_identities): `self.user`, `{"username": self.user}` in a client class."""
+        return self.client_own(node, scope) and self.names_one_of(name, self.flowrules.logins["client_identities"])
 
     def client_own(self, node: cst.BaseExpression, scope: Scope) -> bool:
-        """Whether a value is a service client's own (flow.toml logins): in a method of a class that
-        keeps a credential on its instances, `self.user`, `self.image_url(kind)`, or a choice of such
-        values and constants (`self.user if self.user else self.app_id`)."""
+        """Whether a value is a service client's own: in a method of a class that keeps a credential
+        on its instances, `self.user`, `self.image_url(kind)`, or a choice of such values and
+        constants (`self.user if self.user else self.app_id`)."""
         if scope.cls not in self.clients:
             return False
         if isinstance(node, cst.Call):

@@ -65,6 +65,11 @@ class Names:
             self.seen_sources[key] = len(self.sources) - 1
         return Val(frozenset({SourceRef(self.seen_sources[key])}))
 
+    def names_one_of(self, name: str, categories, owner: str | None = None) -> bool:
+        """Does the vocabulary put `name` (of `owner`) in one of these categories?"""
+        match = self.vocab.classify(name, owner)
+        return match is not None and match.category in categories
+
     def owner(self, node: cst.BaseExpression, scope: Scope) -> str | None:
         """The name of the object an attribute or key is read from, for person context."""
         if isinstance(node, cst.Name):
@@ -180,9 +185,8 @@ class Names:
             for small in node.body:
                 if isinstance(small, (cst.Import, cst.ImportFrom)):
                     self.import_(small)
-                elif isinstance(small, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
-                    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
-                    self.module_vars.update(n.value for t in targets for n in _walk(t) if isinstance(n, cst.Name))
+                else:
+                    self.module_vars.update(n.value for t in assigned_targets(small) for n in _walk(t) if isinstance(n, cst.Name))
         elif isinstance(node, (cst.If, cst.Try, cst.With)):
             for child in _walk_blocks(node):
                 self.prescan(child)
@@ -194,6 +198,25 @@ def _walk_blocks(node):
             yield from child.body
         elif isinstance(child, (cst.Else, cst.Finally, cst.ExceptHandler, cst.If)):
             yield from _walk_blocks(child)
+
+
+def assigned_targets(statement) -> list:
+    """What a small statement assigns to (`a = b = 1`, `a: int = 1`, `a += 1`); nothing for any other."""
+    if isinstance(statement, cst.Assign):
+        return [t.target for t in statement.targets]
+    if isinstance(statement, (cst.AnnAssign, cst.AugAssign)):
+        return [statement.target]
+    return []
+
+
+def small_statements(node):
+    """The small statements of a block and of the blocks nested in it, not looking into expressions
+    (walking every node of a method costs 15x more)."""
+    for statement in _walk_blocks(node):
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield from statement.body
+        else:
+            yield from small_statements(statement)
 
 
 def _walk(node):

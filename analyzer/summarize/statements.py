@@ -258,8 +258,7 @@ class Statements:
 
     def names_own_words(self, name: str, owner: str | None = None) -> bool:
         """Is `name` (of `owner`: `send_mail(subject=...)`) a name of a person's own words (flow.toml own_words)?"""
-        match = self.vocab.classify(name, owner)
-        return match is not None and match.category in self.flowrules.own_words
+        return self.names_one_of(name, self.flowrules.own_words, owner)
 
     def assign_name(self, target: cst.Name, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         name = target.value
@@ -291,7 +290,7 @@ class Statements:
         key = self.subscript_key(target, scope)
         base = target.value
         if key is not None and not is_source(value) \
-                and not (value_node is not None and self.client_own(value_node, scope) and self.names_login(key, "client_identities")):
+                and not (value_node is not None and self.client_account(value_node, key, scope)):
             value = value | self.source(scope, target, key, self.owner(base, scope), "key")
         if isinstance(base, cst.Name) and (base.value in scope.env or base.value in scope.params):
             old = scope.env.get(base.value) or scope.params.get(base.value)
