@@ -151,6 +151,11 @@ TEXT = "\0text:"
 # fields of an object it is elsewhere.
 SCALAR = "\0scalar"
 
+# The attribute name that stands for "a number computed from": `line.unit_price * line.quantity` is
+# AttrPath(x, NUMBER) of each operand: what they carry, less the categories of a record as a whole
+# (a total computed from the lines of an order is an amount, not the purchase).
+NUMBER = "\0number"
+
 
 def text(sym: "Sym", function: str) -> "Sym":
     """The key for a parameter's value made into text by `function` (str, repr, format)."""

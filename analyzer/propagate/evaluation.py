@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from ..ir import SCALAR, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
+from ..ir import NUMBER, SCALAR, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
     Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, wrap, ordered
-from .lattice import NOTHING, AbstractValue, as_scalar, expand, merge, objects, received_from, source_value
+from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, merge, objects, received_from, source_value
 
 
 def symbol(path: tuple) -> AbstractValue:
@@ -98,9 +98,12 @@ class Evaluation:
         name, the read is that attribute: what else the value carries stays with it (`user.email`
         is the e-mail, not the user's locale), except the categories of a record as a whole
         (flow.toml record_categories: a line of an order is a purchase). A variable a branch proved a
-        string (`SCALAR`, summarize/values.as_scalar) is what it carries itself."""
+        string (`SCALAR`, summarize/values.as_scalar) is what it carries itself; one computed by
+        arithmetic (`NUMBER`) is that without a record's categories."""
         if name == SCALAR:
             return as_scalar(g)
+        if name == NUMBER:
+            return as_number(g, self.analysis.flowrules.record_categories)
         objs = ordered(g.objs)
         found = [self.object_attribute(o, name) for o in objs]
         answered = any(self.answers(o, name, f) for o, f in zip(objs, found))

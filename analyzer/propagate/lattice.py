@@ -11,7 +11,7 @@ order things were seen.
 
 from __future__ import annotations
 
-from ..ir import MAX_PARTS, MAX_STRS, SCALAR, UNKNOWN_KEY, AttrPath, CategoryKey, ClientObject, Lit, Origin, Reply, Step, Sym, Unknown, \
+from ..ir import MAX_PARTS, MAX_STRS, NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CategoryKey, ClientObject, Lit, Origin, Reply, Step, Sym, Unknown, \
     capped, ordered, wrap
 
 MAX_TRACE = 16
@@ -55,6 +55,13 @@ def as_scalar(g: AbstractValue) -> AbstractValue:
     itself and its strings; no object whose fields a sink would fold in. A parameter's value is read
     as one at the caller."""
     return AbstractValue(g.taint, frozenset(Sym(wrap(o.path, AttrPath, SCALAR)) for o in g.objs if type(o) is Sym), g.strs)
+
+
+def as_number(g: AbstractValue, records: frozenset) -> AbstractValue:
+    """A number computed from a value by arithmetic: its taint less the categories of a record as a
+    whole (flow.toml record_categories); a parameter's value is read as one at the caller."""
+    taint = {k: t for k, t in g.taint.items() if type(k) is Sym or k.category not in records}
+    return AbstractValue(taint, frozenset(Sym(wrap(o.path, AttrPath, NUMBER)) for o in g.objs if type(o) is Sym), g.strs)
 
 
 def better(a: tuple, b: tuple) -> tuple:

@@ -8,7 +8,7 @@ from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Projec
 from ..knowledge.vocabulary import split_words
 from ..strings import concat, percent
 from .names import Scope
-from .values import any_item, collection, dotted, either, flat, has_starred, is_constant, is_source, item, literal_str, path_step, strs_of
+from .values import any_item, as_number, collection, dotted, either, flat, has_starred, is_constant, is_source, item, literal_str, path_step, strs_of
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
 
@@ -109,7 +109,7 @@ class Expressions:
             return Val(atoms, concat(strs_of(left), strs_of(right)))
         if isinstance(node.operator, cst.Modulo) and left.strs:
             return Val(left.atoms | self.text_call(node.right, right, "str", scope).atoms, tuple(percent(s) for s in left.strs))
-        return Val(atoms)
+        return as_number(Val(atoms))
 
     def e_BooleanOperation(self, node, scope) -> Val:
         return either(self.expr(node.left, scope), self.expr(node.right, scope))

@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 
-from ..ir import SCALAR, UNKNOWN_KEY, AttrPath, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
+from ..ir import NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
     SelfRef, SourceRef, StrOf, Unknown, Val, capped, join, wrap, ordered
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
@@ -238,4 +238,11 @@ def as_scalar(v: Val) -> Val:
     """A value known to be a plain string or number: what it carries itself (its sources, its strings,
     the caller's value read as a scalar), not an object's fields, a class or a dict's keys."""
     atoms = frozenset(path_step(a, AttrPath, SCALAR) for a in v.atoms if type(a) not in (SelfRef, ProjectRef, LibraryRef))
+    return Val(atoms, v.strs)
+
+
+def as_number(v: Val) -> Val:
+    """A number computed from a value by arithmetic (`*`, `-`, `/`...): what it carries, read as a
+    number (ir.NUMBER), without an object's fields or a dict's keys."""
+    atoms = frozenset(path_step(a, AttrPath, NUMBER) for a in v.atoms if type(a) not in (SelfRef, ProjectRef, LibraryRef))
     return Val(atoms, v.strs)
