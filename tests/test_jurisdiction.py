@@ -234,6 +234,8 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.kavenegar.com", "IR"),
         ("voip.ms", "CA"),
         ("api.notifyre.com", "AU"),
+        ("incidents.betterstack.com", "EU"),
+        ("api.gupshup.io", "IN"),
         ("api.transmitsms.com", "AU"),
         ("portal.bulkvs.com", "US"),
         ("api.800.com", "US"),
@@ -657,11 +659,9 @@ def test_squadcast_eu_host_is_not_placed_by_the_us_entry(j):
 @pytest.mark.parametrize(
     "host",
     [
-        # apprise 1.9-era plugin hosts: no page read places these vendors' data or operating company 
-        "api.gupshup.io",
+        # apprise 1.9-era plugin hosts: no page read places these vendors' data or operating company
         "api.httpsms.com",
         "gate.whapi.cloud",
-        "incidents.betterstack.com",
         "smstunnel.io",
         "api.groundmail.dev",
         # sink default hosts: Stytch, WorkOS, Scout APM (company country not read), Pipedrive (per-account EU/US
