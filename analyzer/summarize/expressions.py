@@ -271,7 +271,7 @@ class Expressions:
         inner.self_name = scope.self_name
         for_in = node.for_in
         while for_in is not None:
-            self.assign(for_in.target, self.element(for_in.iter, inner), inner, None)
+            self.assign_element(for_in.target, self.element(for_in.iter, inner), for_in.iter, inner)
             for cond in for_in.ifs:
                 self.expr(cond.test, inner)
             for_in = for_in.inner_for_in

@@ -209,6 +209,17 @@ def assigned_targets(statement) -> list:
     return []
 
 
+def target_names(target) -> list:
+    """The names an assignment target binds (`x`, `i, (a, b)`, `*rest`); attributes and items bind none."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return [name for element in target.elements for name in target_names(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return target_names(target.value)
+    return []
+
+
 def small_statements(node):
     """The small statements of a block and of the blocks nested in it, not looking into expressions
     (walking every node of a method costs 15x more)."""

@@ -8,8 +8,8 @@ import libcst as cst
 from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
-from .names import Scope
-from .values import as_scalar, either, flat, has_starred, is_constant, is_source, item, literal_str, literal_template, path_step, \
+from .names import Scope, target_names
+from .values import as_scalar, constant_collection, either, flat, has_starred, is_constant, is_source, item, literal_str, literal_template, path_step, \
     scalar_variable, strs_of
 
 
@@ -106,7 +106,7 @@ class Statements:
         iterable = self.element(node.iter, scope) if isinstance(node, cst.For) else None
         for _ in range(2):  # twice: values carried around the loop reach the top
             if iterable is not None:
-                self.assign(node.target, iterable, scope, None)
+                self.assign_element(node.target, iterable, node.iter, scope)
             else:
                 self.expr(node.test, scope)
             self.branch(scope, lambda: self.suite(node.body, scope), None)
@@ -238,6 +238,16 @@ class Statements:
             self.assign_attribute(target, value, scope)
         elif isinstance(target, cst.Subscript):
             self.assign_item(target, value, scope, value_node, augmented)
+
+    def assign_element(self, target, iterable: Val, iter_node, scope: Scope) -> None:
+        """`for x in xs` (or a comprehension's `for`) assigns each element of xs to x. A target named
+        like personal data holds it, as a local assigned alone does (`for email in recipients`),
+        unless the loop runs over constants (`for email in ("ops@example.com",)`) or a sanitizer's result."""
+        self.assign(target, iterable, scope, None)
+        if constant_collection(iter_node) or self.sanitized(iter_node, scope):
+            return
+        for name in target_names(target):
+            scope.env[name.value] = scope.env[name.value] | self.source(scope, name, name.value, None, "variable")
 
     def program_text(self, name: str, node, scope: Scope) -> bool:
         """Is `name = node` the program's text under a name of a person's own words? Tracks the

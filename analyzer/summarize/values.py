@@ -188,6 +188,12 @@ def is_constant(node) -> bool:
         name in ("None", "True", "False")) or is_constant_name(name)
 
 
+def constant_collection(node) -> bool:
+    """A literal tuple, list or set of constants (`("title", "email")`)."""
+    return isinstance(node, (cst.Tuple, cst.List, cst.Set)) and all(
+        isinstance(e, cst.Element) and is_constant(e.value) for e in node.elements)
+
+
 def is_constant_name(identifier: str) -> bool:
     """An UPPER_CASE name: a constant, a setting or an enum member, never a person's data."""
     return identifier.isascii() and identifier.isupper()
