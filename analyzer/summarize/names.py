@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, GlobalRef, LibraryRef, Lit, ProjectRef, SourceRef, Val
+from ..ir import EMPTY, GlobalRef, LibraryRef, Lit, ProjectRef, SourceRef, Val, join
 from ..summary import Source
-from .values import CLOSURE, closure_value, dotted, is_constant_name, literal_key, param_value, text_of
+from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant_name, literal_key, param_value, text_of
 
 
 class Scope:
@@ -130,6 +130,23 @@ class Names:
         if value is None or len(value.strs) != 1 or len(value.strs[0]) != 1 or type(value.strs[0][0]) is not Lit:
             return None
         return value.strs[0][0].text
+
+    def element(self, iterable, scope: Scope) -> Val:
+        """What a loop over `iterable` takes each time round: any of a literal list's elements (with
+        their strings: `for name in ("title", "email")` is one of those names), else the value whole."""
+        if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and not any(isinstance(e, cst.StarredElement) for e in iterable.elements):
+            return join(*(self.expr(e.value, scope) for e in iterable.elements))
+        return flat(self.expr(iterable, scope))
+
+    def assign_element(self, target, iterable: Val, iter_node, scope: Scope) -> None:
+        """`for x in xs` (or a comprehension's `for`) assigns each element of xs to x. A target named
+        like personal data holds it, as a local assigned alone does (`for email in recipients`),
+        unless the loop runs over constants (`for email in ("ops@example.com",)`) or a sanitizer's result."""
+        self.assign(target, iterable, scope, None)
+        if constant_collection(iter_node) or self.sanitized(iter_node, scope):
+            return
+        for name in target_names(target):
+            scope.env[name.value] = scope.env[name.value] | self.source(scope, name, name.value, None, "variable")
 
     def lookup(self, name: str, scope: Scope) -> Val:
         """The value of a name where it is read: local, parameter, closure, import or module level."""

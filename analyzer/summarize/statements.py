@@ -8,8 +8,8 @@ import libcst as cst
 from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
-from .names import Scope, target_names
-from .values import as_scalar, constant_collection, either, flat, has_starred, is_constant, is_source, item, literal_str, literal_template, path_step, \
+from .names import Scope
+from .values import as_scalar, either, flat, has_starred, is_constant, is_source, item, literal_str, literal_template, path_step, \
     scalar_variable, strs_of
 
 
@@ -45,6 +45,11 @@ class Statements:
         for env in results:
             for name, v in env.items():
                 merged[name] = either(merged[name], v) if name in merged else v
+        for name, v in merged.items():
+            # a parameter rebound on some paths only (`if not to: to = default`) is still the
+            # caller's value on the others
+            if name not in start and name in scope.params and any(name not in env for env in results):
+                merged[name] = either(scope.params[name], v)
         if scope.kind == "module":
             # A setting bound on some paths only (`if DEBUG: EMAIL_BACKEND = ...`) keeps the
             # framework's default on the others: its value may also be "unset".
@@ -94,13 +99,6 @@ class Statements:
 
     def s_Else(self, node, scope: Scope) -> None:
         self.suite(node.body, scope)
-
-    def element(self, iterable, scope: Scope) -> Val:
-        """What a loop over `iterable` takes each time round: any of a literal list's elements (with
-        their strings: `for name in ("title", "email")` is one of those names), else the value whole."""
-        if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and not any(isinstance(e, cst.StarredElement) for e in iterable.elements):
-            return join(*(self.expr(e.value, scope) for e in iterable.elements))
-        return flat(self.expr(iterable, scope))
 
     def s_For(self, node, scope: Scope) -> None:
         iterable = self.element(node.iter, scope) if isinstance(node, cst.For) else None
@@ -238,16 +236,6 @@ class Statements:
             self.assign_attribute(target, value, scope)
         elif isinstance(target, cst.Subscript):
             self.assign_item(target, value, scope, value_node, augmented)
-
-    def assign_element(self, target, iterable: Val, iter_node, scope: Scope) -> None:
-        """`for x in xs` (or a comprehension's `for`) assigns each element of xs to x. A target named
-        like personal data holds it, as a local assigned alone does (`for email in recipients`),
-        unless the loop runs over constants (`for email in ("ops@example.com",)`) or a sanitizer's result."""
-        self.assign(target, iterable, scope, None)
-        if constant_collection(iter_node) or self.sanitized(iter_node, scope):
-            return
-        for name in target_names(target):
-            scope.env[name.value] = scope.env[name.value] | self.source(scope, name, name.value, None, "variable")
 
     def program_text(self, name: str, node, scope: Scope) -> bool:
         """Is `name = node` the program's text under a name of a person's own words? Tracks the
