@@ -50,11 +50,14 @@ class Program:
             for base in self.bases(qualname):
                 self.subclasses.setdefault(base, []).append(qualname)
         self.reverse: dict[str, dict] = {}  # model -> {attr: (declaring model, source index, module summary)}
+        self.containers: dict[str, set] = {}  # model -> its relation fields to the models it is a part of
         for qualname, (c, module) in sorted(self.classes.items()):
             for accessor in c.relations:
                 target = self.related_model(accessor.target, qualname)
                 if target is not None:
                     self.reverse.setdefault(target, {}).setdefault(accessor.name, (qualname, accessor.source, module))
+                    if accessor.source is not None:
+                        self.containers.setdefault(qualname, set()).add(accessor.field)
 
     # -- names
 
@@ -244,6 +247,11 @@ class Program:
         for c in reversed(self.mro(cls)):
             out.update(self.reverse.get(c, {}))
         return out
+
+    def is_container_field(self, cls: str, attr: str) -> bool:
+        """Is `attr` of `cls` the relation to a model it is a part of, whose accessor names the
+        parts (`OrderLine.order`, whose `related_name="lines"` makes order lines)?"""
+        return any(attr in self.containers.get(c, ()) for c in self.mro(cls))
 
     def fields(self, cls: str) -> list[tuple]:
         """Declared fields of a class and its project bases: (attr, source index, module summary)."""

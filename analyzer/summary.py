@@ -105,6 +105,7 @@ class ReverseAccessor:
     target: str  # the related model as written: a qualified name, "app_label.Model", "Model" or "self"
     name: str  # the attribute the target's instances get
     source: int | None  # index of the source its name makes (Order.lines: what was bought), or None
+    field: str  # the relation field itself, on the declaring model (OrderLine.order)
 
 
 @dataclass(frozen=True)

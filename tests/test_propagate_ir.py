@@ -525,10 +525,10 @@ def test_a_relation_field_gives_its_target_a_reverse_accessor():
     """`ForeignKey(Order, related_name="lines")` on OrderLine: Order instances get `lines`, a query
     of OrderLine; a lazy "app.Model" target resolves by its class name; "self" is the declaring model."""
     order = ClassSummary("shop.models.Order", (), 0, ())
-    line = ClassSummary("shop.models.OrderLine", (), 1, (), (ReverseAccessor("shop.models.Order", "lines", None),))
-    node = ClassSummary("shop.models.Node", (), 2, (), (ReverseAccessor("self", "children", None),
-                                                        ReverseAccessor("shop.Order", "nodes", None),
-                                                        ReverseAccessor("other.Missing", "lost", None)))
+    line = ClassSummary("shop.models.OrderLine", (), 1, (), (ReverseAccessor("shop.models.Order", "lines", None, "order"),))
+    node = ClassSummary("shop.models.Node", (), 2, (), (ReverseAccessor("self", "children", None, "parent"),
+                                                        ReverseAccessor("shop.Order", "nodes", None, "order"),
+                                                        ReverseAccessor("other.Missing", "lost", None, "missing")))
     program = Program([module(classes=(order, line, node))])
     assert set(program.reverse_fields("shop.models.Order")) == {"lines", "nodes"}
     assert program.reverse_fields("shop.models.Order")["lines"][0] == "shop.models.OrderLine"

@@ -97,7 +97,8 @@ class Evaluation:
         Where a project object (or a parameter's, read field by field at each caller) answers the
         name, the read is that attribute: what else the value carries stays with it (`user.email`
         is the e-mail, not the user's locale), except the categories of a record as a whole
-        (flow.toml record_categories: a line of an order is a purchase). A variable a branch proved a
+        (flow.toml record_categories: a line of an order is a purchase), which stay on every field
+        but the relation to the model the record is a part of (`line.order`). A variable a branch proved a
         string (`SCALAR`, summarize/values.as_scalar) is what it carries itself; one computed by
         arithmetic (`NUMBER`) is that without a record's categories."""
         if name == SCALAR:
@@ -107,7 +108,9 @@ class Evaluation:
         objs = ordered(g.objs)
         found = [self.object_attribute(o, name) for o in objs]
         answered = any(self.answers(o, name, f) for o, f in zip(objs, found))
-        records = self.analysis.flowrules.record_categories
+        # the order a line belongs to is no line of it: the record's categories stay behind
+        records = frozenset() if any(type(o) in (Instance, SelfObject) and self.program.is_container_field(o.cls, name)
+                                     for o in objs) else self.analysis.flowrules.record_categories
         taint = {}
         for k, t in g.taint.items():
             if type(k) is Sym:

@@ -202,7 +202,7 @@ class Definitions:
         if match is not None:
             value = self.add_source(Source(match.category, self.loc(node), f"{model_name}.{name}", scope.qualname, "field"), (id(node), name))
             source = next(a.index for a in value.atoms if type(a) is SourceRef)
-        scope.relations.append(ReverseAccessor(model, name, source))
+        scope.relations.append(ReverseAccessor(model, name, source, target.value))
 
     def typed_field(self, target: cst.Name, call: cst.Call, owner: str, scope: Scope) -> Val:
         """A field whose name says nothing (`assigned_to`, `contact`) classified by the constructor
