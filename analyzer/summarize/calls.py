@@ -178,7 +178,8 @@ class Calls:
         """`x.append(v)`, `x.update(v)`: the receiver now holds what was poured in; so does the
         local object it belongs to (`msg.to.append(v)`: the message holds v), under the key it is
         held by (`payload["recipients"].append(v)`: the payload's "recipients" holds v). An `element`
-        (`append`, flow.toml element_mutators) keeps its keys; anything else is poured in whole."""
+        (`append`, flow.toml element_mutators) keeps its keys; anything else is poured in whole. A
+        local holding a sanitizer's object (a hash being fed) takes nothing in."""
         value = collection(a.value for a in args) if element else Val(join(*(flat(a.value) for a in args)).atoms)
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value in scope.env:
             key = self.subscript_key(target, scope)
@@ -193,6 +194,8 @@ class Calls:
             target = target.value
         if isinstance(target, cst.Name):
             name = target.value
+            if (scope.qualname, name) in self.digests:
+                return  # h = hashlib.sha256(); h.update(email): what h gives out is a digest
             if name in scope.env:
                 scope.env[name] = join(scope.env[name], value)
             elif name in scope.params:

@@ -251,6 +251,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
         self.clients: set[str] = set()  # classes that keep a credential on their instances (flow.toml logins)
         self.program_texts: set[tuple] = set()  # (scope, local) holding text made from a literal template
+        self.digests: set[tuple] = set()  # (scope, local) holding a sanitizer's object (h = hashlib.sha256())
         self.mentions: set[str] = set()  # names source rules need, written here as a string or called
 
     def run(self, module: cst.Module) -> None:

@@ -266,8 +266,9 @@ class Statements:
         # of a sanitizer (email = sha256(email).hexdigest()) or is the program's own text named
         # like a person's words (flow.toml own_words).
         own_text = self.program_text(name, None if augmented else value_node, scope)  # also tracks the scope's templates
-        if not own_text and not augmented and value_node is not None and not is_constant(value_node) \
-                and not self.sanitized(value_node, scope):
+        sanitized = value_node is not None and self.sanitized(value_node, scope)
+        (self.digests.add if sanitized else self.digests.discard)((scope.qualname, name))
+        if not own_text and not augmented and value_node is not None and not is_constant(value_node) and not sanitized:
             value = value | self.source(scope, target, name, None, "variable")
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))
