@@ -1,4 +1,5 @@
-"""Check every sink model of rules/sinks/*.toml against the SDK it models (issue 12, "Verified models").
+"""Check every sink model of rules/sinks/*.toml and rules/sinks/generated/*.toml against the SDK it
+models (issue 12, "Verified models").
 
 Each third-party package the catalog models is pinned in bench/sdks.toml (distribution, version, the
 file downloaded and its sha256). This script downloads each pinned file with `pip download --no-deps`
@@ -12,6 +13,9 @@ into ~/.cache/xborder-bench/sdks (once), checks its sha256, unpacks it, and WITH
 - the parameters the model names (`params`, `data`, `destination`, `carries`) are in the signature (or
   it takes **kwargs), and `params` (positional) are at the SDK's positions;
 - the `default` host occurs in the SDK's files, or the model's `source` cites a docs URL.
+
+A generated model (`generated = { package, version, ... }`, written by `xborder models generate`) is
+checked against the pin of exactly that distribution and version; if there is none, it fails.
 
 A path that goes through a `__getattr__`, a compiled module, a built-in or a class of a package that is
 not pinned cannot be checked from the source: "unverifiable", with the reason. A path that cannot be
@@ -64,6 +68,7 @@ class Model:
     names: tuple = ()  # every parameter named: params, data, destination, carries
     default: str | None = None
     source: str = ""
+    generated: tuple = ()  # (distribution, version) a generated model was made from
 
 
 def _line_of(lines: list, key: str, value: str, after: int) -> int:
@@ -75,9 +80,10 @@ def _line_of(lines: list, key: str, value: str, after: int) -> int:
 
 
 def load_models(rules: Path) -> tuple:
-    """Every [[sink]] and [[client]] model of rules/sinks/*.toml, and the client types: type -> constructors."""
+    """Every [[sink]] and [[client]] model of rules/sinks/*.toml and rules/sinks/generated/*.toml, and
+    the client types: type -> constructors."""
     models, types = [], {}
-    for path in sorted(rules.glob("*.toml")):
+    for path in sorted(rules.glob("*.toml")) + sorted(rules.glob("generated/*.toml")):
         text = path.read_text(encoding="utf-8")
         lines, table = text.splitlines(), tomllib.loads(text)
         cursor = 0
@@ -96,7 +102,9 @@ def _model(kind: str, entry: dict, where: str) -> Model:
     params = tuple(entry.get("params", ()))
     data = tuple(d for d in entry.get("data", ()) if d not in ("*", "receiver"))  # receiver: what the object carries
     names = params + data + tuple(entry.get("destination", {})) + tuple(c for c in entry.get("carries", ()) if c != "*")
-    return Model(kind, path, where, params, tuple(dict.fromkeys(names)), entry.get("default"), entry.get("source", ""))
+    made = entry.get("generated", {})
+    generated = (made.get("package", ""), made.get("version", "")) if made else ()
+    return Model(kind, path, where, params, tuple(dict.fromkeys(names)), entry.get("default"), entry.get("source", ""), generated)
 
 
 # --------------------------------------------------------------------------------------- the code
@@ -903,8 +911,17 @@ def _is_module(path: Path, top: Path, parts: list) -> bool:
 
 # ------------------------------------------------------------------------------------------ running
 
+def distribution_key(name: str) -> str:
+    """A distribution's name as PyPI compares them (PEP 503): pushbullet.py, Pushbullet_py -> pushbullet-py."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def pin_for(model: Model, pins: list) -> list:
-    """The pins of the package a model's path is in (the versions its source names, if it names any)."""
+    """The pins of the package a model's path is in (the versions its source names, if it names any);
+    a generated model's: the pin of the distribution and version it was generated from."""
+    if model.generated:
+        package, version = model.generated
+        return [p for p in pins if distribution_key(p.distribution) == distribution_key(package) and p.version == version]
     best, matched = 0, []
     for pin in pins:
         for name in pin.imports:
@@ -932,6 +949,8 @@ def verify(model: Model, pins: list, types: dict, cache: Path = CACHE) -> Result
     if top in dir(__builtins__) or top == "builtins":
         return Result(model, "unverifiable", [f"{top} is a built-in"], "builtins")
     chosen = pin_for(model, pins)
+    if not chosen and model.generated:
+        return Result(model, "failed", [_no_generated_pin(model, pins)], "==".join(model.generated))
     if not chosen:
         if top in sys.stdlib_module_names:
             return _named(verify_model(model, Code([sysconfig.get_paths()["stdlib"]]), types), "stdlib")
@@ -944,6 +963,13 @@ def verify(model: Model, pins: list, types: dict, cache: Path = CACHE) -> Result
             return _named(together, " + ".join(f"{p.distribution}=={p.version}" for p in chosen))
     order = {"verified": 2, "unverifiable": 1, "failed": 0}
     return max(results, key=lambda r: order[r.status])
+
+
+def _no_generated_pin(model: Model, pins: list) -> str:
+    package, version = model.generated
+    others = [p.version for p in pins if distribution_key(p.distribution) == distribution_key(package)]
+    pinned = f"bench/sdks.toml pins {package} {', '.join(others)}" if others else f"no pin for {package} in bench/sdks.toml"
+    return f"generated from {package}=={version}, but {pinned}"
 
 
 def _named(result: Result, sdk: str) -> Result:
@@ -960,8 +986,11 @@ def report(results: list, verbose: bool) -> str:
     for name in sorted(packages, key=str.lower):
         c = packages[name]
         lines.append(f"{name:40} {c['verified']:8} {c['failed']:7} {c['unverifiable']:8}")
-    total = {k: sum(c[k] for c in packages.values()) for k in ("verified", "failed", "unverifiable")}
-    lines.append(f"{'TOTAL (' + str(len(results)) + ' models)':40} {total['verified']:8} {total['failed']:7} {total['unverifiable']:8}")
+    for label, part in (("hand-written", [r for r in results if not r.model.generated]),
+                        ("generated", [r for r in results if r.model.generated])):
+        if part and len(part) < len(results):  # both kinds: a subtotal for each
+            lines.append(_total_line(f"{label} ({len(part)} models)", part))
+    lines.append(_total_line(f"TOTAL ({len(results)} models)", results))
     for status in ("failed",) + (("unverifiable",) if verbose else ()):
         chosen = [r for r in results if r.status == status]
         lines.append(f"\n{status.upper()} ({len(chosen)})")
@@ -969,12 +998,18 @@ def report(results: list, verbose: bool) -> str:
     return "\n".join(lines)
 
 
-def print_pin(requirement: str, imports: list) -> None:
+def _total_line(label: str, results: list) -> str:
+    count = {k: sum(r.status == k for r in results) for k in ("verified", "failed", "unverifiable")}
+    return f"{label:40} {count['verified']:8} {count['failed']:7} {count['unverifiable']:8}"
+
+
+def print_pin(requirement: str, imports: list, sdist: bool = False) -> None:
     """Download a distribution (a universal wheel if there is one, else this machine's wheel, else the
-    sdist; the newest version unless DIST==VERSION) and print its [[sdk]] block."""
+    sdist; only the sdist if asked; the newest version unless DIST==VERSION) and print its [[sdk]] block."""
+    choices = [["--only-binary", ":all:", "--platform", "any"], ["--only-binary", ":all:"]] if not sdist else []
     with tempfile.TemporaryDirectory() as tmp:
         base = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "--disable-pip-version-check", requirement, "-d", tmp]
-        for extra in (["--only-binary", ":all:", "--platform", "any"], ["--only-binary", ":all:"], ["--no-binary", ":all:"]):
+        for extra in choices + [["--no-binary", ":all:"]]:
             if subprocess.run(base + extra, capture_output=True).returncode == 0:
                 break
         got = sorted(Path(tmp).iterdir())
@@ -997,16 +1032,18 @@ def main(argv: list | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="list the unverifiable models too")
     parser.add_argument("--pin", metavar="DIST==VERSION", help="print a [[sdk]] block for bench/sdks.toml and exit")
     parser.add_argument("--imports", default="", help="with --pin: the import names, comma-separated")
+    parser.add_argument("--sdist", action="store_true", help="with --pin: pin the sdist, even if there is a wheel")
     args = parser.parse_args(argv)
     if args.pin:
-        print_pin(args.pin, [i for i in args.imports.split(",") if i] or [args.pin.split("==")[0].replace("-", "_")])
+        print_pin(args.pin, [i for i in args.imports.split(",") if i] or [args.pin.split("==")[0].replace("-", "_")], args.sdist)
         return 0
     models, types = load_models(args.rules)
     pins = load_pins(args.pins)
     if args.packages:
         wanted = set(args.packages)
         keep = {n for p in pins if p.distribution in wanted or wanted & set(p.imports) for n in p.imports} | wanted
-        models = [m for m in models if any(m.path == n or m.path.startswith(n + ".") for n in keep)]
+        models = [m for m in models if any(m.path == n or m.path.startswith(n + ".") for n in keep)
+                  or m.generated and distribution_key(m.generated[0]) in {distribution_key(w) for w in wanted}]
     results = [verify(m, pins, types, args.cache) for m in models]
     print(report(results, args.verbose))
     return 1 if any(r.status == "failed" for r in results) else 0

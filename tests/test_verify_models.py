@@ -249,3 +249,87 @@ def test_a_namedtuple_class_has_its_fields_as_parameters(tmp_path):
     assert check(code, "pushish.PushMessage", kind="client", params=["data", "to"]).status == "failed"  # positions
     assert check(code, "pushish.PushMessage", kind="client", data=["subtitle"]).status == "failed"
     assert check(code, "pushish.Ticket", kind="client", params=["status", "message"]).status == "verified"
+
+
+GENERATED = '''family = "generated"
+
+[[client]]
+constructor = "vendor.Client"
+params = ["key"]
+source = "generated from vendor 1.0: class at vendor/client.py:1"
+generated = { package = "Vendor.py", version = "1.0", class = "vendor/client.py:1" }
+
+[[sink]]
+callee = "vendor.Client.send"
+kind = "network"
+params = ["to", "text"]
+data = ["to", "text"]
+default = "api.vendor.example"
+source = "generated from vendor 1.0: requests.post at vendor/client.py:5; host api.vendor.example at vendor/client.py:1"
+generated = { package = "Vendor.py", version = "1.0", primitive = "requests.post", call = "vendor/client.py:5" }
+'''
+
+
+@pytest.fixture
+def generated(tmp_path):
+    """rules/sinks/ with one hand-written and one generated file, the pins, and a cache holding the
+    pinned sdist already unpacked (code under src/, as bulksms's and sms77api's sdists keep it)."""
+    rules = tmp_path / "rules" / "sinks"
+    (rules / "generated").mkdir(parents=True)
+    (rules / "x.toml").write_text('[[sink]]\ncallee = "vendor.Client.send"\nkind = "network"\ndata = ["text"]\n'
+                                  'source = "vendor docs"\n')
+    (rules / "generated" / "vendor_py.toml").write_text(GENERATED)
+    package = tmp_path / "cache" / "vendor.py-1.0.tar.gz.d" / "vendor.py-1.0" / "src" / "vendor"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("from .client import Client\n")
+    (package / "client.py").write_text('HOST = "https://api.vendor.example"\n\n\nclass Client:\n'
+                                       '    def __init__(self, key):\n        pass\n\n'
+                                       '    def send(self, to, text):\n        pass\n')
+    (tmp_path / "sdks.toml").write_text('[[sdk]]\ndistribution = "vendor.py"\nversion = "1.0"\nimports = ["vendor"]\n'
+                                        'file = "vendor.py-1.0.tar.gz"\nsha256 = "0"\n')
+    return tmp_path
+
+
+def run(tmp_path, capsys, *packages) -> tuple:
+    code = vm.main([*packages, "--rules", str(tmp_path / "rules" / "sinks"), "--pins", str(tmp_path / "sdks.toml"),
+                    "--cache", str(tmp_path / "cache")])
+    return code, capsys.readouterr().out
+
+
+def test_generated_models_are_read_with_their_provenance(generated):
+    models, _ = vm.load_models(generated / "rules" / "sinks")
+    assert [(m.kind, m.path, m.where, m.generated) for m in models] == [
+        ("sink", "vendor.Client.send", "rules/sinks/x.toml:2", ()),
+        ("client", "vendor.Client", "rules/sinks/generated/vendor_py.toml:4", ("Vendor.py", "1.0")),
+        ("sink", "vendor.Client.send", "rules/sinks/generated/vendor_py.toml:10", ("Vendor.py", "1.0"))]
+
+
+def test_generated_models_are_verified_against_the_pin_of_their_version(generated, capsys):
+    code, out = run(generated, capsys)
+    assert code == 0, out
+    assert "hand-written (1 models)                         1       0        0" in out
+    assert "generated (2 models)                            2       0        0" in out
+    assert "TOTAL (3 models)                                3       0        0" in out
+    code, out = run(generated, capsys, "vendor.py")  # chosen by the distribution the models were generated from
+    assert code == 0 and "TOTAL (3 models)" in out, out
+
+
+@pytest.mark.parametrize("old, new, reason", [
+    ('callee = "vendor.Client.send"', 'callee = "vendor.Client.send_sms"', "no send_sms in class Client"),
+    ('data = ["to", "text"]', 'data = ["to", "body"]', "no parameter body in vendor.client:8(to, text)"),
+    ('version = "1.0", primitive', 'version = "0.9", primitive',
+     "generated from Vendor.py==0.9, but bench/sdks.toml pins Vendor.py 1.0"),
+    ('package = "Vendor.py", version = "1.0", primitive', 'package = "vendor-sms", version = "1.0", primitive',
+     "generated from vendor-sms==1.0, but no pin for vendor-sms in bench/sdks.toml"),
+])
+def test_a_generated_model_naming_a_missing_function_or_another_version_fails(generated, capsys, old, new, reason):
+    path = generated / "rules" / "sinks" / "generated" / "vendor_py.toml"
+    assert path.read_text().count(old) == 1
+    path.write_text(path.read_text().replace(old, new))
+    code, out = run(generated, capsys)
+    assert code == 1, out
+    assert "TOTAL (3 models)                                2       1        0" in out
+    failed = out.split("FAILED (1)\n")[1]
+    assert failed.startswith("  rules/sinks/generated/vendor_py.toml:10 sink vendor.Client.") and reason in failed, out
+    code, out = run(generated, capsys, "vendor-sms" if "vendor-sms" in new else "vendor.py")  # also when it is asked for
+    assert code == 1 and reason in out, out
