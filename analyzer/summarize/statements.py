@@ -45,11 +45,6 @@ class Statements:
         for env in results:
             for name, v in env.items():
                 merged[name] = either(merged[name], v) if name in merged else v
-        for name, v in merged.items():
-            # a parameter rebound on some paths only (`if not to: to = default`) is still the
-            # caller's value on the others
-            if name not in start and name in scope.params and any(name not in env for env in results):
-                merged[name] = either(scope.params[name], v)
         if scope.kind == "module":
             # A setting bound on some paths only (`if DEBUG: EMAIL_BACKEND = ...`) keeps the
             # framework's default on the others: its value may also be "unset".
@@ -267,7 +262,10 @@ class Statements:
         # like a person's words (flow.toml own_words).
         own_text = self.program_text(name, None if augmented else value_node, scope)  # also tracks the scope's templates
         sanitized = value_node is not None and self.sanitized(value_node, scope)
-        (self.digests.add if sanitized else self.digests.discard)((scope.qualname, name))
+        if sanitized:
+            self.digests.add((scope.qualname, name))
+        else:
+            self.digests.discard((scope.qualname, name))
         if not own_text and not augmented and value_node is not None and not is_constant(value_node) and not sanitized:
             value = value | self.source(scope, target, name, None, "variable")
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
