@@ -54,14 +54,19 @@ def as_scalar(g: AbstractValue) -> AbstractValue:
     """A value known to be a plain string or number (`isinstance(x, str)` held): what it carries
     itself and its strings; no object whose fields a sink would fold in. A parameter's value is read
     as one at the caller."""
-    return AbstractValue(g.taint, frozenset(Sym(wrap(o.path, AttrPath, SCALAR)) for o in g.objs if type(o) is Sym), g.strs)
+    return _read_as(g, SCALAR, g.taint)
 
 
 def as_number(g: AbstractValue, records: frozenset) -> AbstractValue:
     """A number computed from a value by arithmetic: its taint less the categories of a record as a
     whole (flow.toml record_categories); a parameter's value is read as one at the caller."""
-    taint = {k: t for k, t in g.taint.items() if type(k) is Sym or k.category not in records}
-    return AbstractValue(taint, frozenset(Sym(wrap(o.path, AttrPath, NUMBER)) for o in g.objs if type(o) is Sym), g.strs)
+    return _read_as(g, NUMBER, {k: t for k, t in g.taint.items() if type(k) is Sym or k.category not in records})
+
+
+def _read_as(g: AbstractValue, name: str, taint: dict) -> AbstractValue:
+    """`g` read through the pseudo-attribute `name` (ir.SCALAR, ir.NUMBER): `taint`, its strings,
+    and each parameter it holds as that attribute of the caller's value."""
+    return AbstractValue(taint, frozenset(Sym(wrap(o.path, AttrPath, name)) for o in g.objs if type(o) is Sym), g.strs)
 
 
 def better(a: tuple, b: tuple) -> tuple:

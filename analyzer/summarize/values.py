@@ -243,12 +243,17 @@ def scalar_variable(test: cst.BaseExpression) -> str | None:
 def as_scalar(v: Val) -> Val:
     """A value known to be a plain string or number: what it carries itself (its sources, its strings,
     the caller's value read as a scalar), not an object's fields, a class or a dict's keys."""
-    atoms = frozenset(path_step(a, AttrPath, SCALAR) for a in v.atoms if type(a) not in (SelfRef, ProjectRef, LibraryRef))
-    return Val(atoms, v.strs)
+    return _read_as(v, SCALAR)
 
 
 def as_number(v: Val) -> Val:
     """A number computed from a value by arithmetic (`*`, `-`, `/`...): what it carries, read as a
     number (ir.NUMBER), without an object's fields or a dict's keys."""
-    atoms = frozenset(path_step(a, AttrPath, NUMBER) for a in v.atoms if type(a) not in (SelfRef, ProjectRef, LibraryRef))
+    return _read_as(v, NUMBER)
+
+
+def _read_as(v: Val, name: str) -> Val:
+    """`v` read through the pseudo-attribute `name` (ir.SCALAR, ir.NUMBER): its sources and strings,
+    every other atom one step longer; no self, class or module it names."""
+    atoms = frozenset(path_step(a, AttrPath, name) for a in v.atoms if type(a) not in (SelfRef, ProjectRef, LibraryRef))
     return Val(atoms, v.strs)
