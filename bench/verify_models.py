@@ -47,6 +47,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import real  # noqa: E402  (bench/real.py: the benchmark's cache, sha256 check and unpacking)
 
+sys.path.insert(0, str(real.REPO))
+from analyzer.generate.distribution import normalized  # noqa: E402  (PEP 503 names, as `models generate` writes them)
+
 ROOT = Path(__file__).resolve().parent.parent
 PINS = ROOT / "bench" / "sdks.toml"
 CACHE = real.cache_dir() / "sdks"
@@ -911,9 +914,9 @@ def _is_module(path: Path, top: Path, parts: list) -> bool:
 
 # ------------------------------------------------------------------------------------------ running
 
-def distribution_key(name: str) -> str:
-    """A distribution's name as PyPI compares them (PEP 503): pushbullet.py, Pushbullet_py -> pushbullet-py."""
-    return re.sub(r"[-_.]+", "-", name).lower()
+def pins_of(distribution: str, pins: list) -> list:
+    """The pins of a distribution, its name compared in PEP 503's normal form (pushbullet.py = Pushbullet_py)."""
+    return [p for p in pins if normalized(p.distribution) == normalized(distribution)]
 
 
 def pin_for(model: Model, pins: list) -> list:
@@ -921,7 +924,7 @@ def pin_for(model: Model, pins: list) -> list:
     a generated model's: the pin of the distribution and version it was generated from."""
     if model.generated:
         package, version = model.generated
-        return [p for p in pins if distribution_key(p.distribution) == distribution_key(package) and p.version == version]
+        return [p for p in pins_of(package, pins) if p.version == version]
     best, matched = 0, []
     for pin in pins:
         for name in pin.imports:
@@ -967,7 +970,7 @@ def verify(model: Model, pins: list, types: dict, cache: Path = CACHE) -> Result
 
 def _no_generated_pin(model: Model, pins: list) -> str:
     package, version = model.generated
-    others = [p.version for p in pins if distribution_key(p.distribution) == distribution_key(package)]
+    others = [p.version for p in pins_of(package, pins)]
     pinned = f"bench/sdks.toml pins {package} {', '.join(others)}" if others else f"no pin for {package} in bench/sdks.toml"
     return f"generated from {package}=={version}, but {pinned}"
 
@@ -1043,7 +1046,7 @@ def main(argv: list | None = None) -> int:
         wanted = set(args.packages)
         keep = {n for p in pins if p.distribution in wanted or wanted & set(p.imports) for n in p.imports} | wanted
         models = [m for m in models if any(m.path == n or m.path.startswith(n + ".") for n in keep)
-                  or m.generated and distribution_key(m.generated[0]) in {distribution_key(w) for w in wanted}]
+                  or m.generated and normalized(m.generated[0]) in {normalized(w) for w in wanted}]
     results = [verify(m, pins, types, args.cache) for m in models]
     print(report(results, args.verbose))
     return 1 if any(r.status == "failed" for r in results) else 0
