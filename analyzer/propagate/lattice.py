@@ -59,8 +59,15 @@ def as_scalar(g: AbstractValue) -> AbstractValue:
 
 def as_number(g: AbstractValue, records: frozenset) -> AbstractValue:
     """A number computed from a value by arithmetic: its taint less the categories of a record as a
-    whole (flow.toml record_categories); a parameter's value is read as one at the caller."""
-    return _read_as(g, NUMBER, {k: t for k, t in g.taint.items() if type(k) is Sym or k.category not in records})
+    whole (flow.toml record_categories); a parameter's value, and what it carries, is read as one at
+    the caller."""
+    taint: dict = {}
+    for k, t in g.taint.items():
+        if type(k) is Sym:
+            add_taint(taint, Sym(wrap(k.path, AttrPath, NUMBER)), t)
+        elif k.category not in records:
+            taint[k] = t
+    return _read_as(g, NUMBER, taint)
 
 
 def _read_as(g: AbstractValue, name: str, taint: dict) -> AbstractValue:
