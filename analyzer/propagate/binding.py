@@ -60,6 +60,11 @@ def bind_project(f, self_obj, args: tuple) -> dict:
     def put(name, g):
         binding[name] = merge(binding[name], g) if name in binding else g
 
+    # A parameter given by name or position cannot also come from a spread (a TypeError): the
+    # headers a caller passes by name are not in the **kwargs it passes on.
+    given = {arg.name for arg, _ in args if arg.name is not None and not arg.starred} | \
+        {positional[arg.position].name for arg, _ in args
+         if arg.name is None and not arg.starred and arg.position is not None and arg.position < len(positional)}
     for arg, g in args:
         if arg.name == DOUBLE_STAR:
             keys, g = _spread(g)
@@ -72,7 +77,8 @@ def bind_project(f, self_obj, args: tuple) -> dict:
                 continue
         if arg.starred:
             for p in positional if arg.name is None else [p for p in params if p.kind in ("positional", "keyword")]:
-                put(p.name, g)
+                if p.name not in given:
+                    put(p.name, g)
             if varargs and arg.name is None:
                 put(varargs, g)
             if varkw and arg.name is not None:
