@@ -56,6 +56,7 @@ class FieldWrite(NamedTuple):
     cls: str | None
     attr: str
     value: Val
+    loc: int = -1  # the located assignment, shown in traces ("stored in Order.note"); -1: a declaration
 
 
 class GlobalWrite(NamedTuple):

@@ -178,10 +178,9 @@ class Analysis:
             value = frame.value_of(w.value)
             if type(w) is GlobalWrite:
                 frame.store(GlobalStore(w.module, w.name, value))
-            elif w.cls is not None:
-                frame.store(FieldStore(objects(Instance(w.cls)), w.attr, value))
             else:
-                frame.store(FieldStore(frame.value_of(w.target), w.attr, value))
+                target = objects(Instance(w.cls)) if w.cls is not None else frame.value_of(w.target)
+                frame.store(FieldStore(target, w.attr, value, (module.path, w.loc) if w.loc >= 0 else None))
         if qualname.endswith(".<module>"):
             for name, val in module.globals:
                 self.stores.put("globals", (module.module, name), frame.value_of(val))

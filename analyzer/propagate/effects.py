@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import re
 
-from ..ir import ClassObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Sym, ordered
-from .lattice import AbstractValue, add_taint, concrete, decided, has_sym, merge
+from ..ir import ClassObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Step, Sym, ordered
+from .lattice import AbstractValue, add_taint, concrete, decided, extend, has_sym, merge
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall
 
 STORABLE = (Instance, SelfObject, ClassObject)
 MAX_EXPANSION_DEPTH = 12  # project calls whose effects are emitted inside each other's, in one function
+
+
+def stored_at(g: AbstractValue, step) -> AbstractValue:
+    """A value written to a field, its traces ending where it was put; a trace already through that
+    assignment (`order.total += fee.value` reads back what it wrote) is not extended again."""
+    if not g.taint and not g.keys:
+        return g
+    taint = {k: t if step in t else extend(t, step) for k, t in g.taint.items()}
+    return AbstractValue(taint, g.objs, g.strs, {key: stored_at(v, step) for key, v in g.keys.items()})
 
 
 def url_data(call: SinkCall) -> dict:
@@ -137,12 +146,13 @@ class Effects:
                 if has_sym(value):
                     self.pend_store(s)
                 stores.put("globals", (module, name), concrete(value))
-            case FieldStore(target=target, attr=attr, value=value):
+            case FieldStore(target=target, attr=attr, value=value, at=at):
                 if any(type(o) is Sym for o in target.objs) or has_sym(value):
                     self.pend_store(s)
                 known = concrete(value)
                 for o in ordered([o for o in target.objs if type(o) in STORABLE]):
-                    stores.put("fields", (o.cls, attr), known)
+                    stored = known if at is None else stored_at(known, Step(*at, f"stored in {o.cls.rpartition('.')[2]}.{attr}"))
+                    stores.put("fields", (o.cls, attr), stored)
 
     def pend_store(self, s) -> None:
         key = s.key()
@@ -150,7 +160,7 @@ class Effects:
         if old is None:
             self.pending_stores[key] = s
         elif type(s) is FieldStore:
-            self.pending_stores[key] = FieldStore(s.target, s.attr, merge(old.value, s.value))
+            self.pending_stores[key] = FieldStore(s.target, s.attr, merge(old.value, s.value), s.at)
         elif type(s) is GlobalStore:
             self.pending_stores[key] = GlobalStore(s.module, s.name, merge(old.value, s.value))
         else:

@@ -54,9 +54,10 @@ class FieldStore:
     target: AbstractValue
     attr: str
     value: AbstractValue
+    at: tuple | None = None  # (path, loc) of the assignment, for traces
 
     def key(self):
-        return ("field", frozenset(self.target.objs), self.attr)
+        return ("field", frozenset(self.target.objs), self.attr, self.at)
 
     def signature(self):
         return (self.key(), self.target.signature(), self.value.signature())

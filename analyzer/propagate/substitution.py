@@ -55,8 +55,8 @@ class Substitution:
     def store(self, pending):
         """A pending store of the callee, as this call site sees it."""
         match pending:
-            case FieldStore(target=target, attr=attr, value=value):
-                return FieldStore(self.value(target, None), attr, self.value(value, None))
+            case FieldStore(target=target, attr=attr, value=value, at=at):
+                return FieldStore(self.value(target, None), attr, self.value(value, None), at)
             case GlobalStore(module=module, name=name, value=value):
                 return GlobalStore(module, name, self.value(value, None))
             case ClientStore(type=type_, value=value):

@@ -201,7 +201,7 @@ class Calls:
             elif name in scope.params:
                 scope.env[name] = join(scope.params[name], value)
         elif isinstance(target, cst.Attribute) and scope.is_self(target.value):
-            scope.writes.append(FieldWrite(EMPTY, scope.cls, target.attr.value, value))
+            scope.writes.append(FieldWrite(EMPTY, scope.cls, target.attr.value, value, self.loc(target)))
 
     def callee(self, func: cst.BaseExpression, scope: Scope):
         """(ir callee, receiver Val or None, static qualified name or None)."""

@@ -276,10 +276,10 @@ class Statements:
 
     def assign_attribute(self, target: cst.Attribute, value: Val, scope: Scope) -> None:
         if scope.is_self(target.value):
-            scope.writes.append(FieldWrite(EMPTY, scope.cls, target.attr.value, value))
+            scope.writes.append(FieldWrite(EMPTY, scope.cls, target.attr.value, value, self.loc(target)))
             return
         obj = self.expr(target.value, scope)
-        scope.writes.append(FieldWrite(obj, None, target.attr.value, value))
+        scope.writes.append(FieldWrite(obj, None, target.attr.value, value, self.loc(target)))
         if isinstance(target.value, cst.Name) and target.value.value in scope.env:
             scope.env[target.value.value] = join(scope.env[target.value.value], Val(flat(value).atoms))
 
@@ -298,6 +298,6 @@ class Statements:
             else:
                 scope.env[base.value] = join(old, Val(flat(value).atoms))
         elif isinstance(base, cst.Attribute) and scope.is_self(base.value):
-            scope.writes.append(FieldWrite(EMPTY, scope.cls, base.attr.value, Val(flat(value).atoms)))
+            scope.writes.append(FieldWrite(EMPTY, scope.cls, base.attr.value, Val(flat(value).atoms), self.loc(target)))
         else:
             self.expr(base, scope)
