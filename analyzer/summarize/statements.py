@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, position
-from ..summary import FieldWrite, GlobalWrite
+from ..summary import Arg, FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
 from .values import as_scalar, either, flat, has_starred, is_constant, is_source, item, literal_str, literal_template, path_step, \
@@ -300,4 +300,11 @@ class Statements:
         elif isinstance(base, cst.Attribute) and scope.is_self(base.value):
             scope.writes.append(FieldWrite(EMPTY, scope.cls, base.attr.value, Val(flat(value).atoms), self.loc(target)))
         else:
+            # notice["params"]["email"] = v, msg.extra["user"] = v on a local: it holds v now (not
+            # on a parameter: `request.session["payer"] = v` does not make the request the payer)
             self.expr(base, scope)
+            root = base
+            while isinstance(root, (cst.Attribute, cst.Subscript)):
+                root = root.value
+            if isinstance(root, cst.Name) and root.value in scope.env and root.value not in scope.params:
+                self.mutate(base, [Arg(None, None, value)], scope, False)
