@@ -72,6 +72,7 @@ class Sink:
     source: str
     examples: tuple  # ((report snippet, ignore snippet))
     hooks: tuple = ()  # ("reporter_class().get_traceback_text", ...): project methods whose return it sends
+    setter: bool = False  # an attribute set by assignment (`scope.user = {...}`), not a method called
     origin: str = field(default="", compare=False, repr=False)  # the rules file or config that says it
 
 
@@ -115,6 +116,7 @@ def parse_sink(entry: dict, origin: str) -> Sink:
         source=entry.get("source", ""),
         examples=(examples.get("report", ""), examples.get("ignore", "")),
         hooks=tuple(entry.get("hooks", ())),
+        setter=entry.get("setter", False),
         origin=origin,
     )
 

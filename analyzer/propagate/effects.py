@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import re
 
-from ..ir import ClassObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Step, Sym, ordered
-from .lattice import AbstractValue, add_taint, concrete, decided, extend, has_sym, merge
-from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall
+from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Step, Sym, ordered
+from ..summary import Arg
+from .lattice import AbstractValue, add_taint, concrete, decided, extend, has_sym, merge, objects
+from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site
 
 STORABLE = (Instance, SelfObject, ClassObject)
 MAX_EXPANSION_DEPTH = 12  # project calls whose effects are emitted inside each other's, in one function
@@ -150,9 +151,20 @@ class Effects:
                 if any(type(o) is Sym for o in target.objs) or has_sym(value):
                     self.pend_store(s)
                 known = concrete(value)
+                if at is not None:
+                    self.set_attribute(target, attr, known, at)
                 for o in ordered([o for o in target.objs if type(o) in STORABLE]):
                     stored = known if at is None else stored_at(known, Step(*at, f"stored in {o.cls.rpartition('.')[2]}.{attr}"))
                     stores.put("fields", (o.cls, attr), stored)
+
+    def set_attribute(self, target: AbstractValue, attr: str, value: AbstractValue, at: tuple) -> None:
+        """`scope.user = {...}` on a library client whose attribute is a setter sink (rules: `setter`):
+        the assigned value is sent as that sink's first argument."""
+        for o in ordered([o for o in target.objs if type(o) is ClientObject]):
+            sink = self.analysis.catalog.sink(f"{o.type}.{attr}")
+            if sink is not None and sink.setter:
+                site = Site(at[0], at[1], f"{o.type.rpartition('.')[2]}.{attr} = ...", self.f.qualname)
+                self.sink_call(sink, ((Arg(0, None, EMPTY), value),), objects(o), site, objects(o))
 
     def pend_store(self, s) -> None:
         key = s.key()
