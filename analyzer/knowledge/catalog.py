@@ -195,6 +195,8 @@ class Flowrules:
     logins: dict = None  # an identity key beside a credential key in a dict literal: identities, credentials
     whole_object: tuple = ()  # methods that hand out all of an object's fields (to_dict, model_dump)
     field_dicts: tuple = ()  # of those, the ones making a dict keyed by the object's fields (model_to_dict)
+    json_params: tuple = ()  # sink parameters encoded as JSON: an object in them sends none of its fields
+    text_params: tuple = ()  # sink parameters sent as text (query, form, headers): an object in them is str(obj)
     text_methods: dict = None  # str, repr, format -> the methods Python runs for each (__str__, __repr__)
     library_text_methods: tuple = ()  # of those, the ones a library base class is taken to define
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
@@ -388,6 +390,8 @@ def _load_flowrules(directory: Path) -> Flowrules:
         logins=data.get("logins", {}),
         whole_object=tuple(data.get("whole_object", ())),
         field_dicts=tuple(data.get("field_dicts", ())),
+        json_params=tuple(data.get("json_params", ())),
+        text_params=tuple(data.get("text_params", ())),
         text_methods={name: tuple(methods) for name, methods in data.get("text_methods", {}).items()},
         library_text_methods=tuple(data.get("library_text_methods", ())),
         single_instance=tuple(data.get("single_instance", ())),

@@ -207,16 +207,32 @@ class Library:
             self.store(ClientStore(spec.type, objects(obj)))
         return AbstractValue(self.data_of(bound, spec.carries, dict(spec.destination)), frozenset({obj}))
 
-    def data_of(self, bound: dict, names: tuple, roles: dict) -> dict:
+    def data_of(self, bound: dict, names: tuple, roles: dict, site: Site | None = None) -> dict:
         """The taint of the arguments named ("*": every argument but the destination ones, and
-        those named beside it, as a SQL statement that is both)."""
+        those named beside it, as a SQL statement that is both). At a sink (`site`), one encoded as
+        JSON (flow.toml json_params) sends none of the fields of the objects in it, one sent as
+        text (text_params) what their __str__ returns."""
         if "*" in names:
             names = [p for p in bound if p not in roles or p in names]
         else:
             names = [p for p in (*names, DOUBLE_STAR) if p in bound]
         taint: dict = {}
+        flowrules = self.analysis.flowrules
         for p in sorted(names):
-            for k, t in self.analysis.stores.payload(bound[p]).items():
+            if site is not None and p in flowrules.text_params:
+                sent = self.text_parts(bound[p], site)
+            else:
+                sent = self.analysis.stores.payload(bound[p], fields=site is None or p not in flowrules.json_params)
+            for k, t in sent.items():
+                add_taint(taint, k, t)
+        return taint
+
+    def text_parts(self, g: AbstractValue, site: Site) -> dict:
+        """What a value sent as text sends: each value it holds under a key made into text
+        (`params={"lang": language}` sends str(language)), and itself."""
+        taint = self.as_text(AbstractValue(g.taint, g.objs, g.strs), "str", site)
+        for value in g.keys.values():
+            for k, t in self.text_parts(value, site).items():
                 add_taint(taint, k, t)
         return taint
 
@@ -226,7 +242,7 @@ class Library:
         bound = bind_library(sink.params, args)
         roles = dict(sink.destination)
         dests = tuple((role, bound[param]) for param, role in sink.destination if param in bound and role != "client")
-        taint = self.data_of(bound, tuple(d for d in sink.data if d != RECEIVER), roles)
+        taint = self.data_of(bound, tuple(d for d in sink.data if d != RECEIVER), roles, site)
         if RECEIVER in sink.data and receiver is not None:
             for k, t in self.analysis.stores.payload(receiver).items():
                 add_taint(taint, k, t)
