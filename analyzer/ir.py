@@ -162,6 +162,17 @@ def text(sym: "Sym", function: str) -> "Sym":
     return Sym(AttrPath(sym.path, TEXT + function))
 
 
+# The attribute name prefix that stands for "encoded as a request part" (flow.toml json_params,
+# text_params): a taint key Sym(AttrPath(path, ENCODED + "json")) is the caller's value at `path` as
+# json.dumps sends it (no object's fields), ENCODED + "text" as str() sends it (an object's __str__).
+ENCODED = "\0encoded:"
+
+
+def encoded(sym: "Sym", how: str) -> "Sym":
+    """The key for a parameter's value sent encoded `how` ("json" or "text")."""
+    return Sym(AttrPath(sym.path, ENCODED + how))
+
+
 def path_root(atom: tuple) -> tuple:
     """The atom an access path starts from."""
     while type(atom) in PATHS:

@@ -11,7 +11,7 @@ import textwrap
 import pytest
 
 from xborder.ir import EMPTY, CallResult, CategoryKey, ClientObject, FieldRef, GlobalRef, Instance, ItemPath, Lit, MethodCallee, \
-    Origin, ParamRef, Reply, SourceRef, StaticCallee, Step, Sym, Val, whole
+    Origin, ParamRef, Reply, SourceRef, StaticCallee, Step, Sym, Val, encoded
 from xborder.knowledge import load_knowledge
 from xborder.knowledge.config import Config
 from xborder.link import Program
@@ -208,7 +208,8 @@ def test_a_sink_on_a_parameter_waits_in_the_callee_and_fires_in_the_caller():
     ))
     (pending,) = analysis.results["app.relay"].calls
     assert type(pending) is SinkCall and pending.site == Site(PATH, 10, "requests.post", "app.relay")
-    assert pending.data.taint == {whole(Sym(ParamRef("data"))): ()}  # sent whole: the caller folds in its fields
+    # sent as JSON (flow.toml json_params): the caller's value as json.dumps sends it, no object's fields
+    assert pending.data.taint == {encoded(Sym(ParamRef("data")), "json"): ()}
     (flow,) = flows
     assert flow.trace == (SOURCE_STEP, Step(PATH, 11, "passed as 'data' to app.relay"))
     assert flow.call.site == pending.site
@@ -257,7 +258,7 @@ def test_recursion_settles_to_a_fixpoint():
     assert set(analysis.results["app.pong"].ret.taint) == {Sym(ParamRef("y"))}
     (pending,) = analysis.results["app.ping"].calls
     into_pong = Step(PATH, 10, "passed as 'y' to app.pong")
-    assert (pending.site.loc, pending.data.taint) == (12, {whole(Sym(ParamRef("x"))): (into_pong,)})
+    assert (pending.site.loc, pending.data.taint) == (12, {encoded(Sym(ParamRef("x")), "json"): (into_pong,)})
     (flow,) = flows
     assert flow.trace == (SOURCE_STEP, Step(PATH, 13, "passed as 'x' to app.ping"), into_pong)
 

@@ -4,8 +4,8 @@ sent later, the data they were given); anything else passes its arguments' taint
 
 from __future__ import annotations
 
-from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, Deferred, FunctionObject, Instance, LibraryObject, Lit, LoadedClass, \
-    PartialObject, Reply, SelfObject, Sym, Unknown, ordered
+from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, Deferred, FunctionObject, Instance, ItemPath, LibraryObject, Lit, \
+    LoadedClass, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library, is_literal, shift_positions
@@ -207,33 +207,62 @@ class Library:
             self.store(ClientStore(spec.type, objects(obj)))
         return AbstractValue(self.data_of(bound, spec.carries, dict(spec.destination)), frozenset({obj}))
 
-    def data_of(self, bound: dict, names: tuple, roles: dict, site: Site | None = None) -> dict:
+    def data_of(self, bound: dict, names: tuple, roles: dict, site: Site | None = None, params: tuple = ()) -> dict:
         """The taint of the arguments named ("*": every argument but the destination ones, and
-        those named beside it, as a SQL statement that is both). At a sink (`site`), one encoded as
-        JSON (flow.toml json_params) sends none of the fields of the objects in it, one sent as
-        text (text_params) what their __str__ returns."""
+        those named beside it, as a SQL statement that is both). At a sink (`site`, the parameters
+        it names in `params`),
+        one encoded as JSON (flow.toml json_params) sends none of the fields of the objects in it,
+        one sent as text (text_params) what their __str__ returns, and a caller's **mapping
+        whose keys it cannot see each parameter it may give, as that parameter sends it."""
         if "*" in names:
             names = [p for p in bound if p not in roles or p in names]
         else:
             names = [p for p in (*names, DOUBLE_STAR) if p in bound]
         taint: dict = {}
-        flowrules = self.analysis.flowrules
+        encodes = site is not None and any(self.encoding(p) for p in params)
         for p in sorted(names):
-            if site is not None and p in flowrules.text_params:
-                sent = self.text_parts(bound[p], site)
+            if p == DOUBLE_STAR and encodes:
+                sent = self.spread_parts(bound[p], [q for q in params if q not in bound and q not in roles])
+            elif site is not None and self.encoding(p):
+                sent = self.encoded(bound[p], self.encoding(p), site)
             else:
-                sent = self.analysis.stores.payload(bound[p], fields=site is None or p not in flowrules.json_params)
+                sent = self.analysis.stores.payload(bound[p])
             for k, t in sent.items():
                 add_taint(taint, k, t)
         return taint
 
-    def text_parts(self, g: AbstractValue, site: Site) -> dict:
-        """What a value sent as text sends: each value it holds under a key made into text
-        (`params={"lang": language}` sends str(language)), and itself."""
-        taint = self.as_text(AbstractValue(g.taint, g.objs, g.strs), "str", site)
+    def encoding(self, param: str) -> str | None:
+        """How a sink parameter is sent (flow.toml json_params, text_params), if it is encoded."""
+        flowrules = self.analysis.flowrules
+        return "json" if param in flowrules.json_params else "text" if param in flowrules.text_params else None
+
+    def encoded(self, g: AbstractValue, how: str, site: Site | None) -> dict:
+        """What a value sends encoded `how`, and each value it holds under a key: as JSON, what it
+        carries itself (no object's fields: json.dumps cannot encode an object); as text, each
+        object's __str__ (`params={"lang": language}` sends str(language)). A parameter's object
+        is keyed so that its caller's value is read the same way."""
+        syms = [o for o in ordered(g.objs) if type(o) is Sym]
+        own = AbstractValue({k: t for k, t in g.taint.items() if k not in syms}, g.objs.difference(syms), g.strs)
+        taint = self.as_text(own, "str", site) if how == "text" else self.analysis.stores.payload(own, fields=False)
+        for o in syms:
+            add_taint(taint, encoded(o, how), g.taint.get(o, ()))
         for value in g.keys.values():
-            for k, t in self.text_parts(value, site).items():
+            for k, t in self.encoded(value, how, site).items():
                 add_taint(taint, k, t)
+        return taint
+
+    def spread_parts(self, g: AbstractValue, params: list) -> dict:
+        """What a **mapping given to a sink sends when its keys are not known here (a wrapper's own
+        **kwargs): what it carries, and of a parameter's value, each of the sink's parameters it
+        may hold, read as that parameter sends it (`json=` without objects' fields)."""
+        syms = [o for o in ordered(g.objs) if type(o) is Sym]
+        own = AbstractValue({k: t for k, t in g.taint.items() if k not in syms}, g.objs.difference(syms), g.strs, g.keys)
+        taint = self.analysis.stores.payload(own)
+        for o in syms:
+            for name in params:
+                part = Sym(wrap(o.path, ItemPath, name))
+                how = self.encoding(name)
+                add_taint(taint, encoded(part, how) if how else whole(part), g.taint.get(o, ()))
         return taint
 
     def sink_call(self, sink, args: tuple, client: AbstractValue, site: Site, receiver: AbstractValue | None) -> Reply | None:
@@ -242,7 +271,8 @@ class Library:
         bound = bind_library(sink.params, args)
         roles = dict(sink.destination)
         dests = tuple((role, bound[param]) for param, role in sink.destination if param in bound and role != "client")
-        taint = self.data_of(bound, tuple(d for d in sink.data if d != RECEIVER), roles, site)
+        named = tuple(dict.fromkeys((*sink.params, *(d for d in sink.data if d not in ("*", RECEIVER)))))
+        taint = self.data_of(bound, tuple(d for d in sink.data if d != RECEIVER), roles, site, named)
         if RECEIVER in sink.data and receiver is not None:
             for k, t in self.analysis.stores.payload(receiver).items():
                 add_taint(taint, k, t)

@@ -3,7 +3,7 @@ replaced by the caller's values and every trace extended by the hops of the call
 
 from __future__ import annotations
 
-from ..ir import TEXT, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, ParamRef, Reply, Sym, ordered, path_root
+from ..ir import ENCODED, TEXT, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, ParamRef, Reply, Sym, ordered, path_root
 from .lattice import NOTHING, AbstractValue, add_taint, expand, extend, extend_by, merge, received_from
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
 
@@ -33,6 +33,8 @@ class Substitution:
                 value = self.binding.get(name, NOTHING)
             case AttrPath(base=base, name=name) if name == WHOLE:
                 value = AbstractValue(self.frame.analysis.stores.payload(self.sym(base)))
+            case AttrPath(base=base, name=name) if name.startswith(ENCODED):
+                value = AbstractValue(self.frame.encoded(self.sym(base), name.removeprefix(ENCODED), self.site))
             case AttrPath(base=base, name=name) if name.startswith(TEXT):
                 value = AbstractValue(self.frame.as_text(self.sym(base), name.removeprefix(TEXT), self.site))
             case AttrPath(base=base, name=name):
