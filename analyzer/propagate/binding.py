@@ -64,7 +64,8 @@ def bind_project(f, self_obj, args: tuple) -> dict:
     # headers a caller passes by name are not in the **kwargs it passes on.
     given = {arg.name for arg, _ in args if arg.name is not None and not arg.starred} | \
         {positional[arg.position].name for arg, _ in args
-         if arg.name is None and not arg.starred and arg.position is not None and arg.position < len(positional)}
+         if arg.name is None and not arg.starred and arg.position is not None and arg.position < len(positional)} \
+        if any(arg.starred for arg, _ in args) else set()
     for arg, g in args:
         if arg.name == DOUBLE_STAR:
             keys, g = _spread(g)

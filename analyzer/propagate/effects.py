@@ -7,20 +7,11 @@ import re
 
 from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Step, Sym, ordered
 from ..summary import Arg
-from .lattice import AbstractValue, add_taint, concrete, decided, extend, has_sym, merge, objects
+from .lattice import AbstractValue, add_taint, concrete, decided, has_sym, merge, objects, retraced
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site
 
 STORABLE = (Instance, SelfObject, ClassObject)
 MAX_EXPANSION_DEPTH = 12  # project calls whose effects are emitted inside each other's, in one function
-
-
-def stored_at(g: AbstractValue, step) -> AbstractValue:
-    """A value written to a field, its traces ending where it was put; a trace already through that
-    assignment (`order.total += fee.value` reads back what it wrote) is not extended again."""
-    if not g.taint and not g.keys:
-        return g
-    taint = {k: t if step in t else extend(t, step) for k, t in g.taint.items()}
-    return AbstractValue(taint, g.objs, g.strs, {key: stored_at(v, step) for key, v in g.keys.items()})
 
 
 def url_data(call: SinkCall) -> dict:
@@ -154,7 +145,7 @@ class Effects:
                 if at is not None:
                     self.set_attribute(target, attr, known, at)
                 for o in ordered([o for o in target.objs if type(o) in STORABLE]):
-                    stored = known if at is None else stored_at(known, Step(*at, f"stored in {o.cls.rpartition('.')[2]}.{attr}"))
+                    stored = known if at is None else retraced(known, (Step(*at, f"stored in {o.cls.rpartition('.')[2]}.{attr}"),), once=True)
                     stores.put("fields", (o.cls, attr), stored)
 
     def set_attribute(self, target: AbstractValue, attr: str, value: AbstractValue, at: tuple) -> None:

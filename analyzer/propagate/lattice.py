@@ -136,6 +136,16 @@ def extend_by(trace: tuple, steps: tuple) -> tuple:
     return trace
 
 
+def retraced(g: AbstractValue, steps: tuple, once: bool = False) -> AbstractValue:
+    """A value with every trace it holds, under its keys too, extended by `steps`; with `once`, a
+    trace already through the last of them is left as it is (`order.total += fee.value` reads back
+    what that assignment stored)."""
+    if not g.taint and not g.keys:
+        return g
+    taint = {k: t if once and steps[-1] in t else extend_by(t, steps) for k, t in g.taint.items()}
+    return AbstractValue(taint, g.objs, g.strs, {key: retraced(v, steps, once) for key, v in g.keys.items()})
+
+
 def _strs_sym(strs) -> bool:
     return any(type(p) is Sym for s in strs for p in s)
 

@@ -37,6 +37,12 @@ def _sdk_client(qualname: str, value: AbstractValue) -> bool:
     return not value.taint and name[:1].isupper() and not name.isupper()
 
 
+def parameter_objects(g: AbstractValue) -> tuple:
+    """The parameters' objects a value holds, and the rest of it (their own taint keys taken out)."""
+    syms = [o for o in ordered(g.objs) if type(o) is Sym]
+    return syms, AbstractValue({k: t for k, t in g.taint.items() if k not in syms}, g.objs.difference(syms), g.strs, g.keys)
+
+
 class Library:
     """Calls into libraries, for a Frame."""
 
@@ -207,24 +213,22 @@ class Library:
             self.store(ClientStore(spec.type, objects(obj)))
         return AbstractValue(self.data_of(bound, spec.carries, dict(spec.destination)), frozenset({obj}))
 
-    def data_of(self, bound: dict, names: tuple, roles: dict, site: Site | None = None, params: tuple = ()) -> dict:
+    def data_of(self, bound: dict, names: tuple, roles: dict, site: Site | None = None, sink=None) -> dict:
         """The taint of the arguments named ("*": every argument but the destination ones, and
-        those named beside it, as a SQL statement that is both). At a sink (`site`, the parameters
-        it names in `params`),
+        those named beside it, as a SQL statement that is both). At a `sink` (called at `site`),
         one encoded as JSON (flow.toml json_params) sends none of the fields of the objects in it,
-        one sent as text (text_params) what their __str__ returns, and a caller's **mapping
-        whose keys it cannot see each parameter it may give, as that parameter sends it."""
+        one sent as text (text_params) what their __str__ returns, and a caller's **mapping whose
+        keys it cannot see each parameter it may give, as that parameter sends it."""
         if "*" in names:
             names = [p for p in bound if p not in roles or p in names]
         else:
             names = [p for p in (*names, DOUBLE_STAR) if p in bound]
         taint: dict = {}
-        encodes = site is not None and any(self.encoding(p) for p in params)
         for p in sorted(names):
-            if p == DOUBLE_STAR and encodes:
-                sent = self.spread_parts(bound[p], [q for q in params if q not in bound and q not in roles])
-            elif site is not None and self.encoding(p):
-                sent = self.encoded(bound[p], self.encoding(p), site)
+            if site is not None and p == DOUBLE_STAR and (spread := self.spread_params(sink, bound, roles)) is not None:
+                sent = self.spread_parts(bound[p], spread)
+            elif site is not None and (how := self.encoding(p)):
+                sent = self.encoded(bound[p], how, site)
             else:
                 sent = self.analysis.stores.payload(bound[p])
             for k, t in sent.items():
@@ -236,13 +240,21 @@ class Library:
         flowrules = self.analysis.flowrules
         return "json" if param in flowrules.json_params else "text" if param in flowrules.text_params else None
 
+    def spread_params(self, sink, bound: dict, roles: dict) -> list | None:
+        """The parameters of a sink that encodes some of them (its signature and data names) a
+        **mapping may give: those not given otherwise and not a destination; None for other sinks."""
+        named = dict.fromkeys((*sink.params, *(d for d in sink.data if d not in ("*", RECEIVER))))
+        if not any(self.encoding(p) for p in named):
+            return None
+        return [p for p in named if p not in bound and p not in roles]
+
     def encoded(self, g: AbstractValue, how: str, site: Site | None) -> dict:
         """What a value sends encoded `how`, and each value it holds under a key: as JSON, what it
         carries itself (no object's fields: json.dumps cannot encode an object); as text, each
         object's __str__ (`params={"lang": language}` sends str(language)). A parameter's object
         is keyed so that its caller's value is read the same way."""
-        syms = [o for o in ordered(g.objs) if type(o) is Sym]
-        own = AbstractValue({k: t for k, t in g.taint.items() if k not in syms}, g.objs.difference(syms), g.strs)
+        syms, rest = parameter_objects(g)
+        own = AbstractValue(rest.taint, rest.objs, rest.strs)
         taint = self.as_text(own, "str", site) if how == "text" else self.analysis.stores.payload(own, fields=False)
         for o in syms:
             add_taint(taint, encoded(o, how), g.taint.get(o, ()))
@@ -255,9 +267,8 @@ class Library:
         """What a **mapping given to a sink sends when its keys are not known here (a wrapper's own
         **kwargs): what it carries, and of a parameter's value, each of the sink's parameters it
         may hold, read as that parameter sends it (`json=` without objects' fields)."""
-        syms = [o for o in ordered(g.objs) if type(o) is Sym]
-        own = AbstractValue({k: t for k, t in g.taint.items() if k not in syms}, g.objs.difference(syms), g.strs, g.keys)
-        taint = self.analysis.stores.payload(own)
+        syms, rest = parameter_objects(g)
+        taint = self.analysis.stores.payload(rest)
         for o in syms:
             for name in params:
                 part = Sym(wrap(o.path, ItemPath, name))
@@ -271,8 +282,7 @@ class Library:
         bound = bind_library(sink.params, args)
         roles = dict(sink.destination)
         dests = tuple((role, bound[param]) for param, role in sink.destination if param in bound and role != "client")
-        named = tuple(dict.fromkeys((*sink.params, *(d for d in sink.data if d not in ("*", RECEIVER)))))
-        taint = self.data_of(bound, tuple(d for d in sink.data if d != RECEIVER), roles, site, named)
+        taint = self.data_of(bound, tuple(d for d in sink.data if d != RECEIVER), roles, site, sink)
         if RECEIVER in sink.data and receiver is not None:
             for k, t in self.analysis.stores.payload(receiver).items():
                 add_taint(taint, k, t)

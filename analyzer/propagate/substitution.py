@@ -4,14 +4,8 @@ replaced by the caller's values and every trace extended by the hops of the call
 from __future__ import annotations
 
 from ..ir import ENCODED, TEXT, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, ParamRef, Reply, Sym, ordered, path_root
-from .lattice import NOTHING, AbstractValue, add_taint, expand, extend, extend_by, merge, received_from
+from .lattice import NOTHING, AbstractValue, add_taint, expand, extend, extend_by, merge, received_from, retraced
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
-
-
-def retraced(g: AbstractValue, steps: tuple) -> AbstractValue:
-    """A value with every trace it holds, under its keys too, extended by `steps`."""
-    taint = {k: extend_by(t, steps) for k, t in g.taint.items()}
-    return AbstractValue(taint, g.objs, g.strs, {key: retraced(v, steps) for key, v in g.keys.items()})
 
 
 class Substitution:

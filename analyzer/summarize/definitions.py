@@ -34,7 +34,7 @@ class Definitions:
             default = self.expr(p.default, scope.parent) if p.default is not None and scope.parent else None
             out.append(Parameter(name, kind, annotation, default))
             v = param_value(name)
-            if kind in ("positional", "keyword") and not self.client_image(name, scope):
+            if kind in ("positional", "keyword") and not self.client_setting(name, scope):
                 v = v | self.source(scope, p.name, name, None, "parameter")
             scope.params[name] = v
 
@@ -127,11 +127,11 @@ class Definitions:
         if scope.kind != "class":
             scope.env[node.name.value] = Val(frozenset({ProjectRef(qualname)}))
 
-    def client_image(self, name: str, scope: Scope) -> bool:
-        """Whether a parameter of a service client's constructor names an image (`avatar_url=`):
-        the picture the client shows as itself (a bot's avatar), not a person's photo. (Its other
-        parameters may be the people it reaches: a recipient's key or address comes in the same way.)"""
-        return scope.cls in self.clients and scope.qualname == f"{scope.cls}.__init__" and self.names_one_of(name, ("user.photo",))
+    def client_setting(self, name: str, scope: Scope) -> bool:
+        """Whether a parameter of a service client's constructor configures the client itself (flow.toml
+        logins client_settings: `avatar_url=`, the picture it posts as), not a person it reaches."""
+        return scope.cls in self.clients and scope.qualname == f"{scope.cls}.__init__" \
+            and self.names_one_of(name, self.flowrules.logins.get("client_settings", ()))
 
     def keeps_credential(self, node: cst.ClassDef) -> bool:
         """Whether a class is a service client (flow.toml logins): a method sets a credential on the
