@@ -253,6 +253,10 @@ class Program:
         parts (`OrderLine.order`, whose `related_name="lines"` makes order lines)?"""
         return any(attr in self.containers.get(c, ()) for c in self.mro(cls))
 
+    def is_number_field(self, cls: str, attr: str) -> bool:
+        """Is `attr` of `cls` declared a number (flow.toml number_types: `total = models.DecimalField()`)?"""
+        return cls in self.classes and any(attr in self.classes[c][0].numbers for c in self.mro(cls))
+
     def fields(self, cls: str) -> list[tuple]:
         """Declared fields of a class and its project bases: (attr, source index, module summary)."""
         if cls in self._fields:

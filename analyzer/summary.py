@@ -117,6 +117,7 @@ class ClassSummary:
     fields: tuple  # tuple[(attr, source index or None)] declared in the body
     relations: tuple = ()  # tuple[ReverseAccessor]: fields this class's relation fields give their targets
     exposes: tuple = ()  # attribute names its nested serializer Meta lists in `fields` (flow.toml serializers)
+    numbers: tuple = ()  # fields declared a number (flow.toml number_types): no record's categories on reading
 
 
 @dataclass(frozen=True)

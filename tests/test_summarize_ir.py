@@ -139,6 +139,22 @@ def test_a_class_body_name_is_a_field_source_recorded_on_the_class():
     assert s.classes[0].fields == (("email", 0), ("created", None), ("phone", 1))
 
 
+def test_a_field_declared_a_number_is_noted_on_the_class():
+    """flow.toml number_types: by the field's constructor or its annotation, imports resolved."""
+    s = summarized("""
+        from decimal import Decimal
+        from django.db import models
+
+        class Line(models.Model):
+            price = models.DecimalField(max_digits=10, decimal_places=2)
+            quantity: int = 1
+            total: Decimal
+            name = models.CharField(max_length=20)
+            note: str = ""
+    """)
+    assert s.classes[0].numbers == ("price", "quantity", "total")
+
+
 def test_a_constant_named_like_personal_data_is_not_a_source():
     s = summarized("""
         def f():

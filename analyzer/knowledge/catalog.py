@@ -187,6 +187,7 @@ class Flowrules:
     selectors: tuple = ()  # query methods whose arguments only select rows (.filter(), .exclude())
     read_statements: tuple = ()  # first words of SQL statements that only read (SELECT)
     record_categories: frozenset = frozenset()  # categories of a record as a whole: every field read of it keeps them
+    number_types: frozenset = frozenset()  # types and field constructors declaring a number: no record's categories
     own_words: frozenset = frozenset()  # categories of a person's own words: never text the program writes from a literal
     signals: Signals = Signals()  # what makes, connects and sends signal objects
     properties: tuple = ()  # decorators that make a method read as an attribute (@property)
@@ -382,6 +383,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         selectors=tuple(data.get("selectors", ())),
         read_statements=tuple(word.upper() for word in data.get("read_statements", ())),
         record_categories=frozenset(data.get("record_categories", ())),
+        number_types=frozenset(data.get("number_types", ())),
         own_words=frozenset(data.get("own_words", ())),
         signals=_load_signals(data.get("signals", {})),
         properties=tuple(data.get("properties", ())),

@@ -25,6 +25,8 @@ class Evaluation:
             case ParamRef(name=name):
                 value = symbol(atom)
                 annotation = self.annotations.get(name)
+                if annotation in self.analysis.flowrules.number_types:
+                    return as_number(value, self.analysis.flowrules.record_categories)
                 if annotation:
                     value = AbstractValue(value.taint, value.objs | self.type_objects(annotation), value.strs)
                 return value
@@ -37,6 +39,8 @@ class Evaluation:
             case FieldRef(cls=cls, attr=attr):
                 if self.self_param and self.program.overridden(cls, attr):
                     return symbol(AttrPath(ParamRef(self.self_param), attr))  # the caller knows the class
+                if self.program.is_number_field(cls, attr):
+                    return as_number(self.analysis.stores.field(cls, attr), self.analysis.flowrules.record_categories)
                 return self.analysis.stores.field(cls, attr)
             case AttrPath(base=base, name=name):
                 return self.attribute(self.atom_value(base), name)
@@ -100,7 +104,7 @@ class Evaluation:
         (flow.toml record_categories: a line of an order is a purchase), which stay on every field
         but the relation to the model the record is a part of (`line.order`). A variable a branch proved a
         string (`SCALAR`, summarize/values.as_scalar) is what it carries itself; one computed by
-        arithmetic (`NUMBER`) is that without a record's categories."""
+        arithmetic (`NUMBER`), or a field declared a number, is that without a record's categories."""
         if name == SCALAR:
             return as_scalar(g)
         if name == NUMBER:
@@ -117,7 +121,10 @@ class Evaluation:
                 taint[Sym(wrap(k.path, AttrPath, name))] = t
             elif not answered or k.category in records:
                 taint[k] = t
-        return merge(AbstractValue(taint), *found)
+        value = merge(AbstractValue(taint), *found)
+        if any(type(o) in (Instance, SelfObject, ClassObject) and self.program.is_number_field(o.cls, name) for o in objs):
+            return as_number(value, self.analysis.flowrules.record_categories)
+        return value
 
     def answers(self, o: tuple, name: str, found: AbstractValue) -> bool:
         """Does object `o`, whose attribute `name` is `found`, answer the name for itself: a

@@ -121,7 +121,7 @@ class Definitions:
         body.calls, body.writes = scope.calls, scope.writes
         self.suite(node.body, body)
         self.classes.append(ClassSummary(qualname, tuple(bases), self.loc(node), tuple(body.fields), tuple(body.relations),
-                                         body.exposes))
+                                         body.exposes, tuple(body.numbers)))
         if scope.kind == "class":
             scope.exposes = scope.exposes or self.listed_fields(node)
         if scope.kind != "class":
@@ -165,15 +165,19 @@ class Definitions:
                     return names if all(names) else ()
         return ()
 
-    def field(self, target: cst.Name, scope: Scope, value_node=None, annotated: bool = False) -> None:
+    def field(self, target: cst.Name, scope: Scope, value_node=None, annotation=None) -> None:
         """A class-level name: a model field (Django, SQLAlchemy, pydantic, dataclass) or attribute,
         a source by its name, else by its declared type (`contact = models.EmailField()`). An
         unannotated attribute bound to a literal (`expected_issuer = "https://www.facebook.com"`)
         is a class constant, the same for every instance: nobody's data, whatever its name says;
-        an annotated one (`email: str = "a@b.c"` in a dataclass) is a default each instance may replace."""
+        an annotated one (`email: str = "a@b.c"` in a dataclass) is a default each instance may replace.
+        A field declared a number (`total = models.DecimalField()`, `count: int`) is noted as one."""
         if target.value in [f for f, _ in scope.fields]:
             return
-        if not annotated and value_node is not None and is_fixed_value(value_node):
+        declared = annotation if annotation is not None else value_node.func if isinstance(value_node, cst.Call) else None
+        if declared is not None and self.static_name(unquote(declared), scope) in self.flowrules.number_types:
+            scope.numbers.append(target.value)
+        if annotation is None and value_node is not None and is_fixed_value(value_node):
             scope.fields.append((target.value, None))
             self.class_constants.setdefault(scope.qualname, set()).add(target.value)
             return

@@ -27,6 +27,7 @@ class Scope:
         self.fields: list = []  # class bodies: (attr, source index or None)
         self.relations: list = []  # class bodies: ReverseAccessor of its relation fields
         self.exposes: tuple = ()  # class bodies: the attribute names a nested serializer Meta lists
+        self.numbers: list = []  # class bodies: fields declared a number (flow.toml number_types)
         self.captured: dict[str, None] = {}  # an enclosing function's variables this function reads
 
     def is_self(self, node) -> bool:

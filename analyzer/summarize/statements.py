@@ -180,7 +180,7 @@ class Statements:
                 self.assign(target.target, v, scope, node.value)
         elif isinstance(node, cst.AnnAssign):
             if scope.kind == "class" and isinstance(node.target, cst.Name):
-                self.field(node.target, scope, node.value, annotated=True)
+                self.field(node.target, scope, node.value, node.annotation.annotation)
             if node.value is not None:
                 self.assign(node.target, self.expr(node.value, scope), scope, node.value)
         elif isinstance(node, cst.AugAssign):
