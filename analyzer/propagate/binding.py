@@ -3,7 +3,7 @@ summarized signature) and library calls (the signature a catalog rule gives)."""
 
 from __future__ import annotations
 
-from ..ir import ClassObject, ItemPath, Lit, Sym, is_position, position, wrap
+from ..ir import ClassObject, Lit
 from ..summary import DOUBLE_STAR
 from .lattice import AbstractValue, merge, objects
 
@@ -18,22 +18,6 @@ def is_literal(g: AbstractValue | None, expected: str) -> bool:
 def _spread(g: AbstractValue) -> tuple[dict, AbstractValue]:
     """A **mapping: its known keys (keyword arguments by name), and the rest of it."""
     return g.keys, AbstractValue(g.taint, g.objs, g.strs)
-
-
-def _items(g: AbstractValue) -> tuple[dict, AbstractValue]:
-    """A *sequence: its items known by position (index -> value), and the rest of it."""
-    items = {int(k[1:]): v for k, v in g.keys.items() if is_position(k)}
-    if not items:
-        return {}, g
-    return items, AbstractValue(g.taint, g.objs, g.strs, {k: v for k, v in g.keys.items() if not is_position(k)})
-
-
-def _item_of_caller(g: AbstractValue, index: int) -> AbstractValue:
-    """Item `index` of a *sequence that is a parameter of the enclosing function: that item of
-    each caller's value (what else the value carries goes to every item)."""
-    key = position(index)
-    return AbstractValue({Sym(wrap(k.path, ItemPath, key)) if type(k) is Sym else k: t for k, t in g.taint.items()},
-                         frozenset(Sym(wrap(o.path, ItemPath, key)) if type(o) is Sym else o for o in g.objs), g.strs, g.keys)
 
 
 def bind_library(params: tuple, args: tuple) -> dict:
@@ -76,12 +60,6 @@ def bind_project(f, self_obj, args: tuple) -> dict:
     def put(name, g):
         binding[name] = merge(binding[name], g) if name in binding else g
 
-    def put_positional(index: int, g):  # else an item of *args at its place: `def run(*args): f(*args)`
-        if index < len(positional):
-            put(positional[index].name, g)
-        elif varargs:
-            put(varargs, AbstractValue(keys={position(index - len(positional)): g}))
-
     # A parameter given by name or position cannot also come from a spread (a TypeError): the
     # headers a caller passes by name are not in the **kwargs it passes on.
     given = {arg.name for arg, _ in args if arg.name is not None and not arg.starred} | \
@@ -98,16 +76,10 @@ def bind_project(f, self_obj, args: tuple) -> dict:
                     put(varkw, AbstractValue(keys={name: value}))
             if not g:
                 continue
-        if arg.starred and arg.name is None:
-            items, g = _items(g)
-            for index, value in items.items():
-                put_positional(arg.position + index, value)
-            if not g:
-                continue
         if arg.starred:
-            for i, p in enumerate(positional if arg.name is None else [p for p in params if p.kind in ("positional", "keyword")]):
+            for p in positional if arg.name is None else [p for p in params if p.kind in ("positional", "keyword")]:
                 if p.name not in given:
-                    put(p.name, _item_of_caller(g, i - arg.position) if arg.name is None and i >= arg.position else g)
+                    put(p.name, g)
             if varargs and arg.name is None:
                 put(varargs, g)
             if varkw and arg.name is not None:
@@ -117,8 +89,10 @@ def bind_project(f, self_obj, args: tuple) -> dict:
                 put(arg.name, g)
             elif varkw:
                 put(varkw, AbstractValue(keys={arg.name: g}))
-        else:
-            put_positional(arg.position, g)
+        elif arg.position < len(positional):
+            put(positional[arg.position].name, g)
+        elif varargs:
+            put(varargs, g)
     return binding
 
 
