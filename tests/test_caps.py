@@ -2,7 +2,10 @@
 by a cap may be missing findings, and says so in JSON and in the text summary."""
 from __future__ import annotations
 
+from xborder.ir import Lit
 from xborder.propagate import driver
+from xborder.propagate.lattice import NOTHING, AbstractValue
+from xborder.propagate.results import DeferredCall, Result, Site, joined
 
 from conftest import FIXTURES, run_cli, scan_json
 
@@ -27,3 +30,38 @@ def test_the_round_cap_of_a_cycle_is_reported(monkeypatch):
     monkeypatch.setattr(driver, "MAX_SCC_ROUNDS", 1)
     _, data, _ = scan_json(FIXTURES / "flows" / "recursion", "--jobs", "1")
     assert any("cycles of functions stopped at their cap of 1 rounds" in cap for cap in data["coverage"]["caps"])
+
+
+def test_a_library_value_read_one_attribute_further_each_pass_settles(tmp_path):
+    """`self.node = self.node.parent` on a library value: the path stops at one step of a name
+    (x.parent, not x.parent.parent...), so the fixpoint ends instead of growing one step per pass."""
+    (tmp_path / "xborder.toml").write_text('home = "CN"\n')
+    (tmp_path / "walk.py").write_text(
+        "from treelib import Tree\n\n\n"
+        "class Walker:\n"
+        "    def __init__(self):\n"
+        "        self.node = Tree.ROOT\n\n"
+        "    def up(self):\n"
+        "        self.node = self.node.parent\n"
+        "        return self.node\n")
+    _, data, _ = scan_json(tmp_path, "--jobs", "1")
+    assert data["coverage"]["caps"] == []
+
+
+def test_a_result_is_the_same_whatever_order_its_effects_came_in():
+    """Result.signature: callees hand their pending effects on in the order they found them, which
+    may change from one analysis to the next while the effects do not."""
+    first = DeferredCall(Site("a.py", 1, "f", "m.g"), "send", NOTHING, ())
+    second = DeferredCall(Site("a.py", 2, "h", "m.g"), "send", NOTHING, ())
+    assert Result(calls=[first, second]).signature() == Result(calls=[second, first]).signature()
+
+
+def test_a_cycle_round_keeps_what_the_previous_round_found():
+    """results.joined: the least upper bound, so that two functions of a cycle cut at a bound
+    cannot hand each other a different cut every round."""
+    site = Site("a.py", 1, "f", "m.g")
+    old = Result(ret=AbstractValue(strs=frozenset({(Lit("a", None),)})), calls=[DeferredCall(site, "send", NOTHING, ())])
+    new = Result(ret=AbstractValue(strs=frozenset({(Lit("b", None),)})), calls=[DeferredCall(site, "send", NOTHING, ())])
+    both = joined(old, new)
+    assert both.ret.strs == {(Lit("a", None),), (Lit("b", None),)}
+    assert len(both.calls) == 1

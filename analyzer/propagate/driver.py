@@ -15,7 +15,7 @@ from ..summary import GlobalWrite
 from .effects import only_reads, url_data
 from .frame import Frame
 from .lattice import add_taint, bounded, concrete, decided, objects
-from .results import Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall
+from .results import Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall, joined
 from .stores import Stores
 from .substitution import Substitution
 
@@ -103,6 +103,8 @@ class Analysis:
                 stale.discard(qualname)
                 result = self.contained(qualname, lambda: self.analyze(qualname), Result())
                 old = self.results.get(qualname)
+                if old is not None and _round:
+                    result = joined(old, result)  # a cycle's results only grow, so that its rounds end
                 self.results[qualname] = result
                 if old is None or old.signature() != result.signature():
                     moved = True

@@ -7,8 +7,9 @@ import re
 
 from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Step, Sym, ordered
 from ..summary import Arg
-from .lattice import AbstractValue, add_taint, concrete, decided, has_sym, merge, objects, retraced
-from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site
+from .lattice import AbstractValue, add_taint, concrete, decided, has_sym, objects, retraced
+from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site, merged_call, merged_store, \
+    pending_key
 
 STORABLE = (Instance, SelfObject, ClassObject)
 MAX_EXPANSION_DEPTH = 12  # project calls whose effects are emitted inside each other's, in one function
@@ -87,22 +88,9 @@ class Effects:
 
     def pend(self, call) -> None:
         """Keep a call for the callers, merged with the pending call of the same site."""
-        if type(call) is SinkCall:
-            key = ("sink", call.site, call.sink.callee)
-        else:
-            key = ("deferred", call.site, call.method, len(call.args))
+        key = pending_key(call)
         old = self.pending_calls.get(key)
-        if old is None:
-            self.pending_calls[key] = call
-        elif type(call) is SinkCall:
-            dests = dict(old.dests)
-            for role, g in call.dests:
-                dests[role] = merge(dests[role], g) if role in dests else g
-            self.pending_calls[key] = SinkCall(old.site, old.sink, merge(old.data, call.data), tuple(sorted(dests.items())),
-                                               merge(old.clients, call.clients))
-        else:
-            args = tuple((a, merge(g1, g2)) for (a, g1), (_, g2) in zip(old.args, call.args))
-            self.pending_calls[key] = DeferredCall(old.site, old.method, merge(old.receiver, call.receiver), args)
+        self.pending_calls[key] = call if old is None else merged_call(old, call)
 
     def deferred(self, call: DeferredCall) -> None:
         """A call on a parameter, once a caller says what the receiver may be."""
@@ -160,11 +148,4 @@ class Effects:
     def pend_store(self, s) -> None:
         key = s.key()
         old = self.pending_stores.get(key)
-        if old is None:
-            self.pending_stores[key] = s
-        elif type(s) is FieldStore:
-            self.pending_stores[key] = FieldStore(s.target, s.attr, merge(old.value, s.value), s.at)
-        elif type(s) is GlobalStore:
-            self.pending_stores[key] = GlobalStore(s.module, s.name, merge(old.value, s.value))
-        else:
-            self.pending_stores[key] = ClientStore(s.type, merge(old.value, s.value))
+        self.pending_stores[key] = s if old is None else merged_store(old, s)

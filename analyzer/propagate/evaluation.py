@@ -162,6 +162,8 @@ class Evaluation:
                 return objects(ClientPath(client, f"{path}.{name}"))
             case ModuleObject(name=module):
                 return self.name_value(f"{module}.{name}")
+            case LibraryObject(qualname=qualname) if qualname.endswith(f".{name}"):
+                return self.name_value(qualname)  # `x = x.pk` in a loop: one step, not one more each pass
             case LibraryObject(qualname=qualname):
                 return self.name_value(f"{qualname}.{name}")
             case Sym(path=path):

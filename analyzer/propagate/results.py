@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .lattice import NOTHING, AbstractValue
+from .lattice import NOTHING, AbstractValue, merge
 
 
 @dataclass(frozen=True)
@@ -102,8 +102,55 @@ class Result:
     defaults: dict = field(default_factory=dict)  # parameter -> AbstractValue of its default
 
     def signature(self):
-        return (self.ret.signature(), tuple(c.signature() for c in self.calls), tuple(s.signature() for s in self.stores),
+        """What the result is, whatever the order its effects were found in (callees' effects come in
+        the order of their own discovery, which may change while their content does not)."""
+        return (self.ret.signature(), frozenset(c.signature() for c in self.calls), frozenset(s.signature() for s in self.stores),
                 tuple(sorted((k, v.signature()) for k, v in self.defaults.items())))
+
+
+def pending_key(call) -> tuple:
+    """The pending calls of one site are one call: a sink by its callee, another by its method and arity."""
+    if type(call) is SinkCall:
+        return ("sink", call.site, call.sink.callee)
+    return ("deferred", call.site, call.method, len(call.args))
+
+
+def merged_call(old, call):
+    """Two pending calls with one key (pending_key) as one: what each sends, to where either sends it."""
+    if type(call) is SinkCall:
+        dests = dict(old.dests)
+        for role, g in call.dests:
+            dests[role] = merge(dests[role], g) if role in dests else g
+        return SinkCall(old.site, old.sink, merge(old.data, call.data), tuple(sorted(dests.items())), merge(old.clients, call.clients))
+    args = tuple((a, merge(g1, g2)) for (a, g1), (_, g2) in zip(old.args, call.args))
+    return DeferredCall(old.site, old.method, merge(old.receiver, call.receiver), args)
+
+
+def merged_store(old, s):
+    """Two pending stores with one key as one, holding what either stores."""
+    match s:
+        case FieldStore():
+            return FieldStore(s.target, s.attr, merge(old.value, s.value), s.at)
+        case GlobalStore():
+            return GlobalStore(s.module, s.name, merge(old.value, s.value))
+    return ClientStore(s.type, merge(old.value, s.value))
+
+
+def _merged_effects(effects: list, key, merged) -> list:
+    out: dict = {}
+    for e in effects:
+        k = key(e)
+        out[k] = merged(out[k], e) if k in out else e
+    return list(out.values())
+
+
+def joined(old: Result, new: Result) -> Result:
+    """The least upper bound of two results of one function. A cycle of functions keeps what each
+    round found, so that its rounds end: analysed afresh, two functions whose values are cut at a
+    bound (string alternatives, path depth) may hand each other a different cut every round."""
+    defaults = {k: merge(old.defaults[k], v) if k in old.defaults else v for k, v in new.defaults.items()}
+    return Result(merge(old.ret, new.ret), _merged_effects(old.calls + new.calls, pending_key, merged_call),
+                  _merged_effects(old.stores + new.stores, lambda s: s.key(), merged_store), {**old.defaults, **defaults})
 
 
 @dataclass(frozen=True)
