@@ -71,7 +71,10 @@ class Cache:
     def __init__(self, directory: Path, context_digest: str, root: Path | None = None):
         self.directory = directory
         self.root = root  # the scanned tree, if any: no link in it is followed
-        self.salt = f"{__version__}\x1f{code_digest()}\x1f{context_digest}".encode()
+        # The package's import name too: the same code imported as `xborder` and as `analyzer`
+        # (bench/ runs `python -m analyzer`) has classes of its own under each, which a summary
+        # pickled under the other name does not match (every function then failed as XB901).
+        self.salt = f"{__version__}\x1f{__package__}\x1f{code_digest()}\x1f{context_digest}".encode()
         self.key = _key()
         self.problems: list[str] = []
         self.invalid = 0  # entries found but rejected (truncated, garbage, foreign, other version)

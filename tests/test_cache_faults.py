@@ -145,3 +145,12 @@ def test_two_scans_at_once(tmp_path, project, monkeypatch):
         assert _stable(out.decode()) == reference
     result, warned = text_scan(root, cache_dir)
     assert warned == [], warned  # every entry either process wrote is valid for the other
+
+
+def test_a_summary_is_kept_for_the_import_name_that_made_it(tmp_path, monkeypatch):
+    """The same code imported as `xborder` and as `analyzer` (bench/'s `python -m analyzer`) has
+    classes of its own under each name: a summary pickled under one is no summary for the other."""
+    from xborder import cache
+    salt = cache.Cache(tmp_path / "cache", "rules").salt
+    monkeypatch.setattr(cache, "__package__", "analyzer")
+    assert cache.Cache(tmp_path / "cache", "rules").salt != salt
