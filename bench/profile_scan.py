@@ -3,6 +3,7 @@
     python bench/profile_scan.py saleor            # an app of bench/real (downloaded by bench/real.py's cache)
     python bench/profile_scan.py django --top 30
     python bench/profile_scan.py path/to/project --home DE
+    python bench/profile_scan.py pretix --max-passes 40   # how many passes the fixpoint needs to settle
 
 Summaries come from a cache of their own (under bench/real.py's cache folder), filled by the first
 run, so the profile covers only the global stage: cProfile of `Analysis.run` (propagation to the
@@ -31,7 +32,7 @@ import run  # noqa: E402
 
 sys.path.insert(0, str(real.REPO))
 from analyzer import pipeline  # noqa: E402
-from analyzer.propagate import Analysis  # noqa: E402
+from analyzer.propagate import Analysis, driver  # noqa: E402
 
 
 class Pass:
@@ -161,7 +162,10 @@ def main() -> None:
     parser.add_argument("--home", default="CN")
     parser.add_argument("--jobs", type=int, default=2, help="summarizing workers (not profiled)")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--max-passes", type=int, default=driver.MAX_PASSES,
+                        help=f"the fixpoint's pass cap (the analyzer's: {driver.MAX_PASSES})")
     args = parser.parse_args()
+    driver.MAX_PASSES = args.max_passes
     target = target_of(args.project)
     cache = real.cache_dir() / "profile-cache" / target.name
     analysis, profiler, seconds, total = profiled(target, args.home, args.jobs, cache)
