@@ -43,6 +43,7 @@ class Program:
                 self.method_owners.setdefault(name, []).append(owner)
         self._mro: dict[str, list] = {}
         self._fields: dict[str, list] = {}
+        self._numbers: dict[str, frozenset] = {}
         self._derived: dict[tuple, list] = {}
         self._settings_by_root: dict[str, list] | None = None  # import root -> its settings modules
         self.subclasses: dict[str, list] = {}
@@ -255,7 +256,11 @@ class Program:
 
     def is_number_field(self, cls: str, attr: str) -> bool:
         """Is `attr` of `cls` declared a number (flow.toml number_types: `total = models.DecimalField()`)?"""
-        return cls in self.classes and any(attr in self.classes[c][0].numbers for c in self.mro(cls))
+        if cls not in self.classes:
+            return False
+        if cls not in self._numbers:  # asked on every attribute read of a project object
+            self._numbers[cls] = frozenset(n for c in self.mro(cls) for n in self.classes[c][0].numbers)
+        return attr in self._numbers[cls]
 
     def fields(self, cls: str) -> list[tuple]:
         """Declared fields of a class and its project bases: (attr, source index, module summary)."""

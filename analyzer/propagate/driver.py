@@ -94,7 +94,7 @@ class Analysis:
     def settle(self, component: list, stale: set) -> bool:
         """Analyse a strongly connected component until its results stop moving; whether any moved."""
         changed = False
-        for _round in range(MAX_SCC_ROUNDS):
+        for round_ in range(MAX_SCC_ROUNDS):
             moved = False
             for qualname in component:
                 if qualname not in stale:
@@ -103,7 +103,7 @@ class Analysis:
                 stale.discard(qualname)
                 result = self.contained(qualname, lambda: self.analyze(qualname), Result())
                 old = self.results.get(qualname)
-                if old is not None and _round:
+                if old is not None and round_:
                     result = joined(old, result)  # a cycle's results only grow, so that its rounds end
                 self.results[qualname] = result
                 if old is None or old.signature() != result.signature():

@@ -26,7 +26,7 @@ class Evaluation:
                 value = symbol(atom)
                 annotation = self.annotations.get(name)
                 if annotation in self.analysis.flowrules.number_types:
-                    return as_number(value, self.analysis.flowrules.record_categories)
+                    return self.amount(value)
                 if annotation:
                     value = AbstractValue(value.taint, value.objs | self.type_objects(annotation), value.strs)
                 return value
@@ -39,9 +39,8 @@ class Evaluation:
             case FieldRef(cls=cls, attr=attr):
                 if self.self_param and self.program.overridden(cls, attr):
                     return symbol(AttrPath(ParamRef(self.self_param), attr))  # the caller knows the class
-                if self.program.is_number_field(cls, attr):
-                    return as_number(self.analysis.stores.field(cls, attr), self.analysis.flowrules.record_categories)
-                return self.analysis.stores.field(cls, attr)
+                value = self.analysis.stores.field(cls, attr)
+                return self.amount(value) if self.program.is_number_field(cls, attr) else value
             case AttrPath(base=base, name=name):
                 return self.attribute(self.atom_value(base), name)
             case ItemPath(base=base, key=key):
@@ -108,7 +107,7 @@ class Evaluation:
         if name == SCALAR:
             return as_scalar(g)
         if name == NUMBER:
-            return as_number(g, self.analysis.flowrules.record_categories)
+            return self.amount(g)
         objs = ordered(g.objs)
         found = [self.object_attribute(o, name) for o in objs]
         answered = any(self.answers(o, name, f) for o, f in zip(objs, found))
@@ -123,8 +122,12 @@ class Evaluation:
                 taint[k] = t
         value = merge(AbstractValue(taint), *found)
         if any(type(o) in (Instance, SelfObject, ClassObject) and self.program.is_number_field(o.cls, name) for o in objs):
-            return as_number(value, self.analysis.flowrules.record_categories)
+            return self.amount(value)
         return value
+
+    def amount(self, g: AbstractValue) -> AbstractValue:
+        """A value that is a number (computed by arithmetic, or declared one): no record's categories."""
+        return as_number(g, self.analysis.flowrules.record_categories)
 
     def answers(self, o: tuple, name: str, found: AbstractValue) -> bool:
         """Does object `o`, whose attribute `name` is `found`, answer the name for itself: a

@@ -10,7 +10,7 @@ from ..summary import Arg, FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
 from .values import as_scalar, either, flat, has_starred, is_constant, is_source, item, literal_str, literal_template, path_step, \
-    scalar_variable, strs_of
+    root_name, scalar_variable, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -303,8 +303,6 @@ class Statements:
             # notice["params"]["email"] = v, msg.extra["user"] = v on a local: it holds v now (not
             # on a parameter: `request.session["payer"] = v` does not make the request the payer)
             self.expr(base, scope)
-            root = base
-            while isinstance(root, (cst.Attribute, cst.Subscript)):
-                root = root.value
-            if isinstance(root, cst.Name) and root.value in scope.env and root.value not in scope.params:
+            root = root_name(base)
+            if root in scope.env and root not in scope.params:
                 self.mutate(base, [Arg(None, None, value)], scope, False)

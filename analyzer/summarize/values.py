@@ -216,8 +216,8 @@ def unquote(node):
 
 
 def root_name(node) -> str:
-    """The first name of an attribute chain (`a` of `a.b.c`), or ""."""
-    while isinstance(node, cst.Attribute):
+    """The first name of a chain of attributes and subscripts (`a` of `a.b["c"]`), or ""."""
+    while isinstance(node, (cst.Attribute, cst.Subscript)):
         node = node.value
     return node.value if isinstance(node, cst.Name) else ""
 
