@@ -335,10 +335,16 @@ class Calls:
             self.instantiate(init, obj, args, site)
             return objects(obj)
         declared = [a for a, _, _ in self.program.fields(cls)]
+        at = (site.path, site.loc)
         for arg, g in args:
+            if arg.name == DOUBLE_STAR:  # Cls(**data): each declared field is data[field]
+                for name in declared:
+                    if field := self.item(g, name):
+                        self.store(FieldStore(objects(obj), name, field, at))
+                continue
             name = arg.name or (declared[arg.position] if arg.position is not None and arg.position < len(declared) else None)
             if name and not arg.starred:
-                self.store(FieldStore(objects(obj), name, g))
+                self.store(FieldStore(objects(obj), name, g, at))
         return objects(obj)
 
     def instantiate(self, qualname: str, self_obj, args: tuple, site: Site) -> AbstractValue:
