@@ -188,6 +188,7 @@ class Flowrules:
     read_statements: tuple = ()  # first words of SQL statements that only read (SELECT)
     record_categories: frozenset = frozenset()  # categories of a record as a whole: every field read of it keeps them
     number_types: frozenset = frozenset()  # types and field constructors declaring a number: no record's categories
+    authenticating: frozenset = frozenset()  # keywords of a library call that only authenticate it: nothing of theirs comes out
     own_words: frozenset = frozenset()  # categories of a person's own words: never text the program writes from a literal
     signals: Signals = Signals()  # what makes, connects and sends signal objects
     properties: tuple = ()  # decorators that make a method read as an attribute (@property)
@@ -384,6 +385,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         read_statements=tuple(word.upper() for word in data.get("read_statements", ())),
         record_categories=frozenset(data.get("record_categories", ())),
         number_types=frozenset(data.get("number_types", ())),
+        authenticating=frozenset(data.get("authenticating", ())),
         own_words=frozenset(data.get("own_words", ())),
         signals=_load_signals(data.get("signals", {})),
         properties=tuple(data.get("properties", ())),

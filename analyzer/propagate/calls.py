@@ -252,11 +252,16 @@ class Calls:
                 function: str | None = None) -> AbstractValue:
         """An unknown call: what goes in comes out (taint only); objects given to it hand out their
         own taint, not every field of the model objects they may be, unless the call hands out a
-        whole object (flow.toml whole_object: `obj.to_dict()`, `asdict(obj)`, `str(obj)`)."""
+        whole object (flow.toml whole_object: `obj.to_dict()`, `asdict(obj)`, `str(obj)`). A secret
+        given under a keyword that names it one (flow.toml authenticating) only authenticates the
+        call: `client.userinfo(token=token)` answers with a profile, not the token."""
         stores = self.analysis.stores
         whole = self.analysis.flowrules.whole_object
+        authenticating = self.analysis.flowrules.authenticating
         taint: dict = {}
-        for _, g in args:
+        for arg, g in args:
+            if arg.name in authenticating:
+                continue
             for k, t in stores.payload(g, fields=function in whole).items():
                 add_taint(taint, k, t)
         if receiver is not None:
