@@ -289,6 +289,8 @@ def test_host_pattern_rule_names_the_region(j):
         # web search APIs (provider's location, as the privacy notice or terms state it)
         ("api.search.brave.com", "US"),
         ("api.mojeek.com", "GB"),
+        ("kagi.com", "US"),
+        ("s.jina.ai", "DE"),
     ],
 )
 def test_saas_hosts(j, host, expected):
@@ -643,6 +645,8 @@ def test_messaging_hosts_left_unplaced(j, host):
         "api.search.brave.com.evil.example",
         "search.brave.com.evil.example",
         "api.mojeek.com.evil.example",
+        "kagi.com.evil.example",
+        "s.jina.ai.evil.example",
         "mojeek.com.evil.example",
     ],
 )
@@ -671,14 +675,12 @@ def test_squadcast_eu_host_is_not_placed_by_the_us_entry(j):
         "errors.scoutapm.com",
         "api.pipedrive.com",
         "edge.api.flagsmith.com",
-        # search vendors: Tavily (AlphaAI Technologies Inc., Israeli privacy law cited), Exa, Kagi (Google Cloud,
-        # region not stated), Jina AI, Serper, SearchApi (SearchApi, LLC, no address), SerpApi, Bocha, DuckDuckGo
-        # and Bing (duckduckgo_search's hosts)
+        # search vendors: Tavily (AlphaAI Technologies Inc., Israeli privacy law cited), Exa, Jina AI's reader
+        # (r.jina.ai: its terms were not read for it), Serper, SearchApi (SearchApi, LLC, no address), SerpApi
+        # (only an e-mail footer read), Bocha, DuckDuckGo and Bing (duckduckgo_search's hosts)
         "api.tavily.com",
         "api.exa.ai",
-        "kagi.com",
         "r.jina.ai",
-        "s.jina.ai",
         "google.serper.dev",
         "www.searchapi.io",
         "serpapi.com",
