@@ -96,6 +96,20 @@ def bind_project(f, self_obj, args: tuple) -> dict:
     return binding
 
 
+def bind_fields(declared: list, args: tuple, item) -> list:
+    """The fields a constructor without an __init__ (dataclass, pydantic, attrs, NamedTuple) fills:
+    arguments by name or by the order the fields are declared in; from a **mapping, each declared
+    field's value in it (`item(mapping, field)`: its key, or the parameter's path)."""
+    fields = []
+    for arg, g in args:
+        if arg.name == DOUBLE_STAR:
+            fields += [(name, item(g, name)) for name in declared]
+        elif not arg.starred and (name := arg.name or (declared[arg.position] if arg.position is not None
+                                                       and arg.position < len(declared) else None)):
+            fields.append((name, g))
+    return [(name, value) for name, value in fields if value]
+
+
 def shift_positions(args: tuple, by: int) -> tuple:
     """Arguments with their positions moved by `by` (the callable or a partial's bound ones taken
     off the front, or put before them); keyword arguments stay."""

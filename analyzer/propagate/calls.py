@@ -8,7 +8,7 @@ from ..ir import EMPTY, BoundMethod, ClassObject, ClientMethod, ClientObject, Cl
     ordered
 from ..strings import format_parts
 from ..summary import DOUBLE_STAR, Arg
-from .binding import bind_project, shift_positions
+from .binding import bind_fields, bind_project, shift_positions
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects, source_value
 from .results import DeferredCall, FieldStore, Site
 from .substitution import Substitution
@@ -339,17 +339,8 @@ class Calls:
         if init:
             self.instantiate(init, obj, args, site)
             return objects(obj)
-        declared = [a for a, _, _ in self.program.fields(cls)]
-        at = (site.path, site.loc)
-        for arg, g in args:
-            if arg.name == DOUBLE_STAR:  # Cls(**data): each declared field is data[field]
-                for name in declared:
-                    if field := self.item(g, name):
-                        self.store(FieldStore(objects(obj), name, field, at))
-                continue
-            name = arg.name or (declared[arg.position] if arg.position is not None and arg.position < len(declared) else None)
-            if name and not arg.starred:
-                self.store(FieldStore(objects(obj), name, g, at))
+        for name, value in bind_fields([a for a, _, _ in self.program.fields(cls)], args, self.item):
+            self.store(FieldStore(objects(obj), name, value, (site.path, site.loc)))
         return objects(obj)
 
     def instantiate(self, qualname: str, self_obj, args: tuple, site: Site) -> AbstractValue:
