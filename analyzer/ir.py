@@ -92,12 +92,6 @@ def is_position(key: str) -> bool:
     return key[:1] == "\0" and key[1:].isdigit()
 
 
-def attribute_key(name: str) -> str:
-    """The key under which a local keeps what was assigned to its attribute `name` (`p.info =
-    {...}` on an object known only as a local): that attribute holds it, not the whole object."""
-    return f"\0.{name}"
-
-
 def key_text(key: str) -> str:
     """A subscript as written in messages: `['email']`, `[0]` for a tuple's item, or `[...]` for a
     key not known statically."""

@@ -13,7 +13,7 @@ import textwrap
 
 from xborder.ir import BEYOND_CAP, EMPTY, MAX_STRS, UNKNOWN_KEY, AttrPath, CallResult, DynamicCallee, FieldRef, GlobalRef, ItemPath, \
     LibraryRef, Lit, MethodCallee, ParamRef, ProjectRef, SelfRef, SourceRef, StaticCallee, StrOf, SuperCallee, \
-    Unknown, Val, attribute_key, position
+    Unknown, Val
 from xborder.knowledge import load_knowledge
 from xborder.knowledge.config import Config
 from xborder.summarize import Context, summarize
@@ -635,19 +635,7 @@ def test_assigning_to_an_attribute_of_another_object_is_a_field_write_on_that_va
     f = function(s, "app.views.f")
     assert tuple(w._replace(loc=-1) for w in f.writes) == (FieldWrite(atoms(CallResult(0)), None, "note", atoms(ParamRef("note"))),)
     assert f.writes[0].loc >= 0
-    assert f.returns == Val(frozenset({CallResult(0)}), (), ((attribute_key("note"), atoms(ParamRef("note"))),))
-
-
-def test_an_attribute_assigned_to_a_local_is_read_back_from_that_attribute_only():
-    s = summarized("""
-        def f(note):
-            order = make()
-            order.note = note
-            return order.note, order.total
-    """)
-    returned = dict(function(s, "app.views.f").returns.keys)
-    assert ParamRef("note") in returned[position(0)].atoms
-    assert returned[position(1)].atoms == {AttrPath(CallResult(0), "total")}  # the total is no note
+    assert f.returns == atoms(CallResult(0), ParamRef("note"))
 
 
 def test_assigning_a_declared_global_is_a_global_write():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..ir import NUMBER, SCALAR, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
-    Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, attribute_key, is_position, key_text, wrap, ordered
+    Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, wrap, ordered
 from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, merge, objects, received_from, source_value
 
 
@@ -120,7 +120,7 @@ class Evaluation:
                 taint[Sym(wrap(k.path, AttrPath, name))] = t
             elif not answered or k.category in records:
                 taint[k] = t
-        value = merge(AbstractValue(taint), *found, g.keys.get(attribute_key(name), NOTHING))
+        value = merge(AbstractValue(taint), *found)
         if any(type(o) in (Instance, SelfObject, ClassObject) and self.program.is_number_field(o.cls, name) for o in objs):
             return self.amount(value)
         return value

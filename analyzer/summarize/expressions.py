@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, attribute_key, join, position
+from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join, position
 from ..knowledge.vocabulary import split_words
 from ..strings import concat, percent
 from .names import Scope
@@ -68,9 +68,7 @@ class Expressions:
 
     def attribute_value(self, base: Val, attr: str) -> Val:
         """`base.attr`: a field of `self`, a longer library name, or an access path one longer (on a
-        project class, `Region.USA`, the class attribute, read in propagation); with what the
-        function assigned to that attribute of a local."""
-        assigned = base.keyed().get(attribute_key(attr), EMPTY) if base.keys else EMPTY
+        project class, `Region.USA`, the class attribute, read in propagation)."""
         atoms = set()
         for a in base.atoms:
             match a:
@@ -80,7 +78,7 @@ class Expressions:
                     atoms.add(LibraryRef(f"{name}.{attr}"))
                 case _:
                     atoms.add(path_step(a, AttrPath, attr))
-        return Val(frozenset(atoms)) | assigned
+        return Val(frozenset(atoms))
 
     def source_for_attr(self, node: cst.Attribute, scope: Scope) -> Val:
         if self.client_account(node, node.attr.value, scope):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, attribute_key, join, position
+from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, position
 from ..summary import Arg, FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
@@ -281,10 +281,7 @@ class Statements:
         obj = self.expr(target.value, scope)
         scope.writes.append(FieldWrite(obj, None, target.attr.value, value, self.loc(target)))
         if isinstance(target.value, cst.Name) and target.value.value in scope.env:
-            old = scope.env[target.value.value]
-            keys = old.keyed()
-            keys[attribute_key(target.attr.value)] = value
-            scope.env[target.value.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
+            scope.env[target.value.value] = join(scope.env[target.value.value], Val(flat(value).atoms))
 
     def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         key = self.subscript_key(target, scope)
