@@ -10,7 +10,7 @@ from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAcce
 from ..knowledge.vocabulary import split_words
 from .calls import Calls
 from .expressions import Expressions
-from .names import Names, Scope, assigned_targets, small_statements
+from .names import Names, Scope, assigned_targets, walk
 from .statements import Statements
 from .values import CLOSURE, is_fixed_value, literal_str, param_value, text_of, unquote
 
@@ -115,8 +115,7 @@ class Definitions:
             bases.append(self.static_name(unquote(arg.value), scope) or text_of(arg.value))
         # A class body runs where the class is defined: its calls and attribute values belong to
         # the enclosing function (the module body for a top-level class).
-        if self.keeps_credential(node):
-            self.clients.add(qualname)
+        self.class_nodes[qualname] = node
         body = Scope(qualname, qualname, {}, scope, "class")
         body.calls, body.writes = scope.calls, scope.writes
         self.suite(node.body, body)
@@ -130,24 +129,30 @@ class Definitions:
     def client_setting(self, name: str, scope: Scope) -> bool:
         """Whether a parameter of a service client's constructor configures the client itself (flow.toml
         logins client_settings: `avatar_url=`, the picture it posts as), not a person it reaches."""
-        return scope.cls in self.clients and scope.qualname == f"{scope.cls}.__init__" \
+        return scope.qualname == f"{scope.cls}.__init__" and self.is_client(scope.cls) \
             and self.names_one_of(name, self.flowrules.logins.get("client_settings", ()))
 
-    def keeps_credential(self, node: cst.ClassDef) -> bool:
-        """Whether a class is a service client (flow.toml logins): a method sets a credential on the
-        instance (`self.apikey = key`) that the class body does not declare as a field (a record's
-        `key = models.CharField()`), and the class name names no person (not `UserProfile`)."""
-        if self.vocab.names_person(node.name.value):
-            return False
+    def is_client(self, cls: str | None) -> bool:
+        """Whether a class of this module is a service client (flow.toml logins): a method sets or
+        reads a credential on the instance (`self.apikey = key`, `self.password` that a base class
+        in another module set) that the class body does not declare as a field (a record's `key =
+        models.CharField()`), and the class name names no person (not `UserProfile`). Decided
+        when first asked (a walk of every method's nodes), once per class."""
+        if cls not in self.clients:
+            node = self.class_nodes.get(cls)
+            self.clients[cls] = node is not None and not self.vocab.names_person(node.name.value) and self._uses_credential(node)
+        return self.clients[cls]
+
+    def _uses_credential(self, node: cst.ClassDef) -> bool:
         declared = {t.value for line in node.body.body if isinstance(line, cst.SimpleStatementLine)
                     for statement in line.body for t in assigned_targets(statement) if isinstance(t, cst.Name)}
         for method in node.body.body:
             if not isinstance(method, cst.FunctionDef) or not method.params.params:
                 continue
             receiver = method.params.params[0].name.value
-            for target in (t for statement in small_statements(method) for t in assigned_targets(statement)):
-                if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == receiver \
-                        and target.attr.value not in declared and self.names_credential(target.attr.value):
+            for n in walk(method.body):
+                if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value == receiver \
+                        and n.attr.value not in declared and self.names_credential(n.attr.value):
                     return True
         return False
 
@@ -259,8 +264,10 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.closures: dict[str, tuple] = {}  # nested function -> the enclosing variables it reads
         self.module_env: dict = {}
         self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
-        self.clients: set[str] = set()  # classes that keep a credential on their instances (flow.toml logins)
+        self.clients: dict[str, bool] = {}  # class -> keeps a credential on its instances (is_client)
+        self.class_nodes: dict[str, cst.ClassDef] = {}
         self.program_texts: set[tuple] = set()  # (scope, local) holding text made from a literal template
+        self.client_locals: set[tuple] = set()  # (scope, local) holding a service client's own value (Expressions.client_own)
         self.digests: set[tuple] = set()  # (scope, local) holding a sanitizer's object (h = hashlib.sha256())
         self.mentions: set[str] = set()  # names source rules need, written here as a string or called
 

@@ -209,14 +209,16 @@ class Expressions:
 
     def client_own(self, node: cst.BaseExpression, scope: Scope) -> bool:
         """Whether a value is a service client's own: in a method of a class that keeps a credential
-        on its instances, `self.user`, `self.image_url(kind)`, or a choice of such values and
-        constants (`self.user if self.user else self.app_id`)."""
-        if scope.cls not in self.clients:
+        on its instances, `self.user`, `self.image_url(kind)`, a local last given such a value, or
+        a choice of such values and constants (`self.user if self.user else self.app_id`)."""
+        if not self.is_client(scope.cls):
             return False
         if isinstance(node, cst.Call):
             node = node.func
         if isinstance(node, cst.Attribute):
             return scope.is_self(node.value)
+        if isinstance(node, cst.Name):
+            return (scope.qualname, node.value) in self.client_locals
         if isinstance(node, cst.BooleanOperation):
             parts = (node.left, node.right)
         elif isinstance(node, cst.IfExp):

@@ -204,7 +204,7 @@ class Names:
                 if isinstance(small, (cst.Import, cst.ImportFrom)):
                     self.import_(small)
                 else:
-                    self.module_vars.update(n.value for t in assigned_targets(small) for n in _walk(t) if isinstance(n, cst.Name))
+                    self.module_vars.update(n.value for t in assigned_targets(small) for n in walk(t) if isinstance(n, cst.Name))
         elif isinstance(node, (cst.If, cst.Try, cst.With)):
             for child in _walk_blocks(node):
                 self.prescan(child)
@@ -248,7 +248,7 @@ def small_statements(node):
             yield from small_statements(statement)
 
 
-def _walk(node):
+def walk(node):
     stack = [node]
     while stack:
         n = stack.pop()

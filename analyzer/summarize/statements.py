@@ -266,7 +266,12 @@ class Statements:
             self.digests.add((scope.qualname, name))
         else:
             self.digests.discard((scope.qualname, name))
-        if not own_text and not augmented and value_node is not None and not is_constant(value_node) and not sanitized:
+        if not augmented and value_node is not None and self.client_own(value_node, scope):
+            self.client_locals.add((scope.qualname, name))
+        else:
+            self.client_locals.discard((scope.qualname, name))
+        if not own_text and not augmented and value_node is not None and not is_constant(value_node) and not sanitized \
+                and not self.client_account(value_node, name, scope):
             value = value | self.source(scope, target, name, None, "variable")
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))
