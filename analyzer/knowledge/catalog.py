@@ -183,6 +183,7 @@ class Flowrules:
     joiners: dict  # qualified name -> separator: calls that join their first two string arguments
     settings_modules: tuple  # qualified names that stand for the project's settings module
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
+    url_types: tuple = ()  # calls making a URL object whose text is their first argument's (yarl.URL)
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
     selectors: tuple = ()  # query methods whose arguments only select rows (.filter(), .exclude())
     read_statements: tuple = ()  # first words of SQL statements that only read (SELECT)
@@ -220,6 +221,10 @@ class Flowrules:
 
     def is_sanitizer(self, qualname: str) -> bool:
         return matches_any(self.sanitizers, qualname)
+
+    def encoding(self, param: str) -> str | None:
+        """How a sink parameter is sent (json_params, text_params), if it is encoded."""
+        return "json" if param in self.json_params else "text" if param in self.text_params else None
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -376,6 +381,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         key_readers=tuple(data.get("key_readers", ())),
         managers=tuple(data.get("managers", ())),
         environment_readers=tuple(data.get("environment_readers", ())),
+        url_types=tuple(data.get("url_types", ())),
         joiners=data.get("joiners", {}),
         invokers=data.get("invokers", {}),
         settings_modules=tuple(data.get("settings_modules", ())),

@@ -88,8 +88,11 @@ class Library:
         name = qualname.rpartition(".")[2]
         if name in flowrules.field_dicts and (made := self.field_dict(receiver if receiver is not None else args[0][1] if args else NOTHING)):
             return made
-        if receiver is None and qualname.removeprefix("builtins.") in flowrules.text_methods and args:
-            value = merge(AbstractValue(self.as_text(args[0][1], name, site)), self.default(args[1:], None))
+        if qualname in flowrules.url_types and args:  # yarl.URL(base): the text of the URL is the string's
+            value = merge(AbstractValue(strs=args[0][1].strs), self.default(args, None))
+        elif receiver is None and qualname.removeprefix("builtins.") in flowrules.text_methods and args:
+            strs = args[0][1].strs if name != "repr" else frozenset()  # str(url) is the URL's text
+            value = merge(AbstractValue(self.as_text(args[0][1], name, site), strs=strs), self.default(args[1:], None))
         else:
             value = self.default(args, receiver, name if receiver is not None else None, name)
         if self.unmodeled(qualname, value, site) and (self.analysis.catalog.library_of(qualname) or _sdk_client(qualname, value)):
@@ -227,7 +230,7 @@ class Library:
         for p in sorted(names):
             if site is not None and p == DOUBLE_STAR and (spread := self.spread_params(sink, bound, roles)) is not None:
                 sent = self.spread_parts(bound[p], spread)
-            elif site is not None and (how := self.encoding(p)):
+            elif site is not None and (how := self.analysis.flowrules.encoding(p)):
                 sent = self.encoded(bound[p], how, site)
             else:
                 sent = self.analysis.stores.payload(bound[p])
@@ -235,16 +238,11 @@ class Library:
                 add_taint(taint, k, t)
         return taint
 
-    def encoding(self, param: str) -> str | None:
-        """How a sink parameter is sent (flow.toml json_params, text_params), if it is encoded."""
-        flowrules = self.analysis.flowrules
-        return "json" if param in flowrules.json_params else "text" if param in flowrules.text_params else None
-
     def spread_params(self, sink, bound: dict, roles: dict) -> list | None:
         """The parameters of a sink that encodes some of them (its signature and data names) a
         **mapping may give: those not given otherwise and not a destination; None for other sinks."""
         named = dict.fromkeys((*sink.params, *(d for d in sink.data if d not in ("*", RECEIVER))))
-        if not any(self.encoding(p) for p in named):
+        if not any(self.analysis.flowrules.encoding(p) for p in named):
             return None
         return [p for p in named if p not in bound and p not in roles]
 
@@ -272,7 +270,7 @@ class Library:
         for o in syms:
             for name in params:
                 part = Sym(wrap(o.path, ItemPath, name))
-                how = self.encoding(name)
+                how = self.analysis.flowrules.encoding(name)
                 add_taint(taint, encoded(part, how) if how else whole(part), g.taint.get(o, ()))
         return taint
 
