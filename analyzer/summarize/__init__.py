@@ -66,7 +66,7 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
     if isinstance(parsed, ModuleSummary):
         return parsed
     tree, skipped = parsed
-    s = Summarizer(ctx, path, module, is_package)
+    s = Summarizer(ctx, path, module, is_package, source)
     limit = sys.getrecursionlimit()
     try:
         # Both walks recurse once per level of nesting (a long `+` chain is as deep as it is long).

@@ -3,6 +3,8 @@ Summarizer that holds one module's state."""
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from ..ir import EMPTY, DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
@@ -13,6 +15,8 @@ from .expressions import Expressions
 from .names import Names, Scope, assigned_targets, walk
 from .statements import Statements
 from .values import CLOSURE, is_fixed_value, literal_str, param_value, text_of, unquote
+
+ATTRIBUTE_NAME = re.compile(rb"\.\s*([A-Za-z_][A-Za-z0-9_]*)")  # `x.name` in a module's text
 
 
 def related_model_arguments(call: cst.Call) -> list:
@@ -144,15 +148,19 @@ class Definitions:
         return self.clients[cls]
 
     def _uses_credential(self, node: cst.ClassDef) -> bool:
+        if self.credential_attributes is None:  # the module's text first: walking every node costs
+            found = {name.decode() for name in ATTRIBUTE_NAME.findall(self.text)}
+            self.credential_attributes = {name for name in found if self.names_credential(name)}
         declared = {t.value for line in node.body.body if isinstance(line, cst.SimpleStatementLine)
                     for statement in line.body for t in assigned_targets(statement) if isinstance(t, cst.Name)}
-        for method in node.body.body:
+        wanted = self.credential_attributes - declared
+        for method in node.body.body if wanted else ():
             if not isinstance(method, cst.FunctionDef) or not method.params.params:
                 continue
             receiver = method.params.params[0].name.value
             for n in walk(method.body):
-                if isinstance(n, cst.Attribute) and isinstance(n.value, cst.Name) and n.value.value == receiver \
-                        and n.attr.value not in declared and self.names_credential(n.attr.value):
+                if isinstance(n, cst.Attribute) and n.attr.value in wanted and isinstance(n.value, cst.Name) \
+                        and n.value.value == receiver:
                     return True
         return False
 
@@ -237,8 +245,9 @@ class Definitions:
 class Summarizer(Definitions, Statements, Calls, Expressions, Names):
     """One module being summarized: the located nodes, sources, call sites and definitions found."""
 
-    def __init__(self, ctx, path: str, module: str, is_package: bool):
+    def __init__(self, ctx, path: str, module: str, is_package: bool, text: bytes):
         self.vocab = ctx.vocabulary
+        self.text = text  # the module's source, for quick looks before walking its tree
         self.flowrules = ctx.flowrules
         self.source_rules = ctx.sources
         # flow.toml logins: credential words as identifiers split into words and glued again
@@ -266,6 +275,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Names):
         self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
         self.clients: dict[str, bool] = {}  # class -> keeps a credential on its instances (is_client)
         self.class_nodes: dict[str, cst.ClassDef] = {}
+        self.credential_attributes: set[str] | None = None  # attribute names in the module's text naming a credential
         self.program_texts: set[tuple] = set()  # (scope, local) holding text made from a literal template
         self.client_locals: set[tuple] = set()  # (scope, local) holding a service client's own value (Expressions.client_own)
         self.digests: set[tuple] = set()  # (scope, local) holding a sanitizer's object (h = hashlib.sha256())
