@@ -8,8 +8,7 @@ import re
 from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Step, Sym, ordered
 from ..summary import Arg
 from .lattice import AbstractValue, add_taint, concrete, decided, has_sym, objects, retraced
-from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site, merged_call, merged_store, \
-    pending_key
+from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site, keep, merged_call, merged_store
 
 STORABLE = (Instance, SelfObject, ClassObject)
 MAX_EXPANSION_DEPTH = 12  # project calls whose effects are emitted inside each other's, in one function
@@ -88,9 +87,7 @@ class Effects:
 
     def pend(self, call) -> None:
         """Keep a call for the callers, merged with the pending call of the same site."""
-        key = pending_key(call)
-        old = self.pending_calls.get(key)
-        self.pending_calls[key] = call if old is None else merged_call(old, call)
+        keep(self.pending_calls, call, merged_call)
 
     def deferred(self, call: DeferredCall) -> None:
         """A call on a parameter, once a caller says what the receiver may be."""
@@ -146,6 +143,4 @@ class Effects:
                 self.sink_call(sink, ((Arg(0, None, EMPTY), value),), objects(o), site, objects(o))
 
     def pend_store(self, s) -> None:
-        key = s.key()
-        old = self.pending_stores.get(key)
-        self.pending_stores[key] = s if old is None else merged_store(old, s)
+        keep(self.pending_stores, s, merged_store)

@@ -29,6 +29,10 @@ class SinkCall:
     dests: tuple  # ((role, AbstractValue), ...)
     clients: AbstractValue  # objects the destination may come from (receiver, module-wide client)
 
+    def key(self):
+        """The pending sink calls of one site and callee are one call (merged_call)."""
+        return ("sink", self.site, self.sink.callee)
+
     def signature(self):
         return (self.site, id(self.sink), self.data.signature(), tuple((r, g.signature()) for r, g in self.dests),
                 self.clients.signature())
@@ -42,6 +46,10 @@ class DeferredCall:
     method: str | None  # the method name, or None when the parameter itself is called
     receiver: AbstractValue
     args: tuple  # ((summary.Arg, AbstractValue), ...)
+
+    def key(self):
+        """The pending calls of one site, method and arity are one call (merged_call)."""
+        return ("deferred", self.site, self.method, len(self.args))
 
     def signature(self):
         return (self.site, self.method, self.receiver.signature(), tuple((a, g.signature()) for a, g in self.args))
@@ -108,15 +116,8 @@ class Result:
                 tuple(sorted((k, v.signature()) for k, v in self.defaults.items())))
 
 
-def pending_key(call) -> tuple:
-    """The pending calls of one site are one call: a sink by its callee, another by its method and arity."""
-    if type(call) is SinkCall:
-        return ("sink", call.site, call.sink.callee)
-    return ("deferred", call.site, call.method, len(call.args))
-
-
 def merged_call(old, call):
-    """Two pending calls with one key (pending_key) as one: what each sends, to where either sends it."""
+    """Two pending calls with one key as one: what each sends, to where either sends it."""
     if type(call) is SinkCall:
         dests = dict(old.dests)
         for role, g in call.dests:
@@ -136,11 +137,16 @@ def merged_store(old, s):
     return ClientStore(s.type, merge(old.value, s.value))
 
 
-def _merged_effects(effects: list, key, merged) -> list:
+def keep(pending: dict, effect, merged) -> None:
+    """Put a pending effect by its key, merged (`merged_call`, `merged_store`) with one already there."""
+    key = effect.key()
+    pending[key] = merged(pending[key], effect) if key in pending else effect
+
+
+def _merged_effects(effects: list, merged) -> list:
     out: dict = {}
     for e in effects:
-        k = key(e)
-        out[k] = merged(out[k], e) if k in out else e
+        keep(out, e, merged)
     return list(out.values())
 
 
@@ -149,8 +155,8 @@ def joined(old: Result, new: Result) -> Result:
     round found, so that its rounds end: analysed afresh, two functions whose values are cut at a
     bound (string alternatives, path depth) may hand each other a different cut every round."""
     defaults = {k: merge(old.defaults[k], v) if k in old.defaults else v for k, v in new.defaults.items()}
-    return Result(merge(old.ret, new.ret), _merged_effects(old.calls + new.calls, pending_key, merged_call),
-                  _merged_effects(old.stores + new.stores, lambda s: s.key(), merged_store), {**old.defaults, **defaults})
+    return Result(merge(old.ret, new.ret), _merged_effects(old.calls + new.calls, merged_call),
+                  _merged_effects(old.stores + new.stores, merged_store), {**old.defaults, **defaults})
 
 
 @dataclass(frozen=True)
