@@ -291,6 +291,9 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.mojeek.com", "GB"),
         ("kagi.com", "US"),
         ("s.jina.ai", "DE"),
+        ("api.serpstack.com", "AT"),
+        # SMS APIs placed by the operating company (Direct7 Networks, a Dubai free-zone company)
+        ("api.d7networks.com", "AE"),
     ],
 )
 def test_saas_hosts(j, host, expected):

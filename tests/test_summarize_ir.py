@@ -447,19 +447,40 @@ def test_concatenation_joins_pieces_and_merges_adjacent_constants():
     assert (lit.text, at(s, lit.where)) == ("https://y.example.com", (7, 12))
 
 
-def test_percent_formatting_keeps_the_text_before_the_first_placeholder():
+def test_percent_formatting_writes_each_s_placeholder_as_its_value():
     s = summarized("""
         def f(host):
             return "https://%s/track" % host
     """)
     value = function(s, "app.views.f").returns
     (parts,) = value.strs
-    assert (parts[0].text, parts[1]) == ("https://", Unknown("%-formatting"))
-    assert len(parts) == 2
+    assert [(p.text if type(p) is Lit else p) for p in parts] == ["https://", StrOf(ParamRef("host")), "/track"]
     assert value.atoms == frozenset({CallResult(0)})  # str(host), which runs an object's __str__
     assert (s.calls[0].callee, s.calls[0].args) == (StaticCallee("str"), (Arg(0, None, atoms(ParamRef("host"))),))
 
 
+def test_percent_formatting_leaves_a_number_or_a_missing_value_unknown():
+    s = summarized("""
+        def f(port):
+            return "https://%s:%d/%s" % ("api.example.com", port)
+    """)
+    (parts,) = function(s, "app.views.f").returns.strs
+    assert [(p.text if type(p) is Lit else p) for p in parts] == [
+        "https://api.example.com:", Unknown("%-formatting"), "/", Unknown("%-formatting")]
+
+
+def test_a_value_written_after_a_query_key_is_named_by_it():
+    s = summarized("""
+        def f(code, page):
+            a = "/done?verification_code={}&page={}".format(code.value, page)
+            b = f"/x?email={code.value}"
+            c = "/x?n=1&phone=%s" % code.value
+            d = "/x?user_ip=" + code.value
+            e = "/x?page=%d&api_key=%s" % (page, code.value)
+    """)
+    assert sorted(src.category for src in s.sources) == [
+        "user.authorization.credentials", "user.contact.email", "user.contact.phone_number", "user.device.ip_address"]
+    assert {src.shape for src in s.sources} == {"key"}
 def test_str_format_substitutes_positional_and_named_fields():
     s = summarized("""
         def f(host):

@@ -9,7 +9,7 @@ import libcst as cst
 
 from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
     SuperCallee, Unknown, Val, join
-from ..strings import concat, format_parts
+from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
 from .names import Scope
 from .values import CLOSURE, atoms_of, collection, flat, is_constant, literal_str, root_name, strs_of, text_of
@@ -50,6 +50,16 @@ class Calls:
         index = self.seen_calls[id(node)]
         self.calls[index] = self.calls[index]._replace(source=next(iter(source.atoms)).index)
 
+    def format_sources(self, node: cst.Call, scope: Scope) -> Val:
+        """The arguments a `.format()`-ed URL template writes as query parameters (`?email={}`)."""
+        template = literal_str(node.func.value) if isinstance(node.func, cst.Attribute) else None
+        keys = format_query_keys(template) if template is not None else {}
+        if not keys:
+            return EMPTY
+        values = dict(enumerate(a.value for a in node.args if a.keyword is None and not a.star))
+        values.update((a.keyword.value, a.value) for a in node.args if a.keyword is not None)
+        return join(*(self.query_source(values[field], key, scope) for field, key in keys.items() if field in values))
+
     def call_value(self, node: cst.Call, scope: Scope) -> Val:
         """The call site, and what is known of its value right here (str.format, os.getenv, d.get("k"))."""
         func = node.func
@@ -67,7 +77,8 @@ class Calls:
         if method == "format" and receiver is not None and receiver.strs:
             positional = [strs_of(a.value) for a in args if a.position is not None]
             named = {a.name: strs_of(a.value) for a in args if a.name}
-            return Val(result.atoms | atoms_of(args), tuple(format_parts(s, positional, named) for s in receiver.strs))
+            return Val(result.atoms | atoms_of(args) | self.format_sources(node, scope).atoms,
+                       tuple(format_parts(s, positional, named) for s in receiver.strs))
         if method == "join" and receiver is not None and receiver.strs and args:
             return Val(result.atoms | atoms_of(args), ((Unknown("str.join"),),))
         if name in flowrules.joiners and len(args) >= 2:

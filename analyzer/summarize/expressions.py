@@ -6,9 +6,10 @@ import libcst as cst
 
 from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join, position
 from ..knowledge.vocabulary import split_words
-from ..strings import concat, percent
+from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
-from .values import any_item, as_number, collection, dotted, either, flat, has_starred, is_constant, is_source, item, literal_str, path_step, strs_of
+from .values import any_item, as_number, collection, dotted, either, flat, has_starred, is_constant, is_source, item, literal_str, path_step, \
+    percent_values, strs_of
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
 
@@ -41,14 +42,17 @@ class Expressions:
         return Val(left.atoms | right.atoms, concat(strs_of(left), strs_of(right)))
 
     def e_FormattedString(self, node: cst.FormattedString, scope) -> Val:
-        atoms, pieces = set(), []
+        atoms, pieces, before = set(), [], ""
         for part in node.parts:
             if isinstance(part, cst.FormattedStringText):
                 pieces.append(((Lit(part.value, (self.path, self.loc(part))),),))
+                before = part.value
             else:
                 v = flat(self.expr(part.expression, scope))
                 atoms |= self.text_call(part, v, CONVERSIONS.get(part.conversion, "format"), scope).atoms
+                atoms |= self.query_source(part.expression, query_key(before), scope).atoms
                 pieces.append(strs_of(v))
+                before = ""
         return Val(frozenset(atoms), concat(*pieces) if pieces else ((),))
 
     def e_Integer(self, node, scope) -> Val:
@@ -106,10 +110,27 @@ class Expressions:
         left, right = flat(self.expr(node.left, scope)), flat(self.expr(node.right, scope))
         atoms = left.atoms | right.atoms
         if isinstance(node.operator, cst.Add):
-            return Val(atoms, concat(strs_of(left), strs_of(right)))
+            keys = {query_key(alternative[-1].text) for alternative in left.strs if alternative and type(alternative[-1]) is Lit}
+            named = join(*(self.query_source(node.right, key, scope) for key in sorted(keys - {None})))
+            return Val(atoms | named.atoms, concat(strs_of(left), strs_of(right)))
         if isinstance(node.operator, cst.Modulo) and left.strs:
-            return Val(left.atoms | self.text_call(node.right, right, "str", scope).atoms, tuple(percent(s) for s in left.strs))
+            values = percent_values(node.right)
+            positional = [strs_of(self.expr(v, scope)) for k, v in values.items() if type(k) is int]
+            named = {k: strs_of(self.expr(v, scope)) for k, v in values.items() if type(k) is str}
+            return Val(left.atoms | self.percent_sources(node, values, scope).atoms | self.text_call(node.right, right, "str", scope).atoms,
+                       tuple(percent(s, positional, named) for s in left.strs))
         return as_number(Val(atoms))
+
+    def query_source(self, node: cst.BaseExpression, key: str | None, scope: Scope) -> Val:
+        """A value written into a URL's query as `key=` is named by that key (`?email={x}`),
+        as a dict's value is by its key."""
+        return self.source(scope, node, key, None, "key") if key is not None else EMPTY
+
+    def percent_sources(self, node: cst.BinaryOperation, values: dict, scope: Scope) -> Val:
+        """The values a %-formatted URL template writes as query parameters (`?email=%s`)."""
+        template = literal_str(node.left)
+        keys = percent_query_keys(template) if template is not None else {}
+        return join(*(self.query_source(values[field], key, scope) for field, key in keys.items() if field in values))
 
     def e_BooleanOperation(self, node, scope) -> Val:
         return either(self.expr(node.left, scope), self.expr(node.right, scope))
