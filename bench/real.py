@@ -225,10 +225,10 @@ def score(app: App, report: dict, seconds: float, groups: dict) -> Score:
         if not any(at.get((path, line)) for line in lines):
             s.silent += 1
 
-    verdicts = {}
+    verdicts: dict = {}  # key -> every verdict on it (one per place it names)
     for v in app.verdicts:
         path, line = _where(v["sink"])
-        verdicts[_verdict_key(path, line, v["category"], v["destination"])] = v
+        verdicts.setdefault(_verdict_key(path, line, v["category"], v["destination"]), []).append(v)
     for f in findings:
         s.findings += 1
         path, line = f["sink"]["path"], f["sink"]["line"]
@@ -245,9 +245,10 @@ def score(app: App, report: dict, seconds: float, groups: dict) -> Score:
 
 def _judge(f: dict, path: str, line: int, app: App, verdicts: dict, groups: dict) -> tuple[str, str]:
     place = _place(f)
-    explicit = verdicts.get(_verdict_key(path, line, f["category"], f["destination"]["host"] or place)) \
-        or verdicts.get(_verdict_key(path, line, f["category"], place))
-    if explicit and explicit.get("jurisdiction", place) == place:
+    candidates = verdicts.get(_verdict_key(path, line, f["category"], f["destination"]["host"] or place), []) \
+        + verdicts.get(_verdict_key(path, line, f["category"], place), [])
+    explicit = next((v for v in candidates if v.get("jurisdiction", place) == place), None)
+    if explicit:
         return (explicit["verdict"], explicit.get("reason", ""))
     for label in app.flows:
         label_path, lines = _lines(label)
