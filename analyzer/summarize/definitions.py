@@ -12,6 +12,7 @@ from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAcce
 from ..knowledge.vocabulary import split_words
 from .calls import Calls
 from .expressions import Expressions
+from .logins import Logins
 from .names import Names, Scope, assigned_targets, walk
 from .statements import Statements
 from .values import CLOSURE, is_fixed_value, literal_str, param_value, text_of, unquote
@@ -242,7 +243,7 @@ class Definitions:
         return self.add_source(Source(category, self.loc(target), text_of(target), scope.qualname, "field"), (id(target), target.value))
 
 
-class Summarizer(Definitions, Statements, Calls, Expressions, Names):
+class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Names):
     """One module being summarized: the located nodes, sources, call sites and definitions found."""
 
     def __init__(self, ctx, path: str, module: str, is_package: bool, text: bytes):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import libcst as cst
 
 from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join, position
-from ..knowledge.vocabulary import split_words
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
 from .values import any_item, as_number, collection, dotted, either, flat, has_starred, is_constant, is_source, item, literal_str, path_step, \
@@ -185,6 +184,8 @@ class Expressions:
             if key is None:
                 atoms |= flat(self.expr(element.key, scope)).atoms
             v = self.expr(element.value, scope)
+            if login and self.logs_in_as_client(element, key, scope):
+                v = EMPTY
             if key is not None and not is_constant(element.value) and not (login and self.names_login(key)) and not is_source(v) \
                     and not self.client_account(element.value, key, scope) \
                     and not (self.names_own_words(key) and self.is_program_text(element.value, scope)):
@@ -207,46 +208,6 @@ class Expressions:
             if match is not None and match.category in records["contacts"]:
                 return records["owner"]
         return None
-
-    def is_login(self, node: cst.Dict) -> bool:
-        """Whether a dict literal holds a credential ({"username": u, "password": p}): the caller's own
-        login at the service it is sent to (flow.toml logins)."""
-        return any(self.names_credential(literal_str(element.key) or "")
-                   for element in node.elements if isinstance(element, cst.DictElement))
-
-    def names_credential(self, name: str) -> bool:
-        """Whether a key or attribute name is a credential by its last word(s) (api_password, X-Auth-Token)."""
-        words = split_words(name)
-        return bool(words) and (words[-1] in self.login_credentials or "".join(words[-2:]) in self.login_credentials)
-
-    def names_login(self, key: str) -> bool:
-        """Whether a key of a login names the account signing in (username, login, X-User-Id)."""
-        return self.names_one_of(key, self.flowrules.logins["identities"])
-
-    def client_account(self, node: cst.BaseExpression, name: str, scope: Scope) -> bool:
-        """Whether `name`, given the value `node`, names a service client's own account (flow.toml
-        logins client_identities): `self.user`, `{"username": self.user}` in a client class."""
-        return self.client_own(node, scope) and self.names_one_of(name, self.flowrules.logins["client_identities"])
-
-    def client_own(self, node: cst.BaseExpression, scope: Scope) -> bool:
-        """Whether a value is a service client's own: in a method of a class that keeps a credential
-        on its instances, `self.user`, `self.image_url(kind)`, a local last given such a value, or
-        a choice of such values and constants (`self.user if self.user else self.app_id`)."""
-        if not self.is_client(scope.cls):
-            return False
-        if isinstance(node, cst.Call):
-            node = node.func
-        if isinstance(node, cst.Attribute):
-            return scope.is_self(node.value)
-        if isinstance(node, cst.Name):
-            return (scope.qualname, node.value) in self.client_locals
-        if isinstance(node, cst.BooleanOperation):
-            parts = (node.left, node.right)
-        elif isinstance(node, cst.IfExp):
-            parts = (node.body, node.orelse)
-        else:
-            return False
-        return all(is_constant(p) or self.client_own(p, scope) for p in parts)
 
     def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None) -> Val:
         """A dict literal's key as a source; a weak key of a person's record takes the person as

@@ -1,0 +1,66 @@
+"""Service clients and logins: whose account a value sent to a service is (flow.toml logins).
+
+A class that keeps a credential on its instances is a client of a service, signed in with the
+operator's account; a dict that holds a credential is a login. What the client holds on `self`
+under an identity name, and what a login sends as its account, is the operator's, not a data
+subject's."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..knowledge.vocabulary import split_words
+from .names import Scope
+from .values import is_constant, literal_str
+
+
+class Logins:
+    """Who a value of a service client or a login belongs to, for the Summarizer."""
+
+    def is_login(self, node: cst.Dict) -> bool:
+        """Whether a dict literal holds a credential ({"username": u, "password": p}): the caller's own
+        login at the service it is sent to (flow.toml logins)."""
+        return any(self.names_credential(literal_str(element.key) or "")
+                   for element in node.elements if isinstance(element, cst.DictElement))
+
+    def names_credential(self, name: str) -> bool:
+        """Whether a key or attribute name is a credential by its last word(s) (api_password, X-Auth-Token)."""
+        words = split_words(name)
+        return bool(words) and (words[-1] in self.login_credentials or "".join(words[-2:]) in self.login_credentials)
+
+    def names_login(self, key: str) -> bool:
+        """Whether a key of a login names the account signing in (username, login, X-User-Id)."""
+        return self.names_one_of(key, self.flowrules.logins["identities"])
+
+    def logs_in_as_client(self, element: cst.DictElement, key: str | None, scope: Scope) -> bool:
+        """Whether an entry of a login dict is the service client's own account, by its key or by
+        the name it is held under ({"api_username": self.email, "api_password": self.password}):
+        what the client was configured with, not a data subject's, however it came in."""
+        value = element.value
+        held = value.attr.value if isinstance(value, cst.Attribute) else value.value if isinstance(value, cst.Name) else None
+        return any(name is not None and self.client_account(value, name, scope) for name in (key, held))
+
+    def client_account(self, node: cst.BaseExpression, name: str, scope: Scope) -> bool:
+        """Whether `name`, given the value `node`, names a service client's own account (flow.toml
+        logins client_identities): `self.user`, `{"username": self.user}` in a client class."""
+        return self.client_own(node, scope) and self.names_one_of(name, self.flowrules.logins["client_identities"])
+
+    def client_own(self, node: cst.BaseExpression, scope: Scope) -> bool:
+        """Whether a value is a service client's own: in a method of a class that keeps a credential
+        on its instances, `self.user`, `self.image_url(kind)`, a local last given such a value, or
+        a choice of such values and constants (`self.user if self.user else self.app_id`)."""
+        if not self.is_client(scope.cls):
+            return False
+        if isinstance(node, cst.Call):
+            node = node.func
+        if isinstance(node, cst.Attribute):
+            return scope.is_self(node.value)
+        if isinstance(node, cst.Name):
+            return (scope.qualname, node.value) in self.client_locals
+        if isinstance(node, cst.BooleanOperation):
+            parts = (node.left, node.right)
+        elif isinstance(node, cst.IfExp):
+            parts = (node.body, node.orelse)
+        else:
+            return False
+        return all(is_constant(p) or self.client_own(p, scope) for p in parts)
