@@ -172,7 +172,7 @@ class Expressions:
 
     def e_Dict(self, node: cst.Dict, scope) -> Val:
         atoms, keys = set(), {}
-        person = self.record_owner(node)
+        person = self.record_owner(node) or self.enclosing_record
         login = self.is_login(node)
         for element in node.elements:
             if isinstance(element, cst.StarredDictElement):
@@ -183,7 +183,9 @@ class Expressions:
             key = literal_str(element.key)
             if key is None:
                 atoms |= flat(self.expr(element.key, scope)).atoms
-            v = self.expr(element.value, scope)
+            outer, self.enclosing_record = self.enclosing_record, person if isinstance(element.value, cst.Dict) else None
+            v = self.expr(element.value, scope)  # a dict in a person's record is part of it ({"address": {"city": c}})
+            self.enclosing_record = outer
             if login and self.logs_in_as_client(element, key, scope):
                 v = EMPTY
             if key is not None and not is_constant(element.value) and not (login and self.names_login(key)) and not is_source(v) \
@@ -196,7 +198,8 @@ class Expressions:
 
     def record_owner(self, node: cst.Dict) -> str | None:
         """The person a dict literal is the record of, when one of its keys names a person's contact
-        ({"name": n, "email": e}): the owner its weak keys are classified with (flow.toml records)."""
+        ({"name": n, "email": e}): the owner its weak keys are classified with (flow.toml records);
+        a dict nested in such a record is part of it."""
         records = self.flowrules.records
         if not records:
             return None
