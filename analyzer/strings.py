@@ -12,7 +12,7 @@ from .ir import MAX_PARTS, Lit, Unknown, capped
 
 QUERY_KEY = re.compile(r"[?&;]([A-Za-z_][\w.\-]*)=\Z")
 FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
-PERCENT_FIELD = re.compile(r"%%|%(?:\((\w+)\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[a-zA-Z]")
+PERCENT_FIELD = re.compile(r"%%|%(?:\((\w+)\))?[-#0 +]*(?:\d+|\*)?(?:\.(?:\d+|\*))?[a-zA-Z]")
 
 
 def concat(*parts_lists: tuple) -> tuple:
@@ -51,6 +51,7 @@ def percent(parts: tuple, positional: list, named: dict) -> tuple:
                 out.append(Lit("%", p.where))
                 continue
             key = match.group(1)
+            counter += match.group(0).count("*")  # a `*` width or precision takes a value of its own
             if key is None:
                 key, counter = counter, counter + 1
             arg = (named if type(key) is str else dict(enumerate(positional))).get(key)
@@ -116,6 +117,7 @@ def percent_query_keys(text: str) -> dict:
         if match.group(0) == "%%":
             continue
         field = match.group(1)
+        counter += match.group(0).count("*")
         if field is None:
             field, counter = counter, counter + 1
         key = query_key(text[:match.start()])

@@ -469,6 +469,15 @@ def test_percent_formatting_leaves_a_number_or_a_missing_value_unknown():
         "https://api.example.com:", Unknown("%-formatting"), "/", Unknown("%-formatting")]
 
 
+def test_percent_formatting_counts_a_star_width_as_a_value_of_its_own():
+    s = summarized("""
+        def f(width):
+            return "https://%*s/x?email=%s" % (width, "api.example.com", "ops")
+    """)
+    (parts,) = function(s, "app.views.f").returns.strs
+    assert [(p.text if type(p) is Lit else p) for p in parts] == ["https://api.example.com/x?email=ops"]
+
+
 def test_a_value_written_after_a_query_key_is_named_by_it():
     s = summarized("""
         def f(code, page):
