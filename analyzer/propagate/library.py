@@ -88,6 +88,8 @@ class Library:
         name = qualname.rpartition(".")[2]
         if name in flowrules.field_dicts and (made := self.field_dict(receiver if receiver is not None else args[0][1] if args else NOTHING)):
             return made
+        if qualname in flowrules.codecs and args and (args[0][1].keys or any(type(o) is Sym for o in args[0][1].objs)):
+            return args[0][1]  # json.dumps(d): d, keys and all (a parameter's, as its caller's value has them)
         if qualname in flowrules.url_types and args:  # yarl.URL(base): the text of the URL is the string's
             value = merge(AbstractValue(strs=args[0][1].strs), self.default(args, None))
         elif receiver is None and qualname.removeprefix("builtins.") in flowrules.text_methods and args:
