@@ -69,10 +69,15 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _WORD_RE = re.compile(rf"[{_CJK}]+|[A-Z]+(?![^\W\d_A-Z{_CJK}])|[A-Z]?[^\W\d_A-Z{_CJK}]+|\d+")
 _CJK_RE = re.compile(rf"[{_CJK}]")
 
-_MATCHING_KEYS = ("person_context", "meta_words", "service_words", "service_owners", "flag_prefixes", "transformed",
+_MATCHING_KEYS = ("person_context", "meta_words", "person_heads", "service_words", "service_owners", "flag_prefixes", "transformed",
                   "neutral_words", "compound_parts")
 _EXTENDABLE = ("patterns", "weak", "exclude", "context", "compounds", "examples")
 _MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
+
+
+def _grams(words: tuple[str, ...]) -> set[str]:
+    """Glued n-grams (up to 3 words) of a run of words, for veto lookups."""
+    return {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + 3, len(words)) + 1)}
 
 
 def _owner_head(owner: str | None) -> str | None:
@@ -170,6 +175,7 @@ class Vocabulary:
         self._person_cjk = tuple(w for w in m["person_context"] if _is_cjk(w))
         self._meta = {_glued(w) for w in m["meta_words"] if not _is_cjk(w)}
         self._meta_cjk = tuple(w for w in m["meta_words"] if _is_cjk(w))
+        self._person_heads = {_glued(w) for w in m["person_heads"]}
         self._service = {_glued(w) for w in m["service_words"] if not _is_cjk(w)}
         self._service_cjk = tuple(w for w in m["service_words"] if _is_cjk(w))
         self._service_owners = {_glued(w) for w in m["service_owners"]}
@@ -226,7 +232,7 @@ class Vocabulary:
     def names_service(self, identifier: str) -> bool:
         """Whether the identifier names the service's own thing (SiteSettings, api_config)."""
         words = self._words(identifier)
-        return bool(self._grams(words) & self._service) or any(w in "".join(words) for w in self._service_cjk)
+        return bool(_grams(words) & self._service) or any(w in "".join(words) for w in self._service_cjk)
 
     def excluded_by(self, identifier: str, category: str) -> str | None:
         """The word of the category's `exclude` list the identifier holds, if any: a field declared
@@ -318,11 +324,6 @@ class Vocabulary:
                     hits.append(p._replace(span=frozenset(range(i, j + 1))))
         return hits
 
-    @staticmethod
-    def _grams(words: tuple[str, ...]) -> set[str]:
-        """Glued n-grams (up to 3 words) of a run of words, for veto lookups."""
-        return {"".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(i + 3, len(words)) + 1)}
-
     def _verdict(self, hit: _Hit, words: tuple[str, ...], owner: str | None) -> str:
         """'+reason' when the hit stands, else the reason it was vetoed.
 
@@ -335,7 +336,7 @@ class Vocabulary:
         cjk_rest = "".join(words[i] for i in hit.span if _is_cjk(words[i])).replace(hit.key, "|")
         first, last = min(hit.span, default=0), max(hit.span, default=len(words) - 1)
         before, after = words[:first], words[last + 1:]
-        outside = self._grams(before) | self._grams(after)
+        outside = _grams(before) | _grams(after)
         excluded = _exclusion(words, self._exclude[hit.category], hit.key)
         if excluded:
             return f'{said} excluded by "{excluded}"'
@@ -346,7 +347,8 @@ class Vocabulary:
             return f'{said} vetoed: flag prefix "{words[0] if words[0] in self._flags else cjk_rest[:2]}"'
         for grams, vocab, cjk, what in ((outside, self._transformed, self._transformed_cjk, "transformed value"),
                                         (outside, self._service, self._service_cjk, "the service's own or a made-up value"),
-                                        (self._grams(after), self._meta, self._meta_cjk, "meta word after the data")):
+                                        (_grams(after), self._meta, self._meta_cjk, "meta word after the data"),
+                                        (set(after[-1:]), self._person_heads, (), "the person who has the data, named after it")):
             found = sorted(grams & vocab) or [w for w in cjk if w in cjk_rest]
             if found:
                 return f'{said} vetoed: {what} "{found[0]}"'
