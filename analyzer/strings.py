@@ -34,10 +34,28 @@ def merge_lits(parts: tuple) -> tuple:
     return tuple(out)
 
 
+def percent_field(match: re.Match, counter: int) -> tuple:
+    """(the value a %-placeholder writes: its position or mapping key, None for `%%`; the
+    position of the next one). A `*` width or precision takes a value of its own."""
+    if match.group(0) == "%%":
+        return None, counter
+    counter += match.group(0).count("*")
+    return (match.group(1), counter) if match.group(1) is not None else (counter, counter + 1)
+
+
+def format_field(spec: str, counter: int) -> tuple:
+    """(the argument a `.format()` field writes: its position or name; the next automatic position)."""
+    field = spec.split(":")[0].split("!")[0]
+    if field == "":
+        return counter, counter + 1
+    return (int(field) if field.isdigit() else field), counter
+
+
 def percent(parts: tuple, positional: list, named: dict) -> tuple:
     """'https://%s/x' % HOST: substitute the `%s` placeholders whose values are known, positionally
     or by mapping key (`positional` and `named` hold each value's string alternatives); any other
     placeholder is text not known."""
+    values = {**dict(enumerate(positional)), **named}
     out, counter = [], 0
     for p in parts:
         if type(p) is not Lit or "%" not in p.text:
@@ -47,16 +65,12 @@ def percent(parts: tuple, positional: list, named: dict) -> tuple:
         for match in PERCENT_FIELD.finditer(p.text):
             out.append(Lit(p.text[start:match.start()], p.where))
             start = match.end()
-            if match.group(0) == "%%":
+            key, counter = percent_field(match, counter)
+            if key is None:
                 out.append(Lit("%", p.where))
                 continue
-            key = match.group(1)
-            counter += match.group(0).count("*")  # a `*` width or precision takes a value of its own
-            if key is None:
-                key, counter = counter, counter + 1
-            arg = (named if type(key) is str else dict(enumerate(positional))).get(key)
-            known = arg and match.group(0).endswith("s")
-            out.extend(arg[0] if known else (Unknown("%-formatting"),))
+            arg = values.get(key)
+            out.extend(arg[0] if arg and match.group(0).endswith("s") else (Unknown("%-formatting"),))
         out.append(Lit(p.text[start:], p.where))
     return merge_lits(tuple(q for q in out if type(q) is not Lit or q.text))[:MAX_PARTS]
 
@@ -64,6 +78,7 @@ def percent(parts: tuple, positional: list, named: dict) -> tuple:
 def format_parts(parts: tuple, positional: list, named: dict) -> tuple:
     """'https://{host}/x'.format(host=H): substitute what is known, positionally or by name
     (`positional` and `named` hold each argument's string alternatives)."""
+    values = {**dict(enumerate(positional)), **named}
     out, counter = [], 0
     for p in parts:
         if type(p) is not Lit:
@@ -71,14 +86,8 @@ def format_parts(parts: tuple, positional: list, named: dict) -> tuple:
             continue
         for piece in re.split(r"(\{[^{}]*\})", p.text):
             if piece.startswith("{") and piece.endswith("}"):
-                field = piece[1:-1].split(":")[0].split("!")[0]
-                if field == "":
-                    arg = positional[counter] if counter < len(positional) else None
-                    counter += 1
-                elif field.isdigit():
-                    arg = positional[int(field)] if int(field) < len(positional) else None
-                else:
-                    arg = named.get(field)
+                key, counter = format_field(piece[1:-1], counter)
+                arg = values.get(key)
                 out.extend(arg[0] if arg else (Unknown("format field"),))
             elif piece:
                 out.append(Lit(piece, p.where))
@@ -96,16 +105,10 @@ def format_query_keys(text: str) -> dict:
     position or name: `"/x?email={}&next={n}"` gives {0: "email", "n": "next"}."""
     keys, counter = {}, 0
     for match in FORMAT_FIELD.finditer(text):
-        if match.group(1) is None:
-            continue
-        field = match.group(1).split(":")[0].split("!")[0]
-        if field == "":
-            field, counter = counter, counter + 1
-        elif field.isdigit():
-            field = int(field)
-        key = query_key(text[:match.start()])
-        if key is not None:
-            keys[field] = key
+        if match.group(1) is not None:
+            field, counter = format_field(match.group(1), counter)
+            if (key := query_key(text[:match.start()])) is not None:
+                keys[field] = key
     return keys
 
 
@@ -114,14 +117,8 @@ def percent_query_keys(text: str) -> dict:
     mapping key: `"/x?email=%s"` gives {0: "email"}, `"?u=%(user)s"` gives {"user": "u"}."""
     keys, counter = {}, 0
     for match in PERCENT_FIELD.finditer(text):
-        if match.group(0) == "%%":
-            continue
-        field = match.group(1)
-        counter += match.group(0).count("*")
-        if field is None:
-            field, counter = counter, counter + 1
-        key = query_key(text[:match.start()])
-        if key is not None:
+        field, counter = percent_field(match, counter)
+        if field is not None and (key := query_key(text[:match.start()])) is not None:
             keys[field] = key
     return keys
 
