@@ -8,7 +8,7 @@ from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Projec
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
 from .values import any_item, as_number, collection, dotted, either, flat, has_starred, is_constant, is_source, item, literal_str, path_step, \
-    percent_values, strs_of
+    strs_of
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
 
@@ -106,30 +106,53 @@ class Expressions:
                     self.expr(part, scope)
 
     def e_BinaryOperation(self, node: cst.BinaryOperation, scope) -> Val:
-        left, right = flat(self.expr(node.left, scope)), flat(self.expr(node.right, scope))
+        left = flat(self.expr(node.left, scope))
+        if isinstance(node.operator, cst.Modulo) and left.strs:
+            return self.percent_formatted(node, left, scope)
+        right = flat(self.expr(node.right, scope))
         atoms = left.atoms | right.atoms
         if isinstance(node.operator, cst.Add):
             keys = {query_key(alternative[-1].text) for alternative in left.strs if alternative and type(alternative[-1]) is Lit}
             named = join(*(self.query_source(node.right, key, scope) for key in sorted(keys - {None})))
             return Val(atoms | named.atoms, concat(strs_of(left), strs_of(right)))
-        if isinstance(node.operator, cst.Modulo) and left.strs:
-            values = percent_values(node.right)
-            positional = [strs_of(self.expr(v, scope)) for k, v in values.items() if type(k) is int]
-            named = {k: strs_of(self.expr(v, scope)) for k, v in values.items() if type(k) is str}
-            return Val(left.atoms | self.percent_sources(node, values, scope).atoms | self.text_call(node.right, right, "str", scope).atoms,
-                       tuple(percent(s, positional, named) for s in left.strs))
         return as_number(Val(atoms))
+
+    def percent_formatted(self, node: cst.BinaryOperation, left: Val, scope: Scope) -> Val:
+        """`template % values`: each `%s` written as its value's strings, the values written as
+        query parameters named by their keys, and their text (which runs an object's __str__)."""
+        whole, nodes, values = self.percent_operands(node.right, scope)
+        positional = [strs_of(v) for k, v in values.items() if type(k) is int]
+        named = {k: strs_of(v) for k, v in values.items() if type(k) is str}
+        return Val(left.atoms | self.percent_sources(node, nodes, scope).atoms | self.text_call(node.right, flat(whole), "str", scope).atoms,
+                   tuple(percent(s, positional, named) for s in left.strs))
+
+    def percent_operands(self, right: cst.BaseExpression, scope: Scope) -> tuple:
+        """What `template % right` writes, each part evaluated once: (the whole right side, the node
+        of each value, its value), by position from a tuple (or the one value), by key from a dict
+        literal; none by position from a tuple with a starred element."""
+        if isinstance(right, cst.Tuple) and not has_starred(right.elements):
+            nodes = dict(enumerate(e.value for e in right.elements))
+            values = {i: self.expr(n, scope) for i, n in nodes.items()}
+            return collection(values.values()), nodes, values  # as e_Tuple makes it
+        whole = self.expr(right, scope)
+        if isinstance(right, cst.Tuple):
+            return whole, {}, {}
+        if isinstance(right, cst.Dict):
+            keyed = whole.keyed()
+            nodes = {k: e.value for e in right.elements if isinstance(e, cst.DictElement) and (k := literal_str(e.key)) in keyed}
+            return whole, nodes, {k: keyed[k] for k in nodes}
+        return whole, {0: right}, {0: whole}
 
     def query_source(self, node: cst.BaseExpression, key: str | None, scope: Scope) -> Val:
         """A value written into a URL's query as `key=` is named by that key (`?email={x}`),
         as a dict's value is by its key."""
         return self.source(scope, node, key, None, "key") if key is not None else EMPTY
 
-    def percent_sources(self, node: cst.BinaryOperation, values: dict, scope: Scope) -> Val:
+    def percent_sources(self, node: cst.BinaryOperation, nodes: dict, scope: Scope) -> Val:
         """The values a %-formatted URL template writes as query parameters (`?email=%s`)."""
         template = literal_str(node.left)
         keys = percent_query_keys(template) if template is not None else {}
-        return join(*(self.query_source(values[field], key, scope) for field, key in keys.items() if field in values))
+        return join(*(self.query_source(nodes[field], key, scope) for field, key in keys.items() if field in nodes))
 
     def e_BooleanOperation(self, node, scope) -> Val:
         return either(self.expr(node.left, scope), self.expr(node.right, scope))

@@ -132,18 +132,6 @@ def text_of(node: cst.CSTNode) -> str:
     return f"<{type(node).__name__.lower()}>"
 
 
-def percent_values(right: cst.BaseExpression) -> dict:
-    """The values `template % right` writes, by position from a tuple (or the one value), by key
-    from a dict literal."""
-    if isinstance(right, cst.Tuple):
-        if any(isinstance(e, cst.StarredElement) for e in right.elements):
-            return {}
-        return dict(enumerate(e.value for e in right.elements))
-    if isinstance(right, cst.Dict):
-        return {literal_str(e.key): e.value for e in right.elements if isinstance(e, cst.DictElement)}
-    return {0: right}
-
-
 def literal_str(node: cst.CSTNode) -> str | None:
     """The text of a string literal (implicit concatenation included), or None."""
     if isinstance(node, cst.SimpleString):
