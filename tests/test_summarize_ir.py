@@ -490,6 +490,8 @@ def test_a_value_written_after_a_query_key_is_named_by_it():
     assert sorted(src.category for src in s.sources) == [
         "user.authorization.credentials", "user.contact.email", "user.contact.phone_number", "user.device.ip_address"]
     assert {src.shape for src in s.sources} == {"key"}
+
+
 def test_str_format_substitutes_positional_and_named_fields():
     s = summarized("""
         def f(host):

@@ -69,8 +69,8 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _WORD_RE = re.compile(rf"[{_CJK}]+|[A-Z]+(?![^\W\d_A-Z{_CJK}])|[A-Z]?[^\W\d_A-Z{_CJK}]+|\d+")
 _CJK_RE = re.compile(rf"[{_CJK}]")
 
-_MATCHING_KEYS = ("person_context", "meta_words", "person_heads", "service_words", "service_owners", "flag_prefixes", "transformed",
-                  "neutral_words", "compound_parts")
+_MATCHING_KEYS = ("person_context", "meta_words", "person_heads", "service_words", "service_owners", "flag_prefixes",
+                  "transformed", "neutral_words", "compound_parts")
 _EXTENDABLE = ("patterns", "weak", "exclude", "context", "compounds", "examples")
 _MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
 
