@@ -5,8 +5,10 @@ order's number, not every field of the order. This module reads template files (
 and answers, for a template name, the *access paths* of the context it writes out: tuples of names
 (`("order", "number")`; `ELEMENT` stands for an element of a sequence, `{% for line in
 order.lines.all %}{{ line.product_name }}` gives `("order", "lines", "all", ELEMENT,
-"product_name")`). A bare `{{ user }}`, a value handed to a filter or to a tag this module does not
-know writes that whole value: its path ends there. `{% include %}` and `{% extends %}` of constant
+"product_name")`). A bare `{{ user }}`, or a value handed only to built-in text filters (`|title`),
+writes the text of that value: its path ends in `AS_TEXT` (str(user): what its class's `__str__`
+returns). A value handed to another filter or to a tag this module does not know writes that whole
+value: its path ends there. `{% include %}` and `{% extends %}` of constant
 names are followed among the project's template folders.
 
 The answer is None, meaning "anything in the context", when the template cannot be found or read,
@@ -25,6 +27,7 @@ from pathlib import Path
 from .files import read_bytes
 
 ELEMENT = "[]"  # a path segment: an element of the sequence before it
+AS_TEXT = "\0str"  # a last path segment: the value is written as text, str() of it (`{{ user }}`)
 MAX_MATCHES = 32  # a name pattern matching more templates than this says nothing of which one
 MAX_TEMPLATE_BYTES = 1 << 20
 SKIPPED_FOLDERS = {"node_modules", "__pycache__", ".git", ".hg", ".tox", ".venv", "venv", ".xborder_cache"}
@@ -44,6 +47,13 @@ SILENT_TAGS = {"if", "elif", "else", "endif", "ifchanged", "endifchanged", "load
 # Tags that open a scope of names (loop variables, `with` aliases), closed by end<tag>.
 SCOPED_TAGS = {"for", "with", "blocktrans", "blocktranslate", "trans", "macro", "call"}
 SKIPPED_BODIES = {"comment": "endcomment", "verbatim": "endverbatim", "raw": "endraw"}
+# Built-in filters of Django and Jinja that write out the text of the value they are given (and of
+# their own arguments): `{{ user|title }}` writes str(user) title-cased. A filter not listed (a
+# project's own, `|pprint`, `|json_script`) may write any part of its value: the value is whole.
+TEXT_FILTERS = {"addslashes", "capfirst", "center", "cut", "default", "default_if_none", "e", "escape", "escapejs",
+                "force_escape", "iriencode", "linebreaks", "linebreaksbr", "ljust", "lower", "make_list", "rjust",
+                "safe", "slugify", "striptags", "title", "trim", "truncate", "truncatechars", "truncatechars_html",
+                "truncatewords", "truncatewords_html", "upper", "urlencode", "urlize", "urlizetrunc", "wordwrap"}
 
 
 class Usage:
@@ -84,19 +94,25 @@ def chains(toks: list) -> list:
         if kind != "name" or text in KEYWORDS or after_pipe or after_dot:
             i += 1
             continue
-        path, i = [text], i + 1
-        while i < len(toks):
-            if toks[i] == ("punct", ".") and i + 1 < len(toks) and toks[i + 1][0] in ("name", "number"):
-                path.append(ELEMENT if toks[i + 1][0] == "number" else toks[i + 1][1])
-                i += 2
-            elif toks[i] == ("punct", "[") and i + 2 < len(toks) and toks[i + 2] == ("punct", "]") \
-                    and toks[i + 1][0] in ("str", "number"):
-                path.append(ELEMENT if toks[i + 1][0] == "number" else toks[i + 1][1])
-                i += 3
-            else:
-                break
-        found.append(tuple(path))
+        path, i = chain_at(toks, i)
+        found.append(path)
     return found
+
+
+def chain_at(toks: list, i: int) -> tuple:
+    """The access path that starts with the name at toks[i], and the index of the token after it."""
+    path, i = [toks[i][1]], i + 1
+    while i < len(toks):
+        if toks[i] == ("punct", ".") and i + 1 < len(toks) and toks[i + 1][0] in ("name", "number"):
+            path.append(ELEMENT if toks[i + 1][0] == "number" else toks[i + 1][1])
+            i += 2
+        elif toks[i] == ("punct", "[") and i + 2 < len(toks) and toks[i + 2] == ("punct", "]") \
+                and toks[i + 1][0] in ("str", "number"):
+            path.append(ELEMENT if toks[i + 1][0] == "number" else toks[i + 1][1])
+            i += 3
+        else:
+            break
+    return tuple(path), i
 
 
 class Reader:
@@ -123,7 +139,7 @@ class Reader:
                 if words:
                     self.tag(words[0], tag[len(words[0]):])
             elif variable is not None and skip_until is None:
-                self.write(variable.strip("-+ \t\r\n"))
+                self.write_out(variable.strip("-+ \t\r\n"))
         return self.usage
 
     def resolve(self, path: tuple) -> tuple | None:
@@ -135,10 +151,33 @@ class Reader:
         return path
 
     def write(self, expression: str) -> None:
-        for path in chains(tokens(expression)):
+        self.write_paths(chains(tokens(expression)))
+
+    def write_paths(self, paths: list) -> None:
+        for path in paths:
             resolved = self.resolve(path)
             if resolved is not None:
                 self.usage.paths.add(resolved)
+
+    def write_out(self, expression: str) -> None:
+        """`{{ expression }}`: the value it opens with (called without arguments, as Jinja writes
+        `user.get_full_name()`) is written as text when only text filters follow; the filters'
+        arguments, or the whole expression otherwise, as any value written out."""
+        toks = tokens(expression)
+        if not toks or toks[0][0] != "name" or toks[0][1] in KEYWORDS:
+            self.write(expression)
+            return
+        path, end = chain_at(toks, 0)
+        end += 2 * (toks[end:end + 2] == [("punct", "("), ("punct", ")")])
+        rest = toks[end:]
+        filters = {rest[i + 1][1] for i in range(len(rest) - 1) if rest[i] == ("punct", "|") and rest[i + 1][0] == "name"}
+        if any(kind == "punct" and text not in "|:.[]" for kind, text in rest) or not filters <= TEXT_FILTERS:
+            self.write(expression)
+            return
+        resolved = self.resolve(path)
+        if resolved is not None:
+            self.usage.paths.add(resolved + (AS_TEXT,))
+        self.write_paths(chains(rest))
 
     def bind(self, name: str, expression: str | None) -> None:
         """`name` stands for `expression` (a single access path) from here to the end of the scope;

@@ -2,7 +2,7 @@
 
 from xborder.propagate.rendering import name_patterns
 from xborder.ir import Lit, Sym, ParamRef, Unknown
-from xborder.templates import ELEMENT, TemplateFolders, read_usage
+from xborder.templates import AS_TEXT as T, ELEMENT, TemplateFolders, read_usage
 
 
 def paths(text: str) -> set:
@@ -11,9 +11,17 @@ def paths(text: str) -> set:
 
 def test_variables_filters_and_arguments():
     assert paths("{{ user.email|lower }} {{ order.number|default:fallback.code }}") == {
-        ("user", "email"), ("order", "number"), ("fallback", "code")}
+        ("user", "email", T), ("order", "number", T), ("fallback", "code")}
     assert paths("{{- user['name'] ~ items[0] }}") == {("user", "name"), ("items", ELEMENT)}
-    assert paths("{{ user.get_name() }} {{ 'literal' }}") == {("user", "get_name")}
+    assert paths("{{ user.get_name() }} {{ 'literal' }}") == {("user", "get_name", T)}
+
+
+def test_a_value_written_out_is_its_text_unless_a_filter_may_write_any_part_of_it():
+    # {{ user }} writes str(user) (its class's __str__), as do the built-in text filters;
+    # another filter (pprint, a project's own) is handed the whole object.
+    assert paths("{{ user }} {{ owner|title|escape }} {{ u.profile.name|upper }}") == {
+        ("user", T), ("owner", T), ("u", "profile", "name", T)}
+    assert paths("{{ user|pprint }} {{ owner|user_display }} {{ a.b|date:'Y' }}") == {("user",), ("owner",), ("a", "b")}
 
 
 def test_conditions_and_comments_write_nothing():
@@ -25,19 +33,19 @@ def test_loops_and_aliases_resolve_to_context_paths():
     text = ("{% for line in order.lines.all %}{{ line.product_name }}{% empty %}none{% endfor %}"
             "{% with c=order.customer %}{{ c.email }}{% endwith %}{{ c }}"
             "{% blocktrans with name=user.first_name count n=items|length %}{{ name }} {{ n }}{% endblocktrans %}")
-    assert paths(text) == {("order", "lines", "all", ELEMENT, "product_name"), ("order", "customer", "email"),
-                           ("c",), ("user", "first_name"), ("items",)}
+    assert paths(text) == {("order", "lines", "all", ELEMENT, "product_name", T), ("order", "customer", "email", T),
+                           ("c", T), ("user", "first_name", T), ("items",)}
 
 
 def test_legacy_with_and_jinja_set():
     assert paths("{% with order.total as t %}{{ t }}{% endwith %}{% set n = user.name %}{{ n }}") == {
-        ("order", "total"), ("user", "name")}
+        ("order", "total", T), ("user", "name", T)}
 
 
 def test_custom_tags_take_their_arguments_whole_and_bind_as_names():
     usage = read_usage("{% user_display user as shown %}{{ shown }}{% url 'profile' pk=user.pk %}")
     assert usage.paths == {("user",), ("pk",), ("user", "pk")}
-    assert paths("{{ count }} {{ context.x }}") == {("count",), ("context", "x")}
+    assert paths("{{ count }} {{ context.x }}") == {("count", T), ("context", "x", T)}
 
 
 def test_trans_of_a_variable_and_of_a_constant():
@@ -62,7 +70,7 @@ def test_folders_follow_includes_and_extends(tmp_path):
                                          '{% include "mail/row.html" with item=user.profile only %}{% endblock %}')
     (folder / "dynamic.html").write_text("{% include name %}")
     folders = TemplateFolders(tmp_path)
-    assert folders.usage("mail/welcome.html") == {("site", "name"), ("user", "profile", "name")}
+    assert folders.usage("mail/welcome.html") == {("site", "name", T), ("user", "profile", "name", T)}
     assert folders.usage("mail/dynamic.html") is None
     assert folders.usage("mail/missing.html") is None
     assert folders.matching(["mail/*.html"]) == ["mail/base.html", "mail/dynamic.html", "mail/row.html", "mail/welcome.html"]

@@ -176,6 +176,7 @@ class Flowrules:
     sanitizers: tuple  # fnmatch patterns of qualified names
     mutators: tuple  # method names that store their arguments into the receiver (append, update)
     element_mutators: tuple  # of those, the ones adding one element of a collection (append, add)
+    merging_mutators: tuple  # of those, the ones merging a mapping's keys into the receiver's (update)
     wrappers: tuple  # qualified names whose result calls their first argument (functools.partial)
     key_readers: tuple  # methods whose first argument is a key read from the receiver (d.get("phone"))
     managers: tuple  # class attributes that query instances of the class (Customer.objects)
@@ -378,6 +379,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         sanitizers=tuple(data.get("sanitizers", ())),
         mutators=tuple(data.get("mutators", ())),
         element_mutators=tuple(data.get("element_mutators", ())),
+        merging_mutators=tuple(data.get("merging_mutators", ())),
         wrappers=tuple(data.get("wrappers", ())),
         key_readers=tuple(data.get("key_readers", ())),
         managers=tuple(data.get("managers", ())),

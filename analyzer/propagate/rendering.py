@@ -7,9 +7,9 @@ call, it gives what the values in its context carry, not every field of their ob
 
 from __future__ import annotations
 
-from ..ir import FunctionObject, Lit, ManagerObject, ParamRef, Sym, TemplateObject, UNKNOWN_KEY, ordered, path_root
+from ..ir import FunctionObject, Lit, ManagerObject, TemplateObject, UNKNOWN_KEY, ordered
 from ..summary import DOUBLE_STAR
-from ..templates import ELEMENT
+from ..templates import AS_TEXT, ELEMENT
 from .binding import bind_library
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
 from .results import Site
@@ -59,9 +59,9 @@ class Rendering:
 
     def rendered(self, context: AbstractValue, usage: frozenset | None, site: Site) -> AbstractValue:
         """What rendering writes out: what the context holds at each path the template writes
-        (a whole object where the path ends at one), and what the context carries as a whole.
-        A parameter of this function met on such a path is kept whole: a caller's value at a longer
-        path would give only its own taint, not the fields of an object it is. A template whose
+        (the text of an object where the path ends `AS_TEXT`, else a whole object where the path
+        ends at one), and what the context carries as a whole; a parameter of this function met on
+        such a path is read so at the caller's value there. A template whose
         text is not known (usage None) may write out anything of what its context holds: every
         field of the objects under its keys (a parameter that is the whole context gives its own
         taint, as for any call: the caller's objects are not opened)."""
@@ -76,15 +76,18 @@ class Rendering:
         parts = [AbstractValue(dict(context.taint))] + [self.template_value(context, path, site) for path in sorted(usage)]
         for part in parts:
             for k, t in stores.payload(part).items():
-                add_taint(taint, Sym(path_root(k.path)) if type(k) is Sym and type(k.path) is not ParamRef else k, t)
+                add_taint(taint, k, t)
         return AbstractValue(taint)
 
     def template_value(self, context: AbstractValue, path: tuple, site: Site) -> AbstractValue:
         """The value at a template's access path: a key of the context, then attributes (a method or
-        a query is called, as templates do: `order.lines.all`), `ELEMENT` an element of a sequence."""
+        a query is called, as templates do: `order.lines.all`), `ELEMENT` an element of a sequence,
+        `AS_TEXT` its text."""
         value = self.item(context, path[0])
         for segment in path[1:]:
-            if segment == ELEMENT:
+            if segment == AS_TEXT:
+                value = AbstractValue(self.as_text(value, "str", site))
+            elif segment == ELEMENT:
                 value = merge(value, self.item(value, UNKNOWN_KEY), self.called(value, "all", site))
             else:
                 value = self.attribute(value, segment)

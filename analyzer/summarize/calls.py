@@ -94,7 +94,7 @@ class Calls:
             value = self.attribute_value(args[0].value, attr) | self.source(scope, node.args[1].value, attr, owner, "attribute")
             return value | args[2].value if len(args) > 2 else value
         if method in flowrules.mutators and isinstance(func, cst.Attribute):
-            self.mutate(func.value, args, scope, method in flowrules.element_mutators)
+            self.mutate(func.value, self.poured(args, method), scope)
         if method in flowrules.key_readers and node.args and receiver is not None:
             return self.key_read(node, func, receiver, result, scope)
         return result
@@ -185,13 +185,21 @@ class Calls:
             return default.strs
         return ((Unknown(f"environment variable {var or '?'} has no default"),),)
 
-    def mutate(self, target: cst.BaseExpression, args: list, scope: Scope, element: bool) -> None:
-        """`x.append(v)`, `x.update(v)`: the receiver now holds what was poured in; so does the
-        local object it belongs to (`msg.to.append(v)`: the message holds v), under the key it is
-        held by (`payload["recipients"].append(v)`: the payload's "recipients" holds v). An `element`
-        (`append`, flow.toml element_mutators) keeps its keys; anything else is poured in whole. A
-        local holding a sanitizer's object (a hash being fed) takes nothing in."""
-        value = collection(a.value for a in args) if element else Val(join(*(flat(a.value) for a in args)).atoms)
+    def poured(self, args: list, method: str) -> Val:
+        """What a mutator call pours into its receiver: an element (`append`, flow.toml
+        element_mutators) with its keys; a mapping's keys merged into the receiver's (`update`,
+        merging_mutators: `context.update({"user": u})` holds u under "user"); else all, whole."""
+        if method in self.flowrules.element_mutators:
+            return collection(a.value for a in args)
+        if method in self.flowrules.merging_mutators and not any(a.starred and a.name != DOUBLE_STAR for a in args):
+            return self.dict_value(args)
+        return Val(join(*(flat(a.value) for a in args)).atoms)
+
+    def mutate(self, target: cst.BaseExpression, value: Val, scope: Scope) -> None:
+        """`x.append(v)`, `x.update(v)`: the receiver now holds what was poured in (`value`); so
+        does the local object it belongs to (`msg.to.append(v)`: the message holds v), under the
+        key it is held by (`payload["recipients"].append(v)`: the payload's "recipients" holds v).
+        A local holding a sanitizer's object (a hash being fed) takes nothing in."""
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value in scope.env:
             key = self.subscript_key(target, scope)
             if key is not None:

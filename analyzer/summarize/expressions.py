@@ -235,16 +235,28 @@ class Expressions:
                 return records["owner"]
         return None
 
-    def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None) -> Val:
-        """A dict literal's key as a source; a weak key of a person's record takes the person as
-        owner, for the categories flow.toml allows (the display name beside an address)."""
-        found = self.source(scope, node, key, None, "key")
+    def unpacking_owner(self, target: cst.Tuple | cst.List) -> str | None:
+        """The person a row unpacked into names is the record of, when one name names a person's
+        contact (`username, password, email = row`): its weak names are classified with that owner,
+        as a dict literal's keys are (flow.toml records)."""
+        records = self.flowrules.records
+        for element in target.elements if records else ():
+            match = self.vocab.classify(element.value.value) if isinstance(element.value, cst.Name) else None
+            if match is not None and match.category in records["contacts"]:
+                return records["owner"]
+        return None
+
+    def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None, shape: str = "key") -> Val:
+        """A dict literal's key (or a name a row is unpacked into, shape "variable") as a source; a
+        weak key of a person's record takes the person as owner, for the categories flow.toml
+        allows (the display name beside an address)."""
+        found = self.source(scope, node, key, None, shape)
         if found != EMPTY or person is None:
             return found
         match = self.vocab.classify(key, person)
-        if match is None or match.category not in self.flowrules.records["weak"]:
+        if match is None or match.category not in self.flowrules.records["weak" if shape == "key" else "row_weak"]:
             return EMPTY
-        return self.source(scope, node, key, person, "key")
+        return self.source(scope, node, key, person, shape)
 
     def e_List(self, node, scope) -> Val:
         return collection(self.expr(e.value, scope) for e in node.elements)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, position
-from ..summary import Arg, FieldWrite, GlobalWrite
+from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
 from .values import as_scalar, either, flat, has_starred, is_constant, is_source, item, literal_str, literal_template, path_step, \
@@ -216,6 +216,7 @@ class Statements:
                 values = [self.expr(e.value, scope) for e in value_node.elements]
             # a call's result unpacked: the item at each position, where the call returns a tuple
             returned = isinstance(value_node, cst.Call) and not has_starred(target.elements)
+            outer, self.unpacked_record = self.unpacked_record, self.unpacking_owner(target)
             for i, element in enumerate(target.elements):
                 if values:
                     part = values[i]
@@ -225,6 +226,7 @@ class Statements:
                     part = flat(value)
                 # each name unpacked is named like what it holds, as a name assigned alone is
                 self.assign(element.value, part, scope, value_node.elements[i].value if values else value_node)
+            self.unpacked_record = outer
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, value, scope, None)
         elif isinstance(target, cst.Attribute):
@@ -272,7 +274,7 @@ class Statements:
             self.client_locals.discard((scope.qualname, name))
         if not own_text and not augmented and value_node is not None and not is_constant(value_node) and not sanitized \
                 and not self.client_account(value_node, name, scope):
-            value = value | self.source(scope, target, name, None, "variable")
+            value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))
         elif scope.kind != "module" and name in scope.globals_declared:
@@ -310,4 +312,4 @@ class Statements:
             self.expr(base, scope)
             root = root_name(base)
             if root in scope.env and root not in scope.params:
-                self.mutate(base, [Arg(None, None, value)], scope, False)
+                self.mutate(base, Val(flat(value).atoms), scope)
