@@ -201,6 +201,8 @@ class Reader:
         handler = getattr(self, f"tag_{name}", None)
         if handler is not None:
             handler(rest)
+        elif name.endswith("url"):
+            self.tag_custom(rest, as_text=True)
         elif name not in SILENT_TAGS:
             self.tag_custom(rest)
 
@@ -285,14 +287,20 @@ class Reader:
     def tag_debug(self, rest: str) -> None:
         self.usage.unknown = True
 
-    def tag_custom(self, rest: str) -> None:
-        """A tag this module does not know (a project's own, `{% url %}`, `{% firstof %}`): every
-        value it is given is written out whole; `as name` binds a name that stands for nothing."""
+    def tag_custom(self, rest: str, as_text: bool = False) -> None:
+        """A tag this module does not know (a project's own, `{% firstof %}`): every value it is
+        given is written out whole, or as text by a tag that makes a URL (`{% url 'order' pk=order.pk
+        %}`: reverse() writes str() of each argument; a project's `{% abseventurl event ... %}`
+        alike, a URL made of its arguments, not every field of them); `as name` binds a name that
+        stands for nothing."""
         found = re.search(r"\bas\s+([A-Za-z_]\w*)\s*$", rest)
         if found:
             self.scopes[-1][1][found.group(1)] = None
             rest = rest[: found.start()]
-        self.write(rest)
+        if as_text:
+            self.write_paths([path + (AS_TEXT,) for path in chains(tokens(rest))])
+        else:
+            self.write(rest)
 
 
 def read_usage(text: str) -> Usage:

@@ -44,7 +44,10 @@ def test_legacy_with_and_jinja_set():
 
 def test_custom_tags_take_their_arguments_whole_and_bind_as_names():
     usage = read_usage("{% user_display user as shown %}{{ shown }}{% url 'profile' pk=user.pk %}")
-    assert usage.paths == {("user",), ("pk",), ("user", "pk")}
+    assert usage.paths == {("user",), ("pk", T), ("user", "pk", T)}
+    # a tag making a URL (Django's url, a project's ...url) writes the text of its arguments
+    assert paths('{% abseventurl event "presale:event.order" code=order.code as link %}{{ link }}') == {
+        ("event", T), ("code", T), ("order", "code", T)}
     assert paths("{{ count }} {{ context.x }}") == {("count", T), ("context", "x", T)}
 
 

@@ -340,6 +340,10 @@ class Vocabulary:
         excluded = _exclusion(words, self._exclude[hit.category], hit.key)
         if excluded:
             return f'{said} excluded by "{excluded}"'
+        head = _owner_head(owner)
+        excluded = _exclusion(self._words(head), self._exclude[hit.category]) if head is not None else None
+        if excluded:  # what a store, a venue holds is theirs, as a store_latitude is (Venue.latitude)
+            return f'{said} excluded by its owner\'s "{excluded}"'
         owner_word = self._service_owner(owner)
         if owner_word:
             return f'{said} vetoed: held by the service\'s own "{owner_word}"'
