@@ -146,6 +146,12 @@ def whole(sym: "Sym") -> "Sym":
 TEXT = "\0text:"
 
 
+# The attribute name prefix that stands for "rendered into a template the caller names": a taint key
+# Sym(AttrPath(path, RENDER + n)) is what the templates named by deferred render n (a template name
+# made from the callee's parameters, `render_to_string("%s.txt" % template, {"user": recipient})`)
+# write out of the caller's value at `path`, placed in the context as that render placed it.
+RENDER = "\0render:"
+
 # The attribute name that stands for "as a plain string or number": a variable that `isinstance(x,
 # str)` proved one (in that branch) is read as AttrPath(x, SCALAR): what x carries itself, never the
 # fields of an object it is elsewhere.

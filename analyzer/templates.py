@@ -196,8 +196,8 @@ class Reader:
             return
         if name == "block" and len(self.scopes) > 1:
             self.usage.scoped_blocks = True
-        if name in SCOPED_TAGS:
-            self.scopes.append((name, {}))
+        if name in SCOPED_TAGS and not (name == "trans" and rest.strip() and "=" not in rest):
+            self.scopes.append((name, {}))  # not Django's `{% trans "Hi" %}`, which has no end tag
         handler = getattr(self, f"tag_{name}", None)
         if handler is not None:
             handler(rest)

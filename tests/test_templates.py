@@ -81,6 +81,17 @@ def test_folders_follow_includes_and_extends(tmp_path):
     assert folders.matching(["mail/row.html", "mail/deployed_elsewhere.html"]) is None
 
 
+def test_django_trans_of_a_constant_opens_no_scope(tmp_path):
+    # Django's {% trans "x" %} has no end tag: a block after it is not inside anything, so a child
+    # template's block is followed (Jinja's {% trans %}...{% endtrans %} is a block).
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "base.html").write_text('{% load i18n %}<h1>{% trans "Hello" %}</h1>{% block body %}{% endblock %}')
+    (folder / "mail.html").write_text('{% extends "base.html" %}{% block body %}{{ user.email }}{% endblock %}')
+    assert TemplateFolders(tmp_path).usage("mail.html") == {("user", "email", T)}
+    assert not read_usage("{% trans %}Hi {{ name }}{% endtrans %}{% block b %}{% endblock %}").scoped_blocks
+
+
 def test_a_child_of_a_block_inside_a_loop_is_not_followed(tmp_path):
     folder = tmp_path / "templates"
     folder.mkdir()

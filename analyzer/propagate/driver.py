@@ -52,6 +52,8 @@ class Analysis:
         self.unresolved: dict = {}  # (path, call index) -> text of a call nobody could resolve
         self.cuts_by_function: dict[str, list] = {}  # where a sanitizer stopped personal data
         self.partials: dict = {}  # partial site -> (callable AbstractValue, pre-bound args)
+        self.renders: dict = {}  # rendering.DeferredRender -> its index, the number in its RENDER keys
+        self.renders_by_index: list = []
         self.unmodeled: dict = {}  # qualname -> (package, {(path, loc)}, {category}): calls no rule models
         self.failures: dict[str, Failure] = {}  # functions whose analysis broke, each reported once
         self.caps: list[str] = []  # the bounds the fixpoint hit: its results may be incomplete there
@@ -62,6 +64,13 @@ class Analysis:
         self.deferrable |= {s.callee.rpartition(".")[2] for s in catalog.sinks}
         self.deferrable |= {c.constructor.rpartition(".")[2] for c in catalog.clients}
         self.foreign = foreign_packages(program, catalog, sources)  # imported third-party packages no rule names
+
+    def render_index(self, render) -> int:
+        """The number of a deferred render (rendering.DeferredRender) in its RENDER keys."""
+        if render not in self.renders:
+            self.renders[render] = len(self.renders_by_index)
+            self.renders_by_index.append(render)
+        return self.renders[render]
 
     def foreign_package(self, qualname: str) -> str | None:
         """The imported package no rule names that a library name belongs to, if any."""

@@ -1,13 +1,17 @@
 """Rendered templates: a template rendered with a context writes out only what the template reads
 of it (analyzer/templates.py), so a model object in the context gives the fields the template
-shows, not all of them. A template file not found, not readable, or named at run time beyond a
-few files keeps the whole context: every field of the objects in it. A template made from text
-held at run time (`Template(text)`, written by an operator) is no rendering rule: as any unknown
-call, it gives what the values in its context carry, not every field of their objects."""
+shows, not all of them. A template named by the caller (a helper's `template` parameter in the
+name) is rendered at each caller for what the helper's parameters hold. A template file not found,
+not readable, or named at run time beyond a few files keeps the whole context: every field of the
+objects in it. A template made from text held at run time (`Template(text)`, written by an
+operator) is no rendering rule: as any unknown call, it gives what the values in its context
+carry, not every field of their objects."""
 
 from __future__ import annotations
 
-from ..ir import FunctionObject, Lit, ManagerObject, TemplateObject, UNKNOWN_KEY, ordered
+from typing import NamedTuple
+
+from ..ir import RENDER, AttrPath, FunctionObject, Lit, ManagerObject, ParamRef, Sym, TemplateObject, UNKNOWN_KEY, ordered, path_root
 from ..summary import DOUBLE_STAR
 from ..templates import AS_TEXT, ELEMENT
 from .binding import bind_library
@@ -39,6 +43,22 @@ def keyword_context(args: tuple, whole: tuple = (), skipped: tuple = ()) -> Abst
                  AbstractValue(keys=keywords))
 
 
+class DeferredRender(NamedTuple):
+    """A render whose template name the caller decides (`render_to_string("%s.txt" % template,
+    {"user": recipient})`): the name's string alternatives, with the function's parameters in them,
+    the rule's prefix and suffix, and the context key a parameter's value was put under (None: the
+    value is the whole context)."""
+    names: tuple
+    prefix: str
+    suffix: str
+    key: str | None
+
+
+def named_by_caller(names: tuple) -> bool:
+    """Does a template name depend on a parameter of the function rendering it?"""
+    return any(type(p) is Sym and type(path_root(p.path)) is ParamRef for alternative in names for p in alternative)
+
+
 class Rendering:
     """Template rendering calls, for a Frame."""
 
@@ -57,27 +77,64 @@ class Rendering:
             paths |= usage
         return frozenset(paths)
 
-    def rendered(self, context: AbstractValue, usage: frozenset | None, site: Site) -> AbstractValue:
-        """What rendering writes out: what the context holds at each path the template writes
-        (the text of an object where the path ends `AS_TEXT`, else a whole object where the path
-        ends at one), and what the context carries as a whole; a parameter of this function met on
-        such a path is read so at the caller's value there. A template whose
-        text is not known (usage None) may write out anything of what its context holds: every
-        field of the objects under its keys (a parameter that is the whole context gives its own
-        taint, as for any call: the caller's objects are not opened)."""
+    def rendered(self, context: AbstractValue, names: tuple, site: Site, prefix: str = "", suffix: str = "") -> AbstractValue:
+        """What rendering the templates `names` may be writes out: what the context holds at each
+        path the template writes (the text of an object where the path ends `AS_TEXT`, else a whole
+        object where the path ends at one), and what the context carries as a whole; a parameter of
+        this function met on such a path is read so at the caller's value there. When the name is
+        made from this function's parameters, what the context holds of them is rendered at the
+        caller, which knows the name (a RENDER key). A template whose text is not known may write
+        out anything of what its context holds: every field of the objects under its keys (a
+        parameter that is the whole context gives its own taint, as for any call: the caller's
+        objects are not opened)."""
+        deferred, context = self.deferred_parts(context, names, prefix, suffix)
+        taint = self.written(context, self.template_usage(names, prefix, suffix), site)
+        for k in deferred:
+            add_taint(taint, k, ())
+        return AbstractValue(taint)
+
+    def deferred_parts(self, context: AbstractValue, names: tuple, prefix: str, suffix: str) -> tuple:
+        """The RENDER keys of the parameters' values in a context whose template name the caller
+        decides, and the context without them."""
+        if not named_by_caller(names):
+            return [], context
+        marks = []
+
+        def split(value: AbstractValue, key: str | None) -> AbstractValue:
+            syms = [o for o in ordered(value.objs) if type(o) is Sym]
+            marks.extend(self.render_key(o, DeferredRender(names, prefix, suffix, key)) for o in syms)
+            return AbstractValue({k: t for k, t in value.taint.items() if k not in syms}, value.objs - frozenset(syms), value.strs, value.keys)
+
+        keys = {k: split(v, k) for k, v in context.keys.items()}
+        rest = split(AbstractValue(context.taint, context.objs, context.strs), None)
+        return marks, AbstractValue(rest.taint, rest.objs, rest.strs, keys)
+
+    def render_key(self, sym: Sym, render: DeferredRender) -> Sym:
+        return Sym(AttrPath(sym.path, f"{RENDER}{self.analysis.render_index(render)}"))
+
+    def render_deferred(self, value: AbstractValue, render: DeferredRender, names: tuple, site: Site | None) -> dict:
+        """What a deferred render writes out of the caller's value, the template name's
+        alternatives as the caller sees them (still a parameter of the caller's: deferred again)."""
+        if site is None:
+            return self.analysis.stores.payload(value)
+        context = value if render.key is None else AbstractValue(keys={render.key: value})
+        return self.rendered(context, names, site, render.prefix, render.suffix).taint
+
+    def written(self, context: AbstractValue, usage: frozenset | None, site: Site) -> dict:
+        """The taint of what a template with `usage` (None: not known) writes out of a context."""
         stores = self.analysis.stores
         if usage is None:
             taint = stores.payload(AbstractValue(dict(context.taint), context.objs, context.strs), fields=False)
             for value in context.keys.values():
                 for k, t in stores.payload(value).items():
                     add_taint(taint, k, t)
-            return AbstractValue(taint)
+            return taint
         taint: dict = {}
         parts = [AbstractValue(dict(context.taint))] + [self.template_value(context, path, site) for path in sorted(usage)]
         for part in parts:
             for k, t in stores.payload(part).items():
                 add_taint(taint, k, t)
-        return AbstractValue(taint)
+        return taint
 
     def template_value(self, context: AbstractValue, path: tuple, site: Site) -> AbstractValue:
         """The value at a template's access path: a key of the context, then attributes (a method or
@@ -110,15 +167,15 @@ class Rendering:
         bound = bind_library(rule.params, args)
         if rule.name not in bound or (rule.context not in bound and rule.context != DOUBLE_STAR):
             return args
-        usage = self.template_usage(self.template_names(bound[rule.name]), rule.prefix, rule.suffix)
+        names = self.template_names(bound[rule.name])
         if rule.context == DOUBLE_STAR:  # render_template(name, user=u): the keyword arguments
             named = [i for i, (arg, _) in enumerate(args) if arg.name is not None and arg.name not in rule.params]
             if not named:
                 return args
-            rendered = self.rendered(keyword_context([args[i] for i in named]), usage, site)
+            rendered = self.rendered(keyword_context([args[i] for i in named]), names, site, rule.prefix, rule.suffix)
             return tuple((arg, (rendered if i == named[0] else NOTHING) if i in named else g) for i, (arg, g) in enumerate(args))
         position = rule.params.index(rule.context)
-        return tuple((arg, self.rendered(g, usage, site) if arg.name == rule.context or
+        return tuple((arg, self.rendered(g, names, site, rule.prefix, rule.suffix) if arg.name == rule.context or
                       (arg.name is None and not arg.starred and arg.position == position) else g) for arg, g in args)
 
     def loaded_template(self, qualname: str, args: tuple) -> AbstractValue | None:
@@ -147,4 +204,4 @@ class Rendering:
         """`template.render(context)`: what the template writes out of it; other methods as unknown calls."""
         if method not in self.analysis.flowrules.templates.render_methods:
             return self.default(args, None)
-        return self.rendered(keyword_context(args, whole=("context",), skipped=("request",)), self.template_usage(template.names), site)
+        return self.rendered(keyword_context(args, whole=("context",), skipped=("request",)), template.names, site)

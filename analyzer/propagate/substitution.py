@@ -3,7 +3,7 @@ replaced by the caller's values and every trace extended by the hops of the call
 
 from __future__ import annotations
 
-from ..ir import ENCODED, TEXT, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, ParamRef, Reply, Sym, ordered, path_root
+from ..ir import ENCODED, RENDER, TEXT, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, ParamRef, Reply, Sym, ordered, path_root
 from .lattice import NOTHING, AbstractValue, add_taint, expand, extend, extend_by, merge, received_from, retraced
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
 
@@ -31,6 +31,10 @@ class Substitution:
                 value = AbstractValue(self.frame.encoded(self.sym(base), name.removeprefix(ENCODED), self.site))
             case AttrPath(base=base, name=name) if name.startswith(TEXT):
                 value = AbstractValue(self.frame.as_text(self.sym(base), name.removeprefix(TEXT), self.site))
+            case AttrPath(base=base, name=name) if name.startswith(RENDER):
+                render = self.frame.analysis.renders_by_index[int(name.removeprefix(RENDER))]
+                names = tuple(ordered(self.strs(frozenset(render.names))))
+                value = AbstractValue(self.frame.render_deferred(self.sym(base), render, names, self.site))
             case AttrPath(base=base, name=name):
                 value = self.frame.attribute(self.sym(base), name)
             case ItemPath(base=base, key=key):
