@@ -327,3 +327,32 @@ def test_a_foreign_alternative_is_the_finding_beside_an_unknown_one(tmp_path):
     write_project(tmp_path, {"mixed.py": mixed_alternatives("api.segment.io")})
     code, report, _ = scan_json(tmp_path, "--home", "CN")
     assert [(f["rule"], f["destination"]["host"]) for f in report["findings"]] == [("XB101", "api.segment.io")]
+
+
+# ----------------------------------------------------------------------------- deferred template names
+
+GROWING_TEMPLATE_NAME = '''import requests
+from django.template.loader import render_to_string
+
+
+def render_after(template, user, n):
+    if n:
+        return render_after(template + "x", user, n - 1)
+    return render_to_string("mail/%s.txt" % template, {"user": user})
+
+
+def send(user_email):
+    requests.post("https://api.mailgun.net/v3/x", data={"text": render_after("a", user_email, 3)})
+'''
+
+
+def test_a_template_name_a_recursion_keeps_extending_reaches_a_fixpoint(tmp_path):
+    """A render deferred to the callers (a template name made from a parameter) whose name a
+    recursive call extends each round would make a new deferred render each round: past a bound the
+    name is read through its glob, so the cycle settles instead of stopping at its round cap."""
+    write_project(tmp_path, {"healthy.py": HEALTHY, "mail.py": GROWING_TEMPLATE_NAME,
+                             "templates/mail/a.txt": "Hi {{ user }}\n"})
+    code, report, stderr = scan_json(tmp_path, "--home", "CN")
+    assert report is not None, stderr
+    assert report["coverage"]["caps"] == []
+    assert ("mail.py", 12, "XB101", "api.mailgun.net") in sinks(report) and healthy_kept(report)

@@ -19,6 +19,10 @@ from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
 from .results import Site
 
 WILDCARD = "*"
+# A template name deferred to the callers (a RENDER key) has at most this many alternatives of at
+# most this many parts: a name a recursive call keeps extending (`f(template + "x")`) is read
+# through its glob once it passes the bound, so that the fixpoint ends.
+MAX_DEFERRED_NAMES = 8
 
 
 def name_patterns(names: tuple, prefix: str, suffix: str) -> list | None:
@@ -55,8 +59,10 @@ class DeferredRender(NamedTuple):
 
 
 def named_by_caller(names: tuple) -> bool:
-    """Does a template name depend on a parameter of the function rendering it?"""
-    return any(type(p) is Sym and type(path_root(p.path)) is ParamRef for alternative in names for p in alternative)
+    """Does a template name depend on a parameter of the function rendering it (and stay within
+    the bound a deferred name keeps)?"""
+    return len(names) <= MAX_DEFERRED_NAMES and all(len(alternative) <= MAX_DEFERRED_NAMES for alternative in names) \
+        and any(type(p) is Sym and type(path_root(p.path)) is ParamRef for alternative in names for p in alternative)
 
 
 class Rendering:
