@@ -15,6 +15,14 @@ def symbol(path: tuple) -> AbstractValue:
     return AbstractValue({sym: ()}, frozenset({sym}), frozenset({(sym,)}))
 
 
+def too_deep(path: tuple) -> bool:
+    """Is a parameter's access path as long as paths are kept (ir.MAX_DEPTH)? A part of its value
+    read by a named key cannot be named one step further, and is no more the whole value than
+    `item_path` makes it on the caller's value (`img["src"]` of a page the caller holds at
+    `order.customer.banner`: the image's address, not the page)."""
+    return wrap(path, ItemPath, "") is path
+
+
 class Evaluation:
     """Values of atoms and of summary values, for a Frame."""
 
@@ -194,15 +202,17 @@ class Evaluation:
         the key's own name says its categories (`img["src"]` of an HTML mail is no e-mail); a
         computed key may be any part, and a record's categories stay on every part of it."""
         records = self.analysis.flowrules.record_categories
+        named = key != UNKNOWN_KEY and not is_position(key)
         taint = {}
         for k, t in g.taint.items():
             if type(k) is Sym:
-                taint[Sym(wrap(k.path, ItemPath, key))] = t
-            elif key == UNKNOWN_KEY or is_position(key) or k.category in records:
+                if not (named and too_deep(k.path)):
+                    taint[Sym(wrap(k.path, ItemPath, key))] = t
+            elif not named or k.category in records:
                 taint[k] = t
         parts = [AbstractValue(taint)]
         for o in ordered(g.objs):
-            if type(o) is Sym:
+            if type(o) is Sym and not (named and too_deep(o.path)):
                 sym = Sym(wrap(o.path, ItemPath, key))
                 parts.append(AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)})))
             elif type(o) is LibraryObject:
