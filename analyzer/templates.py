@@ -174,10 +174,7 @@ class Reader:
         if any(kind == "punct" and text not in "|:.[]" for kind, text in rest) or not filters <= TEXT_FILTERS:
             self.write(expression)
             return
-        resolved = self.resolve(path)
-        if resolved is not None:
-            self.usage.paths.add(resolved + (AS_TEXT,))
-        self.write_paths(chains(rest))
+        self.write_paths([path + (AS_TEXT,)] + chains(rest))
 
     def bind(self, name: str, expression: str | None) -> None:
         """`name` stands for `expression` (a single access path) from here to the end of the scope;

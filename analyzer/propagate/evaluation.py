@@ -15,14 +15,6 @@ def symbol(path: tuple) -> AbstractValue:
     return AbstractValue({sym: ()}, frozenset({sym}), frozenset({(sym,)}))
 
 
-def too_deep(path: tuple) -> bool:
-    """Is a parameter's access path as long as paths are kept (ir.MAX_DEPTH)? A part of its value
-    read by a named key cannot be named one step further, and is no more the whole value than
-    `item_path` makes it on the caller's value (`img["src"]` of a page the caller holds at
-    `order.customer.banner`: the image's address, not the page)."""
-    return wrap(path, ItemPath, "") is path
-
-
 class Evaluation:
     """Values of atoms and of summary values, for a Frame."""
 
@@ -203,18 +195,27 @@ class Evaluation:
         computed key may be any part, and a record's categories stay on every part of it."""
         records = self.analysis.flowrules.record_categories
         named = key != UNKNOWN_KEY and not is_position(key)
+
+        def part(path: tuple) -> tuple | None:
+            # A parameter's path as deep as paths are kept (ir.MAX_DEPTH) cannot name a part one step
+            # further; a named part is then dropped, as it would be on the caller's value, not taken
+            # for the whole (`img["src"]` of a page the caller holds at `order.customer.banner`).
+            longer = wrap(path, ItemPath, key)
+            return None if named and longer is path else longer
+
         taint = {}
         for k, t in g.taint.items():
             if type(k) is Sym:
-                if not (named and too_deep(k.path)):
-                    taint[Sym(wrap(k.path, ItemPath, key))] = t
+                if (path := part(k.path)) is not None:
+                    taint[Sym(path)] = t
             elif not named or k.category in records:
                 taint[k] = t
         parts = [AbstractValue(taint)]
         for o in ordered(g.objs):
-            if type(o) is Sym and not (named and too_deep(o.path)):
-                sym = Sym(wrap(o.path, ItemPath, key))
-                parts.append(AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)})))
+            if type(o) is Sym:
+                if (path := part(o.path)) is not None:
+                    sym = Sym(path)
+                    parts.append(AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)})))
             elif type(o) is LibraryObject:
                 parts.append(AbstractValue(strs=frozenset({(Unknown(f"{o.qualname}{key_text(key)}"),)})))
             elif type(o) is Reply:  # a part of a reply was received too

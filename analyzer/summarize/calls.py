@@ -86,8 +86,8 @@ class Calls:
             return Val(result.atoms, concat(*pieces))
         if name == "str" and len(args) == 1:
             return Val(result.atoms, args[0].value.strs)
-        if name == "dict" and not any(a.starred and a.name != DOUBLE_STAR for a in args):
-            return self.dict_value(args)
+        if name == "dict" and (mapping := self.dict_value(args)) is not None:
+            return mapping
         if name == "getattr" and len(args) >= 2 and (attr := literal_str(node.args[1].value)) and attr.isidentifier():
             # getattr(user, "email", None) reads user.email, as surely as the attribute does
             owner = self.owner(node.args[0].value, scope)
@@ -162,9 +162,12 @@ class Calls:
         return value | self.source(scope, node.args[0].value, key, self.owner(func.value, scope), "key")
 
     @staticmethod
-    def dict_value(args: list) -> Val:
+    def dict_value(args: list) -> Val | None:
         """`dict(mapping, **more, key=value)` as `{**mapping, **more, "key": value}`: the known keys
-        of each part, later ones winning (a template table extending its base keeps its keys)."""
+        of each part, later ones winning (a template table extending its base keeps its keys);
+        None when an argument is *-unpacked (its items are not known as mappings)."""
+        if any(a.starred and a.name != DOUBLE_STAR for a in args):
+            return None
         atoms, keys = set(), {}
         for a in args:
             if a.name is None or a.name == DOUBLE_STAR:
@@ -191,8 +194,8 @@ class Calls:
         merging_mutators: `context.update({"user": u})` holds u under "user"); else all, whole."""
         if method in self.flowrules.element_mutators:
             return collection(a.value for a in args)
-        if method in self.flowrules.merging_mutators and not any(a.starred and a.name != DOUBLE_STAR for a in args):
-            return self.dict_value(args)
+        if method in self.flowrules.merging_mutators and (mapping := self.dict_value(args)) is not None:
+            return mapping
         return Val(join(*(flat(a.value) for a in args)).atoms)
 
     def mutate(self, target: cst.BaseExpression, value: Val, scope: Scope) -> None:

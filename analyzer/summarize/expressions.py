@@ -222,28 +222,22 @@ class Expressions:
     def record_owner(self, node: cst.Dict) -> str | None:
         """The person a dict literal is the record of, when one of its keys names a person's contact
         ({"name": n, "email": e}): the owner its weak keys are classified with (flow.toml records);
-        a dict nested in such a record is part of it."""
-        records = self.flowrules.records
-        if not records:
-            return None
-        for element in node.elements:
-            if not isinstance(element, cst.DictElement) or is_constant(element.value):
-                continue  # {"email": "noreply@example.com"} is nobody's record
-            key = literal_str(element.key)
-            match = self.vocab.classify(key) if key else None
-            if match is not None and match.category in records["contacts"]:
-                return records["owner"]
-        return None
+        a dict nested in such a record is part of it. {"email": "noreply@example.com"} is nobody's."""
+        return self.contact_owner(literal_str(e.key) for e in node.elements
+                                  if isinstance(e, cst.DictElement) and not is_constant(e.value))
 
     def unpacking_owner(self, target: cst.Tuple | cst.List) -> str | None:
         """The person a row unpacked into names is the record of, when one name names a person's
         contact (`username, password, email = row`): its weak names are classified with that owner,
-        as a dict literal's keys are (flow.toml records)."""
+        as a dict literal's keys are."""
+        return self.contact_owner(e.value.value for e in target.elements if isinstance(e.value, cst.Name))
+
+    def contact_owner(self, names) -> str | None:
+        """flow.toml records' owner when one of the names names a person's contact, else None."""
         records = self.flowrules.records
-        for element in target.elements if records else ():
-            match = self.vocab.classify(element.value.value) if isinstance(element.value, cst.Name) else None
-            if match is not None and match.category in records["contacts"]:
-                return records["owner"]
+        if records and any((match := self.vocab.classify(name)) is not None and match.category in records["contacts"]
+                           for name in names if name):
+            return records["owner"]
         return None
 
     def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None, shape: str = "key") -> Val:
