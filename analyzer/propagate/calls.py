@@ -163,7 +163,8 @@ class Calls:
         return {repr(target)}
 
     def callable_targets(self, value: AbstractValue) -> list:
-        """What calling a value runs: functions, bound methods, classes, library callables."""
+        """What calling a value runs: functions, bound methods, classes, library callables, the
+        `__call__` of a project object."""
         targets = []
         for o in ordered(value.objs):
             match o:
@@ -174,6 +175,8 @@ class Calls:
                     targets.append((FunctionObject(method), receiver))
                 case ClientPath(client=client, path=path):
                     targets.append((ClientMethod(client.type, path, client), None))
+                case Instance() | SelfObject():  # a callable object: its class's __call__ runs
+                    targets += self.instance_targets(o, "__call__")
                 case Sym() if not any(type(t) is Deferred for t, _ in targets):
                     targets.append((Deferred(), None))
         return targets
