@@ -12,7 +12,7 @@ from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee
 from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
 from .names import Scope
-from .values import CLOSURE, atoms_of, collection, flat, is_constant, literal_str, root_name, strs_of, text_of
+from .values import CLOSURE, atoms_of, attribute_names, collection, flat, is_constant, literal_str, root_name, strs_of, text_of
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 
@@ -93,6 +93,11 @@ class Calls:
             owner = self.owner(node.args[0].value, scope)
             value = self.attribute_value(args[0].value, attr) | self.source(scope, node.args[1].value, attr, owner, "attribute")
             return value | args[2].value if len(args) > 2 else value
+        if name == "getattr" and len(args) >= 2 and (attrs := attribute_names(args[1].value)):
+            # a name taken from constants (`for k in ("email", "phone"): getattr(user, k)`): each
+            # name read says what it is, as user.email does (what is stored under it stays unknown)
+            owner = self.owner(node.args[0].value, scope)
+            return join(result, *(self.source(scope, node, attr, owner, "attribute") for attr in attrs))
         if method in flowrules.mutators and isinstance(func, cst.Attribute):
             self.mutate(func.value, self.poured(args, method), scope)
         if method in flowrules.key_readers and node.args and receiver is not None:

@@ -61,6 +61,13 @@ def any_item(base: Val) -> Val:
     return Val(whole.atoms, capped(tuple(dict.fromkeys(alternatives))), whole.keys)
 
 
+def attribute_names(value: Val) -> tuple:
+    """The attribute names a computed `getattr(obj, name)` may read: every constant string the name
+    holds (a loop over a literal tuple of names), when each is an identifier; else none."""
+    names = tuple(alt[0].text for alt in value.strs if len(alt) == 1 and type(alt[0]) is Lit)
+    return names if names and len(names) == len(value.strs) and all(n.isidentifier() for n in names) else ()
+
+
 def path_step(atom: tuple, path: type, name: str) -> tuple:
     """One access step on an atom: a source stays itself, anything else gets a longer path."""
     return atom if type(atom) is SourceRef else wrap(atom, path, name)
