@@ -293,6 +293,7 @@ def test_host_pattern_rule_names_the_region(j):
         ("s.jina.ai", "DE"),
         ("api.serpstack.com", "AT"),
         ("www.bing.com", "US"),  # Microsoft, as its Bing privacy supplement names it (duckduckgo_search 8.x's host)
+        ("bing.com", "US"),
         ("api.bing.microsoft.com", "US"),
         # SMS APIs placed by the operating company (Direct7 Networks, a Dubai free-zone company)
         ("api.d7networks.com", "AE"),

@@ -88,16 +88,16 @@ class Calls:
             return Val(result.atoms, args[0].value.strs)
         if name == "dict" and (mapping := self.dict_value(args)) is not None:
             return mapping
-        if name == "getattr" and len(args) >= 2 and (attr := literal_str(node.args[1].value)) and attr.isidentifier():
-            # getattr(user, "email", None) reads user.email, as surely as the attribute does
+        if name == "getattr" and len(args) >= 2:
             owner = self.owner(node.args[0].value, scope)
-            value = self.attribute_value(args[0].value, attr) | self.source(scope, node.args[1].value, attr, owner, "attribute")
-            return value | args[2].value if len(args) > 2 else value
-        if name == "getattr" and len(args) >= 2 and (attrs := attribute_names(args[1].value)):
-            # a name taken from constants (`for k in ("email", "phone"): getattr(user, k)`): each
-            # name read says what it is, as user.email does (what is stored under it stays unknown)
-            owner = self.owner(node.args[0].value, scope)
-            return join(result, *(self.source(scope, node, attr, owner, "attribute") for attr in attrs))
+            if (attr := literal_str(node.args[1].value)) and attr.isidentifier():
+                # getattr(user, "email", None) reads user.email, as surely as the attribute does
+                value = self.attribute_value(args[0].value, attr) | self.source(scope, node.args[1].value, attr, owner, "attribute")
+                return value | args[2].value if len(args) > 2 else value
+            if attrs := attribute_names(args[1].value):
+                # a name taken from constants (`for k in ("email", "phone"): getattr(user, k)`): each
+                # name read says what it is, as user.email does (what is stored under it stays unknown)
+                return join(result, *(self.source(scope, node, attr, owner, "attribute") for attr in attrs))
         if method in flowrules.mutators and isinstance(func, cst.Attribute):
             self.mutate(func.value, self.poured(args, method), scope)
         if method in flowrules.key_readers and node.args and receiver is not None:
