@@ -50,6 +50,9 @@ def test_arguments_by_contract(knowledge):
     assert rules.argument(None, "comment_check", 1, "data") is None
     assert rules.argument("spam.Filter.comment_check", None, 0, None) is None  # another callee of that name
     assert rules.argument(None, "verify_key", 0, None) is None
+    assert rules.argument("ldap3.Connection", None, 2, None) == "user.authorization.credentials"
+    assert rules.argument("ldap3.Connection", None, None, "password") == "user.authorization.credentials"
+    assert rules.argument("ldap3.Connection", None, 1, "user") is None  # the bind DN: often read back from the directory
 
 
 def test_unknown_category_is_an_error():
