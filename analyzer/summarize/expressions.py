@@ -7,7 +7,7 @@ import libcst as cst
 from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join, position
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
-from .values import any_item, as_number, collection, dotted, either, flat, has_starred, is_constant, is_source, item, literal_str, path_step, \
+from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_constant, is_source, item, literal_str, path_step, \
     strs_of
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
@@ -92,6 +92,8 @@ class Expressions:
         base = self.expr(node.value, scope)
         key = self.subscript_key(node, scope)
         if key is None:
+            if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+                return found_item(node.value, self.expr(node.slice[0].slice.value, scope), self.calls) or any_item(base)
             for element in node.slice:
                 self.expr_slice(element.slice, scope)
             return any_item(base)

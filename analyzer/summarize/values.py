@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 
-from ..ir import NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
+from ..ir import NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
     SelfRef, SourceRef, StrOf, Unknown, Val, capped, join, wrap, ordered
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
@@ -121,6 +121,22 @@ def dotted(node: cst.BaseExpression) -> str | None:
         base = dotted(node.value)
         return f"{base}.{node.attr.value}" if base else None
     return None
+
+
+def found_item(sequence: cst.BaseExpression, index: Val, calls: list) -> Val | None:
+    """`xs[i]` where `i = xs.index(v)` (or `xs[xs.index(v)]`): the item found is `v` itself, as `v`
+    is written (`urls[urls.index("https://api.openai.com/v1")]` is that URL); None otherwise.
+    `calls`: the module's call sites so far."""
+    name = dotted(sequence)
+    if name is None or len(index.atoms) != 1 or index.strs:
+        return None
+    atom = next(iter(index.atoms))
+    if type(atom) is not CallResult:
+        return None
+    site = calls[atom.call]
+    if site.text != f"{name}.index" or len(site.args) != 1 or site.args[0].position != 0:
+        return None
+    return site.args[0].value
 
 
 def text_of(node: cst.CSTNode) -> str:
