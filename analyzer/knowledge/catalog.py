@@ -185,6 +185,7 @@ class Flowrules:
     settings_modules: tuple  # qualified names that stand for the project's settings module
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
     url_types: tuple = ()  # calls making a URL object whose text is their first argument's (yarl.URL)
+    url_parsers: tuple = ()  # calls splitting a URL into parts (urlparse): their attributes name no person
     codecs: tuple = ()  # calls encoding a mapping as text or decoding it back, keeping its keys (json.dumps)
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
     selectors: tuple = ()  # query methods whose arguments only select rows (.filter(), .exclude())
@@ -385,6 +386,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         managers=tuple(data.get("managers", ())),
         environment_readers=tuple(data.get("environment_readers", ())),
         url_types=tuple(data.get("url_types", ())),
+        url_parsers=tuple(data.get("url_parsers", ())),
         codecs=tuple(data.get("codecs", ())),
         joiners=data.get("joiners", {}),
         invokers=data.get("invokers", {}),

@@ -115,7 +115,8 @@ class Calls:
                 # `email="ops@example.com"` names a constant, `subject=f"Test on {now}"` the program's text
                 owner = self.owner(func, scope)
                 if not is_constant(a.value) and not (self.names_own_words(a.keyword.value, owner) and self.is_program_text(a.value, scope)):
-                    v = v | self.source(scope, a.keyword, a.keyword.value, owner, "keyword")
+                    if not self.url_part(v):
+                        v = v | self.source(scope, a.keyword, a.keyword.value, owner, "keyword")
                     v = v | self.argument_source(a, None, a.keyword.value, callee, scope)
                 args.append(Arg(None, a.keyword.value, v, a.star == "**"))
             else:

@@ -67,6 +67,8 @@ class Expressions:
         base = self.expr(node.value, scope)
         if base.atoms and all(type(a) is SelfRef and attr in self.class_constants.get(a.cls, ()) for a in base.atoms):
             return self.attribute_value(base, attr)  # self.api_url: a constant of the class, nobody's data
+        if self.url_part(base):
+            return self.attribute_value(base, attr)  # urlparse(repo).username: a part of a URL
         return self.attribute_value(base, attr) | self.source_for_attr(node, scope)
 
     def attribute_value(self, base: Val, attr: str) -> Val:
@@ -214,7 +216,7 @@ class Expressions:
             if login and self.logs_in_as_client(element, key, scope):
                 v = EMPTY
             if key is not None and not is_constant(element.value) and not (login and self.names_login(key)) and not is_source(v) \
-                    and not self.client_account(element.value, key, scope) \
+                    and not self.client_account(element.value, key, scope) and not self.url_part(v) \
                     and not (self.names_own_words(key) and self.is_program_text(element.value, scope)):
                 v = v | self.record_source(scope, element.key, key, person)
             held = UNKNOWN_KEY if key is None else key

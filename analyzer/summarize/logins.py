@@ -10,8 +10,9 @@ from __future__ import annotations
 import libcst as cst
 
 from ..knowledge.vocabulary import split_words
+from ..ir import Val
 from .names import Scope
-from .values import is_constant, literal_str
+from .values import is_constant, literal_str, made_by
 
 
 class Logins:
@@ -44,6 +45,12 @@ class Logins:
         """Whether `name`, given the value `node`, names a service client's own account (flow.toml
         logins client_identities): `self.user`, `{"username": self.user}` in a client class."""
         return self.client_own(node, scope) and self.names_one_of(name, self.flowrules.logins["client_identities"])
+
+    def url_part(self, value: Val) -> bool:
+        """Whether a value is a parsed URL or a part of one (flow.toml url_parsers, url_types): its
+        attributes, and a local given one (`username = urlparse(repo).username`), name no person;
+        the user in a URL is the account of the service it points to."""
+        return made_by(value, self.calls, self.flowrules.url_parsers + self.flowrules.url_types)
 
     def client_own(self, node: cst.BaseExpression, scope: Scope) -> bool:
         """Whether a value is a service client's own: in a method of a class that keeps a credential

@@ -273,7 +273,7 @@ class Statements:
         else:
             self.client_locals.discard((scope.qualname, name))
         if not own_text and not augmented and value_node is not None and not is_constant(value_node) and not sanitized \
-                and not self.client_account(value_node, name, scope):
+                and not self.client_account(value_node, name, scope) and not self.url_part(value):
             value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))

@@ -9,7 +9,7 @@ import libcst as cst
 
 
 from ..ir import NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
-    SelfRef, SourceRef, StrOf, Unknown, Val, capped, join, wrap, ordered
+    SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, join, wrap, ordered
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
 
@@ -137,6 +137,17 @@ def found_item(sequence: cst.BaseExpression, index: Val, calls: list) -> Val | N
     if site.text != f"{name}.index" or len(site.args) != 1 or site.args[0].position != 0:
         return None
     return site.args[0].value
+
+
+def made_by(value: Val, calls: list, callees: tuple) -> bool:
+    """Whether every atom of `value` is what a call of one of `callees` (qualified names) returns,
+    or an attribute of it (`parsed` and `parsed.username` after `parsed = urlparse(url)`).
+    `calls`: the module's call sites so far."""
+    def made(atom) -> bool:
+        if type(atom) is AttrPath:
+            return made(atom.base)
+        return type(atom) is CallResult and type(calls[atom.call].callee) is StaticCallee and calls[atom.call].callee.qualname in callees
+    return bool(value.atoms) and all(made(a) for a in value.atoms)
 
 
 def text_of(node: cst.CSTNode) -> str:
