@@ -329,7 +329,7 @@ class Resolver:
         return objs
 
     def step(self, obj: Obj, part: str) -> list:
-        if "*" not in part:
+        if "*" not in part or obj.kind == "dynamic":  # what a value not followed has, no glob can list
             others = obj.module.alternatives.get(part, []) if obj.kind == "module" else []
             return [self.attr(obj, part)] + [self.value(b, obj.module, part) for b in others]
         matched = [(n, self.attr(obj, n)) for n in self.names(obj) if fnmatch.fnmatchcase(n, part)]

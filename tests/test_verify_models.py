@@ -229,6 +229,18 @@ def test_a_method_bound_to_a_value_not_followed_is_unverifiable_not_failed(tmp_p
     assert check(code, "smsish.Sms.resend").status == "failed"  # a function's local is no member of anything
 
 
+def test_a_glob_on_a_value_not_followed_is_unverifiable_not_failed(tmp_path):
+    """zeep's `client.service.*`: the property returns what a method call set on self, which the
+    reader does not follow; no glob can list its names, so nothing says the model is wrong."""
+    code = site(tmp_path, {"soapish/__init__.py": (
+        "class Client:\n    def __init__(self, wsdl):\n        self._service = self.bind()\n\n"
+        "    def bind(self):\n        return make_proxy()\n\n"
+        "    @property\n    def service(self):\n        return self._service\n")})
+    result = check(code, "soapish.Client.service.*", data=["uid"])
+    assert result.status == "unverifiable", result.reasons
+    assert "Client._service is set to a value not followed" in result.reasons[0], result.reasons
+
+
 def test_a_bases_getattr_answers_only_when_no_other_base_has_the_name(tmp_path):
     code = site(tmp_path, {"payish/__init__.py": (
         "class Resource:\n    def __getattr__(self, name):\n        return self.__data__[name]\n\n\n"
