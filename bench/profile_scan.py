@@ -4,6 +4,7 @@
     python bench/profile_scan.py django --top 30
     python bench/profile_scan.py path/to/project --home DE
     python bench/profile_scan.py pretix --max-passes 40   # how many passes the fixpoint needs to settle
+    python bench/profile_scan.py django --max-passes 12 --changes 9   # what still moves in pass 9 (no cProfile)
 
 Summaries come from a cache of their own (under bench/real.py's cache folder), filled by the first
 run, so the profile covers only the global stage: cProfile of `Analysis.run` (propagation to the
@@ -53,6 +54,7 @@ class Counted(Analysis):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.passes: list[Pass] = []
+        self.moves: list = []  # (qualname, what moved) of the results that changed in the watched pass
         new_pass = self.stores.new_pass
 
         def counted_new_pass():
@@ -72,6 +74,8 @@ class Counted(Analysis):
         self._close()
         return flows
 
+    watched: int | None = None  # the pass whose changed results are kept in `moves` (--changes)
+
     def analyze(self, qualname: str):
         old = self.results.get(qualname)
         result = super().analyze(qualname)
@@ -79,6 +83,8 @@ class Counted(Analysis):
         current.analysed += 1
         if old is None or old.signature() != result.signature():
             current.changed += 1
+            if old is not None and current.number == self.watched:
+                self.moves.append((qualname, result_moves(old, result)))
         return result
 
     def settle(self, component: list, stale: set) -> bool:
@@ -98,6 +104,33 @@ class Counted(Analysis):
         return changed
 
 
+def value_moves(old, new, where: str = "value", depth: int = 0) -> list[str]:
+    """What differs between two abstract values: taint keys, objects and strings gained or lost,
+    and the same under each key both hold (`value[0][0] objs +[...] -[...]`)."""
+    out = []
+    for part, a, b in (("taint", frozenset(old.taint), frozenset(new.taint)), ("objs", old.objs, new.objs),
+                       ("strs", old.strs, new.strs), ("keys", frozenset(old.keys), frozenset(new.keys))):
+        if a != b:
+            gained, lost = sorted(map(repr, b - a))[:2], sorted(map(repr, a - b))[:2]
+            out.append(f"{where} {part} +{[g[:160] for g in gained]} -{[l[:160] for l in lost]}")
+    if depth < 8:
+        for key in sorted(frozenset(old.keys) & frozenset(new.keys), key=repr):
+            if old.keys[key].signature() != new.keys[key].signature():
+                out += value_moves(old.keys[key], new.keys[key], f"{where}[{key!r}]", depth + 1)
+    return out
+
+
+def result_moves(old, new) -> list[str]:
+    """What moved between two results of one function: its return value, and how many pending
+    calls and stores changed (by their signatures)."""
+    out = value_moves(old.ret, new.ret, "return") if old.ret.signature() != new.ret.signature() else []
+    for part, a, b in (("calls", old.calls, new.calls), ("stores", old.stores, new.stores)):
+        sa, sb = {e.signature() for e in a}, {e.signature() for e in b}
+        if sa != sb:
+            out.append(f"{part}: {len(sb - sa)} of {len(b)} changed")
+    return out
+
+
 def target_of(name: str) -> Path:
     """An app of bench/real (fetched and checked by real.py) or a folder."""
     labels = real.LABELS / f"{name}.toml"
@@ -110,15 +143,18 @@ def target_of(name: str) -> Path:
     return path.resolve()
 
 
-def profiled(target: Path, home: str, jobs: int, cache: Path) -> tuple[Counted, cProfile.Profile, float, float]:
-    """The analysis of `target` up to its flows; the global stage run under cProfile."""
+def profiled(target: Path, home: str, jobs: int, cache: Path, watched: int | None = None) -> tuple[Counted, cProfile.Profile, float, float]:
+    """The analysis of `target` up to its flows; the global stage run under cProfile, unless a
+    pass is `watched` (--changes: what moves in it, timed without the profiler's overhead)."""
     profiler = cProfile.Profile()
     timing = {}
 
     class Profiled(Counted):
         def run(self):
+            self.watched = watched
             started = time.perf_counter()
-            profiler.enable()
+            if watched is None:
+                profiler.enable()
             try:
                 return super().run()
             finally:
@@ -164,11 +200,20 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--max-passes", type=int, default=driver.MAX_PASSES,
                         help=f"the fixpoint's pass cap (the analyzer's: {driver.MAX_PASSES})")
+    parser.add_argument("--changes", type=int, metavar="PASS",
+                        help="list what moved in the results that changed in pass PASS (no cProfile)")
     args = parser.parse_args()
     driver.MAX_PASSES = args.max_passes
     target = target_of(args.project)
     cache = real.cache_dir() / "profile-cache" / target.name
-    analysis, profiler, seconds, total = profiled(target, args.home, args.jobs, cache)
+    analysis, profiler, seconds, total = profiled(target, args.home, args.jobs, cache, args.changes)
+    if args.changes is not None:
+        print(pass_table(analysis))
+        print(f"\n{len(analysis.moves)} results changed in pass {args.changes}; the first {args.top}:")
+        for qualname, moves in analysis.moves[:args.top]:
+            print(f"  {qualname}")
+            print("".join(f"      {m}\n" for m in moves[:6]), end="")
+        return
     functions = len(analysis.program.functions)
     components = len(analysis.order())
     print(f"{target}: {functions:,} functions in {components:,} components; global stage {seconds:.1f} s under cProfile "
