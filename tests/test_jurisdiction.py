@@ -297,6 +297,11 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.bing.microsoft.com", "US"),
         # SMS APIs placed by the operating company (Direct7 Networks, a Dubai free-zone company)
         ("api.d7networks.com", "AE"),
+        # hosts the generated SDK models name (rules/sinks/generated): Termii, Melipayamak, Telesign's Score API
+        ("api.ng.termii.com", "NG"),
+        ("rest.payamak-panel.com", "IR"),
+        ("api.payamak-panel.com", "IR"),
+        ("detect.telesign.com", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
@@ -652,6 +657,8 @@ def test_messaging_hosts_left_unplaced(j, host):
         "search.brave.com.evil.example",
         "api.mojeek.com.evil.example",
         "kagi.com.evil.example",
+        "api.ng.termii.com.evil.example",
+        "payamak-panel.com.evil.example",
         "s.jina.ai.evil.example",
         "mojeek.com.evil.example",
     ],
