@@ -15,7 +15,7 @@ from .expressions import Expressions
 from .logins import Logins
 from .names import Names, Scope, assigned_targets, walk
 from .statements import Statements
-from .values import CLOSURE, is_fixed_value, literal_str, param_value, text_of, unquote
+from .values import CLOSURE, is_fixed_value, literal_str, param_value, string_collection, text_of, unquote
 
 ATTRIBUTE_NAME = re.compile(rb"\.\s*([A-Za-z_][A-Za-z0-9_]*)")  # `x.name` in a module's text
 
@@ -52,6 +52,14 @@ class Definitions:
         if params.star_kwarg is not None:
             add(params.star_kwarg, "varkw")
         return tuple(out)
+
+    def note_constant_list(self, name: str, value_node) -> None:
+        """`FIELDS = ("email", "phone")` at module level: what a loop over FIELDS takes (names.element);
+        a name bound to anything else, or augmented (value_node None), is no such list."""
+        if value_node is not None and string_collection(value_node):
+            self.constant_lists[name] = value_node
+        else:
+            self.constant_lists.pop(name, None)
 
     def decorators(self, node, scope: Scope) -> tuple:
         names = []
@@ -274,6 +282,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Names):
         self.closures: dict[str, tuple] = {}  # nested function -> the enclosing variables it reads
         self.module_env: dict = {}
         self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
+        self.constant_lists: dict[str, cst.BaseExpression] = {}  # module-level name -> the literal tuple of strings bound to it
         self.clients: dict[str, bool] = {}  # class -> keeps a credential on its instances (is_client)
         self.class_nodes: dict[str, cst.ClassDef] = {}
         self.credential_attributes: set[str] | None = None  # attribute names in the module's text naming a credential

@@ -275,6 +275,8 @@ class Statements:
         if not own_text and not augmented and value_node is not None and not is_constant(value_node) and not sanitized \
                 and not self.client_account(value_node, name, scope) and not self.url_part(value):
             value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
+        if scope.kind == "module":
+            self.note_constant_list(name, None if augmented else value_node)
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))
         elif scope.kind != "module" and name in scope.globals_declared:

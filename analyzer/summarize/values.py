@@ -228,6 +228,12 @@ def constant_collection(node) -> bool:
         isinstance(e, cst.Element) and is_constant(e.value) for e in node.elements)
 
 
+def string_collection(node) -> bool:
+    """A literal tuple, list or set of strings (`("email", "phone_number")`)."""
+    return isinstance(node, (cst.Tuple, cst.List, cst.Set)) and bool(node.elements) and all(
+        isinstance(e, cst.Element) and literal_str(e.value) is not None for e in node.elements)
+
+
 def is_constant_name(identifier: str) -> bool:
     """An UPPER_CASE name: a constant, a setting or an enum member, never a person's data."""
     return identifier.isascii() and identifier.isupper()
