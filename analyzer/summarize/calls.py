@@ -155,8 +155,13 @@ class Calls:
         (format, str, repr), so that propagation runs the object's __str__; its strings as they are."""
         if not value.atoms:
             return value
+        return Val(self.builtin_call(node, value, function, scope).atoms, value.strs)
+
+    def builtin_call(self, node, value: Val, function: str, scope: Scope) -> Val:
+        """A call site of the builtin `function` given `value`, written another way (`obj.__dict__`
+        is `vars(obj)`), so that propagation reads what that builtin reads."""
         index = self.call_site(node, scope, StaticCallee(function), [Arg(0, None, value)], cst.Name(function))
-        return Val(frozenset({CallResult(index)}), value.strs)
+        return Val(frozenset({CallResult(index)}))
 
     def key_read(self, node: cst.Call, func, receiver: Val, result: Val, scope: Scope) -> Val:
         """`d.get("phone")`: the value under a known key, and a source when the key names personal data."""

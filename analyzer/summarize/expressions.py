@@ -69,6 +69,8 @@ class Expressions:
             return self.attribute_value(base, attr)  # self.api_url: a constant of the class, nobody's data
         if self.url_part(base):
             return self.attribute_value(base, attr)  # urlparse(repo).username: a part of a URL
+        if attr == "__dict__":  # obj.__dict__ is vars(obj): every field the object holds
+            return self.builtin_call(node, base, "vars", scope) if base.atoms else base
         return self.attribute_value(base, attr) | self.source_for_attr(node, scope)
 
     def attribute_value(self, base: Val, attr: str) -> Val:
