@@ -137,7 +137,7 @@ class Names:
         their strings: `for name in ("title", "email")` is one of those names, and so is `for name in
         FIELDS` with a module-level FIELDS bound to such a literal), else the value whole."""
         if isinstance(iterable, cst.Name) and iterable.value in self.constant_lists \
-                and iterable.value not in scope.env and iterable.value not in scope.params:
+                and (scope.kind == "module" or iterable.value not in scope.env and iterable.value not in scope.params):
             iterable = self.constant_lists[iterable.value]
         if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and not any(isinstance(e, cst.StarredElement) for e in iterable.elements):
             return join(*(self.expr(e.value, scope) for e in iterable.elements))
