@@ -2,8 +2,9 @@
 models (issue 12, "Verified models").
 
 Each third-party package the catalog models is pinned in bench/sdks.toml (distribution, version, the
-file downloaded and its sha256). This script downloads each pinned file with `pip download --no-deps`
-into ~/.cache/xborder-bench/sdks (once), checks its sha256, unpacks it, and WITHOUT importing the SDK
+file downloaded and its sha256). This script fetches each pinned file from the package index by its
+name (analyzer/generate/distribution.py: no pip, whose download of a source archive runs its build
+backend) into ~/.cache/xborder-bench/sdks (once), checks its sha256, unpacks it, and WITHOUT importing the SDK
 (it parses it with `ast`) checks for each [[sink]] and [[client]] model:
 
 - the callee (or constructor) path exists: modules, re-exports (`from .x import Y`), classes and their
@@ -36,7 +37,6 @@ import gzip
 import hashlib
 import json
 import re
-import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -48,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import real  # noqa: E402  (bench/real.py: the benchmark's cache, sha256 check and unpacking)
 
 sys.path.insert(0, str(real.REPO))
+from analyzer.generate import distribution  # noqa: E402  (the package index, as `models generate` reads it)
 from analyzer.generate.distribution import normalized  # noqa: E402  (PEP 503 names, as `models generate` writes them)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -858,21 +859,6 @@ def load_pins(path: Path = PINS) -> list:
             for e in tomllib.loads(path.read_text(encoding="utf-8")).get("sdk", [])]
 
 
-def _pip_args(pin: Pin) -> list:
-    """pip download arguments that fetch exactly the pinned file on any machine."""
-    args = [sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check", "-q", f"{pin.distribution}=={pin.version}"]
-    if not pin.file.endswith(".whl"):
-        return args + ["--no-binary", ":all:"]
-    _, _, python, abi, platform = pin.file[:-4].rsplit("-", 4)
-    args += ["--only-binary", ":all:"]
-    if platform == "any":
-        args += ["--platform", "any"]
-    else:
-        args += ["--platform", platform.split(".")[0], "--python-version", re.sub(r"\D", "", python.split(".")[0]) or "3",
-                 "--implementation", python[:2], "--abi", abi.split(".")[0]]
-    return args
-
-
 def fetch(pin: Pin, cache: Path = CACHE) -> Path:
     """The pinned file unpacked under the cache (downloaded and its sha256 checked once)."""
     target = cache / pin.file
@@ -881,12 +867,11 @@ def fetch(pin: Pin, cache: Path = CACHE) -> Path:
         return unpacked
     if not target.is_file():
         cache.mkdir(parents=True, exist_ok=True)
+        listed = [f for f in distribution.index_files(pin.distribution) if f[0] == pin.file]
+        if not listed:
+            raise SystemExit(f"{pin.distribution}=={pin.version}: the package index lists no {pin.file}")
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(_pip_args(pin) + ["-d", tmp], check=True)
-            got = Path(tmp) / pin.file
-            if not got.is_file():
-                raise SystemExit(f"{pin.distribution}=={pin.version}: pip fetched {sorted(p.name for p in Path(tmp).iterdir())}, not {pin.file}")
-            got.replace(target)
+            distribution.fetch_file(*listed[0], Path(tmp)).replace(target)
     real.check_sha256(target, pin.sha256, f"{pin.distribution}=={pin.version} (bench/sdks.toml)")
     partial = unpacked.with_suffix(".partial")
     real.extract(target, partial)
@@ -1007,22 +992,13 @@ def _total_line(label: str, results: list) -> str:
 
 
 def print_pin(requirement: str, imports: list, sdist: bool = False) -> None:
-    """Download a distribution (a universal wheel if there is one, else this machine's wheel, else the
-    sdist; only the sdist if asked; the newest version unless DIST==VERSION) and print its [[sdk]] block."""
-    choices = [["--only-binary", ":all:", "--platform", "any"], ["--only-binary", ":all:"]] if not sdist else []
+    """Fetch a distribution (a pure-Python wheel if there is one, else the sdist, else any wheel;
+    only the sdist if asked; the newest version unless DIST==VERSION) and print its [[sdk]] block."""
+    name, version = distribution.split_requirement(requirement)
     with tempfile.TemporaryDirectory() as tmp:
-        base = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "--disable-pip-version-check", requirement, "-d", tmp]
-        for extra in choices + [["--no-binary", ":all:"]]:
-            if subprocess.run(base + extra, capture_output=True).returncode == 0:
-                break
-        got = sorted(Path(tmp).iterdir())
-        if not got:
-            raise SystemExit(f"{requirement}: pip found no wheel and could not fetch the sdist")
-        path = got[0]
+        path = distribution.download(name, version, Path(tmp), sdist)
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    name = path.name[: -len(".tar.gz")] if path.name.endswith(".tar.gz") else path.name.rsplit(".", 1)[0]
-    version = name.split("-")[1] if path.name.endswith(".whl") else name.rsplit("-", 1)[1]
-    print(f'\n[[sdk]]\ndistribution = "{requirement.split("==")[0]}"\nversion = "{version}"\nimports = {json.dumps(imports)}\n'
+    print(f'\n[[sdk]]\ndistribution = "{name}"\nversion = "{distribution.version_of_file(path.name)}"\nimports = {json.dumps(imports)}\n'
           f'file = "{path.name}"\nsha256 = "{digest}"')
 
 

@@ -34,7 +34,8 @@ def default_cache() -> Path:
 def models_command(action, packages, from_dir, output, cache_dir, jobs):
     """`models generate PACKAGE[==VERSION]...`: sink models generated from SDK code.
 
-    Download each PACKAGE from PyPI (pip download --no-deps, into the cache), or read it from
+    Download each PACKAGE from the package index (PyPI, or PIP_INDEX_URL; into the cache, its
+    sha256 checked; never built, as pip would build a source archive), or read it from
     --from-dir, and write the models of its public functions and methods whose parameters reach a
     network, mail or storage call the rules model, with the host constants that reach the same call.
     The SDK is read by xborder's own analysis: never imported, never run."""

@@ -1,7 +1,7 @@
 """Sink models generated from an SDK's own source (issue 12): `xborder models generate` and
 `xborder scan --python-path`.
 
-    distribution.py  the SDK's files: a wheel or sdist pip downloads into a cache, or a folder
+    distribution.py  the SDK's files: a wheel or sdist fetched from the package index into a cache, or a folder
                      already unpacked or installed (site-packages); its import packages and version
     extract.py       the SDK summarized and propagated by xborder's own engine (never imported or
                      run): public functions and methods whose parameters reach a catalog sink

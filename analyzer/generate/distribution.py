@@ -1,22 +1,30 @@
-"""The files of an SDK, without importing it: a distribution pip downloads (`pip download --no-deps`,
-a wheel when there is one, else the source archive) unpacked into a cache folder once per name and
-version, or a folder where it is already unpacked or installed (site-packages); its import packages
-and its version are read from its metadata (*.dist-info, PKG-INFO), else from its folders."""
+"""The files of an SDK, without importing it: a distribution fetched from the package index (PEP 503's
+simple API, `PIP_INDEX_URL` or PyPI; a pure-Python wheel when there is one, else the source archive,
+its sha256 checked against the index's) and unpacked into a cache folder once per name and version,
+or a folder where it is already unpacked or installed (site-packages); its import packages and its
+version are read from its metadata (*.dist-info, PKG-INFO), else from its folders. Not with pip:
+`pip download` of a source archive runs its build backend (setup.py), the SDK's own code."""
 
 from __future__ import annotations
 
+import hashlib
+import html
+import os
 import re
-import subprocess
-import sys
 import tarfile
 import tempfile
+import urllib.request
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
 from ..errors import ConfigError
 
 SKIPPED_FOLDERS = {"tests", "test", "docs", "doc", "examples", "example", "benchmarks", "scripts"}
+PYPI = "https://pypi.org/simple"
+ANCHOR = re.compile(r"<a\s([^>]*)>([^<]*)</a>", re.IGNORECASE)
+ARCHIVES = (".whl", ".tar.gz", ".zip")
 
 
 @dataclass(frozen=True)
@@ -43,34 +51,73 @@ def split_requirement(text: str) -> tuple[str, str | None]:
 
 
 def downloaded(requirement: str, cache: Path) -> Distribution:
-    """The distribution `name[==version]`, unpacked under `cache` (pip downloads it the first time)."""
+    """The distribution `name[==version]`, unpacked under `cache` (fetched the first time)."""
     name, version = split_requirement(requirement)
     if version is not None:
         for ready in sorted((cache / "unpacked").glob(f"{normalized(name)}-{version}")):
             return from_folder(name, _base(ready), version)
     with tempfile.TemporaryDirectory() as tmp:
-        archive = _pip_download(requirement, Path(tmp))
-        version = version or _version_of_file(archive.name)
+        archive = download(name, version, Path(tmp))
+        version = version or version_of_file(archive.name)
         target = cache / "unpacked" / f"{normalized(name)}-{version}"
         if not target.is_dir():
             _unpack(archive, target)
     return from_folder(name, _base(target), version)
 
 
-def _pip_download(requirement: str, into: Path) -> Path:
-    for choice in (["--only-binary", ":all:"], ["--no-binary", ":all:"]):
-        done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet", "--disable-pip-version-check",
-                               *choice, "-d", str(into), requirement], capture_output=True, text=True)
-        files = sorted(into.iterdir())
-        if done.returncode == 0 and len(files) == 1:
-            return files[0]
-    last = (done.stderr.strip().splitlines() or ["no output"])[-1]
-    raise ConfigError(f"pip could not download {requirement}: {last}")
+def index_files(name: str) -> list[tuple[str, str, str | None]]:
+    """(file name, URL, sha256 or None) of each archive the package index lists for `name`, yanked
+    ones left out."""
+    page_url = f"{os.environ.get('PIP_INDEX_URL', PYPI).rstrip('/')}/{normalized(name).replace('_', '-')}/"
+    try:
+        read_url = page_url + "index.html" if page_url.startswith("file:") else page_url  # a folder of files has no listing
+        with urllib.request.urlopen(read_url, timeout=60) as response:
+            page = response.read().decode("utf-8", "replace")
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"could not read the package index at {page_url}: {exc}") from exc
+    files = []
+    for attributes, text in ANCHOR.findall(page):
+        href = re.search(r'href="([^"]+)"', attributes)
+        filename = html.unescape(text).strip()
+        if href is None or "data-yanked" in attributes or not filename.endswith(ARCHIVES):
+            continue
+        url, _, fragment = urljoin(page_url, html.unescape(href.group(1))).partition("#")
+        files.append((filename, url, fragment[len("sha256="):] if fragment.startswith("sha256=") else None))
+    return files
 
 
-def _version_of_file(filename: str) -> str:
+def download(name: str, version: str | None, into: Path, sdist: bool = False) -> Path:
+    """Fetch one archive of `name` (the newest release unless `version`): a pure-Python wheel, else
+    the source archive (only that with `sdist`), else any wheel."""
+    files = index_files(name)
+    if version is None:
+        releases = {version_of_file(f) for f, _, _ in files} - {"unknown"}
+        finals = [v for v in releases if re.fullmatch(r"[\d.]+", v)]
+        version = max(finals or releases, key=lambda v: [int(n) for n in re.findall(r"\d+", v)], default=None)
+    ours = [f for f in files if version_of_file(f[0]) == version]
+    ranked = sorted(ours, key=lambda f: (f[0].endswith(".whl") if sdist else not f[0].endswith("-none-any.whl"),
+                                         not f[0].endswith((".tar.gz", ".zip")), f[0]))
+    if not ranked:
+        raise ConfigError(f"the package index has no file of {name}{'==' + version if version else ''}")
+    return fetch_file(*ranked[0], into)
+
+
+def fetch_file(filename: str, url: str, sha256: str | None, into: Path) -> Path:
+    """Download one archive into `into`, refused when its sha256 is not the one the index gave."""
+    with urllib.request.urlopen(url, timeout=300) as response:
+        data = response.read()
+    if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
+        raise ConfigError(f"{filename}: its sha256 is not the one the package index gives")
+    path = into / filename
+    path.write_bytes(data)
+    return path
+
+
+def version_of_file(filename: str) -> str:
+    """The version in an archive's name: a wheel's second field (its name has no `-`), a source
+    archive's last (its name may have them; a version has none)."""
     stem = re.sub(r"(\.tar\.gz|\.zip|\.whl|\.tar\.bz2)$", "", filename)
-    parts = stem.split("-")
+    parts = stem.split("-") if filename.endswith(".whl") else stem.rsplit("-", 1)
     return parts[1] if len(parts) > 1 else "unknown"
 
 
