@@ -13,7 +13,7 @@ labels made by reading that application's code:
 
 An app marked `stress = true` has no labels: it is a large real code base (Django itself) that
 must be scanned to the end with a report; its line follows the table. Without `url`, the sdist is
-fetched with `pip download` (the sha256 is checked either way).
+fetched from the package index by name, never built (the sha256 is checked either way).
 
 The script downloads each distribution into a cache (never into the repository), checks its sha256,
 scans it with the xborder of this checkout (`python -m analyzer`, CLI and JSON as users run it)
@@ -51,6 +51,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 LABELS = REPO / "bench" / "real"
+sys.path.insert(0, str(REPO))
+from analyzer.generate import distribution  # noqa: E402  (the package index, as `models generate` reads it)
 UNKNOWN = "unknown"
 
 
@@ -125,7 +127,8 @@ def extract(archive: Path, into: Path) -> None:
 
 
 def _download(meta: dict, folder: Path) -> Path:
-    """The sdist archive: from `url`, or, without one, as `pip download` fetches `package==version`."""
+    """The sdist archive: from `url`, or, without one, `package==version`'s from the package index
+    (not with `pip download`, which runs a source archive's build backend)."""
     if "url" in meta:
         archive = folder / meta["url"].rsplit("/", 1)[1]
         if not archive.exists():
@@ -133,11 +136,7 @@ def _download(meta: dict, folder: Path) -> Path:
                 archive.write_bytes(response.read())
         return archive
     found = [p for p in folder.iterdir() if p.name.endswith((".tar.gz", ".zip"))]
-    if not found:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-                        f"{meta['package']}=={meta['version']}", "-d", str(folder)], check=True)
-        found = [p for p in folder.iterdir() if p.name.endswith((".tar.gz", ".zip"))]
-    return found[0]
+    return found[0] if found else distribution.download(meta["package"], meta["version"], folder, sdist=True)
 
 
 def scan(app: App, top: Path, jobs: int | None) -> tuple[dict, float]:
