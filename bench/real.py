@@ -41,11 +41,9 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import time
 import tomllib
 import urllib.request
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -117,13 +115,9 @@ def check_sha256(archive: Path, expected: str, what: str) -> None:
 
 
 def extract(archive: Path, into: Path) -> None:
-    """A zip (a wheel too) or a tar archive unpacked into `into`; tar members as plain data only."""
-    if archive.name.endswith((".zip", ".whl")):
-        with zipfile.ZipFile(archive) as z:
-            z.extractall(into)
-    else:
-        with tarfile.open(archive) as t:
-            t.extractall(into, filter="data")
+    """A zip (a wheel too) or a tar archive unpacked into `into`, plain files only (as `models
+    generate` unpacks an SDK)."""
+    distribution.extract(archive, into)
 
 
 def _download(meta: dict, folder: Path) -> Path:

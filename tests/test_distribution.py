@@ -84,3 +84,23 @@ def test_a_missing_version_or_package_is_a_clear_error(index):
     ("python-alipay-sdk-3.3.0.tar.gz", "3.3.0"), ("vendor_sdk-1.0-py3-none-any.whl", "1.0"), ("sms77api-2.0.0.tar.gz", "2.0.0")])
 def test_the_version_is_read_from_the_file_name(filename, version):
     assert distribution.version_of_file(filename) == version
+
+
+@pytest.mark.parametrize("data_filter", [True, False], ids=["tarfile's data filter", "checked by hand (Python < 3.11.4)"])
+def test_an_archive_member_leaving_the_folder_or_a_link_is_refused(tmp_path, monkeypatch, data_filter):
+    if not data_filter:
+        monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    plain = tmp_path / "plain.tar.gz"
+    plain.write_bytes(sdist("vendor-sdk-1.2"))
+    distribution.extract(plain, tmp_path / "plain")
+    assert (tmp_path / "plain" / "vendor-sdk-1.2" / "vendor_sdk" / "__init__.py").is_file()
+    for name, member in (("escape", tarfile.TarInfo("../outside.py")), ("link", tarfile.TarInfo("pkg/link"))):
+        if name == "link":
+            member.type, member.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as t:
+            t.addfile(member, io.BytesIO(b""))
+        (tmp_path / f"{name}.tar.gz").write_bytes(buffer.getvalue())
+        with pytest.raises((ConfigError, tarfile.TarError)):
+            distribution.extract(tmp_path / f"{name}.tar.gz", tmp_path / name)
+        assert not (tmp_path / "outside.py").exists()

@@ -122,19 +122,32 @@ def version_of_file(filename: str) -> str:
 
 
 def _unpack(archive: Path, target: Path) -> None:
-    """Unpack into a fresh folder, renamed into place when complete; no member may leave it."""
+    """Unpack into a fresh folder, renamed into place when complete."""
     partial = target.with_name(target.name + ".partial")
     partial.mkdir(parents=True, exist_ok=True)
-    if archive.suffix in (".whl", ".zip"):
+    extract(archive, partial)
+    partial.rename(target)
+
+
+def extract(archive: Path, into: Path) -> None:
+    """A zip (a wheel too) or a tar archive unpacked into `into`, as plain files only: no member may
+    leave the folder, and a tar's links and devices are refused (tarfile's "data" filter where this
+    Python has it, 3.11.4 on; the same checks by hand before)."""
+    if archive.name.endswith((".whl", ".zip")):
         with zipfile.ZipFile(archive) as z:
             for member in z.namelist():
                 if member.startswith("/") or ".." in Path(member).parts:
                     raise ConfigError(f"{archive.name}: member {member!r} leaves the folder")
-            z.extractall(partial)
-    else:
-        with tarfile.open(archive) as t:
-            t.extractall(partial, filter="data")
-    partial.rename(target)
+            z.extractall(into)
+        return
+    with tarfile.open(archive) as t:
+        if hasattr(tarfile, "data_filter"):
+            t.extractall(into, filter="data")
+            return
+        for member in t.getmembers():
+            if member.name.startswith("/") or ".." in Path(member.name).parts or not (member.isfile() or member.isdir()):
+                raise ConfigError(f"{archive.name}: member {member.name!r} is not a plain file inside the folder")
+        t.extractall(into)
 
 
 def _base(unpacked: Path) -> Path:
