@@ -52,6 +52,14 @@ def test_look_alikes_are_no_models():
     assert not {c for c in callees if c.rsplit(".", 1)[1] in ("health", "note", "ping", "_raw")}
 
 
+def test_the_sdk_s_own_credential_is_no_data():
+    # flow.toml authenticating: an `api_key` parameter signs the call; a function sending only it is no model.
+    _, data = _generated()
+    sinks = {s["callee"]: s for s in data["sink"]}
+    assert sinks["pushly.client.lookup"]["data"] == ["phone"]
+    assert "pushly.account_balance" not in sinks and "pushly.client.account_balance" not in sinks
+
+
 def test_generation_is_deterministic():
     assert _generated()[0] == _generated()[0]
 
