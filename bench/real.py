@@ -43,7 +43,6 @@ import subprocess
 import sys
 import time
 import tomllib
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -101,7 +100,7 @@ def fetch(app: App) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     archive = _download(meta, folder)
     check_sha256(archive, meta["sha256"], app.name)
-    extract(archive, folder)
+    distribution.extract(archive, folder)
     done.write_text("")
     return next(p for p in folder.iterdir() if p.is_dir())
 
@@ -114,21 +113,12 @@ def check_sha256(archive: Path, expected: str, what: str) -> None:
         raise SystemExit(f"{what}: sha256 mismatch for {archive.name}: {digest}, pinned {expected}")
 
 
-def extract(archive: Path, into: Path) -> None:
-    """A zip (a wheel too) or a tar archive unpacked into `into`, plain files only (as `models
-    generate` unpacks an SDK)."""
-    distribution.extract(archive, into)
-
-
 def _download(meta: dict, folder: Path) -> Path:
     """The sdist archive: from `url`, or, without one, `package==version`'s from the package index
     (not with `pip download`, which runs a source archive's build backend)."""
     if "url" in meta:
         archive = folder / meta["url"].rsplit("/", 1)[1]
-        if not archive.exists():
-            with urllib.request.urlopen(meta["url"], timeout=120) as response:
-                archive.write_bytes(response.read())
-        return archive
+        return archive if archive.exists() else distribution.fetch_file(archive.name, meta["url"], None, folder)
     found = [p for p in folder.iterdir() if p.name.endswith((".tar.gz", ".zip"))]
     return found[0] if found else distribution.download(meta["package"], meta["version"], folder, sdist=True)
 

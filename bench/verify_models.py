@@ -870,12 +870,9 @@ def fetch(pin: Pin, cache: Path = CACHE) -> Path:
         listed = [f for f in distribution.index_files(pin.distribution) if f[0] == pin.file]
         if not listed:
             raise SystemExit(f"{pin.distribution}=={pin.version}: the package index lists no {pin.file}")
-        with tempfile.TemporaryDirectory() as tmp:
-            distribution.fetch_file(*listed[0], Path(tmp)).replace(target)
+        distribution.fetch_file(*listed[0], cache)
     real.check_sha256(target, pin.sha256, f"{pin.distribution}=={pin.version} (bench/sdks.toml)")
-    partial = unpacked.with_suffix(".partial")
-    real.extract(target, partial)
-    partial.replace(unpacked)
+    distribution.unpack(target, unpacked)
     return unpacked
 
 

@@ -61,7 +61,7 @@ def downloaded(requirement: str, cache: Path) -> Distribution:
         version = version or version_of_file(archive.name)
         target = cache / "unpacked" / f"{normalized(name)}-{version}"
         if not target.is_dir():
-            _unpack(archive, target)
+            unpack(archive, target)
     return from_folder(name, _base(target), version)
 
 
@@ -121,7 +121,7 @@ def version_of_file(filename: str) -> str:
     return parts[1] if len(parts) > 1 else "unknown"
 
 
-def _unpack(archive: Path, target: Path) -> None:
+def unpack(archive: Path, target: Path) -> None:
     """Unpack into a fresh folder, renamed into place when complete."""
     partial = target.with_name(target.name + ".partial")
     partial.mkdir(parents=True, exist_ok=True)
