@@ -51,6 +51,8 @@ class Pass:
 class Counted(Analysis):
     """The driver, with its passes, analyses and components counted and timed."""
 
+    watched: int | None = None  # the pass whose changed results are kept in `moves` (--changes)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.passes: list[Pass] = []
@@ -73,8 +75,6 @@ class Counted(Analysis):
         flows = super().run()
         self._close()
         return flows
-
-    watched: int | None = None  # the pass whose changed results are kept in `moves` (--changes)
 
     def analyze(self, qualname: str):
         old = self.results.get(qualname)

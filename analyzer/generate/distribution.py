@@ -95,11 +95,16 @@ def download(name: str, version: str | None, into: Path, sdist: bool = False) ->
         finals = [v for v in releases if re.fullmatch(r"[\d.]+", v)]
         version = max(finals or releases, key=lambda v: [int(n) for n in re.findall(r"\d+", v)], default=None)
     ours = [f for f in files if version_of_file(f[0]) == version]
-    ranked = sorted(ours, key=lambda f: (f[0].endswith(".whl") if sdist else not f[0].endswith("-none-any.whl"),
-                                         not f[0].endswith((".tar.gz", ".zip")), f[0]))
-    if not ranked:
+    if not ours:
         raise ConfigError(f"the package index has no file of {name}{'==' + version if version else ''}")
-    return fetch_file(*ranked[0], into)
+    return fetch_file(*min(ours, key=lambda f: _preference(f[0], sdist)), into)
+
+
+def _preference(filename: str, sdist: bool) -> tuple:
+    """How much one archive of a release is wanted (lowest first): a pure-Python wheel, then the
+    source archive, then a platform's wheel; with `sdist`, the source archive first."""
+    is_sdist = filename.endswith((".tar.gz", ".zip"))
+    return (not is_sdist, filename) if sdist else (not filename.endswith("-none-any.whl"), not is_sdist, filename)
 
 
 def fetch_file(filename: str, url: str, sha256: str | None, into: Path) -> Path:
