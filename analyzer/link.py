@@ -8,8 +8,8 @@ propagate.py from these resolutions, and printed by `xborder callgraph`.
 
 from __future__ import annotations
 
-from .ir import AttrPath, BoundMethod, ClassObject, FunctionObject, GlobalRef, LibraryObject, LibraryRef, ManagerObject, \
-    ModuleObject, ProjectRef
+from .ir import AttrPath, BoundMethod, CategoryKey, ClassObject, FunctionObject, GlobalRef, LibraryObject, LibraryRef, \
+    ManagerObject, ModuleObject, Origin, ProjectRef
 from .summary import ModuleSummary
 
 
@@ -128,6 +128,16 @@ class Program:
             return ""
         depth = summary.module.count(".") + (1 if path.endswith("__init__.py") else 0)
         return "/".join(path.split("/")[:-1 - depth]) if depth < path.count("/") + 1 else ""
+
+    def is_relation_id(self, key, trace: tuple) -> bool:
+        """Is this taint the user's id a relation field declares (`assigned_to = ForeignKey(User)`,
+        a source of shape "relation")? Its column holds the id; an attribute read through the
+        relation (`ticket.assigned_to.email`) reaches the user, not the id."""
+        origin = trace[0]
+        if type(key) is not CategoryKey or type(origin) is not Origin:
+            return False
+        summary = self.by_path.get(origin.path)
+        return summary is not None and summary.sources[origin.index].shape == "relation"
 
     # -- classes
 

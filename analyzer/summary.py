@@ -22,7 +22,7 @@ class Source(NamedTuple):
     loc: int  # located-node index in the module
     expression: str
     function: str  # qualname of the enclosing function
-    shape: str = "variable"  # variable | parameter | attribute | key | keyword | field | call (a library call's result)
+    shape: str = "variable"  # variable | parameter | attribute | key | keyword | field | relation | call (a library call's result)
 
 
 DOUBLE_STAR = "**"  # the name of a `**mapping` argument

@@ -28,11 +28,12 @@ def test_library_calls(knowledge):
 
 def test_field_types(knowledge):
     rules = knowledge.sources
-    assert rules.field("django.db.models.EmailField", ()) == "user.contact.email"
-    assert rules.field("django.db.models.ForeignKey", ("django.conf.settings.AUTH_USER_MODEL",)) == "user.unique_id"
-    assert rules.field("django.db.models.ForeignKey", ("accounts.User",)) == "user.unique_id"
+    assert rules.field("django.db.models.EmailField", ()).category == "user.contact.email"
+    assert rules.field("django.db.models.ForeignKey", ("django.conf.settings.AUTH_USER_MODEL",)).category == "user.unique_id"
+    assert rules.field("django.db.models.ForeignKey", ("accounts.User",)).category == "user.unique_id"
     assert rules.field("django.db.models.ForeignKey", ("hotel.Room",)) is None
     assert rules.field("django.db.models.CharField", ()) is None
+    assert rules.field("django.db.models.ForeignKey", ("accounts.User",)).to and not rules.field("django.db.models.EmailField", ()).to
 
 
 @pytest.mark.parametrize(("name", "data"), [
@@ -92,7 +93,7 @@ def test_summary_sources(knowledge):
     ctx = Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources)
     summary = summarize(MODELS, "models.py", "models", False, ctx, "digest")
     found = {(s.expression, s.category, s.shape) for s in summary.sources}
-    assert ("assigned_to", "user.unique_id", "field") in found
+    assert ("assigned_to", "user.unique_id", "relation") in found
     assert ("contact", "user.contact.email", "field") in found
     assert ("get_full_name", "user.name", "attribute") in found
     assert any(shape == "call" and category == "user.demographic.language" for _, category, shape in found)

@@ -77,12 +77,12 @@ class SourceRules:
         call on an object known only when propagating (a subclass of PasswordResetTokenGenerator)."""
         return next((c.category for c in self.calls if c.callee.rpartition(".")[2] == name), None)
 
-    def field(self, constructor: str, targets: tuple) -> str | None:
-        """The category of a field declared with `constructor`, relating to any of `targets`."""
+    def field(self, constructor: str, targets: tuple) -> FieldType | None:
+        """The rule of a field declared with `constructor`, relating to any of `targets`."""
         for f in self.fields:
             if matches_any(f.constructors, constructor):
                 if not f.to or any(matches_any(f.to, t) for t in targets):
-                    return f.category
+                    return f
         return None
 
     def getter_data(self, name: str) -> str | None:

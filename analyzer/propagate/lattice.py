@@ -47,7 +47,7 @@ def objects(*objs) -> AbstractValue:
     return AbstractValue(objs=frozenset(objs))
 
 
-SOURCE_WEIGHT = {"attribute": 0, "field": 0, "call": 0, "variable": 1, "parameter": 1, "key": 2, "keyword": 2}
+SOURCE_WEIGHT = {"attribute": 0, "field": 0, "relation": 0, "call": 0, "variable": 1, "parameter": 1, "key": 2, "keyword": 2}
 
 
 def as_scalar(g: AbstractValue) -> AbstractValue:

@@ -245,10 +245,11 @@ class Definitions:
         if constructor is None or self.vocab.explain(target.value).reason != "no pattern" or self.vocab.names_service(owner):
             return EMPTY
         targets = tuple(t for node in related_model_arguments(call) for t in (literal_str(node), self.static_name(node.func if isinstance(node, cst.Call) else node, scope)) if t)
-        category = self.source_rules.field(constructor, targets)
-        if category is None or self.vocab.excluded_by(target.value, category):
+        rule = self.source_rules.field(constructor, targets)
+        if rule is None or self.vocab.excluded_by(target.value, rule.category):
             return EMPTY
-        return self.add_source(Source(category, self.loc(target), text_of(target), scope.qualname, "field"), (id(target), target.value))
+        shape = "relation" if rule.to else "field"
+        return self.add_source(Source(rule.category, self.loc(target), text_of(target), scope.qualname, shape), (id(target), target.value))
 
 
 class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Names):
