@@ -26,6 +26,8 @@ class SourceCall:
     category: str
     source: str
     needs: tuple = ()  # names the project must mention for the result to be a person's (else the service's own)
+    decided_by: tuple = ()  # settings that decide the rule where the project assigns one
+    scoped: tuple = ()  # needs holding for a block only: counted only where no `decided_by` setting is assigned
 
 
 @dataclass(frozen=True)
@@ -97,15 +99,19 @@ class SourceRules:
 
     @functools.cached_property
     def needed_names(self) -> frozenset:
-        """The names some source rule needs the project to mention (a setting's value, a call)."""
-        return frozenset(name for c in self.calls for name in c.needs)
+        """The names some source rule needs the project to mention (a setting's value, a call, or
+        a setting it assigns that decides whether the rule's needs apply)."""
+        return frozenset(name for c in self.calls for name in c.needs + c.decided_by)
 
     def idle(self, summaries: list) -> list:
         """The summaries with the sources of the call rules whose `needs` the project never mentions
         made inert (category ""): `get_language()` is the site's own language in a project that
-        never switches it per request or per user."""
+        never switches it per request or per user. A project that sets MIDDLEWARE (a rule's
+        `decided_by`) without LocaleMiddleware keeps the site's language outside an override()
+        block (`scoped`); a reusable app setting none is judged by its own override() calls."""
         mentioned = set().union(*(s.mentions for s in summaries))
-        idle = [c.callee for c in self.calls if c.needs and not mentioned & set(c.needs)]
+        idle = [c.callee for c in self.calls if c.needs
+                and not mentioned & (set(c.needs) - set(c.scoped) if mentioned & set(c.decided_by) else set(c.needs))]
         if not idle:
             return summaries
         out = []
@@ -131,7 +137,9 @@ class SourceRules:
 def load_sources(directory: Path) -> SourceRules:
     """rules/sources.toml, checked against schemas/sources.schema.json."""
     data = load_rules_toml(directory, "sources.toml")
-    calls = tuple(SourceCall(e["callee"], e["category"], e["source"], tuple(e.get("needs", ()))) for e in data.get("source", []))
+    calls = tuple(SourceCall(e["callee"], e["category"], e["source"], tuple(e.get("needs", ())),
+                             tuple(e.get("decided_by", ())), tuple(e.get("scoped", ())))
+                  for e in data.get("source", []))
     fields = tuple(FieldType(tuple(e["constructor"]), e["category"], tuple(e.get("to", ())), e["source"])
                    for e in data.get("field", []))
     arguments = tuple(SourceArgument(e["callee"], e.get("position"), tuple(e.get("keywords", ())), e["category"], e["source"])

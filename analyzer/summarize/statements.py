@@ -277,6 +277,8 @@ class Statements:
             value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
         if scope.kind == "module":
             self.note_constant_list(name, None if augmented else value_node)
+            if name in self.source_rules.needed_names:  # a setting that decides a source rule (MIDDLEWARE)
+                self.mentions.add(name)
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))
         elif scope.kind != "module" and name in scope.globals_declared:
