@@ -53,9 +53,12 @@ class Definitions:
             add(params.star_kwarg, "varkw")
         return tuple(out)
 
-    def note_constant_list(self, name: str, value_node) -> None:
-        """`FIELDS = ("email", "phone")` at module level: what a loop over FIELDS takes (names.element);
-        a name bound to anything else, or augmented (value_node None), is no such list."""
+    def note_module_name(self, name: str, value_node) -> None:
+        """A name bound at module level. `FIELDS = ("email", "phone")`: what a loop over FIELDS
+        takes (names.element); a name bound to anything else, or augmented (value_node None), is no
+        such list. A setting that decides a source rule (`MIDDLEWARE = [...]`) is a mention."""
+        if name in self.source_rules.needed_names:
+            self.mentions.add(name)
         if value_node is not None and string_collection(value_node):
             self.constant_lists[name] = value_node
         else:

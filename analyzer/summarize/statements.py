@@ -276,9 +276,7 @@ class Statements:
                 and not self.client_account(value_node, name, scope) and not self.url_part(value):
             value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
         if scope.kind == "module":
-            self.note_constant_list(name, None if augmented else value_node)
-            if name in self.source_rules.needed_names:  # a setting that decides a source rule (MIDDLEWARE)
-                self.mentions.add(name)
+            self.note_module_name(name, None if augmented else value_node)
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))
         elif scope.kind != "module" and name in scope.globals_declared:
