@@ -100,3 +100,22 @@ def test_summary_sources(knowledge):
     assert not any(e in ("support_email", "room") for e, _, _ in found)
     site = next(c for c in summary.classes if c.qualname == "models.SiteSettings")
     assert site.fields == (("contact", None),)   # the service's own model
+
+
+def test_deciding_settings_are_mentioned_where_assigned(knowledge):
+    """`MIDDLEWARE = [...]` at module level decides get_language()'s rule; the string read elsewhere
+    (`getattr(settings, "MIDDLEWARE")`) is no assignment."""
+    ctx = Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources)
+    settings = summarize(b'MIDDLEWARE = ["django.middleware.common.CommonMiddleware"]\n', "settings.py", "settings", False, ctx, "d")
+    reader = summarize(b'from django.conf import settings\nSTACK = getattr(settings, "MIDDLEWARE", [])\n', "app.py", "app", False, ctx, "d")
+    assert "MIDDLEWARE" in settings.mentions
+    assert "MIDDLEWARE" not in reader.mentions
+
+
+def test_scoped_needs_count_only_without_deciding_settings(knowledge):
+    rule = next(c for c in knowledge.sources.calls if c.callee == "django.utils.translation.get_language")
+    override = "django.utils.translation.override"
+    assert rule.needs_met({override})  # a reusable app that switches languages in its own blocks
+    assert not rule.needs_met({override, "MIDDLEWARE"})  # a project whose middleware list decides
+    assert rule.needs_met({"django.middleware.locale.LocaleMiddleware", "MIDDLEWARE"})
+    assert not rule.needs_met(set())

@@ -29,6 +29,14 @@ class SourceCall:
     decided_by: tuple = ()  # settings that decide the rule where the project assigns one
     scoped: tuple = ()  # needs holding for a block only: counted only where no `decided_by` setting is assigned
 
+    def needs_met(self, mentioned: set) -> bool:
+        """Does the project mention a name the rule needs? A `scoped` one (override(), a block's)
+        counts only where the project assigns none of `decided_by` (a reusable app)."""
+        needs = set(self.needs)
+        if mentioned & set(self.decided_by):
+            needs -= set(self.scoped)
+        return bool(mentioned & needs)
+
 
 @dataclass(frozen=True)
 class FieldType:
@@ -99,9 +107,13 @@ class SourceRules:
 
     @functools.cached_property
     def needed_names(self) -> frozenset:
-        """The names some source rule needs the project to mention (a setting's value, a call, or
-        a setting it assigns that decides whether the rule's needs apply)."""
-        return frozenset(name for c in self.calls for name in c.needs + c.decided_by)
+        """The names some source rule needs the project to mention (a setting's value, a call)."""
+        return frozenset(name for c in self.calls for name in c.needs)
+
+    @functools.cached_property
+    def deciding_settings(self) -> frozenset:
+        """The settings whose module-level assignment decides some source rule (`decided_by`)."""
+        return frozenset(name for c in self.calls for name in c.decided_by)
 
     def idle(self, summaries: list) -> list:
         """The summaries with the sources of the call rules whose `needs` the project never mentions
@@ -110,8 +122,7 @@ class SourceRules:
         `decided_by`) without LocaleMiddleware keeps the site's language outside an override()
         block (`scoped`); a reusable app setting none is judged by its own override() calls."""
         mentioned = set().union(*(s.mentions for s in summaries))
-        idle = [c.callee for c in self.calls if c.needs
-                and not mentioned & (set(c.needs) - set(c.scoped) if mentioned & set(c.decided_by) else set(c.needs))]
+        idle = [c.callee for c in self.calls if c.needs and not c.needs_met(mentioned)]
         if not idle:
             return summaries
         out = []

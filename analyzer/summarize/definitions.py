@@ -57,7 +57,7 @@ class Definitions:
         """A name bound at module level. `FIELDS = ("email", "phone")`: what a loop over FIELDS
         takes (names.element); a name bound to anything else, or augmented (value_node None), is no
         such list. A setting that decides a source rule (`MIDDLEWARE = [...]`) is a mention."""
-        if name in self.source_rules.needed_names:
+        if name in self.source_rules.deciding_settings:
             self.mentions.add(name)
         if value_node is not None and string_collection(value_node):
             self.constant_lists[name] = value_node
@@ -295,7 +295,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Names):
         self.enclosing_record: str | None = None  # the owner of the person's record a dict literal is nested in
         self.unpacked_record: str | None = None  # the owner of the person's record a row unpacked into names is
         self.digests: set[tuple] = set()  # (scope, local) holding a sanitizer's object (h = hashlib.sha256())
-        self.mentions: set[str] = set()  # names source rules need, written here as a string or called
+        self.mentions: set[str] = set()  # names source rules need, written or called; deciding settings assigned
 
     def run(self, module: cst.Module) -> None:
         for stmt in module.body:
