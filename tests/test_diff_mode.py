@@ -5,7 +5,6 @@ user's global and system git configuration shut out."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -22,7 +21,11 @@ PYPROJECT = '[project]\nname = "demo"\n\n[tool.xborder]\nhome = "CN"\n'
 
 @pytest.fixture(autouse=True)
 def _no_user_git_config(monkeypatch, tmp_path):
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    """An empty file of our own, not os.devnull: on a machine where /dev/null was clobbered into a
+    regular file, git reads its text as configuration and every command fails."""
+    empty_config = tmp_path / "empty.gitconfig"
+    empty_config.write_text("")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty_config))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("HOME", str(tmp_path))
     for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):

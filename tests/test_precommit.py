@@ -54,7 +54,7 @@ def test_files_select_findings_of_the_whole_project(tmp_path):
 
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_NOSYSTEM": "1"}
 
 
 def _run(args, cwd, env):
@@ -73,7 +73,9 @@ def test_pre_commit_run_with_the_hook_from_a_repository_at_a_commit(tmp_path):
     it, so pre-commit builds xborder into an environment of its own from that commit (nothing of
     this checkout's install is used). A clean change passes; a leaking change fails and shows the finding."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env.update(GIT_ENV, PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), XDG_CACHE_HOME=str(tmp_path / "xdg"),
+    empty_config = tmp_path / "empty.gitconfig"  # not os.devnull, which a broken machine may hold text in
+    empty_config.write_text("")
+    env.update(GIT_ENV, GIT_CONFIG_GLOBAL=str(empty_config), PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), XDG_CACHE_HOME=str(tmp_path / "xdg"),
                PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
     hook_repo = export_tree(tmp_path / "xborder")
     rev = _commit_all(hook_repo, env)
