@@ -144,6 +144,16 @@ class Templates:
 
 
 @dataclass(frozen=True)
+class LibraryStr:
+    """What a library base class's __str__ writes of a project class deriving from it (flow.toml library_str)."""
+
+    bases: tuple
+    method: str  # the project method it returns the result of, when the class defines one
+    field_constant: str  # else the field this class constant names
+    field_default: str  # or this one, when the class sets no such constant
+
+
+@dataclass(frozen=True)
 class Signals:
     """How signal objects are made, connected to and sent (rules/flow.toml `signals`)."""
 
@@ -179,6 +189,7 @@ class Flowrules:
     merging_mutators: tuple  # of those, the ones merging a mapping's keys into the receiver's (update)
     wrappers: tuple  # qualified names whose result calls their first argument (functools.partial)
     key_readers: tuple  # methods whose first argument is a key read from the receiver (d.get("phone"))
+    copiers: tuple  # methods (copy) and functions (copy.deepcopy) returning a copy of their receiver or argument
     managers: tuple  # class attributes that query instances of the class (Customer.objects)
     environment_readers: tuple  # calls whose string value is their default argument (os.getenv)
     joiners: dict  # qualified name -> separator: calls that join their first two string arguments
@@ -205,6 +216,7 @@ class Flowrules:
     text_params: tuple = ()  # sink parameters sent as text (query, form, headers): an object in them is str(obj)
     text_methods: dict = None  # str, repr, format -> the methods Python runs for each (__str__, __repr__)
     library_text_methods: tuple = ()  # of those, the ones a library base class is taken to define
+    library_str: tuple = ()  # LibraryStr: what a library base's __str__ writes of a project class (AbstractBaseUser)
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
@@ -383,6 +395,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         merging_mutators=tuple(data.get("merging_mutators", ())),
         wrappers=tuple(data.get("wrappers", ())),
         key_readers=tuple(data.get("key_readers", ())),
+        copiers=tuple(data.get("copiers", ())),
         managers=tuple(data.get("managers", ())),
         environment_readers=tuple(data.get("environment_readers", ())),
         url_types=tuple(data.get("url_types", ())),
@@ -410,6 +423,8 @@ def _load_flowrules(directory: Path) -> Flowrules:
         text_params=tuple(data.get("text_params", ())),
         text_methods={name: tuple(methods) for name, methods in data.get("text_methods", {}).items()},
         library_text_methods=tuple(data.get("library_text_methods", ())),
+        library_str=tuple(LibraryStr(tuple(r["bases"]), r["method"], r["field_constant"], r["field_default"])
+                          for r in data.get("library_str", ())),
         single_instance=tuple(data.get("single_instance", ())),
         builtin_methods=tuple(data.get("builtin_methods", ())),
         class_loaders=tuple(data.get("class_loaders", ())),

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from ..ir import NUMBER, SCALAR, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
-    GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
+    GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
     Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, wrap, ordered
+from ..strings import literal
 from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, merge, objects, received_from, source_value
 
 
@@ -88,12 +89,28 @@ class Evaluation:
         if signal is not None:
             return signal
         library = AbstractValue(objs=frozenset({LibraryObject(qualname)}), strs=frozenset({(Unknown(f"value of {qualname}"),)}))
-        identity = self.analysis.flowrules.identity or {}
-        if qualname in identity.get("objects", ()):
+        if qualname in (self.analysis.flowrules.identity or {}).get("objects", ()):
             # current_user: the signed-in user, an instance of the project's user model
-            users = self.program.derived_from(identity.get("user_models", ()))
+            users = self.user_models()
             return merge(library, objects(*(Instance(c) for c in users))) if users else library
         return library
+
+    def load_class(self, name: AbstractValue) -> AbstractValue:
+        """A class loaded by its dotted name: the class each literal name gives (a project class, or a
+        library one the rules may know), and "some project class" for a name not known here."""
+        loaded = []
+        for alternative in ordered(name.strs):
+            dotted, complete, _ = literal(alternative)
+            if complete:
+                target = self.program.resolve(dotted)
+                loaded.append(target if type(target) is ClassObject else LibraryObject(dotted))
+            else:
+                loaded.append(LoadedClass())
+        return objects(*loaded) if loaded else objects(LoadedClass())
+
+    def user_models(self) -> list:
+        """The project's user model classes: those deriving from a framework's user base class."""
+        return self.program.derived_from((self.analysis.flowrules.identity or {}).get("user_models", ()))
 
     def attribute(self, g: AbstractValue, name: str) -> AbstractValue:
         """`value.name`: fields and bound methods of objects, paths into clients and parameters.

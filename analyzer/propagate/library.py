@@ -5,7 +5,7 @@ sent later, the data they were given); anything else passes its arguments' taint
 from __future__ import annotations
 
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, Deferred, FunctionObject, Instance, ItemPath, LibraryObject, Lit, \
-    LoadedClass, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
+    PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library, is_literal, shift_positions
@@ -68,8 +68,12 @@ class Library:
         position = invokers.get(qualname, invokers.get(qualname.rpartition(".")[2]) if receiver is not None else None)
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)
             return self.invoke(args, position, site)
+        if qualname in flowrules.copiers and len(args) == 1:
+            return args[0][1]
         if qualname in flowrules.class_loaders and args:
             return self.load_class(args[0][1])
+        if qualname in (flowrules.identity or {}).get("model_calls", ()) and (users := self.user_models()):
+            return objects(*(ClassObject(c) for c in users))
         loaded = self.loaded_template(qualname, args)
         if loaded is not None:
             return loaded
@@ -135,9 +139,12 @@ class Library:
         key and the default, on a parameter or a value whose keys are not known the value at that key
         (not with a default: it may be `config.get("mail", "host")`, a ConfigParser's); a selector
         (`qs.filter(name=term)`, flow.toml `selectors`) gives the query it narrows, not the terms;
-        else what goes in comes out."""
+        a copy (`context.copy()`, flow.toml copiers) holds what its receiver holds; else what goes
+        in comes out."""
         if method in self.analysis.flowrules.selectors and receiver is not None:
             return self.default((), receiver, method)
+        if method in self.analysis.flowrules.copiers and receiver is not None and not args:
+            return receiver
         if method in self.analysis.flowrules.invokers:
             return self.invoke(args, self.analysis.flowrules.invokers[method], site)
         if method in self.analysis.flowrules.key_readers and receiver is not None and args and len(args[0][1].strs) == 1:
@@ -147,19 +154,6 @@ class Library:
             if complete and len(args) == 1 and all(type(o) is Sym for o in receiver.objs):
                 return self.item(receiver, key)
         return self.default(args, receiver, method)
-
-    def load_class(self, name: AbstractValue) -> AbstractValue:
-        """A class loaded by its dotted name: the class each literal name gives (a project class, or a
-        library one the rules may know), and "some project class" for a name not known here."""
-        loaded = []
-        for alternative in ordered(name.strs):
-            dotted, complete, _ = literal(alternative)
-            if complete:
-                target = self.program.resolve(dotted)
-                loaded.append(target if type(target) is ClassObject else LibraryObject(dotted))
-            else:
-                loaded.append(LoadedClass())
-        return objects(*loaded) if loaded else objects(LoadedClass())
 
     def loaded_methods(self, method: str) -> list:
         """`method` of a project class loaded by a name not known here: that of each project class

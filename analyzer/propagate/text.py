@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from ..ir import Instance, SelfObject, Sym, ordered, text
-from .lattice import AbstractValue, add_taint
+from ..strings import literal
+from .lattice import AbstractValue, add_taint, merge, objects
 from .results import Site
 
 
@@ -24,6 +25,23 @@ class Text:
                 return found
         return None
 
+    def library_str(self, o: tuple, site: Site) -> AbstractValue | None:
+        """str() of a project instance whose library base's __str__ the rules know (flow.toml
+        library_str): what the project's method returns, else the field a class constant names;
+        None for any other class, or one that defines a text method itself."""
+        if o.cls not in self.program.classes or self.program.lookup_method(o.cls, "__str__"):
+            return None
+        bases = set(self.program.library_bases(o.cls))
+        rule = next((r for r in self.analysis.flowrules.library_str if bases & set(r.bases)), None)
+        if rule is None:
+            return None
+        method = self.program.lookup_method(o.cls, rule.method)
+        if method:
+            return self.instantiate(method, o, (), site)
+        named = [text for text, complete, _ in map(literal, ordered(self.analysis.stores.field(o.cls, rule.field_constant).strs))
+                 if complete]
+        return merge(*(self.attribute(objects(o), name) for name in named or [rule.field_default]))
+
     def as_text(self, g: AbstractValue, function: str, site: Site | None) -> dict:
         """The taint of `function(g)`: of each object with a project text method, what that method
         returns, run on it; of a parameter's object, a text key (the caller's object decides); of
@@ -31,8 +49,11 @@ class Text:
         taint, rest = {}, set()
         for o in ordered(g.objs):
             method = self.text_method(o.cls, function) if type(o) in (Instance, SelfObject) and site else None
-            if method:
-                for k, t in self.analysis.stores.payload(self.instantiate(method, o, (), site)).items():
+            written = self.instantiate(method, o, (), site) if method else \
+                self.library_str(o, site) if type(o) in (Instance, SelfObject) and site and "__str__" in \
+                self.analysis.flowrules.text_methods.get(function, ()) else None
+            if written is not None:
+                for k, t in self.analysis.stores.payload(written).items():
                     add_taint(taint, k, t)
             elif type(o) is not Sym:
                 rest.add(o)
