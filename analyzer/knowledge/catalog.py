@@ -202,6 +202,7 @@ class Flowrules:
     selectors: tuple = ()  # query methods whose arguments only select rows (.filter(), .exclude())
     read_statements: tuple = ()  # first words of SQL statements that only read (SELECT)
     record_categories: frozenset = frozenset()  # categories of a record as a whole: every field read of it keeps them
+    relation_keys: tuple = ()  # attributes of a related object that are the key its relation holds (pk)
     number_types: frozenset = frozenset()  # types and field constructors declaring a number: no record's categories
     authenticating: frozenset = frozenset()  # keywords of a library call that only authenticate it: nothing of theirs comes out
     own_words: frozenset = frozenset()  # categories of a person's own words: never text the program writes from a literal
@@ -409,6 +410,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         selectors=tuple(data.get("selectors", ())),
         read_statements=tuple(word.upper() for word in data.get("read_statements", ())),
         record_categories=frozenset(data.get("record_categories", ())),
+        relation_keys=tuple(data.get("relation_keys", ())),
         number_types=frozenset(data.get("number_types", ())),
         authenticating=frozenset(data.get("authenticating", ())),
         own_words=frozenset(data.get("own_words", ())),

@@ -119,7 +119,8 @@ class Evaluation:
         is the e-mail, not the user's locale), except the categories of a record as a whole
         (flow.toml record_categories: a line of an order is a purchase), which stay on every field
         but the relation to the model the record is a part of (`line.order`); the user's id a
-        relation declares stays behind too (`ticket.assigned_to.email`). A variable a branch proved a
+        relation declares stays behind too (`ticket.assigned_to.email`), but for its key
+        (`ticket.assigned_to.pk`, flow.toml relation_keys). A variable a branch proved a
         string (`SCALAR`, summarize/values.as_scalar) is what it carries itself; one computed by
         arithmetic (`NUMBER`), or a field declared a number, is that without a record's categories."""
         if name == SCALAR:
@@ -132,11 +133,11 @@ class Evaluation:
         # the order a line belongs to is no line of it: the record's categories stay behind
         records = frozenset() if any(type(o) in (Instance, SelfObject) and self.program.is_container_field(o.cls, name)
                                      for o in objs) else self.analysis.flowrules.record_categories
-        taint = {}
+        taint, keys = {}, self.analysis.flowrules.relation_keys
         for k, t in g.taint.items():
             if type(k) is Sym:
                 taint[Sym(wrap(k.path, AttrPath, name))] = t
-            elif (not answered or k.category in records) and not self.program.is_relation_id(k, t):
+            elif (not answered or k.category in records) and (name in keys or not self.program.is_relation_id(k, t)):
                 taint[k] = t
         value = merge(AbstractValue(taint), *found)
         if any(type(o) in (Instance, SelfObject, ClassObject) and self.program.is_number_field(o.cls, name) for o in objs):

@@ -31,8 +31,8 @@ class Text:
         None for any other class, or one that defines a text method itself."""
         if o.cls not in self.program.classes or self.program.lookup_method(o.cls, "__str__"):
             return None
-        bases = set(self.program.library_bases(o.cls))
-        rule = next((r for r in self.analysis.flowrules.library_str if bases & set(r.bases)), None)
+        bases = self.program.library_bases(o.cls)  # the nearest one's __str__ runs
+        rule = next((r for r in self.analysis.flowrules.library_str if bases and bases[0] in r.bases), None)
         if rule is None:
             return None
         method = self.program.lookup_method(o.cls, rule.method)
