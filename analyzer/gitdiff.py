@@ -63,7 +63,9 @@ def changed_lines(root: Path, ref: str, option: str, unborn_ok: bool = False) ->
     if commit is None:
         if not (unborn_ok and ref == "HEAD"):
             raise ConfigError(f"{option}: no commit '{ref}' in the git repository of {root}")
-        commit = _git(root, option, ["hash-object", "-t", "tree", os.devnull], "cannot make git's empty tree")
+        # The empty tree's id from empty input, not from os.devnull: a machine's /dev/null may be a
+        # file someone wrote into (a shell hook's errors were, on the CI machine).
+        commit = _git(root, option, ["hash-object", "-t", "tree", "--stdin"], "cannot make git's empty tree")
     diff = _git(root, option, [*_DIFF, commit.decode().strip(), "--"], "git diff failed")
     lines = parse_diff(diff)
     untracked = _git(root, option, ["ls-files", "--others", "--exclude-standard", "-z"], "git ls-files failed")
@@ -74,10 +76,10 @@ def changed_lines(root: Path, ref: str, option: str, unborn_ok: bool = False) ->
 
 
 def _git(root: Path, option: str, args: list, problem: str | None) -> bytes | None:
-    """git's output of `args` run in `root`; when it fails, a ConfigError saying `problem` (with
-    git's own message), or None when `problem` is None."""
+    """git's output of `args` run in `root`, with nothing on its input; when it fails, a
+    ConfigError saying `problem` (with git's own message), or None when `problem` is None."""
     try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, timeout=300,
+        done = subprocess.run(["git", *args], cwd=root, input=b"", capture_output=True, timeout=300,
                               env={**os.environ, "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"})
     except FileNotFoundError:
         raise ConfigError(f"{option}: git is not installed or not on PATH (diff mode asks git what changed)") from None

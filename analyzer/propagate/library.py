@@ -37,6 +37,11 @@ def _sdk_client(qualname: str, value: AbstractValue) -> bool:
     return not value.taint and name[:1].isupper() and not name.isupper()
 
 
+def is_parameter(g: AbstractValue) -> bool:
+    """Is the value a parameter's and nothing else (every object the caller's, a Sym)?"""
+    return bool(g.objs) and all(type(o) is Sym for o in g.objs)
+
+
 def parameter_objects(g: AbstractValue) -> tuple:
     """The parameters' objects a value holds, and the rest of it (their own taint keys taken out)."""
     syms = [o for o in ordered(g.objs) if type(o) is Sym]
@@ -68,8 +73,6 @@ class Library:
         position = invokers.get(qualname, invokers.get(qualname.rpartition(".")[2]) if receiver is not None else None)
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)
             return self.invoke(args, position, site)
-        if qualname in flowrules.copiers and len(args) == 1:
-            return args[0][1]
         if qualname in flowrules.class_loaders and args:
             return self.load_class(args[0][1])
         if qualname in (flowrules.identity or {}).get("model_calls", ()) and (users := self.user_models()):
@@ -139,11 +142,11 @@ class Library:
         key and the default, on a parameter or a value whose keys are not known the value at that key
         (not with a default: it may be `config.get("mail", "host")`, a ConfigParser's); a selector
         (`qs.filter(name=term)`, flow.toml `selectors`) gives the query it narrows, not the terms;
-        a copy (`context.copy()`, flow.toml copiers) holds what its receiver holds; else what goes
-        in comes out."""
+        a copy of a parameter (`context.copy()`, flow.toml copiers) is that parameter's value; else
+        what goes in comes out."""
         if method in self.analysis.flowrules.selectors and receiver is not None:
             return self.default((), receiver, method)
-        if method in self.analysis.flowrules.copiers and receiver is not None and not args:
+        if method in self.analysis.flowrules.copiers and receiver is not None and not args and is_parameter(receiver):
             return receiver
         if method in self.analysis.flowrules.invokers:
             return self.invoke(args, self.analysis.flowrules.invokers[method], site)

@@ -135,12 +135,27 @@ class Definitions:
         body = Scope(qualname, qualname, {}, scope, "class")
         body.calls, body.writes = scope.calls, scope.writes
         self.suite(node.body, body)
+        self.user_model_key(node, bases, body)
         self.classes.append(ClassSummary(qualname, tuple(bases), self.loc(node), tuple(body.fields), tuple(body.relations),
                                          body.exposes, tuple(body.numbers)))
         if scope.kind == "class":
             scope.exposes = scope.exposes or self.listed_fields(node)
         if scope.kind != "class":
             scope.env[node.name.value] = Val(frozenset({ProjectRef(qualname)}))
+
+    def user_model_key(self, node: cst.ClassDef, bases: list, body: Scope) -> None:
+        """A user model's key (flow.toml relation_keys: pk, id) is the user's id, `{{ user.pk }}` in
+        a mail as `user.pk` in code: a field of the identity key categories for a class deriving
+        from one of the framework's user models, unless its body declares it."""
+        identity = self.flowrules.identity or {}
+        if not set(bases) & set(identity.get("user_models", ())):
+            return
+        declared = [f for f, _ in body.fields]
+        for name in self.flowrules.relation_keys:
+            for category in () if name in declared else identity.get("key_categories", ()):
+                expression = f"{node.name.value}.{name}"
+                value = self.add_source(Source(category, self.loc(node.name), expression, body.qualname, "field"), (id(node.name), expression))
+                body.fields.append((name, next(a.index for a in value.atoms if type(a) is SourceRef)))
 
     def client_setting(self, name: str, scope: Scope) -> bool:
         """Whether a parameter of a service client's constructor configures the client itself (flow.toml
