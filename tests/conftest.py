@@ -97,6 +97,14 @@ def export_tree(dest: Path) -> Path:
     return dest
 
 
+def empty_git_config(folder: Path) -> str:
+    """An empty file for GIT_CONFIG_GLOBAL, so that the user's configuration stays out; not
+    os.devnull, which on a machine whose /dev/null a shell hook wrote into git reads as text."""
+    path = folder / "empty.gitconfig"
+    path.write_text("")
+    return str(path)
+
+
 def write_project(root: Path, files: dict) -> Path:
     for rel, text in files.items():
         path = root / rel

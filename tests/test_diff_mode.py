@@ -5,12 +5,13 @@ user's global and system git configuration shut out."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli, scan_json, write_project
+from conftest import empty_git_config, run_cli, scan_json, write_project
 from xborder.gitdiff import ChangedLines, parse_diff
 
 SINK = 'import requests\n\n\ndef track(payload):\n    requests.post("https://api.mixpanel.com/t", json=payload)\n'
@@ -21,11 +22,7 @@ PYPROJECT = '[project]\nname = "demo"\n\n[tool.xborder]\nhome = "CN"\n'
 
 @pytest.fixture(autouse=True)
 def _no_user_git_config(monkeypatch, tmp_path):
-    """An empty file of our own, not os.devnull: on a machine where /dev/null was clobbered into a
-    regular file, git reads its text as configuration and every command fails."""
-    empty_config = tmp_path / "empty.gitconfig"
-    empty_config.write_text("")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(empty_config))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", empty_git_config(tmp_path))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     monkeypatch.setenv("HOME", str(tmp_path))
     for name in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
@@ -166,6 +163,17 @@ def test_before_the_first_commit_changed_only_reports_everything(tmp_path):
     assert reported(root, "--changed-only") == [("pkg/legacy.py", "pkg/legacy.py", 5)]
     result = run_cli("scan", "--no-cache", "--diff-base", "HEAD", root)
     assert result.exit_code == 2 and "--diff-base: no commit 'HEAD'" in result.stderr
+
+
+def test_the_empty_tree_is_not_read_from_the_null_device(tmp_path, monkeypatch):
+    """Before the first commit, --changed-only compares with git's empty tree, made from empty input:
+    a /dev/null that a shell hook wrote into (as on the CI machine) must not matter."""
+    root = write_project(tmp_path / "fresh", {"pyproject.toml": PYPROJECT, "pkg/__init__.py": "", "pkg/legacy.py": LEGACY})
+    git(root, "init", "-q")
+    written_into = tmp_path / "null"
+    written_into.write_text("pyenv-hooks: line 24: enable: cannot open shared object\n")
+    monkeypatch.setattr(os, "devnull", str(written_into))
+    assert reported(root, "--changed-only") == [("pkg/legacy.py", "pkg/legacy.py", 5)]
 
 
 def test_the_text_report_says_what_it_was_narrowed_to(repo, monkeypatch):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ROOT, export_tree, scan_json, write_project
+from conftest import ROOT, empty_git_config, export_tree, scan_json, write_project
 
 SEND = 'import requests\n\n\ndef {name}(user):\n    requests.post("https://api.mixpanel.com/track", json={{"email": user.email}})\n'
 PYPROJECT = '[project]\nname = "demo"\n\n[tool.xborder]\nhome = "CN"\n'
@@ -73,9 +73,7 @@ def test_pre_commit_run_with_the_hook_from_a_repository_at_a_commit(tmp_path):
     it, so pre-commit builds xborder into an environment of its own from that commit (nothing of
     this checkout's install is used). A clean change passes; a leaking change fails and shows the finding."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    empty_config = tmp_path / "empty.gitconfig"  # not os.devnull, which a broken machine may hold text in
-    empty_config.write_text("")
-    env.update(GIT_ENV, GIT_CONFIG_GLOBAL=str(empty_config), PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), XDG_CACHE_HOME=str(tmp_path / "xdg"),
+    env.update(GIT_ENV, GIT_CONFIG_GLOBAL=empty_git_config(tmp_path), PRE_COMMIT_HOME=str(tmp_path / "pre-commit-home"), XDG_CACHE_HOME=str(tmp_path / "xdg"),
                PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
     hook_repo = export_tree(tmp_path / "xborder")
     rev = _commit_all(hook_repo, env)

@@ -189,7 +189,7 @@ class Flowrules:
     merging_mutators: tuple  # of those, the ones merging a mapping's keys into the receiver's (update)
     wrappers: tuple  # qualified names whose result calls their first argument (functools.partial)
     key_readers: tuple  # methods whose first argument is a key read from the receiver (d.get("phone"))
-    copiers: tuple  # methods (copy) and functions (copy.deepcopy) returning a copy of their receiver or argument
+    copiers: tuple  # methods returning a copy of their receiver (dict.copy): a parameter's copy is its value
     managers: tuple  # class attributes that query instances of the class (Customer.objects)
     environment_readers: tuple  # calls whose string value is their default argument (os.getenv)
     joiners: dict  # qualified name -> separator: calls that join their first two string arguments
@@ -208,7 +208,7 @@ class Flowrules:
     own_words: frozenset = frozenset()  # categories of a person's own words: never text the program writes from a literal
     signals: Signals = Signals()  # what makes, connects and sends signal objects
     properties: tuple = ()  # decorators that make a method read as an attribute (@property)
-    identity: dict = None  # current-user objects of web frameworks, and the bases of a user model
+    identity: dict = field(default_factory=dict)  # current-user objects of web frameworks, the bases of a user model
     records: dict = None  # a weak key beside a person's contact key in a dict literal: contacts, weak, owner
     logins: dict = None  # an identity key beside a credential key in a dict literal: identities, credentials
     whole_object: tuple = ()  # methods that hand out all of an object's fields (to_dict, model_dump)

@@ -89,7 +89,7 @@ class Evaluation:
         if signal is not None:
             return signal
         library = AbstractValue(objs=frozenset({LibraryObject(qualname)}), strs=frozenset({(Unknown(f"value of {qualname}"),)}))
-        if qualname in (self.analysis.flowrules.identity or {}).get("objects", ()):
+        if qualname in self.analysis.flowrules.identity.get("objects", ()):
             # current_user: the signed-in user, an instance of the project's user model
             users = self.user_models()
             return merge(library, objects(*(Instance(c) for c in users))) if users else library
@@ -110,7 +110,7 @@ class Evaluation:
 
     def user_models(self) -> list:
         """The project's user model classes: those deriving from a framework's user base class."""
-        return self.program.derived_from((self.analysis.flowrules.identity or {}).get("user_models", ()))
+        return self.program.derived_from(self.analysis.flowrules.identity.get("user_models", ()))
 
     def attribute(self, g: AbstractValue, name: str) -> AbstractValue:
         """`value.name`: fields and bound methods of objects, paths into clients and parameters.

@@ -75,7 +75,7 @@ class Library:
             return self.invoke(args, position, site)
         if qualname in flowrules.class_loaders and args:
             return self.load_class(args[0][1])
-        if qualname in (flowrules.identity or {}).get("model_calls", ()) and (users := self.user_models()):
+        if qualname in flowrules.identity.get("model_calls", ()) and (users := self.user_models()):
             return objects(*(ClassObject(c) for c in users))
         loaded = self.loaded_template(qualname, args)
         if loaded is not None:

@@ -25,11 +25,13 @@ class Text:
                 return found
         return None
 
-    def library_str(self, o: tuple, site: Site) -> AbstractValue | None:
+    def library_str(self, o: tuple, function: str, site: Site | None) -> AbstractValue | None:
         """str() of a project instance whose library base's __str__ the rules know (flow.toml
-        library_str): what the project's method returns, else the field a class constant names;
-        None for any other class, or one that defines a text method itself."""
-        if o.cls not in self.program.classes or self.program.lookup_method(o.cls, "__str__"):
+        library_str), asked where no project method makes its text (text_method): what the
+        project's `method` returns, else the field a class constant names; None for any other
+        object, or a text function that does not run __str__ (repr)."""
+        if type(o) not in (Instance, SelfObject) or site is None or o.cls not in self.program.classes \
+                or "__str__" not in self.analysis.flowrules.text_methods.get(function, ()):
             return None
         bases = self.program.library_bases(o.cls)  # the nearest one's __str__ runs
         rule = next((r for r in self.analysis.flowrules.library_str if bases and bases[0] in r.bases), None)
@@ -49,9 +51,7 @@ class Text:
         taint, rest = {}, set()
         for o in ordered(g.objs):
             method = self.text_method(o.cls, function) if type(o) in (Instance, SelfObject) and site else None
-            written = self.instantiate(method, o, (), site) if method else \
-                self.library_str(o, site) if type(o) in (Instance, SelfObject) and site and "__str__" in \
-                self.analysis.flowrules.text_methods.get(function, ()) else None
+            written = self.instantiate(method, o, (), site) if method else self.library_str(o, function, site)
             if written is not None:
                 for k, t in self.analysis.stores.payload(written).items():
                     add_taint(taint, k, t)

@@ -147,15 +147,16 @@ class Definitions:
         """A user model's key (flow.toml relation_keys: pk, id) is the user's id, `{{ user.pk }}` in
         a mail as `user.pk` in code: a field of the identity key categories for a class deriving
         from one of the framework's user models, unless its body declares it."""
-        identity = self.flowrules.identity or {}
+        identity = self.flowrules.identity
         if not set(bases) & set(identity.get("user_models", ())):
             return
-        declared = [f for f, _ in body.fields]
-        for name in self.flowrules.relation_keys:
-            for category in () if name in declared else identity.get("key_categories", ()):
-                expression = f"{node.name.value}.{name}"
-                value = self.add_source(Source(category, self.loc(node.name), expression, body.qualname, "field"), (id(node.name), expression))
-                body.fields.append((name, next(a.index for a in value.atoms if type(a) is SourceRef)))
+        declared = {f for f, _ in body.fields}
+        keys = [name for name in self.flowrules.relation_keys if name not in declared]
+        for name, category in ((name, category) for name in keys for category in identity.get("key_categories", ())):
+            expression = f"{node.name.value}.{name}"
+            value = self.add_source(Source(category, self.loc(node.name), expression, body.qualname, "field"),
+                                    (id(node.name), expression, category))
+            body.fields.append((name, next(a.index for a in value.atoms if type(a) is SourceRef)))
 
     def client_setting(self, name: str, scope: Scope) -> bool:
         """Whether a parameter of a service client's constructor configures the client itself (flow.toml
