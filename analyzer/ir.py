@@ -412,9 +412,12 @@ class ClientMethod(NamedTuple):
 class CategoryKey(NamedTuple):
     """Taint of one personal-data category (a finding is one per category, sink and destination).
     `received`: the Replies (ordered) the data was read out of, when a name labels a value that
-    only came in from the network; () for data from anywhere else."""
+    only came in from the network; () for data from anywhere else. `named`: the parameters (Syms)
+    whose name alone gave the category (`def greet(user_name)`): what the caller passes decides it
+    (Substitution.named_key); () once decided, or for any other source."""
     category: str
     received: tuple = ()
+    named: tuple = ()
     kind: str = "category"
 
 

@@ -60,8 +60,9 @@ class Effects:
         taint = dict(call.data.taint)
         for k, t in url_data(call).items():
             add_taint(taint, k, t)
-        sources = {k: t for k, t in taint.items() if type(k) is not Sym}
-        syms = {k: t for k, t in taint.items() if type(k) is Sym}
+        # a parameter's name alone (CategoryKey.named) is the callers' to decide, as their values are
+        syms = {k: t for k, t in taint.items() if type(k) is Sym or k.named}
+        sources = {k: t for k, t in taint.items() if k not in syms}
         for k in ordered(sources):
             self.flows.append(RawFlow(sources[k][0], sources[k][1:], call, decided(k.received)))
         if syms:

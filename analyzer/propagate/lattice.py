@@ -166,11 +166,21 @@ def has_sym(g: AbstractValue) -> bool:
     return _strs_sym(g.strs) or any(has_sym(v) for v in g.keys.values())
 
 
+def carries_category(g: AbstractValue) -> bool:
+    """Does the value hold personal data of some category (itself or under a key)?"""
+    return any(type(k) is CategoryKey for k in g.taint) or any(carries_category(v) for v in g.keys.values())
+
+
 def concrete(g: AbstractValue) -> AbstractValue:
-    """The part of a value that does not depend on the enclosing function's parameters."""
-    if not has_sym(g):
+    """The part of a value that does not depend on the enclosing function's parameters; a category
+    a parameter's name gave stands as it is (what is stored is kept, whoever called)."""
+    if not has_sym(g) and not any(type(k) is CategoryKey and k.named for k in g.taint):
         return g
-    return AbstractValue({k: t for k, t in g.taint.items() if type(k) is not Sym},
+    taint: dict = {}
+    for k, t in g.taint.items():
+        if type(k) is not Sym:
+            add_taint(taint, CategoryKey(k.category, k.received) if k.named else k, t)
+    return AbstractValue(taint,
                          frozenset(o for o in g.objs if type(o) is not Sym and not _client_sym(o)),
                          frozenset(s for s in g.strs if not any(type(p) is Sym for p in s)),
                          {k: concrete(v) for k, v in g.keys.items()})
@@ -262,5 +272,6 @@ def source_value(module, index: int, received: tuple = ()) -> AbstractValue:
     if not s.category:  # a source its rule's `needs` left inert (SourceRules.idle)
         return NOTHING
     step = Step(module.path, s.loc, f"source: {s.expression} ({s.category})")
-    key = CategoryKey(s.category, received if s.shape in NAMING_SHAPES else ())
+    named = tuple(r for r in received if type(r) is Sym) if s.shape == "parameter" else ()
+    key = CategoryKey(s.category, received if s.shape in NAMING_SHAPES else (), named)
     return AbstractValue({key: (Origin(module.path, index, SOURCE_WEIGHT.get(s.shape, 1)), step)})

@@ -4,7 +4,7 @@ replaced by the caller's values and every trace extended by the hops of the call
 from __future__ import annotations
 
 from ..ir import ENCODED, RENDER, TEXT, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, ParamRef, Reply, Sym, ordered, path_root
-from .lattice import NOTHING, AbstractValue, add_taint, expand, extend, extend_by, merge, received_from, retraced
+from .lattice import NOTHING, AbstractValue, add_taint, carries_category, expand, extend, extend_by, merge, received_from, retraced
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
 
 
@@ -88,7 +88,10 @@ class Substitution:
         passed_keys = []  # the keys of a parameter the callee passes on as it is
         for k, t in g.taint.items():
             if type(k) is not Sym:
-                put(self.received_key(k) if type(k) is CategoryKey else k, t)
+                if type(k) is CategoryKey and k.named:
+                    k = self.named_key(k)
+                if k is not None:
+                    put(self.received_key(k) if type(k) is CategoryKey else k, t)
                 continue
             actual = self.sym(k.path)
             root = path_root(k.path).name
@@ -125,9 +128,23 @@ class Substitution:
         for r in k.received:
             found = received_from(self.sym(r.path)) if type(r) is Sym else (r,)
             if not found:
-                return CategoryKey(k.category)
+                return CategoryKey(k.category, (), k.named)
             replies.update(found)
-        return CategoryKey(k.category, tuple(ordered(replies)))
+        return CategoryKey(k.category, tuple(ordered(replies)), k.named)
+
+    def named_key(self, k: CategoryKey) -> CategoryKey | None:
+        """A category a parameter's name alone gave (`def greet(user_name)`), seen from this call
+        site: none where the caller passes data of a category of its own there (what the value is
+        says more than what the callee calls it: `greet(user.name)` is a name, not a user name),
+        plain where the caller passes nothing personal, and the caller's callers' to decide where
+        the caller passes its own parameter on."""
+        named = set()
+        for r in k.named:
+            actual = self.sym(r.path)
+            if carries_category(actual):
+                return None
+            named.update(s for s in (*actual.taint, *actual.objs) if type(s) is Sym)
+        return CategoryKey(k.category, k.received, tuple(ordered(named)))
 
     def client(self, o, keep_unbound: bool):
         """A client or a reply with its destination as the caller sees it."""
