@@ -8,9 +8,9 @@ propagate.py from these resolutions, and printed by `xborder callgraph`.
 
 from __future__ import annotations
 
-from .ir import AttrPath, BoundMethod, CategoryKey, ClassObject, FunctionObject, GlobalRef, LibraryObject, LibraryRef, \
-    ManagerObject, ModuleObject, Origin, ProjectRef
-from .summary import ModuleSummary
+from .ir import AttrPath, BoundMethod, CallResult, CategoryKey, ClassObject, FunctionObject, GlobalRef, LibraryObject, \
+    LibraryRef, ManagerObject, ModuleObject, Origin, ProjectRef, StaticCallee
+from .summary import FieldWrite, ModuleSummary
 
 
 class Program:
@@ -59,6 +59,30 @@ class Program:
                     self.reverse.setdefault(target, {}).setdefault(accessor.name, (qualname, accessor.source, module))
                     if accessor.source is not None:
                         self.containers.setdefault(qualname, set()).add(accessor.field)
+        self.managed: dict[str, list] = {}  # project manager class -> the models whose manager it is
+        self.model_managers: dict[str, list] = {}  # model -> its project manager classes
+        for model, manager in self.declared_managers():  # (resolving names meanwhile knows no manager yet)
+            self.managed.setdefault(manager, []).append(model)
+            self.model_managers.setdefault(model, []).append(manager)
+
+    def manager_method(self, model: str, name: str) -> str | None:
+        """The method `name` of the project manager `model`'s manager attributes are made of."""
+        return next((m for manager in self.model_managers.get(model, ()) if (m := self.lookup_method(manager, name))), None)
+
+    def declared_managers(self) -> list[tuple]:
+        """(model, manager class) for each manager attribute a class body makes of a project class
+        (`objects = EmailAddressManager()`): its methods run on that model's query."""
+        found = set()
+        for f, module in self.functions.values():
+            for w in f.writes:
+                if type(w) is not FieldWrite or w.cls not in self.classes or w.attr not in self.managers or w.target.atoms:
+                    continue
+                for atom in w.value.atoms:
+                    callee = module.calls[atom.call].callee if type(atom) is CallResult else None
+                    made = self.resolve(callee.qualname) if type(callee) is StaticCallee else None
+                    if type(made) is ClassObject:
+                        found.add((w.cls, made.cls))
+        return sorted(found)
 
     # -- names
 
@@ -81,8 +105,9 @@ class Program:
             match inner:
                 case ClassObject(cls=cls) if name in self.managers:
                     return ManagerObject(cls)
-                case ManagerObject():
-                    return inner
+                case ManagerObject(cls=cls):  # a project manager's method runs on the model's query
+                    method = self.manager_method(cls, name)
+                    return BoundMethod(method, inner) if method else inner
                 case ClassObject(cls=cls) if methods:
                     method = self.lookup_method(cls, name)
                     if method and self.functions[method][0].is_classmethod:

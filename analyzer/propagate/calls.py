@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-from ..ir import EMPTY, BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
+from ..ir import BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
     FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
     PartialObject, Reply, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
     ordered
 from ..strings import format_parts
-from ..summary import DOUBLE_STAR, Arg
-from .binding import bind_fields, bind_project, shift_positions
+from .binding import bind_fields, bind_project
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects, source_value
 from .results import DeferredCall, FieldStore, Site
 from .substitution import Substitution
-
-
-def queued_options(args: tuple) -> tuple:
-    """apply_async((a, b), {"k": v}) / apply_async(args=..., kwargs=...): the task's own arguments,
-    as a spread sequence and a spread mapping."""
-    found = {}
-    for arg, g in args:
-        if arg.name in ("args", "kwargs"):
-            found[arg.name] = g
-        elif arg.position in (0, 1):
-            found[("args", "kwargs")[arg.position]] = g
-    spread = []
-    if "args" in found:
-        spread.append((Arg(0, None, EMPTY, True), found["args"]))
-    if "kwargs" in found:
-        spread.append((Arg(None, DOUBLE_STAR, EMPTY, True), found["kwargs"]))
-    return tuple(spread)
-
-
-def bound_task(f):
-    """A task declared with bind=True takes the task itself first (`self`, outside any class)."""
-    return LibraryObject("celery.app.task.Task") if f.cls is None and f.params and f.params[0].name == "self" else None
 
 
 def identifies_nobody(no_data: tuple, callee, targets: list, constructors: dict) -> bool:
@@ -192,9 +169,12 @@ class Calls:
                 case Instance(cls=cls) | SelfObject(cls=cls):
                     targets += self.instance_targets(o, method)
                     # A query's result (`.filter(...)`: instances and more query) answers library
-                    # methods as the query: the manager models them, without its arguments' data.
+                    # methods as the query: the manager models them, without its arguments' data;
+                    # so does a project manager inheriting one (`self.get(...)`): its model's query.
                     if not self.program.lookup_method(cls, method) and ManagerObject(cls) not in receiver.objs:
-                        targets.append(self.inherited(cls, method, o))
+                        targets += [(ManagerObject(m), None) for m in self.program.managed.get(cls, ())] or [self.inherited(cls, method, o)]
+                case ManagerObject(cls=cls) if (t := self.program.manager_method(cls, method)):
+                    targets.append((FunctionObject(t), o))  # `objects = EmailAddressManager()`: its own method
                 case ManagerObject(cls=cls) if self.program.lookup_method(cls, method):
                     # `for p in Project.objects.all(): p.get_absolute_url()`: a method the model
                     # defines runs on a row, it does not query for more rows.
@@ -309,27 +289,6 @@ class Calls:
                 signal = self.library_signal_call(qualname, args, site)
                 return signal if signal is not None else self.library(qualname, args, receiver, NOTHING, site)
         return self.default(args, receiver, method)
-
-    def queued(self, function, style: str, args: tuple, site: Site) -> AbstractValue:
-        """A task handed to a queue runs with the arguments the queueing call passes for it; what
-        the queueing call returns is a handle, not the task's result."""
-        if style == "first":
-            if not args:
-                return NOTHING
-            callables = self.callable_targets(args[0][1])
-            args = shift_positions(args[1:], -1)
-        else:
-            callables = self.callable_targets(objects(function))
-        if style == "options":
-            args = queued_options(args)
-        self.record_queued(args)
-        for target, self_obj in callables:
-            if type(target) in (Deferred, PartialObject, QueuedCall):
-                continue
-            if type(target) is FunctionObject and self_obj is None:
-                self_obj = bound_task(self.program.functions[target.qualname][0])
-            self.apply(target, self_obj, args, None, site)
-        return NOTHING
 
     # -- project code
 

@@ -1,5 +1,6 @@
-"""Signals: receivers connected to a signal object run with what each send of that object passes,
-and with what the framework passes for the signals it sends itself (rules/flow.toml `signals`).
+"""Signals and queues: receivers connected to a signal object run with what each send of that object
+passes, and with what the framework passes for the signals it sends itself (rules/flow.toml
+`signals`); a queued task runs with what the queueing call passes for it.
 
 Receivers are kept in the shared table `signals` under ("receivers", signal key); the arguments
 of every queued task under ("queued", "args") and ("queued", "kwargs"), for the framework's task
@@ -7,11 +8,34 @@ signals. A send reads the receivers, so it is analysed again when one is connect
 
 from __future__ import annotations
 
-from ..ir import EMPTY, BoundMethod, ClassObject, FunctionObject, Instance, LibraryObject, Receiver, SignalCall, \
-    SignalObject, ordered
+from ..ir import EMPTY, BoundMethod, ClassObject, Deferred, FunctionObject, Instance, LibraryObject, PartialObject, \
+    QueuedCall, Receiver, SignalCall, SignalObject, ordered
+from .binding import shift_positions
 from ..summary import DOUBLE_STAR, Arg
 from .lattice import NOTHING, AbstractValue, merge, objects
 from .results import Site
+
+
+def queued_options(args: tuple) -> tuple:
+    """apply_async((a, b), {"k": v}) / apply_async(args=..., kwargs=...): the task's own arguments,
+    as a spread sequence and a spread mapping."""
+    found = {}
+    for arg, g in args:
+        if arg.name in ("args", "kwargs"):
+            found[arg.name] = g
+        elif arg.position in (0, 1):
+            found[("args", "kwargs")[arg.position]] = g
+    spread = []
+    if "args" in found:
+        spread.append((Arg(0, None, EMPTY, True), found["args"]))
+    if "kwargs" in found:
+        spread.append((Arg(None, DOUBLE_STAR, EMPTY, True), found["kwargs"]))
+    return tuple(spread)
+
+
+def bound_task(f):
+    """A task declared with bind=True takes the task itself first (`self`, outside any class)."""
+    return LibraryObject("celery.app.task.Task") if f.cls is None and f.params and f.params[0].name == "self" else None
 
 
 def argument(args: tuple, position: int | None, name: str) -> AbstractValue | None:
@@ -119,3 +143,24 @@ class Signals:
             self.analysis.stores.put("signals", ("queued", "args"), merge(*positional))
         if named or spread:
             self.analysis.stores.put("signals", ("queued", "kwargs"), merge(AbstractValue(keys=named), *spread))
+
+    def queued(self, function, style: str, args: tuple, site: Site) -> AbstractValue:
+        """A task handed to a queue runs with the arguments the queueing call passes for it; what
+        the queueing call returns is a handle, not the task's result."""
+        if style == "first":
+            if not args:
+                return NOTHING
+            callables = self.callable_targets(args[0][1])
+            args = shift_positions(args[1:], -1)
+        else:
+            callables = self.callable_targets(objects(function))
+        if style == "options":
+            args = queued_options(args)
+        self.record_queued(args)
+        for target, self_obj in callables:
+            if type(target) in (Deferred, PartialObject, QueuedCall):
+                continue
+            if type(target) is FunctionObject and self_obj is None:
+                self_obj = bound_task(self.program.functions[target.qualname][0])
+            self.apply(target, self_obj, args, None, site)
+        return NOTHING
