@@ -170,7 +170,7 @@ class Calls:
             return result
         keyed = receiver.keyed()
         value = keyed[key] if key in keyed else result
-        return value | self.source(scope, node.args[0].value, key, self.owner(func.value, scope), "key")
+        return value | self.read_key_source(scope, node.args[0].value, key, func.value)
 
     @staticmethod
     def dict_value(args: list) -> Val | None:

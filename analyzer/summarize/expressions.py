@@ -101,7 +101,7 @@ class Expressions:
             for element in node.slice:
                 self.expr_slice(element.slice, scope)
             return any_item(base)
-        return item(base, key) | self.source(scope, node, key, self.owner(node.value, scope), "key")
+        return item(base, key) | self.read_key_source(scope, node, key, node.value)
 
     def expr_slice(self, s, scope):
         if isinstance(s, cst.Index):

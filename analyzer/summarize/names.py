@@ -59,6 +59,15 @@ class Names:
             return EMPTY
         return self.add_source(Source(match.category, self.loc(node), text_of(node), scope.qualname, shape), key)
 
+    def read_key_source(self, scope: Scope, node: cst.CSTNode, key: str, mapping: cst.BaseExpression) -> Val:
+        """A value read from a dict by a key named like personal data (`payload["email"]`,
+        `d.get("phone")`); an UPPER_CASE key is a setting of a configuration dict
+        (`params.pop("EMAIL")`, `DATABASES["default"]["USER"]`), the operator's, as an UPPER_CASE
+        name is (a dict written with such a key, `{"EMAIL": email}`, still names what is put in it)."""
+        if is_constant_name(key):
+            return EMPTY
+        return self.source(scope, node, key, self.owner(mapping, scope), "key")
+
     def add_source(self, source: Source, key: tuple) -> Val:
         """Record a source once per (node, what it was recognised by); its value."""
         if key not in self.seen_sources:

@@ -214,7 +214,14 @@ def is_constant(node) -> bool:
     """A literal: a string, a number (signed: `chat_id=-1001234` is a constant too), None, True, False;
     or a read of an UPPER_CASE name (`ADMIN_EMAIL`, `settings.DEFAULT_FROM_EMAIL`, `{"prompts":
     WORKSPACE_PROMPTS_ACCESS}`): a constant or a setting, the program's or its operator's, that a
-    name or key given to it does not make a person's data."""
+    name or key given to it does not make a person's data; and a literal tuple, list, set or dict
+    made only of them (`twitter = {"endpoint": "https://...", "urls": [...]}`: a table of the
+    program's), but not an empty one, which only stands for what is put in it later."""
+    if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+        return bool(node.elements) and all(isinstance(e, cst.Element) and is_constant(e.value) for e in node.elements)
+    if isinstance(node, cst.Dict):
+        return bool(node.elements) and all(
+            isinstance(e, cst.DictElement) and is_constant(e.key) and is_constant(e.value) for e in node.elements)
     if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, (cst.Minus, cst.Plus)):
         node = node.expression
     name = node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
