@@ -48,6 +48,13 @@ def parameter_objects(g: AbstractValue) -> tuple:
     return syms, AbstractValue({k: t for k, t in g.taint.items() if k not in syms}, g.objs.difference(syms), g.strs, g.keys)
 
 
+def but_key_lookups(args: tuple, keys: tuple) -> tuple:
+    """A query's arguments but its lookups by a row's key (`id=x`, `user__pk=y`): the rows found are
+    the query's answer, which holds what it was filtered by (`username=u`) but not the key it was
+    found by as data of its other fields (`User.objects.get(id=uid).email` is no user id)."""
+    return tuple((a, g) for a, g in args if not set((a.name or "").split("__")) & set(keys))
+
+
 class Library:
     """Calls into libraries, for a Frame."""
 
@@ -75,8 +82,8 @@ class Library:
             return self.invoke(args, position, site)
         if qualname in flowrules.class_loaders and args:
             return self.load_class(args[0][1])
-        if qualname in flowrules.identity.get("model_calls", ()) and (users := self.user_models()):
-            return objects(*(ClassObject(c) for c in users))
+        if qualname in flowrules.identity.get("model_calls", ()):  # the project's user model, else the library's
+            return objects(*[ClassObject(c) for c in self.user_models()] or [LibraryObject(qualname)])
         loaded = self.loaded_template(qualname, args)
         if loaded is not None:
             return loaded
@@ -93,6 +100,8 @@ class Library:
         if made:
             return merge(*made)
         name = qualname.rpartition(".")[2]
+        if set(qualname.split(".")[:-1]) & set(flowrules.managers):  # `User.objects.get(...)` of a library model
+            return merge(self.default(but_key_lookups(args, flowrules.relation_keys), receiver), objects(LibraryObject(qualname)))
         if name in flowrules.field_dicts and (made := self.field_dict(receiver if receiver is not None else args[0][1] if args else NOTHING)):
             return made
         if qualname in flowrules.codecs and args and (args[0][1].keys or any(type(o) is Sym for o in args[0][1].objs)):
