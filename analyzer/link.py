@@ -61,7 +61,7 @@ class Program:
                         self.containers.setdefault(qualname, set()).add(accessor.field)
         self.managed: dict[str, list] = {}  # project manager class -> the models whose manager it is
         self.model_managers: dict[str, list] = {}  # model -> its project manager classes
-        for model, manager in self.declared_managers():  # (resolving names meanwhile knows no manager yet)
+        for model, manager in self.declared_managers():  # resolved while no manager is known yet
             self.managed.setdefault(manager, []).append(model)
             self.model_managers.setdefault(model, []).append(manager)
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from ..ir import EMPTY, BoundMethod, ClassObject, Deferred, FunctionObject, Instance, LibraryObject, PartialObject, \
     QueuedCall, Receiver, SignalCall, SignalObject, ordered
-from .binding import shift_positions
 from ..summary import DOUBLE_STAR, Arg
+from .binding import shift_positions
 from .lattice import NOTHING, AbstractValue, merge, objects
 from .results import Site
 
