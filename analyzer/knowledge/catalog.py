@@ -204,6 +204,7 @@ class Flowrules:
     record_categories: frozenset = frozenset()  # categories of a record as a whole: every field read of it keeps them
     relation_keys: tuple = ()  # attributes of a related object that are the key its relation holds (pk)
     number_types: frozenset = frozenset()  # types and field constructors declaring a number: no record's categories
+    enum_bases: frozenset = frozenset()  # enumeration bases: a member read off a subclass is nobody's data
     authenticating: frozenset = frozenset()  # keywords of a library call that only authenticate it: nothing of theirs comes out
     own_words: frozenset = frozenset()  # categories of a person's own words: never text the program writes from a literal
     signals: Signals = Signals()  # what makes, connects and sends signal objects
@@ -412,6 +413,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         record_categories=frozenset(data.get("record_categories", ())),
         relation_keys=tuple(data.get("relation_keys", ())),
         number_types=frozenset(data.get("number_types", ())),
+        enum_bases=frozenset(data.get("enum_bases", ())),
         authenticating=frozenset(data.get("authenticating", ())),
         own_words=frozenset(data.get("own_words", ())),
         signals=_load_signals(data.get("signals", {})),

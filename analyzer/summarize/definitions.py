@@ -164,6 +164,12 @@ class Definitions:
         return scope.qualname == f"{scope.cls}.__init__" and self.is_client(scope.cls) \
             and self.names_one_of(name, self.flowrules.logins.get("client_settings", ()))
 
+    def is_enum_member(self, node: cst.Attribute, scope: Scope) -> bool:
+        """Is this a member read off an enumeration this module defines (flow.toml enum_bases)? (A
+        column read off a model class, `select(User.email)`, is not: what it selects is the data.)"""
+        cls = self.class_nodes.get(self.static_name(node.value, scope) or "")
+        return cls is not None and any(self.static_name(unquote(b.value), scope) in self.flowrules.enum_bases for b in cls.bases)
+
     def is_client(self, cls: str | None) -> bool:
         """Whether a class of this module is a service client (flow.toml logins): a method sets or
         reads a credential on the instance (`self.apikey = key`, `self.password` that a base class

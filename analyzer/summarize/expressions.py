@@ -7,7 +7,7 @@ import libcst as cst
 from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join, position
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
-from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_class_name, is_constant, is_source, item, literal_str, path_step, \
+from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_constant, is_source, item, literal_str, path_step, \
     strs_of
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
@@ -90,8 +90,8 @@ class Expressions:
     def source_for_attr(self, node: cst.Attribute, scope: Scope) -> Val:
         if self.client_account(node, node.attr.value, scope):
             return EMPTY  # a service client's own account (`self.user` beside `self.password`)
-        if is_class_name(node.value):
-            return EMPTY  # `AuthMethods.user_id_only`, `User.email == e`: the class's own member, default or column
+        if self.is_enum_member(node, scope):
+            return EMPTY  # `AuthMethods.user_id_only`: a member of an enumeration, the class's own word
         return self.source(scope, node, node.attr.value, self.owner(node.value, scope), "attribute")
 
     def e_Subscript(self, node: cst.Subscript, scope: Scope) -> Val:

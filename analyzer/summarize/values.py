@@ -241,13 +241,6 @@ def string_collection(node) -> bool:
         isinstance(e, cst.Element) and literal_str(e.value) is not None for e in node.elements)
 
 
-def is_class_name(node) -> bool:
-    """A name written in CapWords (`AuthMethods`, `models.User`): a class, whose attributes are its own
-    (enum members, defaults, columns), while a person's data is on instances."""
-    name = node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else ""
-    return name[:1].isupper() and "_" not in name and any(c.islower() for c in name)
-
-
 def is_constant_name(identifier: str) -> bool:
     """An UPPER_CASE name: a constant, a setting or an enum member, never a person's data."""
     return identifier.isascii() and identifier.isupper()
