@@ -201,6 +201,7 @@ class Flowrules:
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
     selectors: tuple = ()  # query methods whose arguments only select rows (.filter(), .exclude())
     read_statements: tuple = ()  # first words of SQL statements that only read (SELECT)
+    read_builders: tuple = ()  # calls that build a statement that only reads (select()), and methods chained on it
     record_categories: frozenset = frozenset()  # categories of a record as a whole: every field read of it keeps them
     relation_keys: tuple = ()  # attributes of a related object that are the key its relation holds (pk)
     number_types: frozenset = frozenset()  # types and field constructors declaring a number: no record's categories
@@ -410,6 +411,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         no_data=tuple(data.get("no_data", ())),
         selectors=tuple(data.get("selectors", ())),
         read_statements=tuple(word.upper() for word in data.get("read_statements", ())),
+        read_builders=tuple(data.get("read_builders", ())),
         record_categories=frozenset(data.get("record_categories", ())),
         relation_keys=tuple(data.get("relation_keys", ())),
         number_types=frozenset(data.get("number_types", ())),

@@ -93,9 +93,8 @@ class Library:
         sink = self.analysis.catalog.sink(qualname)
         if sink is not None:
             reply = self.sink_call(sink, args, client, site, receiver)
-            # What a sink returns (an HTTP reply, the object an SDK created) is the other side's
-            # answer: it carries none of the data sent; a network sink's is received from where
-            # the call went (a Reply).
+            # What a sink returns (an HTTP reply, an SDK's object) is the other side's answer: none of
+            # the data sent; a network sink's is received from where the call went (a Reply).
             return merge(*made, objects(reply) if reply is not None else NOTHING)
         if made:
             return merge(*made)
@@ -108,14 +107,15 @@ class Library:
             return args[0][1]  # json.dumps(d): d, keys and all (a parameter's, as its caller's value has them)
         if qualname in flowrules.url_types and args:  # yarl.URL(base): the text of the URL is the string's
             value = merge(AbstractValue(strs=args[0][1].strs), self.default(args, None))
+        elif any(qualname == b or qualname.startswith(f"{b}.") for b in flowrules.read_builders):  # select(...).where(...)
+            value = merge(AbstractValue(strs=frozenset({(Lit(flowrules.read_statements[0], None),)})), self.default(args, receiver), objects(LibraryObject(qualname)))
         elif receiver is None and qualname.removeprefix("builtins.") in flowrules.text_methods and args:
             strs = args[0][1].strs if name != "repr" else frozenset()  # str(url) is the URL's text
             value = merge(AbstractValue(self.as_text(args[0][1], name, site), strs=strs), self.default(args[1:], None))
         else:
             value = self.default(args, receiver, name if receiver is not None else None, name)
         if self.unmodeled(qualname, value, site) and (self.analysis.catalog.library_of(qualname) or _sdk_client(qualname, value)):
-            # What a data-moving library returns is one of its objects: `Client(...).messages.create`
-            # is then followed to the library's method by name, as the rules name methods.
+            # a data-moving library's result is one of its objects, followed by name (`Client(...).messages.create`)
             value = merge(value, objects(LibraryObject(qualname)))
         return value
 
