@@ -152,6 +152,8 @@ class Calls:
                     targets.append((FunctionObject(method), receiver))
                 case ClientPath(client=client, path=path):
                     targets.append((ClientMethod(client.type, path, client), None))
+                case ClientObject():  # a client called (`SessionLocal()`, a sessionmaker): its __call__
+                    targets.append((ClientMethod(o.type, "__call__", o), None))
                 case Instance() | SelfObject():  # a callable object: its class's __call__ runs
                     targets += self.instance_targets(o, "__call__")
                 case Sym() if not any(type(t) is Deferred for t, _ in targets):
