@@ -129,6 +129,8 @@ class Definitions:
         for arg in node.bases:
             self.expr(arg.value, scope)
             bases.append(self.static_name(unquote(arg.value), scope) or text_of(arg.value))
+        if set(bases) & self.flowrules.enum_bases:
+            self.enums.add(qualname)
         # A class body runs where the class is defined: its calls and attribute values belong to
         # the enclosing function (the module body for a top-level class).
         self.class_nodes[qualname] = node
@@ -167,8 +169,7 @@ class Definitions:
     def is_enum_member(self, node: cst.Attribute, scope: Scope) -> bool:
         """Is this a member read off an enumeration this module defines (flow.toml enum_bases)? (A
         column read off a model class, `select(User.email)`, is not: what it selects is the data.)"""
-        cls = self.class_nodes.get(self.static_name(node.value, scope) or "")
-        return cls is not None and any(self.static_name(unquote(b.value), scope) in self.flowrules.enum_bases for b in cls.bases)
+        return self.static_name(node.value, scope) in self.enums
 
     def is_client(self, cls: str | None) -> bool:
         """Whether a class of this module is a service client (flow.toml logins): a method sets or
@@ -311,6 +312,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Names):
         self.constant_lists: dict[str, cst.BaseExpression] = {}  # module-level name -> the literal tuple of strings bound to it
         self.clients: dict[str, bool] = {}  # class -> keeps a credential on its instances (is_client)
         self.class_nodes: dict[str, cst.ClassDef] = {}
+        self.enums: set[str] = set()  # classes of the module deriving from an enumeration (flow.toml enum_bases)
         self.credential_attributes: set[str] | None = None  # attribute names in the module's text naming a credential
         self.program_texts: set[tuple] = set()  # (scope, local) holding text made from a literal template
         self.client_locals: set[tuple] = set()  # (scope, local) holding a service client's own value (Expressions.client_own)

@@ -218,7 +218,7 @@ def is_constant(node) -> bool:
     made only of them (`twitter = {"endpoint": "https://...", "urls": [...]}`: a table of the
     program's), but not an empty one, which only stands for what is put in it later."""
     if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
-        return bool(node.elements) and all(isinstance(e, cst.Element) and is_constant(e.value) for e in node.elements)
+        return bool(node.elements) and constant_collection(node)
     if isinstance(node, cst.Dict):
         return bool(node.elements) and all(
             isinstance(e, cst.DictElement) and is_constant(e.key) and is_constant(e.value) for e in node.elements)
