@@ -292,6 +292,8 @@ def test_host_pattern_rule_names_the_region(j):
         ("kagi.com", "US"),
         ("s.jina.ai", "DE"),
         ("api.serpstack.com", "AT"),
+        ("www.searchapi.io", "US"),
+        ("serpapi.com", "US"),
         ("www.bing.com", "US"),  # Microsoft, as its Bing privacy supplement names it (duckduckgo_search 8.x's host)
         ("bing.com", "US"),
         ("api.bing.microsoft.com", "US"),
@@ -688,15 +690,13 @@ def test_squadcast_eu_host_is_not_placed_by_the_us_entry(j):
         "errors.scoutapm.com",
         "api.pipedrive.com",
         "edge.api.flagsmith.com",
-        # search vendors: Tavily (AlphaAI Technologies Inc., Israeli privacy law cited), Exa, Jina AI's reader
-        # (r.jina.ai: its terms were not read for it), Serper, SearchApi (SearchApi, LLC, no address), SerpApi
-        # (only an e-mail footer read), Bocha, DuckDuckGo
+        # search vendors: Tavily (AlphaAI Technologies Inc.: Israeli privacy law cited, a New York address
+        # only in third-party notes), Exa, Jina AI's reader (r.jina.ai: its terms were not read for it),
+        # Serper, Bocha, DuckDuckGo
         "api.tavily.com",
         "api.exa.ai",
         "r.jina.ai",
         "google.serper.dev",
-        "www.searchapi.io",
-        "serpapi.com",
         "api.bochaai.com",
         "duckduckgo.com",
     ],
