@@ -45,55 +45,76 @@ def bind_library(params: tuple, args: tuple) -> dict:
     return bound
 
 
-def bind_project(f, self_obj, args: tuple) -> dict:
+def bind_project(f, self_obj, args: tuple, item) -> dict:
     """Arguments of a project call by parameter name, with the receiver bound to the first."""
-    params = list(f.params)
-    binding: dict = {}
-    if self_obj is not None and params and not f.is_static:
-        binding[params[0].name] = objects(ClassObject(self_obj.cls) if f.is_classmethod else self_obj)
-        params = params[1:]
-    positional = [p for p in params if p.kind == "positional"]
-    by_name = {p.name: p for p in params}
-    varargs = next((p.name for p in params if p.kind == "varargs"), None)
-    varkw = next((p.name for p in params if p.kind == "varkw"), None)
+    return ProjectBinding(f, self_obj, args, item).binding
 
-    def put(name, g):
-        binding[name] = merge(binding[name], g) if name in binding else g
 
-    # A parameter given by name or position cannot also come from a spread (a TypeError): the
-    # headers a caller passes by name are not in the **kwargs it passes on.
-    given = {arg.name for arg, _ in args if arg.name is not None and not arg.starred} | \
-        {positional[arg.position].name for arg, _ in args
-         if arg.name is None and not arg.starred and arg.position is not None and arg.position < len(positional)} \
-        if any(arg.starred for arg, _ in args) else set()
-    for arg, g in args:
+class ProjectBinding:
+    """Which argument of a project call goes to which parameter. A `**mapping` whose keys are not
+    known here (the caller's own `**kwargs`) gives each parameter its item under the parameter's
+    name, so that `def notify(**kwargs): base.notify(**kwargs)` hands each keyword on to its own
+    parameter, not every keyword to every one. A `*values` still gives all of itself to each
+    positional parameter from its place on: keeping each item at its place made Django's scan
+    several times slower (ARCHITECTURE.md)."""
+
+    def __init__(self, f, self_obj, args: tuple, item):
+        params = list(f.params)
+        self.binding: dict = {}
+        if self_obj is not None and params and not f.is_static:
+            self.binding[params[0].name] = objects(ClassObject(self_obj.cls) if f.is_classmethod else self_obj)
+            params = params[1:]
+        self.params = params
+        self.item = item
+        self.positional = [p for p in params if p.kind == "positional"]
+        self.by_name = {p.name: p for p in params}
+        self.varargs = next((p.name for p in params if p.kind == "varargs"), None)
+        self.varkw = next((p.name for p in params if p.kind == "varkw"), None)
+        # A parameter given by name or position cannot also come from a spread (a TypeError): the
+        # headers a caller passes by name are not in the **kwargs it passes on.
+        self.given = {arg.name for arg, _ in args if arg.name is not None and not arg.starred} | \
+            {self.positional[arg.position].name for arg, _ in args
+             if arg.name is None and not arg.starred and arg.position is not None and arg.position < len(self.positional)} \
+            if any(arg.starred for arg, _ in args) else set()
+        for arg, g in args:
+            self.bind(arg, g)
+
+    def put(self, name: str, g: AbstractValue) -> None:
+        self.binding[name] = merge(self.binding[name], g) if name in self.binding else g
+
+    def bind(self, arg, g: AbstractValue) -> None:
         if arg.name == DOUBLE_STAR:
             keys, g = _spread(g)
             for name, value in keys.items():
-                if name in by_name:
-                    put(name, value)
-                elif varkw:
-                    put(varkw, AbstractValue(keys={name: value}))
-            if not g:
-                continue
-        if arg.starred:
-            for p in positional if arg.name is None else [p for p in params if p.kind in ("positional", "keyword")]:
-                if p.name not in given:
-                    put(p.name, g)
-            if varargs and arg.name is None:
-                put(varargs, g)
-            if varkw and arg.name is not None:
-                put(varkw, g)
+                if name in self.by_name:
+                    self.put(name, value)
+                elif self.varkw:
+                    self.put(self.varkw, AbstractValue(keys={name: value}))
+            if g:
+                self.rest_of_mapping(g)
         elif arg.name is not None:
-            if arg.name in by_name:
-                put(arg.name, g)
-            elif varkw:
-                put(varkw, AbstractValue(keys={arg.name: g}))
-        elif arg.position < len(positional):
-            put(positional[arg.position].name, g)
-        elif varargs:
-            put(varargs, g)
-    return binding
+            if arg.name in self.by_name:
+                self.put(arg.name, g)
+            elif self.varkw:
+                self.put(self.varkw, AbstractValue(keys={arg.name: g}))
+        elif arg.starred:
+            for p in self.positional[arg.position or 0:]:
+                if p.name not in self.given:
+                    self.put(p.name, g)
+            if self.varargs:
+                self.put(self.varargs, g)
+        elif arg.position < len(self.positional):
+            self.put(self.positional[arg.position].name, g)
+        elif self.varargs:
+            self.put(self.varargs, g)
+
+    def rest_of_mapping(self, g: AbstractValue) -> None:
+        """A **mapping's keys not known here: each parameter its item under its name."""
+        for p in self.params:
+            if p.kind in ("positional", "keyword") and p.name not in self.given:
+                self.put(p.name, self.item(g, p.name))
+        if self.varkw:
+            self.put(self.varkw, g)
 
 
 def bind_fields(declared: list, args: tuple, item) -> list:

@@ -311,7 +311,7 @@ class Calls:
         """A call of a project function: its Result with the caller's arguments substituted, its
         pending effects emitted here or passed on, and its return value."""
         f, _ = self.program.functions[qualname]
-        binding = bind_project(f, self_obj, args)
+        binding = bind_project(f, self_obj, args, self.item)
         self.analysis.callers.setdefault(qualname, set()).add(self.f.qualname)
         result = self.analysis.results.get(qualname)
         if result is None:
