@@ -99,7 +99,7 @@ class Library:
         if made:
             return merge(*made)
         name = qualname.rpartition(".")[2]
-        if set(qualname.split(".")[:-1]) & set(flowrules.managers):  # `User.objects.get(...)` of a library model
+        if any(part in flowrules.managers for part in qualname.split(".")[:-1]):  # `User.objects.get(...)` of a library model
             return merge(self.default(but_key_lookups(args, flowrules.relation_keys), receiver), objects(LibraryObject(qualname)))
         if name in flowrules.field_dicts and (made := self.field_dict(receiver if receiver is not None else args[0][1] if args else NOTHING)):
             return made
