@@ -318,6 +318,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Names):
         self.client_locals: set[tuple] = set()  # (scope, local) holding a service client's own value (Expressions.client_own)
         self.enclosing_record: str | None = None  # the owner of the person's record a dict literal is nested in
         self.unpacked_record: str | None = None  # the owner of the person's record a row unpacked into names is
+        self.unpacked_login = False  # the names a value is unpacked into name a credential (Logins.unpacks_login)
         self.digests: set[tuple] = set()  # (scope, local) holding a sanitizer's object (h = hashlib.sha256())
         self.mentions: set[str] = set()  # names source rules need, written or called; deciding settings assigned
 

@@ -1,7 +1,8 @@
 """Service clients and logins: whose account a value sent to a service is (flow.toml logins).
 
 A class that keeps a credential on its instances is a client of a service, signed in with the
-operator's account; a dict that holds a credential is a login. What the client holds on `self`
+operator's account; a dict that holds a credential is a login, and so are the names a value is
+unpacked into when one of them names a credential. What the client holds on `self`
 under an identity name, and what a login sends as its account, is the operator's, not a data
 subject's."""
 
@@ -23,6 +24,11 @@ class Logins:
         login at the service it is sent to (flow.toml logins)."""
         return any(self.names_credential(literal_str(element.key) or "")
                    for element in node.elements if isinstance(element, cst.DictElement))
+
+    def unpacks_login(self, target: cst.Tuple | cst.List) -> bool:
+        """Whether names a value is unpacked into name a credential (`scheme, username, password,
+        host = parse(url)`): a login as a dict holding one is, whose account names name no person."""
+        return any(isinstance(e.value, cst.Name) and self.names_credential(e.value.value) for e in target.elements)
 
     def names_credential(self, name: str) -> bool:
         """Whether a key or attribute name is a credential by its last word(s) (api_password, X-Auth-Token)."""

@@ -216,7 +216,8 @@ class Statements:
                 values = [self.expr(e.value, scope) for e in value_node.elements]
             # a call's result unpacked: the item at each position, where the call returns a tuple
             returned = isinstance(value_node, cst.Call) and not has_starred(target.elements)
-            outer, self.unpacked_record = self.unpacked_record, self.unpacking_owner(target)
+            outer = self.unpacked_record, self.unpacked_login
+            self.unpacked_record, self.unpacked_login = self.unpacking_owner(target), self.unpacks_login(target)
             for i, element in enumerate(target.elements):
                 if values:
                     part = values[i]
@@ -226,7 +227,7 @@ class Statements:
                     part = flat(value)
                 # each name unpacked is named like what it holds, as a name assigned alone is
                 self.assign(element.value, part, scope, value_node.elements[i].value if values else value_node)
-            self.unpacked_record = outer
+            self.unpacked_record, self.unpacked_login = outer
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, value, scope, None)
         elif isinstance(target, cst.Attribute):
@@ -273,7 +274,8 @@ class Statements:
         else:
             self.client_locals.discard((scope.qualname, name))
         if not own_text and not augmented and value_node is not None and not is_constant(value_node) and not sanitized \
-                and not self.client_account(value_node, name, scope) and not self.url_part(value):
+                and not self.client_account(value_node, name, scope) and not self.url_part(value) \
+                and not (self.unpacked_login and self.names_login(name)):
             value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
         if scope.kind == "module":
             self.note_module_name(name, None if augmented else value_node)
