@@ -52,6 +52,12 @@ class Logins:
         logins client_identities): `self.user`, `{"username": self.user}` in a client class."""
         return self.client_own(node, scope) and self.names_one_of(name, self.flowrules.logins["client_identities"])
 
+    def names_account(self, node: cst.BaseExpression, name: str, value: Val, scope: Scope) -> bool:
+        """Whether a local given `node` (whose value is `value`) under `name` holds a service's
+        account, not a person's: a client's own, the user of a URL, a name unpacked beside a
+        credential."""
+        return self.client_account(node, name, scope) or self.url_part(value) or (self.unpacked_login and self.names_login(name))
+
     def url_part(self, value: Val) -> bool:
         """Whether a value is a parsed URL or a part of one (flow.toml url_parsers, url_types): its
         attributes, and a local given one (`username = urlparse(repo).username`), name no person;

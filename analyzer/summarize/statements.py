@@ -274,8 +274,7 @@ class Statements:
         else:
             self.client_locals.discard((scope.qualname, name))
         if not own_text and not augmented and value_node is not None and not is_constant(value_node) and not sanitized \
-                and not self.client_account(value_node, name, scope) and not self.url_part(value) \
-                and not (self.unpacked_login and self.names_login(name)):
+                and not self.names_account(value_node, name, value, scope):
             value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
         if scope.kind == "module":
             self.note_module_name(name, None if augmented else value_node)
