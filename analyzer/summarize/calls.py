@@ -94,10 +94,12 @@ class Calls:
                 # getattr(user, "email", None) reads user.email, as surely as the attribute does
                 value = self.attribute_value(args[0].value, attr) | self.source(scope, node.args[1].value, attr, owner, "attribute")
                 return value | args[2].value if len(args) > 2 else value
-            if attrs := attribute_names(args[1].value):
-                # a name taken from constants (`for k in ("email", "phone"): getattr(user, k)`): each
-                # name read says what it is, as user.email does (what is stored under it stays unknown)
-                return join(result, *(self.source(scope, node, attr, owner, "attribute") for attr in attrs))
+            if attrs := self.names_held(node.args[1].value, scope) or attribute_names(args[1].value):
+                # a name taken from constants (`for k in ("email", "phone"): getattr(user, k)`, however
+                # many): each attribute it names, read as user.email is and saying what it is as that name does
+                value = join(*(self.attribute_value(args[0].value, attr) | self.source(scope, node, attr, owner, "attribute")
+                               for attr in attrs))
+                return value | args[2].value if len(args) > 2 else value
         if method in flowrules.mutators and isinstance(func, cst.Attribute):
             self.mutate(func.value, self.poured(args, method), scope)
         if method in flowrules.key_readers and node.args and receiver is not None:

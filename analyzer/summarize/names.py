@@ -6,7 +6,8 @@ import libcst as cst
 
 from ..ir import EMPTY, GlobalRef, LibraryRef, Lit, ProjectRef, SourceRef, Val, join
 from ..summary import Source
-from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant_name, literal_key, param_value, text_of
+from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant_name, literal_key, literal_str, param_value, \
+    string_collection, text_of
 
 
 class Scope:
@@ -145,18 +146,38 @@ class Names:
         """What a loop over `iterable` takes each time round: any of a literal list's elements (with
         their strings: `for name in ("title", "email")` is one of those names, and so is `for name in
         FIELDS` with a module-level FIELDS bound to such a literal), else the value whole."""
-        if isinstance(iterable, cst.Name) and iterable.value in self.constant_lists \
-                and (scope.kind == "module" or iterable.value not in scope.env and iterable.value not in scope.params):
-            iterable = self.constant_lists[iterable.value]
+        iterable = self.literal_iterable(iterable, scope)
         if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and not any(isinstance(e, cst.StarredElement) for e in iterable.elements):
             return join(*(self.expr(e.value, scope) for e in iterable.elements))
         return flat(self.expr(iterable, scope))
+
+    def literal_iterable(self, iterable, scope: Scope):
+        """The literal a loop runs over: the node itself, or the literal tuple of strings a
+        module-level name it reads is bound to (`for name in FIELDS`)."""
+        if isinstance(iterable, cst.Name) and iterable.value in self.constant_lists \
+                and (scope.kind == "module" or iterable.value not in scope.env and iterable.value not in scope.params):
+            return self.constant_lists[iterable.value]
+        return iterable
+
+    def names_held(self, node, scope: Scope) -> tuple:
+        """The names a loop variable takes from a literal list of identifiers, all of them (a
+        string value keeps only a few alternatives), while it holds what the loop gave it; () for
+        any other expression."""
+        if not isinstance(node, cst.Name):
+            return ()
+        names, given = self.loop_names.get((scope.qualname, node.value), ((), None))
+        return names if scope.env.get(node.value) is given else ()
 
     def assign_element(self, target, iterable: Val, iter_node, scope: Scope) -> None:
         """`for x in xs` (or a comprehension's `for`) assigns each element of xs to x. A target named
         like personal data holds it, as a local assigned alone does (`for email in recipients`),
         unless the loop runs over constants (`for email in ("ops@example.com",)`) or a sanitizer's result."""
         self.assign(target, iterable, scope, None)
+        literal = self.literal_iterable(iter_node, scope) if iter_node is not None else None
+        if isinstance(target, cst.Name) and string_collection(literal) \
+                and all(literal_str(e.value).isidentifier() for e in literal.elements):
+            names = tuple(literal_str(e.value) for e in literal.elements)
+            self.loop_names[(scope.qualname, target.value)] = (names, scope.env.get(target.value))
         if constant_collection(iter_node) or self.sanitized(iter_node, scope):
             return
         for name in target_names(target):
