@@ -89,16 +89,14 @@ class Calls:
         if name == "dict" and (mapping := self.dict_value(args)) is not None:
             return mapping
         if name == "getattr" and len(args) >= 2:
-            owner = self.owner(node.args[0].value, scope)
-            if (attr := literal_str(node.args[1].value)) and attr.isidentifier():
-                # getattr(user, "email", None) reads user.email, as surely as the attribute does
-                value = self.attribute_value(args[0].value, attr) | self.source(scope, node.args[1].value, attr, owner, "attribute")
-                return value | args[2].value if len(args) > 2 else value
-            if attrs := self.names_held(node.args[1].value, scope) or attribute_names(args[1].value):
-                # a name taken from constants (`for k in ("email", "phone"): getattr(user, k)`, however
-                # many): each attribute it names, read as user.email is and saying what it is as that name does
-                value = join(*(self.attribute_value(args[0].value, attr) | self.source(scope, node, attr, owner, "attribute")
-                               for attr in attrs))
+            owner, named = self.owner(node.args[0].value, scope), node.args[1].value
+            # getattr(user, "email", None) reads user.email, as surely as the attribute does; so does a
+            # name taken from constants (`for k in ("email", "phone"): getattr(user, k)`, however many)
+            attr = literal_str(named)
+            attrs, where = ((attr,), named) if attr and attr.isidentifier() else \
+                (self.names_held(named, scope) or attribute_names(args[1].value), node)
+            if attrs:
+                value = join(*(self.attribute_value(args[0].value, a) | self.source(scope, where, a, owner, "attribute") for a in attrs))
                 return value | args[2].value if len(args) > 2 else value
         if method in flowrules.mutators and isinstance(func, cst.Attribute):
             self.mutate(func.value, self.poured(args, method), scope)

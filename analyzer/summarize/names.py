@@ -174,9 +174,8 @@ class Names:
         unless the loop runs over constants (`for email in ("ops@example.com",)`) or a sanitizer's result."""
         self.assign(target, iterable, scope, None)
         literal = self.literal_iterable(iter_node, scope) if iter_node is not None else None
-        if isinstance(target, cst.Name) and string_collection(literal) \
-                and all(literal_str(e.value).isidentifier() for e in literal.elements):
-            names = tuple(literal_str(e.value) for e in literal.elements)
+        names = tuple(literal_str(e.value) for e in literal.elements) if isinstance(target, cst.Name) and string_collection(literal) else ()
+        if names and all(n.isidentifier() for n in names):
             self.loop_names[(scope.qualname, target.value)] = (names, scope.env.get(target.value))
         if constant_collection(iter_node) or self.sanitized(iter_node, scope):
             return
