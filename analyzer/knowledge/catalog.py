@@ -192,6 +192,7 @@ class Flowrules:
     copiers: tuple  # methods returning a copy of their receiver (dict.copy): a parameter's copy is its value
     managers: tuple  # class attributes that query instances of the class (Customer.objects)
     environment_readers: tuple  # calls whose string value is their default argument (os.getenv)
+    request_variables: tuple  # names a request's CGI variables are read from (request.META, environ)
     joiners: dict  # qualified name -> separator: calls that join their first two string arguments
     settings_modules: tuple  # qualified names that stand for the project's settings module
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
@@ -401,6 +402,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         copiers=tuple(data.get("copiers", ())),
         managers=tuple(data.get("managers", ())),
         environment_readers=tuple(data.get("environment_readers", ())),
+        request_variables=tuple(data.get("request_variables", ())),
         url_types=tuple(data.get("url_types", ())),
         url_parsers=tuple(data.get("url_parsers", ())),
         codecs=tuple(data.get("codecs", ())),

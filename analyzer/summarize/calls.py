@@ -12,7 +12,7 @@ from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee
 from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
 from .names import Scope
-from .values import CLOSURE, atoms_of, attribute_names, collection, flat, is_constant, is_source, literal_str, root_name, strs_of, text_of
+from .values import CLOSURE, atoms_of, attribute_names, collection, flat, is_source, literal_str, root_name, strs_of, text_of
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 
@@ -114,13 +114,13 @@ class Calls:
             elif a.keyword is not None:
                 # `email="ops@example.com"` names a constant, `subject=f"Test on {now}"` the program's text
                 owner = self.owner(func, scope)
-                if not is_constant(a.value) and not (self.names_own_words(a.keyword.value, owner) and self.is_program_text(a.value, scope)):
+                if not self.operators_value(a.value) and not (self.names_own_words(a.keyword.value, owner) and self.is_program_text(a.value, scope)):
                     if not self.url_part(v) and not is_source(v):  # `name=user.name` is that name, as a dict key's value is
                         v = v | self.source(scope, a.keyword, a.keyword.value, owner, "keyword")
                     v = v | self.argument_source(a, None, a.keyword.value, callee, scope)
                 args.append(Arg(None, a.keyword.value, v, a.star == "**"))
             else:
-                if not a.star and not is_constant(a.value):
+                if not a.star and not self.operators_value(a.value):
                     v = v | self.argument_source(a, positional, None, callee, scope)
                 args.append(Arg(positional, None, v, a.star == "*"))
                 positional += 1

@@ -7,7 +7,7 @@ import libcst as cst
 from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join, position
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
-from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_constant, is_source, item, literal_str, path_step, \
+from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, literal_str, path_step, \
     strs_of
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
@@ -219,7 +219,7 @@ class Expressions:
             self.enclosing_record = outer
             if login and self.logs_in_as_client(element, key, scope):
                 v = EMPTY
-            if key is not None and not is_constant(element.value) and not (login and self.names_login(key)) and not is_source(v) \
+            if key is not None and not self.operators_value(element.value) and not (login and self.names_login(key)) and not is_source(v) \
                     and not self.client_account(element.value, key, scope) and not self.url_part(v) \
                     and not (self.names_own_words(key) and self.is_program_text(element.value, scope)):
                 v = v | self.record_source(scope, element.key, key, person)
@@ -232,7 +232,7 @@ class Expressions:
         ({"name": n, "email": e}): the owner its weak keys are classified with (flow.toml records);
         a dict nested in such a record is part of it. {"email": "noreply@example.com"} is nobody's."""
         return self.contact_owner(literal_str(e.key) for e in node.elements
-                                  if isinstance(e, cst.DictElement) and not is_constant(e.value))
+                                  if isinstance(e, cst.DictElement) and not self.operators_value(e.value))
 
     def unpacking_owner(self, target: cst.Tuple | cst.List) -> str | None:
         """The person a row unpacked into names is the record of, when one name names a person's

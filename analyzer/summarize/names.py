@@ -6,8 +6,8 @@ import libcst as cst
 
 from ..ir import EMPTY, GlobalRef, LibraryRef, Lit, ProjectRef, SourceRef, Val, join
 from ..summary import Source
-from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant_name, literal_key, literal_str, param_value, \
-    string_collection, text_of
+from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, literal_key, literal_str, \
+    param_value, string_collection, text_of
 
 
 class Scope:
@@ -68,6 +68,24 @@ class Names:
         if is_constant_name(key):
             return EMPTY
         return self.source(scope, node, key, self.owner(mapping, scope), "key")
+
+    def operators_value(self, node: cst.BaseExpression) -> bool:
+        """Is the value a constant or a setting, the program's or its operator's, that a name given to
+        it does not make a person's: a literal, an UPPER_CASE name (is_constant), or a read by an
+        UPPER_CASE key (`config.get("USERNAME")`, `options["PASSWORD"]`), the key a configuration
+        dict keeps a setting under, as read_key_source takes it; but not a request's CGI variables
+        (`request.META.get("REMOTE_ADDR")`: flow.toml request_variables)."""
+        if is_constant(node):
+            return True
+        if isinstance(node, cst.Subscript):
+            key, mapping = literal_key(node), node.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.args \
+                and node.func.attr.value in self.flowrules.key_readers:
+            key, mapping = literal_str(node.args[0].value), node.func.value
+        else:
+            return False
+        held = mapping.attr.value if isinstance(mapping, cst.Attribute) else mapping.value if isinstance(mapping, cst.Name) else None
+        return key is not None and is_constant_name(key) and held not in self.flowrules.request_variables
 
     def add_source(self, source: Source, key: tuple) -> Val:
         """Record a source once per (node, what it was recognised by); its value."""

@@ -9,7 +9,7 @@ from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, posit
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_scalar, either, flat, has_starred, is_constant, is_source, item, literal_str, literal_template, path_step, \
+from .values import as_scalar, either, flat, has_starred, is_source, item, literal_str, literal_template, path_step, \
     root_name, scalar_variable, strs_of
 
 
@@ -273,7 +273,7 @@ class Statements:
             self.client_locals.add((scope.qualname, name))
         else:
             self.client_locals.discard((scope.qualname, name))
-        if not own_text and not augmented and value_node is not None and not is_constant(value_node) and not sanitized \
+        if not own_text and not augmented and value_node is not None and not self.operators_value(value_node) and not sanitized \
                 and not self.names_account(value_node, name, value, scope):
             value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
         if scope.kind == "module":
