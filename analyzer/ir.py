@@ -290,6 +290,12 @@ class LoadedInstance(NamedTuple):
     kind: str = "loaded-instance"
 
 
+class LoadedModule(NamedTuple):
+    """A project module loaded by a name the scan does not know (`import_module(package)`): what is
+    read from it is a class loaded by name (LoadedClass)."""
+    kind: str = "loaded-module"
+
+
 class TemplateObject(NamedTuple):
     """A template loaded by name (`get_template("mail/welcome.html")`): the name's string
     alternatives; rendering it writes out what that template reads of its context."""

@@ -24,6 +24,7 @@ def identifies_nobody(no_data: tuple, callee, targets: list, constructors: dict)
             and not any(type(t) is FunctionObject for t, _ in targets))
 
 
+MAX_LOADED_OWNERS = 4  # unrelated project classes a method of a class loaded by name may be
 # String methods whose result names the same host (a trailing slash stripped, the case changed).
 SAME_TEXT = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "removesuffix", "removeprefix"}
 
@@ -211,6 +212,17 @@ class Calls:
             elif deferred:
                 targets.append((Deferred(), None))
         return targets
+
+    def loaded_methods(self, method: str) -> list:
+        """`method` of a project class loaded by a name not known here: that of each project class
+        defining it, when few do or when one of them is a base of all the others (a plugin interface:
+        the base declares `submit_message`, each provider overrides it); none when it is a builtin's
+        name or many unrelated classes define it."""
+        owners = self.program.method_owners.get(method, [])
+        family = any(all(root in self.program.mro(c) for c in owners) for root in owners)
+        if method in self.analysis.flowrules.builtin_methods or (len(owners) > MAX_LOADED_OWNERS and not family):
+            return []
+        return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
 
     def instance_targets(self, o, method: str) -> list:
         """The project methods `o.method()` runs on an instance (a property: what it returns)."""

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ..ir import NUMBER, SCALAR, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
-    GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
+    GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, LoadedModule, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
     Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, wrap, ordered
 from ..strings import literal
 from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, merge, objects, received_from, source_value
@@ -108,6 +108,16 @@ class Evaluation:
                 loaded.append(LoadedClass())
         return objects(*loaded) if loaded else objects(LoadedClass())
 
+    def load_module(self, name: AbstractValue) -> AbstractValue:
+        """A module loaded by its dotted name: the project module each literal name gives (a
+        library's stays the library's), and "some project module" for a name not known here."""
+        loaded = []
+        for alternative in ordered(name.strs):
+            dotted, complete, _ = literal(alternative)
+            target = self.program.resolve(dotted) if complete else None
+            loaded.append(target if type(target) is ModuleObject else LibraryObject(dotted) if complete else LoadedModule())
+        return objects(*loaded) if loaded else objects(LoadedModule())
+
     def user_models(self) -> list:
         """The project's user model classes: those deriving from a framework's user base class."""
         return self.program.derived_from(self.analysis.flowrules.identity.get("user_models", ()))
@@ -184,6 +194,8 @@ class Evaluation:
                 return objects(ClientPath(client, f"{path}.{name}"))
             case ModuleObject(name=module):
                 return self.name_value(f"{module}.{name}")
+            case LoadedModule():
+                return objects(LoadedClass())
             case LibraryObject(qualname=qualname) if qualname.endswith(f".{name}"):
                 return self.name_value(qualname)  # `x = x.pk` in a loop: one step, not one more each pass
             case LibraryObject(qualname=qualname):

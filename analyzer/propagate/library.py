@@ -5,7 +5,7 @@ sent later, the data they were given); anything else passes its arguments' taint
 from __future__ import annotations
 
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, Deferred, FunctionObject, Instance, ItemPath, LibraryObject, Lit, \
-    PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
+    LoadedClass, LoadedModule, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library, is_literal, shift_positions
@@ -16,7 +16,6 @@ RECEIVER = "receiver"  # in a sink's data: what the object the method is called 
 
 # A method called on an instance of a class loaded by name runs in each project class defining it,
 # up to this many (a backend interface); a name more classes define says nothing of which one.
-MAX_LOADED_OWNERS = 4
 
 
 def attribute_names(name: AbstractValue) -> list[str] | None:
@@ -70,18 +69,14 @@ class Library:
             key = (site.path, site.loc)
             self.analysis.partials[key] = (args[0][1], args[1:])
             return objects(PartialObject(key))
-        if qualname == "getattr" and len(args) >= 2 and (names := attribute_names(args[1][1])) != []:
-            # getattr(client, func) with func one of a few constants: each attribute it may read;
-            # one of more constants than were kept (a field-by-field copy): any field of the object.
-            read = [self.attribute(args[0][1], name) for name in names] if names else \
-                [AbstractValue(self.analysis.stores.payload(args[0][1]))]
-            return merge(*read, *(g for _, g in args[2:]))
+        if qualname == "getattr" and len(args) >= 2 and (read := self.read_attribute(args)) is not None:
+            return read
         invokers = flowrules.invokers
         position = invokers.get(qualname, invokers.get(qualname.rpartition(".")[2]) if receiver is not None else None)
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)
             return self.invoke(args, position, site)
-        if qualname in flowrules.class_loaders and args:
-            return self.load_class(args[0][1])
+        if args and (qualname in flowrules.class_loaders or qualname in flowrules.module_loaders):
+            return (self.load_class if qualname in flowrules.class_loaders else self.load_module)(args[0][1])
         if qualname in flowrules.identity.get("model_calls", ()):  # the project's user model, else the library's
             return objects(*[ClassObject(c) for c in self.user_models()] or [LibraryObject(qualname)])
         loaded = self.loaded_template(qualname, args)
@@ -118,6 +113,17 @@ class Library:
             # a data-moving library's result is one of its objects, followed by name (`Client(...).messages.create`)
             value = merge(value, objects(LibraryObject(qualname)))
         return value
+
+    def read_attribute(self, args: tuple) -> AbstractValue | None:
+        """`getattr(obj, name[, default])`: with `name` one of a few constants, each attribute it may
+        read; one of more constants than were kept (a field-by-field copy), any field of the object;
+        any name of a module loaded by name (`getattr(import_module(package), name)`), a class loaded
+        by name; else None (not known)."""
+        obj, names = args[0][1], attribute_names(args[1][1])
+        if names == []:
+            return objects(LoadedClass()) if LoadedModule() in obj.objs else None
+        read = [self.attribute(obj, name) for name in names] if names else [AbstractValue(self.analysis.stores.payload(obj))]
+        return merge(*read, *(g for _, g in args[2:]))
 
     def call_partial(self, key: tuple, args: tuple, receiver, site: Site) -> AbstractValue:
         """Calling what functools.partial(f, a, k=b) made calls f with a and k=b first."""
@@ -166,14 +172,6 @@ class Library:
             if complete and len(args) == 1 and all(type(o) is Sym for o in receiver.objs):
                 return self.item(receiver, key)
         return self.default(args, receiver, method)
-
-    def loaded_methods(self, method: str) -> list:
-        """`method` of a project class loaded by a name not known here: that of each project class
-        defining it, when few do; none when it is a builtin's name or too many classes define it."""
-        owners = self.program.method_owners.get(method, [])
-        if len(owners) > MAX_LOADED_OWNERS or method in self.analysis.flowrules.builtin_methods:
-            return []
-        return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
 
     def unmodeled(self, qualname: str, value: AbstractValue, site: Site) -> bool:
         """Record a call into a library that moves data out of the process that no rule models:
