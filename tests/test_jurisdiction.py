@@ -212,6 +212,7 @@ def test_host_pattern_rule_names_the_region(j):
         ("smtp-relay.brevo.com", "FR"),
         ("in-v3.mailjet.com", "FR"),
         ("gateway.seven.io", "DE"),
+        ("samurai.sipgate.net", "DE"),
         ("rest.messagebird.com", "NL"),
         ("gw.messaging.cm.com", "NL"),
         ("api.octopush.com", "FR"),
