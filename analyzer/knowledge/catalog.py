@@ -269,7 +269,10 @@ class Catalog:
         self.no_sink: set = set()  # callees no glob matches: the propagation asks again for each call
         self.clients_by_constructor: dict[str, list] = {}
         for c in clients:
-            self.clients_by_constructor.setdefault(c.constructor, []).append(c)
+            if "*" not in c.constructor:
+                self.clients_by_constructor.setdefault(c.constructor, []).append(c)
+        # Globs (googleapiclient.discovery.Resource.*: each method of a resource gives another) the same way.
+        self.client_globs = sorted((c for c in clients if "*" in c.constructor), key=lambda c: (-len(c.constructor.replace("*", "")), c.constructor))
 
     @classmethod
     def load(cls, directory: Path) -> "Catalog":
@@ -295,7 +298,7 @@ class Catalog:
         if not clients and not sinks:
             return self
         callees = {s.callee for s in self.sinks}
-        constructors = set(self.clients_by_constructor)
+        constructors = {c.constructor for c in self.clients}
         return Catalog(self.clients + [c for c in clients if c.constructor not in constructors],
                        self.sinks + [s for s in sinks if s.callee not in callees], self.flowrules,
                        tuple(self.settings_clients.values()), self.libraries)
@@ -322,6 +325,14 @@ class Catalog:
                 found = self.sinks_by_callee[qualname] = replace(glob, callee=qualname)
             else:
                 self.no_sink.add(qualname)
+        return found
+
+    def clients_made_by(self, qualname: str) -> list:
+        """The client specs of a constructor: its own, else those of the most literal glob that matches."""
+        found = self.clients_by_constructor.get(qualname)
+        if found is None:
+            glob = next((c.constructor for c in self.client_globs if fnmatch.fnmatchcase(qualname, c.constructor)), None)
+            found = self.clients_by_constructor[qualname] = [c for c in self.client_globs if c.constructor == glob]
         return found
 
     def library_of(self, qualname: str) -> str | None:

@@ -13,13 +13,13 @@ from .results import DeferredCall, FieldStore, Site
 from .substitution import Substitution
 
 
-def identifies_nobody(no_data: tuple, callee, targets: list, constructors: dict) -> bool:
+def identifies_nobody(no_data: tuple, callee, targets: list, catalog) -> bool:
     """A flow.toml `no_data` method: on any receiver (`qs.count()`) but a client whose method of
     that name makes another client (`meilisearch_client.index(uid)`, an Index, is no `str.index`),
     or written as a dotted name that runs no project function (`Customer.objects.count()`)."""
     if type(callee) is MethodCallee:
         return callee.name in no_data and not any(
-            type(t) is ClientMethod and f"{t.type}.{t.method}" in constructors for t, _ in targets)
+            type(t) is ClientMethod and catalog.clients_made_by(f"{t.type}.{t.method}") for t, _ in targets)
     return (type(callee) is StaticCallee and callee.qualname.rpartition(".")[2] in no_data
             and not any(type(t) is FunctionObject for t, _ in targets))
 
@@ -76,7 +76,7 @@ class Calls:
             results.append(string_method(method, receiver, args))
         if method is not None and receiver is not None and (replies := [o for o in receiver.objs if type(o) is Reply]):
             results.append(objects(*replies))  # resp.json(), data.get("id"): what a reply gives was received too
-        if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets, self.analysis.catalog.clients_by_constructor):
+        if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets, self.analysis.catalog):
             results = []  # .count(), .exists(): a number or a flag identifies nobody
         value = merge(*results)
         self.memo[index] = value
@@ -234,7 +234,7 @@ class Calls:
         """A method a project class inherits from a library class (class Backend(EmailBackend)): the
         library's method, on the instance as that library's client (and `self_obj`, for sink hooks)."""
         for base in self.program.library_bases(cls):
-            specs = self.analysis.catalog.clients_by_constructor.get(base, [])
+            specs = self.analysis.catalog.clients_made_by(base)
             type_ = specs[0].type if specs else base
             if specs or self.analysis.catalog.sink(f"{type_}.{method}") is not None:
                 # Its destination: the constructor's destination arguments, as the instance keeps them.

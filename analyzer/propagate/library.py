@@ -83,7 +83,7 @@ class Library:
         if loaded is not None:
             return loaded
         args = self.rendered_args(qualname, args, site)
-        made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_by_constructor.get(qualname, [])]
+        made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_made_by(qualname)]
         made = [m for m in made if m is not None]
         sink = self.analysis.catalog.sink(qualname)
         if sink is not None:
