@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
+from .dotted import within
 from .knowledge.codes import rule_codes
 from .results import Finding, Flow
 
@@ -40,7 +41,7 @@ class Policy:
         for entry in self.config.allow:
             if entry.vendors and flow.destination.vendor not in entry.vendors:  # a contract with one recipient
                 continue
-            if not any(c == "*" or flow.category == c or flow.category.startswith(c + ".") for c in entry.categories):
+            if not any(c == "*" or within(flow.category, c) for c in entry.categories):
                 continue
             if any(j == "*" or self.jurisdictions.contains(j, flow.destination.jurisdiction) for j in entry.jurisdictions):
                 return entry
@@ -51,7 +52,7 @@ class Policy:
         if cat is not None and cat.sensitive:
             return True
         prefixes = self.regime.sensitive if self.regime else ()
-        return any(category == p or category.startswith(p + ".") for p in prefixes)
+        return any(within(category, p) for p in prefixes)
 
     def judge(self, flow: Flow):
         """(rule, severity, message) for a flow, or None when it is fine; ("allow", entry) when approved."""

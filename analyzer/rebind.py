@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import fields, is_dataclass, replace
 
+from .dotted import within
 from .ir import Lit
 from .summary import ModuleSummary
 
@@ -65,7 +66,7 @@ class _Rebinder:
         if found is None:
             found = text
             for old, new in self.renames:
-                if text == old or text.startswith(old + "."):
+                if within(text, old):
                     found = new + text[len(old):]
                     break
             self.names[text] = found

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from ..dotted import within
 from ..knowledge import load_knowledge
 from ..knowledge.codes import rule_codes
 from ..pipeline import Options, analyze, collector_paused, find_root, positions_for, resolve_config
@@ -69,7 +70,7 @@ def _library_models(k, library: str, fmt: str) -> None:
     """What is modelled of one library: its sinks and clients, each with its citation and the rules
     file (or project config) it comes from; a library nobody modelled says whether coverage lists it."""
     def ours(name: str) -> bool:
-        return name == library or name.startswith(library + ".")
+        return within(name, library)
 
     sinks = [_sink_entry(s) for s in k.catalog.sinks if ours(s.callee)]
     clients = [{"constructor": c.constructor, "type": c.type, "destination": dict(c.destination), "source": c.source,

@@ -17,6 +17,7 @@ import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..dotted import within
 from ..errors import ConfigError
 from .catalog import Catalog, parse_client, parse_sink
 from .config import Config, cli_error
@@ -143,7 +144,7 @@ def _check_vendors(k: Knowledge, names: tuple, key: str, line_key: str, fail) ->
 
 def _known_category(k: Knowledge, category: str) -> bool:
     """A category id of the vocabulary, or a prefix of some (`user.contact` covers user.contact.email)."""
-    return any(cid == category or cid.startswith(category + ".") for cid in k.vocabulary.categories)
+    return any(within(cid, category) for cid in k.vocabulary.categories)
 
 
 def _suggestion(name: str, choices) -> str | None:

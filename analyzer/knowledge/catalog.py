@@ -15,6 +15,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
+from ..dotted import within
 from ..errors import ConfigError
 from .schema import check, rules_schema
 
@@ -262,7 +263,7 @@ class Catalog:
         self.settings_clients = {s.type: s for s in settings_clients}
         self.libraries = libraries or {}  # package -> kind: libraries that move data out of the process
         named = [s.callee for s in sinks] + [c.constructor for c in clients] + [c.type for c in clients]
-        self.modeled = {p for p in self.libraries if any(n == p or n.startswith(p + ".") for n in named)}
+        self.modeled = {p for p in self.libraries if any(within(n, p) for n in named)}
         self.sinks_by_callee = {s.callee: s for s in sinks if "*" not in s.callee}
         # Globs (stripe.*.create) cover a family of calls; the most literal glob is tried first.
         self.sink_globs = sorted((s for s in sinks if "*" in s.callee), key=lambda s: (-len(s.callee.replace("*", "")), s.callee))

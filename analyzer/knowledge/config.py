@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .. import files
+from ..dotted import within
 from ..errors import ConfigError
 from .schema import check, line_of, locate
 
@@ -49,7 +50,7 @@ class Processing:
         return ((not self.callees or any(fnmatch.fnmatchcase(flow.callee, g) for g in self.callees))
                 and (not self.vendors or dest.vendor in self.vendors)
                 and (not self.hosts or (dest.host is not None and any(fnmatch.fnmatchcase(dest.host, g) for g in self.hosts)))
-                and (not self.categories or any(flow.category == c or flow.category.startswith(c + ".") for c in self.categories)))
+                and (not self.categories or any(within(flow.category, c) for c in self.categories)))
 
 
 @dataclass(frozen=True)

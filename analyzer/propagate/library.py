@@ -4,6 +4,7 @@ sent later, the data they were given); anything else passes its arguments' taint
 
 from __future__ import annotations
 
+from ..dotted import within
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, Deferred, FunctionObject, Instance, ItemPath, LibraryObject, Lit, \
     LoadedClass, LoadedModule, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
@@ -102,7 +103,7 @@ class Library:
             return args[0][1]  # json.dumps(d): d, keys and all (a parameter's, as its caller's value has them)
         if qualname in flowrules.url_types and args:  # yarl.URL(base): the text of the URL is the string's
             value = merge(AbstractValue(strs=args[0][1].strs), self.default(args, None))
-        elif any(qualname == b or qualname.startswith(f"{b}.") for b in flowrules.read_builders):  # select(...).where(...)
+        elif any(within(qualname, b) for b in flowrules.read_builders):  # select(...).where(...)
             value = merge(AbstractValue(strs=frozenset({(Lit(flowrules.read_statements[0], None),)})), self.default(args, receiver), objects(LibraryObject(qualname)))
         elif receiver is None and qualname.removeprefix("builtins.") in flowrules.text_methods and args:
             strs = args[0][1].strs if name != "repr" else frozenset()  # str(url) is the URL's text
