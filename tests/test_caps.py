@@ -26,6 +26,29 @@ def test_the_pass_cap_is_reported(monkeypatch):
     assert "Stopped at a bound: the whole-program fixpoint stopped at its cap of 1 passes" in text
 
 
+def test_the_fixpoint_spends_no_pass_analysing_nothing(monkeypatch):
+    """A pass after which nothing is stale and no shared value moved is the last: the results that
+    moved in it reached their callers in it, so a pass more would analyse nothing (and a cap equal
+    to the passes used was reported as '0 functions still changing': OctoPrint 1.11.8)."""
+    analysed: list[int] = []
+    new_pass, analyze = driver.Stores.new_pass, driver.Analysis.analyze
+
+    def counting_pass(self):
+        analysed.append(0)
+        return new_pass(self)
+
+    def counting_analysis(self, qualname):
+        analysed[-1] += 1
+        return analyze(self, qualname)
+
+    monkeypatch.setattr(driver.Stores, "new_pass", counting_pass)
+    monkeypatch.setattr(driver.Analysis, "analyze", counting_analysis)
+    _, data, _ = scan_json(SHOP, "--home", "CN", "--jobs", "1")
+    assert data["coverage"]["caps"] == [] and len(analysed) > 1 and all(analysed), analysed
+    monkeypatch.setattr(driver, "MAX_PASSES", len(analysed))
+    assert scan_json(SHOP, "--home", "CN", "--jobs", "1")[1]["coverage"]["caps"] == []
+
+
 def test_the_round_cap_of_a_cycle_is_reported(monkeypatch):
     monkeypatch.setattr(driver, "MAX_SCC_ROUNDS", 1)
     _, data, _ = scan_json(FIXTURES / "flows" / "recursion", "--jobs", "1")

@@ -86,23 +86,22 @@ class Analysis:
         for _ in range(MAX_PASSES):
             changed_keys = self.stores.new_pass()
             stale |= {f for f, reads in self.stores.reads.items() if not reads.isdisjoint(changed_keys)}
-            changed = False
             for component in order:
-                changed |= self.settle(component, stale)
-            if not changed and not stale and not self.stores.new_pass_needed():
-                break
+                self.settle(component, stale)
+            if not stale and not self.stores.new_pass_needed():
+                break  # a pass more would analyse nothing: results moved in this one reached their callers in it
         else:
-            self.caps.append(f"the whole-program fixpoint stopped at its cap of {MAX_PASSES} passes, "
-                             f"{len(stale)} functions still changing")
+            moving = f"{len(stale)} functions" if stale else "values shared between functions"
+            self.caps.append(f"the whole-program fixpoint stopped at its cap of {MAX_PASSES} passes, {moving} still changing")
         if self.capped_cycles:
             self.caps.insert(0, f"{len(self.capped_cycles)} cycles of functions stopped at their cap of {MAX_SCC_ROUNDS} "
                                 f"rounds in a pass (the first by name: {min(self.capped_cycles)})")
         flows = [flow for qualname in sorted(self.flows_by_function) for flow in self.flows_by_function[qualname]]
         return flows + self.emit_roots()
 
-    def settle(self, component: list, stale: set) -> bool:
-        """Analyse a strongly connected component until its results stop moving; whether any moved."""
-        changed = False
+    def settle(self, component: list, stale: set) -> None:
+        """Analyse a strongly connected component until its results stop moving (their callers are
+        made stale when they move)."""
         for round_ in range(MAX_SCC_ROUNDS):
             moved = False
             for qualname in component:
@@ -118,12 +117,10 @@ class Analysis:
                 if old is None or old.signature() != result.signature():
                     moved = True
                     stale |= self.callers.get(qualname, set())
-            changed |= moved
             if not moved or stale.isdisjoint(component):
                 break
         else:
             self.capped_cycles.add(min(component))
-        return changed
 
     def contained(self, qualname: str, work, fallback):
         """work() for one function, a failure costing only that function: it is listed in
