@@ -223,6 +223,7 @@ class Flowrules:
     library_text_methods: tuple = ()  # of those, the ones a library base class is taken to define
     library_str: tuple = ()  # LibraryStr: what a library base's __str__ writes of a project class (AbstractBaseUser)
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
+    field_selectors: tuple = ()  # query methods giving the fields their arguments name (values_list)
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
     module_loaders: tuple = ()  # calls that load a module by its dotted name (importlib.import_module)
@@ -447,6 +448,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         library_str=tuple(LibraryStr(tuple(r["bases"]), r["method"], r["field_constant"], r["field_default"])
                           for r in data.get("library_str", ())),
         single_instance=tuple(data.get("single_instance", ())),
+        field_selectors=tuple(data.get("field_selectors", ())),
         builtin_methods=tuple(data.get("builtin_methods", ())),
         class_loaders=tuple(data.get("class_loaders", ())),
         module_loaders=tuple(data.get("module_loaders", ())),

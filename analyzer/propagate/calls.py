@@ -287,6 +287,8 @@ class Calls:
                 # unless the method returns one instance: .get(), .first()), with what the queried
                 # rows themselves are (`order.lines.all()`: what was bought).
                 rows = AbstractValue(dict(receiver.taint)) if receiver is not None else NOTHING
+                if method in self.analysis.flowrules.field_selectors and (fields := self.selected_fields(cls, args, method)) is not None:
+                    return fields
                 if method in self.analysis.flowrules.single_instance:
                     return merge(rows, objects(Instance(cls)))
                 return merge(rows, objects(Instance(cls), ManagerObject(cls)))

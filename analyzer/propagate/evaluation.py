@@ -154,6 +154,22 @@ class Evaluation:
             return self.amount(value)
         return value
 
+    def selected_fields(self, cls: str, args: tuple, method: str) -> AbstractValue | None:
+        """`query.values_list("email", flat=True)`, `query.values("email", "user__name")` (flow.toml
+        field_selectors): each row gives the fields named, read as attributes of a row (`__` one
+        attribute further: `"user__email"` is `row.user.email`), as a dict of them for `values`;
+        None when a name is not a constant or none is given (the rows themselves)."""
+        names = [literal(alt) for _, g in args if g.strs for alt in ordered(g.strs)]
+        if not names or any(not complete for _, complete, _ in names) or len(names) != sum(1 for arg, _ in args if arg.name is None):
+            return None
+        read = {}
+        for name, _, _ in names:
+            value = objects(Instance(cls))
+            for part in name.split("__"):
+                value = self.attribute(value, part)
+            read[name] = value
+        return AbstractValue(keys=read) if method == "values" else merge(*read.values())
+
     def amount(self, g: AbstractValue) -> AbstractValue:
         """A value that is a number (computed by arithmetic, or declared one): no record's categories."""
         return as_number(g, self.analysis.flowrules.record_categories)
