@@ -227,6 +227,7 @@ class Flowrules:
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
     module_loaders: tuple = ()  # calls that load a module by its dotted name (importlib.import_module)
+    app_objects: dict = field(default_factory=dict)  # framework application classes, and the names standing for their instance
     reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
     invokers: dict = field(default_factory=dict)  # qualified or method name -> position of a callable it calls at once (asyncio.to_thread)
     serializers: dict = None  # serializer bases, the argument they wrap, the attributes holding its listed fields
@@ -452,6 +453,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         builtin_methods=tuple(data.get("builtin_methods", ())),
         class_loaders=tuple(data.get("class_loaders", ())),
         module_loaders=tuple(data.get("module_loaders", ())),
+        app_objects={"classes": tuple(data.get("app_objects", {}).get("classes", ())), "proxies": data.get("app_objects", {}).get("proxies", {})},
         reverse_relations=tuple(ReverseRelation(tuple(r["constructors"]), r["keyword"], r["default"])
                                 for r in data.get("reverse_relations", ())),
         serializers={key: tuple(v) if isinstance(v, list) else v for key, v in data.get("serializers", {}).items()},

@@ -6,6 +6,7 @@ from __future__ import annotations
 from ..ir import NUMBER, SCALAR, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, LoadedModule, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
     Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, wrap, ordered
+from ..dotted import within
 from ..strings import literal
 from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, merge, objects, received_from, source_value
 
@@ -88,6 +89,12 @@ class Evaluation:
         signal = self.library_signal_method(qualname)
         if signal is not None:
             return signal
+        for proxy, app in self.analysis.flowrules.app_objects["proxies"].items():
+            if within(qualname, proxy):  # flask.current_app(.mail): the application, and what was set on it
+                value = objects(Instance(app))
+                for name in qualname[len(proxy) + 1:].split(".") if qualname != proxy else ():
+                    value = self.attribute(value, name)
+                return value
         library = AbstractValue(objs=frozenset({LibraryObject(qualname)}), strs=frozenset({(Unknown(f"value of {qualname}"),)}))
         if qualname in self.analysis.flowrules.identity.get("objects", ()):
             # current_user: the signed-in user, an instance of the project's user model
