@@ -213,6 +213,7 @@ def test_host_pattern_rule_names_the_region(j):
         ("in-v3.mailjet.com", "FR"),
         ("gateway.seven.io", "DE"),
         ("samurai.sipgate.net", "DE"),
+        ("tele.labelstud.io", "US"),
         ("rest.messagebird.com", "NL"),
         ("gw.messaging.cm.com", "NL"),
         ("api.octopush.com", "FR"),
