@@ -13,6 +13,32 @@ from .ir import AttrPath, BoundMethod, CallResult, CategoryKey, ClassObject, Fun
 from .summary import FieldWrite, ModuleSummary
 
 
+def module_aliases(modules) -> dict[str, list]:
+    """The tails of the project's module names (two parts or more) it may be imported by when a
+    folder inside a package is also on sys.path (label_studio/core/utils/io.py imported as
+    `core.utils.io` by code run from label_studio/, as a Django project's apps often are), with the
+    modules each names; tails whose first part is a top-level package of the project are its own."""
+    tops = {m.partition(".")[0] for m in modules}
+    aliases: dict[str, list] = {}
+    for module in sorted(modules):
+        parts = module.split(".")
+        for start in range(1, len(parts) - 1):
+            if parts[start] not in tops:
+                aliases.setdefault(".".join(parts[start:]), []).append(module)
+    return aliases
+
+
+def imported_as(qualname: str, aliases: dict) -> str | None:
+    """`qualname` with its longest prefix that is the tail of exactly one project module's name
+    replaced by that name (`core.utils.io.ssrf_safe_post` -> `label_studio.core.utils.io....`)."""
+    parts = qualname.split(".")
+    for n in range(len(parts), 1, -1):
+        found = aliases.get(".".join(parts[:n]))
+        if found and len(found) == 1:
+            return ".".join([found[0], *parts[n:]])
+    return None
+
+
 class Program:
     def __init__(self, summaries: list[ModuleSummary], managers: tuple = ()):
         self.managers = set(managers)
@@ -36,6 +62,7 @@ class Program:
             for c in s.classes:
                 self.classes[c.qualname] = (c, s)
                 self.methods.setdefault(c.qualname, {})
+        self.aliases = module_aliases(self.modules)  # the tail of a module's name it may be imported by -> modules
         for qualname, (f, _) in self.functions.items():
             owner, _, name = qualname.rpartition(".")
             if owner in self.classes:
@@ -116,7 +143,8 @@ class Program:
                         return FunctionObject(method)
                 case GlobalRef():
                     return AttrPath(inner, name)
-        return LibraryObject(qualname)
+        aliased = imported_as(qualname, self.aliases) if depth < 8 else None
+        return self.resolve(aliased, depth + 1, methods) if aliased else LibraryObject(qualname)
 
     def _module_attribute(self, qualname: str, module: str, name: str, depth: int, methods: bool) -> tuple:
         env = self.globals.get(module, {})
