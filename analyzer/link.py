@@ -13,16 +13,20 @@ from .ir import AttrPath, BoundMethod, CallResult, CategoryKey, ClassObject, Fun
 from .summary import FieldWrite, ModuleSummary
 
 
+MAX_TAIL_PARTS = 8  # the longest tail of a module name an import may name it by
+
+
 def module_aliases(modules) -> dict[str, list]:
     """The tails of the project's module names (two parts or more) it may be imported by when a
     folder inside a package is also on sys.path (label_studio/core/utils/io.py imported as
     `core.utils.io` by code run from label_studio/, as a Django project's apps often are), with the
-    modules each names; tails whose first part is a top-level package of the project are its own."""
+    modules each names; tails whose first part is a top-level package of the project are its own.
+    Tails are at most MAX_TAIL_PARTS long, so that a deep chain of packages costs no more than that."""
     tops = {m.partition(".")[0] for m in modules}
     aliases: dict[str, list] = {}
     for module in sorted(modules):
         parts = module.split(".")
-        for start in range(1, len(parts) - 1):
+        for start in range(max(1, len(parts) - MAX_TAIL_PARTS), len(parts) - 1):
             if parts[start] not in tops:
                 aliases.setdefault(".".join(parts[start:]), []).append(module)
     return aliases
@@ -32,7 +36,7 @@ def imported_as(qualname: str, aliases: dict) -> str | None:
     """`qualname` with its longest prefix that is the tail of exactly one project module's name
     replaced by that name (`core.utils.io.ssrf_safe_post` -> `label_studio.core.utils.io....`)."""
     parts = qualname.split(".")
-    for n in range(len(parts), 1, -1):
+    for n in range(min(len(parts), MAX_TAIL_PARTS), 1, -1):
         found = aliases.get(".".join(parts[:n]))
         if found and len(found) == 1:
             return ".".join([found[0], *parts[n:]])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xborder.discover import discover
+from xborder.link import MAX_TAIL_PARTS, imported_as, module_aliases
 from conftest import FIXTURES, scan_json, write_project
 
 ROOTS = FIXTURES / "flows" / "source_roots"
@@ -102,3 +103,22 @@ def test_settings_configure_only_the_code_of_their_own_import_root(tmp_path):
     code, data, _ = scan_json(tmp_path)
     assert [(f["sink"]["path"], f["rule"]) for f in data["findings"]] == [("mylib/mail.py", "XB201")]
     assert "configured by the deployment" in data["findings"][0]["destination"]["evidence"]
+
+
+def test_a_module_is_found_by_the_tail_of_its_name_only_when_one_module_ends_so():
+    aliases = module_aliases(["studio.core.notify", "studio.alpha.util.send", "studio.beta.util.send", "studio.tasks.hooks"])
+    assert imported_as("core.notify.post_event", aliases) == "studio.core.notify.post_event"
+    assert imported_as("util.send.push", aliases) is None  # alpha's or beta's
+    assert imported_as("studio.core.notify", aliases) is None  # the project's own top-level name: resolved as it is
+    assert imported_as("requests.post", aliases) is None
+
+
+def test_the_tails_of_a_deep_chain_of_packages_stay_bounded():
+    """A hostile tree of 400 nested packages gives at most MAX_TAIL_PARTS tails of each module, none
+    longer than that, and a 10,000-part name is looked up in as many steps."""
+    modules = [".".join(["p"] + ["d%d" % i for i in range(depth)]) for depth in range(1, 400)]
+    aliases = module_aliases(modules)
+    assert max(len(tail.split(".")) for tail in aliases) <= MAX_TAIL_PARTS
+    assert len(aliases) <= MAX_TAIL_PARTS * len(modules)
+    assert imported_as(".".join(["x"] * 10_000), aliases) is None
+
