@@ -24,7 +24,10 @@ def identifies_nobody(no_data: tuple, callee, targets: list, catalog) -> bool:
             and not any(type(t) is FunctionObject for t, _ in targets))
 
 
-MAX_LOADED_OWNERS = 4  # unrelated project classes a method of a class loaded by name may be
+# A method called on an instance of a class loaded by name runs in each project class defining it,
+# up to this many unrelated ones (a backend interface); a name more classes define says nothing of
+# which one, unless one of them is a base of all the others (a plugin family).
+MAX_LOADED_OWNERS = 4
 # String methods whose result names the same host (a trailing slash stripped, the case changed).
 SAME_TEXT = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "removesuffix", "removeprefix"}
 
@@ -219,8 +222,8 @@ class Calls:
         the base declares `submit_message`, each provider overrides it); none when it is a builtin's
         name or many unrelated classes define it."""
         owners = self.program.method_owners.get(method, [])
-        family = any(all(root in self.program.mro(c) for c in owners) for root in owners)
-        if method in self.analysis.flowrules.builtin_methods or (len(owners) > MAX_LOADED_OWNERS and not family):
+        if method in self.analysis.flowrules.builtin_methods or len(owners) > MAX_LOADED_OWNERS and not any(
+                all(root in self.program.mro(c) for c in owners) for root in owners):
             return []
         return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
 

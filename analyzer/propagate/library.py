@@ -15,9 +15,6 @@ from .results import ClientStore, SinkCall, Site
 
 RECEIVER = "receiver"  # in a sink's data: what the object the method is called on carries
 
-# A method called on an instance of a class loaded by name runs in each project class defining it,
-# up to this many (a backend interface); a name more classes define says nothing of which one.
-
 
 def attribute_names(name: AbstractValue) -> list[str] | None:
     """The attribute names a value may be, when every alternative is a constant identifier; None
