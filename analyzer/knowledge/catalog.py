@@ -453,7 +453,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         builtin_methods=tuple(data.get("builtin_methods", ())),
         class_loaders=tuple(data.get("class_loaders", ())),
         module_loaders=tuple(data.get("module_loaders", ())),
-        app_objects={"classes": tuple(data.get("app_objects", {}).get("classes", ())), "proxies": data.get("app_objects", {}).get("proxies", {})},
+        app_objects=data.get("app_objects", {}),
         reverse_relations=tuple(ReverseRelation(tuple(r["constructors"]), r["keyword"], r["default"])
                                 for r in data.get("reverse_relations", ())),
         serializers={key: tuple(v) if isinstance(v, list) else v for key, v in data.get("serializers", {}).items()},

@@ -89,7 +89,7 @@ class Evaluation:
         signal = self.library_signal_method(qualname)
         if signal is not None:
             return signal
-        for proxy, app in self.analysis.flowrules.app_objects["proxies"].items():
+        for proxy, app in self.analysis.flowrules.app_objects.get("proxies", {}).items():
             if within(qualname, proxy):  # flask.current_app(.mail): the application, and what was set on it
                 value = objects(Instance(app))
                 for name in qualname[len(proxy) + 1:].split(".") if qualname != proxy else ():

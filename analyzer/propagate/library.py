@@ -73,7 +73,7 @@ class Library:
         position = invokers.get(qualname, invokers.get(qualname.rpartition(".")[2]) if receiver is not None else None)
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)
             return self.invoke(args, position, site)
-        if qualname in flowrules.app_objects["classes"]:  # Flask(__name__): attributes set on it are read back
+        if qualname in flowrules.app_objects.get("classes", ()):  # Flask(__name__): attributes set on it are read back
             return merge(self.default(args, None), objects(Instance(qualname)))
         if args and (qualname in flowrules.class_loaders or qualname in flowrules.module_loaders):
             return (self.load_class if qualname in flowrules.class_loaders else self.load_module)(args[0][1])
