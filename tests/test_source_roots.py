@@ -115,10 +115,14 @@ def test_a_module_is_found_by_the_tail_of_its_name_only_when_one_module_ends_so(
 
 def test_the_tails_of_a_deep_chain_of_packages_stay_bounded():
     """A hostile tree of 400 nested packages gives at most MAX_TAIL_PARTS tails of each module, none
-    longer than that, and a 10,000-part name is looked up in as many steps."""
+    longer than that, and a name is looked up by its first MAX_TAIL_PARTS parts at most (a longer
+    prefix is never tried, whatever the table holds)."""
     modules = [".".join(["p"] + ["d%d" % i for i in range(depth)]) for depth in range(1, 400)]
     aliases = module_aliases(modules)
     assert max(len(tail.split(".")) for tail in aliases) <= MAX_TAIL_PARTS
     assert len(aliases) <= MAX_TAIL_PARTS * len(modules)
     assert imported_as(".".join(["x"] * 10_000), aliases) is None
+    longer = ".".join(f"t{i}" for i in range(MAX_TAIL_PARTS + 1))
+    assert imported_as(f"{longer}.f", {longer: ["p.deep"]}) is None
+    assert imported_as(f"{longer}.f", {longer.rpartition(".")[0]: ["p.deep"]}) == f"p.deep.t{MAX_TAIL_PARTS}.f"
 
