@@ -46,14 +46,27 @@ def test_getter_data(knowledge, name, data):
 
 def test_arguments_by_contract(knowledge):
     rules = knowledge.sources
-    assert rules.argument("akismet.Akismet.comment_check", None, 0, None) == "user.content.private"
-    assert rules.argument(None, "comment_check", None, "comment_content") == "user.content.private"
-    assert rules.argument(None, "comment_check", 1, "data") is None
-    assert rules.argument("spam.Filter.comment_check", None, 0, None) is None  # another callee of that name
-    assert rules.argument(None, "verify_key", 0, None) is None
-    assert rules.argument("ldap3.Connection", None, 2, None) == "user.authorization.credentials"
-    assert rules.argument("ldap3.Connection", None, None, "password") == "user.authorization.credentials"
-    assert rules.argument("ldap3.Connection", None, 1, "user") is None  # the bind DN: often read back from the directory
+    assert rules.argument("akismet.Akismet.comment_check", None, 0, None) == ("user.content.private",)
+    assert rules.argument(None, "comment_check", None, "comment_content") == ("user.content.private",)
+    assert rules.argument(None, "comment_check", None, "comment_content", constant=True) == ()  # a literal comment
+    assert rules.argument(None, "comment_check", 1, "data") == ()
+    assert rules.argument("spam.Filter.comment_check", None, 0, None) == ()  # another callee of that name
+    assert rules.argument(None, "verify_key", 0, None) == ()
+    assert rules.argument("ldap3.Connection", None, 2, None) == ("user.authorization.credentials",)
+    assert rules.argument("ldap3.Connection", None, None, "password") == ("user.authorization.credentials",)
+    assert rules.argument("ldap3.Connection", None, 1, "user") == ()  # the bind DN: often read back from the directory
+
+
+def test_options_that_make_a_library_send_data(knowledge):
+    """`send_default_pii=True` makes Sentry attach the signed-in user and the client's IP address
+    to its events: written as that constant only (a setting or a variable says nothing)."""
+    rules = knowledge.sources
+    sent = rules.argument("sentry_sdk.init", None, None, "send_default_pii", constant=True, written=True)
+    assert set(sent) == {"user.unique_id", "user.contact.email", "user.account.username", "user.device.ip_address"}
+    assert rules.argument("sentry_sdk.init", None, None, "send_default_pii", constant=True, written=False) == ()
+    assert rules.argument("sentry_sdk.init", None, None, "send_default_pii", constant=True) == ()  # settings.SEND_PII
+    assert rules.argument("sentry_sdk.init", None, None, "send_default_pii") == ()  # a variable
+    assert rules.argument("sentry_sdk.init", None, None, "debug", constant=True, written=True) == ()
 
 
 def test_unknown_category_is_an_error():

@@ -52,13 +52,16 @@ class FieldType:
 @dataclass(frozen=True)
 class SourceArgument:
     """An argument of a library call that holds a person's data by the API's contract (the comment
-    a spam check is asked about), whatever the variable passed is called."""
+    a spam check is asked about), whatever the variable passed is called; or, with `equals`, an
+    option that makes the library collect and send data by itself when written as that constant
+    (`sentry_sdk.init(send_default_pii=True)`: the signed-in user and the client's IP address)."""
 
     callee: str
     position: int | None
     keywords: tuple
-    category: str
+    categories: tuple
     source: str
+    equals: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -69,14 +72,17 @@ class SourceRules:
     lookups: tuple = ()  # words after which a getter's name says how it looks up, not what (get_user_by_email)
     arguments: tuple = ()  # tuple[SourceArgument, ...]
 
-    def argument(self, static: str | None, method: str | None, position: int | None, keyword: str | None) -> str | None:
-        """The category an argument holds: of the callee named (`static`) or, on an object only
-        propagation knows, of a method named like a rule's callee."""
+    def argument(self, static: str | None, method: str | None, position: int | None, keyword: str | None,
+                 constant: bool = False, written: bool | None = None) -> tuple:
+        """The categories an argument holds: of the callee named (`static`) or, on an object only
+        propagation knows, of a method named like a rule's callee. A `constant` (a literal, a
+        setting) holds nothing, except for an option rule whose `equals` it is `written` as."""
         for a in self.arguments:
             named = fnmatch.fnmatchcase(static, a.callee) if static else method == a.callee.rpartition(".")[2]
-            if named and ((position is not None and position == a.position) or (keyword and keyword in a.keywords)):
-                return a.category
-        return None
+            if named and ((position is not None and position == a.position) or (keyword and keyword in a.keywords)) \
+                    and (written is a.equals if a.equals is not None else not constant):
+                return a.categories
+        return ()
 
     def call(self, qualname: str) -> str | None:
         """The category a library call's result holds, by its qualified name, if a rule says so."""
@@ -136,10 +142,14 @@ class SourceRules:
         return out
 
     def check_categories(self, known, origin: str) -> None:
-        for table, rules in (("source", self.calls), ("field", self.fields), ("argument", self.arguments)):
+        for table, rules in (("source", self.calls), ("field", self.fields)):
             for i, rule in enumerate(rules):
                 if rule.category not in known:
                     raise ConfigError(f"unknown category {rule.category!r}", path=origin, key=f"{table}[{i}].category")
+        for i, rule in enumerate(self.arguments):
+            for category in rule.categories:
+                if category not in known:
+                    raise ConfigError(f"unknown category {category!r}", path=origin, key=f"argument[{i}].categories")
 
     def digest(self) -> str:
         return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
@@ -153,6 +163,7 @@ def load_sources(directory: Path) -> SourceRules:
                   for e in data.get("source", []))
     fields = tuple(FieldType(tuple(e["constructor"]), e["category"], tuple(e.get("to", ())), e["source"])
                    for e in data.get("field", []))
-    arguments = tuple(SourceArgument(e["callee"], e.get("position"), tuple(e.get("keywords", ())), e["category"], e["source"])
+    arguments = tuple(SourceArgument(e["callee"], e.get("position"), tuple(e.get("keywords", ())), tuple(e["categories"]),
+                                     e["source"], e.get("equals"))
                       for e in data.get("argument", []))
     return SourceRules(calls, fields, tuple(data.get("getters", ())), tuple(data.get("lookups", ())), arguments)

@@ -114,26 +114,29 @@ class Calls:
             elif a.keyword is not None:
                 # `email="ops@example.com"` names a constant, `subject=f"Test on {now}"` the program's text
                 owner = self.owner(func, scope)
-                if not self.operators_value(a.value) and not (self.names_own_words(a.keyword.value, owner) and self.is_program_text(a.value, scope)):
-                    if not self.url_part(v) and not is_source(v):  # `name=user.name` is that name, as a dict key's value is
-                        v = v | self.source(scope, a.keyword, a.keyword.value, owner, "keyword")
-                    v = v | self.argument_source(a, None, a.keyword.value, callee, scope)
+                constant = self.operators_value(a.value) or (self.names_own_words(a.keyword.value, owner) and self.is_program_text(a.value, scope))
+                if not constant and not self.url_part(v) and not is_source(v):  # `name=user.name` is that name, as a dict key's value is
+                    v = v | self.source(scope, a.keyword, a.keyword.value, owner, "keyword")
+                v = v | self.argument_source(a, None, a.keyword.value, callee, scope, constant)
                 args.append(Arg(None, a.keyword.value, v, a.star == "**"))
             else:
-                if not a.star and not self.operators_value(a.value):
-                    v = v | self.argument_source(a, positional, None, callee, scope)
+                if not a.star:
+                    v = v | self.argument_source(a, positional, None, callee, scope, self.operators_value(a.value))
                 args.append(Arg(positional, None, v, a.star == "*"))
                 positional += 1
         return args
 
-    def argument_source(self, a: cst.Arg, position: int | None, keyword: str | None, callee: tuple, scope: Scope) -> Val:
+    def argument_source(self, a: cst.Arg, position: int | None, keyword: str | None, callee: tuple, scope: Scope,
+                        constant: bool) -> Val:
         """An argument the rules say holds a person's data (rules/sources.toml [[argument]]: the
-        comment `ak.comment_check(text)` is asked about), whatever is passed; `callee`: the call's
-        (qualified name, method name)."""
-        category = self.source_rules.argument(*callee, position, keyword)
-        if category is None:
-            return EMPTY
-        return self.add_source(Source(category, self.loc(a.value), text_of(a.value), scope.qualname, "keyword"), (id(a.value), "argument"))
+        comment `ak.comment_check(text)` is asked about), whatever is passed, or an option written
+        as the constant that makes the library send data itself (`send_default_pii=True`);
+        `callee`: the call's (qualified name, method name); `constant`: a literal or a setting."""
+        written = {"True": True, "False": False}.get(a.value.value) if isinstance(a.value, cst.Name) else None
+        categories = self.source_rules.argument(*callee, position, keyword, constant, written)
+        text = f"{keyword}={text_of(a.value)}" if written is not None and keyword else text_of(a.value)
+        return join(*(self.add_source(Source(category, self.loc(a.value), text, scope.qualname, "keyword"), (id(a.value), "argument", category))
+                      for category in categories))
 
     def call_site(self, node: cst.Call, scope: Scope, callee, args: list, func) -> int:
         """The index of this call's site; a loop body read twice joins into the same site."""
