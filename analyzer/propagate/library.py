@@ -69,6 +69,8 @@ class Library:
             return objects(PartialObject(key))
         if qualname == "getattr" and len(args) >= 2 and (read := self.read_attribute(args)) is not None:
             return read
+        if (dumped := self.dumped(qualname, args)) is not None:
+            return dumped
         invokers = flowrules.invokers
         position = invokers.get(qualname, invokers.get(qualname.rpartition(".")[2]) if receiver is not None else None)
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)

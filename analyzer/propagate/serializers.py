@@ -1,5 +1,6 @@
 """Serializers (flow.toml `serializers`): a serializer object made around a model object holds the
-fields its Meta lists, not every field of the object."""
+fields its Meta lists (or its body declares), not every field of the object; so does what a
+schema's `dump(obj)` returns."""
 
 from __future__ import annotations
 
@@ -37,6 +38,15 @@ class Serializers:
         value = self.serialized(cls, merge(*wrapped), 0)
         for attr in rule["output"]:
             self.store(FieldStore(objects(Instance(cls)), attr, value))
+
+    def dumped(self, qualname: str, args: tuple) -> AbstractValue | None:
+        """`TicketSchema().dump(ticket)` (flow.toml serializers methods, on a project class deriving
+        from a library schema): what the schema makes of its first argument; None for any other call."""
+        cls, _, method = qualname.rpartition(".")
+        rule = self.analysis.flowrules.serializers
+        if not rule or method not in rule.get("methods", ()) or not args or not self.is_serializer(cls):
+            return None
+        return self.serialized(cls, args[0][1], 0)
 
     def serialized(self, cls: str, g: AbstractValue, depth: int) -> AbstractValue:
         """What serializer `cls` makes of the object(s) `g`: each listed attribute as it holds itself

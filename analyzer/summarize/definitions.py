@@ -7,6 +7,7 @@ import re
 
 import libcst as cst
 
+from ..dotted import within
 from ..ir import EMPTY, DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
 from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
 from ..knowledge.vocabulary import split_words
@@ -139,7 +140,7 @@ class Definitions:
         self.suite(node.body, body)
         self.user_model_key(node, bases, body)
         self.classes.append(ClassSummary(qualname, tuple(bases), self.loc(node), tuple(body.fields), tuple(body.relations),
-                                         body.exposes, tuple(body.numbers)))
+                                         body.exposes or self.declared_fields(node, body), tuple(body.numbers)))
         if scope.kind == "class":
             scope.exposes = scope.exposes or self.listed_fields(node)
         if scope.kind != "class":
@@ -212,6 +213,19 @@ class Definitions:
                     names = tuple(literal_str(e.value) for e in statement.value.elements)
                     return names if all(names) else ()
         return ()
+
+    def declared_fields(self, node: cst.ClassDef, body: Scope) -> tuple:
+        """The names a serializer's body binds to fields it declares (`email = fields.Email()`, flow.toml
+        serializers field_modules), with the other calls bound beside them (a nested serializer), in
+        the body's order; none for a class that declares no such field."""
+        modules = (self.flowrules.serializers or {}).get("field_modules", ())
+        bound = [(t.target.value, self.static_name(statement.value.func, body) or "")
+                 for line in node.body.body if isinstance(line, cst.SimpleStatementLine)
+                 for statement in line.body if isinstance(statement, cst.Assign) and isinstance(statement.value, cst.Call)
+                 for t in statement.targets if isinstance(t.target, cst.Name)]
+        if not any(within(callee, module) for _, callee in bound for module in modules):
+            return ()
+        return tuple(name for name, _ in bound)
 
     def field(self, target: cst.Name, scope: Scope, value_node=None, annotation=None) -> None:
         """A class-level name: a model field (Django, SQLAlchemy, pydantic, dataclass) or attribute,
