@@ -45,6 +45,10 @@ class Statements:
         for env in results:
             for name, v in env.items():
                 merged[name] = either(merged[name], v) if name in merged else v
+        for name, v in merged.items():
+            # A parameter rebound on some paths only (`if not s: s = ""`) is still the caller's on the others.
+            if name not in start and name in scope.params and any(name not in env for env in results):
+                merged[name] = either(v, scope.params[name])
         if scope.kind == "module":
             # A setting bound on some paths only (`if DEBUG: EMAIL_BACKEND = ...`) keeps the
             # framework's default on the others: its value may also be "unset".
