@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from ..dotted import within
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, Deferred, FunctionObject, Instance, ItemPath, LibraryObject, Lit, \
-    LoadedClass, LoadedModule, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
-from ..summary import DOUBLE_STAR
+    EMPTY, LoadedClass, LoadedModule, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
+from ..summary import DOUBLE_STAR, Arg
 from ..strings import literal
 from .binding import bind_library, is_literal, shift_positions
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
@@ -143,15 +143,23 @@ class Library:
             self.cuts.append((site, qualname, tuple(sorted(categories))))
         return NOTHING
 
-    def invoke(self, args: tuple, position: int, site: Site) -> AbstractValue:
+    def invoke(self, args: tuple, spec: int | dict, site: Site) -> AbstractValue:
         """`asyncio.to_thread(f, a, k=b)`, `loop.run_in_executor(None, f, a)`: f runs at once with
-        the arguments after it, and what it returns is the call's value."""
-        function = next((g for arg, g in args if arg.position == position and not arg.starred), None)
-        if function is None:
+        the arguments after it (`spec`: its position), and what it returns is the call's value;
+        `Thread(target=f, args=(a,), kwargs={"k": b})` (`spec`: a table naming the parameters)
+        runs f with the tuple spread into its positional arguments and the dict into its keywords."""
+        if isinstance(spec, dict):
+            bound = bind_library(tuple(spec["params"]), args)
+            function = bound.get(spec["function"])
+            rest = tuple((Arg(*place, EMPTY, True), bound[name]) for place, name in (((0, None), spec.get("args")), ((None, DOUBLE_STAR), spec.get("kwargs")))
+                         if name in bound)
+        else:
+            function = next((g for arg, g in args if arg.position == spec and not arg.starred), None)
+            rest = shift_positions(tuple((a, g) for a, g in args if a.position is None or a.position > spec), -spec - 1)
+        targets = [(t, o) for t, o in self.callable_targets(function) if type(t) is not Deferred] if function is not None else []
+        if not targets:  # `job.submit(data)`: no function to run, an unknown call
             return self.default(args, None)
-        rest = shift_positions(tuple((a, g) for a, g in args if a.position is None or a.position > position), -position - 1)
-        return merge(*(self.apply(target, self_obj, rest, None, site) for target, self_obj in self.callable_targets(function)
-                       if type(target) is not Deferred), NOTHING)
+        return merge(*(self.apply(target, self_obj, rest, None, site) for target, self_obj in targets))
 
     def unknown_result(self, args: tuple, receiver: AbstractValue | None, method: str | None, site: Site) -> AbstractValue:
         """What a call no known code answers gives: `cleaned.get("redirect_url")` (flow.toml
