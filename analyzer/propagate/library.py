@@ -28,10 +28,11 @@ def attribute_names(name: AbstractValue) -> list[str] | None:
 
 def _sdk_client(qualname: str, value: AbstractValue) -> bool:
     """Is the result of a call into a package no rule names its client object: a class made of no
-    data (`pushly.Client("key")`), not a parsed document (`BeautifulSoup(html)`, whose parts read by
-    key stay parts) nor what a function hands out (`django_rq.get_queue()`, whose `enqueue` queues)?"""
+    person's data (`pushly.Client("key")`, `jira.JIRA(cfg.base_url)`: what a caller configures it
+    with), not a parsed document (`BeautifulSoup(html)`, whose parts read by key stay parts) nor
+    what a function hands out (`django_rq.get_queue()`, whose `enqueue` queues)?"""
     name = qualname.rpartition(".")[2]
-    return not value.taint and name[:1].isupper() and not name.isupper()
+    return not any(type(k) is CategoryKey for k in value.taint) and name[:1].isupper()  # `jira.JIRA(url)` too
 
 
 def is_parameter(g: AbstractValue) -> bool:
