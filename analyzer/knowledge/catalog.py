@@ -199,6 +199,7 @@ class Flowrules:
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
     url_types: tuple = ()  # calls making a URL object whose text is their first argument's (yarl.URL)
     url_parsers: tuple = ()  # calls splitting a URL into parts (urlparse): their attributes name no person
+    path_builders: tuple = ()  # calls making a file system path (os.path.join): a local given one names a file
     codecs: tuple = ()  # calls encoding a mapping as text or decoding it back, keeping its keys (json.dumps)
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
     selectors: tuple = ()  # query methods whose arguments only select rows (.filter(), .exclude())
@@ -420,6 +421,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         request_variables=tuple(data.get("request_variables", ())),
         url_types=tuple(data.get("url_types", ())),
         url_parsers=tuple(data.get("url_parsers", ())),
+        path_builders=tuple(data.get("path_builders", ())),
         codecs=tuple(data.get("codecs", ())),
         joiners=data.get("joiners", {}),
         invokers=data.get("invokers", {}),

@@ -9,7 +9,7 @@ from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, posit
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_scalar, either, flat, has_starred, is_source, item, literal_str, literal_template, path_step, \
+from .values import as_scalar, either, flat, has_starred, is_source, item, literal_str, literal_template, made_by, path_step, \
     root_name, scalar_variable, strs_of
 
 
@@ -265,8 +265,8 @@ class Statements:
         if scope.kind == "class":
             self.field(target, scope, value_node)
         # A local named like personal data holds it, unless the value is a constant, comes out
-        # of a sanitizer (email = sha256(email).hexdigest()) or is the program's own text named
-        # like a person's words (flow.toml own_words).
+        # of a sanitizer (email = sha256(email).hexdigest()), is the program's own text named
+        # like a person's words (flow.toml own_words) or a file's path (flow.toml path_builders).
         own_text = self.program_text(name, None if augmented else value_node, scope)  # also tracks the scope's templates
         sanitized = value_node is not None and self.sanitized(value_node, scope)
         if sanitized:
@@ -278,7 +278,7 @@ class Statements:
         else:
             self.client_locals.discard((scope.qualname, name))
         if not own_text and not augmented and value_node is not None and not self.operators_value(value_node) and not sanitized \
-                and not self.names_account(value_node, name, value, scope):
+                and not self.names_account(value_node, name, value, scope) and not made_by(value, self.calls, self.flowrules.path_builders):
             value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
         if scope.kind == "module":
             self.note_module_name(name, None if augmented else value_node)
