@@ -209,12 +209,23 @@ def _folded(g: AbstractValue) -> AbstractValue:
 
 
 def settled(g: AbstractValue) -> AbstractValue:
-    """A stored value keeps constant strings only: computed ones collapse into one 'unknown', so
+    """A stored value keeps constant strings, and of a computed one its constant beginning, the
+    rest collapsed into one 'unknown' (`f"{API}/repositories/{workspace}"` keeps its host), so
     string noise in object state does not re-trigger every reader (destinations are constants)."""
     if not g.strs or all(type(p) is Lit for s in g.strs for p in s):
         return g
-    strs = frozenset(s for s in g.strs if all(type(p) is Lit for p in s)) | {UNKNOWN_COMPUTED}
-    return AbstractValue(g.taint, g.objs, strs, g.keys)
+    return AbstractValue(g.taint, g.objs, frozenset(_constant_start(s) for s in g.strs), g.keys)
+
+
+def _constant_start(alternative: tuple) -> tuple:
+    """A string alternative as stored: as it is when constant, else its leading constant pieces
+    joined into one, followed by 'computed at run time'."""
+    count = next((i for i, p in enumerate(alternative) if type(p) is not Lit), len(alternative))
+    if count == len(alternative):
+        return alternative
+    if count == 0:
+        return UNKNOWN_COMPUTED
+    return (Lit("".join(p.text for p in alternative[:count]), alternative[0].where), *UNKNOWN_COMPUTED)
 
 
 def expand(alternatives, resolve) -> frozenset:
