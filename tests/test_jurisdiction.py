@@ -229,6 +229,7 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.x.com", "US"),
         ("oauth.reddit.com", "US"),
         ("api.opsgenie.com", "US"),
+        ("api.bitbucket.org", "US"),
         ("api.eu.opsgenie.com", "EU"),
         ("platform.ringcentral.com", "US"),
         ("rest-ww.telesign.com", "US"),
