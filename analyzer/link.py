@@ -168,14 +168,22 @@ class Program:
         return GlobalRef(module, name)
 
     def settings_modules(self, path: str) -> list[str]:
-        """The modules that act as Django-style settings (`settings.py`, `settings/__init__.py`) for
-        the code in file `path`: those imported from the same root (a demo project's settings in
-        examples/ do not configure the library beside it)."""
+        """The modules that act as Django-style settings (`settings.py`, `settings/__init__.py`, and
+        the modules of a settings package: `settings/production.py`) for the code in file `path`:
+        those imported from the same root (a demo project's settings in examples/ do not configure
+        the library beside it), and the project modules they import whole (`from .server_settings
+        import *`, under an `if` or not: each deployment's values are possible)."""
         if self._settings_by_root is None:
             self._settings_by_root = {}
             for m in sorted(self.modules):
-                if m == "settings" or m.endswith(".settings"):
-                    self._settings_by_root.setdefault(self.import_root(self.modules[m].path), []).append(m)
+                if m == "settings" or m.endswith(".settings") or ".settings." in m:
+                    found = self._settings_by_root.setdefault(self.import_root(self.modules[m].path), [])
+                    stack = [m]
+                    while stack:
+                        module = stack.pop()
+                        if module in self.modules and module not in found:
+                            found.append(module)
+                            stack.extend(reversed(self.modules[module].star_imports))
         return self._settings_by_root.get(self.import_root(path), [])
 
     def import_root(self, path: str) -> str:

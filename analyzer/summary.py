@@ -139,6 +139,7 @@ class ModuleSummary:
     classes: tuple = ()  # tuple[ClassSummary, ...]
     globals: tuple = ()  # tuple[(name, Val)] module-level bindings at the end of the module
     imports: tuple = ()  # tuple[(name, qualified name)] what imported names stand for (re-exports)
+    star_imports: tuple = ()  # modules imported whole (`from .server_settings import *`), in order
     suppressions: tuple = ()  # tuple[(line, codes tuple, reason)]
     error: ParseError | None = None
     skipped: tuple = ()  # tuple[ParseError] syntax errors stepped over to analyse the rest (XB905)

@@ -60,6 +60,16 @@ class Evaluation:
             return {ClientObject(qualname, (), None)}
         return set()
 
+    def setting(self, module: str, name: str) -> AbstractValue:
+        """A setting's value in one settings module: bound there, or imported by name from a project
+        module (`from .server_settings import EMAIL_BACKEND`), or both (an import may rebind it)."""
+        value = self.analysis.stores.get("globals", (module, name))
+        value = NOTHING if value is None else value
+        imported = self.program.imports.get(module, {}).get(name)
+        if imported and imported.rpartition(".")[0] in self.program.modules:
+            return merge(value, self.name_value(imported))
+        return value
+
     def global_value(self, module: str, name: str) -> AbstractValue:
         value = self.analysis.stores.get("globals", (module, name))
         if value is not None:
@@ -84,8 +94,7 @@ class Evaluation:
         for prefix in self.analysis.flowrules.settings_modules:
             if qualname.startswith(prefix + "."):
                 name = qualname[len(prefix) + 1:]
-                values = [self.analysis.stores.get("globals", (m, name)) for m in self.program.settings_modules(self.module.path)]
-                return merge(*(v for v in values if v is not None))
+                return merge(*(self.setting(m, name) for m in self.program.settings_modules(self.module.path)))
         signal = self.library_signal_method(qualname)
         if signal is not None:
             return signal

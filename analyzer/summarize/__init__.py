@@ -81,7 +81,8 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
     return ModuleSummary(
         path=path, module=module, digest=digest,
         sources=tuple(s.sources), calls=tuple(s.calls), functions=tuple(s.functions), classes=tuple(s.classes),
-        globals=tuple(sorted(s.module_env.items())), imports=tuple(sorted(s.imports.items())), suppressions=suppressions(source),
+        globals=tuple(sorted(s.module_env.items())), imports=tuple(sorted(s.imports.items())), star_imports=tuple(s.star_imports),
+        suppressions=suppressions(source),
         positions=tuple(starts), ends=tuple(ends), skipped=skipped, mentions=tuple(sorted(s.mentions)),
     )
 

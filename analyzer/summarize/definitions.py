@@ -311,6 +311,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Names):
         self.functions: list = []
         self.classes: list = []
         self.imports: dict[str, str] = {}
+        self.star_imports: dict[str, None] = {}  # `from M import *`: M, in order
         self.module_names: dict[str, str] = {}  # top-level def/class name -> qualname
         self.module_vars: set[str] = set()
         self.lambda_count = 0

@@ -240,6 +240,8 @@ class Names:
             return
         base = self.resolve_import(len(node.relative), dotted(node.module) if node.module else None)
         if isinstance(node.names, cst.ImportStar):
+            if base:
+                self.star_imports[base] = None
             return
         for alias in node.names:
             name = alias.name.value
