@@ -12,7 +12,8 @@ from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee
 from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
 from .names import Scope
-from .values import CLOSURE, atoms_of, attribute_names, collection, flat, is_source, literal_str, root_name, strs_of, text_of
+from .values import CLOSURE, atoms_of, attribute_names, collection, flat, is_constant_name, is_source, literal_str, root_name, strs_of, \
+    text_of
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 
@@ -117,11 +118,11 @@ class Calls:
                 constant = self.operators_value(a.value) or (self.names_own_words(a.keyword.value, owner) and self.is_program_text(a.value, scope))
                 if not constant and not self.url_part(v) and not is_source(v):  # `name=user.name` is that name, as a dict key's value is
                     v = v | self.source(scope, a.keyword, a.keyword.value, owner, "keyword")
-                v = v | self.argument_source(a, None, a.keyword.value, callee, scope, constant)
+                v = v | self.argument_source(a, None, a.keyword.value, callee, scope, constant or holds_settings(v))
                 args.append(Arg(None, a.keyword.value, v, a.star == "**"))
             else:
                 if not a.star:
-                    v = v | self.argument_source(a, positional, None, callee, scope, self.operators_value(a.value))
+                    v = v | self.argument_source(a, positional, None, callee, scope, self.operators_value(a.value) or holds_settings(v))
                 args.append(Arg(positional, None, v, a.star == "*"))
                 positional += 1
         return args
@@ -286,3 +287,9 @@ class Calls:
                 node = node.expression
             else:
                 node = node.value
+
+
+def holds_settings(value: Val) -> bool:
+    """Does a value hold settings only (`password = getattr(settings, "LDAP_PASSWORD", None)`): every
+    object in it a library name whose last part is an UPPER_CASE name?"""
+    return bool(value.atoms) and all(type(a) is LibraryRef and is_constant_name(a.qualname.rpartition(".")[2]) for a in value.atoms)

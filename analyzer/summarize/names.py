@@ -72,7 +72,8 @@ class Names:
     def operators_value(self, node: cst.BaseExpression) -> bool:
         """Is the value a constant or a setting, the program's or its operator's, that a name given to
         it does not make a person's: a literal, an UPPER_CASE name (is_constant), or a read by an
-        UPPER_CASE key (`config.get("USERNAME")`, `options["PASSWORD"]`), the key a configuration
+        UPPER_CASE key or attribute name (`config.get("USERNAME")`, `options["PASSWORD"]`,
+        `getattr(settings, "LDAP_PASSWORD")`), the key a configuration
         dict keeps a setting under, as read_key_source takes it; but not a request's CGI variables
         (`request.META.get("REMOTE_ADDR")`: flow.toml request_variables)."""
         if is_constant(node):
@@ -82,6 +83,8 @@ class Names:
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.args \
                 and node.func.attr.value in self.flowrules.key_readers:
             key, mapping = literal_str(node.args[0].value), node.func.value
+        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "getattr" and len(node.args) >= 2:
+            key, mapping = literal_str(node.args[1].value), node.args[0].value  # getattr(settings, "LDAP_PASSWORD")
         else:
             return False
         held = mapping.attr.value if isinstance(mapping, cst.Attribute) else mapping.value if isinstance(mapping, cst.Name) else None
