@@ -174,16 +174,7 @@ class Program:
         the library beside it), and the project modules they import whole (`from .server_settings
         import *`, under an `if` or not: each deployment's values are possible)."""
         if self._settings_by_root is None:
-            self._settings_by_root = {}
-            for m in sorted(self.modules):
-                if m == "settings" or m.endswith(".settings") or ".settings." in m:
-                    found = self._settings_by_root.setdefault(self.import_root(self.modules[m].path), [])
-                    stack = [m]
-                    while stack:
-                        module = stack.pop()
-                        if module in self.modules and module not in found:
-                            found.append(module)
-                            stack.extend(reversed(self.modules[module].star_imports))
+            self._settings_by_root = settings_by_root(self.modules, self.import_root)
         return self._settings_by_root.get(self.import_root(path), [])
 
     def import_root(self, path: str) -> str:
@@ -351,3 +342,18 @@ class Program:
         self._fields[cls] = out
         return out
 
+
+def settings_by_root(modules: dict, import_root) -> dict:
+    """Import root -> the settings modules under it: those named `settings`, a settings package's
+    modules, and the project modules they import whole, each once, in a stable order."""
+    by_root: dict = {}
+    for m in sorted(modules):
+        if m == "settings" or m.endswith(".settings") or ".settings." in m:
+            found = by_root.setdefault(import_root(modules[m].path), [])
+            stack = [m]
+            while stack:
+                module = stack.pop()
+                if module in modules and module not in found:
+                    found.append(module)
+                    stack.extend(reversed(modules[module].star_imports))
+    return by_root

@@ -5,11 +5,11 @@ sent later, the data they were given); anything else passes its arguments' taint
 from __future__ import annotations
 
 from ..dotted import within
-from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, Deferred, FunctionObject, Instance, ItemPath, LibraryObject, Lit, \
-    EMPTY, LoadedClass, LoadedModule, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
-from ..summary import DOUBLE_STAR, Arg
+from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, Lit, \
+    LoadedClass, LoadedModule, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
+from ..summary import DOUBLE_STAR
 from ..strings import literal
-from .binding import bind_library, is_literal, shift_positions
+from .binding import bind_library, is_literal
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
 from .results import ClientStore, SinkCall, Site
 
@@ -128,39 +128,12 @@ class Library:
         read = [self.attribute(obj, name) for name in names] if names else [AbstractValue(self.analysis.stores.payload(obj))]
         return merge(*read, *(g for _, g in args[2:]))
 
-    def call_partial(self, key: tuple, args: tuple, receiver, site: Site) -> AbstractValue:
-        """Calling what functools.partial(f, a, k=b) made calls f with a and k=b first."""
-        if key not in self.analysis.partials:
-            return self.default(args, receiver)
-        callable_, bound = self.analysis.partials[key]
-        full = shift_positions(bound, -1) + shift_positions(args, sum(1 for a, _ in bound if a.position is not None))
-        return merge(*(self.apply(t, so, full, None, site) for t, so in self.callable_targets(callable_)
-                       if type(t) not in (Deferred, PartialObject)), NOTHING)
-
     def cut(self, qualname: str, args: tuple, receiver: AbstractValue | None, site: Site) -> AbstractValue:
         """A sanitizer: nothing comes out; where it stopped personal data is recorded for reports."""
         categories = {k.category for k in self.default(args, receiver).taint if type(k) is not Sym}
         if categories:
             self.cuts.append((site, qualname, tuple(sorted(categories))))
         return NOTHING
-
-    def invoke(self, args: tuple, spec: int | dict, site: Site) -> AbstractValue:
-        """`asyncio.to_thread(f, a, k=b)`, `loop.run_in_executor(None, f, a)`: f runs at once with
-        the arguments after it (`spec`: its position), and what it returns is the call's value;
-        `Thread(target=f, args=(a,), kwargs={"k": b})` (`spec`: a table naming the parameters)
-        runs f with the tuple spread into its positional arguments and the dict into its keywords."""
-        if isinstance(spec, dict):
-            bound = bind_library(tuple(spec["params"]), args)
-            function = bound.get(spec["function"])
-            rest = tuple((Arg(*place, EMPTY, True), bound[name]) for place, name in (((0, None), spec.get("args")), ((None, DOUBLE_STAR), spec.get("kwargs")))
-                         if name in bound)
-        else:
-            function = next((g for arg, g in args if arg.position == spec and not arg.starred), None)
-            rest = shift_positions(tuple((a, g) for a, g in args if a.position is None or a.position > spec), -spec - 1)
-        targets = [(t, o) for t, o in self.callable_targets(function) if type(t) is not Deferred] if function is not None else []
-        if not targets:  # `job.submit(data)`: no function to run, an unknown call
-            return self.default(args, None)
-        return merge(*(self.apply(target, self_obj, rest, None, site) for target, self_obj in targets))
 
     def unknown_result(self, args: tuple, receiver: AbstractValue | None, method: str | None, site: Site) -> AbstractValue:
         """What a call no known code answers gives: `cleaned.get("redirect_url")` (flow.toml

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, GlobalRef, LibraryRef, Lit, ProjectRef, SourceRef, Val, join
+from ..ir import EMPTY, AttrPath, GlobalRef, LibraryRef, Lit, ProjectRef, SelfRef, SourceRef, Val, join
 from ..summary import Source
-from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, literal_key, literal_str, \
-    param_value, string_collection, text_of
+from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, \
+    literal_str, param_value, path_step, string_collection, text_of
 
 
 class Scope:
@@ -202,6 +202,36 @@ class Names:
             return
         for name in target_names(target):
             scope.env[name.value] = scope.env[name.value] | self.source(scope, name, name.value, None, "variable")
+
+    def bind_pattern(self, pattern, subject: Val, scope: Scope) -> None:
+        """Capture names of a match pattern; `{"version": v}` binds v to the value under "version"."""
+        if isinstance(pattern, cst.MatchMapping):
+            for element in pattern.elements:
+                key = literal_str(element.key)
+                self.bind_pattern(element.pattern, item(subject, key) if key is not None else flat(subject), scope)
+            if pattern.rest is not None:
+                self.assign(pattern.rest, subject, scope, None)
+        elif isinstance(pattern, cst.MatchClass):
+            for element in pattern.patterns:
+                self.bind_pattern(element.value, subject, scope)
+            for element in pattern.kwds:
+                attr = element.key.value
+                sub = Val(frozenset(path_step(a, AttrPath, attr) for a in subject.atoms if type(a) not in (SelfRef, ProjectRef)))
+                self.bind_pattern(element.pattern, sub, scope)
+        elif isinstance(pattern, cst.MatchAs):
+            if pattern.pattern is not None:
+                self.bind_pattern(pattern.pattern, subject, scope)
+            if pattern.name is not None:
+                self.assign(pattern.name, subject, scope, None)
+        elif isinstance(pattern, (cst.MatchSequence, cst.MatchList, cst.MatchTuple)):
+            for element in pattern.patterns:
+                inner = element.value if isinstance(element, cst.MatchSequenceElement) else element
+                self.bind_pattern(inner, flat(subject), scope)
+        elif isinstance(pattern, cst.MatchStar) and pattern.name is not None:
+            self.assign(pattern.name, subject, scope, None)
+        elif isinstance(pattern, cst.MatchOr):
+            for element in pattern.patterns:
+                self.bind_pattern(element.pattern, subject, scope)
 
     def lookup(self, name: str, scope: Scope) -> Val:
         """The value of a name where it is read: local, parameter, closure, import or module level."""

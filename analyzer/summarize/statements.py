@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, AttrPath, ProjectRef, SelfRef, Unknown, Val, join, position
+from ..ir import EMPTY, Unknown, Val, join, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_scalar, either, flat, has_starred, is_source, item, literal_str, literal_template, made_by, path_step, \
-    root_name, scalar_variable, strs_of
+from .values import as_scalar, either, flat, has_starred, is_source, item, literal_template, made_by, root_name, \
+    scalar_variable, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -146,36 +146,6 @@ class Statements:
         if case.guard is not None:
             self.expr(case.guard, scope)
         self.suite(case.body, scope)
-
-    def bind_pattern(self, pattern, subject: Val, scope: Scope) -> None:
-        """Capture names of a match pattern; `{"version": v}` binds v to the value under "version"."""
-        if isinstance(pattern, cst.MatchMapping):
-            for element in pattern.elements:
-                key = literal_str(element.key)
-                self.bind_pattern(element.pattern, item(subject, key) if key is not None else flat(subject), scope)
-            if pattern.rest is not None:
-                self.assign(pattern.rest, subject, scope, None)
-        elif isinstance(pattern, cst.MatchClass):
-            for element in pattern.patterns:
-                self.bind_pattern(element.value, subject, scope)
-            for element in pattern.kwds:
-                attr = element.key.value
-                sub = Val(frozenset(path_step(a, AttrPath, attr) for a in subject.atoms if type(a) not in (SelfRef, ProjectRef)))
-                self.bind_pattern(element.pattern, sub, scope)
-        elif isinstance(pattern, cst.MatchAs):
-            if pattern.pattern is not None:
-                self.bind_pattern(pattern.pattern, subject, scope)
-            if pattern.name is not None:
-                self.assign(pattern.name, subject, scope, None)
-        elif isinstance(pattern, (cst.MatchSequence, cst.MatchList, cst.MatchTuple)):
-            for element in pattern.patterns:
-                inner = element.value if isinstance(element, cst.MatchSequenceElement) else element
-                self.bind_pattern(inner, flat(subject), scope)
-        elif isinstance(pattern, cst.MatchStar) and pattern.name is not None:
-            self.assign(pattern.name, subject, scope, None)
-        elif isinstance(pattern, cst.MatchOr):
-            for element in pattern.patterns:
-                self.bind_pattern(element.pattern, subject, scope)
 
     def small(self, node: cst.BaseSmallStatement, scope: Scope) -> None:
         if isinstance(node, cst.Assign):
