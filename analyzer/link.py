@@ -168,11 +168,11 @@ class Program:
         return GlobalRef(module, name)
 
     def settings_modules(self, path: str) -> list[str]:
-        """The modules that act as Django-style settings (`settings.py`, `settings/__init__.py`, and
-        the modules of a settings package: `settings/production.py`) for the code in file `path`:
-        those imported from the same root (a demo project's settings in examples/ do not configure
-        the library beside it), and the project modules they import whole (`from .server_settings
-        import *`, under an `if` or not: each deployment's values are possible)."""
+        """The modules that act as Django-style settings (`settings.py`, `settings/__init__.py`) for
+        the code in file `path`: those imported from the same root (a demo project's settings in
+        examples/ do not configure the library beside it), and the project modules they import
+        whole (`from .server_settings import *`, under an `if` or not: each deployment's values
+        are possible)."""
         if self._settings_by_root is None:
             self._settings_by_root = settings_by_root(self.modules, self.import_root)
         return self._settings_by_root.get(self.import_root(path), [])
@@ -344,11 +344,12 @@ class Program:
 
 
 def settings_by_root(modules: dict, import_root) -> dict:
-    """Import root -> the settings modules under it: those named `settings`, a settings package's
-    modules, and the project modules they import whole, each once, in a stable order."""
+    """Import root -> the settings modules under it: those named `settings` (a module, or a package's
+    `__init__`) and the project modules they import whole, each once, in a stable order. (Not every
+    module of a package named `settings`: an admin UI's `settings/views.py` is none.)"""
     by_root: dict = {}
     for m in sorted(modules):
-        if m == "settings" or m.endswith(".settings") or ".settings." in m:
+        if m == "settings" or m.endswith(".settings"):
             found = by_root.setdefault(import_root(modules[m].path), [])
             stack = [m]
             while stack:
