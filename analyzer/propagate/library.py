@@ -72,9 +72,8 @@ class Library:
             return read
         if (dumped := self.dumped(qualname, args)) is not None:
             return dumped
-        invokers = flowrules.invokers
         by_method = receiver is not None and self.analysis.catalog.sink(qualname) is None  # an SDK's own `submit` is its sink
-        position = invokers.get(qualname, invokers.get(qualname.rpartition(".")[2]) if by_method else None)
+        position = flowrules.invokers.get(qualname, flowrules.invokers.get(qualname.rpartition(".")[2]) if by_method else None)
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)
             return self.invoke(args, position, site)
         if qualname in flowrules.app_objects.get("classes", ()):  # Flask(__name__): attributes set on it are read back
