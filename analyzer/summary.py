@@ -140,6 +140,7 @@ class ModuleSummary:
     globals: tuple = ()  # tuple[(name, Val)] module-level bindings at the end of the module
     imports: tuple = ()  # tuple[(name, qualified name)] what imported names stand for (re-exports)
     star_imports: tuple = ()  # modules imported whole (`from .server_settings import *`), in order
+    template_tags: tuple = ()  # tuple[(name, function qualname)] the template tags and filters the module registers
     suppressions: tuple = ()  # tuple[(line, codes tuple, reason)]
     error: ParseError | None = None
     skipped: tuple = ()  # tuple[ParseError] syntax errors stepped over to analyse the rest (XB905)

@@ -28,6 +28,7 @@ from .files import read_bytes
 
 ELEMENT = "[]"  # a path segment: an element of the sequence before it
 AS_TEXT = "\0str"  # a last path segment: the value is written as text, str() of it (`{{ user }}`)
+TAG_CALL = "\0tag"  # a path segment `TAG_CALL name place`: the value given to a tag or filter at that place
 MAX_MATCHES = 32  # a name pattern matching more templates than this says nothing of which one
 MAX_TEMPLATE_BYTES = 1 << 20
 SKIPPED_FOLDERS = {"node_modules", "__pycache__", ".git", ".hg", ".tox", ".venv", "venv", ".xborder_cache"}
@@ -65,6 +66,12 @@ class Usage:
         self.extends: list = []  # names
         self.unknown = False  # reads its whole context, or pulls in a template named at run time
         self.scoped_blocks = False  # a {% block %} inside a loop or `with`: a child's block may read its names
+
+
+def tag_call(name: str, place: int | str) -> str:
+    """The path segment of a value given to tag or filter `name` at `place` (a position, or a
+    keyword written `=key`); template_value calls the project's function of that name with it."""
+    return f"{TAG_CALL} {name} {place}"
 
 
 def tokens(expression: str) -> list:
@@ -170,11 +177,21 @@ class Reader:
         path, end = chain_at(toks, 0)
         end += 2 * (toks[end:end + 2] == [("punct", "("), ("punct", ")")])
         rest = toks[end:]
-        filters = {rest[i + 1][1] for i in range(len(rest) - 1) if rest[i] == ("punct", "|") and rest[i + 1][0] == "name"}
-        if any(kind == "punct" and text not in "|:.[]" for kind, text in rest) or not filters <= TEXT_FILTERS:
+        if any(kind == "punct" and text not in "|:.[]" for kind, text in rest):
             self.write(expression)
             return
-        self.write_paths([path + (AS_TEXT,)] + chains(rest))
+        written, i = [], 0
+        while i + 1 < len(rest) and rest[i] == ("punct", "|") and rest[i + 1][0] == "name":
+            name, i = rest[i + 1][1], i + 2
+            if name not in TEXT_FILTERS:
+                path += (tag_call(name, 0),)
+            if i < len(rest) and rest[i] == ("punct", ":"):
+                argument, i = chain_at(rest, i + 1) if i + 1 < len(rest) and rest[i + 1][0] == "name" else ((), i + 2)
+                written += [argument + (tag_call(name, 1),) if name not in TEXT_FILTERS else argument] if argument else []
+        if i < len(rest):
+            self.write(expression)
+            return
+        self.write_paths([path + (AS_TEXT,)] + written)
 
     def bind(self, name: str, expression: str | None) -> None:
         """`name` stands for `expression` (a single access path) from here to the end of the scope;
@@ -199,9 +216,9 @@ class Reader:
         if handler is not None:
             handler(rest)
         elif name.endswith("url"):
-            self.tag_custom(rest, as_text=True)
+            self.tag_custom(rest, name, as_text=True)
         elif name not in SILENT_TAGS:
-            self.tag_custom(rest)
+            self.tag_custom(rest, name)
 
     def tag_for(self, rest: str) -> None:
         targets, _, iterable = rest.partition(" in ")
@@ -254,7 +271,7 @@ class Reader:
         if found:
             self.bind(found.group(2), found.group(1))
         else:
-            self.tag_custom(rest)
+            self.tag_custom(rest, "regroup")
 
     def tag_macro(self, rest: str) -> None:
         for name in re.findall(r"[A-Za-z_]\w*", rest.partition("(")[2]):
@@ -284,20 +301,24 @@ class Reader:
     def tag_debug(self, rest: str) -> None:
         self.usage.unknown = True
 
-    def tag_custom(self, rest: str, as_text: bool = False) -> None:
+    def tag_custom(self, rest: str, name: str, as_text: bool = False) -> None:
         """A tag this module does not know (a project's own, `{% firstof %}`): every value it is
-        given is written out whole, or as text by a tag that makes a URL (`{% url 'order' pk=order.pk
-        %}`: reverse() writes str() of each argument; a project's `{% abseventurl event ... %}`
-        alike, a URL made of its arguments, not every field of them); `as name` binds a name that
-        stands for nothing."""
+        given is written out as what the project's tag of that name makes of it at its place
+        (TAG_CALL; whole where the project has no such tag), or as text by a tag that makes a URL
+        (`{% url 'order' pk=order.pk %}`: reverse() writes str() of each argument; a project's
+        `{% abseventurl event ... %}` alike, a URL made of its arguments, not every field of them);
+        `as name` binds a name that stands for nothing."""
         found = re.search(r"\bas\s+([A-Za-z_]\w*)\s*$", rest)
         if found:
             self.scopes[-1][1][found.group(1)] = None
             rest = rest[: found.start()]
         if as_text:
             self.write_paths([path + (AS_TEXT,) for path in chains(tokens(rest))])
-        else:
-            self.write(rest)
+            return
+        for place, argument in enumerate(re.findall(r"""(?:[^\s'"]+|'[^']*'|"[^"]*")+""", rest)):
+            keyword = re.match(r"([A-Za-z_]\w*)=(?!=)", argument)
+            at = f"={keyword.group(1)}" if keyword else place
+            self.write_paths([path + (tag_call(name, at),) for path in chains(tokens(argument[keyword.end():] if keyword else argument))])
 
 
 def read_usage(text: str) -> Usage:

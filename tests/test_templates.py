@@ -2,7 +2,7 @@
 
 from xborder.propagate.rendering import name_patterns
 from xborder.ir import Lit, Sym, ParamRef, Unknown
-from xborder.templates import AS_TEXT as T, ELEMENT, TemplateFolders, read_usage
+from xborder.templates import AS_TEXT as T, ELEMENT, TemplateFolders, read_usage, tag_call
 
 
 def paths(text: str) -> set:
@@ -18,10 +18,13 @@ def test_variables_filters_and_arguments():
 
 def test_a_value_written_out_is_its_text_unless_a_filter_may_write_any_part_of_it():
     # {{ user }} writes str(user) (its class's __str__), as do the built-in text filters;
-    # another filter (pprint, a project's own) is handed the whole object.
+    # another filter is handed the object: the project's filter of that name makes the text of
+    # what it returns, a library's (pprint, date) may write any part of it (rendering.template_value).
     assert paths("{{ user }} {{ owner|title|escape }} {{ u.profile.name|upper }}") == {
         ("user", T), ("owner", T), ("u", "profile", "name", T)}
-    assert paths("{{ user|pprint }} {{ owner|user_display }} {{ a.b|date:'Y' }}") == {("user",), ("owner",), ("a", "b")}
+    assert paths("{{ user|pprint }} {{ owner|user_display|upper }} {{ a.b|date:'Y' }}") == {
+        ("user", tag_call("pprint", 0), T), ("owner", tag_call("user_display", 0), T), ("a", "b", tag_call("date", 0), T)}
+    assert paths("{{ order|callback:user.phone }}") == {("order", tag_call("callback", 0), T), ("user", "phone", tag_call("callback", 1))}
 
 
 def test_conditions_and_comments_write_nothing():
@@ -42,9 +45,11 @@ def test_legacy_with_and_jinja_set():
         ("order", "total", T), ("user", "name", T)}
 
 
-def test_custom_tags_take_their_arguments_whole_and_bind_as_names():
+def test_custom_tags_give_each_argument_at_its_place_and_bind_as_names():
     usage = read_usage("{% user_display user as shown %}{{ shown }}{% url 'profile' pk=user.pk %}")
-    assert usage.paths == {("user",), ("pk", T), ("user", "pk", T)}
+    assert usage.paths == {("user", tag_call("user_display", 0)), ("pk", T), ("user", "pk", T)}
+    assert paths("{% card order 'wide' order.customer size=user.avatar %}") == {
+        ("order", tag_call("card", 0)), ("order", "customer", tag_call("card", 2)), ("user", "avatar", tag_call("card", "=size"))}
     # a tag making a URL (Django's url, a project's ...url) writes the text of its arguments
     assert paths('{% abseventurl event "presale:event.order" code=order.code as link %}{{ link }}') == {
         ("event", T), ("code", T), ("order", "code", T)}

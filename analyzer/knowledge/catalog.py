@@ -142,6 +142,8 @@ class Templates:
     loaders: dict = field(default_factory=dict)  # qualname -> TemplateCall
     render_methods: tuple = ()
     loader_methods: tuple = ()
+    tag_libraries: tuple = ()  # classes whose instances register template tags (django.template.Library)
+    tag_registrars: tuple = ()  # their decorators that register one (simple_tag, filter)
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,8 @@ class LibraryStr:
     """What a library base class's __str__ writes of a project class deriving from it (flow.toml library_str)."""
 
     bases: tuple
-    method: str  # the project method it returns the result of, when the class defines one
-    field_constant: str  # else the field this class constant names
+    method: str  # the project method it returns the result of, when the class defines one ("": none)
+    field_constant: str  # else the field this class constant names ("": none)
     field_default: str  # or this one, when the class sets no such constant
 
 
@@ -448,7 +450,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         text_params=tuple(data.get("text_params", ())),
         text_methods={name: tuple(methods) for name, methods in data.get("text_methods", {}).items()},
         library_text_methods=tuple(data.get("library_text_methods", ())),
-        library_str=tuple(LibraryStr(tuple(r["bases"]), r["method"], r["field_constant"], r["field_default"])
+        library_str=tuple(LibraryStr(tuple(r["bases"]), r.get("method", ""), r.get("field_constant", ""), r["field_default"])
                           for r in data.get("library_str", ())),
         single_instance=tuple(data.get("single_instance", ())),
         field_selectors=tuple(data.get("field_selectors", ())),
@@ -467,7 +469,8 @@ def _load_templates(data: dict) -> Templates:
     def calls(kind: str) -> dict:
         return {callee: TemplateCall(tuple(e["params"]), e["name"], e.get("context"), e.get("prefix", ""), e.get("suffix", ""))
                 for e in data.get(kind, ()) for callee in e["callee"]}
-    return Templates(calls("render"), calls("loaders"), tuple(data.get("render_methods", ())), tuple(data.get("loader_methods", ())))
+    return Templates(calls("render"), calls("loaders"), tuple(data.get("render_methods", ())), tuple(data.get("loader_methods", ())),
+                     tuple(data.get("tag_libraries", ())), tuple(data.get("tag_registrars", ())))
 
 
 def _load_signals(data: dict) -> Signals:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..ir import RENDER, AttrPath, FunctionObject, Lit, ManagerObject, ParamRef, Sym, TemplateObject, UNKNOWN_KEY, ordered, path_root
-from ..summary import DOUBLE_STAR
-from ..templates import AS_TEXT, ELEMENT
+from ..ir import EMPTY, RENDER, AttrPath, FunctionObject, Lit, ManagerObject, ParamRef, Sym, TemplateObject, UNKNOWN_KEY, ordered, path_root
+from ..summary import DOUBLE_STAR, Arg
+from ..templates import AS_TEXT, ELEMENT, TAG_CALL
 from .binding import bind_library
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
 from .results import Site
@@ -148,7 +148,16 @@ class Rendering:
         `AS_TEXT` its text."""
         value = self.item(context, path[0])
         for segment in path[1:]:
-            if segment == AS_TEXT:
+            if segment.startswith(TAG_CALL):
+                _, name, place = segment.split(" ")
+                functions = self.program.template_tags.get(name)
+                if not functions:
+                    return value  # a library's tag or filter: it may write any part of its value
+                if not value:
+                    return value  # the context holds nothing at that path: no call of the tag writes it
+                given = Arg(None, place[1:], EMPTY) if place.startswith("=") else Arg(int(place), None, EMPTY)
+                value = merge(*(self.apply(FunctionObject(q), None, ((given, value),), None, site) for q in functions))
+            elif segment == AS_TEXT:
                 value = AbstractValue(self.as_text(value, "str", site))
             elif segment == ELEMENT:
                 value = merge(value, self.item(value, UNKNOWN_KEY), self.called(value, "all", site))

@@ -37,11 +37,11 @@ class Text:
         rule = next((r for r in self.analysis.flowrules.library_str if bases and bases[0] in r.bases), None)
         if rule is None:
             return None
-        method = self.program.lookup_method(o.cls, rule.method)
+        method = self.program.lookup_method(o.cls, rule.method) if rule.method else None
         if method:
             return self.instantiate(method, o, (), site)
         named = [text for text, complete, _ in map(literal, ordered(self.analysis.stores.field(o.cls, rule.field_constant).strs))
-                 if complete]
+                 if complete] if rule.field_constant else []
         return merge(*(self.attribute(objects(o), name) for name in named or [rule.field_default]))
 
     def as_text(self, g: AbstractValue, function: str, site: Site | None) -> dict:

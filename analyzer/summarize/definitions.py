@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from ..dotted import within
-from ..ir import EMPTY, DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
+from ..ir import EMPTY, CallResult, DynamicCallee, ProjectRef, SelfRef, SourceRef, StaticCallee, Val
 from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
 from ..knowledge.vocabulary import split_words
 from .calls import Calls
@@ -96,6 +96,7 @@ class Definitions:
         if scope.kind != "class":
             scope.env[name] = Val(frozenset({ProjectRef(qualname)}))
         self.registrations(node, qualname, scope)
+        self.template_tag(node, qualname, scope)
 
     def registrations(self, node: cst.FunctionDef, qualname: str, scope: Scope) -> None:
         """A decorator that connects the function to a signal (`@receiver(sig)`, `@sig.connect`,
@@ -107,6 +108,29 @@ class Definitions:
             if self.flowrules.signals.registers(self.static_name(expr, scope), method):
                 function = Arg(0, None, Val(frozenset({ProjectRef(qualname)})))
                 self.call_site(d, scope, DynamicCallee(self.expr(d.decorator, scope)), [function], d.decorator)
+
+    def template_tag(self, node: cst.FunctionDef, qualname: str, scope: Scope) -> None:
+        """A function a template library registers (`@register.simple_tag(name="user_display")`:
+        flow.toml templates) is that tag or filter of the project's templates; not one given the
+        whole context (`takes_context=True`), which may write any of it."""
+        templates = self.flowrules.templates
+        for d in node.decorators:
+            call = d.decorator if isinstance(d.decorator, cst.Call) else None
+            expr = call.func if call else d.decorator
+            if not (isinstance(expr, cst.Attribute) and expr.attr.value in templates.tag_registrars
+                    and isinstance(expr.value, cst.Name) and self.made_by(expr.value.value, templates.tag_libraries, scope)):
+                continue
+            options = {a.keyword.value: a.value for a in call.args if a.keyword} if call else {}
+            if text_of(options["takes_context"]) == "True" if "takes_context" in options else False:
+                continue
+            positional = [a.value for a in call.args if not a.keyword] if call else []
+            name = literal_str(options["name"]) if "name" in options else literal_str(positional[0]) if positional else None
+            self.template_tags.append((name or node.name.value, qualname))
+
+    def made_by(self, name: str, callees: tuple, scope: Scope) -> bool:
+        """Is `name` bound to what a call of one of `callees` returned (`register = template.Library()`)?"""
+        return any(type(a) is CallResult and type(callee := self.calls[a.call].callee) is StaticCallee and callee.qualname in callees
+                   for a in self.lookup(name, scope).atoms)
 
     def finish_function(self, scope: Scope, params, node, is_static, is_classmethod, is_property=False) -> None:
         if scope.captured:
@@ -138,7 +162,7 @@ class Definitions:
         body = Scope(qualname, qualname, {}, scope, "class")
         body.calls, body.writes = scope.calls, scope.writes
         self.suite(node.body, body)
-        self.user_model_key(node, bases, body)
+        self.user_model_fields(node, bases, body)
         self.classes.append(ClassSummary(qualname, tuple(bases), self.loc(node), tuple(body.fields), tuple(body.relations),
                                          body.exposes or self.declared_fields(node, body), tuple(body.numbers)))
         if scope.kind == "class":
@@ -146,16 +170,22 @@ class Definitions:
         if scope.kind != "class":
             scope.env[node.name.value] = Val(frozenset({ProjectRef(qualname)}))
 
-    def user_model_key(self, node: cst.ClassDef, bases: list, body: Scope) -> None:
+    def user_model_fields(self, node: cst.ClassDef, bases: list, body: Scope) -> None:
         """A user model's key (flow.toml relation_keys: pk, id) is the user's id, `{{ user.pk }}` in
         a mail as `user.pk` in code: a field of the identity key categories for a class deriving
-        from one of the framework's user models, unless its body declares it."""
+        from one of the framework's user models, unless its body declares it; and the fields a
+        library user model declares (identity inherited_fields: AbstractUser's email) are the
+        categories their names give."""
         identity = self.flowrules.identity
         if not set(bases) & set(identity.get("user_models", ())):
             return
         declared = {f for f, _ in body.fields}
         keys = [name for name in self.flowrules.relation_keys if name not in declared]
-        for name, category in ((name, category) for name in keys for category in identity.get("key_categories", ())):
+        fields = [(name, category) for name in keys for category in identity.get("key_categories", ())]
+        if set(bases) & set(identity.get("inherited_from", ())):
+            fields += [(name, match.category) for name in identity.get("inherited_fields", ())
+                       if name not in declared and (match := self.vocab.classify(name)) is not None]
+        for name, category in fields:
             expression = f"{node.name.value}.{name}"
             value = self.add_source(Source(category, self.loc(node.name), expression, body.qualname, "field"),
                                     (id(node.name), expression, category))
@@ -312,6 +342,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Names):
         self.classes: list = []
         self.imports: dict[str, str] = {}
         self.star_imports: dict[str, None] = {}  # `from M import *`: M, in order
+        self.template_tags: list = []  # (tag or filter name, function qualname)
         self.module_names: dict[str, str] = {}  # top-level def/class name -> qualname
         self.module_vars: set[str] = set()
         self.lambda_count = 0
