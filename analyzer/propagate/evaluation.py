@@ -165,6 +165,8 @@ class Evaluation:
                 taint[Sym(wrap(k.path, AttrPath, name))] = t
             elif (not answered or k.category in records) and (name in keys or not self.program.is_relation_id(k, t)):
                 taint[k] = t
+        if name in g.keys and any(type(o) is LibraryObject and self.answers(o, name, NOTHING) for o in objs):
+            found.append(g.keys[name])  # a library model's row found by `name=...` (Library.library_rows)
         value = merge(AbstractValue(taint), *found)
         if any(type(o) in (Instance, SelfObject, ClassObject) and self.program.is_number_field(o.cls, name) for o in objs):
             return self.amount(value)
@@ -192,10 +194,14 @@ class Evaluation:
 
     def answers(self, o: tuple, name: str, found: AbstractValue) -> bool:
         """Does object `o`, whose attribute `name` is `found`, answer the name for itself: a
-        parameter's object, or a project object holding or declaring it (not a client, a reply
-        or a library object, whose attributes are paths into it)?"""
+        parameter's object, a project object holding or declaring it, or a row a library model's
+        query found (`User.objects.get(username=n).email` is the e-mail, read by its name, not the
+        user name it was found by); not a client, a reply or another library object, whose
+        attributes are paths into it?"""
         if type(o) is Sym:
             return True
+        if type(o) is LibraryObject:
+            return any(part in self.program.managers for part in o.qualname.split(".")[:-1])
         return type(o) in (Instance, SelfObject, ClassObject) and o.cls in self.program.classes and bool(
             found.taint or found.objs or self.program.declares(o.cls, name))
 

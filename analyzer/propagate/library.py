@@ -98,7 +98,7 @@ class Library:
             return merge(*made)
         name = qualname.rpartition(".")[2]
         if any(part in flowrules.managers for part in qualname.split(".")[:-1]):  # `User.objects.get(...)` of a library model
-            return merge(self.default(but_key_lookups(args, flowrules.relation_keys), receiver), objects(LibraryObject(qualname)))
+            return self.library_rows(qualname, args, receiver)
         if name in flowrules.field_dicts and (made := self.field_dict(receiver if receiver is not None else args[0][1] if args else NOTHING)):
             return made
         if qualname in flowrules.codecs and args and (args[0][1].keys or any(type(o) is Sym for o in args[0][1].objs)):
@@ -116,6 +116,22 @@ class Library:
             # a data-moving library's result is one of its objects, followed by name (`Client(...).messages.create`)
             value = merge(value, objects(LibraryObject(qualname)))
         return value
+
+    def library_rows(self, qualname: str, args: tuple, receiver: AbstractValue | None) -> AbstractValue:
+        """What a library model's query answers (`User.objects.get(username=n)`): its rows, each
+        holding what a lookup compared a field with in that field (`username=n`, `user__username=n`
+        in `user`), read back by that attribute (Evaluation.attribute) and with the row whole, not by
+        its other fields (`.email` is the e-mail alone); a lookup by the row's key holds nothing
+        (but_key_lookups), any other argument (a Q object) the rows as a whole."""
+        fields, rest = {}, []
+        for arg, value in but_key_lookups(args, self.analysis.flowrules.relation_keys):
+            if arg.name and arg.name != DOUBLE_STAR:
+                field = arg.name.split("__")[0]
+                fields[field] = merge(fields.get(field, NOTHING), value)
+            else:
+                rest.append((arg, value))
+        held = AbstractValue(dict(receiver.taint), keys=receiver.keys) if receiver is not None else NOTHING
+        return merge(self.default(tuple(rest), None), held, AbstractValue(keys=fields), objects(LibraryObject(qualname)))
 
     def read_attribute(self, args: tuple) -> AbstractValue | None:
         """`getattr(obj, name[, default])`: with `name` one of a few constants, each attribute it may
@@ -139,7 +155,8 @@ class Library:
         """What a call no known code answers gives: `cleaned.get("redirect_url")` (flow.toml
         key_readers, one constant key) on a dict whose keys are known gives what it holds under that
         key and the default, on a parameter or a value whose keys are not known the value at that key
-        (not with a default: it may be `config.get("mail", "host")`, a ConfigParser's); a selector
+        and a default that is no option's name (`attributes.get("username", "")`; not
+        `config.get("mail", "host")`, a ConfigParser's section and option); a selector
         (`qs.filter(name=term)`, flow.toml `selectors`) gives the query it narrows, not the terms;
         a copy of a parameter (`context.copy()`, flow.toml copiers) is that parameter's value; else
         what goes in comes out."""
@@ -153,8 +170,8 @@ class Library:
             key, complete, _ = literal(next(iter(args[0][1].strs)))
             if complete and receiver.keys:
                 return merge(self.item(receiver, key), *(g for _, g in args[1:]))
-            if complete and len(args) == 1 and all(type(o) is Sym for o in receiver.objs):
-                return self.item(receiver, key)
+            if complete and all(type(o) is Sym for o in receiver.objs) and (len(args) == 1 or len(args) == 2 and not option_name(args[1][1])):
+                return merge(self.item(receiver, key), *(g for _, g in args[1:]))
         return self.default(args, receiver, method)
 
     def unmodeled(self, qualname: str, value: AbstractValue, site: Site) -> bool:
@@ -331,3 +348,10 @@ class Library:
                               for setting, role in backend.destination)
             clients.append(ClientObject(spec.type, dests, None))
         return AbstractValue(objs=frozenset(clients))
+
+
+def option_name(value: AbstractValue) -> bool:
+    """Might a second argument of `get` be a ConfigParser option's name rather than a dict's
+    default: a string not known to be empty (`config.get("mail", "host")`)? `None`, a number, an
+    empty string or container, and an object are a default."""
+    return any(not (complete and text == "") for text, complete, _ in map(literal, value.strs))
