@@ -13,15 +13,16 @@ from .results import DeferredCall, FieldStore, Site
 from .substitution import Substitution
 
 
-def identifies_nobody(no_data: tuple, callee, targets: list, catalog) -> bool:
+def identifies_nobody(no_data: tuple, callee, targets: list, catalog, builders: tuple) -> bool:
     """A flow.toml `no_data` method: on any receiver (`qs.count()`) but a client whose method of
     that name makes another client (`meilisearch_client.index(uid)`, an Index, is no `str.index`),
-    or written as a dotted name that runs no project function (`Customer.objects.count()`)."""
+    or written as a dotted name that runs no project function (`Customer.objects.count()`) nor
+    builds a statement (`sqlalchemy.delete(...)`: flow.toml read_builders)."""
     if type(callee) is MethodCallee:
         return callee.name in no_data and not any(
             type(t) is ClientMethod and catalog.clients_made_by(f"{t.type}.{t.method}") for t, _ in targets)
     return (type(callee) is StaticCallee and callee.qualname.rpartition(".")[2] in no_data
-            and not any(type(t) is FunctionObject for t, _ in targets))
+            and not any(type(t) is FunctionObject for t, _ in targets) and callee.qualname not in builders)
 
 
 # A method called on an instance of a class loaded by name runs in each project class defining it,
@@ -79,7 +80,7 @@ class Calls:
             results.append(string_method(method, receiver, args))
         if method is not None and receiver is not None and (replies := [o for o in receiver.objs if type(o) is Reply]):
             results.append(objects(*replies))  # resp.json(), data.get("id"): what a reply gives was received too
-        if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets, self.analysis.catalog):
+        if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets, self.analysis.catalog, self.analysis.flowrules.read_builders):
             results = []  # .count(), .exists(): a number or a flag identifies nobody
         value = merge(*results)
         self.memo[index] = value
