@@ -43,6 +43,15 @@ def imported_as(qualname: str, aliases: dict) -> str | None:
     return None
 
 
+def registered_tags(modules) -> dict[str, list]:
+    """The project's template tags and filters by name: the functions registered under it."""
+    tags: dict[str, list] = {}
+    for s in modules:
+        for name, qualname in s.template_tags:
+            tags.setdefault(name, []).append(qualname)
+    return tags
+
+
 class Program:
     def __init__(self, summaries: list[ModuleSummary], managers: tuple = ()):
         self.managers = set(managers)
@@ -54,7 +63,6 @@ class Program:
         self.method_owners: dict[str, list] = {}  # method name -> [class qualname]
         self.globals: dict[str, dict] = {}  # module -> {name: Val}
         self.imports: dict[str, dict] = {}  # module -> {name: qualified name it was imported as}
-        self.template_tags: dict[str, list] = {}  # template tag or filter name -> the project functions registered as it
         for s in sorted(summaries, key=lambda s: s.path):
             self.by_path[s.path] = s
             if s.error is not None:
@@ -67,8 +75,7 @@ class Program:
             for c in s.classes:
                 self.classes[c.qualname] = (c, s)
                 self.methods.setdefault(c.qualname, {})
-            for name, qualname in s.template_tags:
-                self.template_tags.setdefault(name, []).append(qualname)
+        self.template_tags = registered_tags(self.modules.values())  # tag or filter name -> the project functions registered as it
         self.aliases = module_aliases(self.modules)  # the tail of a module's name it may be imported by -> modules
         for qualname, (f, _) in self.functions.items():
             owner, _, name = qualname.rpartition(".")
