@@ -267,7 +267,8 @@ class Instance(NamedTuple):
 
 
 class SelfObject(NamedTuple):
-    """The receiver inside a method of `cls`: a call on it also reaches subclass overrides."""
+    """An object of `cls` or of a subclass: the receiver inside a method of `cls`, a parameter
+    annotated `cls`; a call on it also reaches subclass overrides."""
     cls: str
     kind: str = "self"
 

@@ -52,10 +52,12 @@ class Evaluation:
         return NOTHING
 
     def type_objects(self, qualname: str) -> set:
-        """The objects an annotation names: an instance of a project class, or a known client."""
+        """The objects an annotation names: an object of a project class or of any subclass (`store:
+        BaseStore` is whichever store the caller picked: its methods run as each subclass overrides
+        them), or a known client."""
         kind = self.program.resolve(qualname)
         if type(kind) is ClassObject:
-            return {Instance(kind.cls)}
+            return {SelfObject(kind.cls)}
         if any(c.type == qualname for c in self.analysis.catalog.clients):
             return {ClientObject(qualname, (), None)}
         return set()
