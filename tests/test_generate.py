@@ -131,7 +131,7 @@ def test_generated_models_are_cached_per_package_version_and_a_damaged_entry_is_
     assert "pushly.Client.send" in entry.read_text(encoding="utf-8")
     entry.write_text('[[sink]]\ncallee = "pushly.Client.send"\nkind = "nowhere"\n', encoding="utf-8")
     again = run_cli("scan", "--format", "json", "--cache-dir", cache, "--python-path", SITE, APP)
-    assert again.exit_code == 1 and _finding_lines(json.loads(again.stdout)) == [("XB101", "app.py", 6, "api.pushly.de")]
+    assert again.exit_code == 1 and _finding_lines(json.loads(again.stdout)) == [("XB101", "app.py", 6, "api.pushly.de"), ("XB101", "app.py", 18, "api.pushly.de")]
     assert "api.pushly.de" in entry.read_text(encoding="utf-8")
 
 

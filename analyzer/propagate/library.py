@@ -70,7 +70,7 @@ class Library:
             return objects(PartialObject(key))
         if qualname == "getattr" and len(args) >= 2 and (read := self.read_attribute(args)) is not None:
             return read
-        if (dumped := self.dumped(qualname, args)) is not None:
+        if (dumped := self.dumped(qualname.rpartition(".")[2], args, receiver)) is not None:
             return dumped
         by_method = receiver is not None and self.analysis.catalog.sink(qualname) is None  # an SDK's own `submit` is its sink
         position = flowrules.invokers.get(qualname, flowrules.invokers.get(qualname.rpartition(".")[2]) if by_method else None)

@@ -39,14 +39,15 @@ class Serializers:
         for attr in rule["output"]:
             self.store(FieldStore(objects(Instance(cls)), attr, value))
 
-    def dumped(self, qualname: str, args: tuple) -> AbstractValue | None:
-        """`TicketSchema().dump(ticket)` (flow.toml serializers methods, on a project class deriving
-        from a library schema): what the schema makes of its first argument; None for any other call."""
-        cls, _, method = qualname.rpartition(".")
+    def dumped(self, method: str, args: tuple, receiver: AbstractValue | None) -> AbstractValue | None:
+        """`TicketSchema().dump(ticket)` (flow.toml serializers methods, on an instance of a project
+        class deriving from a library schema): what the schema makes of its first argument; None for
+        any other call."""
         rule = self.analysis.flowrules.serializers
-        if not rule or method not in rule.get("methods", ()) or not args or not self.is_serializer(cls):
+        schemas = sorted({o.cls for o in receiver.objs if type(o) in (Instance, SelfObject) and self.is_serializer(o.cls)}) if receiver else []
+        if not rule or method not in rule.get("methods", ()) or not args or not schemas:
             return None
-        return self.serialized(cls, args[0][1], 0)
+        return merge(*(self.serialized(cls, args[0][1], 0) for cls in schemas))
 
     def serialized(self, cls: str, g: AbstractValue, depth: int) -> AbstractValue:
         """What serializer `cls` makes of the object(s) `g`: each listed attribute as it holds itself
