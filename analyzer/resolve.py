@@ -40,7 +40,13 @@ def _path_text(path: tuple) -> str:
 
 
 def host_of(text: str, complete: bool, role: str) -> str | None:
-    """The host named by a URL/DSN/host string, if its host part is fully known."""
+    """The host named by a URL/DSN/host string, if its host part is fully known (not a template's
+    placeholder: `api.{host}` is a host yet to be filled in)."""
+    host = _host_of(text, complete, role)
+    return None if host is None or re.search(r"[{}%$<>\s]", host) else host
+
+
+def _host_of(text: str, complete: bool, role: str) -> str | None:
     text = text.strip()
     if role in ("url", "dsn") and "://" in text:
         _, authority, ended = split_url(text)

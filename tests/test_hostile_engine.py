@@ -173,6 +173,12 @@ def test_a_malformed_url_is_an_unknown_host_never_an_exception(text, role):
         assert host is None or "[" not in host and "]" not in host
 
 
+@pytest.mark.parametrize("text", ["https://api.{host}/2.0", "https://%(region)s.api.example.com", "https://${HOST}/v1", "https://<host>/x"])
+def test_a_template_s_placeholder_is_no_host(text):
+    assert host_of(text, True, "url") is None
+    assert host_of("https://api.bitbucket.org/2.0", True, "url") == "api.bitbucket.org"
+
+
 def test_malformed_urls_in_every_position_are_unknown_destinations(tmp_path):
     write_project(tmp_path, {"healthy.py": HEALTHY, "urls.py": URLS})
     code, report, stderr = scan_json(tmp_path, "--home", "CN")
