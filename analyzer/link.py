@@ -285,19 +285,20 @@ class Program:
                 stack.extend(self.subclasses.get(sub, []))
         return targets
 
-    def overridden(self, cls: str, attr: str) -> bool:
-        """Does a subclass of `cls` set class attribute `attr` again (`notify_url`, `stripe_class`)?
-        Then what `self.attr` is depends on the class of the receiver, which only a caller knows."""
-        stack, seen = list(self.subclasses.get(cls, [])), set()
+    def declaring_subclasses(self, cls: str, attr: str) -> list[str]:
+        """The subclasses of `cls` that set class attribute or field `attr` again (`notify_url`,
+        `sql`): what `self.attr` is then depends on the class of the receiver, which only a caller
+        knows, or is any of theirs where `cls` itself has none."""
+        stack, seen, found = list(self.subclasses.get(cls, [])), set(), []
         while stack:
             sub = stack.pop()
             if sub in seen:
                 continue
             seen.add(sub)
             if any(name == attr for name, _ in self.classes[sub][0].fields):
-                return True
+                found.append(sub)
             stack.extend(self.subclasses.get(sub, []))
-        return False
+        return sorted(found)
 
     def related_model(self, written: str, declaring: str) -> str | None:
         """The project model a relation field points to, as written: "self", a qualified name, or

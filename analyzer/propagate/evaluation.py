@@ -17,6 +17,11 @@ def symbol(path: tuple) -> AbstractValue:
     return AbstractValue({sym: ()}, frozenset({sym}), frozenset({(sym,)}))
 
 
+def is_setting(o: tuple, flowrules) -> bool:
+    """Is the object the settings of a framework (flow.toml settings_modules), or a part of them?"""
+    return type(o) is LibraryObject and any(within(o.qualname, m) for m in flowrules.settings_modules)
+
+
 class Evaluation:
     """Values of atoms and of summary values, for a Frame."""
 
@@ -39,7 +44,7 @@ class Evaluation:
             case GlobalRef(module=module, name=name):
                 return self.global_value(module, name)
             case FieldRef(cls=cls, attr=attr):
-                if self.self_param and self.program.overridden(cls, attr):
+                if self.self_param and self.program.declaring_subclasses(cls, attr):
                     return symbol(AttrPath(ParamRef(self.self_param), attr))  # the caller knows the class
                 value = self.analysis.stores.field(cls, attr)
                 return self.amount(value) if self.program.is_number_field(cls, attr) else value
@@ -53,8 +58,7 @@ class Evaluation:
 
     def type_objects(self, qualname: str) -> set:
         """The objects an annotation names: an object of a project class or of any subclass (`store:
-        BaseStore` is whichever store the caller picked: its methods run as each subclass overrides
-        them), or a known client."""
+        BaseStore` is the store the caller picked, run as its class overrides), or a known client."""
         kind = self.program.resolve(qualname)
         if type(kind) is ClassObject:
             return {SelfObject(kind.cls)}
@@ -96,7 +100,8 @@ class Evaluation:
         for prefix in self.analysis.flowrules.settings_modules:
             if qualname.startswith(prefix + "."):
                 name = qualname[len(prefix) + 1:]
-                return merge(*(self.setting(m, name) for m in self.program.settings_modules(self.module.path)))
+                if value := merge(*(self.setting(m, name) for m in self.program.settings_modules(self.module.path)), NOTHING):
+                    return value  # else a setting the deployment gives: some setting, as below
         signal = self.library_signal_method(qualname)
         if signal is not None:
             return signal
@@ -196,9 +201,8 @@ class Evaluation:
 
     def answers(self, o: tuple, name: str, found: AbstractValue) -> bool:
         """Does object `o`, whose attribute `name` is `found`, answer the name for itself: a
-        parameter's object, a project object holding or declaring it, or a row a library model's
-        query found (`User.objects.get(username=n).email` is the e-mail, read by its name, not the
-        user name it was found by); not a client, a reply or another library object, whose
+        parameter's object, a project object holding or declaring it, a row of a library model's
+        query (Library.library_rows); not a client, a reply or another library object, whose
         attributes are paths into it?"""
         if type(o) is Sym:
             return True
@@ -217,6 +221,8 @@ class Evaluation:
                 return merge(objects(ManagerObject(cls)), self.analysis.stores.field(cls, name) if cls in self.program.classes else NOTHING)
             case Instance(cls=cls) | SelfObject(cls=cls) | ClassObject(cls=cls):
                 value = self.analysis.stores.field(cls, name)
+                if type(o) is SelfObject and not value and cls in self.program.classes:  # a subclass's `sql = "SELECT ..."`
+                    value = merge(*(self.analysis.stores.field(sub, name) for sub in self.program.declaring_subclasses(cls, name)), NOTHING)
                 method = self.program.lookup_method(cls, name) if cls in self.program.classes else None
                 if method:
                     value = merge(value, objects(BoundMethod(method, o if type(o) is not ClassObject else None)))
@@ -287,22 +293,24 @@ class Evaluation:
                 if (path := part(o.path)) is not None:
                     sym = Sym(path)
                     parts.append(AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)})))
-            elif type(o) is LibraryObject:
-                parts.append(AbstractValue(strs=frozenset({(Unknown(f"{o.qualname}{key_text(key)}"),)})))
+            elif type(o) is LibraryObject:  # a part of the settings is a setting too
+                parts.append(AbstractValue(objs=frozenset({o} if is_setting(o, self.analysis.flowrules) else ()), strs=frozenset({(Unknown(f"{o.qualname}{key_text(key)}"),)})))
             elif type(o) is Reply:  # a part of a reply was received too
                 parts.append(objects(o))
         return merge(*parts)
 
     def value_of(self, val: Val) -> AbstractValue:
         """The abstract value of a summary value. A source by name beside a value that only came in
-        from network replies (`user_id = resp.json()["id"]`) labels that received data."""
+        from network replies (`user_id = resp.json()["id"]`) labels that received data; beside a part
+        of the settings alone (`credentials["username"]` of a `getattr(settings, name)`), no person's."""
         named = [a for a in val.atoms if type(a) is SourceRef]
         if not named:
             g = merge(*(self.atom_value(a) for a in ordered(val.atoms)))
         else:
             rest = merge(*(self.atom_value(a) for a in ordered(val.atoms) if type(a) is not SourceRef))
             received = received_from(rest)
-            g = merge(rest, *(source_value(self.module, a.index, received) for a in ordered(named)))
+            operators = rest.objs and not rest.taint and all(is_setting(o, self.analysis.flowrules) for o in rest.objs)
+            g = rest if operators else merge(rest, *(source_value(self.module, a.index, received) for a in ordered(named)))
         if val.strs:
             g = AbstractValue(g.taint, g.objs, self.strings(val.strs), g.keys)
         if val.keys:

@@ -10,6 +10,7 @@ from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObj
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library, is_literal
+from .evaluation import is_setting
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
 from .results import ClientStore, SinkCall, Site
 
@@ -137,8 +138,10 @@ class Library:
         """`getattr(obj, name[, default])`: with `name` one of a few constants, each attribute it may
         read; one of more constants than were kept (a field-by-field copy), any field of the object;
         any name of a module loaded by name (`getattr(import_module(package), name)`), a class loaded
-        by name; else None (not known)."""
+        by name; any name of the settings, a setting; else None (not known)."""
         obj, names = args[0][1], attribute_names(args[1][1])
+        if not names and (settings := [o for o in obj.objs if is_setting(o, self.analysis.flowrules)]):
+            return merge(objects(*settings), *(g for _, g in args[2:]))  # getattr(settings, name): some setting
         if names == []:
             return objects(LoadedClass()) if LoadedModule() in obj.objs else None
         read = [self.attribute(obj, name) for name in names] if names else [AbstractValue(self.analysis.stores.payload(obj))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ..dotted import within
 from ..ir import EMPTY, AttrPath, GlobalRef, LibraryRef, Lit, ProjectRef, SelfRef, SourceRef, Val, join
 from ..summary import Source
 from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, \
@@ -65,17 +66,18 @@ class Names:
         `d.get("phone")`); an UPPER_CASE key is a setting of a configuration dict
         (`params.pop("EMAIL")`, `DATABASES["default"]["USER"]`), the operator's, as an UPPER_CASE
         name is (a dict written with such a key, `{"EMAIL": email}`, still names what is put in it)."""
-        if is_constant_name(key):
+        if is_constant_name(key) or self.settings_part(mapping, scope):
             return EMPTY
         return self.source(scope, node, key, self.owner(mapping, scope), "key")
 
-    def operators_value(self, node: cst.BaseExpression) -> bool:
+    def operators_value(self, node: cst.BaseExpression, scope: Scope | None = None) -> bool:
         """Is the value a constant or a setting, the program's or its operator's, that a name given to
         it does not make a person's: a literal, an UPPER_CASE name (is_constant), or a read by an
         UPPER_CASE key or attribute name (`config.get("USERNAME")`, `options["PASSWORD"]`,
         `getattr(settings, "LDAP_PASSWORD")`), the key a configuration
-        dict keeps a setting under, as read_key_source takes it; but not a request's CGI variables
-        (`request.META.get("REMOTE_ADDR")`: flow.toml request_variables)."""
+        dict keeps a setting under, as read_key_source takes it, or, where `scope` is given, a read
+        of a part of the settings (`settings.GITHUB_CREDENTIALS["github.com"]["username"]`); but not
+        a request's CGI variables (`request.META.get("REMOTE_ADDR")`: flow.toml request_variables)."""
         if is_constant(node):
             return True
         if isinstance(node, cst.Subscript):
@@ -88,7 +90,17 @@ class Names:
         else:
             return False
         held = mapping.attr.value if isinstance(mapping, cst.Attribute) else mapping.value if isinstance(mapping, cst.Name) else None
-        return key is not None and is_constant_name(key) and held not in self.flowrules.request_variables
+        if held in self.flowrules.request_variables:
+            return False
+        return key is not None and is_constant_name(key) or scope is not None and self.settings_part(mapping, scope)
+
+    def settings_part(self, node: cst.BaseExpression, scope: Scope) -> bool:
+        """Is the node the settings (flow.toml settings_modules) or a part of them, read by attribute
+        and key (`settings.GITHUB_CREDENTIALS["github.com"]`)?"""
+        while isinstance(node, cst.Subscript):
+            node = node.value
+        name = self.static_name(node, scope)
+        return name is not None and any(within(name, m) for m in self.flowrules.settings_modules)
 
     def add_source(self, source: Source, key: tuple) -> Val:
         """Record a source once per (node, what it was recognised by); its value."""

@@ -247,7 +247,7 @@ class Statements:
             self.client_locals.add((scope.qualname, name))
         else:
             self.client_locals.discard((scope.qualname, name))
-        if not own_text and not augmented and value_node is not None and not self.operators_value(value_node) and not sanitized \
+        if not own_text and not augmented and value_node is not None and not self.operators_value(value_node, scope) and not sanitized \
                 and not self.names_account(value_node, name, value, scope) and not made_by(value, self.calls, self.flowrules.path_builders):
             value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
         if scope.kind == "module":
