@@ -48,8 +48,10 @@ class Evaluation:
                     return symbol(AttrPath(ParamRef(self.self_param), attr))  # the caller knows the class
                 value = self.analysis.stores.field(cls, attr)
                 return self.amount(value) if self.program.is_number_field(cls, attr) else value
-            case AttrPath(base=base, name=name):
-                return self.attribute(self.atom_value(base), name)
+            case AttrPath(base=base, name=name):  # `request.user` (flow.toml identity parameter_attributes): the signed-in user too
+                value = self.attribute(self.atom_value(base), name)
+                signed_in = type(base) is ParamRef and f"{base.name}.{name}" in self.analysis.flowrules.identity.get("parameter_attributes", ())
+                return merge(value, objects(*(Instance(c) for c in self.user_models()))) if signed_in else value
             case ItemPath(base=base, key=key):
                 return self.item(self.atom_value(base), key)
             case ProjectRef(qualname=qualname) | LibraryRef(qualname=qualname):
@@ -100,8 +102,8 @@ class Evaluation:
         for prefix in self.analysis.flowrules.settings_modules:
             if qualname.startswith(prefix + "."):
                 name = qualname[len(prefix) + 1:]
-                if value := merge(*(self.setting(m, name) for m in self.program.settings_modules(self.module.path)), NOTHING):
-                    return value  # else a setting the deployment gives: some setting, as below
+                value = merge(*(self.setting(m, name) for m in self.program.settings_modules(self.module.path)), NOTHING)
+                return value or objects(LibraryObject(qualname))  # a setting only the deployment gives: nothing known of it
         signal = self.library_signal_method(qualname)
         if signal is not None:
             return signal
@@ -114,8 +116,7 @@ class Evaluation:
         library = AbstractValue(objs=frozenset({LibraryObject(qualname)}), strs=frozenset({(Unknown(f"value of {qualname}"),)}))
         if qualname in self.analysis.flowrules.identity.get("objects", ()):
             # current_user: the signed-in user, an instance of the project's user model
-            users = self.user_models()
-            return merge(library, objects(*(Instance(c) for c in users))) if users else library
+            return merge(library, objects(*(Instance(c) for c in self.user_models())))
         return library
 
     def load_class(self, name: AbstractValue) -> AbstractValue:
@@ -146,16 +147,15 @@ class Evaluation:
         return self.program.derived_from(self.analysis.flowrules.identity.get("user_models", ()))
 
     def attribute(self, g: AbstractValue, name: str) -> AbstractValue:
-        """`value.name`: fields and bound methods of objects, paths into clients and parameters.
-        Where a project object (or a parameter's, read field by field at each caller) answers the
-        name, the read is that attribute: what else the value carries stays with it (`user.email`
-        is the e-mail, not the user's locale), except the categories of a record as a whole
-        (flow.toml record_categories: a line of an order is a purchase), which stay on every field
-        but the relation to the model the record is a part of (`line.order`); the user's id a
-        relation declares stays behind too (`ticket.assigned_to.email`), but for its key
-        (`ticket.assigned_to.pk`, flow.toml relation_keys). A variable a branch proved a
-        string (`SCALAR`, summarize/values.as_scalar) is what it carries itself; one computed by
-        arithmetic (`NUMBER`), or a field declared a number, is that without a record's categories."""
+        """`value.name`: fields and bound methods of objects, paths into clients and parameters. Where a
+        project object (or a parameter's, read field by field at each caller) answers the name, the read is
+        that attribute: what else the value carries stays with it (`user.email` is the e-mail, not the
+        user's locale), except the categories of a record as a whole (flow.toml record_categories: a line
+        of an order is a purchase), which stay on every field but the relation to the model the record is
+        a part of (`line.order`); the user's id a relation declares stays behind too (`ticket.assigned_to.email`),
+        but for its key (`ticket.assigned_to.pk`, flow.toml relation_keys). A variable a branch proved a string
+        (`SCALAR`, summarize/values.as_scalar) is what it carries itself; one computed by arithmetic
+        (`NUMBER`), or a field declared a number, is that without a record's categories."""
         if name == SCALAR:
             return as_scalar(g)
         if name == NUMBER:
