@@ -64,6 +64,19 @@ def _host_of(text: str, complete: bool, role: str) -> str | None:
     return None
 
 
+def host_suffix(parts: tuple) -> str | None:
+    """The constant end of a URL's host whose beginning is computed, at least two labels long
+    (`f"https://{key}.rest.akismet.com/1.1"`: `.rest.akismet.com`), else None."""
+    text = "".join(p.text if type(p) is Lit else "\0" for p in parts)
+    scheme, sep, rest = text.partition("://")
+    if not sep or "\0" in scheme:
+        return None
+    host = re.split(r"[/?#]", rest, 1)[0].rpartition("@")[2]
+    host = re.sub(r":\d+$", "", host)
+    suffix = host.rpartition("\0")[2].lower()
+    return suffix if "\0" in host and re.fullmatch(r"(\.[a-z0-9-]+){2,}", suffix) else None
+
+
 def is_relative(text: str) -> bool:
     return not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", text) and not re.match(r"^[A-Za-z0-9.-]+\.[A-Za-z]{2,}", text)
 
@@ -191,6 +204,10 @@ class Resolver:
             loc = self.jurisdictions.locate_url(text)  # s3://bucket: the project's bucket globs place it
             return [Destination(None, None, self._home(loc.jurisdiction), self.evidence("bucket name", ev), loc.rule, loc.source, loc.vendor)]
         host = host_of(text, complete, role)
+        if host is None and role == "url" and (suffix := host_suffix(parts)):
+            loc = self.jurisdictions.locate_host("*" + suffix)  # `f"https://{key}.rest.akismet.com"`: the table's *.rest.akismet.com
+            if loc.jurisdiction is not None:
+                return [Destination("*" + suffix, None, self._home(loc.jurisdiction), self.evidence(f"host ending in {suffix}", ev), loc.rule, loc.source, loc.vendor)]
         if host is None:
             if role == "dsn" and text.startswith("sqlite"):
                 return [self._local(parts)]

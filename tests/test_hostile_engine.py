@@ -8,7 +8,8 @@ import pytest
 
 from conftest import run_cli, scan_json, write_project
 from xborder.propagate import driver as driver_module
-from xborder.resolve import host_of
+from xborder.ir import Lit, Unknown
+from xborder.resolve import host_of, host_suffix
 
 HEALTHY = '''import requests
 
@@ -177,6 +178,14 @@ def test_a_malformed_url_is_an_unknown_host_never_an_exception(text, role):
 def test_a_template_s_placeholder_is_no_host(text):
     assert host_of(text, True, "url") is None
     assert host_of("https://api.bitbucket.org/2.0", True, "url") == "api.bitbucket.org"
+
+
+def test_a_computed_first_label_leaves_the_constant_end_of_the_host():
+    key = Unknown("value of django.conf.settings.AKISMET_API_KEY")
+    assert host_suffix((Lit("https://", None), key, Lit(".rest.akismet.com/1.1", None))) == ".rest.akismet.com"
+    assert host_suffix((Lit("https://", None), key, Lit(".com/x", None))) is None  # one label says nothing
+    assert host_suffix((Lit("https://", None), key, Lit("/path.example.com", None))) is None  # the host is all computed
+    assert host_suffix((key, Lit(".rest.akismet.com", None))) is None  # no scheme known
 
 
 def test_malformed_urls_in_every_position_are_unknown_destinations(tmp_path):
