@@ -356,7 +356,8 @@ class Program:
 
 def settings_by_root(modules: dict, import_root) -> dict:
     """Import root -> the settings modules under it: those named `settings` (a module, or a package's
-    `__init__`) and the project modules they import whole, each once, in a stable order. (Not every
+    `__init__`) and the modules they import whole, each once, in a stable order: a module not in the
+    scanned code (`from .local_settings import *`, the deployment's) may set any setting. (Not every
     module of a package named `settings`: an admin UI's `settings/views.py` is none.)"""
     by_root: dict = {}
     for m in sorted(modules):
@@ -365,7 +366,7 @@ def settings_by_root(modules: dict, import_root) -> dict:
             stack = [m]
             while stack:
                 module = stack.pop()
-                if module in modules and module not in found:
+                if module not in found:
                     found.append(module)
-                    stack.extend(reversed(modules[module].star_imports))
+                    stack.extend(reversed(modules[module].star_imports) if module in modules else ())
     return by_root

@@ -70,9 +70,11 @@ class Evaluation:
 
     def setting(self, module: str, name: str) -> AbstractValue:
         """A setting's value in one settings module: bound there, or imported by name from a project
-        module (`from .server_settings import EMAIL_BACKEND`), or both (an import may rebind it)."""
-        value = self.analysis.stores.get("globals", (module, name))
-        value = NOTHING if value is None else value
+        module (`from .server_settings import EMAIL_BACKEND`), or both (an import may rebind it); in one
+        not in the scanned code, anything."""
+        if module not in self.program.modules:
+            return AbstractValue(strs=frozenset({(Unknown(f"{name} may be set by {module}, which is not in the scanned code"),)}))
+        value = self.analysis.stores.get("globals", (module, name)) or NOTHING
         imported = self.program.imports.get(module, {}).get(name)
         if imported and imported.rpartition(".")[0] in self.program.modules:
             return merge(value, self.name_value(imported))
@@ -80,9 +82,7 @@ class Evaluation:
 
     def global_value(self, module: str, name: str) -> AbstractValue:
         value = self.analysis.stores.get("globals", (module, name))
-        if value is not None:
-            return value
-        return self.name_value(f"{module}.{name}") if module not in self.program.modules else NOTHING
+        return value if value is not None else self.name_value(f"{module}.{name}") if module not in self.program.modules else NOTHING
 
     def name_value(self, qualname: str) -> AbstractValue:
         """What a qualified name stands for: a project definition, a global's value, a setting, a library name."""
