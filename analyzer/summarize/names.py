@@ -160,7 +160,8 @@ class Names:
 
     def subscript_key(self, node: cst.Subscript, scope: Scope) -> str | None:
         """The constant key of `x["key"]`, or of `x[KEY]` where KEY is a module-level string constant
-        of this module (`cleaned[SHIPPING_FIELD] = address` writes one key, not the whole dict)."""
+        of this module (`cleaned[SHIPPING_FIELD] = address` writes one key, not the whole dict), or of
+        `x[key]` where the local `key` holds one constant (`key = "comment_author_email"`)."""
         key = literal_key(node)
         if key is not None or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
             return key
@@ -168,9 +169,14 @@ class Names:
         module = scope
         while module.parent is not None:
             module = module.parent
-        if not isinstance(name, cst.Name) or not name.value.isupper() or name.value in scope.env and scope is not module:
+        if not isinstance(name, cst.Name):
             return None
-        value = module.env.get(name.value)
+        if name.value in scope.env and scope is not module:
+            value = scope.env[name.value]
+        elif name.value.isupper():
+            value = module.env.get(name.value)
+        else:
+            return None
         if value is None or len(value.strs) != 1 or len(value.strs[0]) != 1 or type(value.strs[0][0]) is not Lit:
             return None
         return value.strs[0][0].text
