@@ -37,6 +37,9 @@ class Scope:
         return isinstance(node, cst.Name) and self.self_name is not None and node.value == self.self_name
 
 
+MAX_KEY_ALTERNATIVES = 8  # a key that may be more constants than this says nothing of which one
+
+
 class Names:
     """Locations, sources and name resolution for the summarizer (state lives in Summarizer)."""
 
@@ -180,6 +183,16 @@ class Names:
         if value is None or len(value.strs) != 1 or len(value.strs[0]) != 1 or type(value.strs[0][0]) is not Lit:
             return None
         return value.strs[0][0].text
+
+    def key_alternatives(self, node: cst.Subscript, scope: Scope) -> list[str]:
+        """The constants a local key may be (`field = "comment_author_email"` on one branch,
+        `"comment_content"` on another), up to MAX_KEY_ALTERNATIVES; [] when it may be anything else."""
+        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index) or not isinstance(node.slice[0].slice.value, cst.Name):
+            return []
+        value = scope.env.get(node.slice[0].slice.value.value)
+        if value is None or not 1 < len(value.strs) <= MAX_KEY_ALTERNATIVES or any(len(alt) != 1 or type(alt[0]) is not Lit for alt in value.strs):
+            return []
+        return [alt[0].text for alt in value.strs]
 
     def element(self, iterable, scope: Scope) -> Val:
         """What a loop over `iterable` takes each time round: any of a literal list's elements (with

@@ -273,11 +273,17 @@ class Statements:
         if key is not None and not is_source(value) \
                 and not (value_node is not None and self.client_account(value_node, key, scope)):
             value = value | self.source(scope, target, key, self.owner(base, scope), "key")
+        alternatives = self.key_alternatives(target, scope) if key is None and not is_source(value) else []
         if isinstance(base, cst.Name) and (base.value in scope.env or base.value in scope.params):
             old = scope.env.get(base.value) or scope.params.get(base.value)
             if key is not None:
                 keys = old.keyed()
                 keys[key] = join(keys[key], value) if key in keys and augmented else value
+                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
+            elif alternatives:  # `data[field] = v` with `field` one of a few constants: v under any of them
+                keys = old.keyed()
+                for k in alternatives:
+                    keys[k] = join(keys.get(k, EMPTY), value | self.source(scope, target, k, self.owner(base, scope), "key"))
                 scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
             else:
                 scope.env[base.value] = join(old, Val(flat(value).atoms))
