@@ -187,7 +187,8 @@ class Reader:
                 path += (tag_call(name, 0),)
             if i < len(rest) and rest[i] == ("punct", ":"):
                 argument, i = chain_at(rest, i + 1) if i + 1 < len(rest) and rest[i + 1][0] == "name" else ((), i + 2)
-                written += [argument + (tag_call(name, 1),) if name not in TEXT_FILTERS else argument] if argument else []
+                if argument:
+                    written.append(argument if name in TEXT_FILTERS else argument + (tag_call(name, 1),))
         if i < len(rest):
             self.write(expression)
             return

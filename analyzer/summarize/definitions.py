@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from ..dotted import within
-from ..ir import EMPTY, CallResult, DynamicCallee, ProjectRef, SelfRef, SourceRef, StaticCallee, Val
+from ..ir import EMPTY, DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
 from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
 from ..knowledge.vocabulary import split_words
 from .calls import Calls
@@ -16,7 +16,7 @@ from .expressions import Expressions
 from .logins import Logins
 from .names import Names, Scope, assigned_targets, walk
 from .statements import Statements
-from .values import CLOSURE, is_fixed_value, literal_str, param_value, string_collection, text_of, unquote
+from .values import CLOSURE, is_fixed_value, literal_str, made_by, param_value, string_collection, text_of, unquote
 
 ATTRIBUTE_NAME = re.compile(rb"\.\s*([A-Za-z_][A-Za-z0-9_]*)")  # `x.name` in a module's text
 
@@ -118,19 +118,14 @@ class Definitions:
             call = d.decorator if isinstance(d.decorator, cst.Call) else None
             expr = call.func if call else d.decorator
             if not (isinstance(expr, cst.Attribute) and expr.attr.value in templates.tag_registrars
-                    and isinstance(expr.value, cst.Name) and self.made_by(expr.value.value, templates.tag_libraries, scope)):
+                    and isinstance(expr.value, cst.Name) and made_by(self.lookup(expr.value.value, scope), self.calls, templates.tag_libraries)):
                 continue
             options = {a.keyword.value: a.value for a in call.args if a.keyword} if call else {}
-            if text_of(options["takes_context"]) == "True" if "takes_context" in options else False:
+            if "takes_context" in options and text_of(options["takes_context"]) == "True":
                 continue
             positional = [a.value for a in call.args if not a.keyword] if call else []
             name = literal_str(options["name"]) if "name" in options else literal_str(positional[0]) if positional else None
             self.template_tags.append((name or node.name.value, qualname))
-
-    def made_by(self, name: str, callees: tuple, scope: Scope) -> bool:
-        """Is `name` bound to what a call of one of `callees` returned (`register = template.Library()`)?"""
-        return any(type(a) is CallResult and type(callee := self.calls[a.call].callee) is StaticCallee and callee.qualname in callees
-                   for a in self.lookup(name, scope).atoms)
 
     def finish_function(self, scope: Scope, params, node, is_static, is_classmethod, is_property=False) -> None:
         if scope.captured:

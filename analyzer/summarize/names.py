@@ -40,6 +40,20 @@ class Scope:
 MAX_KEY_ALTERNATIVES = 8  # a key that may be more constants than this says nothing of which one
 
 
+def key_name(node: cst.Subscript) -> str | None:
+    """The variable a subscript's one key is (`data[field]`: "field"), if it is one."""
+    index = node.slice[0].slice if len(node.slice) == 1 else None
+    return index.value.value if isinstance(index, cst.Index) and isinstance(index.value, cst.Name) else None
+
+
+def constant_texts(value: Val | None) -> list[str]:
+    """The string constants a value may be, each written whole (one per branch that binds it); []
+    when it may be anything else."""
+    if value is None or not value.strs or any(len(alt) != 1 or type(alt[0]) is not Lit for alt in value.strs):
+        return []
+    return [alt[0].text for alt in value.strs]
+
+
 class Names:
     """Locations, sources and name resolution for the summarizer (state lives in Summarizer)."""
 
@@ -166,33 +180,23 @@ class Names:
         of this module (`cleaned[SHIPPING_FIELD] = address` writes one key, not the whole dict), or of
         `x[key]` where the local `key` holds one constant (`key = "comment_author_email"`)."""
         key = literal_key(node)
-        if key is not None or len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
+        name = key_name(node)
+        if key is not None or name is None:
             return key
-        name = node.slice[0].slice.value
         module = scope
         while module.parent is not None:
             module = module.parent
-        if not isinstance(name, cst.Name):
-            return None
-        if name.value in scope.env and scope is not module:
-            value = scope.env[name.value]
-        elif name.value.isupper():
-            value = module.env.get(name.value)
+        if name in scope.env and scope is not module:
+            texts = constant_texts(scope.env[name])
         else:
-            return None
-        if value is None or len(value.strs) != 1 or len(value.strs[0]) != 1 or type(value.strs[0][0]) is not Lit:
-            return None
-        return value.strs[0][0].text
+            texts = constant_texts(module.env.get(name)) if name.isupper() else []
+        return texts[0] if len(texts) == 1 else None
 
     def key_alternatives(self, node: cst.Subscript, scope: Scope) -> list[str]:
         """The constants a local key may be (`field = "comment_author_email"` on one branch,
         `"comment_content"` on another), up to MAX_KEY_ALTERNATIVES; [] when it may be anything else."""
-        if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index) or not isinstance(node.slice[0].slice.value, cst.Name):
-            return []
-        value = scope.env.get(node.slice[0].slice.value.value)
-        if value is None or not 1 < len(value.strs) <= MAX_KEY_ALTERNATIVES or any(len(alt) != 1 or type(alt[0]) is not Lit for alt in value.strs):
-            return []
-        return [alt[0].text for alt in value.strs]
+        texts = constant_texts(scope.env.get(key_name(node) or ""))
+        return texts if 1 < len(texts) <= MAX_KEY_ALTERNATIVES else []
 
     def element(self, iterable, scope: Scope) -> Val:
         """What a loop over `iterable` takes each time round: any of a literal list's elements (with

@@ -281,9 +281,9 @@ class Statements:
                 keys[key] = join(keys[key], value) if key in keys and augmented else value
                 scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
             elif alternatives:  # `data[field] = v` with `field` one of a few constants: v under any of them
-                keys = old.keyed()
+                keys, owner = old.keyed(), self.owner(base, scope)
                 for k in alternatives:
-                    keys[k] = join(keys.get(k, EMPTY), value | self.source(scope, target, k, self.owner(base, scope), "key"))
+                    keys[k] = join(keys.get(k, EMPTY), value | self.source(scope, target, k, owner, "key"))
                 scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
             else:
                 scope.env[base.value] = join(old, Val(flat(value).atoms))
