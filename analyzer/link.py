@@ -86,6 +86,7 @@ class Program:
         self._fields: dict[str, list] = {}
         self._numbers: dict[str, frozenset] = {}
         self._derived: dict[tuple, list] = {}
+        self._declaring: dict[tuple, tuple] = {}  # (class, attribute) -> declaring_subclasses
         self._settings_by_root: dict[str, list] | None = None  # import root -> its settings modules
         self.subclasses: dict[str, list] = {}
         for qualname in sorted(self.classes):
@@ -178,19 +179,16 @@ class Program:
         return GlobalRef(module, name)
 
     def settings_modules(self, path: str) -> list[str]:
-        """The modules that act as Django-style settings (`settings.py`, `settings/__init__.py`) for
-        the code in file `path`: those imported from the same root (a demo project's settings in
-        examples/ do not configure the library beside it), and the project modules they import
-        whole (`from .server_settings import *`, under an `if` or not: each deployment's values
-        are possible)."""
+        """The modules that act as Django-style settings (`settings.py`, `settings/__init__.py`) for the
+        code in file `path`: those imported from the same root (a demo project's settings in examples/
+        do not configure the library beside it) and the modules they import whole (settings_by_root)."""
         if self._settings_by_root is None:
             self._settings_by_root = settings_by_root(self.modules, self.import_root)
         return self._settings_by_root.get(self.import_root(path), [])
 
     def import_root(self, path: str) -> str:
         """The folder a file's module is imported from (its path without the module's own parts)."""
-        summary = self.by_path.get(path)
-        if summary is None:
+        if (summary := self.by_path.get(path)) is None:
             return ""
         depth = summary.module.count(".") + (1 if path.endswith("__init__.py") else 0)
         return "/".join(path.split("/")[:-1 - depth]) if depth < path.count("/") + 1 else ""
@@ -285,10 +283,11 @@ class Program:
                 stack.extend(self.subclasses.get(sub, []))
         return targets
 
-    def declaring_subclasses(self, cls: str, attr: str) -> list[str]:
-        """The subclasses of `cls` that set class attribute or field `attr` again (`notify_url`,
-        `sql`): what `self.attr` is then depends on the class of the receiver, which only a caller
-        knows, or is any of theirs where `cls` itself has none."""
+    def declaring_subclasses(self, cls: str, attr: str) -> tuple:
+        """The subclasses of `cls` that set class attribute or field `attr` again (`notify_url`, `sql`): what
+        `self.attr` is depends on the receiver's class, which only a caller knows (or any of theirs)."""
+        if (cls, attr) in self._declaring:  # asked at every read of such a field: walked once
+            return self._declaring[(cls, attr)]
         stack, seen, found = list(self.subclasses.get(cls, [])), set(), []
         while stack:
             sub = stack.pop()
@@ -298,7 +297,7 @@ class Program:
             if any(name == attr for name, _ in self.classes[sub][0].fields):
                 found.append(sub)
             stack.extend(self.subclasses.get(sub, []))
-        return sorted(found)
+        return self._declaring.setdefault((cls, attr), tuple(sorted(found)))
 
     def related_model(self, written: str, declaring: str) -> str | None:
         """The project model a relation field points to, as written: "self", a qualified name, or
@@ -356,8 +355,9 @@ class Program:
 
 def settings_by_root(modules: dict, import_root) -> dict:
     """Import root -> the settings modules under it: those named `settings` (a module, or a package's
-    `__init__`) and the modules they import whole, each once, in a stable order: a module not in the
-    scanned code (`from .local_settings import *`, the deployment's) may set any setting. (Not every
+    `__init__`) and the modules they import whole, under an `if` or not (each deployment's values are
+    possible), each once, in a stable order: a module not in the scanned code (`from .local_settings
+    import *`, the deployment's) may set any setting. (Not every
     module of a package named `settings`: an admin UI's `settings/views.py` is none.)"""
     by_root: dict = {}
     for m in sorted(modules):

@@ -44,6 +44,8 @@ class Analysis:
         self.catalog = catalog
         self.sources = sources  # library calls whose result is personal data (rules/sources.toml)
         self.flowrules = catalog.flowrules
+        # (parameter, attribute) pairs that are the signed-in user (flow.toml identity parameter_attributes)
+        self.signed_in_attributes = {tuple(p.split(".", 1)) for p in self.flowrules.identity.get("parameter_attributes", ())}
         self.results: dict[str, Result] = {}
         self.stores = Stores(program, catalog.flowrules.own_words)
         self.flows_by_function: dict[str, list] = {}

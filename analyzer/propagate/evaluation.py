@@ -17,6 +17,11 @@ def symbol(path: tuple) -> AbstractValue:
     return AbstractValue({sym: ()}, frozenset({sym}), frozenset({(sym,)}))
 
 
+def is_query(qualname: str, managers) -> bool:
+    """Is a library name a query through a model's manager (`User.objects.get`, flow.toml managers)?"""
+    return any(part in managers for part in qualname.split(".")[:-1])
+
+
 def is_setting(o: tuple, flowrules) -> bool:
     """Is the object the settings of a framework (flow.toml settings_modules), or a part of them?"""
     return type(o) is LibraryObject and any(within(o.qualname, m) for m in flowrules.settings_modules)
@@ -50,7 +55,7 @@ class Evaluation:
                 return self.amount(value) if self.program.is_number_field(cls, attr) else value
             case AttrPath(base=base, name=name):  # `request.user` (flow.toml identity parameter_attributes): the signed-in user too
                 value = self.attribute(self.atom_value(base), name)
-                signed_in = type(base) is ParamRef and f"{base.name}.{name}" in self.analysis.flowrules.identity.get("parameter_attributes", ())
+                signed_in = type(base) is ParamRef and (base.name, name) in self.analysis.signed_in_attributes
                 return merge(value, objects(*(Instance(c) for c in self.user_models()))) if signed_in else value
             case ItemPath(base=base, key=key):
                 return self.item(self.atom_value(base), key)
@@ -207,7 +212,7 @@ class Evaluation:
         if type(o) is Sym:
             return True
         if type(o) is LibraryObject:
-            return any(part in self.program.managers for part in o.qualname.split(".")[:-1])
+            return is_query(o.qualname, self.program.managers)
         return type(o) in (Instance, SelfObject, ClassObject) and o.cls in self.program.classes and bool(
             found.taint or found.objs or self.program.declares(o.cls, name))
 

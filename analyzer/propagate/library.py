@@ -10,7 +10,7 @@ from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObj
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library, is_literal
-from .evaluation import is_setting
+from .evaluation import is_query, is_setting
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
 from .results import ClientStore, SinkCall, Site
 
@@ -59,7 +59,7 @@ class Library:
 
     def library(self, qualname: str, args: tuple, receiver: AbstractValue | None, client: AbstractValue,
                 site: Site) -> AbstractValue:
-        flowrules = self.analysis.flowrules
+        flowrules, name = self.analysis.flowrules, qualname.rpartition(".")[2]
         if flowrules.is_sanitizer(qualname):
             return self.cut(qualname, args, receiver, site)
         if qualname in flowrules.wrappers and args:
@@ -71,10 +71,10 @@ class Library:
             return objects(PartialObject(key))
         if qualname == "getattr" and len(args) >= 2 and (read := self.read_attribute(args)) is not None:
             return read
-        if (dumped := self.dumped(qualname.rpartition(".")[2], args, receiver)) is not None:
+        if (dumped := self.dumped(name, args, receiver)) is not None:
             return dumped
         by_method = receiver is not None and self.analysis.catalog.sink(qualname) is None  # an SDK's own `submit` is its sink
-        position = flowrules.invokers.get(qualname, flowrules.invokers.get(qualname.rpartition(".")[2]) if by_method else None)
+        position = flowrules.invokers.get(qualname, flowrules.invokers.get(name) if by_method else None)
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)
             return self.invoke(args, position, site)
         if qualname in flowrules.app_objects.get("classes", ()):  # Flask(__name__): attributes set on it are read back
@@ -97,8 +97,7 @@ class Library:
             return merge(*made, objects(reply) if reply is not None else NOTHING)
         if made:
             return merge(*made)
-        name = qualname.rpartition(".")[2]
-        if any(part in flowrules.managers for part in qualname.split(".")[:-1]):  # `User.objects.get(...)` of a library model
+        if is_query(qualname, flowrules.managers):  # `User.objects.get(...)` of a library model
             return self.library_rows(qualname, args, receiver)
         if name in flowrules.field_dicts and (made := self.field_dict(receiver if receiver is not None else args[0][1] if args else NOTHING)):
             return made
