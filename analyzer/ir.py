@@ -162,6 +162,12 @@ SCALAR = "\0scalar"
 # (a total computed from the lines of an order is an amount, not the purchase).
 NUMBER = "\0number"
 
+# The attribute name that stands for "the data a constant key names": AttrPath(ParamRef(k), KEY_NAMED)
+# is what a function reads by its parameter `k` (`data[k]`, `data.get(k)`), named by the constant the
+# caller passes as `k` (`get_required(params, "username")` reads a user name), decided at each call
+# site (Substitution) from the key source the caller's summary keeps on that literal.
+KEY_NAMED = "\0key-named"
+
 
 def text(sym: "Sym", function: str) -> "Sym":
     """The key for a parameter's value made into text by `function` (str, repr, format)."""

@@ -3,8 +3,10 @@ replaced by the caller's values and every trace extended by the hops of the call
 
 from __future__ import annotations
 
-from ..ir import ENCODED, RENDER, TEXT, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, ParamRef, Reply, Sym, ordered, path_root
-from .lattice import NOTHING, AbstractValue, add_taint, carries_category, expand, extend, extend_by, merge, received_from, retraced
+from ..ir import ENCODED, KEY_NAMED, RENDER, TEXT, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, Lit, ParamRef, Reply, Sym, ordered, \
+    path_root
+from .lattice import NOTHING, AbstractValue, add_taint, carries_category, expand, extend, extend_by, merge, received_from, retraced, \
+    source_value
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
 
 
@@ -35,6 +37,8 @@ class Substitution:
                 render = self.frame.analysis.renders_by_index[int(name.removeprefix(RENDER))]
                 names = tuple(ordered(self.strs(frozenset(render.names))))
                 value = AbstractValue(self.frame.render_deferred(self.sym(base), render, names, self.site))
+            case AttrPath(base=base, name=name) if name == KEY_NAMED:
+                value = self.key_named(self.sym(base))
             case AttrPath(base=base, name=name):
                 value = self.frame.attribute(self.sym(base), name)
             case ItemPath(base=base, key=key):
@@ -145,6 +149,24 @@ class Substitution:
                 return None
             named.update(s for s in (*actual.taint, *actual.objs) if type(s) is Sym)
         return CategoryKey(k.category, k.received, tuple(ordered(named)))
+
+    def key_named(self, key: AbstractValue) -> AbstractValue:
+        """What the callee read by a key parameter holds, as the key the caller passes names it: the
+        key source the caller's summary keeps on each constant it may be (summarize Names.argument_key),
+        or, for a key the caller takes as a parameter itself, its own callers' to name."""
+        taint: dict = {}
+        program = self.frame.program
+        for alt in ordered(key.strs):
+            part = alt[0] if len(alt) == 1 else None
+            if type(part) is Sym:
+                taint[Sym(AttrPath(part.path, KEY_NAMED))] = ()
+            elif type(part) is Lit and part.where is not None and part.where[0] in program.by_path:
+                module = program.by_path[part.where[0]]
+                for index, s in enumerate(module.sources):
+                    if s.loc == part.where[1] and s.shape == "key":
+                        for k, t in source_value(module, index).taint.items():
+                            add_taint(taint, k, t)
+        return AbstractValue(taint)
 
     def client(self, o, keep_unbound: bool):
         """A client or a reply with its destination as the caller sees it."""

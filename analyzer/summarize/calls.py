@@ -101,8 +101,9 @@ class Calls:
                 return value | args[2].value if len(args) > 2 else value
         if method in flowrules.mutators and isinstance(func, cst.Attribute):
             self.mutate(func.value, self.poured(args, method), scope)
-        if method in flowrules.key_readers and node.args and receiver is not None:
-            return self.key_read(node, func, receiver, result, scope)
+        if method in flowrules.key_readers and node.args \
+                and (receiver is not None or name.rpartition(".")[0] in flowrules.request_mappings):
+            return self.key_read(node, func, receiver or EMPTY, result, scope)
         return result
 
     def arguments(self, node: cst.Call, func, scope: Scope) -> list:
@@ -110,6 +111,7 @@ class Calls:
         callee = (self.static_name(func, scope), func.attr.value if isinstance(func, cst.Attribute) else None)
         for a in node.args:
             v = self.expr(a.value, scope)
+            self.argument_key(scope, a.value)
             if a.star == "**":  # a mapping spread into keyword arguments
                 args.append(Arg(None, DOUBLE_STAR, v, True))
             elif a.keyword is not None:
@@ -171,7 +173,7 @@ class Calls:
         """`d.get("phone")`: the value under a known key, and a source when the key names personal data."""
         key = literal_str(node.args[0].value)
         if key is None or not _KEY.fullmatch(key):
-            return result
+            return result | self.key_given(scope, node.args[0].value, func.value)
         keyed = receiver.keyed()
         value = keyed[key] if key in keyed else result
         return value | self.read_key_source(scope, node.args[0].value, key, func.value)

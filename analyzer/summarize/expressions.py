@@ -99,7 +99,9 @@ class Expressions:
         key = self.subscript_key(node, scope)
         if key is None:
             if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-                return found_item(node.value, self.expr(node.slice[0].slice.value, scope), self.calls) or any_item(base)
+                key_node = node.slice[0].slice.value
+                return found_item(node.value, self.expr(key_node, scope), self.calls) \
+                    or any_item(base) | self.key_given(scope, key_node, node.value)
             for element in node.slice:
                 self.expr_slice(element.slice, scope)
             return any_item(base)

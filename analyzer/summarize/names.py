@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..dotted import within
-from ..ir import EMPTY, AttrPath, GlobalRef, LibraryRef, Lit, ProjectRef, SelfRef, SourceRef, Val, join
+from ..ir import EMPTY, KEY_NAMED, AttrPath, GlobalRef, LibraryRef, Lit, ParamRef, ProjectRef, SelfRef, SourceRef, Val, join
 from ..summary import Source
 from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, \
     literal_str, param_value, path_step, string_collection, text_of
@@ -86,6 +86,26 @@ class Names:
         if is_constant_name(key) or self.settings_part(mapping, scope):
             return EMPTY
         return self.source(scope, node, key, self.owner(mapping, scope), "key")
+
+    def key_given(self, scope: Scope, key: cst.BaseExpression, mapping: cst.BaseExpression) -> Val:
+        """A value read from a dict by a key the caller gives (`data[key]`, `data.get(key)` with `key`
+        a parameter as passed) out of a variable or a request's dict (flow.toml request_mappings): named
+        by the constant each caller passes (ir.KEY_NAMED); not out of anything else (an object's
+        table, what a call returns: `self.configuration()[hostname]`), nor out of the program's
+        constants or the settings (`MESSAGES[key]` is a label, not data)."""
+        request = self.static_name(mapping, scope) if isinstance(mapping, cst.Attribute) else None
+        if not isinstance(key, cst.Name) or key.value not in scope.params or key.value in scope.env or key.value == scope.self_name \
+                or not (isinstance(mapping, cst.Name) or request in self.flowrules.request_mappings) \
+                or self.operators_value(mapping, scope) or self.settings_part(mapping, scope):
+            return EMPTY
+        return Val(frozenset({AttrPath(ParamRef(key.value), KEY_NAMED)}))
+
+    def argument_key(self, scope: Scope, node: cst.BaseExpression) -> None:
+        """A constant passed to a call that names personal data (`get_required(params, "username")`):
+        kept as a source of shape "key" at the literal, for the callee that reads by it (key_given)."""
+        text = literal_str(node)
+        if text is not None and text.isidentifier() and not is_constant_name(text):
+            self.source(scope, node, text, None, "key")
 
     def operators_value(self, node: cst.BaseExpression, scope: Scope | None = None) -> bool:
         """Is the value a constant or a setting, the program's or its operator's, that a name given to
