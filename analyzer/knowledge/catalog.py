@@ -67,7 +67,7 @@ class Sink:
     params: tuple
     data: tuple  # parameter names, or ("*",)
     destination: tuple  # tuple[(param, role)]
-    client: str | None
+    client: tuple  # the (global or settings-configured) client types the destination comes from, any of them
     default: str | None
     provider: str | None
     source: str
@@ -111,7 +111,7 @@ def parse_sink(entry: dict, origin: str) -> Sink:
         params=tuple(entry.get("params", ())),
         data=tuple(entry.get("data", ())) or ("*",),
         destination=tuple(entry.get("destination", {}).items()),
-        client=entry.get("client") or None,
+        client=(entry["client"],) if isinstance(entry.get("client"), str) else tuple(entry.get("client", ())),
         default=entry.get("default") or None,
         provider=entry.get("provider") or None,
         source=entry.get("source", ""),

@@ -297,10 +297,10 @@ class Library:
             for k, t in self.analysis.stores.payload(self.hook_value(receiver, hook, site)).items():
                 add_taint(taint, k, t)
         clients = merge(client, *(bound[p] for p, role in sink.destination if role == "client" and p in bound))
-        if sink.client:
-            clients = merge(clients, self.analysis.stores.get("clients", sink.client) or NOTHING)
-            spec = self.analysis.catalog.settings_clients.get(sink.client)
-            if spec is not None and not any(type(o) is ClientObject and o.dests for o in clients.objs):
+        for type_ in sink.client:
+            clients = merge(clients, self.analysis.stores.get("clients", type_) or NOTHING)
+        for spec in filter(None, map(self.analysis.catalog.settings_clients.get, sink.client)):
+            if not any(type(o) is ClientObject and o.dests for o in clients.objs):
                 clients = merge(clients, self.settings_client(spec))
         self.emit(SinkCall(site, sink, AbstractValue(taint), dests, clients))
         if sink.kind != "network":
