@@ -197,6 +197,13 @@ class Definitions:
         column read off a model class, `select(User.email)`, is not: what it selects is the data.)"""
         return self.static_name(node.value, scope) in self.enums
 
+    def names_method(self, node: cst.Attribute, scope: Scope) -> bool:
+        """Is this `self.name` a plain method the class defines (a callback handed on,
+        `Timer(60, self._background_check)`), not data its name may sound like? Not a decorated
+        one: a property's value is what it returns."""
+        body = self.class_nodes[scope.cls].body.body if scope.is_self(node.value) and scope.cls in self.class_nodes else ()
+        return any(isinstance(s, cst.FunctionDef) and s.name.value == node.attr.value and not s.decorators for s in body)
+
     def is_client(self, cls: str | None) -> bool:
         """Whether a class of this module is a service client (flow.toml logins): a method sets or
         reads a credential on the instance (`self.apikey = key`, `self.password` that a base class

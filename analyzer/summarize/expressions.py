@@ -90,8 +90,8 @@ class Expressions:
     def source_for_attr(self, node: cst.Attribute, scope: Scope) -> Val:
         if self.client_account(node, node.attr.value, scope):
             return EMPTY  # a service client's own account (`self.user` beside `self.password`)
-        if self.is_enum_member(node, scope):
-            return EMPTY  # `AuthMethods.user_id_only`: a member of an enumeration, the class's own word
+        if self.is_enum_member(node, scope) or self.names_method(node, scope):
+            return EMPTY  # `AuthMethods.user_id_only`, `self._background_check`: an enumeration's member, a method
         return self.source(scope, node, node.attr.value, self.owner(node.value, scope), "attribute")
 
     def e_Subscript(self, node: cst.Subscript, scope: Scope) -> Val:
