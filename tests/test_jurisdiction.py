@@ -302,6 +302,9 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.bing.microsoft.com", "US"),
         # SMS APIs placed by the operating company (Direct7 Networks, a Dubai free-zone company)
         ("api.d7networks.com", "AE"),
+        # payment gateways placed by the operating company (Authorize.Net LLC, Visa's)
+        ("api.authorize.net", "US"),
+        ("apitest.authorize.net", "US"),
         # hosts the generated SDK models name (rules/sinks/generated): Termii, Melipayamak, Telesign's Score API
         ("api.ng.termii.com", "NG"),
         ("rest.payamak-panel.com", "IR"),
