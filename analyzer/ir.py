@@ -118,6 +118,16 @@ class SelfRef(NamedTuple):
     kind: str = "self-ref"
 
 
+class Poured(NamedTuple):
+    """What an attribute assignment puts on a local (`msg.to = [email]`): part of what a library
+    object holds, sent whole with it; not part of a project object, whose field keeps it apart
+    (FieldWrite), so that `f.owner = user` does not make `f.pk` the user. `target`: the local's
+    atoms before."""
+    target: frozenset
+    value: frozenset
+    kind: str = "poured"
+
+
 PATHS = (AttrPath, ItemPath)
 
 

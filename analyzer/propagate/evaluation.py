@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..ir import NUMBER, SCALAR, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, LoadedModule, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
-    Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, wrap, ordered
+    Poured, Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, wrap, ordered
 from ..dotted import within
 from ..strings import literal
 from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, merge, objects, received_from, source_value
@@ -27,6 +27,17 @@ def is_setting(o: tuple, flowrules) -> bool:
     return type(o) is LibraryObject and any(within(o.qualname, m) for m in flowrules.settings_modules)
 
 
+def annotated_objects(program, catalog, qualname: str) -> set:
+    """The objects an annotation names: an object of a project class or of any subclass (`store:
+    BaseStore` is the store the caller picked, run as its class overrides), or a known client."""
+    kind = program.resolve(qualname)
+    if type(kind) is ClassObject:
+        return {SelfObject(kind.cls)}
+    if any(c.type == qualname for c in catalog.clients):
+        return {ClientObject(qualname, (), None)}
+    return set()
+
+
 class Evaluation:
     """Values of atoms and of summary values, for a Frame."""
 
@@ -40,7 +51,7 @@ class Evaluation:
                 if annotation in self.analysis.flowrules.number_types:
                     return self.amount(value)
                 if annotation:
-                    value = AbstractValue(value.taint, value.objs | self.type_objects(annotation), value.strs)
+                    value = AbstractValue(value.taint, value.objs | annotated_objects(self.program, self.analysis.catalog, annotation), value.strs)
                 return value
             case SelfRef(cls=cls):
                 return objects(SelfObject(cls))
@@ -61,17 +72,11 @@ class Evaluation:
                 return self.item(self.atom_value(base), key)
             case ProjectRef(qualname=qualname) | LibraryRef(qualname=qualname):
                 return self.name_value(qualname)
+            case Poured(target=target, value=value):
+                held = self.value_of(Val(target)).objs
+                fields = held and all(type(o) in (Instance, SelfObject) for o in held)
+                return NOTHING if fields else self.value_of(Val(value))
         return NOTHING
-
-    def type_objects(self, qualname: str) -> set:
-        """The objects an annotation names: an object of a project class or of any subclass (`store:
-        BaseStore` is the store the caller picked, run as its class overrides), or a known client."""
-        kind = self.program.resolve(qualname)
-        if type(kind) is ClassObject:
-            return {SelfObject(kind.cls)}
-        if any(c.type == qualname for c in self.analysis.catalog.clients):
-            return {ClientObject(qualname, (), None)}
-        return set()
 
     def setting(self, module: str, name: str) -> AbstractValue:
         """A setting's value in one settings module: bound there, or imported by name from a project
