@@ -197,6 +197,7 @@ class Flowrules:
     environment_readers: tuple  # calls whose string value is their default argument (os.getenv)
     request_variables: tuple  # names a request's CGI variables are read from (request.META, environ)
     request_mappings: tuple  # a request's dicts handed out by a module-level proxy (flask.request.form)
+    model_queries: tuple  # library calls given a model class that return its query (session.query(Repo))
     joiners: dict  # qualified name -> separator: calls that join their first two string arguments
     settings_modules: tuple  # qualified names that stand for the project's settings module
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
@@ -423,6 +424,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         environment_readers=tuple(data.get("environment_readers", ())),
         request_variables=tuple(data.get("request_variables", ())),
         request_mappings=tuple(data.get("request_mappings", ())),
+        model_queries=tuple(data.get("model_queries", ())),
         url_types=tuple(data.get("url_types", ())),
         url_parsers=tuple(data.get("url_parsers", ())),
         path_builders=tuple(data.get("path_builders", ())),

@@ -5,7 +5,7 @@ sent later, the data they were given); anything else passes its arguments' taint
 from __future__ import annotations
 
 from ..dotted import within
-from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, Lit, \
+from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, Lit, ManagerObject, \
     LoadedClass, LoadedModule, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
 from ..strings import literal
@@ -81,10 +81,11 @@ class Library:
             return merge(self.default(args, None), objects(Instance(qualname)))
         if args and (qualname in flowrules.class_loaders or qualname in flowrules.module_loaders):
             return (self.load_class if qualname in flowrules.class_loaders else self.load_module)(args[0][1])
+        if qualname in flowrules.model_queries and (models := [o.cls for o in args[0][1].objs if type(o) is ClassObject] if args else []):
+            return objects(*map(ManagerObject, models))  # session.query(Repo) is Repo.query: rows, not the key
         if qualname in flowrules.identity.get("model_calls", ()):  # the project's user model, else the library's
             return objects(*[ClassObject(c) for c in self.user_models()] or [LibraryObject(qualname)])
-        loaded = self.loaded_template(qualname, args)
-        if loaded is not None:
+        if (loaded := self.loaded_template(qualname, args)) is not None:
             return loaded
         args = self.rendered_args(qualname, args, site)
         made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_made_by(qualname)]
