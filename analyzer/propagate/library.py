@@ -238,7 +238,7 @@ class Library:
             names = [p for p in (*names, DOUBLE_STAR) if p in bound]
         taint: dict = {}
         for p in sorted(names):
-            if site is not None and p == DOUBLE_STAR and (spread := self.spread_params(sink, bound, roles)) is not None:
+            if site is not None and p == DOUBLE_STAR and (spread := spread_params(self.analysis.flowrules, sink, bound, roles)) is not None:
                 sent = self.spread_parts(bound[p], spread)
             elif site is not None and (how := self.analysis.flowrules.encoding(p)):
                 sent = self.encoded(bound[p], how, site)
@@ -247,14 +247,6 @@ class Library:
             for k, t in sent.items():
                 add_taint(taint, k, t)
         return taint
-
-    def spread_params(self, sink, bound: dict, roles: dict) -> list | None:
-        """The parameters of a sink that encodes some of them (its signature and data names) a
-        **mapping may give: those not given otherwise and not a destination; None for other sinks."""
-        named = dict.fromkeys((*sink.params, *(d for d in sink.data if d not in ("*", RECEIVER))))
-        if not any(self.analysis.flowrules.encoding(p) for p in named):
-            return None
-        return [p for p in named if p not in bound and p not in roles]
 
     def encoded(self, g: AbstractValue, how: str, site: Site | None) -> dict:
         """What a value sends encoded `how`, and each value it holds under a key: as JSON, what it
@@ -301,7 +293,11 @@ class Library:
         for type_ in sink.client:
             clients = merge(clients, self.analysis.stores.get("clients", type_) or NOTHING)
         for spec in filter(None, map(self.analysis.catalog.settings_clients.get, sink.client)):
-            if not any(type(o) is ClientObject and o.dests for o in clients.objs):
+            chosen = [o for o in clients.objs if type(o) is ClientObject and dict(o.dests).get("backend")]
+            if chosen:  # get_connection(backend=...): the backend the call names, not the setting's
+                rest = AbstractValue(objs=clients.objs - set(chosen))
+                clients = merge(rest, *(self.settings_client(spec, o) for o in ordered(chosen)))
+            elif not any(type(o) is ClientObject and o.dests for o in clients.objs):
                 clients = merge(clients, self.settings_client(spec))
         self.emit(SinkCall(site, sink, AbstractValue(taint), dests, clients))
         if sink.kind != "network":
@@ -325,13 +321,16 @@ class Library:
                         returned.append(self.instantiate(target.qualname, self_obj, (), site))
         return merge(*returned, NOTHING)
 
-    def settings_client(self, spec) -> AbstractValue:
+    def settings_client(self, spec, given: ClientObject | None = None) -> AbstractValue:
         """The client the project's settings configure (Django's mail backend and host); unknown
-        when the project holds no settings module (a reusable app: the deployment decides)."""
+        when the project holds no settings module (a reusable app: the deployment decides). A
+        connection `given` with a backend role (`get_connection(backend=..., host=...)`) picks the
+        backend itself, and its own destination arguments win over the backend's settings."""
         if not self.program.settings_modules(self.module.path):
             why = f"configured by the deployment ({spec.selector} and its settings are not in the scanned code)"
             return objects(ClientObject(spec.type, (("host", ((Unknown(why),),)),), None))
-        chosen = self.name_value(f"{spec.settings}.{spec.selector}")
+        own = {role: alts for role, alts in given.dests if alts} if given is not None else {}
+        chosen = AbstractValue(strs=frozenset(own["backend"])) if "backend" in own else self.name_value(f"{spec.settings}.{spec.selector}")
         texts = [literal(alt) for alt in ordered(chosen.strs)]
         names = [text for text, complete, _ in texts if complete]
         if len(names) < len(texts) or not names:
@@ -346,11 +345,20 @@ class Library:
             elif backend.host:
                 dests = (("host", ((Lit(backend.host, None),),)),)
             else:
-                dests = tuple((role, tuple(ordered(self.name_value(f"{spec.settings}.{setting}").strs))
+                dests = tuple((role, own.get(role) or tuple(ordered(self.name_value(f"{spec.settings}.{setting}").strs))
                                or ((Unknown(f"{setting} is not set in the project's settings"),),))
                               for setting, role in backend.destination)
             clients.append(ClientObject(spec.type, dests, None))
         return AbstractValue(objs=frozenset(clients))
+
+
+def spread_params(flowrules, sink, bound: dict, roles: dict) -> list | None:
+    """The parameters of a sink that encodes some of them (its signature and data names) a
+    **mapping may give: those not given otherwise and not a destination; None for other sinks."""
+    named = dict.fromkeys((*sink.params, *(d for d in sink.data if d not in ("*", RECEIVER))))
+    if not any(flowrules.encoding(p) for p in named):
+        return None
+    return [p for p in named if p not in bound and p not in roles]
 
 
 def option_name(value: AbstractValue) -> bool:
