@@ -122,9 +122,9 @@ class Poured(NamedTuple):
     """What an attribute assignment puts on a local (`msg.to = [email]`): part of what a library
     object holds, sent whole with it; not part of a project object, whose field keeps it apart
     (FieldWrite), so that `f.owner = user` does not make `f.pk` the user. `target`: the local's
-    atoms before."""
-    target: frozenset
-    value: frozenset
+    atoms before; both in `ordered` order, so that the atom's repr is the same in every process."""
+    target: tuple
+    value: tuple
     kind: str = "poured"
 
 

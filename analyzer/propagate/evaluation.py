@@ -73,9 +73,9 @@ class Evaluation:
             case ProjectRef(qualname=qualname) | LibraryRef(qualname=qualname):
                 return self.name_value(qualname)
             case Poured(target=target, value=value):
-                held = self.value_of(Val(target)).objs
+                held = self.value_of(Val(frozenset(target))).objs
                 fields = held and all(type(o) in (Instance, SelfObject) for o in held)
-                return NOTHING if fields else self.value_of(Val(value))
+                return NOTHING if fields else self.value_of(Val(frozenset(value)))
         return NOTHING
 
     def setting(self, module: str, name: str) -> AbstractValue:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, Poured, Unknown, Val, join, position
+from ..ir import EMPTY, Poured, Unknown, Val, join, ordered, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
@@ -267,8 +267,8 @@ class Statements:
         poured = flat(value).atoms
         if isinstance(target.value, cst.Name) and target.value.value in scope.env and poured:
             held = scope.env[target.value.value]
-            local = frozenset(a for a in held.atoms if type(a) is not Poured)
-            scope.env[target.value.value] = join(held, Val(frozenset({Poured(local, poured)})))
+            local = tuple(ordered([a for a in held.atoms if type(a) is not Poured]))
+            scope.env[target.value.value] = join(held, Val(frozenset({Poured(local, tuple(ordered(poured)))})))
 
     def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         key = self.subscript_key(target, scope)
