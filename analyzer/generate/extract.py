@@ -103,7 +103,7 @@ def reaches(read: Read, qualname: str) -> tuple:
     """The primitive sink calls function `qualname` hands its parameters' data to."""
     f, _ = read.program.functions[qualname]
     # the SDK's own credentials (`api_key`, `token`: flow.toml authenticating) sign the call, they are no data
-    own = {p.name for p in f.params if p.kind not in NO_DATA_KINDS and p.name not in read.analysis.flowrules.authenticating} - {f.self_param}
+    own = {p.name for p in f.params if p.kind not in NO_DATA_KINDS and not read.analysis.flowrules.authenticates(p.name)} - {f.self_param}
     found = []
     for call in read.analysis.results.get(qualname).calls if qualname in read.analysis.results else ():
         if type(call) is not SinkCall or call.sink.kind in SKIPPED_KINDS or any(r in LOCAL_ROLES for _, r in call.sink.destination):

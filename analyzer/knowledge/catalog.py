@@ -247,6 +247,11 @@ class Flowrules:
         last = name.rpartition(".")[2]
         return next((style for style, names in (self.task_queues or {}).items() if name in names or last in names), None)
 
+    def authenticates(self, keyword: str | None) -> bool:
+        """Does this keyword give a library call the secret that authenticates it: one of
+        `authenticating`, or a name whose last word is one (`http_credentials=`, `proxy_auth=`)?"""
+        return keyword is not None and (keyword in self.authenticating or keyword.rpartition("_")[2] in self.authenticating)
+
     def is_sanitizer(self, qualname: str) -> bool:
         return matches_any(self.sanitizers, qualname)
 

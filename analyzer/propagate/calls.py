@@ -261,10 +261,9 @@ class Calls:
         call: `client.userinfo(token=token)` answers with a profile, not the token."""
         stores = self.analysis.stores
         whole = self.analysis.flowrules.whole_object
-        authenticating = self.analysis.flowrules.authenticating
         taint: dict = {}
         for arg, g in args:
-            if arg.name in authenticating:
+            if self.analysis.flowrules.authenticates(arg.name):
                 continue
             for k, t in stores.payload(g, fields=function in whole).items():
                 add_taint(taint, k, t)
