@@ -203,6 +203,7 @@ class Flowrules:
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
     url_types: tuple = ()  # calls making a URL object whose text is their first argument's (yarl.URL)
     url_parsers: tuple = ()  # calls splitting a URL into parts (urlparse): their attributes name no person
+    url_decoders: tuple = ()  # calls decoding a part of a URL (unquote): what they return is still that part
     path_builders: tuple = ()  # calls making a file system path (os.path.join): a local given one names a file
     codecs: tuple = ()  # calls encoding a mapping as text or decoding it back, keeping its keys (json.dumps)
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
@@ -432,6 +433,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         model_queries=tuple(data.get("model_queries", ())),
         url_types=tuple(data.get("url_types", ())),
         url_parsers=tuple(data.get("url_parsers", ())),
+        url_decoders=tuple(data.get("url_decoders", ())),
         path_builders=tuple(data.get("path_builders", ())),
         codecs=tuple(data.get("codecs", ())),
         joiners=data.get("joiners", {}),

@@ -62,7 +62,7 @@ class Logins:
         """Whether a value is a parsed URL or a part of one (flow.toml url_parsers, url_types): its
         attributes, and a local given one (`username = urlparse(repo).username`), name no person;
         the user in a URL is the account of the service it points to."""
-        return made_by(value, self.calls, self.flowrules.url_parsers + self.flowrules.url_types)
+        return made_by(value, self.calls, self.flowrules.url_parsers + self.flowrules.url_types, self.flowrules.url_decoders)
 
     def client_own(self, node: cst.BaseExpression, scope: Scope) -> bool:
         """Whether a value is a service client's own: in a method of a class that keeps a credential

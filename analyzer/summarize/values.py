@@ -139,14 +139,20 @@ def found_item(sequence: cst.BaseExpression, index: Val, calls: list) -> Val | N
     return site.args[0].value
 
 
-def made_by(value: Val, calls: list, callees: tuple) -> bool:
+def made_by(value: Val, calls: list, callees: tuple, through: tuple = ()) -> bool:
     """Whether every atom of `value` is what a call of one of `callees` (qualified names) returns,
-    or an attribute of it (`parsed` and `parsed.username` after `parsed = urlparse(url)`).
+    or an attribute of it (`parsed` and `parsed.username` after `parsed = urlparse(url)`), or what
+    a call of one of `through` makes of such a value (`unquote(parsed.username)`).
     `calls`: the module's call sites so far."""
     def made(atom) -> bool:
         if type(atom) is AttrPath:
             return made(atom.base)
-        return type(atom) is CallResult and type(calls[atom.call].callee) is StaticCallee and calls[atom.call].callee.qualname in callees
+        call = calls[atom.call] if type(atom) is CallResult else None
+        if call is None or type(call.callee) is not StaticCallee:
+            return False
+        if call.callee.qualname in through:
+            return bool(call.args) and made_by(call.args[0].value, calls, callees, through)
+        return call.callee.qualname in callees
     return bool(value.atoms) and all(made(a) for a in value.atoms)
 
 
