@@ -118,6 +118,16 @@ class SelfRef(NamedTuple):
     kind: str = "self-ref"
 
 
+class ArgOut(NamedTuple):
+    """What a project call put into a dict or list its caller passed it (`_build_data(email, data)`
+    fills `data`): the callee's writes to the parameter the argument at `position` (or keyword
+    `name`) went to, as that call site sees them (Frame.call_outs)."""
+    call: int
+    position: int | None
+    name: str | None
+    kind: str = "argout"
+
+
 class Poured(NamedTuple):
     """What an attribute assignment puts on a local (`msg.to = [email]`): part of what a library
     object holds, sent whole with it; not part of a project object, whose field keeps it apart

@@ -90,6 +90,7 @@ class FunctionSummary:
     is_static: bool = False
     is_classmethod: bool = False
     is_property: bool = False  # read as an attribute: `obj.name` runs it
+    outs: tuple = ()  # (parameter, Val): what the function put into a dict or list it was given
 
     @property
     def self_param(self) -> str | None:

@@ -45,13 +45,9 @@ def bind_library(params: tuple, args: tuple) -> dict:
     return bound
 
 
-def bind_project(f, self_obj, args: tuple, item) -> dict:
-    """Arguments of a project call by parameter name, with the receiver bound to the first."""
-    return ProjectBinding(f, self_obj, args, item).binding
-
-
 class ProjectBinding:
-    """Which argument of a project call goes to which parameter. A `**mapping` whose keys are not
+    """Which argument of a project call goes to which parameter (`binding`: by parameter name, the
+    receiver bound to the first). A `**mapping` whose keys are not
     known here (the caller's own `**kwargs`) gives each parameter its item under the parameter's
     name, so that `def notify(**kwargs): base.notify(**kwargs)` hands each keyword on to its own
     parameter, not every keyword to every one. A `*values` still gives all of itself to each
@@ -78,6 +74,14 @@ class ProjectBinding:
             if any(arg.starred for arg, _ in args) else set()
         for arg, g in args:
             self.bind(arg, g)
+
+    def param_of(self, arg) -> str | None:
+        """The parameter an argument given by name or position goes to, if one is."""
+        if arg.starred or arg.name == DOUBLE_STAR:
+            return None
+        if arg.name is not None:
+            return arg.name if arg.name in self.by_name else None
+        return self.positional[arg.position].name if arg.position is not None and arg.position < len(self.positional) else None
 
     def put(self, name: str, g: AbstractValue) -> None:
         self.binding[name] = merge(self.binding[name], g) if name in self.binding else g

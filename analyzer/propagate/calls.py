@@ -7,7 +7,7 @@ from ..ir import BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPat
     PartialObject, Reply, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
     ordered
 from ..strings import format_parts
-from .binding import bind_fields, bind_project
+from .binding import ProjectBinding, bind_fields
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects, source_value
 from .results import DeferredCall, FieldStore, Site
 from .substitution import Substitution
@@ -44,6 +44,14 @@ def string_method(method: str, receiver: AbstractValue, args: tuple) -> Abstract
         return AbstractValue(strs=receiver.strs)
     return NOTHING
 
+
+def put_into(outs: dict, args: tuple, bound, results: dict, sub, qualname: str, site) -> None:
+    """What a project function put into the parameters a call's arguments went to, kept by argument
+    (position, keyword) for the caller's later reads of what it passed (ir.ArgOut)."""
+    for arg, _ in args:
+        if (p := bound.param_of(arg)) in results:
+            put = sub.value(results[p], Step(site.path, site.loc, f"put into '{p}' by {qualname}"))
+            outs[(arg.position, arg.name)] = merge(outs.get((arg.position, arg.name), NOTHING), put)
 
 class Calls:
     """Call sites for a Frame: targets, dispatch, project and library calls."""
@@ -331,7 +339,7 @@ class Calls:
         """A call of a project function: its Result with the caller's arguments substituted, its
         pending effects emitted here or passed on, and its return value."""
         f, _ = self.program.functions[qualname]
-        binding = bind_project(f, self_obj, args, self.item)
+        binding = (bound := ProjectBinding(f, self_obj, args, self.item)).binding
         self.analysis.callers.setdefault(qualname, set()).add(self.f.qualname)
         result = self.analysis.results.get(qualname)
         if result is None:
@@ -342,4 +350,6 @@ class Calls:
         sub = Substitution(self, binding, steps_in, site)
         ret = sub.value(result.ret, Step(site.path, site.loc, f"returned from {qualname}"))
         self.expand(qualname, result, sub)
+        if result.outs:
+            put_into(self.call_outs.setdefault((site.path, site.loc), {}), args, bound, result.outs, sub, qualname, site)
         return ret

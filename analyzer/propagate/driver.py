@@ -195,7 +195,8 @@ class Analysis:
             for name, val in module.globals:
                 self.stores.put("globals", (module.module, name), frame.value_of(val))
         defaults = {p.name: frame.value_of(p.default) for p in f.params if p.default is not None}
-        result = Result(ret, list(frame.pending_calls.values()), list(frame.pending_stores.values()), defaults)
+        outs = {p: bounded(frame.value_of(v)) for p, v in f.outs}
+        result = Result(ret, list(frame.pending_calls.values()), list(frame.pending_stores.values()), defaults, outs)
         if self.library and frame.self_param and qualname.endswith(".__init__"):
             self.constructed(frame, result)
         self.stores.begin(None)

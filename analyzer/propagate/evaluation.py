@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..ir import NUMBER, SCALAR, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
+from ..ir import NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, LoadedModule, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
     Poured, Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, wrap, ordered
 from ..dotted import within
@@ -72,6 +72,9 @@ class Evaluation:
                 return self.item(self.atom_value(base), key)
             case ProjectRef(qualname=qualname) | LibraryRef(qualname=qualname):
                 return self.name_value(qualname)
+            case ArgOut(call=index, position=position, name=name):
+                self.call(index)  # what the call put into the argument, once the call has run
+                return self.call_outs.get((self.module.path, self.module.calls[index].loc), {}).get((position, name), NOTHING)
             case Poured(target=target, value=value):
                 held = self.value_of(Val(frozenset(target))).objs
                 fields = held and all(type(o) in (Instance, SelfObject) for o in held)

@@ -22,6 +22,7 @@ class Frame(Effects, Library, Invocations, Rendering, Signals, Serializers, Text
         self.f = f
         self.module = module
         self.memo: dict = {}  # call index -> AbstractValue
+        self.call_outs: dict = {}  # call site (path, loc) -> {(position, keyword): what the callee put into that argument}
         # Keyed so that a sink reached along many paths is one pending call with merged values:
         # without this, pending work doubles with every caller that passes it on.
         self.pending_calls: dict = {}

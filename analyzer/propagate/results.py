@@ -108,12 +108,14 @@ class Result:
     calls: list = field(default_factory=list)  # SinkCall | DeferredCall waiting for a parameter
     stores: list = field(default_factory=list)  # FieldStore | GlobalStore | ClientStore waiting for one
     defaults: dict = field(default_factory=dict)  # parameter -> AbstractValue of its default
+    outs: dict = field(default_factory=dict)  # parameter -> what the function put into it (a dict or list given)
 
     def signature(self):
         """What the result is, whatever the order its effects were found in (callees' effects come in
         the order of their own discovery, which may change while their content does not)."""
         return (self.ret.signature(), frozenset(c.signature() for c in self.calls), frozenset(s.signature() for s in self.stores),
-                tuple(sorted((k, v.signature()) for k, v in self.defaults.items())))
+                tuple(sorted((k, v.signature()) for k, v in self.defaults.items())),
+                tuple(sorted((k, v.signature()) for k, v in self.outs.items())))
 
 
 def merged_call(old, call):

@@ -7,8 +7,8 @@ import re
 
 import libcst as cst
 
-from ..ir import EMPTY, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
-    SuperCallee, Unknown, Val, join
+from ..ir import EMPTY, ArgOut, CallResult, DynamicCallee, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
+    SelfRef, SuperCallee, Unknown, Val, join
 from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
 from .names import Scope
@@ -69,6 +69,7 @@ class Calls:
         if type(callee) is StaticCallee:  # a nested function gets the enclosing variables it reads
             args += [Arg(None, CLOSURE + name, self.lookup(name, scope)) for name in self.closures.get(callee.qualname, ())]
         index = self.call_site(node, scope, callee, args, func)
+        self.passed_out(node, callee, args, index, scope)
         result = Val(frozenset({CallResult(index)}))
         name = static or ""
         method = func.attr.value if isinstance(func, cst.Attribute) else None
@@ -105,6 +106,18 @@ class Calls:
                 and (receiver is not None or name.rpartition(".")[0] in flowrules.request_mappings):
             return self.key_read(node, func, receiver or EMPTY, result, scope)
         return result
+
+    def passed_out(self, node: cst.Call, callee, args: list, index: int, scope: Scope) -> None:
+        """A local passed to a call of the project's own code (this package's function, a method of
+        `self`) may come back filled (`_build_data(email, data)`): it holds what the callee puts
+        into that parameter (ir.ArgOut)."""
+        own = type(callee) is StaticCallee and callee.qualname.split(".")[0] == self.module.split(".")[0] \
+            or type(callee) is MethodCallee and any(type(a) is SelfRef for a in callee.receiver.atoms)
+        for a, arg in zip(node.args, args) if own else ():
+            name = a.value.value if isinstance(a.value, cst.Name) and not a.star else None
+            if name is not None and (name in scope.env or name in scope.params) and name != scope.self_name:
+                held = scope.env.get(name) or scope.params[name]
+                scope.env[name] = join(held, Val(frozenset({ArgOut(index, arg.position, arg.name)})))
 
     def arguments(self, node: cst.Call, func, scope: Scope) -> list:
         args, positional = [], 0
@@ -239,6 +252,8 @@ class Calls:
                 scope.env[name] = join(scope.env[name], value)
             elif name in scope.params:
                 scope.env[name] = join(scope.params[name], value)
+            if name in scope.params and name != scope.self_name and name not in scope.rebound:
+                scope.mutated.add(name)
         elif isinstance(target, cst.Attribute) and scope.is_self(target.value):
             scope.writes.append(FieldWrite(EMPTY, scope.cls, target.attr.value, value, self.loc(target)))
 

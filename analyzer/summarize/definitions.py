@@ -135,6 +135,7 @@ class Definitions:
             qualname=scope.qualname, cls=scope.cls if scope.self_name or is_classmethod else None,
             params=params, loc=self.loc(node), returns=scope.returns, calls=tuple(scope.calls),
             writes=tuple(scope.writes), is_static=is_static, is_classmethod=is_classmethod, is_property=is_property,
+            outs=tuple((p, scope.env[p]) for p in sorted(scope.mutated) if p in scope.env),
         ))
 
     def class_def(self, node: cst.ClassDef, scope: Scope) -> None:

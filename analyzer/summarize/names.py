@@ -31,6 +31,8 @@ class Scope:
         self.exposes: tuple = ()  # class bodies: the attribute names a nested serializer Meta lists
         self.numbers: list = []  # class bodies: fields declared a number (flow.toml number_types)
         self.captured: dict[str, None] = {}  # an enclosing function's variables this function reads
+        self.mutated: set[str] = set()  # parameters the function puts items into (FunctionSummary.outs)
+        self.rebound: set[str] = set()  # parameters given another value (their items are no longer the caller's)
 
     def is_self(self, node) -> bool:
         """Is this expression the method's receiver (`self`)?"""

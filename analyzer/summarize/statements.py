@@ -232,6 +232,9 @@ class Statements:
 
     def assign_name(self, target: cst.Name, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         name = target.value
+        if name in scope.params and not augmented:
+            scope.rebound.add(name)
+            scope.mutated.discard(name)
         if scope.kind == "class":
             self.field(target, scope, value_node)
         # A local named like personal data holds it, unless the value is a constant, comes out
@@ -278,6 +281,8 @@ class Statements:
             value = value | self.source(scope, target, key, self.owner(base, scope), "key")
         alternatives = self.key_alternatives(target, scope) if key is None and not is_source(value) else []
         if isinstance(base, cst.Name) and (base.value in scope.env or base.value in scope.params):
+            if base.value in scope.params and base.value != scope.self_name and base.value not in scope.rebound:
+                scope.mutated.add(base.value)
             old = scope.env.get(base.value) or scope.params.get(base.value)
             if key is not None:
                 keys = old.keyed()
