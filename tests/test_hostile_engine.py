@@ -371,3 +371,30 @@ def test_a_template_name_a_recursion_keeps_extending_reaches_a_fixpoint(tmp_path
     assert report is not None, stderr
     assert report["coverage"]["caps"] == []
     assert ("mail.py", 12, "XB101", "api.mailgun.net") in sinks(report) and healthy_kept(report)
+
+
+FIELDS_FROM_OWN_TUPLE = '''
+class Interval:
+    def __init__(self, spec):
+        if isinstance(spec, Interval):
+            (self.sign, self.year, self.month, self.week, self.day, self.hour, self.minute,
+             self.second) = spec.get_tuple()
+        else:
+            (self.year, self.month, self.week, self.day, self.hour, self.minute, self.second) = spec
+
+    def __sub__(self, other):
+        return Interval(self.get_tuple())
+
+    def get_tuple(self):
+        return (self.sign, self.year, self.month, self.week, self.day, self.hour, self.minute, self.second)
+'''
+
+
+def test_fields_unpacked_from_a_tuple_of_themselves_reach_a_fixpoint(tmp_path):
+    """A class that unpacks a tuple of its own fields back into them (roundup's date.Interval) must
+    give each field an item of the tuple, never the whole tuple: nested in itself pass after pass,
+    its keys grew as fields**depth and roundup's scan ran out of memory."""
+    write_project(tmp_path, {"healthy.py": HEALTHY, "interval.py": FIELDS_FROM_OWN_TUPLE})
+    code, report, stderr = scan_json(tmp_path, "--home", "CN")
+    assert report is not None, stderr
+    assert report["coverage"]["caps"] == [] and healthy_kept(report)

@@ -188,8 +188,10 @@ class Statements:
             values = None
             if isinstance(value_node, (cst.Tuple, cst.List)) and len(value_node.elements) == len(target.elements):
                 values = [self.expr(e.value, scope) for e in value_node.elements]
-            # a call's result unpacked: the item at each position, where the call returns a tuple
-            returned = isinstance(value_node, cst.Call) and not has_starred(target.elements)
+            # a call's result or a variable unpacked: the item at each position, where it is a tuple;
+            # an element of it otherwise, never the whole sequence (whose items would nest in what
+            # it is unpacked into: `(self.year, ...) = spec`, spec a tuple of those fields)
+            returned = isinstance(value_node, (cst.Call, cst.Name)) and not has_starred(target.elements)
             outer = self.unpacked_record, self.unpacked_login
             self.unpacked_record, self.unpacked_login = self.unpacking_owner(target), self.unpacks_login(target)
             for i, element in enumerate(target.elements):
