@@ -252,8 +252,7 @@ class Calls:
                 scope.env[name] = join(scope.env[name], value)
             elif name in scope.params:
                 scope.env[name] = join(scope.params[name], value)
-            if name in scope.params and name != scope.self_name and name not in scope.rebound:
-                scope.mutated.add(name)
+            scope.filled(name)
         elif isinstance(target, cst.Attribute) and scope.is_self(target.value):
             scope.writes.append(FieldWrite(EMPTY, scope.cls, target.attr.value, value, self.loc(target)))
 

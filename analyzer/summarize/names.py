@@ -38,6 +38,12 @@ class Scope:
         """Is this expression the method's receiver (`self`)?"""
         return isinstance(node, cst.Name) and self.self_name is not None and node.value == self.self_name
 
+    def filled(self, name: str) -> None:
+        """Items were put into `name`: if it is a parameter still holding the caller's value, the
+        caller's dict or list now holds them (FunctionSummary.outs)."""
+        if name in self.params and name != self.self_name and name not in self.rebound:
+            self.mutated.add(name)
+
 
 MAX_KEY_ALTERNATIVES = 8  # a key that may be more constants than this says nothing of which one
 

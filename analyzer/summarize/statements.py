@@ -283,8 +283,7 @@ class Statements:
             value = value | self.source(scope, target, key, self.owner(base, scope), "key")
         alternatives = self.key_alternatives(target, scope) if key is None and not is_source(value) else []
         if isinstance(base, cst.Name) and (base.value in scope.env or base.value in scope.params):
-            if base.value in scope.params and base.value != scope.self_name and base.value not in scope.rebound:
-                scope.mutated.add(base.value)
+            scope.filled(base.value)
             old = scope.env.get(base.value) or scope.params.get(base.value)
             if key is not None:
                 keys = old.keyed()
