@@ -53,6 +53,7 @@ def put_into(outs: dict, args: tuple, bound, results: dict, sub, qualname: str, 
             put = sub.value(results[p], Step(site.path, site.loc, f"put into '{p}' by {qualname}"))
             outs[(arg.position, arg.name)] = merge(outs.get((arg.position, arg.name), NOTHING), put)
 
+
 class Calls:
     """Call sites for a Frame: targets, dispatch, project and library calls."""
 

@@ -59,6 +59,7 @@ class Analysis:
         self.unmodeled: dict = {}  # qualname -> (package, {(path, loc)}, {category}): calls no rule models
         self.failures: dict[str, Failure] = {}  # functions whose analysis broke, each reported once
         self.caps: list[str] = []  # the bounds the fixpoint hit: its results may be incomplete there
+        self.key_sources: dict[str, dict] = {}  # path -> {loc of a literal: its source of shape "key"}, built on first use
         self.capped_cycles: set[str] = set()  # a function of each cycle that hit its round cap
         # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
         # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
@@ -203,6 +204,15 @@ class Analysis:
         self.flows_by_function[qualname] = frame.flows
         self.cuts_by_function[qualname] = frame.cuts
         return result
+
+    def key_source(self, where: tuple) -> int | None:
+        """The key source the summary keeps on a literal at `where` (path, loc), if it named one
+        (summarize Names.argument_key); each module's sources indexed once."""
+        path, loc = where
+        if path not in self.key_sources:
+            sources = self.program.by_path[path].sources
+            self.key_sources[path] = {s.loc: i for i, s in reversed(list(enumerate(sources))) if s.shape == "key"}
+        return self.key_sources[path].get(loc)
 
     def constructed(self, frame: Frame, result: Result) -> None:
         """What a library's constructor stores in its instance when called with its defaults (and

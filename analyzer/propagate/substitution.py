@@ -155,17 +155,15 @@ class Substitution:
         key source the caller's summary keeps on each constant it may be (summarize Names.argument_key),
         or, for a key the caller takes as a parameter itself, its own callers' to name."""
         taint: dict = {}
-        program = self.frame.program
+        analysis = self.frame.analysis
         for alt in ordered(key.strs):
             part = alt[0] if len(alt) == 1 else None
             if type(part) is Sym:
                 taint[Sym(AttrPath(part.path, KEY_NAMED))] = ()
-            elif type(part) is Lit and part.where is not None and part.where[0] in program.by_path:
-                module = program.by_path[part.where[0]]
-                for index, s in enumerate(module.sources):
-                    if s.loc == part.where[1] and s.shape == "key":
-                        for k, t in source_value(module, index).taint.items():
-                            add_taint(taint, k, t)
+            elif type(part) is Lit and part.where is not None and part.where[0] in analysis.program.by_path \
+                    and (index := analysis.key_source(part.where)) is not None:
+                for k, t in source_value(analysis.program.by_path[part.where[0]], index).taint.items():
+                    add_taint(taint, k, t)
         return AbstractValue(taint)
 
     def client(self, o, keep_unbound: bool):
