@@ -52,7 +52,159 @@ def registered_tags(modules) -> dict[str, list]:
     return tags
 
 
-class Program:
+class ProgramClasses:
+    """What the linked program knows of the project's classes: bases as written, MRO, methods,
+    dispatch, fields and relations (the tables are Program's, built in its __init__)."""
+
+    def bases(self, cls: str) -> list[str]:
+        """The bases of a class as written: project classes by qualified name, library ones as named."""
+        summary = self.classes.get(cls)
+        if summary is None:
+            return []
+        out = []
+        for base in summary[0].bases:
+            kind = self.resolve(base, methods=False)
+            out.append(kind.cls if type(kind) is ClassObject else base)
+        return out
+
+    def mro(self, cls: str) -> list[str]:
+        if cls in self._mro:
+            return self._mro[cls]
+        order, stack, seen = [], [cls], set()
+        while stack:
+            c = stack.pop(0)
+            if c in seen:
+                continue
+            seen.add(c)
+            order.append(c)
+            stack.extend(b for b in self.bases(c) if b in self.classes)
+        self._mro[cls] = order
+        return order
+
+    def library_bases(self, cls: str) -> list[str]:
+        """The library classes a project class derives from, nearest first (class Api(requests.Session))."""
+        found = []
+        for c in self.mro(cls):
+            found += [b for b in self.bases(c) if b not in self.classes and b not in found]
+        return found
+
+    def exposes(self, cls: str) -> tuple:
+        """The attribute names the nearest serializer Meta of a class and its project bases lists."""
+        return next((self.classes[c][0].exposes for c in self.mro(cls) if self.classes[c][0].exposes), ())
+
+    def derived_from(self, library_classes: tuple) -> list[str]:
+        """The project classes that derive from any of these library classes (a user model)."""
+        if library_classes not in self._derived:
+            self._derived[library_classes] = sorted(c for c in self.classes if set(self.library_bases(c)) & set(library_classes))
+        return self._derived[library_classes]
+
+    def declares(self, cls: str, name: str) -> bool:
+        """Whether a project class or one of its project bases declares `name` in its body (a
+        field, a class attribute) or as a method."""
+        return self.lookup_method(cls, name) is not None or self.has_field(cls, name)
+
+    def has_field(self, cls: str, name: str) -> bool:
+        """Whether a project class or one of its project bases declares field `name`."""
+        return any(attr == name for attr, _, _ in self.fields(cls))
+
+    def lookup_method(self, cls: str, name: str) -> str | None:
+        for c in self.mro(cls):
+            method = self.methods.get(c, {}).get(name)
+            if method:
+                return method
+        return None
+
+    def dispatch(self, cls: str, name: str, include_overrides: bool) -> list[str]:
+        """Targets of `obj.name()` on an instance of `cls`; with overrides for `self.name()`."""
+        targets = []
+        found = self.lookup_method(cls, name)
+        if found:
+            targets.append(found)
+        if include_overrides:
+            stack = list(self.subclasses.get(cls, []))
+            seen = set()
+            while stack:
+                sub = stack.pop(0)
+                if sub in seen:
+                    continue
+                seen.add(sub)
+                own = self.methods.get(sub, {}).get(name)
+                if own and own not in targets:
+                    targets.append(own)
+                stack.extend(self.subclasses.get(sub, []))
+        return targets
+
+    def declaring_subclasses(self, cls: str, attr: str) -> tuple:
+        """The subclasses of `cls` that set class attribute or field `attr` again (`notify_url`, `sql`): what
+        `self.attr` is depends on the receiver's class, which only a caller knows (or any of theirs)."""
+        if (cls, attr) in self._declaring:  # asked at every read of such a field: walked once
+            return self._declaring[(cls, attr)]
+        stack, seen, found = list(self.subclasses.get(cls, [])), set(), []
+        while stack:
+            sub = stack.pop()
+            if sub in seen:
+                continue
+            seen.add(sub)
+            if any(name == attr for name, _ in self.classes[sub][0].fields):
+                found.append(sub)
+            stack.extend(self.subclasses.get(sub, []))
+        return self._declaring.setdefault((cls, attr), tuple(sorted(found)))
+
+    def related_model(self, written: str, declaring: str) -> str | None:
+        """The project model a relation field points to, as written: "self", a qualified name, or
+        Django's lazy "app_label.Model" / "Model" (the one class of that name; among several, the
+        one in the declaring module, else the one under the app label)."""
+        if written == "self":
+            return declaring
+        found = self.resolve(written) if "." in written else None
+        if type(found) is ClassObject:
+            return found.cls
+        label, _, short = written.rpartition(".")
+        candidates = [q for q in self.classes if q.rpartition(".")[2] == short]
+        for narrowed in (candidates,
+                         [q for q in candidates if q.rpartition(".")[0] == declaring.rpartition(".")[0]],
+                         [q for q in candidates if label and f".{label}." in f".{q}"]):
+            if len(narrowed) == 1:
+                return narrowed[0]
+        return None
+
+    def reverse_fields(self, cls: str) -> dict[str, tuple]:
+        """Attributes other models' relation fields give `cls` and its bases (`order.lines`):
+        attr -> (declaring model, source index or None, module summary)."""
+        out: dict[str, tuple] = {}
+        for c in reversed(self.mro(cls)):
+            out.update(self.reverse.get(c, {}))
+        return out
+
+    def is_container_field(self, cls: str, attr: str) -> bool:
+        """Is `attr` of `cls` the relation to a model it is a part of, whose accessor names the
+        parts (`OrderLine.order`, whose `related_name="lines"` makes order lines)?"""
+        return any(attr in self.containers.get(c, ()) for c in self.mro(cls))
+
+    def is_number_field(self, cls: str, attr: str) -> bool:
+        """Is `attr` of `cls` declared a number (flow.toml number_types: `total = models.DecimalField()`)?"""
+        if cls not in self.classes:
+            return False
+        if cls not in self._numbers:  # asked on every attribute read of a project object
+            self._numbers[cls] = frozenset(n for c in self.mro(cls) for n in self.classes[c][0].numbers)
+        return attr in self._numbers[cls]
+
+    def fields(self, cls: str) -> list[tuple]:
+        """Declared fields of a class and its project bases: (attr, source index, module summary)."""
+        if cls in self._fields:
+            return self._fields[cls]
+        out, seen = [], set()
+        for c in self.mro(cls):
+            summary, module = self.classes[c]
+            for attr, index in summary.fields:
+                if attr not in seen:
+                    seen.add(attr)
+                    out.append((attr, index, module))
+        self._fields[cls] = out
+        return out
+
+
+class Program(ProgramClasses):
     def __init__(self, summaries: list[ModuleSummary], managers: tuple = ()):
         self.managers = set(managers)
         self.modules: dict[str, ModuleSummary] = {}
@@ -202,155 +354,6 @@ class Program:
             return False
         summary = self.by_path.get(origin.path)
         return summary is not None and summary.sources[origin.index].shape == "relation"
-
-    # -- classes
-
-    def bases(self, cls: str) -> list[str]:
-        """The bases of a class as written: project classes by qualified name, library ones as named."""
-        summary = self.classes.get(cls)
-        if summary is None:
-            return []
-        out = []
-        for base in summary[0].bases:
-            kind = self.resolve(base, methods=False)
-            out.append(kind.cls if type(kind) is ClassObject else base)
-        return out
-
-    def mro(self, cls: str) -> list[str]:
-        if cls in self._mro:
-            return self._mro[cls]
-        order, stack, seen = [], [cls], set()
-        while stack:
-            c = stack.pop(0)
-            if c in seen:
-                continue
-            seen.add(c)
-            order.append(c)
-            stack.extend(b for b in self.bases(c) if b in self.classes)
-        self._mro[cls] = order
-        return order
-
-    def library_bases(self, cls: str) -> list[str]:
-        """The library classes a project class derives from, nearest first (class Api(requests.Session))."""
-        found = []
-        for c in self.mro(cls):
-            found += [b for b in self.bases(c) if b not in self.classes and b not in found]
-        return found
-
-    def exposes(self, cls: str) -> tuple:
-        """The attribute names the nearest serializer Meta of a class and its project bases lists."""
-        return next((self.classes[c][0].exposes for c in self.mro(cls) if self.classes[c][0].exposes), ())
-
-    def derived_from(self, library_classes: tuple) -> list[str]:
-        """The project classes that derive from any of these library classes (a user model)."""
-        if library_classes not in self._derived:
-            self._derived[library_classes] = sorted(c for c in self.classes if set(self.library_bases(c)) & set(library_classes))
-        return self._derived[library_classes]
-
-    def declares(self, cls: str, name: str) -> bool:
-        """Whether a project class or one of its project bases declares `name` in its body (a
-        field, a class attribute) or as a method."""
-        return self.lookup_method(cls, name) is not None or self.has_field(cls, name)
-
-    def has_field(self, cls: str, name: str) -> bool:
-        """Whether a project class or one of its project bases declares field `name`."""
-        return any(attr == name for attr, _, _ in self.fields(cls))
-
-    def lookup_method(self, cls: str, name: str) -> str | None:
-        for c in self.mro(cls):
-            method = self.methods.get(c, {}).get(name)
-            if method:
-                return method
-        return None
-
-    def dispatch(self, cls: str, name: str, include_overrides: bool) -> list[str]:
-        """Targets of `obj.name()` on an instance of `cls`; with overrides for `self.name()`."""
-        targets = []
-        found = self.lookup_method(cls, name)
-        if found:
-            targets.append(found)
-        if include_overrides:
-            stack = list(self.subclasses.get(cls, []))
-            seen = set()
-            while stack:
-                sub = stack.pop(0)
-                if sub in seen:
-                    continue
-                seen.add(sub)
-                own = self.methods.get(sub, {}).get(name)
-                if own and own not in targets:
-                    targets.append(own)
-                stack.extend(self.subclasses.get(sub, []))
-        return targets
-
-    def declaring_subclasses(self, cls: str, attr: str) -> tuple:
-        """The subclasses of `cls` that set class attribute or field `attr` again (`notify_url`, `sql`): what
-        `self.attr` is depends on the receiver's class, which only a caller knows (or any of theirs)."""
-        if (cls, attr) in self._declaring:  # asked at every read of such a field: walked once
-            return self._declaring[(cls, attr)]
-        stack, seen, found = list(self.subclasses.get(cls, [])), set(), []
-        while stack:
-            sub = stack.pop()
-            if sub in seen:
-                continue
-            seen.add(sub)
-            if any(name == attr for name, _ in self.classes[sub][0].fields):
-                found.append(sub)
-            stack.extend(self.subclasses.get(sub, []))
-        return self._declaring.setdefault((cls, attr), tuple(sorted(found)))
-
-    def related_model(self, written: str, declaring: str) -> str | None:
-        """The project model a relation field points to, as written: "self", a qualified name, or
-        Django's lazy "app_label.Model" / "Model" (the one class of that name; among several, the
-        one in the declaring module, else the one under the app label)."""
-        if written == "self":
-            return declaring
-        found = self.resolve(written) if "." in written else None
-        if type(found) is ClassObject:
-            return found.cls
-        label, _, short = written.rpartition(".")
-        candidates = [q for q in self.classes if q.rpartition(".")[2] == short]
-        for narrowed in (candidates,
-                         [q for q in candidates if q.rpartition(".")[0] == declaring.rpartition(".")[0]],
-                         [q for q in candidates if label and f".{label}." in f".{q}"]):
-            if len(narrowed) == 1:
-                return narrowed[0]
-        return None
-
-    def reverse_fields(self, cls: str) -> dict[str, tuple]:
-        """Attributes other models' relation fields give `cls` and its bases (`order.lines`):
-        attr -> (declaring model, source index or None, module summary)."""
-        out: dict[str, tuple] = {}
-        for c in reversed(self.mro(cls)):
-            out.update(self.reverse.get(c, {}))
-        return out
-
-    def is_container_field(self, cls: str, attr: str) -> bool:
-        """Is `attr` of `cls` the relation to a model it is a part of, whose accessor names the
-        parts (`OrderLine.order`, whose `related_name="lines"` makes order lines)?"""
-        return any(attr in self.containers.get(c, ()) for c in self.mro(cls))
-
-    def is_number_field(self, cls: str, attr: str) -> bool:
-        """Is `attr` of `cls` declared a number (flow.toml number_types: `total = models.DecimalField()`)?"""
-        if cls not in self.classes:
-            return False
-        if cls not in self._numbers:  # asked on every attribute read of a project object
-            self._numbers[cls] = frozenset(n for c in self.mro(cls) for n in self.classes[c][0].numbers)
-        return attr in self._numbers[cls]
-
-    def fields(self, cls: str) -> list[tuple]:
-        """Declared fields of a class and its project bases: (attr, source index, module summary)."""
-        if cls in self._fields:
-            return self._fields[cls]
-        out, seen = [], set()
-        for c in self.mro(cls):
-            summary, module = self.classes[c]
-            for attr, index in summary.fields:
-                if attr not in seen:
-                    seen.add(attr)
-                    out.append((attr, index, module))
-        self._fields[cls] = out
-        return out
 
 
 def settings_by_root(modules: dict, import_root) -> dict:
