@@ -358,18 +358,24 @@ class Program(ProgramClasses):
 
 def settings_by_root(modules: dict, import_root) -> dict:
     """Import root -> the settings modules under it: those named `settings` (a module, or a package's
-    `__init__`) and the modules they import whole, under an `if` or not (each deployment's values are
-    possible), each once, in a stable order: a module not in the scanned code (`from .local_settings
-    import *`, the deployment's) may set any setting. (Not every
-    module of a package named `settings`: an admin UI's `settings/views.py` is none.)"""
+    `__init__`) or named as the settings to load (flow.toml settings_selectors: `core.settings.prod`),
+    and the modules they import whole, under an `if` or not (each deployment's values are possible),
+    each once, in a stable order: a module not in the scanned code (`from .local_settings import *`,
+    the deployment's) may set any setting. A name may be written from a folder on sys.path inside
+    the root (`core.settings.base` for `app.core.settings.base`). (Not every module of a package
+    named `settings`: an admin UI's `settings/views.py` is none.)"""
+    def found_as(name: str) -> str:
+        return name if name in modules else next((m for m in sorted(modules) if m.endswith(f".{name}")), name)
+
     by_root: dict = {}
+    named = {found_as(n) for s in modules.values() for n in s.settings_names}
     for m in sorted(modules):
-        if m == "settings" or m.endswith(".settings"):
+        if m == "settings" or m.endswith(".settings") or m in named:
             found = by_root.setdefault(import_root(modules[m].path), [])
             stack = [m]
             while stack:
                 module = stack.pop()
                 if module not in found:
                     found.append(module)
-                    stack.extend(reversed(modules[module].star_imports) if module in modules else ())
+                    stack.extend(reversed([found_as(s) for s in modules[module].star_imports]) if module in modules else ())
     return by_root

@@ -145,6 +145,7 @@ class ModuleSummary:
     suppressions: tuple = ()  # tuple[(line, codes tuple, reason)]
     error: ParseError | None = None
     skipped: tuple = ()  # tuple[ParseError] syntax errors stepped over to analyse the rest (XB905)
+    settings_names: tuple = ()  # modules the module names as the settings to load (flow.toml settings_selectors)
     mentions: tuple = ()  # names a source rule needs (sources.toml `needs`) that the module writes as a string or calls
     # (line, column) of each located node, 1-based; filled only when summarized with positions,
     # which the pipeline does lazily for the few modules a reported flow touches.

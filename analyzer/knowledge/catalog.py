@@ -223,8 +223,10 @@ class Flowrules:
     logins: dict = None  # an identity key beside a credential key in a dict literal: identities, credentials
     whole_object: tuple = ()  # methods that hand out all of an object's fields (to_dict, model_dump)
     field_dicts: tuple = ()  # of those, the ones making a dict keyed by the object's fields (model_to_dict)
+    settings_selectors: tuple = ()  # environment variables whose literal value names the settings module
     json_params: tuple = ()  # sink parameters encoded as JSON: an object in them sends none of its fields
     text_params: tuple = ()  # sink parameters sent as text (query, form, headers): an object in them is str(obj)
+    row_params: tuple = ()  # sink parameters an ORM writes as a row: a related object in it is stored as its key
     text_methods: dict = None  # str, repr, format -> the methods Python runs for each (__str__, __repr__)
     library_text_methods: tuple = ()  # of those, the ones a library base class is taken to define
     library_str: tuple = ()  # LibraryStr: what a library base's __str__ writes of a project class (AbstractBaseUser)
@@ -257,8 +259,9 @@ class Flowrules:
         return matches_any(self.sanitizers, qualname)
 
     def encoding(self, param: str) -> str | None:
-        """How a sink parameter is sent (json_params, text_params), if it is encoded."""
-        return "json" if param in self.json_params else "text" if param in self.text_params else None
+        """How a sink parameter is sent (json_params, text_params, row_params), if it is encoded."""
+        return "json" if param in self.json_params else "text" if param in self.text_params else \
+            "row" if param in self.row_params else None
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -457,8 +460,10 @@ def _load_flowrules(directory: Path) -> Flowrules:
         logins=data.get("logins", {}),
         whole_object=tuple(data.get("whole_object", ())),
         field_dicts=tuple(data.get("field_dicts", ())),
+        settings_selectors=tuple(data.get("settings_selectors", ())),
         json_params=tuple(data.get("json_params", ())),
         text_params=tuple(data.get("text_params", ())),
+        row_params=tuple(data.get("row_params", ())),
         text_methods={name: tuple(methods) for name, methods in data.get("text_methods", {}).items()},
         library_text_methods=tuple(data.get("library_text_methods", ())),
         library_str=tuple(LibraryStr(tuple(r["bases"]), r.get("method", ""), r.get("field_constant", ""), r["field_default"])

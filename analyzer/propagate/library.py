@@ -251,11 +251,13 @@ class Library:
     def encoded(self, g: AbstractValue, how: str, site: Site | None) -> dict:
         """What a value sends encoded `how`, and each value it holds under a key: as JSON, what it
         carries itself (no object's fields: json.dumps cannot encode an object); as text, each
-        object's __str__ (`params={"lang": language}` sends str(language)). A parameter's object
+        object's __str__ (`params={"lang": language}` sends str(language)); as a row, a model
+        object's own columns (Stores.row). A parameter's object
         is keyed so that its caller's value is read the same way."""
         syms, rest = parameter_objects(g)
         own = AbstractValue(rest.taint, rest.objs, rest.strs)
-        taint = self.as_text(own, "str", site) if how == "text" else self.analysis.stores.payload(own, fields=False)
+        stores = self.analysis.stores
+        taint = self.as_text(own, "str", site) if how == "text" else stores.row(own) if how == "row" else stores.payload(own, fields=False)
         for o in syms:
             add_taint(taint, encoded(o, how), g.taint.get(o, ()))
         for value in g.keys.values():

@@ -133,6 +133,20 @@ class Stores:
         self.memo[(cls, depth)] = (taint, reads)
         return taint
 
+    def row(self, g: AbstractValue) -> dict:
+        """What an ORM write stores of a value (flow.toml row_params): what it carries itself, and
+        of a model object the columns it has, each as it carries itself: a related object put on it
+        (`group.owner = user`) is stored as the relation's key, which its key column declares, not
+        as the related object's fields; a reverse relation is another table's."""
+        taint = self.payload(g, fields=False)
+        for o in ordered(g.objs):
+            if type(o) in (Instance, SelfObject) and o.cls in self.program.classes:
+                reverse = self.program.reverse_fields(o.cls)
+                for attr in self.attributes(o.cls):
+                    for k, t in (self.payload(self.field(o.cls, attr), fields=False) if attr not in reverse else {}).items():
+                        add_taint(taint, k, t)
+        return taint
+
     def payload(self, g: AbstractValue, depth: int = 0, fields: bool = True) -> dict:
         """Everything a value carries when it is sent whole: keys and model-object fields folded in
         (the value's own objects' fields only when `fields`; a parameter's object is then keyed as

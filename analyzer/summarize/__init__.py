@@ -85,6 +85,7 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
         template_tags=tuple(s.template_tags),
         suppressions=suppressions(source),
         positions=tuple(starts), ends=tuple(ends), skipped=skipped, mentions=tuple(sorted(s.mentions)),
+        settings_names=tuple(sorted(s.settings_names)),
     )
 
 

@@ -370,6 +370,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Names):
         self.unpacked_record: str | None = None  # the owner of the person's record a row unpacked into names is
         self.unpacked_login = False  # the names a value is unpacked into name a credential (Logins.unpacks_login)
         self.digests: set[tuple] = set()  # (scope, local) holding a sanitizer's object (h = hashlib.sha256())
+        self.settings_names: set[str] = set()  # modules named as the settings to load (flow.toml settings_selectors)
         self.mentions: set[str] = set()  # names source rules need, written or called; deciding settings assigned
 
     def run(self, module: cst.Module) -> None:
