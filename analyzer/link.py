@@ -43,6 +43,19 @@ def imported_as(qualname: str, aliases: dict) -> str | None:
     return None
 
 
+def denoted(kind: tuple) -> str:
+    """The qualified name of what Program.resolve gave (a global, a class, an attribute path on
+    them): `AdminChooser = viewset.widget_class` resolves to the path of the name it re-exports."""
+    match kind:
+        case GlobalRef(module=module, name=name):
+            return f"{module}.{name}"
+        case ClassObject(cls=cls):
+            return cls
+        case AttrPath(base=base, name=name):
+            return f"{denoted(base)}.{name}"
+    raise TypeError(f"not a resolved name: {kind!r}")
+
+
 def registered_tags(modules) -> dict[str, list]:
     """The project's template tags and filters by name: the functions registered under it."""
     tags: dict[str, list] = {}
@@ -283,7 +296,7 @@ class Program(ProgramClasses):
     def resolve(self, qualname: str, depth: int = 0, methods: bool = True) -> tuple:
         """What a qualified name denotes: a FunctionObject, ClassObject, ModuleObject, ManagerObject,
         BoundMethod (a classmethod read on its class), GlobalRef (a module-level variable), AttrPath
-        on a GlobalRef, or a LibraryObject. Without `methods`, an attribute of a class is not looked
+        on a GlobalRef or a project class (or on such an AttrPath), or a LibraryObject. Without `methods`, an attribute of a class is not looked
         up in its MRO: class bases are resolved so, since the MRO needs them (`class T(T.U)`)."""
         if qualname in self.functions:
             return FunctionObject(qualname)
@@ -308,7 +321,8 @@ class Program(ProgramClasses):
                         return BoundMethod(method, inner)  # Customer.create(...): `cls` is Customer
                     if method:
                         return FunctionObject(method)
-                case GlobalRef():
+                    return AttrPath(inner, name)  # `Backend.instance`: a class attribute, set anywhere
+                case GlobalRef() | AttrPath():  # `db.session.add` of a global `db` another module binds
                     return AttrPath(inner, name)
         aliased = imported_as(qualname, self.aliases) if depth < 8 else None
         return self.resolve(aliased, depth + 1, methods) if aliased else LibraryObject(qualname)
@@ -325,10 +339,23 @@ class Program(ProgramClasses):
         imported = self.imports.get(module, {}).get(name)
         if imported is not None and imported != qualname:  # `from .client import send` in a package __init__
             return self.resolve(imported, depth + 1, methods)
+        star = self.star_source(module, name)
+        if star is not None and depth < 8:  # `from .base import *`, base binding or importing the name
+            return self.resolve(f"{star}.{name}", depth + 1, methods)
+        if self.modules[module].star_imports:
+            return LibraryObject(name)  # a name a library's `from M import *` binds, or none
         if module.endswith(".<module>"):
             return LibraryObject(qualname)
         # `from pkg import mod` and attributes of project modules not bound at top level.
         return GlobalRef(module, name)
+
+    def star_source(self, module: str, name: str, depth: int = 0) -> str | None:
+        """The module a name not bound in `module` comes from through `from M import *` (the last
+        such import that binds it, as Python's last binding wins), if any."""
+        for star in reversed(self.modules[module].star_imports) if module in self.modules and depth < 4 else ():
+            if name in self.globals.get(star, {}) or name in self.imports.get(star, {}) or self.star_source(star, name, depth + 1):
+                return star
+        return None
 
     def settings_modules(self, path: str) -> list[str]:
         """The modules that act as Django-style settings (`settings.py`, `settings/__init__.py`) for the

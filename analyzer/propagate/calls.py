@@ -184,11 +184,11 @@ class Calls:
                     targets.append((QueuedCall(o, queue), None))  # task.delay(...): the task runs with them
                 case Instance(cls=cls) | SelfObject(cls=cls):
                     targets += self.instance_targets(o, method)
-                    # A query's result (`.filter(...)`: instances and more query) answers library
-                    # methods as the query: the manager models them, without its arguments' data;
-                    # so does a project manager inheriting one (`self.get(...)`): its model's query.
+                    # A callable it holds (`self.hook = self.send_copy`); a query's result answers library methods
+                    # as the query, without its arguments' data, as a project manager inheriting one does.
                     if not self.program.lookup_method(cls, method) and ManagerObject(cls) not in receiver.objs:
-                        targets += [(ManagerObject(m), None) for m in self.program.managed.get(cls, ())] or [self.inherited(cls, method, o)]
+                        targets += self.callable_targets(self.analysis.stores.field(cls, method)) \
+                            or [(ManagerObject(m), None) for m in self.program.managed.get(cls, ())] or [self.inherited(cls, method, o)]
                 case ManagerObject(cls=cls) if (t := self.program.manager_method(cls, method)):
                     targets.append((FunctionObject(t), o))  # `objects = EmailAddressManager()`: its own method
                 case ManagerObject(cls=cls) if self.program.lookup_method(cls, method):

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from ..ir import NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, LoadedModule, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
-    Poured, Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, wrap, ordered
+    Poured, Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, path_root, wrap, \
+    ordered
 from ..dotted import within
+from ..link import denoted
 from ..strings import literal
 from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, merge, objects, received_from, source_value
 
@@ -110,8 +112,11 @@ class Evaluation:
                 if f"{module}.{name}" in self.program.modules:
                     return objects(ModuleObject(f"{module}.{name}"))
                 return NOTHING
-            case AttrPath(base=GlobalRef(module=module, name=name), name=attr):
-                return self.attribute(self.name_value(f"{module}.{name}"), attr)
+            case AttrPath(name=attr):  # an attribute of a global or a class, or of one of its attributes
+                base = self.name_value(outer := denoted(kind.base))  # a library's: not read again
+                value = self.attribute(base, attr) if LibraryObject(outer) not in base.objs else NOTHING
+                if value or type(path_root(kind)) is GlobalRef:
+                    return value  # a class attribute nothing sets (`Model.DoesNotExist`): its library's
         for prefix in self.analysis.flowrules.settings_modules:
             if qualname.startswith(prefix + "."):
                 name = qualname[len(prefix) + 1:]

@@ -199,11 +199,14 @@ class Definitions:
         return self.static_name(node.value, scope) in self.enums
 
     def names_method(self, node: cst.Attribute, scope: Scope) -> bool:
-        """Is this `self.name` a plain method the class defines (a callback handed on,
-        `Timer(60, self._background_check)`), not data its name may sound like? Not a decorated
-        one: a property's value is what it returns."""
-        body = self.class_nodes[scope.cls].body.body if scope.is_self(node.value) and scope.cls in self.class_nodes else ()
-        return any(isinstance(s, cst.FunctionDef) and s.name.value == node.attr.value and not s.decorators for s in body)
+        """Is this `self.name`, `cls.name` or `Model.name` (a class of this module) a method the class
+        defines, handed on as a value (`Timer(60, self._background_check)`, `guess_instance(value,
+        User.get_by_username)`), not data its name may sound like? Not a property: its value is
+        what it returns."""
+        cls = scope.cls if scope.is_self(node.value) else self.static_name(node.value, scope)
+        body = self.class_nodes[cls].body.body if cls in self.class_nodes else ()
+        return any(isinstance(s, cst.FunctionDef) and s.name.value == node.attr.value
+                   and not any(d in self.flowrules.properties for d in self.decorators(s, scope)) for s in body)
 
     def is_client(self, cls: str | None) -> bool:
         """Whether a class of this module is a service client (flow.toml logins): a method sets or

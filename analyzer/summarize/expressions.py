@@ -20,8 +20,7 @@ class Expressions:
         method = getattr(self, f"e_{type(node).__name__}", None)
         if method is not None:
             return method(node, scope)
-        # Anything else: evaluate children for their calls; the value is the union.
-        return join(*(self.expr(c, scope) for c in node.children if isinstance(c, cst.BaseExpression)))
+        return join(*(self.expr(c, scope) for c in node.children if isinstance(c, cst.BaseExpression)))  # anything else: its parts
 
     def e_Name(self, node: cst.Name, scope: Scope) -> Val:
         if node.value in ("True", "False", "None"):
@@ -71,11 +70,12 @@ class Expressions:
             return self.attribute_value(base, attr)  # urlparse(repo).username: a part of a URL
         if attr == "__dict__":  # obj.__dict__ is vars(obj): every field the object holds
             return self.builtin_call(node, base, "vars", scope) if base.atoms else base
+        if self.names_method(node, scope):  # `self.send_copy` handed on: the method bound to it, no data
+            return Val(frozenset(path_step(a, AttrPath, attr) for a in base.atoms))
         return self.attribute_value(base, attr) | self.source_for_attr(node, scope)
 
     def attribute_value(self, base: Val, attr: str) -> Val:
-        """`base.attr`: a field of `self`, a longer library name, or an access path one longer (on a
-        project class, `Region.USA`, the class attribute, read in propagation)."""
+        """`base.attr`: a field of `self`, a longer library name, or an access path one longer (`Region.USA`)."""
         atoms = set()
         for a in base.atoms:
             match a:
@@ -90,8 +90,8 @@ class Expressions:
     def source_for_attr(self, node: cst.Attribute, scope: Scope) -> Val:
         if self.client_account(node, node.attr.value, scope):
             return EMPTY  # a service client's own account (`self.user` beside `self.password`)
-        if self.is_enum_member(node, scope) or self.names_method(node, scope):
-            return EMPTY  # `AuthMethods.user_id_only`, `self._background_check`: an enumeration's member, a method
+        if self.is_enum_member(node, scope):
+            return EMPTY  # `AuthMethods.user_id_only`: an enumeration's member
         return self.source(scope, node, node.attr.value, self.owner(node.value, scope), "attribute")
 
     def e_Subscript(self, node: cst.Subscript, scope: Scope) -> Val:

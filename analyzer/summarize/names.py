@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 import libcst as cst
 
 from ..dotted import within
@@ -200,8 +202,13 @@ class Names:
         elif head in self.module_vars:
             return None
         else:
-            q = head  # a builtin (open, print) or an undefined name
+            q = self.free_name(head)
         return f"{q}.{rest}" if rest else q
+
+    def free_name(self, name: str) -> str:
+        """A name nothing in the module binds: a builtin (open, print), an undefined name, or one a
+        `from M import *` may bind, named in this module, to be resolved where M's names are known."""
+        return f"{self.module}.{name}" if self.star_imports and not hasattr(builtins, name) else name
 
     def subscript_key(self, node: cst.Subscript, scope: Scope) -> str | None:
         """The constant key of `x["key"]`, or of `x[KEY]` where KEY is a module-level string constant
@@ -321,7 +328,7 @@ class Names:
             return Val(frozenset({ProjectRef(self.module_names[name])}))
         if name in self.module_vars:
             return Val(frozenset({GlobalRef(self.module, name)}))
-        return Val(frozenset({LibraryRef(name)}))
+        return Val(frozenset({LibraryRef(self.free_name(name))}))
 
     def import_(self, node) -> None:
         """Bind the names an import statement introduces to the qualified names they stand for."""

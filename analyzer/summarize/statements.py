@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, Poured, Unknown, Val, join, ordered, position
+from ..ir import EMPTY, UNKNOWN_KEY, Poured, Unknown, Val, join, ordered, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
@@ -298,6 +298,10 @@ class Statements:
                 scope.env[base.value] = join(old, Val(flat(value).atoms))
         elif isinstance(base, cst.Attribute) and scope.is_self(base.value):
             scope.writes.append(FieldWrite(EMPTY, scope.cls, base.attr.value, Val(flat(value).atoms), self.loc(target)))
+        elif isinstance(base, cst.Attribute) and (owner := self.static_name(base.value, scope)) in self.class_nodes:
+            # `GCS._client_cache[key] = client`: the class attribute holds it under that key (any key)
+            held = key if key is not None else UNKNOWN_KEY
+            scope.writes.append(FieldWrite(EMPTY, owner, base.attr.value, Val(keys=((held, value),)), self.loc(target)))
         else:
             # notice["params"]["email"] = v, msg.extra["user"] = v on a local: it holds v now (not
             # on a parameter: `request.session["payer"] = v` does not make the request the payer)

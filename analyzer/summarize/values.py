@@ -9,9 +9,10 @@ import libcst as cst
 
 
 from ..ir import NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
-    SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, join, wrap, ordered
+    SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, join, path_root, wrap, ordered
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
+PROGRAM_WORD = re.compile(r"[A-Za-z]{3,}")  # a word a template writes itself (template_words)
 
 
 def is_source(v: Val) -> bool:
@@ -53,12 +54,14 @@ def any_item(base: Val) -> Val:
     """base[k] for a key not known statically (a variable, an index, a slice): the whole base for
     the data and objects it carries; for strings, the base's own (a slice of a URL) and every value
     it holds (a region -> host table gives its hosts), known here or read later (a module's or a
-    class's table) through an access path that stands for any key."""
+    class's table) through an access path that stands for any key; a class's or a module's table
+    (`GCS._client_cache[key]`) gives what it holds under any key, its clients too."""
     values = [kv for _, kv in base.keys]
-    paths = (path_step(a, ItemPath, UNKNOWN_KEY) for a in ordered(base.atoms) if type(a) not in (SourceRef, SelfRef, ProjectRef))
+    paths = [path_step(a, ItemPath, UNKNOWN_KEY) for a in ordered(base.atoms) if type(a) not in (SourceRef, SelfRef, ProjectRef)]
     alternatives = [*base.strs, *(s for kv in values for s in kv.strs), *((StrOf(p),) for p in paths)]
     whole = join(flat(base), *values)
-    return Val(whole.atoms, capped(tuple(dict.fromkeys(alternatives))), whole.keys)
+    tables = {p for p in paths if type(p.base) is AttrPath and type(path_root(p)) is ProjectRef}
+    return Val(whole.atoms | tables, capped(tuple(dict.fromkeys(alternatives))), whole.keys)
 
 
 def attribute_names(value: Val) -> tuple:
