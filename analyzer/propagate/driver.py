@@ -8,14 +8,14 @@ import sys
 
 import networkx as nx
 
-from ..ir import BoundMethod, CategoryKey, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, StaticCallee, ordered
+from ..ir import BoundMethod, CategoryKey, ClientObject, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, StaticCallee, ordered
 from ..knowledge.sources import SourceRules
 from ..link import Program
 from ..summary import GlobalWrite
 from .effects import only_reads, url_data
 from .frame import Frame
-from .lattice import add_taint, bounded, concrete, decided, objects
-from .results import Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall, joined
+from .lattice import AbstractValue, add_taint, bounded, concrete, decided, objects, params_unknown
+from .results import ClientStore, Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall, joined
 from .stores import Stores
 from .substitution import Substitution
 
@@ -61,6 +61,7 @@ class Analysis:
         self.caps: list[str] = []  # the bounds the fixpoint hit: its results may be incomplete there
         self.key_sources: dict[str, dict] = {}  # path -> {loc of a literal: its source of shape "key"}, built on first use
         self.capped_cycles: set[str] = set()  # a function of each cycle that hit its round cap
+        self.roots: frozenset = frozenset()  # the functions no call reached in the last pass (uncalled)
         # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
         # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
         self.deferrable = set(program.method_owners)
@@ -91,6 +92,9 @@ class Analysis:
             stale |= {f for f, reads in self.stores.reads.items() if not reads.isdisjoint(changed_keys)}
             for component in order:
                 self.settle(component, stale)
+            roots = self.uncalled()  # a function that became (or stopped being) one stores otherwise
+            stale |= {f for f in roots ^ self.roots if f in self.results and self.results[f].stores}
+            self.roots = roots
             if not stale and not self.stores.new_pass_needed():
                 break  # a pass more would analyse nothing: results moved in this one reached their callers in it
         else:
@@ -180,11 +184,12 @@ class Analysis:
         for index in f.calls:
             frame.call(index)
         ret = bounded(frame.value_of(f.returns))
-        if f.is_property and f.cls is not None and not self.program.subclasses.get(f.cls):
-            # `obj.name` runs the getter: instances of the class hold what it returns. Not for a
-            # base class: its getter reads `self` as every subclass at once, so the value would
-            # mix what all of them hold.
-            frame.store(FieldStore(objects(Instance(f.cls)), qualname.rpartition(".")[2], ret))
+        if f.is_property and f.cls is not None:
+            # `obj.name` runs the getter: instances of the class hold what it returns. Of a base
+            # class, only the clients it returns (`self.http`, a session it makes): its getter
+            # reads `self` as every subclass at once, so its data would mix what all of them hold.
+            held = AbstractValue(objs=frozenset(o for o in ret.objs if type(o) is ClientObject)) if self.program.subclasses.get(f.cls) else ret
+            frame.store(FieldStore(objects(Instance(f.cls)), qualname.rpartition(".")[2], held))
         for w in f.writes:
             value = frame.value_of(w.value)
             if type(w) is GlobalWrite:
@@ -200,6 +205,8 @@ class Analysis:
         result = Result(ret, list(frame.pending_calls.values()), list(frame.pending_stores.values()), defaults, outs)
         if self.library and frame.self_param and qualname.endswith(".__init__"):
             self.constructed(frame, result)
+        if qualname in self.roots:
+            self.root_stores(frame, result)
         self.stores.begin(None)
         self.flows_by_function[qualname] = frame.flows
         self.cuts_by_function[qualname] = frame.cuts
@@ -226,25 +233,50 @@ class Analysis:
                 for o in ordered([o for o in stored.target.objs if type(o) is Instance]):
                     self.stores.put("fields", (o.cls, stored.attr), concrete(stored.value))
 
-    def emit_roots(self) -> list[RawFlow]:
-        """Sink calls that still wait for a parameter in functions nobody calls (entry points, views,
-        callbacks of frameworks): parameters take their defaults, the rest stays unknown."""
-        flows = []
+    def uncalled(self) -> frozenset:
+        """The functions no call reaches (entry points, views, callbacks of frameworks), as far as
+        the calls resolved so far say; a class called runs its __init__."""
         called = {t for targets in self.targets.values() for t in targets}
-        for qualname in sorted(self.results):
+        called |= {self.program.lookup_method(c, "__init__") for c in called if c in self.program.classes}
+        return frozenset(q for q in self.results if q not in called)
+
+    def root_binding(self, frame: Frame, result: Result) -> Substitution:
+        """A function nobody calls, seen from outside: parameters take their defaults, a method runs
+        on an instance of its own class, the rest stays unknown."""
+        binding = dict(result.defaults)
+        if frame.self_param:
+            binding[frame.self_param] = objects(SelfObject(frame.f.cls))
+        return Substitution(frame, binding, {})
+
+    def root_stores(self, frame: Frame, result: Result) -> None:
+        """What a function nobody calls stores from its own parameters (`Directory(app.config)`,
+        whose __init__ keeps `ldap.initialize(config["URI"])` in a field): a client whose
+        destination comes from them is stored with that destination unknown, as its sink calls are
+        located (emit_roots), so that the object's methods still send through it."""
+        sub = self.root_binding(frame, result)
+        for pending in result.stores:
+            match pending:
+                case FieldStore(target=target, attr=attr, value=value, at=at):
+                    frame.store(FieldStore(sub.keep_unbound(target), attr, params_unknown(sub.keep_unbound(value)), at))
+                case GlobalStore(module=module, name=name, value=value):
+                    frame.store(GlobalStore(module, name, params_unknown(sub.keep_unbound(value))))
+                case ClientStore(type=type_, value=value):
+                    frame.store(ClientStore(type_, params_unknown(sub.keep_unbound(value))))
+
+    def emit_roots(self) -> list[RawFlow]:
+        """Sink calls that still wait for a parameter in functions nobody calls: located as
+        `root_binding` sees them."""
+        flows = []
+        for qualname in sorted(self.uncalled()):
             result = self.results[qualname]
-            if qualname not in called and result.calls:
+            if result.calls:
                 flows += self.contained(qualname, lambda: self.root_flows(qualname, result), [])
         return flows
 
     def root_flows(self, qualname: str, result: Result) -> list[RawFlow]:
         """The flows of one function nobody calls, its pending sink calls located with its defaults."""
         f, module = self.program.functions[qualname]
-        frame = Frame(self, f, module)
-        binding = dict(result.defaults)
-        if frame.self_param:  # a method nobody calls runs on an instance of its own class
-            binding[frame.self_param] = objects(SelfObject(f.cls))
-        sub = Substitution(frame, binding, {})
+        sub = self.root_binding(Frame(self, f, module), result)
         flows = []
         for call in result.calls:
             if type(call) is not SinkCall:

@@ -19,6 +19,7 @@ MAX_OBJS = 16
 MAX_KEY_DEPTH = 6  # dicts nested in a kept value (a function's result, a stored value); deeper ones are folded
 NOT_A_CONSTANT = (Unknown("not a constant"),)
 UNKNOWN_COMPUTED = (Unknown("computed at run time"),)
+PARAMETER_OF_ROOT = (Unknown("a parameter of a function nobody calls"),)
 
 
 class AbstractValue:
@@ -155,6 +156,17 @@ def _client_sym(o) -> bool:
     if type(o) is Reply:
         return any(_strs_sym(alts) for _, alts in o.dests) or any(_client_sym(c) for c in o.clients)
     return type(o) is ClientObject and any(_strs_sym(alts) for _, alts in o.dests)
+
+
+def params_unknown(g: AbstractValue) -> AbstractValue:
+    """A value whose clients' destinations that depend on a parameter are unknown instead: of a
+    function nobody calls, whose parameters no caller will give."""
+    def known(o):
+        if type(o) is not ClientObject or not _client_sym(o):
+            return o
+        return ClientObject(o.type, tuple((role, tuple(PARAMETER_OF_ROOT if any(type(p) is Sym for p in alt) else alt
+                                                        for alt in alts)) for role, alts in o.dests), o.provider)
+    return AbstractValue(g.taint, frozenset(map(known, g.objs)), g.strs, {k: params_unknown(v) for k, v in g.keys.items()})
 
 
 def has_sym(g: AbstractValue) -> bool:

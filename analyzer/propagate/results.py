@@ -30,8 +30,9 @@ class SinkCall:
     clients: AbstractValue  # objects the destination may come from (receiver, module-wide client)
 
     def key(self):
-        """The pending sink calls of one site and callee are one call (merged_call)."""
-        return ("sink", self.site, self.sink.callee)
+        """The pending sink calls of one site and callee to one destination are one call
+        (merged_call): what a caller sends to one place is not said to go where another sends."""
+        return ("sink", self.site, self.sink.callee, tuple((r, g.strs) for r, g in self.dests), self.clients.objs)
 
     def signature(self):
         return (self.site, id(self.sink), self.data.signature(), tuple((r, g.signature()) for r, g in self.dests),
