@@ -15,12 +15,14 @@ from .substitution import Substitution
 
 def identifies_nobody(no_data: tuple, callee, targets: list, catalog, builders: tuple) -> bool:
     """A flow.toml `no_data` method: on any receiver (`qs.count()`) but a client whose method of
-    that name makes another client (`meilisearch_client.index(uid)`, an Index, is no `str.index`),
-    or written as a dotted name that runs no project function (`Customer.objects.count()`) nor
-    builds a statement (`sqlalchemy.delete(...)`: flow.toml read_builders)."""
+    that name makes another client (`meilisearch_client.index(uid)`, an Index, is no `str.index`,
+    also written as a dotted name: `current_app.search.index(uid)`), or written as a dotted name
+    that runs no project function (`Customer.objects.count()`) nor builds a statement
+    (`sqlalchemy.delete(...)`: flow.toml read_builders)."""
+    if any(type(t) is ClientMethod and catalog.clients_made_by(f"{t.type}.{t.method}") for t, _ in targets):
+        return False
     if type(callee) is MethodCallee:
-        return callee.name in no_data and not any(
-            type(t) is ClientMethod and catalog.clients_made_by(f"{t.type}.{t.method}") for t, _ in targets)
+        return callee.name in no_data
     return (type(callee) is StaticCallee and callee.qualname.rpartition(".")[2] in no_data
             and not any(type(t) is FunctionObject for t, _ in targets) and callee.qualname not in builders)
 
@@ -220,10 +222,10 @@ class Calls:
                 # One project class defines this method: the receiver is most likely one of it
                 # (unless the name is a dict's or a str's: `d.update(x)` is not `Cart.update`).
                 targets.append((FunctionObject(self.program.methods[owners[0]][method]), Instance(owners[0])))
-            elif queue == "first":
-                targets.append((QueuedCall(None, queue), None))  # queue.enqueue(f, ...)
             elif deferred:
                 targets.append((Deferred(), None))
+        if queue == "first" and all(type(t) in (LibraryObject, ClientMethod) for t, _ in targets):
+            targets.append((QueuedCall(None, queue), None))  # queue.enqueue(f, ...), a library's queue too
         return targets
 
     def loaded_methods(self, method: str) -> list:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from ..dotted import within
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, Lit, ManagerObject, \
-    LoadedClass, LoadedModule, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
+    LoadedClass, LoadedModule, ModuleObject, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library, is_literal
@@ -14,6 +14,7 @@ from .evaluation import is_query, is_setting
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
 from .results import ClientStore, SinkCall, Site
 
+MAX_MEMBERS = 8  # the attributes a name partly known may be, at most (matching_members)
 RECEIVER = "receiver"  # in a sink's data: what the object the method is called on carries
 
 
@@ -25,6 +26,31 @@ def attribute_names(name: AbstractValue) -> list[str] | None:
     if not names or len(names) < len(texts):
         return []
     return None if BEYOND_CAP in name.strs else names
+
+
+def matching_members(program, obj: AbstractValue, name: AbstractValue) -> list[str]:
+    """The attributes a name partly known may be (`getattr(chats, f"send_to_{channel}")`): those of
+    a project module or class (its functions, classes, variables; its methods) that begin and end
+    as every alternative of the name does, when each keeps a constant part; none past MAX_MEMBERS."""
+    patterns = []
+    for alt in ordered(name.strs):
+        head, tail = literal(alt)[0], ""
+        for part in reversed(alt):
+            if type(part) is not Lit:
+                break
+            tail = part.text + tail
+        if len(head) + len(tail) < 3:
+            return []
+        patterns.append((head, tail))
+    members = set()
+    for o in obj.objs:
+        if type(o) is ModuleObject:
+            members |= {q.rpartition(".")[2] for q in (*program.functions, *program.classes) if q.rpartition(".")[0] == o.name}
+            members |= set(program.globals.get(o.name, {}))
+        elif type(o) in (Instance, SelfObject, ClassObject) and o.cls in program.classes:
+            members |= {m for c in program.mro(o.cls) for m in program.methods.get(c, {})}
+    found = sorted(m for m in members if any(m.startswith(h) and m.endswith(t) and len(m) >= len(h) + len(t) for h, t in patterns))
+    return found if len(found) <= MAX_MEMBERS else []
 
 
 def _sdk_client(qualname: str, value: AbstractValue) -> bool:
@@ -142,7 +168,7 @@ class Library:
         obj, names = args[0][1], attribute_names(args[1][1])
         if not names and (settings := [o for o in obj.objs if is_setting(o, self.analysis.flowrules)]):
             return merge(objects(*settings), *(g for _, g in args[2:]))  # getattr(settings, name): some setting
-        if names == []:
+        if names == [] and not (names := matching_members(self.program, obj, args[1][1])):
             return objects(LoadedClass()) if LoadedModule() in obj.objs else None
         read = [self.attribute(obj, name) for name in names] if names else [AbstractValue(self.analysis.stores.payload(obj))]
         return merge(*read, *(g for _, g in args[2:]))

@@ -145,13 +145,16 @@ class Signals:
             self.analysis.stores.put("signals", ("queued", "kwargs"), merge(AbstractValue(keys=named), *spread))
 
     def queued(self, function, style: str, args: tuple, site: Site) -> AbstractValue:
-        """A task handed to a queue runs with the arguments the queueing call passes for it; what
-        the queueing call returns is a handle, not the task's result."""
+        """A task handed to a queue runs with the arguments the queueing call passes for it (a
+        queue taking the function first takes them after it, or as args= and kwargs=); what the
+        queueing call returns is a handle, not the task's result."""
         if style == "first":
             if not args:
                 return NOTHING
             callables = self.callable_targets(args[0][1])
             args = shift_positions(args[1:], -1)
+            options = tuple((a, g) for a, g in args if a.name in ("args", "kwargs"))
+            args = queued_options(options) if options else args  # RQ's enqueue(f, args=(a,), kwargs={...})
         else:
             callables = self.callable_targets(objects(function))
         if style == "options":

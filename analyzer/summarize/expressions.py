@@ -8,7 +8,7 @@ from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Projec
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
 from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, literal_str, path_step, \
-    strs_of
+    strs_of, template_words
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
 
@@ -223,7 +223,8 @@ class Expressions:
                 v = EMPTY
             if key is not None and not self.operators_value(element.value) and not (login and self.names_login(key)) and not is_source(v) \
                     and not self.client_account(element.value, key, scope) and not self.url_part(v) \
-                    and not (self.names_own_words(key) and self.is_program_text(element.value, scope)):
+                    and not (self.is_program_text(element.value, scope) and (self.names_own_words(key) or template_words(element.value))):
+                # not the program's text under a key of a person's words (`"subject": _("Hi %s") % n`) or in its own words (a bot's name)
                 v = v | self.record_source(scope, element.key, key, person)
             held = UNKNOWN_KEY if key is None else key
             keys[held] = join(keys[held], v) if held in keys else v

@@ -309,3 +309,7 @@ class Statements:
             root = root_name(base)
             if root in scope.env and root not in scope.params:
                 self.mutate(base, Val(flat(value).atoms), scope)
+                if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and key is not None:
+                    # `app.extensions["search"] = client`: the object's field holds it under that key
+                    scope.writes.append(FieldWrite(self.expr(base.value, scope), None, base.attr.value,
+                                                   Val(keys=((key, value),)), self.loc(target)))

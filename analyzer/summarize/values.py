@@ -214,6 +214,23 @@ def literal_template(node, known=lambda name: False) -> bool:
     return literal_str(node) is not None
 
 
+def template_words(node) -> bool:
+    """Does a literal template (literal_template) write words of its own (`f"Kitsu - {project}"`,
+    a bot's display name; `_("Hi %s") % n`), not only separators, signs and digits (`f"{first}
+    {last}"`, `f"+86{number}"`)?"""
+    if isinstance(node, cst.FormattedString):
+        return any(isinstance(p, cst.FormattedStringText) and PROGRAM_WORD.search(p.value) for p in node.parts)
+    if isinstance(node, cst.BinaryOperation):
+        return template_words(node.left)
+    if isinstance(node, cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute):  # "...".format(n); not a read of data by a literal key (`d.get("x")`)
+            return func.attr.value == "format" and template_words(func.value)
+        return any(template_words(a.value) for a in node.args)  # _("Hello"), a translation
+    text = literal_str(node)
+    return bool(text and PROGRAM_WORD.search(text))
+
+
 def has_starred(elements) -> bool:
     """Whether a tuple or a target list has a starred element (`a, *rest`): no fixed positions."""
     return any(isinstance(e, cst.StarredElement) for e in elements)
