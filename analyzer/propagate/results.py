@@ -31,8 +31,10 @@ class SinkCall:
 
     def key(self):
         """The pending sink calls of one site and callee to one destination are one call
-        (merged_call): what a caller sends to one place is not said to go where another sends."""
-        return ("sink", self.site, self.sink.callee, tuple((r, g.strs) for r, g in self.dests), self.clients.objs)
+        (merged_call): what a caller sends to one place is not said to go where another sends. A
+        SQL statement is no place (its text says only whether it writes): a database cursor's
+        calls stay one, as every statement a site may run would make one each."""
+        return ("sink", self.site, self.sink.callee, tuple((r, g.strs) for r, g in self.dests if r != "statement"), self.clients.objs)
 
     def signature(self):
         return (self.site, id(self.sink), self.data.signature(), tuple((r, g.signature()) for r, g in self.dests),
