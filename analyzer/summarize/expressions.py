@@ -70,8 +70,6 @@ class Expressions:
             return self.attribute_value(base, attr)  # urlparse(repo).username: a part of a URL
         if attr == "__dict__":  # obj.__dict__ is vars(obj): every field the object holds
             return self.builtin_call(node, base, "vars", scope) if base.atoms else base
-        if self.names_method(node, scope):  # `self.send_copy` handed on: the method bound to it, no data
-            return Val(frozenset(path_step(a, AttrPath, attr) for a in base.atoms))
         return self.attribute_value(base, attr) | self.source_for_attr(node, scope)
 
     def attribute_value(self, base: Val, attr: str) -> Val:
@@ -90,8 +88,8 @@ class Expressions:
     def source_for_attr(self, node: cst.Attribute, scope: Scope) -> Val:
         if self.client_account(node, node.attr.value, scope):
             return EMPTY  # a service client's own account (`self.user` beside `self.password`)
-        if self.is_enum_member(node, scope):
-            return EMPTY  # `AuthMethods.user_id_only`: an enumeration's member
+        if self.is_enum_member(node, scope) or self.names_method(node, scope):
+            return EMPTY  # `AuthMethods.user_id_only`, `self._background_check`: an enumeration's member, a method
         return self.source(scope, node, node.attr.value, self.owner(node.value, scope), "attribute")
 
     def e_Subscript(self, node: cst.Subscript, scope: Scope) -> Val:
