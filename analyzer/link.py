@@ -296,8 +296,9 @@ class Program(ProgramClasses):
     def resolve(self, qualname: str, depth: int = 0, methods: bool = True) -> tuple:
         """What a qualified name denotes: a FunctionObject, ClassObject, ModuleObject, ManagerObject,
         BoundMethod (a classmethod read on its class), GlobalRef (a module-level variable), AttrPath
-        on a GlobalRef or a project class (or on such an AttrPath), or a LibraryObject. Without `methods`, an attribute of a class is not looked
-        up in its MRO: class bases are resolved so, since the MRO needs them (`class T(T.U)`)."""
+        on a GlobalRef or a project class (or on such an AttrPath), or a LibraryObject. Without
+        `methods`, an attribute of a class is not looked up in its MRO: class bases are resolved so,
+        since the MRO needs them (`class T(T.U)`)."""
         if qualname in self.functions:
             return FunctionObject(qualname)
         if qualname in self.classes:

@@ -237,7 +237,7 @@ class Analysis:
         """The functions no call reaches (entry points, views, callbacks of frameworks), as far as
         the calls resolved so far say; a class called runs its __init__."""
         called = {t for targets in self.targets.values() for t in targets}
-        called |= {self.program.lookup_method(c, "__init__") for c in called if c in self.program.classes}
+        called |= {init for c in called if c in self.program.classes and (init := self.program.lookup_method(c, "__init__"))}
         return frozenset(q for q in self.results if q not in called)
 
     def root_binding(self, frame: Frame, result: Result) -> Substitution:
@@ -255,13 +255,14 @@ class Analysis:
         located (emit_roots), so that the object's methods still send through it."""
         sub = self.root_binding(frame, result)
         for pending in result.stores:
+            value = params_unknown(sub.keep_unbound(pending.value))
             match pending:
-                case FieldStore(target=target, attr=attr, value=value, at=at):
-                    frame.store(FieldStore(sub.keep_unbound(target), attr, params_unknown(sub.keep_unbound(value)), at))
-                case GlobalStore(module=module, name=name, value=value):
-                    frame.store(GlobalStore(module, name, params_unknown(sub.keep_unbound(value))))
-                case ClientStore(type=type_, value=value):
-                    frame.store(ClientStore(type_, params_unknown(sub.keep_unbound(value))))
+                case FieldStore(target=target, attr=attr, at=at):
+                    frame.store(FieldStore(sub.keep_unbound(target), attr, value, at))
+                case GlobalStore(module=module, name=name):
+                    frame.store(GlobalStore(module, name, value))
+                case ClientStore(type=type_):
+                    frame.store(ClientStore(type_, value))
 
     def emit_roots(self) -> list[RawFlow]:
         """Sink calls that still wait for a parameter in functions nobody calls: located as

@@ -44,8 +44,7 @@ def matching_members(program, obj: AbstractValue, name: AbstractValue) -> list[s
         patterns.append((head, tail))
     members = set()
     for o in obj.objs:
-        if type(o) is ModuleObject:
-            members |= {q.rpartition(".")[2] for q in (*program.functions, *program.classes) if q.rpartition(".")[0] == o.name}
+        if type(o) is ModuleObject:  # its top-level names, its functions and classes among them
             members |= set(program.globals.get(o.name, {}))
         elif type(o) in (Instance, SelfObject, ClassObject) and o.cls in program.classes:
             members |= {m for c in program.mro(o.cls) for m in program.methods.get(c, {})}

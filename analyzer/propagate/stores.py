@@ -142,8 +142,8 @@ class Stores:
         for o in ordered(g.objs):
             if type(o) in (Instance, SelfObject) and o.cls in self.program.classes:
                 reverse = self.program.reverse_fields(o.cls)
-                for attr in self.attributes(o.cls):
-                    for k, t in (self.payload(self.field(o.cls, attr), fields=False) if attr not in reverse else {}).items():
+                for attr in (a for a in self.attributes(o.cls) if a not in reverse):
+                    for k, t in self.payload(self.field(o.cls, attr), fields=False).items():
                         add_taint(taint, k, t)
         return taint
 
