@@ -14,6 +14,7 @@ from .summary import FieldWrite, ModuleSummary
 
 
 MAX_TAIL_PARTS = 8  # the longest tail of a module name an import may name it by
+MAX_IMPLEMENTATIONS = 8  # an interface implemented by more classes says nothing of which one runs
 
 
 def module_aliases(modules) -> dict[str, list]:
@@ -134,34 +135,46 @@ class ProgramClasses:
         if found:
             targets.append(found)
         if include_overrides:
-            stack = list(self.subclasses.get(cls, []))
-            seen = set()
-            while stack:
-                sub = stack.pop(0)
-                if sub in seen:
-                    continue
-                seen.add(sub)
+            for sub in self.descendants(cls):
                 own = self.methods.get(sub, {}).get(name)
                 if own and own not in targets:
                     targets.append(own)
-                stack.extend(self.subclasses.get(sub, []))
         return targets
+
+    def one_family(self, classes: list) -> bool:
+        """Does one of the classes derive all the others (itself included)?"""
+        return any(all(root in self.mro(c) for c in classes) for root in classes)
+
+    def implementations(self, owners: list, method: str) -> list:
+        """The classes whose `method` a call on an object of no known class runs: the one class that
+        defines it, or those implementing it where it is an interface (a base all the others
+        derive from declares it as a stub: `add_user` raising NotImplementedError), a few; else none."""
+        if len(owners) == 1:
+            return owners
+        stubs = [o for o in owners if self.functions[self.methods[o][method]][0].is_stub]
+        if len(stubs) != 1 or len(owners) > MAX_IMPLEMENTATIONS or not all(stubs[0] in self.mro(o) for o in owners):
+            return []
+        return [o for o in owners if o != stubs[0]]
+
+    def descendants(self, cls: str) -> tuple:
+        """The project classes deriving from `cls`, nearest first (each once)."""
+        if cls not in self._descendants:
+            queue, seen = list(self.subclasses.get(cls, [])), {}
+            while queue:
+                sub = queue.pop(0)
+                if sub not in seen:
+                    seen[sub] = None
+                    queue.extend(self.subclasses.get(sub, []))
+            self._descendants[cls] = tuple(seen)
+        return self._descendants[cls]
 
     def declaring_subclasses(self, cls: str, attr: str) -> tuple:
         """The subclasses of `cls` that set class attribute or field `attr` again (`notify_url`, `sql`): what
         `self.attr` is depends on the receiver's class, which only a caller knows (or any of theirs)."""
-        if (cls, attr) in self._declaring:  # asked at every read of such a field: walked once
-            return self._declaring[(cls, attr)]
-        stack, seen, found = list(self.subclasses.get(cls, [])), set(), []
-        while stack:
-            sub = stack.pop()
-            if sub in seen:
-                continue
-            seen.add(sub)
-            if any(name == attr for name, _ in self.classes[sub][0].fields):
-                found.append(sub)
-            stack.extend(self.subclasses.get(sub, []))
-        return self._declaring.setdefault((cls, attr), tuple(sorted(found)))
+        if (cls, attr) not in self._declaring:  # asked at every read of such a field: walked once
+            self._declaring[(cls, attr)] = tuple(sorted(
+                sub for sub in self.descendants(cls) if any(name == attr for name, _ in self.classes[sub][0].fields)))
+        return self._declaring[(cls, attr)]
 
     def related_model(self, written: str, declaring: str) -> str | None:
         """The project model a relation field points to, as written: "self", a qualified name, or
@@ -252,6 +265,7 @@ class Program(ProgramClasses):
         self._numbers: dict[str, frozenset] = {}
         self._derived: dict[tuple, list] = {}
         self._declaring: dict[tuple, tuple] = {}  # (class, attribute) -> declaring_subclasses
+        self._descendants: dict[str, tuple] = {}
         self._settings_by_root: dict[str, list] | None = None  # import root -> its settings modules
         self.subclasses: dict[str, list] = {}
         for qualname in sorted(self.classes):

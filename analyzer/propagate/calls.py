@@ -218,10 +218,11 @@ class Calls:
                     deferred = True
         if not targets:
             owners = self.program.method_owners.get(method, [])
-            if len(owners) == 1 and method not in self.analysis.flowrules.builtin_methods:
-                # One project class defines this method: the receiver is most likely one of it
-                # (unless the name is a dict's or a str's: `d.update(x)` is not `Cart.update`).
-                targets.append((FunctionObject(self.program.methods[owners[0]][method]), Instance(owners[0])))
+            if (classes := self.program.implementations(owners, method)) and method not in self.analysis.flowrules.builtin_methods:
+                # One project class defines this method, or a few implement a base's stub (`add_user`):
+                # the receiver is most likely one of them (unless the name is a dict's or a str's:
+                # `d.update(x)` is not `Cart.update`).
+                targets += [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in classes]
             elif deferred:
                 targets.append((Deferred(), None))
         if queue == "first" and all(type(t) in (LibraryObject, ClientMethod) for t, _ in targets):
@@ -234,8 +235,7 @@ class Calls:
         the base declares `submit_message`, each provider overrides it); none when it is a builtin's
         name or many unrelated classes define it."""
         owners = self.program.method_owners.get(method, [])
-        if method in self.analysis.flowrules.builtin_methods or len(owners) > MAX_LOADED_OWNERS and not any(
-                all(root in self.program.mro(c) for c in owners) for root in owners):
+        if method in self.analysis.flowrules.builtin_methods or len(owners) > MAX_LOADED_OWNERS and not self.program.one_family(owners):
             return []
         return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
 

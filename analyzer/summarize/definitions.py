@@ -26,6 +26,21 @@ def related_model_arguments(call: cst.Call) -> list:
     return [a.value for a in call.args if a.keyword is None][:1] + [a.value for a in call.args if a.keyword and a.keyword.value == "to"]
 
 
+def is_stub(node) -> bool:
+    """Does a function's body do nothing: a docstring, `pass`, `...`, `raise NotImplementedError`?"""
+    if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock):
+        return False
+    for statement in node.body.body:
+        small = statement.body if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1 else None
+        match small[0] if small else None:
+            case cst.Pass() | cst.Expr(value=cst.SimpleString() | cst.ConcatenatedString() | cst.Ellipsis()):
+                continue
+            case cst.Raise(exc=cst.Name(value="NotImplementedError") | cst.Call(func=cst.Name(value="NotImplementedError"))):
+                continue
+        return False
+    return True
+
+
 class Definitions:
     """Parameters, functions, classes and class fields."""
 
@@ -134,7 +149,7 @@ class Definitions:
         self.functions.append(FunctionSummary(
             qualname=scope.qualname, cls=scope.cls if scope.self_name or is_classmethod else None,
             params=params, loc=self.loc(node), returns=scope.returns, calls=tuple(scope.calls),
-            writes=tuple(scope.writes), is_static=is_static, is_classmethod=is_classmethod, is_property=is_property,
+            writes=tuple(scope.writes), is_static=is_static, is_classmethod=is_classmethod, is_property=is_property, is_stub=is_stub(node),
             outs=tuple((p, scope.env[p]) for p in sorted(scope.mutated) if p in scope.env),
         ))
 
