@@ -188,6 +188,12 @@ NUMBER = "\0number"
 # site (Substitution) from the key source the caller's summary keeps on that literal.
 KEY_NAMED = "\0key-named"
 
+# The item key prefix that stands for "the item under the key the caller passes": ItemPath(ParamRef(d),
+# KEY_OF + "k") is `d[k]` (`d.get(k)`) with `k` a parameter too, read at each call site under the
+# constant the caller gives (`get_optional(params, "description")` is the description, not the
+# params' `otpkey`); any item where the caller's key is not a constant (Substitution.caller_keys).
+KEY_OF = "\0key-of:"
+
 
 def text(sym: "Sym", function: str) -> "Sym":
     """The key for a parameter's value made into text by `function` (str, repr, format)."""

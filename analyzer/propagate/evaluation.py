@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..ir import NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
+from ..ir import KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, LoadedModule, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
     Poured, Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, path_root, wrap, \
     ordered
@@ -272,11 +272,11 @@ class Evaluation:
     def item(self, g: AbstractValue, key: str) -> AbstractValue:
         """`value["key"]`: a known key, else an access path on parameters; with what the value holds
         under computed keys. An item unpacked by position from a value not known to be a tuple is
-        the whole value. `value[UNKNOWN_KEY]` (a key not known statically): also every value
-        it holds and its own strings (a slice of a string)."""
+        the whole value. `value[UNKNOWN_KEY]` (a key not known statically, or a key a parameter holds
+        read where the value is known: ir.KEY_OF): also every value it holds and its own strings."""
         held = g.keys.get(UNKNOWN_KEY, NOTHING)
-        if key == UNKNOWN_KEY:
-            return merge(self.item_path(g, key), *g.keys.values(), AbstractValue(strs=g.strs))
+        if key == UNKNOWN_KEY or key.startswith(KEY_OF) and not any(type(o) is Sym for o in g.objs):
+            return merge(self.item_path(g, UNKNOWN_KEY), *g.keys.values(), AbstractValue(strs=g.strs))
         if key in g.keys:
             return merge(g.keys[key], held)
         if is_position(key) and not any(type(o) is Sym for o in g.objs):
@@ -313,7 +313,7 @@ class Evaluation:
                     parts.append(AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)})))
             elif type(o) is LibraryObject:  # a part of the settings is a setting too
                 parts.append(AbstractValue(objs=frozenset({o} if is_setting(o, self.analysis.flowrules) else ()), strs=frozenset({(Unknown(f"{o.qualname}{key_text(key)}"),)})))
-            elif type(o) is Reply:  # a part of a reply was received too
+            elif type(o) is Reply or not named:  # a part of a reply was received too; any part may be any object
                 parts.append(objects(o))
         return merge(*parts)
 

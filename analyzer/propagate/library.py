@@ -4,6 +4,8 @@ sent later, the data they were given); anything else passes its arguments' taint
 
 from __future__ import annotations
 
+import re
+
 from ..dotted import within
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, Lit, ManagerObject, \
     LoadedClass, LoadedModule, ModuleObject, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
@@ -15,6 +17,7 @@ from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge,
 from .results import ClientStore, SinkCall, Site
 
 MAX_MEMBERS = 8  # the attributes a name partly known may be, at most (matching_members)
+OPTION = re.compile(r"[A-Za-z_][\w.-]*")  # a name a ConfigParser option may have (option_name)
 RECEIVER = "receiver"  # in a sink's data: what the object the method is called on carries
 
 
@@ -184,7 +187,8 @@ class Library:
         key_readers, one constant key) on a dict whose keys are known gives what it holds under that
         key and the default, on a parameter or a value whose keys are not known the value at that key
         and a default that is no option's name (`attributes.get("username", "")`; not
-        `config.get("mail", "host")`, a ConfigParser's section and option); a selector
+        `config.get("mail", "host")`, a ConfigParser's section and option), by a key not known any
+        value of it and that default as it is (its text: a URL); a selector
         (`qs.filter(name=term)`, flow.toml `selectors`) gives the query it narrows, not the terms;
         a copy of a parameter (`context.copy()`, flow.toml copiers) is that parameter's value; else
         what goes in comes out."""
@@ -194,12 +198,13 @@ class Library:
             return receiver
         if method in self.analysis.flowrules.invokers:
             return self.invoke(args, self.analysis.flowrules.invokers[method], site)
-        if method in self.analysis.flowrules.key_readers and receiver is not None and args and len(args[0][1].strs) == 1:
-            key, complete, _ = literal(next(iter(args[0][1].strs)))
-            if complete and receiver.keys:
+        if method in self.analysis.flowrules.key_readers and receiver is not None and args:
+            default = args[1][1] if len(args) == 2 and not option_name(args[1][1]) else None
+            key, complete, _ = literal(next(iter(args[0][1].strs))) if len(args[0][1].strs) == 1 else (None, False, None)
+            if complete and (receiver.keys or all(type(o) is Sym for o in receiver.objs) and (len(args) == 1 or default is not None)):
                 return merge(self.item(receiver, key), *(g for _, g in args[1:]))
-            if complete and all(type(o) is Sym for o in receiver.objs) and (len(args) == 1 or len(args) == 2 and not option_name(args[1][1])):
-                return merge(self.item(receiver, key), *(g for _, g in args[1:]))
+            if default is not None:  # `_CONFIG.get(key, default)`: any value of the dict, or the default itself
+                return merge(self.default(args[:1], receiver, method), default)
         return self.default(args, receiver, method)
 
     def unmodeled(self, qualname: str, value: AbstractValue, site: Site) -> bool:
@@ -390,6 +395,7 @@ def spread_params(flowrules, sink, bound: dict, roles: dict) -> list | None:
 
 def option_name(value: AbstractValue) -> bool:
     """Might a second argument of `get` be a ConfigParser option's name rather than a dict's
-    default: a string not known to be empty (`config.get("mail", "host")`)? `None`, a number, an
-    empty string or container, and an object are a default."""
-    return any(not (complete and text == "") for text, complete, _ in map(literal, value.strs))
+    default: a string that may be a name (`config.get("mail", "host")`, `f"{prefix}_host"`)? `None`, a
+    number, an empty string or container, an object, a URL (`config.get("yubico.url", YUBICO_URL)`)
+    and a parameter, whose caller decides, are a default."""
+    return any(OPTION.fullmatch(text) if complete else OPTION.match(text) for text, complete, _ in map(literal, value.strs))

@@ -3,8 +3,9 @@ replaced by the caller's values and every trace extended by the hops of the call
 
 from __future__ import annotations
 
-from ..ir import ENCODED, KEY_NAMED, RENDER, TEXT, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, Lit, ParamRef, Reply, Sym, ordered, \
-    path_root
+from ..ir import ENCODED, KEY_NAMED, KEY_OF, RENDER, TEXT, UNKNOWN_KEY, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, Lit, ParamRef, \
+    Reply, Sym, ordered, path_root
+from ..strings import literal
 from .lattice import NOTHING, AbstractValue, add_taint, carries_category, expand, extend, extend_by, merge, received_from, retraced, \
     source_value
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
@@ -41,12 +42,27 @@ class Substitution:
                 value = self.key_named(self.sym(base))
             case AttrPath(base=base, name=name):
                 value = self.frame.attribute(self.sym(base), name)
+            case ItemPath(base=base, key=key) if key.startswith(KEY_OF):
+                value = merge(NOTHING, *(self.frame.item(self.sym(base), k) for k in self.caller_keys(key.removeprefix(KEY_OF))))
             case ItemPath(base=base, key=key):
                 value = self.frame.item(self.sym(base), key)
             case _:
                 value = NOTHING
         self.cache[path] = value
         return value
+
+    def caller_keys(self, param: str) -> list:
+        """The keys `d[param]` reads at this call: the constants passed as `param`, the key a
+        parameter of the caller holds (passed on), else any (ir.KEY_OF)."""
+        given = self.binding.get(param)
+        if given is None or given.taint and any(type(k) is not Sym for k in given.taint):
+            return [UNKNOWN_KEY]
+        if len(given.objs) == 1 and type(sym := next(iter(given.objs))) is Sym and type(sym.path) is ParamRef:
+            return [KEY_OF + sym.path.name]
+        texts = [literal(alt) for alt in ordered(given.strs)]
+        if given.objs or not texts or not all(complete for _, complete, _ in texts):
+            return [UNKNOWN_KEY]
+        return [text for text, _, _ in texts]
 
     def call(self, pending):
         """A pending call of the callee, as this call site sees it."""

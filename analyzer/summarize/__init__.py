@@ -8,6 +8,7 @@ stages resolve across modules. Personal-data sources are marked here, by name, w
     values.py       how values combine; what a literal or a name chain says
     names.py        scopes, located nodes, sources by name, imports, name lookup
     expressions.py  the value of each expression kind
+    keys.py         reads and writes by key (`d["email"]`, `d[key]` with a key the caller gives)
     logins.py       service clients and logins: whose account a value sent to a service is
     calls.py        call sites, and what is known right away (str.format, os.getenv, d.get("key"))
     statements.py   branches, loops, match, with, try, assignments

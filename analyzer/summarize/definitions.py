@@ -13,6 +13,7 @@ from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAcce
 from ..knowledge.vocabulary import split_words
 from .calls import Calls
 from .expressions import Expressions
+from .keys import Keys
 from .logins import Logins
 from .names import Names, Scope, assigned_targets, walk
 from .statements import Statements
@@ -343,7 +344,7 @@ class Definitions:
         return self.add_source(Source(rule.category, self.loc(target), text_of(target), scope.qualname, shape), (id(target), target.value))
 
 
-class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Names):
+class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Names):
     """One module being summarized: the located nodes, sources, call sites and definitions found."""
 
     def __init__(self, ctx, path: str, module: str, is_package: bool, text: bytes):

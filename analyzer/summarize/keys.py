@@ -1,0 +1,90 @@
+"""Reads and writes by key: `d["email"]`, `d[FIELD]`, `d[key]` with the key a caller gives, and the
+sources such keys name."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from ..ir import EMPTY, KEY_NAMED, KEY_OF, AttrPath, Lit, ParamRef, Val, path_root
+from .names import Scope
+from .values import any_item, is_constant_name, item, literal_key, literal_str
+
+MAX_KEY_ALTERNATIVES = 8  # a key that may be more constants than this says nothing of which one
+
+
+def key_name(node: cst.Subscript) -> str | None:
+    """The variable a subscript's one key is (`data[field]`: "field"), if it is one."""
+    index = node.slice[0].slice if len(node.slice) == 1 else None
+    return index.value.value if isinstance(index, cst.Index) and isinstance(index.value, cst.Name) else None
+
+
+def constant_texts(value: Val | None) -> list[str]:
+    """The string constants a value may be, each written whole (one per branch that binds it); []
+    when it may be anything else."""
+    if value is None or not value.strs or any(len(alt) != 1 or type(alt[0]) is not Lit for alt in value.strs):
+        return []
+    return [alt[0].text for alt in value.strs]
+
+
+class Keys:
+    """Keys of subscripts and key reads for the summarizer (state lives in Summarizer)."""
+
+    def read_key_source(self, scope: Scope, node: cst.CSTNode, key: str, mapping: cst.BaseExpression) -> Val:
+        """A value read from a dict by a key named like personal data (`payload["email"]`,
+        `d.get("phone")`); an UPPER_CASE key is a setting of a configuration dict
+        (`params.pop("EMAIL")`, `DATABASES["default"]["USER"]`), the operator's, as an UPPER_CASE
+        name is (a dict written with such a key, `{"EMAIL": email}`, still names what is put in it)."""
+        if is_constant_name(key) or self.settings_part(mapping, scope):
+            return EMPTY
+        return self.source(scope, node, key, self.owner(mapping, scope), "key")
+
+    def key_given(self, scope: Scope, key: cst.BaseExpression, mapping: cst.BaseExpression) -> Val:
+        """A value read from a dict by a key the caller gives (`data[key]`, `data.get(key)` with `key`
+        a parameter as passed) out of a variable or a request's dict (flow.toml request_mappings): named
+        by the constant each caller passes (ir.KEY_NAMED); not out of anything else (an object's
+        table, what a call returns: `self.configuration()[hostname]`), nor out of the program's
+        constants or the settings (`MESSAGES[key]` is a label, not data)."""
+        request = self.static_name(mapping, scope) if isinstance(mapping, cst.Attribute) else None
+        if not isinstance(key, cst.Name) or key.value not in scope.params or key.value in scope.env or key.value == scope.self_name \
+                or not (isinstance(mapping, cst.Name) or request in self.flowrules.request_mappings) \
+                or self.operators_value(mapping, scope) or self.settings_part(mapping, scope):
+            return EMPTY
+        return Val(frozenset({AttrPath(ParamRef(key.value), KEY_NAMED)}))
+
+    def argument_key(self, scope: Scope, node: cst.BaseExpression) -> None:
+        """A constant passed to a call that names personal data (`get_required(params, "username")`):
+        kept as a source of shape "key" at the literal, for the callee that reads by it (key_given)."""
+        text = literal_str(node)
+        if text is not None and text.isidentifier() and not is_constant_name(text):
+            self.source(scope, node, text, None, "key")
+
+    def subscript_key(self, node: cst.Subscript, scope: Scope) -> str | None:
+        """The constant key of `x["key"]`, or of `x[KEY]` where KEY is a module-level string constant
+        of this module (`cleaned[SHIPPING_FIELD] = address` writes one key, not the whole dict), or of
+        `x[key]` where the local `key` holds one constant (`key = "comment_author_email"`)."""
+        key = literal_key(node)
+        name = key_name(node)
+        if key is not None or name is None:
+            return key
+        module = scope
+        while module.parent is not None:
+            module = module.parent
+        if name in scope.env and scope is not module:
+            texts = constant_texts(scope.env[name])
+        else:
+            texts = constant_texts(module.env.get(name)) if name.isupper() else []
+        return texts[0] if len(texts) == 1 else None
+
+    def key_alternatives(self, node: cst.Subscript, scope: Scope) -> list[str]:
+        """The constants a local key may be (`field = "comment_author_email"` on one branch,
+        `"comment_content"` on another), up to MAX_KEY_ALTERNATIVES; [] when it may be anything else."""
+        texts = constant_texts(scope.env.get(key_name(node) or ""))
+        return texts if 1 < len(texts) <= MAX_KEY_ALTERNATIVES else []
+
+    def item_given(self, base: Val, key: cst.BaseExpression, mapping: cst.BaseExpression, scope: Scope) -> Val:
+        """`d[k]`, `d.get(k)` with `k` not a constant: with `d` and `k` both parameters, the item under
+        the key each caller passes (ir.KEY_OF), else any item; named by the caller's key (key_given)."""
+        given = self.key_given(scope, key, mapping)
+        if given.atoms and base.atoms and not base.keys and all(type(path_root(a)) is ParamRef for a in base.atoms):
+            return item(base, KEY_OF + key.value) | given
+        return any_item(base) | given
