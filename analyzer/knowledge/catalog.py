@@ -161,6 +161,7 @@ class Signals:
     """How signal objects are made, connected to and sent (rules/flow.toml `signals`)."""
 
     constructors: tuple = ()  # qualified calls that make a project's own signal
+    namespaces: tuple = ()  # qualified calls that make a namespace of signals (its methods: constructors)
     connect: tuple = ()  # signal methods that register a receiver
     decorators: tuple = ()  # qualified decorators that register what they decorate
     send: tuple = ()  # signal methods that call every receiver
@@ -491,5 +492,5 @@ def _load_templates(data: dict) -> Templates:
 
 def _load_signals(data: dict) -> Signals:
     framework = {name: tuple(sorted(entry["params"].items())) for entry in data.get("framework", ()) for name in entry["signals"]}
-    return Signals(tuple(data.get("constructors", ())), tuple(data.get("connect", ())), tuple(data.get("decorators", ())),
-                   tuple(data.get("send", ())), framework)
+    return Signals(tuple(data.get("constructors", ())), tuple(data.get("namespaces", ())), tuple(data.get("connect", ())),
+                   tuple(data.get("decorators", ())), tuple(data.get("send", ())), framework)

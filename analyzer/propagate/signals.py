@@ -68,6 +68,8 @@ class Signals:
         rules = self.analysis.flowrules.signals
         if qualname in rules.constructors:
             return objects(SignalObject(f"{site.path}:{site.loc}"))
+        if qualname in rules.namespaces:  # its methods are called by name (`ns.signal("auth")`)
+            return objects(LibraryObject(qualname))
         if qualname in rules.decorators:
             signals = argument(args, 0, "signal")
             keys = tuple(sorted({o.key if type(o) is SignalObject else o.qualname for o in (signals.objs if signals else ())

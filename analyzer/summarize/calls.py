@@ -12,8 +12,8 @@ from ..ir import EMPTY, KEY_OF, ArgOut, AttrPath, CallResult, DynamicCallee, Ite
 from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
 from .names import Scope
-from .values import CLOSURE, atoms_of, attribute_names, collection, flat, is_constant_name, is_source, literal_str, root_name, strs_of, \
-    text_of
+from .values import CLOSURE, atoms_of, attribute_names, collection, flat, is_constant_name, is_source, literal_str, path_step, root_name, \
+    strs_of, text_of
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 
@@ -125,8 +125,9 @@ class Calls:
     def arguments(self, node: cst.Call, func, scope: Scope) -> list:
         args, positional = [], 0
         callee = (self.static_name(func, scope), func.attr.value if isinstance(func, cst.Attribute) else None)
+        connect = callee[1] in self.flowrules.signals.connect
         for a in node.args:
-            v = self.expr(a.value, scope)
+            v = (connect and self.bound_method(a.value, scope)) or self.expr(a.value, scope)  # sig.connect(self.on_login)
             self.argument_key(scope, a.value)
             if a.star == "**":  # a mapping spread into keyword arguments
                 args.append(Arg(None, DOUBLE_STAR, v, True))
@@ -156,6 +157,14 @@ class Calls:
         text = f"{keyword}={text_of(a.value)}" if written is not None and keyword else text_of(a.value)
         return join(*(self.add_source(Source(category, self.loc(a.value), text, scope.qualname, "keyword"), (id(a.value), "argument", category))
                       for category in categories))
+
+    def bound_method(self, node: cst.BaseExpression | None, scope: Scope) -> Val | None:
+        """A method handed on where it will be called (kept in a field: `self.hook = self.send_copy`;
+        connected to a signal: `sig.connect(self.on_login)`): bound to its object, the method of the
+        object's class; None for anything else, and for a method read elsewhere (no data)."""
+        if not isinstance(node, cst.Attribute) or not self.names_method(node, scope):
+            return None
+        return Val(frozenset(path_step(a, AttrPath, node.attr.value) for a in self.expr(node.value, scope).atoms))
 
     def call_site(self, node: cst.Call, scope: Scope, callee, args: list, func) -> int:
         """The index of this call's site; a loop body read twice joins into the same site."""
@@ -312,6 +321,14 @@ class Calls:
 
 
 def holds_settings(value: Val) -> bool:
-    """Does a value hold settings only (`password = getattr(settings, "LDAP_PASSWORD", None)`): every
-    object in it a library name whose last part is an UPPER_CASE name?"""
-    return bool(value.atoms) and all(type(a) is LibraryRef and is_constant_name(a.qualname.rpartition(".")[2]) for a in value.atoms)
+    """Does a value hold settings only (`password = getattr(settings, "LDAP_PASSWORD", None)`,
+    `password = current_app.config["LDAP_BIND_PASSWORD"]`): every object in it a library name whose
+    last part is an UPPER_CASE name, or a read by such a key or attribute?"""
+    def setting(a) -> bool:
+        match a:
+            case LibraryRef(qualname=name):
+                return is_constant_name(name.rpartition(".")[2])
+            case ItemPath(key=name) | AttrPath(name=name):
+                return is_constant_name(name)
+        return False
+    return bool(value.atoms) and all(setting(a) for a in value.atoms)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, Poured, Unknown, Val, join, ordered, position
+from ..ir import EMPTY, UNKNOWN_KEY, Poured, Unknown, Val, join, ordered, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_scalar, either, flat, has_starred, is_source, item, literal_template, made_by, path_step, root_name, \
+from .values import as_scalar, either, flat, has_starred, is_source, item, literal_template, made_by, root_name, \
     scalar_variable, strs_of
 
 
@@ -207,9 +207,7 @@ class Statements:
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, value, scope, None)
         elif isinstance(target, cst.Attribute):
-            if isinstance(value_node, cst.Attribute) and self.names_method(value_node, scope):  # `self.hook = self.send_copy`:
-                value = Val(frozenset(path_step(a, AttrPath, value_node.attr.value) for a in self.expr(value_node.value, scope).atoms))
-            self.assign_attribute(target, value, scope)  # (the method bound to its object, kept to be called)
+            self.assign_attribute(target, self.bound_method(value_node, scope) or value, scope)  # `self.hook = self.send_copy`
         elif isinstance(target, cst.Subscript):
             self.assign_item(target, value, scope, value_node, augmented)
 
