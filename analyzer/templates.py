@@ -48,13 +48,18 @@ SILENT_TAGS = {"if", "elif", "else", "endif", "ifchanged", "endifchanged", "load
 # Tags that open a scope of names (loop variables, `with` aliases), closed by end<tag>.
 SCOPED_TAGS = {"for", "with", "blocktrans", "blocktranslate", "trans", "macro", "call"}
 SKIPPED_BODIES = {"comment": "endcomment", "verbatim": "endverbatim", "raw": "endraw"}
-# Built-in filters of Django and Jinja that write out the text of the value they are given (and of
-# their own arguments): `{{ user|title }}` writes str(user) title-cased. A filter not listed (a
-# project's own, `|pprint`, `|json_script`) may write any part of its value: the value is whole.
-TEXT_FILTERS = {"addslashes", "capfirst", "center", "cut", "default", "default_if_none", "e", "escape", "escapejs",
-                "force_escape", "iriencode", "linebreaks", "linebreaksbr", "ljust", "lower", "make_list", "rjust",
-                "safe", "slugify", "striptags", "title", "trim", "truncate", "truncatechars", "truncatechars_html",
-                "truncatewords", "truncatewords_html", "upper", "urlencode", "urlize", "urlizetrunc", "wordwrap"}
+# Built-in filters of Django (and its humanize library) and Jinja that write out the text of the
+# value they are given, or that text formatted (and of their own arguments): `{{ user|title }}` writes
+# str(user) title-cased, `{{ user.last_login|timesince }}` the time since that date. A filter not
+# listed (a project's own, `|pprint`, `|json_script`) may write any part of its value: the value is
+# whole. (Django docs: ref/templates/builtins, Built-in filter reference; ref/contrib/humanize.)
+TEXT_FILTERS = {"addslashes", "capfirst", "capitalize", "center", "cut", "date", "default", "default_if_none", "e",
+                "escape", "escapejs", "filesizeformat", "floatformat", "force_escape", "intcomma", "intword",
+                "iriencode", "linebreaks", "linebreaksbr", "ljust", "localize", "lower", "make_list", "naturalday",
+                "naturaltime", "ordinal", "phone2numeric", "rjust", "safe", "slugify", "stringformat", "striptags",
+                "time", "timesince", "timeuntil", "title", "trim", "truncate", "truncatechars", "truncatechars_html",
+                "truncatewords", "truncatewords_html", "unlocalize", "upper", "urlencode", "urlize", "urlizetrunc",
+                "wordwrap"}
 
 
 class Usage:

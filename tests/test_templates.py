@@ -17,13 +17,14 @@ def test_variables_filters_and_arguments():
 
 
 def test_a_value_written_out_is_its_text_unless_a_filter_may_write_any_part_of_it():
-    # {{ user }} writes str(user) (its class's __str__), as do the built-in text filters;
-    # another filter is handed the object: the project's filter of that name makes the text of
-    # what it returns, a library's (pprint, date) may write any part of it (rendering.template_value).
-    assert paths("{{ user }} {{ owner|title|escape }} {{ u.profile.name|upper }}") == {
-        ("user", T), ("owner", T), ("u", "profile", "name", T)}
-    assert paths("{{ user|pprint }} {{ owner|user_display|upper }} {{ a.b|date:'Y' }}") == {
-        ("user", tag_call("pprint", 0), T), ("owner", tag_call("user_display", 0), T), ("a", "b", tag_call("date", 0), T)}
+    # {{ user }} writes str(user) (its class's __str__), as do the built-in text filters and the
+    # ones that format a date or a number; another filter is handed the object: the project's filter
+    # of that name makes the text of what it returns, a library's (pprint, dictsort) may write any
+    # part of it (rendering.template_value).
+    assert paths("{{ user }} {{ owner|title|escape }} {{ u.profile.name|upper }} {{ u.last_login|timesince }} {{ a.b|date:'Y' }}") == {
+        ("user", T), ("owner", T), ("u", "profile", "name", T), ("u", "last_login", T), ("a", "b", T)}
+    assert paths("{{ user|pprint }} {{ owner|user_display|upper }} {{ a.b|dictsort:'name' }}") == {
+        ("user", tag_call("pprint", 0), T), ("owner", tag_call("user_display", 0), T), ("a", "b", tag_call("dictsort", 0), T)}
     assert paths("{{ order|callback:user.phone }}") == {("order", tag_call("callback", 0), T), ("user", "phone", tag_call("callback", 1))}
 
 
