@@ -313,7 +313,7 @@ class Evaluation:
                     parts.append(AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)})))
             elif type(o) is LibraryObject:  # a part of the settings is a setting too
                 parts.append(AbstractValue(objs=frozenset({o} if is_setting(o, self.analysis.flowrules) else ()), strs=frozenset({(Unknown(f"{o.qualname}{key_text(key)}"),)})))
-            elif type(o) is Reply or not named:  # a part of a reply was received too; any part may be any object
+            elif type(o) is Reply:  # a part of a reply was received too
                 parts.append(objects(o))
         return merge(*parts)
 

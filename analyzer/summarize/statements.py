@@ -296,12 +296,12 @@ class Statements:
                 scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
             else:
                 scope.env[base.value] = join(old, Val(flat(value).atoms))
-        elif isinstance(base, cst.Attribute) and (scope.is_self(base.value) or (owner := self.static_name(base.value, scope)) in self.class_nodes):
-            # `self.audit_data[k] = v`, `GCS._client_cache[key] = client`: the field holds it under that
-            # key (any key, read back by any: `self.audit_data.get("user")`)
+        elif isinstance(base, cst.Attribute) and scope.is_self(base.value):
+            scope.writes.append(FieldWrite(EMPTY, scope.cls, base.attr.value, Val(flat(value).atoms), self.loc(target)))
+        elif isinstance(base, cst.Attribute) and (owner := self.static_name(base.value, scope)) in self.class_nodes:
+            # `GCS._client_cache[key] = client`: the class attribute holds it under that key (any key)
             held = key if key is not None else UNKNOWN_KEY
-            scope.writes.append(FieldWrite(EMPTY, scope.cls if scope.is_self(base.value) else owner, base.attr.value,
-                                           Val(keys=((held, value),)), self.loc(target)))
+            scope.writes.append(FieldWrite(EMPTY, owner, base.attr.value, Val(keys=((held, value),)), self.loc(target)))
         else:
             # notice["params"]["email"] = v, msg.extra["user"] = v on a local: it holds v now (not
             # on a parameter: `request.session["payer"] = v` does not make the request the payer)

@@ -55,13 +55,12 @@ def any_item(base: Val) -> Val:
     the data and objects it carries; for strings, the base's own (a slice of a URL) and every value
     it holds (a region -> host table gives its hosts), known here or read later (a module's or a
     class's table) through an access path that stands for any key; a class's or a module's table
-    (`GCS._client_cache[key]`), and a field (`self.user_cache[name]`), gives what it holds under any
-    key, its clients too, not itself as a table."""
+    (`GCS._client_cache[key]`) gives what it holds under any key, its clients too."""
     values = [kv for _, kv in base.keys]
     paths = [path_step(a, ItemPath, UNKNOWN_KEY) for a in ordered(base.atoms) if type(a) not in (SourceRef, SelfRef, ProjectRef)]
     alternatives = [*base.strs, *(s for kv in values for s in kv.strs), *((StrOf(p),) for p in paths)]
-    whole = join(flat(Val(frozenset(a for a in base.atoms if type(a) is not FieldRef), base.strs, base.keys)), *values)
-    tables = {p for p in paths if type(p.base) is FieldRef or type(p.base) is AttrPath and type(path_root(p)) is ProjectRef}
+    whole = join(flat(base), *values)
+    tables = {p for p in paths if type(p.base) is AttrPath and type(path_root(p)) is ProjectRef}
     return Val(whole.atoms | tables, capped(tuple(dict.fromkeys(alternatives))), whole.keys)
 
 
