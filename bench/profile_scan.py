@@ -5,6 +5,7 @@
     python bench/profile_scan.py path/to/project --home DE
     python bench/profile_scan.py pretix --max-passes 40   # how many passes the fixpoint needs to settle
     python bench/profile_scan.py django --max-passes 12 --changes 9   # what still moves in pass 9 (no cProfile)
+    python bench/profile_scan.py django --memory     # what the global stage holds at its end, by structure
 
 Summaries come from a cache of their own (under bench/real.py's cache folder), filled by the first
 run, so the profile covers only the global stage: cProfile of `Analysis.run` (propagation to the
@@ -21,6 +22,7 @@ import argparse
 import cProfile
 import io
 import pstats
+import resource
 import sys
 import time
 from pathlib import Path
@@ -145,7 +147,8 @@ def target_of(name: str) -> Path:
 
 def profiled(target: Path, home: str, jobs: int, cache: Path, watched: int | None = None) -> tuple[Counted, cProfile.Profile, float, float]:
     """The analysis of `target` up to its flows; the global stage run under cProfile, unless a
-    pass is `watched` (--changes: what moves in it, timed without the profiler's overhead)."""
+    pass is `watched` (--changes: what moves in it, timed without the profiler's overhead; 0, a
+    pass that never comes: none, for --memory)."""
     profiler = cProfile.Profile()
     timing = {}
 
@@ -192,6 +195,49 @@ def slowest(analysis: Counted, top: int) -> str:
     return "\n".join(f"  {took:7.1f} s  {size:5} functions  settled {n} times  {first}" for first, (took, size, n) in ranked)
 
 
+class Sizes:
+    """Deep sizes (sys.getsizeof over what an object reaches) of several roots, each object counted
+    once, for the first root that reaches it: what a structure adds to what was measured before."""
+
+    def __init__(self):
+        self.seen: set = set()
+
+    def of(self, root) -> int:
+        total, stack = 0, [root]
+        while stack:
+            o = stack.pop()
+            if id(o) in self.seen:
+                continue
+            self.seen.add(id(o))
+            total += sys.getsizeof(o)
+            if isinstance(o, dict):
+                stack.extend(o.keys())
+                stack.extend(o.values())
+            elif isinstance(o, (list, tuple, set, frozenset)):
+                stack.extend(o)
+            elif hasattr(o, "__dict__"):
+                stack.append(o.__dict__)
+            else:
+                stack.extend(getattr(o, name) for name in getattr(type(o), "__slots__", ()) if hasattr(o, name))
+        return total
+
+
+def memory_table(analysis) -> str:
+    """What the global stage holds at its end, in MB: the program first (it is needed anyway), then
+    each structure of the analysis, the results by part, and the shared stores' tables."""
+    sizes = Sizes()
+    rows = [("program", sizes.of(analysis.program))]
+    results = sorted(analysis.results.items())
+    for part in ("ret", "calls", "stores", "defaults", "outs"):
+        rows.append((f"results: {part}", sum(sizes.of(getattr(r, part)) for _, r in results)))
+    for name in ("previous", "current", "reads", "writes", "memo", "attrs"):
+        rows.append((f"stores.{name}", sizes.of(getattr(analysis.stores, name))))
+    rows.append(("everything else of the analysis", sizes.of(analysis.__dict__)))
+    pending = sum(len(r.calls) for _, r in results), sum(len(r.stores) for _, r in results)
+    lines = [f"| {name} | {size / 1e6:,.1f} |" for name, size in rows]
+    return "\n".join(["| held | MB |", "|---|---:|", *lines, f"\n{pending[0]:,} pending sink calls, {pending[1]:,} pending stores"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("project", help="an app of bench/real (django, saleor, ...) or a folder")
@@ -202,11 +248,16 @@ def main() -> None:
                         help=f"the fixpoint's pass cap (the analyzer's: {driver.MAX_PASSES})")
     parser.add_argument("--changes", type=int, metavar="PASS",
                         help="list what moved in the results that changed in pass PASS (no cProfile)")
+    parser.add_argument("--memory", action="store_true", help="what the global stage holds at its end, by structure (no cProfile)")
     args = parser.parse_args()
     driver.MAX_PASSES = args.max_passes
     target = target_of(args.project)
     cache = real.cache_dir() / "profile-cache" / target.name
-    analysis, profiler, seconds, total = profiled(target, args.home, args.jobs, cache, args.changes)
+    analysis, profiler, seconds, total = profiled(target, args.home, args.jobs, cache, args.changes if not args.memory else 0)
+    if args.memory:
+        print(f"{target}: global stage {seconds:.1f} s, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB\n")
+        print(memory_table(analysis))
+        return
     if args.changes is not None:
         print(pass_table(analysis))
         print(f"\n{len(analysis.moves)} results changed in pass {args.changes}; the first {args.top}:")

@@ -1,4 +1,4 @@
-"""bench/profile_scan.py's --changes: what moved between two results of one function."""
+"""bench/profile_scan.py's --changes (what moved between two results of one function) and --memory."""
 
 from __future__ import annotations
 
@@ -30,3 +30,12 @@ def test_a_result_names_its_return_and_counts_its_changed_effects():
     moves = profile_scan.result_moves(old, new)
     assert len(moves) == 1 and moves[0].startswith("return taint +[\"CategoryKey(category='user.contact.email'")
     assert profile_scan.result_moves(old, old) == []
+
+
+def test_a_shared_object_is_sized_once_for_the_first_structure_that_reaches_it():
+    shared = ["x" * 1000]
+    a, b = {"a": shared}, {"b": shared}  # alive while measured: the walker knows objects by id
+    sizes = profile_scan.Sizes()
+    first, second = sizes.of(a), sizes.of(b)
+    assert first > 1000 > second > 0
+    assert profile_scan.Sizes().of(b) == first
