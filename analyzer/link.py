@@ -149,10 +149,10 @@ class ProgramClasses:
         """The classes whose `method` a call on an object of no known class runs: the one class that
         defines it, or those implementing it where it is an interface (a base all the others
         derive from declares it as a stub: `add_user` raising NotImplementedError), a few; else none."""
-        if len(owners) == 1:
-            return owners
+        if len(owners) <= 1 or len(owners) > MAX_IMPLEMENTATIONS:  # (asked at every call of no known receiver)
+            return owners if len(owners) == 1 else []
         stubs = [o for o in owners if self.functions[self.methods[o][method]][0].is_stub]
-        if len(stubs) != 1 or len(owners) > MAX_IMPLEMENTATIONS or not all(stubs[0] in self.mro(o) for o in owners):
+        if len(stubs) != 1 or not all(stubs[0] in self.mro(o) for o in owners):
             return []
         return [o for o in owners if o != stubs[0]]
 

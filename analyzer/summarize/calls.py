@@ -7,7 +7,7 @@ import re
 
 import libcst as cst
 
-from ..ir import EMPTY, KEY_OF, ArgOut, AttrPath, CallResult, DynamicCallee, ItemPath, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
+from ..ir import EMPTY, ArgOut, AttrPath, CallResult, DynamicCallee, ItemPath, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
     SelfRef, SuperCallee, Unknown, Val, join
 from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
@@ -198,10 +198,10 @@ class Calls:
         """`d.get("phone")`: the value under a known key, and a source when the key names personal data."""
         key = literal_str(node.args[0].value)
         if key is None or not _KEY.fullmatch(key):
-            given = self.item_given(receiver, node.args[0].value, func.value, scope)
-            if any(type(a) is ItemPath and a.key.startswith(KEY_OF) for a in given.atoms):  # `d.get(k, default)`
-                return given | (self.expr(node.args[1].value, scope) if len(node.args) > 1 else EMPTY)
-            return result | self.key_given(scope, node.args[0].value, func.value)
+            given = self.key_given(scope, node.args[0].value, func.value)
+            if (keyed := self.keyed_item(receiver, node.args[0].value, given)) is not None:  # the caller's item, or the default
+                return keyed | (self.expr(node.args[1].value, scope) if len(node.args) > 1 else EMPTY)
+            return result | given
         keyed = receiver.keyed()
         value = keyed[key] if key in keyed else result
         return value | self.read_key_source(scope, node.args[0].value, key, func.value)

@@ -28,7 +28,8 @@ def related_model_arguments(call: cst.Call) -> list:
 
 
 def is_stub(node) -> bool:
-    """Does a function's body do nothing: a docstring, `pass`, `...`, `raise NotImplementedError`?"""
+    """Does a function's body do nothing: a docstring, `pass`, `...`, or raising NotImplementedError
+    (an interface its subclasses implement)?"""
     if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock):
         return False
     for statement in node.body.body:

@@ -98,7 +98,9 @@ class Expressions:
         if key is None:
             if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
                 key_node = node.slice[0].slice.value
-                return found_item(node.value, self.expr(key_node, scope), self.calls) or self.item_given(base, key_node, node.value, scope)
+                given = self.key_given(scope, key_node, node.value)
+                return found_item(node.value, self.expr(key_node, scope), self.calls) \
+                    or self.keyed_item(base, key_node, given) or any_item(base) | given
             for element in node.slice:
                 self.expr_slice(element.slice, scope)
             return any_item(base)

@@ -7,7 +7,7 @@ import libcst as cst
 
 from ..ir import EMPTY, KEY_NAMED, KEY_OF, AttrPath, Lit, ParamRef, Val, path_root
 from .names import Scope
-from .values import any_item, is_constant_name, item, literal_key, literal_str
+from .values import is_constant_name, item, literal_key, literal_str
 
 MAX_KEY_ALTERNATIVES = 8  # a key that may be more constants than this says nothing of which one
 
@@ -81,10 +81,9 @@ class Keys:
         texts = constant_texts(scope.env.get(key_name(node) or ""))
         return texts if 1 < len(texts) <= MAX_KEY_ALTERNATIVES else []
 
-    def item_given(self, base: Val, key: cst.BaseExpression, mapping: cst.BaseExpression, scope: Scope) -> Val:
-        """`d[k]`, `d.get(k)` with `k` not a constant: with `d` and `k` both parameters, the item under
-        the key each caller passes (ir.KEY_OF), else any item; named by the caller's key (key_given)."""
-        given = self.key_given(scope, key, mapping)
+    def keyed_item(self, base: Val, key: cst.BaseExpression, given: Val) -> Val | None:
+        """`d[k]`, `d.get(k)` with `d` and `k` both parameters and `k` named by each caller's constant
+        (`given`, key_given): the item under the key each caller passes (ir.KEY_OF); else None."""
         if given.atoms and base.atoms and not base.keys and all(type(path_root(a)) is ParamRef for a in base.atoms):
             return item(base, KEY_OF + key.value) | given
-        return any_item(base) | given
+        return None
