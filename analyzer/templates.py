@@ -48,18 +48,6 @@ SILENT_TAGS = {"if", "elif", "else", "endif", "ifchanged", "endifchanged", "load
 # Tags that open a scope of names (loop variables, `with` aliases), closed by end<tag>.
 SCOPED_TAGS = {"for", "with", "blocktrans", "blocktranslate", "trans", "macro", "call"}
 SKIPPED_BODIES = {"comment": "endcomment", "verbatim": "endverbatim", "raw": "endraw"}
-# Built-in filters of Django (and its humanize library) and Jinja that write out the text of the
-# value they are given, or that text formatted (and of their own arguments): `{{ user|title }}` writes
-# str(user) title-cased, `{{ user.last_login|timesince }}` the time since that date. A filter not
-# listed (a project's own, `|pprint`, `|json_script`) may write any part of its value: the value is
-# whole. (Django docs: ref/templates/builtins, Built-in filter reference; ref/contrib/humanize.)
-TEXT_FILTERS = {"addslashes", "capfirst", "capitalize", "center", "cut", "date", "default", "default_if_none", "e",
-                "escape", "escapejs", "filesizeformat", "floatformat", "force_escape", "intcomma", "intword",
-                "iriencode", "linebreaks", "linebreaksbr", "ljust", "localize", "lower", "make_list", "naturalday",
-                "naturaltime", "ordinal", "phone2numeric", "rjust", "safe", "slugify", "stringformat", "striptags",
-                "time", "timesince", "timeuntil", "title", "trim", "truncate", "truncatechars", "truncatechars_html",
-                "truncatewords", "truncatewords_html", "unlocalize", "upper", "urlencode", "urlize", "urlizetrunc",
-                "wordwrap"}
 
 
 class Usage:
@@ -128,10 +116,12 @@ def chain_at(toks: list, i: int) -> tuple:
 
 
 class Reader:
-    """One template's text read into a Usage, with the names its tags bind in scope."""
+    """One template's text read into a Usage, with the names its tags bind in scope; `text_filters`
+    (flow.toml `templates.text_filters`): the built-in filters that write out the text of their value."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, text_filters: frozenset):
         self.text = text
+        self.text_filters = text_filters
         self.usage = Usage()
         self.scopes: list = [("", {})]  # (opening tag, {name: context path or None})
 
@@ -188,12 +178,12 @@ class Reader:
         written, i = [], 0
         while i + 1 < len(rest) and rest[i] == ("punct", "|") and rest[i + 1][0] == "name":
             name, i = rest[i + 1][1], i + 2
-            if name not in TEXT_FILTERS:
+            if name not in self.text_filters:
                 path += (tag_call(name, 0),)
             if i < len(rest) and rest[i] == ("punct", ":"):
                 argument, i = chain_at(rest, i + 1) if i + 1 < len(rest) and rest[i + 1][0] == "name" else ((), i + 2)
                 if argument:
-                    written.append(argument if name in TEXT_FILTERS else argument + (tag_call(name, 1),))
+                    written.append(argument if name in self.text_filters else argument + (tag_call(name, 1),))
         if i < len(rest):
             self.write(expression)
             return
@@ -327,17 +317,18 @@ class Reader:
             self.write_paths([path + (tag_call(name, at),) for path in chains(tokens(argument[keyword.end():] if keyword else argument))])
 
 
-def read_usage(text: str) -> Usage:
+def read_usage(text: str, text_filters: frozenset) -> Usage:
     """What a template's text writes out (see the module docstring)."""
-    return Reader(text).read()
+    return Reader(text, text_filters).read()
 
 
 class TemplateFolders:
     """The project's template folders (every folder named `templates` under the scanned root) and
     what each template in them writes out, read once per scan."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, text_filters: frozenset):
         self.root = Path(root)
+        self.text_filters = text_filters
         self._names: dict | None = None  # template name -> [file]
         self._memo: dict = {}
 
@@ -399,7 +390,7 @@ class TemplateFolders:
         """A template's usage, read as every file of the tree is (files.read_bytes: a regular file,
         bounded, no link out of the root); None when it cannot be read."""
         try:
-            return None if file is None else read_usage(read_bytes(file, MAX_TEMPLATE_BYTES, self.root).decode("utf-8", errors="replace"))
+            return None if file is None else read_usage(read_bytes(file, MAX_TEMPLATE_BYTES, self.root).decode("utf-8", errors="replace"), self.text_filters)
         except OSError:
             return None
 

@@ -2,7 +2,20 @@
 
 from xborder.propagate.rendering import name_patterns
 from xborder.ir import Lit, Sym, ParamRef, Unknown
-from xborder.templates import AS_TEXT as T, ELEMENT, TemplateFolders, read_usage, tag_call
+from xborder.knowledge import load_knowledge
+from xborder.knowledge.config import Config
+from xborder.templates import AS_TEXT as T, ELEMENT, TemplateFolders as Folders, read_usage as read_text, tag_call
+
+TEXT_FILTERS = load_knowledge(Config(home=("CN",))).catalog.flowrules.templates.text_filters
+
+
+def read_usage(text: str):
+    """A template's usage with the bundled rules' text filters (flow.toml `templates.text_filters`)."""
+    return read_text(text, TEXT_FILTERS)
+
+
+def TemplateFolders(root):
+    return Folders(root, TEXT_FILTERS)
 
 
 def paths(text: str) -> set:

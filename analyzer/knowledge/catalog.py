@@ -144,6 +144,7 @@ class Templates:
     loader_methods: tuple = ()
     tag_libraries: tuple = ()  # classes whose instances register template tags (django.template.Library)
     tag_registrars: tuple = ()  # their decorators that register one (simple_tag, filter)
+    text_filters: frozenset = frozenset()  # built-in filters that write out the text of their value (|title)
 
 
 @dataclass(frozen=True)
@@ -487,7 +488,8 @@ def _load_templates(data: dict) -> Templates:
         return {callee: TemplateCall(tuple(e["params"]), e["name"], e.get("context"), e.get("prefix", ""), e.get("suffix", ""))
                 for e in data.get(kind, ()) for callee in e["callee"]}
     return Templates(calls("render"), calls("loaders"), tuple(data.get("render_methods", ())), tuple(data.get("loader_methods", ())),
-                     tuple(data.get("tag_libraries", ())), tuple(data.get("tag_registrars", ())))
+                     tuple(data.get("tag_libraries", ())), tuple(data.get("tag_registrars", ())),
+                     frozenset(data.get("text_filters", ())))
 
 
 def _load_signals(data: dict) -> Signals:
