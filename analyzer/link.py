@@ -148,13 +148,14 @@ class ProgramClasses:
     def implementations(self, owners: list, method: str) -> list:
         """The classes whose `method` a call on an object of no known class runs: the one class that
         defines it, or those implementing it where it is an interface (a base all the others
-        derive from declares it as a stub: `add_user` raising NotImplementedError), a few; else none."""
+        derive from declares it as a stub: `add_user` raising NotImplementedError or returning None), a
+        few, the stubs left out; else none."""
         if len(owners) <= 1 or len(owners) > MAX_IMPLEMENTATIONS:  # (asked at every call of no known receiver)
             return owners if len(owners) == 1 else []
         stubs = [o for o in owners if self.functions[self.methods[o][method]][0].is_stub]
-        if len(stubs) != 1 or not all(stubs[0] in self.mro(o) for o in owners):
+        if not any(all(stub in self.mro(o) for o in owners) for stub in stubs):
             return []
-        return [o for o in owners if o != stubs[0]]
+        return [o for o in owners if o not in stubs]  # (a stub runs nothing)
 
     def descendants(self, cls: str) -> tuple:
         """The project classes deriving from `cls`, nearest first (each once)."""

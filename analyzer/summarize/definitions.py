@@ -28,8 +28,9 @@ def related_model_arguments(call: cst.Call) -> list:
 
 
 def is_stub(node) -> bool:
-    """Does a function's body do nothing: a docstring, `pass`, `...`, or raising NotImplementedError
-    (an interface its subclasses implement)?"""
+    """Does a function's body do nothing: a docstring, `pass`, `...`, raising NotImplementedError, or
+    returning a constant (`return None`, `return False`: a default its subclasses replace)? Then it
+    is an interface its subclasses implement."""
     if not isinstance(node, cst.FunctionDef) or not isinstance(node.body, cst.IndentedBlock):
         return False
     for statement in node.body.body:
@@ -38,6 +39,10 @@ def is_stub(node) -> bool:
             case cst.Pass() | cst.Expr(value=cst.SimpleString() | cst.ConcatenatedString() | cst.Ellipsis()):
                 continue
             case cst.Raise(exc=cst.Name(value="NotImplementedError") | cst.Call(func=cst.Name(value="NotImplementedError"))):
+                continue
+            case cst.Return(value=None | cst.Name(value="None" | "True" | "False") | cst.Integer() | cst.SimpleString()):
+                continue
+            case cst.Return(value=cst.List(elements=[]) | cst.Dict(elements=[]) | cst.Tuple(elements=[])):
                 continue
         return False
     return True
