@@ -214,7 +214,7 @@ class Calls:
                     targets.append((ClientMethod(client.type, f"{path}.{method}", client), None))
                 case ModuleObject(name=name) | LibraryObject(qualname=name) | FunctionObject(qualname=name):
                     targets += [(obj, None) for obj in ordered(self.name_value(f"{name}.{method}").objs)]
-                case Sym() if method in self.analysis.deferrable:
+                case Sym() if self.analysis.defers(method):
                     deferred = True
         if not targets:
             owners = self.program.method_owners.get(method, [])

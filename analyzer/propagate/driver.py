@@ -4,6 +4,7 @@ shared value changes."""
 
 from __future__ import annotations
 
+import fnmatch
 import sys
 
 import networkx as nx
@@ -64,10 +65,17 @@ class Analysis:
         self.roots: frozenset = frozenset()  # the functions no call reached in the last pass (uncalled)
         # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
         # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
-        self.deferrable = set(program.method_owners)
-        self.deferrable |= {s.callee.rpartition(".")[2] for s in catalog.sinks}
-        self.deferrable |= {c.constructor.rpartition(".")[2] for c in catalog.clients}
+        # A sink named by a pattern (`SimpleLDAPObject.add*`) makes every method it matches such a one.
+        names = {s.callee.rpartition(".")[2] for s in catalog.sinks} | {c.constructor.rpartition(".")[2] for c in catalog.clients}
+        self.deferrable = dict.fromkeys(set(program.method_owners) | {n for n in names if "*" not in n}, True)
+        self.deferrable_patterns = tuple(sorted(n for n in names if "*" in n))
         self.foreign = foreign_packages(program, catalog, sources)  # imported third-party packages no rule names
+
+    def defers(self, method: str) -> bool:
+        """Does a call of `method` on a parameter wait for the caller (see `deferrable`)?"""
+        if method not in self.deferrable:
+            self.deferrable[method] = any(fnmatch.fnmatchcase(method, p) for p in self.deferrable_patterns)
+        return self.deferrable[method]
 
     def render_index(self, render) -> int:
         """The number of a deferred render (rendering.DeferredRender) in its RENDER keys."""
