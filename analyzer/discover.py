@@ -36,14 +36,57 @@ class SourceFile:
 # Not production code, left out unless asked for (`--include-tests`), as Semgrep and Bearer do:
 # a flow in a test, a migration, a demo project or the docs is not a transfer, and no trace may
 # pass through one.
-NOT_PRODUCTION_DIRS = {"test", "tests", "testing", "fixtures", "migrations", "benchmarks", "bench",
+NOT_PRODUCTION_DIRS = {"test", "tests", "testing", "fixtures", "migrations", "alembic", "benchmarks", "bench",
                        "docs", "examples", "example", "demo", "demos"}
 NOT_PRODUCTION_FILES = ("test_*.py", "*_test.py", "*_tests.py", "tests.py", "conftest.py")
+# Words of a module's own name that make it test support when no production module imports it
+# (ckan's lib/create_test_data.py, an app's testing.py or mocks.py: only tests use them).
+TEST_SUPPORT_WORDS = {"test", "tests", "testing", "fakes", "mocks", "fixtures"}
 
 
 def not_production(rel: str) -> bool:
     *dirs, name = rel.split("/")
     return any(d in NOT_PRODUCTION_DIRS for d in dirs) or any(fnmatch.fnmatch(name, p) for p in NOT_PRODUCTION_FILES)
+
+
+def test_support(summaries: list) -> frozenset:
+    """The modules that are test support outside the test folders: those named as such (a word of
+    TEST_SUPPORT_WORDS in the module's own name), and what only they import, that no production
+    module imports; a module nothing imports stays, as a command or a plugin loaded by name would.
+    Read like a test: not analysed unless tests are asked for."""
+    known = {s.module for s in summaries}
+    imports = {s.module: {p for name in (*(q for _, q in s.imports), *s.star_imports, *s.dotted_imports)
+                          for p in _prefixes(name) if p in known and p != s.module} for s in summaries}
+    importers: dict = {}
+    for module, imported in imports.items():
+        for m in imported:
+            importers.setdefault(m, set()).add(module)
+    named = {m for m in known if TEST_SUPPORT_WORDS & set(m.rpartition(".")[2].lower().split("_"))}
+    support = _reached(named, imports, known)
+    while True:  # shrinks until no module of it has an importer outside it: it ends
+        kept = _reached(named & support, imports, support)
+        kept = {m for m in kept if importers.get(m, set()) <= kept}
+        if kept == support:
+            return frozenset(support)
+        support = kept
+
+
+def _reached(starts: set, imports: dict, within: set) -> set:
+    """The modules of `within` that `starts` import, directly or not, and `starts` themselves."""
+    reached, queue = set(), list(starts)
+    while queue:
+        m = queue.pop()
+        if m not in reached:
+            reached.add(m)
+            queue += [d for d in imports.get(m, ()) if d in within]
+    return reached
+
+
+def _prefixes(name: str):
+    """`a.b.c`, `a.b`, `a`: the modules a dotted name may be within."""
+    while name:
+        yield name
+        name = name.rpartition(".")[0]
 
 
 def import_root(rel: str, packages: set, roots: tuple = ()) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import baseline, suppress
 from .cache import Cache
-from .discover import discover, git_work_tree, located, relative_targets
+from .discover import discover, git_work_tree, located, relative_targets, test_support
 from .errors import ConfigError
 from .gitdiff import ChangedLines, changed_lines
 from .generate.installed import with_installed
@@ -184,7 +184,12 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
         cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest(), root)
     runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), root, cache, options.jobs,
                     options.progress, config.file_timeout, config.worker_memory)
-    summaries = knowledge.sources.idle(runner.summaries(files, config.max_file_bytes))
+    summaries = runner.summaries(files, config.max_file_bytes)
+    if not config.include_tests:
+        support = test_support(summaries)
+        files = [f for f in files if f.module not in support]
+        summaries = [s for s in summaries if s.module not in support]
+    summaries = knowledge.sources.idle(summaries)
     program = Program(summaries, knowledge.catalog.flowrules.managers)
     if options.python_path:
         cache_dir = cache.directory if cache is not None else None

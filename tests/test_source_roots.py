@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from xborder.discover import discover
+from xborder.discover import discover, test_support as support_modules
 from xborder.link import MAX_TAIL_PARTS, imported_as, module_aliases
+from xborder.summary import ModuleSummary
 from conftest import FIXTURES, scan_json, write_project
 
 ROOTS = FIXTURES / "flows" / "source_roots"
@@ -17,12 +18,15 @@ CALLER = "from {module} import send\n\n\ndef signup(customer):\n    send({{'emai
 
 
 def test_tests_and_migrations_are_left_out_unless_asked_for():
+    # Left out also: test support beside the code (create_test_data.py, which only tests import,
+    # and seeding.py, which only it imports); testing.py, which production code imports, stays.
     code, data, _ = scan_json(ROOTS)
-    assert code == 1 and [f["sink"]["path"] for f in data["findings"]] == ["src/billing/gateway.py"]
-    assert data["stats"]["files"] == 3
+    assert code == 1 and sorted(f["sink"]["path"] for f in data["findings"]) == ["src/billing/gateway.py", "src/billing/testing.py"]
+    assert data["stats"]["files"] == 4
     code, data, _ = scan_json(ROOTS, "--include-tests")
     assert sorted({f["sink"]["path"] for f in data["findings"]}) == [
-        "migrations/0002_backfill.py", "src/billing/gateway.py", "src/billing/test_helpers.py", "tests/test_signup.py"]
+        "alembic/versions/0001_seed.py", "migrations/0002_backfill.py", "src/billing/create_test_data.py",
+        "src/billing/gateway.py", "src/billing/seeding.py", "src/billing/test_helpers.py", "src/billing/testing.py", "tests/test_signup.py"]
 
 
 def test_include_tests_in_the_config(tmp_path):
@@ -126,3 +130,18 @@ def test_the_tails_of_a_deep_chain_of_packages_stay_bounded():
     assert imported_as(f"{longer}.f", {longer: ["p.deep"]}) is None
     assert imported_as(f"{longer}.f", {longer.rpartition(".")[0]: ["p.deep"]}) == f"p.deep.t{MAX_TAIL_PARTS}.f"
 
+
+
+def test_test_support_is_what_only_tests_and_test_support_import():
+    def summary(module, *imported, dotted=()):
+        return ModuleSummary(f"{module}.py", module, "", imports=tuple((q.rpartition(".")[2], q) for q in imported), dotted_imports=dotted)
+    summaries = [
+        summary("shop.fixtures", "shop.seed.make"),  # named as test support, imported by nothing
+        summary("shop.seed", "shop.fixtures.load"),  # imported only by it (in a cycle with it)
+        summary("shop.models"),
+        summary("shop.views", "shop.models.Order", dotted=("shop.test_mail",)),  # production imports test_mail
+        summary("shop.test_mail"),
+        summary("shop.mocks", "shop.models.Order"),  # imports production: that keeps nothing
+        summary("shop.cli"),  # imported by nothing, no test word: a command loaded by name
+    ]
+    assert support_modules(summaries) == {"shop.fixtures", "shop.seed", "shop.mocks"}

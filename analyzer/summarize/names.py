@@ -271,6 +271,8 @@ class Names:
                 else:
                     head = full.split(".")[0]
                     self.imports[head] = head
+                    if full != head:
+                        self.dotted_imports[full] = None
             return
         base = self.resolve_import(len(node.relative), dotted(node.module) if node.module else None)
         if isinstance(node.names, cst.ImportStar):
