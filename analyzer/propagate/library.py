@@ -229,7 +229,7 @@ class Library:
     def make_client(self, spec, args: tuple, client: AbstractValue) -> AbstractValue | None:
         """The client a catalog constructor makes, with the destination its arguments give (and the
         receiver's, for `inherit`), and the data it `carries`; a global client configures the
-        module-wide one."""
+        module-wide one, which a client made with no destination of its own has."""
         bound = bind_library(spec.params, args)
         if any(not is_literal(bound.get(p), v) for p, v in spec.when):
             return None
@@ -251,6 +251,9 @@ class Library:
                 dests.append((role, tuple(ordered(bound[param].strs))))
             elif role == "path":  # open(base / name): a file is local whatever its computed name
                 dests.append((role, (UNKNOWN_COMPUTED,)))
+        if not dests and not spec.is_global:  # `Session.configure(bind=engine)` elsewhere: its bind
+            dests = [d for o in ordered((self.analysis.stores.get("clients", spec.type) or NOTHING).objs)
+                     if type(o) is ClientObject for d in o.dests]
         obj = ClientObject(spec.type, tuple(dests), spec.provider)
         if spec.is_global:
             self.store(ClientStore(spec.type, objects(obj)))
