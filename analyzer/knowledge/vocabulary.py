@@ -234,6 +234,11 @@ class Vocabulary:
         words = self._words(identifier)
         return bool(_grams(words) & self._service) or any(w in "".join(words) for w in self._service_cjk)
 
+    def names_metadata(self, identifier: str) -> bool:
+        """Whether the identifier holds a meta word (url, verified, count): what it names is about
+        some data, not the data (`addressbook.url`, `email.verified`)."""
+        return bool(_grams(self._words(identifier)) & self._meta) or any(w in identifier for w in self._meta_cjk)
+
     def excluded_by(self, identifier: str, category: str) -> str | None:
         """The word of the category's `exclude` list the identifier holds, if any: a field declared
         as an IP address but named `socks_proxy_host` is a server's, not a person's."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, Val, join, position
+from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, SourceRef, Val, join, position
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
 from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, literal_str, path_step, \
@@ -73,10 +73,15 @@ class Expressions:
         return self.attribute_value(base, attr) | self.source_for_attr(node, scope)
 
     def attribute_value(self, base: Val, attr: str) -> Val:
-        """`base.attr`: a field of `self`, a longer library name, or an access path one longer (`Region.USA`)."""
+        """`base.attr`: a field of `self`, a longer library name, or an access path one longer
+        (`Region.USA`). A parameter named like data (`addressbook`) keeps its name's category on an
+        attribute, unless the attribute is about the data (`addressbook.url`, `email.verified`)."""
         atoms = set()
         for a in base.atoms:
             match a:
+                case SourceRef(index=i) if self.sources[i].shape == "parameter" and self.vocab.names_metadata(attr) \
+                        and self.vocab.classify(f"{self.sources[i].expression}_{attr}") is None:
+                    continue
                 case SelfRef(cls=cls):
                     atoms.add(FieldRef(cls, attr))
                 case LibraryRef(qualname=name):
