@@ -162,8 +162,9 @@ class Rendering:
             elif segment == ELEMENT:
                 value = merge(value, self.item(value, UNKNOWN_KEY), self.called(value, "all", site))
             else:
+                held = value
                 value = self.attribute(value, segment)
-                value = merge(value, self.called(value, segment, site))
+                value = merge(value, self.called(value, segment, site), self.library_method(held, segment, site))
         return value
 
     def called(self, value: AbstractValue, name: str, site: Site) -> AbstractValue:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..ir import Instance, SelfObject, Sym, ordered, text
 from ..strings import literal
-from .lattice import AbstractValue, add_taint, merge, objects
+from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
 from .results import Site
 
 
@@ -33,8 +33,7 @@ class Text:
         if type(o) not in (Instance, SelfObject) or site is None or o.cls not in self.program.classes \
                 or "__str__" not in self.analysis.flowrules.text_methods.get(function, ()):
             return None
-        bases = self.program.library_bases(o.cls)  # the nearest one's __str__ runs
-        rule = next((r for r in self.analysis.flowrules.library_str if bases and bases[0] in r.bases), None)
+        rule = self.library_str_rule(o.cls)
         if rule is None:
             return None
         method = self.program.lookup_method(o.cls, rule.method) if rule.method else None
@@ -43,6 +42,20 @@ class Text:
         named = [text for text, complete, _ in map(literal, ordered(self.analysis.stores.field(o.cls, rule.field_constant).strs))
                  if complete] if rule.field_constant else []
         return merge(*(self.attribute(objects(o), name) for name in named or [rule.field_default]))
+
+    def library_str_rule(self, cls: str):
+        """The flow.toml library_str rule of a project class's nearest library base (whose __str__ runs)."""
+        bases = self.program.library_bases(cls)
+        return next((r for r in self.analysis.flowrules.library_str if bases and bases[0] in r.bases), None)
+
+    def library_method(self, g: AbstractValue, name: str, site: Site) -> AbstractValue:
+        """What calling `name` without arguments gives of the project instances in `g` that inherit it
+        from a library base whose __str__ the rules say returns it (library_str `method`: Django's
+        get_username, `{{ user.get_username }}` in a template): the field it names."""
+        found = [self.library_str(o, "str", site) for o in ordered(g.objs) if type(o) in (Instance, SelfObject)
+                 and o.cls in self.program.classes and not self.program.lookup_method(o.cls, name)
+                 and (rule := self.library_str_rule(o.cls)) is not None and rule.method == name]
+        return merge(*filter(None, found), NOTHING)
 
     def as_text(self, g: AbstractValue, function: str, site: Site | None) -> dict:
         """The taint of `function(g)`: of each object with a project text method, what that method
