@@ -52,6 +52,7 @@ class Analysis:
         self.flows_by_function: dict[str, list] = {}
         self.callers: dict[str, set] = {}  # callee -> functions whose analysis used its result
         self.targets: dict = {}  # (path, call index) -> set of target names, for the call graph
+        self.deferred_targets: dict = {}  # function -> what the calls on its callees' parameters ran there
         self.unresolved: dict = {}  # (path, call index) -> text of a call nobody could resolve
         self.cuts_by_function: dict[str, list] = {}  # where a sanitizer stopped personal data
         self.partials: dict = {}  # partial site -> (callable AbstractValue, pre-bound args)
@@ -188,6 +189,7 @@ class Analysis:
         for index in f.calls:
             self.targets.pop((module.path, index), None)
             self.unresolved.pop((module.path, index), None)
+        self.deferred_targets.pop(qualname, None)
         self.stores.begin(qualname)
         for index in f.calls:
             frame.call(index)
@@ -243,8 +245,9 @@ class Analysis:
 
     def uncalled(self) -> frozenset:
         """The functions no call reaches (entry points, views, callbacks of frameworks), as far as
-        the calls resolved so far say; a class called runs its __init__."""
-        called = {t for targets in self.targets.values() for t in targets}
+        the calls resolved so far say (a callback a caller hands to a helper that calls it is
+        reached there); a class called runs its __init__."""
+        called = {t for targets in (*self.targets.values(), *self.deferred_targets.values()) for t in targets}
         called |= {init for c in called if c in self.program.classes and (init := self.program.lookup_method(c, "__init__"))}
         return frozenset(q for q in self.results if q not in called)
 

@@ -109,6 +109,7 @@ class Effects:
                 if not result.calls and not result.stores:
                     self.analysis.callers.setdefault(target.qualname, set()).add(self.f.qualname)
                     continue
+            self.analysis.deferred_targets.setdefault(self.f.qualname, set()).update(self.target_names(target))
             self.apply(target, self_obj, call.args, call.receiver, call.site)
 
     def store(self, s) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, SourceRef, Val, join, position
+from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, SourceRef, StaticCallee, Val, join, position
+from ..summary import Arg
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
-from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, literal_str, path_step, \
+from .values import CLOSURE, any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, literal_str, path_step, \
     strs_of, template_words
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
@@ -25,7 +26,16 @@ class Expressions:
     def e_Name(self, node: cst.Name, scope: Scope) -> Val:
         if node.value in ("True", "False", "None"):
             return EMPTY
-        return self.lookup(node.value, scope)
+        value = self.lookup(node.value, scope)
+        nested = [a.qualname for a in value.atoms if type(a) is ProjectRef and self.closures.get(a.qualname)]
+        return self.closure(node, value, self.closures[nested[0]], scope) if len(nested) == 1 and len(value.atoms) == 1 else value
+
+    def closure(self, node: cst.Name, function: Val, captured: tuple, scope: Scope) -> Val:
+        """A nested function used as a value (handed to a retry helper, a thread, returned): the
+        enclosing variables it reads go with it, bound as `functools.partial` binds arguments, so
+        that whoever calls it later calls it with them (a call of it here binds them itself)."""
+        args = [Arg(0, None, function)] + [Arg(None, CLOSURE + name, self.lookup(name, scope)) for name in captured]
+        return Val(frozenset({CallResult(self.call_site(node, scope, StaticCallee("functools.partial"), args, node))}))
 
     def e_SimpleString(self, node, scope) -> Val:
         value = literal_str(node)

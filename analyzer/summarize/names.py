@@ -247,7 +247,7 @@ class Names:
             if outer.kind == "function" and (name in outer.env or name in outer.params):
                 value = outer.env.get(name) or outer.params.get(name)
                 concrete = closure_value(value)
-                if outer is not scope.parent or scope.kind != "function" or concrete.atoms == value.atoms:
+                if outer is not scope.parent or scope.kind != "function" or concrete == value:
                     return concrete
                 # Lambda-lifted: what the enclosing frame holds is passed where it calls this function.
                 scope.captured[name] = None

@@ -102,11 +102,11 @@ CLOSURE = "<closure>"  # the parameter a nested function reads an enclosing func
 
 
 def closure_value(v: Val) -> Val:
-    """What a closure sees of an outer frame's variable: what is concrete (atoms of the outer
-    frame's parameters and calls mean nothing inside)."""
+    """What a closure sees of an outer frame's variable: what is concrete, under the keys that
+    hold it too (atoms of the outer frame's parameters and calls mean nothing inside)."""
     concrete = (SourceRef, LibraryRef, GlobalRef, ProjectRef, FieldRef)
     return Val(frozenset(a for a in v.atoms if type(a) in concrete),
-               tuple(s for s in v.strs if all(type(p) is Lit for p in s)))
+               tuple(s for s in v.strs if all(type(p) is Lit for p in s)), tuple((k, closure_value(kv)) for k, kv in v.keys))
 
 
 def param_value(name: str) -> Val:
