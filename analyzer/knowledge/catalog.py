@@ -31,7 +31,7 @@ class Client:
     is_global: bool
     source: str
     carries: tuple = ()  # arguments whose data the object keeps and sends later; ("*",) = all but the destination
-    constants: tuple = ()  # ((library constant, host), ...): the host a destination argument's enum member stands for
+    constants: tuple = ()  # ((library constant or endpoint name, host), ...): the host a destination argument's enum member or name stands for
     origin: str = field(default="", compare=False, repr=False)  # the rules file or config that says it
 
 
@@ -286,6 +286,11 @@ class Catalog:
         # Globs (stripe.*.create) cover a family of calls; the most literal glob is tried first.
         self.sink_globs = sorted((s for s in sinks if "*" in s.callee), key=lambda s: (-len(s.callee.replace("*", "")), s.callee))
         self.no_sink: set = set()  # callees no glob matches: the propagation asks again for each call
+        # Client type -> {name: host}: the endpoint names its SDK maps to hosts (`ovh.Client(endpoint="ovh-eu")`).
+        self.endpoint_names: dict[str, dict] = {}
+        for c in clients:
+            if c.constants:
+                self.endpoint_names.setdefault(c.type, {}).update(c.constants)
         self.clients_by_constructor: dict[str, list] = {}
         for c in clients:
             if "*" not in c.constructor:

@@ -4,6 +4,7 @@ site) when they wait for a caller to say what a parameter is."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Step, Sym, ordered
 from ..summary import Arg
@@ -57,6 +58,7 @@ class Effects:
             return
         if only_reads(call, self.analysis.flowrules.read_statements):
             return
+        call = replace(call, clients=self.named_endpoints(call.clients))
         taint = dict(call.data.taint)
         for k, t in url_data(call).items():
             add_taint(taint, k, t)

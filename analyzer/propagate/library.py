@@ -259,6 +259,21 @@ class Library:
             self.store(ClientStore(spec.type, objects(obj)))
         return AbstractValue(self.data_of(bound, spec.carries, dict(spec.destination)), frozenset({obj}))
 
+    def named_endpoints(self, clients: AbstractValue) -> AbstractValue:
+        """The clients, a destination that is an endpoint name their SDK maps to a host (client
+        `constants`: `ovh.Client(endpoint="ovh-eu")`, the name given here or by a caller) replaced by
+        that host."""
+        names = self.analysis.catalog.endpoint_names
+        if not any(type(o) is ClientObject and o.type in names for o in clients.objs):
+            return clients
+        objs = set()
+        for o in clients.objs:
+            table = names.get(o.type) if type(o) is ClientObject else None
+            if table:
+                o = o._replace(dests=tuple((role, tuple(_named(alt, table) for alt in alts)) for role, alts in o.dests))
+            objs.add(o)
+        return AbstractValue(clients.taint, frozenset(objs), clients.strs, clients.keys)
+
     def data_of(self, bound: dict, names: tuple, roles: dict, site: Site | None = None, sink=None) -> dict:
         """The taint of the arguments named ("*": every argument but the destination ones, and
         those named beside it, as a SQL statement that is both). At a `sink` (called at `site`),
@@ -402,3 +417,9 @@ def option_name(value: AbstractValue) -> bool:
     number, an empty string or container, an object, a URL (`config.get("yubico.url", YUBICO_URL)`)
     and a parameter, whose caller decides, are a default."""
     return any(OPTION.fullmatch(text) if complete else OPTION.match(text) for text, complete, _ in map(literal, value.strs))
+
+
+def _named(alt: tuple, table: dict) -> tuple:
+    """A string alternative that is a name in `table`: the host it stands for; else itself."""
+    text, complete, _ = literal(alt)
+    return (Lit(table[text], None),) if complete and text in table else alt
