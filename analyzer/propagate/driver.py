@@ -66,10 +66,11 @@ class Analysis:
         self.roots: frozenset = frozenset()  # the functions no call reached in the last pass (uncalled)
         # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
         # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
-        # A sink named by a pattern (`SimpleLDAPObject.add*`) makes every method it matches such a one.
+        # A sink named by a pattern (`SimpleLDAPObject.add*`) makes every method it matches such a one;
+        # not one matching any name (`Resource.*`), which would keep every call on a parameter waiting.
         names = {s.callee.rpartition(".")[2] for s in catalog.sinks} | {c.constructor.rpartition(".")[2] for c in catalog.clients}
         self.deferrable = dict.fromkeys(set(program.method_owners) | {n for n in names if "*" not in n}, True)
-        self.deferrable_patterns = tuple(sorted(n for n in names if "*" in n))
+        self.deferrable_patterns = tuple(sorted(n for n in names if "*" in n and n.strip("*")))
         self.foreign = foreign_packages(program, catalog, sources)  # imported third-party packages no rule names
 
     def defers(self, method: str) -> bool:
