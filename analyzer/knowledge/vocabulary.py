@@ -229,15 +229,11 @@ class Vocabulary:
         """Whether the identifier holds a person word (CustomerProfile, UserMixin, 用户信息)."""
         return any(w in self._person for w in self._words(identifier)) or any(p in identifier for p in self._person_cjk)
 
-    def names_service(self, identifier: str) -> bool:
-        """Whether the identifier names the service's own thing (SiteSettings, api_config)."""
-        words = self._words(identifier)
-        return bool(_grams(words) & self._service) or any(w in "".join(words) for w in self._service_cjk)
-
-    def names_metadata(self, identifier: str) -> bool:
-        """Whether the identifier holds a meta word (url, verified, count): what it names is about
-        some data, not the data (`addressbook.url`, `email.verified`)."""
-        return bool(_grams(self._words(identifier)) & self._meta) or any(w in identifier for w in self._meta_cjk)
+    def holds(self, identifier: str, kind: str) -> bool:
+        """Whether the identifier holds a `service` word (it names the service's own thing: SiteSettings,
+        api_config) or a `meta` word (it is about some data, not the data: addressbook.url, email.verified)."""
+        vocab, cjk = (self._service, self._service_cjk) if kind == "service" else (self._meta, self._meta_cjk)
+        return bool(_grams(self._words(identifier)) & vocab) or any(w in identifier for w in cjk)
 
     def excluded_by(self, identifier: str, category: str) -> str | None:
         """The word of the category's `exclude` list the identifier holds, if any: a field declared
@@ -391,8 +387,7 @@ class Vocabulary:
         return f"{said} is weak and has no person context"
 
     def _service_owner(self, owner: str | None) -> str | None:
-        """The word that makes the owner's last component the service's own configuration or
-        credentials (``AvataxConfiguration``, ``config``): what it holds is the operator's."""
+        """The word making the owner the service's own settings (AvataxConfiguration): what it holds is the operator's."""
         head = _owner_head(owner)
         return next((w for w in (self._words(head) if head is not None else ()) if w in self._service_owners), None)
 
@@ -402,7 +397,7 @@ class Vocabulary:
         (``Review.text``, ``EmailConfirmation.key``; not ``MailTemplate.text``); none for an owner
         that is the service's own (``settings.token``, ``api_user.password``)."""
         head = _owner_head(owner)
-        if head is None or self.names_service(head):
+        if head is None or self.holds(head, "service"):
             return None
         owner_words = self._words(head)
         for start in range(len(owner_words)):

@@ -11,7 +11,8 @@ wait for a caller to say what a parameter is.
     frame.py         Frame: one function being analysed, made of
       evaluation.py    the value of atoms and summary values
       calls.py         call targets, dispatch, project calls
-      library.py       library calls: sinks, clients, sanitizers, wrappers
+      library.py       library calls: sinks, sanitizers, wrappers
+      clients.py       library clients: made by constructors, named endpoints, settings
       effects.py       emitting or pending sink calls and stores
     substitution.py  a callee's Result seen from a call site
     binding.py       arguments to parameters

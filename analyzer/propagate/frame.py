@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .calls import Calls
+from .clients import Clients
 from .effects import Effects
 from .evaluation import Evaluation
 from .invocations import Invocations
@@ -13,7 +14,7 @@ from .signals import Signals
 from .text import Text
 
 
-class Frame(Effects, Library, Invocations, Rendering, Signals, Serializers, Text, Calls, Evaluation):
+class Frame(Effects, Clients, Library, Invocations, Rendering, Signals, Serializers, Text, Calls, Evaluation):
     """The state of analysing one function: call results, pending effects, flows and cuts."""
 
     def __init__(self, analysis, f, module):

@@ -1,6 +1,6 @@
 """Library calls: sanitizers cut, wrappers call their argument, catalog sinks are hit, catalog
-client constructors make client objects carrying their destination (and, for messages built to be
-sent later, the data they were given); anything else passes its arguments' taint through."""
+client constructors make client objects (clients.py); anything else passes its arguments' taint
+through."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import re
 
 from ..dotted import within
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, Lit, ManagerObject, \
-    LoadedClass, LoadedModule, ModuleObject, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
+    LoadedClass, LoadedModule, ModuleObject, PartialObject, Reply, SelfObject, Sym, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
 from ..strings import literal
-from .binding import bind_library, is_literal
+from .binding import bind_library
 from .evaluation import is_query, is_setting
-from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, add_taint, merge, objects
-from .results import ClientStore, SinkCall, Site
+from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
+from .results import SinkCall, Site
 
 MAX_MEMBERS = 8  # the attributes a name partly known may be, at most (matching_members)
 OPTION = re.compile(r"[A-Za-z_][\w.-]*")  # a name a ConfigParser option may have (option_name)
@@ -226,54 +226,6 @@ class Library:
         entry[2].update(categories)
         return True
 
-    def make_client(self, spec, args: tuple, client: AbstractValue) -> AbstractValue | None:
-        """The client a catalog constructor makes, with the destination its arguments give (and the
-        receiver's, for `inherit`), and the data it `carries`; a global client configures the
-        module-wide one, which a client made with no destination of its own has."""
-        bound = bind_library(spec.params, args)
-        if any(not is_literal(bound.get(p), v) for p, v in spec.when):
-            return None
-        dests = []
-        for o in client.objs if spec.inherit else ():
-            if type(o) is ClientObject:
-                dests.extend(o.dests)
-        constants = dict(spec.constants) if spec.constants else None
-        for param, role in spec.destination:
-            if param not in bound:
-                continue
-            named = [constants[o.qualname] for o in ordered(bound[param].objs)
-                     if type(o) is LibraryObject and o.qualname in constants] if constants else None
-            if named:  # CustomerIO(region=Regions.EU): the host the SDK's constant stands for
-                dests.append((role, tuple((Lit(host, None),) for host in named)))
-            elif role == "client":  # EmailMessage(connection=conn): the connection's destination
-                dests.extend(d for o in bound[param].objs if type(o) is ClientObject for d in o.dests)
-            elif bound[param].strs:
-                dests.append((role, tuple(ordered(bound[param].strs))))
-            elif role == "path":  # open(base / name): a file is local whatever its computed name
-                dests.append((role, (UNKNOWN_COMPUTED,)))
-        if not dests and not spec.is_global:  # `Session.configure(bind=engine)` elsewhere: its bind
-            dests = [d for o in ordered((self.analysis.stores.get("clients", spec.type) or NOTHING).objs)
-                     if type(o) is ClientObject for d in o.dests]
-        obj = ClientObject(spec.type, tuple(dests), spec.provider)
-        if spec.is_global:
-            self.store(ClientStore(spec.type, objects(obj)))
-        return AbstractValue(self.data_of(bound, spec.carries, dict(spec.destination)), frozenset({obj}))
-
-    def named_endpoints(self, clients: AbstractValue) -> AbstractValue:
-        """The clients, a destination that is an endpoint name their SDK maps to a host (client
-        `constants`: `ovh.Client(endpoint="ovh-eu")`, the name given here or by a caller) replaced by
-        that host."""
-        names = self.analysis.catalog.endpoint_names
-        if not any(type(o) is ClientObject and o.type in names for o in clients.objs):
-            return clients
-        objs = set()
-        for o in clients.objs:
-            table = names.get(o.type) if type(o) is ClientObject else None
-            if table:
-                o = o._replace(dests=tuple((role, tuple(_named(alt, table) for alt in alts)) for role, alts in o.dests))
-            objs.add(o)
-        return AbstractValue(clients.taint, frozenset(objs), clients.strs, clients.keys)
-
     def data_of(self, bound: dict, names: tuple, roles: dict, site: Site | None = None, sink=None) -> dict:
         """The taint of the arguments named ("*": every argument but the destination ones, and
         those named beside it, as a SQL statement that is both). At a `sink` (called at `site`),
@@ -371,35 +323,6 @@ class Library:
                         returned.append(self.instantiate(target.qualname, self_obj, (), site))
         return merge(*returned, NOTHING)
 
-    def settings_client(self, spec, given: ClientObject | None = None) -> AbstractValue:
-        """The client the project's settings configure (Django's mail backend and host); unknown
-        when the project holds no settings module (a reusable app: the deployment decides). A
-        connection `given` with a backend role (`get_connection(backend=..., host=...)`) picks the
-        backend itself, and its own destination arguments win over the backend's settings."""
-        if not self.program.settings_modules(self.module.path):
-            why = f"configured by the deployment ({spec.selector} and its settings are not in the scanned code)"
-            return objects(ClientObject(spec.type, (("host", ((Unknown(why),),)),), None))
-        own = {role: alts for role, alts in given.dests if alts} if given is not None else {}
-        chosen = AbstractValue(strs=frozenset(own["backend"])) if "backend" in own else self.name_value(f"{spec.settings}.{spec.selector}")
-        texts = [literal(alt) for alt in ordered(chosen.strs)]
-        names = [text for text, complete, _ in texts if complete]
-        if len(names) < len(texts) or not names:
-            names.append(spec.default)  # unset or not literal on some path: the framework's default there
-        clients = []
-        for name in dict.fromkeys(names):
-            backend = spec.backend(name)
-            if backend is None:
-                dests = (("host", ((Unknown(f"{spec.selector} {name} is a backend the rules do not know"),),)),)
-            elif backend.local:
-                dests = (("path", ((Lit(f"{spec.selector} {name}", None),),)),)
-            elif backend.host:
-                dests = (("host", ((Lit(backend.host, None),),)),)
-            else:
-                dests = tuple((role, own.get(role) or tuple(ordered(self.name_value(f"{spec.settings}.{setting}").strs))
-                               or ((Unknown(f"{setting} is not set in the project's settings"),),))
-                              for setting, role in backend.destination)
-            clients.append(ClientObject(spec.type, dests, None))
-        return AbstractValue(objs=frozenset(clients))
 
 
 def spread_params(flowrules, sink, bound: dict, roles: dict) -> list | None:
@@ -418,8 +341,3 @@ def option_name(value: AbstractValue) -> bool:
     and a parameter, whose caller decides, are a default."""
     return any(OPTION.fullmatch(text) if complete else OPTION.match(text) for text, complete, _ in map(literal, value.strs))
 
-
-def _named(alt: tuple, table: dict) -> tuple:
-    """A string alternative that is a name in `table`: the host it stands for; else itself."""
-    text, complete, _ = literal(alt)
-    return (Lit(table[text], None),) if complete and text in table else alt

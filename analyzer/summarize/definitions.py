@@ -340,7 +340,7 @@ class Definitions:
         else (`support_email`, or an exclude word of the category: `socks_proxy_host`) or the
         model is the service's own (SiteSettings)."""
         constructor = self.static_name(call.func, scope)
-        if constructor is None or self.vocab.explain(target.value).reason != "no pattern" or self.vocab.names_service(owner):
+        if constructor is None or self.vocab.explain(target.value).reason != "no pattern" or self.vocab.holds(owner, "service"):
             return EMPTY
         targets = tuple(t for node in related_model_arguments(call) for t in (literal_str(node), self.static_name(node.func if isinstance(node, cst.Call) else node, scope)) if t)
         rule = self.source_rules.field(constructor, targets)

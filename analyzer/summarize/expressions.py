@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, SourceRef, StaticCallee, Val, join, position
-from ..summary import Arg
+from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, SourceRef, Val, join, position
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
-from .values import CLOSURE, any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, literal_str, path_step, \
+from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, literal_str, path_step, \
     strs_of, template_words
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
@@ -29,13 +28,6 @@ class Expressions:
         value = self.lookup(node.value, scope)
         nested = [a.qualname for a in value.atoms if type(a) is ProjectRef and self.closures.get(a.qualname)]
         return self.closure(node, value, self.closures[nested[0]], scope) if len(nested) == 1 and len(value.atoms) == 1 else value
-
-    def closure(self, node: cst.Name, function: Val, captured: tuple, scope: Scope) -> Val:
-        """A nested function used as a value (handed to a retry helper, a thread, returned): the
-        enclosing variables it reads go with it, bound as `functools.partial` binds arguments, so
-        that whoever calls it later calls it with them (a call of it here binds them itself)."""
-        args = [Arg(0, None, function)] + [Arg(None, CLOSURE + name, self.lookup(name, scope)) for name in captured]
-        return Val(frozenset({CallResult(self.call_site(node, scope, StaticCallee("functools.partial"), args, node))}))
 
     def e_SimpleString(self, node, scope) -> Val:
         value = literal_str(node)
@@ -89,7 +81,7 @@ class Expressions:
         atoms = set()
         for a in base.atoms:
             match a:
-                case SourceRef(index=i) if self.sources[i].shape == "parameter" and self.vocab.names_metadata(attr) \
+                case SourceRef(index=i) if self.sources[i].shape == "parameter" and self.vocab.holds(attr, "meta") \
                         and self.vocab.classify(f"{self.sources[i].expression}_{attr}") is None:
                     continue
                 case SelfRef(cls=cls):
@@ -99,13 +91,6 @@ class Expressions:
                 case _:
                     atoms.add(path_step(a, AttrPath, attr))
         return Val(frozenset(atoms))
-
-    def source_for_attr(self, node: cst.Attribute, scope: Scope) -> Val:
-        if self.client_account(node, node.attr.value, scope):
-            return EMPTY  # a service client's own account (`self.user` beside `self.password`)
-        if self.is_enum_member(node, scope) or self.names_method(node, scope):
-            return EMPTY  # `AuthMethods.user_id_only`, `self._background_check`: an enumeration's member, a method
-        return self.source(scope, node, node.attr.value, self.owner(node.value, scope), "attribute")
 
     def e_Subscript(self, node: cst.Subscript, scope: Scope) -> Val:
         base = self.expr(node.value, scope)

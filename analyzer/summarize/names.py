@@ -7,8 +7,8 @@ import builtins
 import libcst as cst
 
 from ..dotted import within
-from ..ir import EMPTY, AttrPath, GlobalRef, LibraryRef, ProjectRef, SelfRef, SourceRef, Val, join
-from ..summary import Source
+from ..ir import EMPTY, AttrPath, CallResult, GlobalRef, LibraryRef, ProjectRef, SelfRef, SourceRef, StaticCallee, Val, join
+from ..summary import Arg, Source
 from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, \
     literal_str, param_value, path_step, string_collection, text_of
 
@@ -260,6 +260,20 @@ class Names:
         if name in self.module_vars:
             return Val(frozenset({GlobalRef(self.module, name)}))
         return Val(frozenset({LibraryRef(self.free_name(name))}))
+
+    def closure(self, node: cst.Name, function: Val, captured: tuple, scope: Scope) -> Val:
+        """A nested function used as a value (handed to a retry helper, a thread, returned): the
+        enclosing variables it reads go with it, bound as `functools.partial` binds arguments, so
+        that whoever calls it later calls it with them (a call of it here binds them itself)."""
+        args = [Arg(0, None, function)] + [Arg(None, CLOSURE + name, self.lookup(name, scope)) for name in captured]
+        return Val(frozenset({CallResult(self.call_site(node, scope, StaticCallee("functools.partial"), args, node))}))
+
+    def source_for_attr(self, node: cst.Attribute, scope: Scope) -> Val:
+        if self.client_account(node, node.attr.value, scope):
+            return EMPTY  # a service client's own account (`self.user` beside `self.password`)
+        if self.is_enum_member(node, scope) or self.names_method(node, scope):
+            return EMPTY  # `AuthMethods.user_id_only`, `self._background_check`: an enumeration's member, a method
+        return self.source(scope, node, node.attr.value, self.owner(node.value, scope), "attribute")
 
     def import_(self, node) -> None:
         """Bind the names an import statement introduces to the qualified names they stand for."""

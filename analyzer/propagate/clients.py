@@ -1,0 +1,98 @@
+"""Library clients: what a catalog constructor makes, with its destination, and what the
+project's settings configure, for a Frame."""
+
+from __future__ import annotations
+
+from ..ir import ClientObject, LibraryObject, Lit, Unknown, ordered
+from ..strings import literal
+from .binding import bind_library, is_literal
+from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, objects
+from .results import ClientStore
+
+
+class Clients:
+    """Clients made by catalog constructors and by settings, for a Frame."""
+
+    def make_client(self, spec, args: tuple, client: AbstractValue) -> AbstractValue | None:
+        """The client a catalog constructor makes, with the destination its arguments give (and the
+        receiver's, for `inherit`), and the data it `carries`; a global client configures the
+        module-wide one, which a client made with no destination of its own has."""
+        bound = bind_library(spec.params, args)
+        if any(not is_literal(bound.get(p), v) for p, v in spec.when):
+            return None
+        dests = []
+        for o in client.objs if spec.inherit else ():
+            if type(o) is ClientObject:
+                dests.extend(o.dests)
+        constants = dict(spec.constants) if spec.constants else None
+        for param, role in spec.destination:
+            if param not in bound:
+                continue
+            named = [constants[o.qualname] for o in ordered(bound[param].objs)
+                     if type(o) is LibraryObject and o.qualname in constants] if constants else None
+            if named:  # CustomerIO(region=Regions.EU): the host the SDK's constant stands for
+                dests.append((role, tuple((Lit(host, None),) for host in named)))
+            elif role == "client":  # EmailMessage(connection=conn): the connection's destination
+                dests.extend(d for o in bound[param].objs if type(o) is ClientObject for d in o.dests)
+            elif bound[param].strs:
+                dests.append((role, tuple(ordered(bound[param].strs))))
+            elif role == "path":  # open(base / name): a file is local whatever its computed name
+                dests.append((role, (UNKNOWN_COMPUTED,)))
+        if not dests and not spec.is_global:  # `Session.configure(bind=engine)` elsewhere: its bind
+            dests = [d for o in ordered((self.analysis.stores.get("clients", spec.type) or NOTHING).objs)
+                     if type(o) is ClientObject for d in o.dests]
+        obj = ClientObject(spec.type, tuple(dests), spec.provider)
+        if spec.is_global:
+            self.store(ClientStore(spec.type, objects(obj)))
+        return AbstractValue(self.data_of(bound, spec.carries, dict(spec.destination)), frozenset({obj}))
+
+    def named_endpoints(self, clients: AbstractValue) -> AbstractValue:
+        """The clients, a destination that is an endpoint name their SDK maps to a host (client
+        `constants`: `ovh.Client(endpoint="ovh-eu")`, the name given here or by a caller) replaced by
+        that host."""
+        names = self.analysis.catalog.endpoint_names
+        if not any(type(o) is ClientObject and o.type in names for o in clients.objs):
+            return clients
+        objs = set()
+        for o in clients.objs:
+            table = names.get(o.type) if type(o) is ClientObject else None
+            if table:
+                o = o._replace(dests=tuple((role, tuple(_named(alt, table) for alt in alts)) for role, alts in o.dests))
+            objs.add(o)
+        return AbstractValue(clients.taint, frozenset(objs), clients.strs, clients.keys)
+
+    def settings_client(self, spec, given: ClientObject | None = None) -> AbstractValue:
+        """The client the project's settings configure (Django's mail backend and host); unknown
+        when the project holds no settings module (a reusable app: the deployment decides). A
+        connection `given` with a backend role (`get_connection(backend=..., host=...)`) picks the
+        backend itself, and its own destination arguments win over the backend's settings."""
+        if not self.program.settings_modules(self.module.path):
+            why = f"configured by the deployment ({spec.selector} and its settings are not in the scanned code)"
+            return objects(ClientObject(spec.type, (("host", ((Unknown(why),),)),), None))
+        own = {role: alts for role, alts in given.dests if alts} if given is not None else {}
+        chosen = AbstractValue(strs=frozenset(own["backend"])) if "backend" in own else self.name_value(f"{spec.settings}.{spec.selector}")
+        texts = [literal(alt) for alt in ordered(chosen.strs)]
+        names = [text for text, complete, _ in texts if complete]
+        if len(names) < len(texts) or not names:
+            names.append(spec.default)  # unset or not literal on some path: the framework's default there
+        clients = []
+        for name in dict.fromkeys(names):
+            backend = spec.backend(name)
+            if backend is None:
+                dests = (("host", ((Unknown(f"{spec.selector} {name} is a backend the rules do not know"),),)),)
+            elif backend.local:
+                dests = (("path", ((Lit(f"{spec.selector} {name}", None),),)),)
+            elif backend.host:
+                dests = (("host", ((Lit(backend.host, None),),)),)
+            else:
+                dests = tuple((role, own.get(role) or tuple(ordered(self.name_value(f"{spec.settings}.{setting}").strs))
+                               or ((Unknown(f"{setting} is not set in the project's settings"),),))
+                              for setting, role in backend.destination)
+            clients.append(ClientObject(spec.type, dests, None))
+        return AbstractValue(objs=frozenset(clients))
+
+
+def _named(alt: tuple, table: dict) -> tuple:
+    """A string alternative that is a name in `table`: the host it stands for; else itself."""
+    text, complete, _ = literal(alt)
+    return (Lit(table[text], None),) if complete and text in table else alt
