@@ -17,6 +17,7 @@ from ..ir import MAX_PARTS, MAX_STRS, NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, Cat
 MAX_TRACE = 16
 MAX_OBJS = 16
 MAX_KEY_DEPTH = 6  # dicts nested in a kept value (a function's result, a stored value); deeper ones are folded
+MAX_KEYED = 256  # keys in all the dicts nested in a kept value; past that it is folded less deep
 NOT_A_CONSTANT = (Unknown("not a constant"),)
 UNKNOWN_COMPUTED = (Unknown("computed at run time"),)
 PARAMETER_OF_ROOT = (Unknown("a parameter of a function nobody calls"),)
@@ -199,15 +200,29 @@ def concrete(g: AbstractValue) -> AbstractValue:
 
 
 def bounded(g: AbstractValue, depth: int = MAX_KEY_DEPTH) -> AbstractValue:
-    """A value whose known keys nest at most `depth` deep: below that, every value held is one
-    value under a key not known statically (its data, objects and strings kept). A function that
-    builds nested dicts from its own recursive result (a query compiler's {"bool": {"must":
-    [child filters]}}) then reaches a fixpoint instead of nesting deeper each round."""
+    """A value whose known keys nest at most `depth` deep, and hold at most MAX_KEYED keys in all
+    (else less deep): below that, every value held is one value under a key not known statically
+    (its data, objects and strings kept). A function that builds nested dicts from its own recursive
+    result (a query compiler's {"bool": {"must": [child filters]}}) then reaches a fixpoint instead
+    of nesting deeper each round, and mutually recursive ones (a person's profile holding its
+    family's, holding its members') instead of growing by the breadth of each level."""
+    kept = _bounded(g, depth)
+    while depth > 0 and _keyed(kept) > MAX_KEYED:
+        depth -= 1
+        kept = _bounded(g, depth)
+    return kept
+
+
+def _keyed(g: AbstractValue) -> int:
+    return sum(1 + _keyed(v) for v in g.keys.values())
+
+
+def _bounded(g: AbstractValue, depth: int) -> AbstractValue:
     if not g.keys:
         return g
     if depth == 0:
         return AbstractValue(g.taint, g.objs, g.strs, {UNKNOWN_KEY: _folded(merge(*g.keys.values()))})
-    keys = {k: bounded(v, depth - 1) for k, v in g.keys.items()}
+    keys = {k: _bounded(v, depth - 1) for k, v in g.keys.items()}
     if all(keys[k] is v for k, v in g.keys.items()):
         return g
     return AbstractValue(g.taint, g.objs, g.strs, keys)
