@@ -195,6 +195,7 @@ class Flowrules:
     wrappers: tuple  # qualified names whose result calls their first argument (functools.partial)
     key_readers: tuple  # methods whose first argument is a key read from the receiver (d.get("phone"))
     copiers: tuple  # methods returning a copy of their receiver (dict.copy): a parameter's copy is its value
+    translators: frozenset  # functions translating a literal text (gettext, _): the program's text
     managers: tuple  # class attributes that query instances of the class (Customer.objects)
     environment_readers: tuple  # calls whose string value is their default argument (os.getenv)
     request_variables: tuple  # names a request's CGI variables are read from (request.META, environ)
@@ -436,6 +437,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         wrappers=tuple(data.get("wrappers", ())),
         key_readers=tuple(data.get("key_readers", ())),
         copiers=tuple(data.get("copiers", ())),
+        translators=frozenset(data.get("translators", ())),
         managers=tuple(data.get("managers", ())),
         environment_readers=tuple(data.get("environment_readers", ())),
         request_variables=tuple(data.get("request_variables", ())),

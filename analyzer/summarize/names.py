@@ -73,14 +73,16 @@ class Names:
 
     def operators_value(self, node: cst.BaseExpression, scope: Scope | None = None) -> bool:
         """Is the value a constant or a setting, the program's or its operator's, that a name given to
-        it does not make a person's: a literal, an UPPER_CASE name (is_constant), or a read by an
+        it does not make a person's: a literal, an UPPER_CASE name (is_constant), a literal translated
+        (flow.toml translators), or a read by an
         UPPER_CASE key or attribute name (`config.get("USERNAME")`, `options["PASSWORD"]`,
         `getattr(settings, "LDAP_PASSWORD")`), the key a configuration
         dict keeps a setting under, as read_key_source takes it, or, where `scope` is given, a read
         of a part of the settings (`settings.GITHUB_CREDENTIALS["github.com"]["username"]`); but not
         a request's CGI variables (`request.META.get("REMOTE_ADDR")`: flow.toml request_variables)."""
-        if is_constant(node):
-            return True
+        if is_constant(node) or isinstance(node, cst.Call) and node.args and all(is_constant(a.value) for a in node.args) \
+                and (dotted(node.func) or "").rpartition(".")[2] in self.flowrules.translators:
+            return True  # `_("E-mail")`: the program's text, translated
         if isinstance(node, cst.Subscript):
             key, mapping = literal_key(node), node.value
         elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.args \
