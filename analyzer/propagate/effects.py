@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, SelfObject, Step, Sym, ordered
+from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, ManagerObject, SelfObject, Step, Sym, ordered
 from ..summary import Arg
 from .lattice import AbstractValue, add_taint, concrete, decided, has_sym, objects, retraced
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site, keep, merged_call, merged_store
@@ -29,10 +29,12 @@ def url_data(call: SinkCall) -> dict:
 
 def only_reads(call: SinkCall, read_words: tuple) -> bool:
     """A sink whose SQL statement (role "statement") only reads in every alternative: its
-    parameters look rows up by what the database already holds, and nothing is stored. A statement
-    not known to start with a read word (computed, or SELECT ... INTO) stores what it holds."""
+    parameters look rows up by what the database already holds, and nothing is stored. So does an
+    ORM query executed as a statement (`session.execute(query.statement)`: a SELECT of its rows). A
+    statement not known to start with a read word (computed, or SELECT ... INTO) stores what it holds."""
     statements = [g for role, g in call.dests if role == "statement"]
-    return bool(statements) and all(g.strs and all(_reads(alt, read_words) for alt in g.strs) for g in statements)
+    return bool(statements) and all(g.strs and all(_reads(alt, read_words) for alt in g.strs)
+                                    or not g.strs and any(type(o) is ManagerObject for o in g.objs) for g in statements)
 
 
 def _reads(parts: tuple, read_words: tuple) -> bool:
