@@ -14,7 +14,7 @@ from ..strings import literal
 from .binding import bind_library
 from .evaluation import is_query, is_setting
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
-from .results import SinkCall, Site
+from .results import FieldStore, SinkCall, Site
 
 MAX_MEMBERS = 8  # the attributes a name partly known may be, at most (matching_members)
 OPTION = re.compile(r"[A-Za-z_][\w.-]*")  # a name a ConfigParser option may have (option_name)
@@ -106,6 +106,7 @@ class Library:
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)
             return self.invoke(args, position, site)
         if qualname in flowrules.app_objects.get("classes", ()):  # Flask(__name__): attributes set on it are read back
+            self.app_settings(qualname, args)
             return merge(self.default(args, None), objects(Instance(qualname)))
         if args and (qualname in flowrules.class_loaders or qualname in flowrules.module_loaders):
             return (self.load_class if qualname in flowrules.class_loaders else self.load_module)(args[0][1])
@@ -161,6 +162,21 @@ class Library:
                 rest.append((arg, value))
         held = AbstractValue(dict(receiver.taint), keys=receiver.keys) if receiver is not None else NOTHING
         return merge(self.default(tuple(rest), None), held, AbstractValue(keys=fields), objects(LibraryObject(qualname)))
+
+    def app_settings(self, app: str, args: tuple) -> None:
+        """`web.Application(handlers, db=session, **settings)` (flow.toml app_objects `settings`: the
+        constructor's parameters before its settings): the keywords are the application's settings,
+        which each project class deriving from one of its `handlers` bases reads as `self.settings`
+        and its application as `self.application` (Tornado's RequestHandler)."""
+        params = self.analysis.flowrules.app_objects.get("settings", {}).get(app)
+        if params is None:
+            return
+        bound = bind_library(tuple(params), args)
+        settings = AbstractValue(keys={k: g for k, g in bound.items() if k not in params and not k.startswith("#")})
+        bases = tuple(b for b, made in self.analysis.flowrules.app_objects.get("handlers", {}).items() if made == app)
+        for cls in self.program.derived_from(bases):
+            self.store(FieldStore(objects(Instance(cls)), "settings", settings))
+            self.store(FieldStore(objects(Instance(cls)), "application", objects(Instance(app))))
 
     def read_attribute(self, args: tuple) -> AbstractValue | None:
         """`getattr(obj, name[, default])`: with `name` one of a few constants, each attribute it may
