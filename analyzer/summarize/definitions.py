@@ -27,6 +27,15 @@ def related_model_arguments(call: cst.Call) -> list:
     return [a.value for a in call.args if a.keyword is None][:1] + [a.value for a in call.args if a.keyword and a.keyword.value == "to"]
 
 
+def _type_parts(declared):
+    """The types a declaration names: itself, the sides of `X | None`, the argument of `Optional[X]`."""
+    if isinstance(declared, cst.BinaryOperation) and isinstance(declared.operator, cst.BitOr):
+        return (*_type_parts(declared.left), *_type_parts(declared.right))
+    if isinstance(declared, cst.Subscript) and len(declared.slice) == 1 and isinstance(declared.slice[0].slice, cst.Index):
+        return _type_parts(declared.slice[0].slice.value)
+    return (declared,)
+
+
 def is_stub(node) -> bool:
     """Does a function's body do nothing: a docstring, `pass`, `...`, raising NotImplementedError, or
     returning a constant (`return None`, `return False`: a default its subclasses replace)? Then it
@@ -303,8 +312,8 @@ class Definitions:
             return
         owner = scope.qualname.rpartition(".")[2]
         v = self.source(scope, target, target.value, owner, "field")
-        if not v.atoms and isinstance(value_node, cst.Call):
-            v = self.typed_field(target, value_node, owner, scope)
+        if not v.atoms and declared is not None:
+            v = self.typed_field(target, annotation, value_node, owner, scope)
         index = next(a.index for a in v.atoms if type(a) is SourceRef) if v.atoms else None
         scope.fields.append((target.value, index))
         if isinstance(value_node, cst.Call):
@@ -334,21 +343,24 @@ class Definitions:
             source = next(a.index for a in value.atoms if type(a) is SourceRef)
         scope.relations.append(ReverseAccessor(model, name, source, target.value))
 
-    def typed_field(self, target: cst.Name, call: cst.Call, owner: str, scope: Scope) -> Val:
+    def typed_field(self, target: cst.Name, annotation, value_node, owner: str, scope: Scope) -> Val:
         """A field whose name says nothing (`assigned_to`, `contact`) classified by the constructor
-        it is declared with (rules/sources.toml [[field]]); not when the name says it is something
-        else (`support_email`, or an exclude word of the category: `socks_proxy_host`) or the
-        model is the service's own (SiteSettings)."""
-        constructor = self.static_name(call.func, scope)
-        if constructor is None or self.vocab.explain(target.value).reason != "no pattern" or self.vocab.holds(owner, "service"):
+        or the annotation it is declared with (rules/sources.toml [[field]]: `models.EmailField()`,
+        `contact: EmailStr | None`); not when the name says it is something else (`support_email`,
+        or an exclude word of the category: `socks_proxy_host`) or the model is the service's own
+        (SiteSettings)."""
+        if self.vocab.explain(target.value).reason != "no pattern" or self.vocab.holds(owner, "service"):
             return EMPTY
-        targets = tuple(t for node in related_model_arguments(call) for t in (literal_str(node), self.static_name(node.func if isinstance(node, cst.Call) else node, scope)) if t)
-        rule = self.source_rules.field(constructor, targets)
+        call = value_node if isinstance(value_node, cst.Call) else None
+        declared = (*(_type_parts(annotation) if annotation is not None else ()), *((call.func,) if call is not None else ()))
+        targets = tuple(t for node in (related_model_arguments(call) if call is not None else ())
+                        for t in (literal_str(node), self.static_name(node.func if isinstance(node, cst.Call) else node, scope)) if t)
+        rule = next(filter(None, (self.source_rules.field(name, targets) for name in
+                                  filter(None, (self.static_name(unquote(t), scope) for t in declared)))), None)
         if rule is None or self.vocab.excluded_by(target.value, rule.category):
             return EMPTY
         shape = "relation" if rule.to else "field"
         return self.add_source(Source(rule.category, self.loc(target), text_of(target), scope.qualname, shape), (id(target), target.value))
-
 
 class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Names):
     """One module being summarized: the located nodes, sources, call sites and definitions found."""
