@@ -60,7 +60,8 @@ class Effects:
             return
         if only_reads(call, self.analysis.flowrules.read_statements):
             return
-        call = replace(call, clients=self.named_endpoints(call.clients))
+        if (clients := self.named_endpoints(call.clients)) is not call.clients:
+            call = replace(call, clients=clients)
         taint = dict(call.data.taint)
         for k, t in url_data(call).items():
             add_taint(taint, k, t)
