@@ -475,8 +475,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         row_params=tuple(data.get("row_params", ())),
         text_methods={name: tuple(methods) for name, methods in data.get("text_methods", {}).items()},
         library_text_methods=tuple(data.get("library_text_methods", ())),
-        library_str=tuple(LibraryStr(tuple(r["bases"]), r.get("method", ""), r.get("field_constant", ""), r["field_default"])
-                          for r in data.get("library_str", ())),
+        library_str=_load_library_str(data.get("library_str", ())),
         single_instance=tuple(data.get("single_instance", ())),
         field_selectors=tuple(data.get("field_selectors", ())),
         builtin_methods=tuple(data.get("builtin_methods", ())),
@@ -488,6 +487,10 @@ def _load_flowrules(directory: Path) -> Flowrules:
         serializers={key: tuple(v) if isinstance(v, list) else v for key, v in data.get("serializers", {}).items()},
         templates=_load_templates(data.get("templates", {})),
     )
+
+
+def _load_library_str(entries: list) -> tuple:
+    return tuple(LibraryStr(tuple(r["bases"]), r.get("method", ""), r.get("field_constant", ""), r["field_default"]) for r in entries)
 
 
 def _load_templates(data: dict) -> Templates:

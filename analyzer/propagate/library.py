@@ -106,8 +106,7 @@ class Library:
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)
             return self.invoke(args, position, site)
         if qualname in flowrules.app_objects.get("classes", ()):  # Flask(__name__): attributes set on it are read back
-            self.app_settings(qualname, args)
-            return merge(self.default(args, None), objects(Instance(qualname)))
+            return merge(self.default(args, None), objects(Instance(qualname)), self.app_settings(qualname, args))
         if args and (qualname in flowrules.class_loaders or qualname in flowrules.module_loaders):
             return (self.load_class if qualname in flowrules.class_loaders else self.load_module)(args[0][1])
         if qualname in flowrules.model_queries and (models := [o.cls for o in args[0][1].objs if type(o) is ClassObject] if args else []):
@@ -163,20 +162,22 @@ class Library:
         held = AbstractValue(dict(receiver.taint), keys=receiver.keys) if receiver is not None else NOTHING
         return merge(self.default(tuple(rest), None), held, AbstractValue(keys=fields), objects(LibraryObject(qualname)))
 
-    def app_settings(self, app: str, args: tuple) -> None:
+    def app_settings(self, app: str, args: tuple) -> AbstractValue:
         """`web.Application(handlers, db=session, **settings)` (flow.toml app_objects `settings`: the
         constructor's parameters before its settings): the keywords are the application's settings,
         which each project class deriving from one of its `handlers` bases reads as `self.settings`
-        and its application as `self.application` (Tornado's RequestHandler)."""
+        and its application as `self.application` (Tornado's RequestHandler); stored, the call's
+        value gets nothing of them."""
         params = self.analysis.flowrules.app_objects.get("settings", {}).get(app)
         if params is None:
-            return
+            return NOTHING
         bound = bind_library(tuple(params), args)
         settings = AbstractValue(keys={k: g for k, g in bound.items() if k not in params and not k.startswith("#")})
         bases = tuple(b for b, made in self.analysis.flowrules.app_objects.get("handlers", {}).items() if made == app)
         for cls in self.program.derived_from(bases):
             self.store(FieldStore(objects(Instance(cls)), "settings", settings))
             self.store(FieldStore(objects(Instance(cls)), "application", objects(Instance(app))))
+        return NOTHING
 
     def read_attribute(self, args: tuple) -> AbstractValue | None:
         """`getattr(obj, name[, default])`: with `name` one of a few constants, each attribute it may

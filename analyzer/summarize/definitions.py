@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from ..dotted import within
-from ..ir import EMPTY, DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
+from ..ir import DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
 from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
 from ..knowledge.vocabulary import split_words
 from .calls import Calls
@@ -17,23 +17,9 @@ from .keys import Keys
 from .logins import Logins
 from .names import Names, Scope, assigned_targets, walk
 from .statements import Statements
-from .values import CLOSURE, is_fixed_value, literal_str, made_by, param_value, string_collection, text_of, unquote
+from .values import CLOSURE, is_fixed_value, literal_str, made_by, param_value, related_model_arguments, string_collection, text_of, unquote
 
 ATTRIBUTE_NAME = re.compile(rb"\.\s*([A-Za-z_][A-Za-z0-9_]*)")  # `x.name` in a module's text
-
-
-def related_model_arguments(call: cst.Call) -> list:
-    """The arguments naming the model a relation field points to: the first positional, `to=`."""
-    return [a.value for a in call.args if a.keyword is None][:1] + [a.value for a in call.args if a.keyword and a.keyword.value == "to"]
-
-
-def _type_parts(declared):
-    """The types a declaration names: itself, the sides of `X | None`, the argument of `Optional[X]`."""
-    if isinstance(declared, cst.BinaryOperation) and isinstance(declared.operator, cst.BitOr):
-        return (*_type_parts(declared.left), *_type_parts(declared.right))
-    if isinstance(declared, cst.Subscript) and len(declared.slice) == 1 and isinstance(declared.slice[0].slice, cst.Index):
-        return _type_parts(declared.slice[0].slice.value)
-    return (declared,)
 
 
 def is_stub(node) -> bool:
@@ -343,24 +329,6 @@ class Definitions:
             source = next(a.index for a in value.atoms if type(a) is SourceRef)
         scope.relations.append(ReverseAccessor(model, name, source, target.value))
 
-    def typed_field(self, target: cst.Name, annotation, value_node, owner: str, scope: Scope) -> Val:
-        """A field whose name says nothing (`assigned_to`, `contact`) classified by the constructor
-        or the annotation it is declared with (rules/sources.toml [[field]]: `models.EmailField()`,
-        `contact: EmailStr | None`); not when the name says it is something else (`support_email`,
-        or an exclude word of the category: `socks_proxy_host`) or the model is the service's own
-        (SiteSettings)."""
-        if self.vocab.explain(target.value).reason != "no pattern" or self.vocab.holds(owner, "service"):
-            return EMPTY
-        call = value_node if isinstance(value_node, cst.Call) else None
-        declared = (*(_type_parts(annotation) if annotation is not None else ()), *((call.func,) if call is not None else ()))
-        targets = tuple(t for node in (related_model_arguments(call) if call is not None else ())
-                        for t in (literal_str(node), self.static_name(node.func if isinstance(node, cst.Call) else node, scope)) if t)
-        rule = next(filter(None, (self.source_rules.field(name, targets) for name in
-                                  filter(None, (self.static_name(unquote(t), scope) for t in declared)))), None)
-        if rule is None or self.vocab.excluded_by(target.value, rule.category):
-            return EMPTY
-        shape = "relation" if rule.to else "field"
-        return self.add_source(Source(rule.category, self.loc(target), text_of(target), scope.qualname, shape), (id(target), target.value))
 
 class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Names):
     """One module being summarized: the located nodes, sources, call sites and definitions found."""

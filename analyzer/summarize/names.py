@@ -10,7 +10,7 @@ from ..dotted import within
 from ..ir import EMPTY, AttrPath, CallResult, GlobalRef, LibraryRef, ProjectRef, SelfRef, SourceRef, StaticCallee, Val, join
 from ..summary import Arg, Source
 from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, \
-    literal_str, param_value, path_step, string_collection, text_of
+    literal_str, param_value, path_step, related_model_arguments, string_collection, text_of, unquote
 
 
 class Scope:
@@ -45,6 +45,15 @@ class Scope:
         caller's dict or list now holds them (FunctionSummary.outs)."""
         if name in self.params and name != self.self_name and name not in self.rebound:
             self.mutated.add(name)
+
+
+def _type_parts(declared):
+    """The types a declaration names: itself, the sides of `X | None`, the argument of `Optional[X]`."""
+    if isinstance(declared, cst.BinaryOperation) and isinstance(declared.operator, cst.BitOr):
+        return (*_type_parts(declared.left), *_type_parts(declared.right))
+    if isinstance(declared, cst.Subscript) and len(declared.slice) == 1 and isinstance(declared.slice[0].slice, cst.Index):
+        return _type_parts(declared.slice[0].slice.value)
+    return (declared,)
 
 
 class Names:
@@ -276,6 +285,25 @@ class Names:
         if self.is_enum_member(node, scope) or self.names_method(node, scope):
             return EMPTY  # `AuthMethods.user_id_only`, `self._background_check`: an enumeration's member, a method
         return self.source(scope, node, node.attr.value, self.owner(node.value, scope), "attribute")
+
+    def typed_field(self, target: cst.Name, annotation, value_node, owner: str, scope: Scope) -> Val:
+        """A field whose name says nothing (`assigned_to`, `contact`) classified by the constructor
+        or the annotation it is declared with (rules/sources.toml [[field]]: `models.EmailField()`,
+        `contact: EmailStr | None`); not when the name says it is something else (`support_email`,
+        or an exclude word of the category: `socks_proxy_host`) or the model is the service's own
+        (SiteSettings)."""
+        if self.vocab.explain(target.value).reason != "no pattern" or self.vocab.holds(owner, "service"):
+            return EMPTY
+        call = value_node if isinstance(value_node, cst.Call) else None
+        declared = (*(_type_parts(annotation) if annotation is not None else ()), *((call.func,) if call is not None else ()))
+        targets = tuple(t for node in (related_model_arguments(call) if call is not None else ())
+                        for t in (literal_str(node), self.static_name(node.func if isinstance(node, cst.Call) else node, scope)) if t)
+        rule = next(filter(None, (self.source_rules.field(name, targets) for name in
+                                  filter(None, (self.static_name(unquote(t), scope) for t in declared)))), None)
+        if rule is None or self.vocab.excluded_by(target.value, rule.category):
+            return EMPTY
+        shape = "relation" if rule.to else "field"
+        return self.add_source(Source(rule.category, self.loc(target), text_of(target), scope.qualname, shape), (id(target), target.value))
 
     def import_(self, node) -> None:
         """Bind the names an import statement introduces to the qualified names they stand for."""

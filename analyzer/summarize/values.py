@@ -280,6 +280,11 @@ def is_fixed_value(node) -> bool:
     return bool(literal_str(node))
 
 
+def related_model_arguments(call: cst.Call) -> list:
+    """The arguments naming the model a relation field points to: the first positional, `to=`."""
+    return [a.value for a in call.args if a.keyword is None][:1] + [a.value for a in call.args if a.keyword and a.keyword.value == "to"]
+
+
 def unquote(node):
     """A string annotation ("Client") read as the name it spells."""
     value = literal_str(node)
