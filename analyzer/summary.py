@@ -91,7 +91,7 @@ class FunctionSummary:
     is_classmethod: bool = False
     is_property: bool = False  # read as an attribute: `obj.name` runs it
     outs: tuple = ()  # (parameter, Val): what the function put into a dict or list it was given
-    is_stub: bool = False  # its body does nothing (docstring, pass, ..., raising NotImplementedError): an interface
+    is_stub: bool = False  # its body does nothing (docstring, pass, ..., raising NotImplementedError, a constant returned): an interface
 
     @property
     def self_param(self) -> str | None:

@@ -1,5 +1,7 @@
 """What a template writes out of its context (analyzer/templates.py), read as text."""
 
+from functools import partial
+
 from xborder.propagate.rendering import name_patterns
 from xborder.ir import Lit, Sym, ParamRef, Unknown
 from xborder.knowledge import load_knowledge
@@ -9,13 +11,9 @@ from xborder.templates import AS_TEXT as T, ELEMENT, TemplateFolders as Folders,
 TEXT_FILTERS = load_knowledge(Config(home=("CN",))).catalog.flowrules.templates.text_filters
 
 
-def read_usage(text: str):
-    """A template's usage with the bundled rules' text filters (flow.toml `templates.text_filters`)."""
-    return read_text(text, TEXT_FILTERS)
-
-
-def TemplateFolders(root):
-    return Folders(root, TEXT_FILTERS)
+# With the bundled rules' text filters (flow.toml `templates.text_filters`).
+read_usage = partial(read_text, text_filters=TEXT_FILTERS)
+TemplateFolders = partial(Folders, text_filters=TEXT_FILTERS)
 
 
 def paths(text: str) -> set:

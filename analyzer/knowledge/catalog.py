@@ -289,11 +289,10 @@ class Catalog:
         self.no_sink: set = set()  # callees no glob matches: the propagation asks again for each call
         # Client type -> {name: host}: the endpoint names its SDK maps to hosts (`ovh.Client(endpoint="ovh-eu")`).
         self.endpoint_names: dict[str, dict] = {}
+        self.clients_by_constructor: dict[str, list] = {}
         for c in clients:
             if c.constants:
                 self.endpoint_names.setdefault(c.type, {}).update(c.constants)
-        self.clients_by_constructor: dict[str, list] = {}
-        for c in clients:
             if "*" not in c.constructor:
                 self.clients_by_constructor.setdefault(c.constructor, []).append(c)
         # Globs (googleapiclient.discovery.Resource.*: each method of a resource gives another) the same way.

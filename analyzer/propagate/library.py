@@ -106,7 +106,8 @@ class Library:
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)
             return self.invoke(args, position, site)
         if qualname in flowrules.app_objects.get("classes", ()):  # Flask(__name__): attributes set on it are read back
-            return merge(self.default(args, None), objects(Instance(qualname)), self.app_settings(qualname, args))
+            self.app_settings(qualname, args)
+            return merge(self.default(args, None), objects(Instance(qualname)))
         if args and (qualname in flowrules.class_loaders or qualname in flowrules.module_loaders):
             return (self.load_class if qualname in flowrules.class_loaders else self.load_module)(args[0][1])
         if qualname in flowrules.model_queries and (models := [o.cls for o in args[0][1].objs if type(o) is ClassObject] if args else []):
@@ -116,8 +117,7 @@ class Library:
         if (loaded := self.loaded_template(qualname, args)) is not None:
             return loaded
         args = self.rendered_args(qualname, args, site)
-        made = [self.make_client(spec, args, client) for spec in self.analysis.catalog.clients_made_by(qualname)]
-        made = [m for m in made if m is not None]
+        made = [m for spec in self.analysis.catalog.clients_made_by(qualname) if (m := self.make_client(spec, args, client)) is not None]
         sink = self.analysis.catalog.sink(qualname)
         if sink is not None:
             reply = self.sink_call(sink, args, client, site, receiver)
@@ -162,22 +162,19 @@ class Library:
         held = AbstractValue(dict(receiver.taint), keys=receiver.keys) if receiver is not None else NOTHING
         return merge(self.default(tuple(rest), None), held, AbstractValue(keys=fields), objects(LibraryObject(qualname)))
 
-    def app_settings(self, app: str, args: tuple) -> AbstractValue:
-        """`web.Application(handlers, db=session, **settings)` (flow.toml app_objects `settings`: the
-        constructor's parameters before its settings): the keywords are the application's settings,
-        which each project class deriving from one of its `handlers` bases reads as `self.settings`
-        and its application as `self.application` (Tornado's RequestHandler); stored, the call's
-        value gets nothing of them."""
-        params = self.analysis.flowrules.app_objects.get("settings", {}).get(app)
-        if params is None:
-            return NOTHING
-        bound = bind_library(tuple(params), args)
-        settings = AbstractValue(keys={k: g for k, g in bound.items() if k not in params and not k.startswith("#")})
-        bases = tuple(b for b, made in self.analysis.flowrules.app_objects.get("handlers", {}).items() if made == app)
-        for cls in self.program.derived_from(bases):
-            self.store(FieldStore(objects(Instance(cls)), "settings", settings))
-            self.store(FieldStore(objects(Instance(cls)), "application", objects(Instance(app))))
-        return NOTHING
+    def app_settings(self, app: str, args: tuple) -> None:
+        """`web.Application(handlers, db=session, **settings)` (flow.toml app_objects `settings`): the
+        keywords past the constructor's `params` are the application's settings, which each project
+        class deriving from one of its `handlers` bases reads as the rule's `settings` attribute, and
+        the application as its `application` attribute (Tornado's RequestHandler)."""
+        rule = self.analysis.flowrules.app_objects.get("settings", {}).get(app)
+        if rule is None:
+            return
+        bound = bind_library(tuple(rule["params"]), args)
+        settings = AbstractValue(keys={k: g for k, g in bound.items() if k not in rule["params"] and not k.startswith("#")})
+        for cls in self.program.derived_from(tuple(rule["handlers"])):
+            self.store(FieldStore(objects(Instance(cls)), rule["settings"], settings))
+            self.store(FieldStore(objects(Instance(cls)), rule["application"], objects(Instance(app))))
 
     def read_attribute(self, args: tuple) -> AbstractValue | None:
         """`getattr(obj, name[, default])`: with `name` one of a few constants, each attribute it may
@@ -341,7 +338,6 @@ class Library:
         return merge(*returned, NOTHING)
 
 
-
 def spread_params(flowrules, sink, bound: dict, roles: dict) -> list | None:
     """The parameters of a sink that encodes some of them (its signature and data names) a
     **mapping may give: those not given otherwise and not a destination; None for other sinks."""
@@ -357,4 +353,3 @@ def option_name(value: AbstractValue) -> bool:
     number, an empty string or container, an object, a URL (`config.get("yubico.url", YUBICO_URL)`)
     and a parameter, whose caller decides, are a default."""
     return any(OPTION.fullmatch(text) if complete else OPTION.match(text) for text, complete, _ in map(literal, value.strs))
-

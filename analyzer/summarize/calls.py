@@ -107,7 +107,7 @@ class Calls:
             self.mutate(func.value, self.poured(args, method), scope)
         if method in flowrules.key_readers and node.args \
                 and (receiver is not None or name.rpartition(".")[0] in flowrules.request_mappings):
-            return self.key_read(node, func, receiver or EMPTY, result, scope)
+            return self.key_read(node, func, receiver or EMPTY, result, args, scope)
         return result
 
     def passed_out(self, node: cst.Call, callee, args: list, index: int, scope: Scope) -> None:
@@ -194,13 +194,13 @@ class Calls:
         index = self.call_site(node, scope, StaticCallee(function), [Arg(0, None, value)], cst.Name(function))
         return Val(frozenset({CallResult(index)}))
 
-    def key_read(self, node: cst.Call, func, receiver: Val, result: Val, scope: Scope) -> Val:
+    def key_read(self, node: cst.Call, func, receiver: Val, result: Val, args: list, scope: Scope) -> Val:
         """`d.get("phone")`: the value under a known key, and a source when the key names personal data."""
         key = literal_str(node.args[0].value)
         if key is None or not _KEY.fullmatch(key):
             given = self.key_given(scope, node.args[0].value, func.value)
             if (keyed := self.keyed_item(receiver, node.args[0].value, given)) is not None:  # the caller's item, or the default
-                return keyed | (self.expr(node.args[1].value, scope) if len(node.args) > 1 else EMPTY)
+                return keyed | (args[1].value if len(args) > 1 else EMPTY)
             return result | given
         keyed = receiver.keyed()
         value = keyed[key] if key in keyed else result
