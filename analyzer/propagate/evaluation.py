@@ -43,6 +43,11 @@ def annotated_objects(program, catalog, qualname: str) -> set:
 class Evaluation:
     """Values of atoms and of summary values, for a Frame."""
 
+    def declared_objects(self, param: str) -> set:
+        """The objects a parameter's annotation names (none without one)."""
+        annotation = self.annotations.get(param)
+        return annotated_objects(self.program, self.analysis.catalog, annotation) if annotation else set()
+
     def atom_value(self, atom: tuple) -> AbstractValue:
         match atom:
             case SourceRef(index=index):
@@ -52,9 +57,7 @@ class Evaluation:
                 annotation = self.annotations.get(name)
                 if annotation in self.analysis.flowrules.number_types:
                     return self.amount(value)
-                if annotation:
-                    value = AbstractValue(value.taint, value.objs | annotated_objects(self.program, self.analysis.catalog, annotation), value.strs)
-                return value
+                return AbstractValue(value.taint, value.objs | self.declared_objects(name), value.strs)
             case SelfRef(cls=cls):
                 return objects(SelfObject(cls))
             case CallResult(call=index):

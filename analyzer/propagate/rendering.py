@@ -109,7 +109,9 @@ class Rendering:
         def split(value: AbstractValue, key: str | None) -> AbstractValue:
             syms = [o for o in ordered(value.objs) if type(o) is Sym]
             marks.extend(self.render_key(o, DeferredRender(names, prefix, suffix, key)) for o in syms)
-            return AbstractValue({k: t for k, t in value.taint.items() if k not in syms}, value.objs - frozenset(syms), value.strs, value.keys)
+            # a parameter's annotated class is the caller's object too: rendered there
+            deferred = frozenset(syms).union(*(self.declared_objects(o.path.name) for o in syms if type(o.path) is ParamRef))
+            return AbstractValue({k: t for k, t in value.taint.items() if k not in deferred}, value.objs - deferred, value.strs, value.keys)
 
         keys = {k: split(v, k) for k, v in context.keys.items()}
         rest = split(AbstractValue(context.taint, context.objs, context.strs), None)
