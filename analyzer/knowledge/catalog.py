@@ -242,6 +242,7 @@ class Flowrules:
     reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
     invokers: dict = field(default_factory=dict)  # qualified or method name -> position of a callable it calls at once (asyncio.to_thread)
     serializers: dict = None  # serializer bases, the argument they wrap, the attributes holding its listed fields
+    validated_data: dict = field(default_factory=dict)  # form and serializer bases, the attributes and parameters holding their validated fields
     templates: Templates = Templates()  # calls that render a template, and that load one
 
     def reverse_relation(self, constructor: str) -> "ReverseRelation | None":
@@ -447,8 +448,6 @@ def _load_flowrules(directory: Path) -> Flowrules:
         url_decoders=tuple(data.get("url_decoders", ())),
         path_builders=tuple(data.get("path_builders", ())),
         codecs=tuple(data.get("codecs", ())),
-        joiners=data.get("joiners", {}),
-        invokers=data.get("invokers", {}),
         settings_modules=tuple(data.get("settings_modules", ())),
         task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
         no_data=tuple(data.get("no_data", ())),
@@ -464,8 +463,6 @@ def _load_flowrules(directory: Path) -> Flowrules:
         signals=_load_signals(data.get("signals", {})),
         properties=tuple(data.get("properties", ())),
         identity={key: tuple(names) for key, names in data.get("identity", {}).items()},
-        records=data.get("records", {}),
-        logins=data.get("logins", {}),
         whole_object=tuple(data.get("whole_object", ())),
         field_dicts=tuple(data.get("field_dicts", ())),
         settings_selectors=tuple(data.get("settings_selectors", ())),
@@ -480,11 +477,11 @@ def _load_flowrules(directory: Path) -> Flowrules:
         builtin_methods=tuple(data.get("builtin_methods", ())),
         class_loaders=tuple(data.get("class_loaders", ())),
         module_loaders=tuple(data.get("module_loaders", ())),
-        app_objects=data.get("app_objects", {}),
         reverse_relations=tuple(ReverseRelation(tuple(r["constructors"]), r["keyword"], r["default"])
                                 for r in data.get("reverse_relations", ())),
         serializers={key: tuple(v) if isinstance(v, list) else v for key, v in data.get("serializers", {}).items()},
         templates=_load_templates(data.get("templates", {})),
+        **{key: data.get(key, {}) for key in ("joiners", "invokers", "records", "logins", "app_objects", "validated_data")},
     )
 
 

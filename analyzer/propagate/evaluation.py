@@ -43,11 +43,6 @@ def annotated_objects(program, catalog, qualname: str) -> set:
 class Evaluation:
     """Values of atoms and of summary values, for a Frame."""
 
-    def declared_objects(self, param: str) -> set:
-        """The objects a parameter's annotation names (none without one)."""
-        annotation = self.annotations.get(param)
-        return annotated_objects(self.program, self.analysis.catalog, annotation) if annotation else set()
-
     def atom_value(self, atom: tuple) -> AbstractValue:
         match atom:
             case SourceRef(index=index):
@@ -57,7 +52,7 @@ class Evaluation:
                 annotation = self.annotations.get(name)
                 if annotation in self.analysis.flowrules.number_types:
                     return self.amount(value)
-                return AbstractValue(value.taint, value.objs | self.declared_objects(name), value.strs)
+                return merge(AbstractValue(value.taint, value.objs | self.declared_objects(name), value.strs), self.validated_param(name))
             case SelfRef(cls=cls):
                 return objects(SelfObject(cls))
             case CallResult(call=index):
@@ -67,7 +62,7 @@ class Evaluation:
             case FieldRef(cls=cls, attr=attr):
                 if self.self_param and self.program.declaring_subclasses(cls, attr):
                     return symbol(AttrPath(ParamRef(self.self_param), attr))  # the caller knows the class
-                value = self.analysis.stores.field(cls, attr)
+                value = merge(self.analysis.stores.field(cls, attr), self.validated_attribute(cls, attr))
                 return self.amount(value) if self.program.is_number_field(cls, attr) else value
             case AttrPath(base=base, name=name):  # `request.user` (flow.toml identity parameter_attributes): the signed-in user too
                 value = self.attribute(self.atom_value(base), name)
@@ -241,7 +236,7 @@ class Evaluation:
             case ManagerObject(cls=cls):  # any other name may go on with the query
                 return merge(objects(ManagerObject(cls)), self.analysis.stores.field(cls, name) if cls in self.program.classes else NOTHING)
             case Instance(cls=cls) | SelfObject(cls=cls) | ClassObject(cls=cls):
-                value = self.analysis.stores.field(cls, name)
+                value = merge(self.analysis.stores.field(cls, name), self.validated_attribute(cls, name))
                 if type(o) is SelfObject and not value and cls in self.program.classes:  # a subclass's `sql = "SELECT ..."`
                     value = merge(*(self.analysis.stores.field(sub, name) for sub in self.program.declaring_subclasses(cls, name)), NOTHING)
                 method = self.program.lookup_method(cls, name) if cls in self.program.classes else None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from .calls import Calls
 from .clients import Clients
 from .effects import Effects
-from .evaluation import Evaluation
+from .evaluation import Evaluation, annotated_objects
 from .invocations import Invocations
 from .library import Library
 from .rendering import Rendering
@@ -35,3 +35,8 @@ class Frame(Effects, Clients, Library, Invocations, Rendering, Signals, Serializ
         # The receiver parameter (self, cls) of a method: class attributes a subclass overrides are
         # read through it, so that each caller's class gives its own value.
         self.self_param = f.self_param
+
+    def declared_objects(self, param: str) -> set:
+        """The objects a parameter's annotation names (none without one)."""
+        annotation = self.annotations.get(param)
+        return annotated_objects(self.program, self.analysis.catalog, annotation) if annotation else set()

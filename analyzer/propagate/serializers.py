@@ -1,11 +1,12 @@
 """Serializers (flow.toml `serializers`): a serializer object made around a model object holds the
 fields its Meta lists (or its body declares), not every field of the object; so does what a
-schema's `dump(obj)` returns."""
+schema's `dump(obj)` returns. What a form or serializer validated (flow.toml `validated_data`) is a
+dict keyed by the fields its body declares."""
 
 from __future__ import annotations
 
 from ..ir import Instance, ManagerObject, SelfObject, ordered
-from .lattice import AbstractValue, merge, objects
+from .lattice import NOTHING, AbstractValue, merge, objects, source_value
 from .results import FieldStore
 
 MAX_NESTING = 2  # serializers declared inside serializers followed this deep
@@ -68,3 +69,28 @@ class Serializers:
             else:
                 parts.append(AbstractValue(self.analysis.stores.payload(held, fields=False)))
         return merge(*parts)
+
+    def validated(self, cls: str) -> AbstractValue:
+        """`form.cleaned_data`, `serializer.validated_data`: a dict keyed by the fields the class
+        declares, each holding what its declaration says (`to = ListField(child=EmailField())`)."""
+        return AbstractValue(keys={attr: source_value(module, index) if index is not None else NOTHING
+                                   for attr, index, module in self.program.fields(cls)})
+
+    def validating(self, cls: str | None) -> bool:
+        rule = self.analysis.flowrules.validated_data
+        return bool(rule) and cls in self.program.derived_from(tuple(rule["bases"]))
+
+    def validated_attribute(self, cls: str, name: str) -> AbstractValue:
+        """The validated data, when `name` holds it on an instance of a form or serializer class."""
+        if name in self.analysis.flowrules.validated_data.get("attributes", ()) and self.validating(cls):
+            return self.validated(cls)
+        return NOTHING
+
+    def validated_param(self, name: str) -> AbstractValue:
+        """The validated data, when the framework passes it in this parameter of a method of a form
+        or serializer class (DRF's save() calling create(validated_data))."""
+        if self.f.cls is None or not self.validating(self.f.cls):
+            return NOTHING
+        position = self.analysis.flowrules.validated_data["params"].get(self.f.qualname.rpartition(".")[2])
+        params = [p.name for p in self.f.params if p.name != self.self_param]
+        return self.validated(self.f.cls) if position is not None and position < len(params) and params[position] == name else NOTHING

@@ -289,13 +289,15 @@ class Names:
     def typed_field(self, target: cst.Name, annotation, value_node, owner: str, scope: Scope) -> Val:
         """A field whose name says nothing (`assigned_to`, `contact`) classified by the constructor
         or the annotation it is declared with (rules/sources.toml [[field]]: `models.EmailField()`,
-        `contact: EmailStr | None`); not when the name says it is something else (`support_email`,
+        `contact: EmailStr | None`, `to = ListField(child=EmailField())`); not when the name says it is something else (`support_email`,
         or an exclude word of the category: `socks_proxy_host`) or the model is the service's own
         (SiteSettings)."""
         if self.vocab.explain(target.value).reason != "no pattern" or self.vocab.holds(owner, "service"):
             return EMPTY
         call = value_node if isinstance(value_node, cst.Call) else None
-        declared = (*(_type_parts(annotation) if annotation is not None else ()), *((call.func,) if call is not None else ()))
+        # a container field holds what the field it is given holds (`ListField(child=EmailField())`)
+        elements = tuple(a.value.func for a in call.args if isinstance(a.value, cst.Call)) if call is not None else ()
+        declared = (*(_type_parts(annotation) if annotation is not None else ()), *((call.func,) if call is not None else ()), *elements)
         targets = tuple(t for node in (related_model_arguments(call) if call is not None else ())
                         for t in (literal_str(node), self.static_name(node.func if isinstance(node, cst.Call) else node, scope)) if t)
         rule = next(filter(None, (self.source_rules.field(name, targets) for name in
