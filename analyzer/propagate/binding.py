@@ -135,6 +135,23 @@ def bind_fields(declared: list, args: tuple, item) -> list:
     return [(name, value) for name, value in fields if value]
 
 
+def spread_arguments(f, args: tuple) -> tuple:
+    """The arguments a method (its receiver left out) takes into its *args and **kwargs, as the
+    arguments of the call it hands them on to (`super().__init__(*args, **kwargs)`): keywords it
+    names no parameter for, and positions past its own, moved to the front."""
+    params = list(f.params)[1:]
+    named = {p.name for p in params if p.kind in ("positional", "keyword")}
+    positional = sum(1 for p in params if p.kind == "positional")
+    varargs, varkw = (any(p.kind == kind for p in params) for kind in ("varargs", "varkw"))
+    spread = []
+    for arg, g in args:
+        if arg.name is not None and (arg.name == DOUBLE_STAR or arg.name not in named) and varkw:
+            spread.append((arg, g))
+        elif arg.name is None and not arg.starred and arg.position is not None and arg.position >= positional and varargs:
+            spread.append((arg._replace(position=arg.position - positional), g))
+    return tuple(spread)
+
+
 def shift_positions(args: tuple, by: int) -> tuple:
     """Arguments with their positions moved by `by` (the callable or a partial's bound ones taken
     off the front, or put before them); keyword arguments stay."""

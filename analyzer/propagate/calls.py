@@ -7,7 +7,7 @@ from ..ir import BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPat
     PartialObject, Reply, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
     ordered
 from ..strings import format_parts
-from .binding import ProjectBinding, bind_fields
+from .binding import ProjectBinding, bind_fields, spread_arguments
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects, source_value
 from .results import DeferredCall, FieldStore, Site
 from .substitution import Substitution
@@ -327,14 +327,22 @@ class Calls:
 
     def construct(self, cls: str, args: tuple, site: Site) -> AbstractValue:
         """`Cls(...)`: its __init__ runs on a new instance; without one (dataclass, pydantic, attrs,
-        NamedTuple) the arguments become fields by name or order."""
+        NamedTuple) the arguments become fields by name or order. A subclass of a library client
+        (class EmailMessage(EmailMultiAlternatives)) keeps what reaches the client's constructor
+        under the constructor's parameter names: every argument without an __init__, those its
+        __init__ takes as *args and **kwargs with one (handed on to super().__init__)."""
         obj = Instance(cls)
         self.serialize(cls, args)
         init = self.program.lookup_method(cls, "__init__")
+        client = next((specs[0].params for base in self.program.library_bases(cls)
+                       if (specs := self.analysis.catalog.clients_made_by(base))), None)
         if init:
             self.instantiate(init, obj, args, site)
-            return objects(obj)
-        for name, value in bind_fields([a for a, _, _ in self.program.fields(cls)], args, self.item):
+            if client is None:
+                return objects(obj)
+            args = spread_arguments(self.program.functions[init][0], args)
+        declared = list(client) if client is not None else [a for a, _, _ in self.program.fields(cls)]
+        for name, value in bind_fields(declared, args, self.item):
             self.store(FieldStore(objects(obj), name, value, (site.path, site.loc)))
         return objects(obj)
 
