@@ -245,24 +245,6 @@ class Calls:
             self.callable_targets(self.analysis.stores.field(o.cls, method)) if self.program.functions[t][0].is_property
             else [(FunctionObject(t), o)])]
 
-    def inherited(self, cls: str, method: str, self_obj) -> tuple:
-        """A method a project class inherits from a library class (class Backend(EmailBackend)): the
-        library's method, on the instance as that library's client (and `self_obj`, for sink hooks);
-        else that library method by the nearest library base's name (`class Directory(LDAP)`:
-        `flask_simpleldap.LDAP.bind_user`, a call coverage lists when no rule models it)."""
-        bases = self.program.library_bases(cls)
-        for base in bases:
-            specs = self.analysis.catalog.clients_made_by(base)
-            type_ = specs[0].type if specs else base
-            if specs or self.analysis.catalog.sink(f"{type_}.{method}") is not None:
-                # Its destination: the constructor's destination arguments, as the instance keeps them.
-                dests = tuple((role, tuple(ordered(strs))) for spec in specs[:1] for param, role in spec.destination
-                              if (strs := self.analysis.stores.field(cls, param).strs))
-                return (ClientMethod(type_, method, ClientObject(type_, dests, specs[0].provider if specs else None)), self_obj)
-            if self.analysis.sources.call(f"{base}.{method}"):
-                return (LibraryObject(f"{base}.{method}"), None)  # a source call under its library name
-        return (LibraryObject(f"{bases[0] if bases else cls}.{method}"), None)
-
     def default(self, args: tuple, receiver: AbstractValue | None, method: str | None = None,
                 function: str | None = None) -> AbstractValue:
         """An unknown call: what goes in comes out (taint only); objects given to it hand out their

@@ -3,7 +3,7 @@ project's settings configure, for a Frame."""
 
 from __future__ import annotations
 
-from ..ir import ClientObject, LibraryObject, Lit, Unknown, ordered
+from ..ir import ClientMethod, ClientObject, ClientPath, LibraryObject, Lit, Unknown, ordered
 from ..strings import literal
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, objects
@@ -45,6 +45,36 @@ class Clients:
         if spec.is_global:
             self.store(ClientStore(spec.type, objects(obj)))
         return AbstractValue(self.data_of(bound, spec.carries, dict(spec.destination)), frozenset({obj}))
+
+    def inherited(self, cls: str, method: str, self_obj) -> tuple:
+        """A method a project class inherits from a library class (class Backend(EmailBackend)): the
+        library's method, on the instance as that library's client (and `self_obj`, for sink hooks);
+        else that library method by the nearest library base's name (`class Directory(LDAP)`:
+        `flask_simpleldap.LDAP.bind_user`, a call coverage lists when no rule models it)."""
+        bases = self.program.library_bases(cls)
+        for base in bases:
+            specs = self.analysis.catalog.clients_made_by(base)
+            type_ = specs[0].type if specs else base
+            if specs or self.analysis.catalog.sink(f"{type_}.{method}") is not None:
+                return (ClientMethod(type_, method, self.client_of(cls, base)), self_obj)
+            if self.analysis.sources.call(f"{base}.{method}"):
+                return (LibraryObject(f"{base}.{method}"), None)  # a source call under its library name
+        return (LibraryObject(f"{bases[0] if bases else cls}.{method}"), None)
+
+    def client_of(self, cls: str, base: str) -> ClientObject:
+        """An instance of a project class deriving from library class `base` as that library's
+        client, its destination the constructor's destination arguments as the instance keeps them."""
+        specs = self.analysis.catalog.clients_made_by(base)
+        type_ = specs[0].type if specs else base
+        dests = tuple((role, tuple(ordered(strs))) for spec in specs[:1] for param, role in spec.destination
+                      if (strs := self.analysis.stores.field(cls, param).strs))
+        return ClientObject(type_, dests, specs[0].provider if specs else None)
+
+    def client_path(self, cls: str, name: str) -> AbstractValue:
+        """`db.session` on an instance of a project subclass of a library client (class
+        IndicoSQLAlchemy(SQLAlchemy)) that does not answer `name` itself: a path into the client."""
+        base = next((b for b in self.program.library_bases(cls) if self.analysis.catalog.clients_made_by(b)), None)
+        return objects(ClientPath(self.client_of(cls, base), name)) if base else NOTHING
 
     def named_endpoints(self, clients: AbstractValue) -> AbstractValue:
         """The clients, a destination that is an endpoint name their SDK maps to a host (client
