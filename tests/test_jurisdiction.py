@@ -310,6 +310,10 @@ def test_host_pattern_rule_names_the_region(j):
         ("rest.payamak-panel.com", "IR"),
         ("api.payamak-panel.com", "IR"),
         ("detect.telesign.com", "US"),
+        # hosts real applications send to (fittrackee's weather and map tiles, Review Board's registration)
+        ("weather.visualcrossing.com", "US"),
+        ("tile.openstreetmap.org", "GB"),
+        ("www.beanbaginc.com", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
