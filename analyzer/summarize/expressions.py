@@ -116,7 +116,9 @@ class Expressions:
 
     def e_BinaryOperation(self, node: cst.BinaryOperation, scope) -> Val:
         left = flat(self.expr(node.left, scope))
-        if isinstance(node.operator, cst.Modulo) and left.strs:
+        # a number cannot be divided by a dict, a tuple or a text: a template read at run time
+        # (`settings.REGISTER_URL % {"data": data}`) is formatted too
+        if isinstance(node.operator, cst.Modulo) and (left.strs or isinstance(node.right, (cst.Dict, cst.Tuple, cst.SimpleString, cst.FormattedString))):
             return self.percent_formatted(node, left, scope)
         right = flat(self.expr(node.right, scope))
         atoms = left.atoms | right.atoms
