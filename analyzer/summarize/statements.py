@@ -294,8 +294,10 @@ class Statements:
                 for k in alternatives:
                     keys[k] = join(keys.get(k, EMPTY), value | self.source(scope, target, k, owner, "key"))
                 scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
-            else:
-                scope.env[base.value] = join(old, Val(flat(value).atoms))
+            else:  # `output[part] = v`, the key not known here: v under any key it is read by
+                keys = old.keyed()
+                keys[UNKNOWN_KEY] = join(keys.get(UNKNOWN_KEY, EMPTY), Val(flat(value).atoms))
+                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
         elif isinstance(base, cst.Attribute) and scope.is_self(base.value):
             scope.writes.append(FieldWrite(EMPTY, scope.cls, base.attr.value, Val(flat(value).atoms), self.loc(target)))
         elif isinstance(base, cst.Attribute) and (owner := self.static_name(base.value, scope)) in self.class_nodes:
