@@ -194,6 +194,7 @@ class Flowrules:
     merging_mutators: tuple  # of those, the ones merging a mapping's keys into the receiver's (update)
     wrappers: tuple  # qualified names whose result calls their first argument (functools.partial)
     key_readers: tuple  # methods whose first argument is a key read from the receiver (d.get("phone"))
+    value_views: tuple  # methods giving the values a mapping holds (dict.values())
     copiers: tuple  # methods returning a copy of their receiver (dict.copy): a parameter's copy is its value
     translators: frozenset  # functions translating a literal text (gettext, _): the program's text
     managers: tuple  # class attributes that query instances of the class (Customer.objects)
@@ -436,6 +437,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         merging_mutators=tuple(data.get("merging_mutators", ())),
         wrappers=tuple(data.get("wrappers", ())),
         key_readers=tuple(data.get("key_readers", ())),
+        value_views=tuple(data.get("value_views", ())),
         copiers=tuple(data.get("copiers", ())),
         translators=frozenset(data.get("translators", ())),
         managers=tuple(data.get("managers", ())),

@@ -3,19 +3,16 @@ atom CallResult; what can be known right here about strings and containers is kn
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from ..ir import EMPTY, ArgOut, AttrPath, CallResult, DynamicCallee, ItemPath, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
     SelfRef, SuperCallee, Unknown, Val, join
 from ..strings import concat, format_parts, format_query_keys
-from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, Source
+from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, GlobalWrite, Source
 from .names import Scope
-from .values import CLOSURE, atoms_of, attribute_names, collection, flat, is_constant_name, is_source, literal_str, path_step, root_name, \
-    strs_of, text_of
+from .values import CLOSURE, any_item, atoms_of, attribute_names, collection, flat, holds_items, is_constant_name, is_source, literal_str, \
+    path_step, root_name, strs_of, text_of
 
-_KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 
 
 class Calls:
@@ -108,6 +105,8 @@ class Calls:
         if method in flowrules.key_readers and node.args \
                 and (receiver is not None or name.rpartition(".")[0] in flowrules.request_mappings):
             return self.key_read(node, func, receiver or EMPTY, result, args, scope)
+        if method in flowrules.value_views and not node.args and receiver is not None and holds_items(receiver):
+            return result | collection([any_item(receiver)])
         return result
 
     def passed_out(self, node: cst.Call, callee, args: list, index: int, scope: Scope) -> None:
@@ -194,18 +193,6 @@ class Calls:
         index = self.call_site(node, scope, StaticCallee(function), [Arg(0, None, value)], cst.Name(function))
         return Val(frozenset({CallResult(index)}))
 
-    def key_read(self, node: cst.Call, func, receiver: Val, result: Val, args: list, scope: Scope) -> Val:
-        """`d.get("phone")`: the value under a known key, and a source when the key names personal data."""
-        key = literal_str(node.args[0].value)
-        if key is None or not _KEY.fullmatch(key):
-            given = self.key_given(scope, node.args[0].value, func.value)
-            if (keyed := self.keyed_item(receiver, node.args[0].value, given)) is not None:  # the caller's item, or the default
-                return keyed | (args[1].value if len(args) > 1 else EMPTY)
-            return result | given
-        keyed = receiver.keyed()
-        value = keyed[key] if key in keyed else result
-        return value | self.read_key_source(scope, node.args[0].value, key, func.value)
-
     @staticmethod
     def dict_value(args: list) -> Val | None:
         """`dict(mapping, **more, key=value)` as `{**mapping, **more, "key": value}`: the known keys
@@ -267,6 +254,8 @@ class Calls:
                 scope.env[name] = join(scope.env[name], value)
             elif name in scope.params:
                 scope.env[name] = join(scope.params[name], value)
+            elif name in self.module_vars:  # `PENDING.append(n)` in a function: the module's list holds n
+                scope.writes.append(GlobalWrite(self.module, name, value))
             scope.filled(name)
         elif isinstance(target, cst.Attribute) and scope.is_self(target.value):
             scope.writes.append(FieldWrite(EMPTY, scope.cls, target.attr.value, value, self.loc(target)))

@@ -116,8 +116,7 @@ class Expressions:
 
     def e_BinaryOperation(self, node: cst.BinaryOperation, scope) -> Val:
         left = flat(self.expr(node.left, scope))
-        # a number cannot be divided by a dict, a tuple or a text: a template read at run time
-        # (`settings.REGISTER_URL % {"data": data}`) is formatted too
+        # no number is divided by a dict, tuple or text: `settings.REGISTER_URL % {"data": d}` formats
         if isinstance(node.operator, cst.Modulo) and (left.strs or isinstance(node.right, (cst.Dict, cst.Tuple, cst.SimpleString, cst.FormattedString))):
             return self.percent_formatted(node, left, scope)
         right = flat(self.expr(node.right, scope))

@@ -3,12 +3,16 @@ sources such keys name."""
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
-from ..ir import EMPTY, KEY_NAMED, KEY_OF, AttrPath, Lit, ParamRef, Val, path_root
+from ..ir import EMPTY, KEY_NAMED, KEY_OF, UNKNOWN_KEY, AttrPath, Lit, ParamRef, Val, join, path_root
+from ..summary import FieldWrite, GlobalWrite
 from .names import Scope
-from .values import is_constant_name, item, literal_key, literal_str
+from .values import any_item, flat, holds_items, is_constant_name, is_source, item, literal_key, literal_str, root_name
 
+_KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 MAX_KEY_ALTERNATIVES = 8  # a key that may be more constants than this says nothing of which one
 
 
@@ -27,7 +31,7 @@ def constant_texts(value: Val | None) -> list[str]:
 
 
 class Keys:
-    """Keys of subscripts and key reads for the summarizer (state lives in Summarizer)."""
+    """Keys of subscripts, key reads and writes by key for the summarizer (state lives in Summarizer)."""
 
     def read_key_source(self, scope: Scope, node: cst.CSTNode, key: str, mapping: cst.BaseExpression) -> Val:
         """A value read from a dict by a key named like personal data (`payload["email"]`,
@@ -87,3 +91,62 @@ class Keys:
         if given.atoms and base.atoms and not base.keys and all(type(path_root(a)) is ParamRef for a in base.atoms):
             return item(base, KEY_OF + key.value) | given
         return None
+
+    def key_read(self, node: cst.Call, func, receiver: Val, result: Val, args: list, scope: Scope) -> Val:
+        """`d.get("phone")`: the value under a known key, and a source when the key names personal data."""
+        key = literal_str(node.args[0].value)
+        if key is None or not _KEY.fullmatch(key):
+            given = self.key_given(scope, node.args[0].value, func.value)
+            if (keyed := self.keyed_item(receiver, node.args[0].value, given)) is not None:  # the caller's item, or the default
+                return keyed | (args[1].value if len(args) > 1 else EMPTY)
+            # a dict the code fills itself: any value it holds, with its keys (its texts are the call's)
+            held = any_item(receiver) if holds_items(receiver) else EMPTY
+            return result | given | Val(held.atoms, (), held.keys)
+        keyed = receiver.keyed()
+        value = keyed[key] if key in keyed else result
+        return value | self.read_key_source(scope, node.args[0].value, key, func.value)
+
+    def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, value_node, augmented: bool) -> None:
+        key = self.subscript_key(target, scope)
+        base = target.value
+        if key is not None and not is_source(value) and not (value_node is not None and (
+                self.operators_value(value_node) or self.client_account(value_node, key, scope))):
+            value = value | self.source(scope, target, key, self.owner(base, scope), "key")
+        alternatives = self.key_alternatives(target, scope) if key is None and not is_source(value) else []
+        if isinstance(base, cst.Name) and (base.value in scope.env or base.value in scope.params):
+            scope.filled(base.value)
+            old = scope.env.get(base.value) or scope.params.get(base.value)
+            if key is not None:
+                keys = old.keyed()
+                keys[key] = join(keys[key], value) if key in keys and augmented else value
+                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
+            elif alternatives:  # `data[field] = v` with `field` one of a few constants: v under any of them
+                keys, owner = old.keyed(), self.owner(base, scope)
+                for k in alternatives:
+                    keys[k] = join(keys.get(k, EMPTY), value | self.source(scope, target, k, owner, "key"))
+                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
+            else:  # `output[part] = v`, the key not known here: v under any key it is read by
+                keys = old.keyed()
+                keys[UNKNOWN_KEY] = join(keys.get(UNKNOWN_KEY, EMPTY), Val(flat(value).atoms))
+                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
+        elif isinstance(base, cst.Name) and base.value in self.module_vars and scope.kind != "module":
+            # `SESSIONS[token] = user` in a function: the module's dict holds it under that key (any key)
+            held = key if key is not None else UNKNOWN_KEY
+            scope.writes.append(GlobalWrite(self.module, base.value, Val(keys=((held, value),))))
+        elif isinstance(base, cst.Attribute) and scope.is_self(base.value):
+            scope.writes.append(FieldWrite(EMPTY, scope.cls, base.attr.value, Val(flat(value).atoms), self.loc(target)))
+        elif isinstance(base, cst.Attribute) and (owner := self.static_name(base.value, scope)) in self.class_nodes:
+            # `GCS._client_cache[key] = client`: the class attribute holds it under that key (any key)
+            held = key if key is not None else UNKNOWN_KEY
+            scope.writes.append(FieldWrite(EMPTY, owner, base.attr.value, Val(keys=((held, value),)), self.loc(target)))
+        else:
+            # notice["params"]["email"] = v, msg.extra["user"] = v on a local: it holds v now (not
+            # on a parameter: `request.session["payer"] = v` does not make the request the payer)
+            self.expr(base, scope)
+            root = root_name(base)
+            if root in scope.env and root not in scope.params:
+                self.mutate(base, Val(flat(value).atoms), scope)
+                if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and key is not None:
+                    # `app.extensions["search"] = client`: the object's field holds it under that key
+                    scope.writes.append(FieldWrite(self.expr(base.value, scope), None, base.attr.value,
+                                                   Val(keys=((key, value),)), self.loc(target)))

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, UNKNOWN_KEY, Poured, Unknown, Val, join, ordered, position
+from ..ir import EMPTY, Poured, Unknown, Val, join, ordered, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_scalar, either, flat, has_starred, is_source, item, literal_template, made_by, root_name, \
-    scalar_variable, strs_of
+from .values import as_scalar, either, flat, has_starred, item, literal_template, made_by, scalar_variable, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -275,43 +274,3 @@ class Statements:
             local = tuple(ordered([a for a in held.atoms if type(a) is not Poured]))
             scope.env[target.value.value] = join(held, Val(frozenset({Poured(local, tuple(ordered(poured)))})))
 
-    def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, value_node, augmented: bool) -> None:
-        key = self.subscript_key(target, scope)
-        base = target.value
-        if key is not None and not is_source(value) and not (value_node is not None and (
-                self.operators_value(value_node) or self.client_account(value_node, key, scope))):
-            value = value | self.source(scope, target, key, self.owner(base, scope), "key")
-        alternatives = self.key_alternatives(target, scope) if key is None and not is_source(value) else []
-        if isinstance(base, cst.Name) and (base.value in scope.env or base.value in scope.params):
-            scope.filled(base.value)
-            old = scope.env.get(base.value) or scope.params.get(base.value)
-            if key is not None:
-                keys = old.keyed()
-                keys[key] = join(keys[key], value) if key in keys and augmented else value
-                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
-            elif alternatives:  # `data[field] = v` with `field` one of a few constants: v under any of them
-                keys, owner = old.keyed(), self.owner(base, scope)
-                for k in alternatives:
-                    keys[k] = join(keys.get(k, EMPTY), value | self.source(scope, target, k, owner, "key"))
-                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
-            else:  # `output[part] = v`, the key not known here: v under any key it is read by
-                keys = old.keyed()
-                keys[UNKNOWN_KEY] = join(keys.get(UNKNOWN_KEY, EMPTY), Val(flat(value).atoms))
-                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
-        elif isinstance(base, cst.Attribute) and scope.is_self(base.value):
-            scope.writes.append(FieldWrite(EMPTY, scope.cls, base.attr.value, Val(flat(value).atoms), self.loc(target)))
-        elif isinstance(base, cst.Attribute) and (owner := self.static_name(base.value, scope)) in self.class_nodes:
-            # `GCS._client_cache[key] = client`: the class attribute holds it under that key (any key)
-            held = key if key is not None else UNKNOWN_KEY
-            scope.writes.append(FieldWrite(EMPTY, owner, base.attr.value, Val(keys=((held, value),)), self.loc(target)))
-        else:
-            # notice["params"]["email"] = v, msg.extra["user"] = v on a local: it holds v now (not
-            # on a parameter: `request.session["payer"] = v` does not make the request the payer)
-            self.expr(base, scope)
-            root = root_name(base)
-            if root in scope.env and root not in scope.params:
-                self.mutate(base, Val(flat(value).atoms), scope)
-                if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and key is not None:
-                    # `app.extensions["search"] = client`: the object's field holds it under that key
-                    scope.writes.append(FieldWrite(self.expr(base.value, scope), None, base.attr.value,
-                                                   Val(keys=((key, value),)), self.loc(target)))

@@ -64,6 +64,12 @@ def any_item(base: Val) -> Val:
     return Val(whole.atoms | tables, capped(tuple(dict.fromkeys(alternatives))), whole.keys)
 
 
+def holds_items(value: Val) -> bool:
+    """Is the value a container the code fills itself: a dict or list with known keys here, or a
+    module's (`SESSIONS`, filled in one function and read in another)?"""
+    return bool(value.keys) or bool(value.atoms) and all(type(path_root(a)) is GlobalRef for a in value.atoms)
+
+
 def attribute_names(value: Val) -> tuple:
     """The attribute names a computed `getattr(obj, name)` may read: every constant string the name
     holds (a loop over a literal tuple of names), when each is an identifier; else none."""
