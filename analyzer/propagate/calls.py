@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ir import BoundMethod, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
+from ..ir import BoundMethod, CallResult, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
     FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
     PartialObject, Reply, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
     ordered
@@ -104,7 +104,7 @@ class Calls:
                 return None, self.static_targets(qualname)
             case MethodCallee(receiver=receiver, name=name):
                 value = self.value_of(receiver)
-                return value, self.method_targets(value, name)
+                return value, self.method_targets(value, name, guess=not self.library_made(receiver))
             case SuperCallee(cls=cls, name=name):
                 for base in self.program.bases(cls):
                     method = self.program.lookup_method(base, name) if base in self.program.classes else None
@@ -176,8 +176,16 @@ class Calls:
                     targets.append((Deferred(), None))
         return targets
 
-    def method_targets(self, receiver: AbstractValue, method: str) -> list:
-        """What `receiver.method(...)` runs, for each object the receiver may be."""
+    def library_made(self, receiver) -> bool:
+        """Is the receiver what a library call made (`request = urllib.request.Request(url)`)? Its
+        methods are the library's, never guessed among the project's classes."""
+        return bool(receiver.atoms) and all(
+            type(a) is CallResult and type(c := self.module.calls[a.call].callee) is StaticCallee
+            and type(self.program.resolve(c.qualname)) is LibraryObject for a in receiver.atoms)
+
+    def method_targets(self, receiver: AbstractValue, method: str, guess: bool = True) -> list:
+        """What `receiver.method(...)` runs, for each object the receiver may be; with `guess`, a
+        receiver nothing is known of runs the one project class (or family) defining the method."""
         targets, deferred = [], False
         queue = self.analysis.flowrules.queue_style(method)
         for o in ordered(receiver.objs):
@@ -218,7 +226,7 @@ class Calls:
                     deferred = True
         if not targets:
             owners = self.program.method_owners.get(method, [])
-            if (classes := self.program.implementations(owners, method)) and method not in self.analysis.flowrules.builtin_methods:
+            if guess and (classes := self.program.implementations(owners, method)) and method not in self.analysis.flowrules.builtin_methods:
                 # One project class defines this method, or a few implement a base's stub (`add_user`):
                 # the receiver is most likely one of them (unless the name is a dict's or a str's:
                 # `d.update(x)` is not `Cart.update`).
