@@ -177,8 +177,7 @@ class Calls:
         return targets
 
     def library_made(self, receiver) -> bool:
-        """Is the receiver what a library call made (`request = urllib.request.Request(url)`)? Its
-        methods are the library's, never guessed among the project's classes."""
+        """Did a library call make the receiver (`urllib.request.Request(url)`)? Then its methods are the library's."""
         return bool(receiver.atoms) and all(
             type(a) is CallResult and type(c := self.module.calls[a.call].callee) is StaticCallee
             and type(self.program.resolve(c.qualname)) is LibraryObject for a in receiver.atoms)

@@ -85,6 +85,13 @@ class Keys:
         texts = constant_texts(scope.env.get(key_name(node) or ""))
         return texts if 1 < len(texts) <= MAX_KEY_ALTERNATIVES else []
 
+    def loop_key(self, node: cst.Subscript, scope: Scope) -> bool:
+        """Is the subscript's key a loop variable, still holding what its loop gave it (and maybe
+        what a call put into it since)?"""
+        name = key_name(node)
+        given = self.loop_values.get((scope.qualname, name)) if name is not None else None
+        return given is not None and bool(given.atoms) and given.atoms <= scope.env.get(name, EMPTY).atoms
+
     def keyed_item(self, base: Val, key: cst.BaseExpression, given: Val) -> Val | None:
         """`d[k]`, `d.get(k)` with `d` and `k` both parameters and `k` named by each caller's constant
         (`given`, key_given): the item under the key each caller passes (ir.KEY_OF); else None."""
@@ -125,10 +132,12 @@ class Keys:
                 for k in alternatives:
                     keys[k] = join(keys.get(k, EMPTY), value | self.source(scope, target, k, owner, "key"))
                 scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
-            else:  # `output[part] = v`, the key not known here: v under any key it is read by
+            elif self.loop_key(target, scope):  # `for part in parts: output[part] = v`: every key holds such a v
                 keys = old.keyed()
                 keys[UNKNOWN_KEY] = join(keys.get(UNKNOWN_KEY, EMPTY), Val(flat(value).atoms))
                 scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
+            else:  # one key not known here (`data[field] = v`): v is the dict's, under no name it is read by
+                scope.env[base.value] = join(old, Val(flat(value).atoms))
         elif isinstance(base, cst.Name) and base.value in self.module_vars and scope.kind != "module":
             # `SESSIONS[token] = user` in a function: the module's dict holds it under that key (any key)
             held = key if key is not None else UNKNOWN_KEY

@@ -210,10 +210,11 @@ class Names:
         names = tuple(literal_str(e.value) for e in literal.elements) if isinstance(target, cst.Name) and string_collection(literal) else ()
         if names and all(n.isidentifier() for n in names):
             self.loop_names[(scope.qualname, target.value)] = (names, scope.env.get(target.value))
-        if constant_collection(iter_node) or self.sanitized(iter_node, scope):
-            return
-        for name in target_names(target):
-            scope.env[name.value] = scope.env[name.value] | self.source(scope, name, name.value, None, "variable")
+        if not constant_collection(iter_node) and not self.sanitized(iter_node, scope):
+            for name in target_names(target):
+                scope.env[name.value] = scope.env[name.value] | self.source(scope, name, name.value, None, "variable")
+        if isinstance(target, cst.Name):
+            self.loop_values[(scope.qualname, target.value)] = scope.env.get(target.value)
 
     def bind_pattern(self, pattern, subject: Val, scope: Scope) -> None:
         """Capture names of a match pattern; `{"version": v}` binds v to the value under "version"."""
