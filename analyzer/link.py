@@ -216,6 +216,11 @@ class ProgramClasses:
             self._numbers[cls] = frozenset(n for c in self.mro(cls) for n in self.classes[c][0].numbers)
         return attr in self._numbers[cls]
 
+    def is_property(self, cls: str, attr: str) -> bool:
+        """Is `attr` of `cls` a method read as an attribute (flow.toml properties)?"""
+        method = self.lookup_method(cls, attr)
+        return method is not None and self.functions[method][0].is_property
+
     def fields(self, cls: str) -> list[tuple]:
         """Declared fields of a class and its project bases: (attr, source index, module summary)."""
         if cls in self._fields:

@@ -137,12 +137,13 @@ class Stores:
         """What an ORM write stores of a value (flow.toml row_params): what it carries itself, and
         of a model object the columns it has, each as it carries itself: a related object put on it
         (`group.owner = user`) is stored as the relation's key, which its key column declares, not
-        as the related object's fields; a reverse relation is another table's."""
+        as the related object's fields; a reverse relation is another table's, and a property
+        (`ip_addresses` querying another table) is computed, not a column."""
         taint = self.payload(g, fields=False)
         for cls in (c for o in ordered(g.objs) if type(o) in (Instance, SelfObject) for c in self.classes_of(o)):
             if cls in self.program.classes:
                 reverse = self.program.reverse_fields(cls)
-                for attr in (a for a in self.attributes(cls) if a not in reverse):
+                for attr in (a for a in self.attributes(cls) if a not in reverse and not self.program.is_property(cls, a)):
                     for k, t in self.payload(self.field(cls, attr), fields=False).items():
                         add_taint(taint, k, t)
         return taint
