@@ -116,7 +116,7 @@ class Keys:
     def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         key = self.subscript_key(target, scope)
         base = target.value
-        if key is not None and not is_source(value) and not (value_node is not None and (
+        if key is not None and not is_source(value) and not self.url_part(value) and not (value_node is not None and (
                 self.operators_value(value_node) or self.client_account(value_node, key, scope))):
             value = value | self.source(scope, target, key, self.owner(base, scope), "key")
         alternatives = self.key_alternatives(target, scope) if key is None and not is_source(value) else []
