@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 from ..dotted import within
-from ..ir import DynamicCallee, ProjectRef, SelfRef, SourceRef, Val
+from ..ir import CallResult, DynamicCallee, ProjectRef, SelfRef, SourceRef, StaticCallee, Val
 from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
 from ..knowledge.vocabulary import split_words
 from .calls import Calls
@@ -17,7 +17,7 @@ from .keys import Keys
 from .logins import Logins
 from .names import Names, Scope, assigned_targets, walk
 from .statements import Statements
-from .values import CLOSURE, is_fixed_value, literal_str, made_by, param_value, related_model_arguments, string_collection, text_of, unquote
+from .values import CLOSURE, dotted, is_fixed_value, literal_str, made_by, param_value, related_model_arguments, string_collection, text_of, unquote
 
 ATTRIBUTE_NAME = re.compile(rb"\.\s*([A-Za-z_][A-Za-z0-9_]*)")  # `x.name` in a module's text
 
@@ -81,6 +81,15 @@ class Definitions:
             self.constant_lists[name] = value_node
         else:
             self.constant_lists.pop(name, None)
+
+    def made_attribute(self, node: cst.BaseExpression, scope: Scope) -> str | None:
+        """`ma.Schema` with `ma = Marshmallow(app)` bound in the module: the attribute of the class
+        that made the object (`flask_marshmallow.Marshmallow.Schema`), as a library base is named."""
+        head, _, rest = (dotted(node) or "").partition(".")
+        held = scope.env.get(head) if scope.kind == "module" and rest else None
+        call = self.calls[next(iter(held.atoms)).call] if held is not None and len(held.atoms) == 1 \
+            and type(next(iter(held.atoms))) is CallResult else None
+        return f"{call.callee.qualname}.{rest}" if call is not None and type(call.callee) is StaticCallee else None
 
     def decorators(self, node, scope: Scope) -> tuple:
         names = []
@@ -166,7 +175,7 @@ class Definitions:
         bases = []
         for arg in node.bases:
             self.expr(arg.value, scope)
-            bases.append(self.static_name(unquote(arg.value), scope) or text_of(arg.value))
+            bases.append(self.static_name(unquote(arg.value), scope) or self.made_attribute(arg.value, scope) or text_of(arg.value))
         if set(bases) & self.flowrules.enum_bases:
             self.enums.add(qualname)
         # A class body runs where the class is defined: its calls and attribute values belong to
