@@ -246,12 +246,15 @@ def settled(g: AbstractValue) -> AbstractValue:
 
 def _constant_start(alternative: tuple) -> tuple:
     """A string alternative as stored: as it is when constant, else its leading constant pieces
-    joined into one, followed by 'computed at run time'."""
+    joined into one, followed by 'computed at run time'; one that starts computed keeps its
+    constant end (`f"{base}/ping"`: a URL made here, not a value taken whole from elsewhere)."""
     count = next((i for i, p in enumerate(alternative) if type(p) is not Lit), len(alternative))
     if count == len(alternative):
         return alternative
     if count == 0:
-        return UNKNOWN_COMPUTED
+        end = len(alternative) - next((i for i, p in enumerate(reversed(alternative)) if type(p) is not Lit), len(alternative))
+        tail = alternative[end:]
+        return (*UNKNOWN_COMPUTED, Lit("".join(p.text for p in tail), tail[0].where)) if tail else UNKNOWN_COMPUTED
     return (Lit("".join(p.text for p in alternative[:count]), alternative[0].where), *UNKNOWN_COMPUTED)
 
 
