@@ -206,6 +206,7 @@ class Flowrules:
     settings_modules: tuple  # qualified names that stand for the project's settings module
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
     url_types: tuple = ()  # calls making a URL object whose text is their first argument's (yarl.URL)
+    statement_types: tuple = ()  # calls making a statement object whose text is their first argument's (sqlalchemy.text)
     url_parsers: tuple = ()  # calls splitting a URL into parts (urlparse): their attributes name no person
     url_decoders: tuple = ()  # calls decoding a part of a URL (unquote): what they return is still that part
     path_builders: tuple = ()  # calls making a file system path (os.path.join): a local given one names a file
@@ -446,6 +447,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         request_mappings=tuple(data.get("request_mappings", ())),
         model_queries=tuple(data.get("model_queries", ())),
         url_types=tuple(data.get("url_types", ())),
+        statement_types=tuple(data.get("statement_types", ())),
         url_parsers=tuple(data.get("url_parsers", ())),
         url_decoders=tuple(data.get("url_decoders", ())),
         path_builders=tuple(data.get("path_builders", ())),

@@ -132,7 +132,7 @@ class Library:
             return made
         if qualname in flowrules.codecs and args and (args[0][1].keys or any(type(o) is Sym for o in args[0][1].objs)):
             return args[0][1]  # json.dumps(d): d, keys and all (a parameter's, as its caller's value has them)
-        if qualname in flowrules.url_types and args:  # yarl.URL(base): the text of the URL is the string's
+        if (qualname in flowrules.url_types or qualname in flowrules.statement_types) and args:  # yarl.URL(base), text(sql): the string's text
             value = merge(AbstractValue(strs=args[0][1].strs), self.default(args, None))
         elif any(within(qualname, b) for b in flowrules.read_builders):  # select(...).where(...)
             value = merge(AbstractValue(strs=frozenset({(Lit(flowrules.read_statements[0], None),)})), self.default(args, receiver), objects(LibraryObject(qualname)))
