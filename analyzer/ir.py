@@ -132,9 +132,11 @@ class Poured(NamedTuple):
     """What an attribute assignment puts on a local (`msg.to = [email]`): part of what a library
     object holds, sent whole with it; not part of a project object, whose field keeps it apart
     (FieldWrite), so that `f.owner = user` does not make `f.pk` the user. `target`: the local's
-    atoms before; both in `ordered` order, so that the atom's repr is the same in every process."""
+    atoms before; both in `ordered` order, so that the atom's repr is the same in every process.
+    `attr`: the attribute assigned; reading another one of the local reads none of it."""
     target: tuple
     value: tuple
+    attr: str = ""
     kind: str = "poured"
 
 

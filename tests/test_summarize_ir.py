@@ -668,7 +668,7 @@ def test_assigning_to_an_attribute_of_another_object_is_a_field_write_on_that_va
     assert tuple(w._replace(loc=-1) for w in f.writes) == (FieldWrite(atoms(CallResult(0)), None, "note", atoms(ParamRef("note"))),)
     assert f.writes[0].loc >= 0
     # the local holds the note as a library object would; a project object's field keeps it apart
-    assert f.returns == atoms(CallResult(0), Poured((CallResult(0),), (ParamRef("note"),)))
+    assert f.returns == atoms(CallResult(0), Poured((CallResult(0),), (ParamRef("note"),), "note"))
 
 
 def test_assigning_a_declared_global_is_a_global_write():

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, ProjectRef, SelfRef, SourceRef, Val, join, position
+from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Poured, ProjectRef, SelfRef, SourceRef, Val, join, position
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
 from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, literal_str, path_step, \
     strs_of, template_words
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
+
+
+# No number is divided by a dict, a tuple or a text: `settings.REGISTER_URL % {"data": d}` formats.
+TEXT_OPERANDS = (cst.Dict, cst.Tuple, cst.SimpleString, cst.FormattedString)
 
 
 class Expressions:
@@ -75,15 +79,16 @@ class Expressions:
         return self.attribute_value(base, attr) | self.source_for_attr(node, scope)
 
     def attribute_value(self, base: Val, attr: str) -> Val:
-        """`base.attr`: a field of `self`, a longer library name, or an access path one longer
-        (`Region.USA`). A parameter named like data (`addressbook`) keeps its name's category on an
-        attribute, unless the attribute is about the data (`addressbook.url`, `email.verified`)."""
+        """`base.attr`: a field of `self`, a longer library name, or an access path one longer (`Region.USA`);
+        a parameter named like data keeps its category, unless the attribute is about it (`addressbook.url`)."""
         atoms = set()
         for a in base.atoms:
             match a:
                 case SourceRef(index=i) if self.sources[i].shape == "parameter" and self.vocab.holds(attr, "meta") \
                         and self.vocab.classify(f"{self.sources[i].expression}_{attr}") is None:
                     continue
+                case Poured(attr=assigned) if assigned != attr:
+                    continue  # `point.elevation = e` puts nothing into `point.time`
                 case SelfRef(cls=cls):
                     atoms.add(FieldRef(cls, attr))
                 case LibraryRef(qualname=name):
@@ -116,8 +121,7 @@ class Expressions:
 
     def e_BinaryOperation(self, node: cst.BinaryOperation, scope) -> Val:
         left = flat(self.expr(node.left, scope))
-        # no number is divided by a dict, tuple or text: `settings.REGISTER_URL % {"data": d}` formats
-        if isinstance(node.operator, cst.Modulo) and (left.strs or isinstance(node.right, (cst.Dict, cst.Tuple, cst.SimpleString, cst.FormattedString))):
+        if isinstance(node.operator, cst.Modulo) and (left.strs or isinstance(node.right, TEXT_OPERANDS)):
             return self.percent_formatted(node, left, scope)
         right = flat(self.expr(node.right, scope))
         atoms = left.atoms | right.atoms

@@ -272,5 +272,5 @@ class Statements:
         if isinstance(target.value, cst.Name) and target.value.value in scope.env and poured:
             held = scope.env[target.value.value]
             local = tuple(ordered([a for a in held.atoms if type(a) is not Poured]))
-            scope.env[target.value.value] = join(held, Val(frozenset({Poured(local, tuple(ordered(poured)))})))
+            scope.env[target.value.value] = join(held, Val(frozenset({Poured(local, tuple(ordered(poured)), target.attr.value)})))
 
