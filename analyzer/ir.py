@@ -174,6 +174,12 @@ TEXT = "\0text:"
 # write out of the caller's value at `path`, placed in the context as that render placed it.
 RENDER = "\0render:"
 
+# The attribute name prefix that stands for "what calling the parameter gives": Sym(AttrPath(path, CALLED
+# + n)) is the value of the caller's callable at `path` called as deferred call n was (driver
+# Analysis.called_by_index; `message = builder(**kwargs); message.send()` sends what the builder the
+# caller passes returns).
+CALLED = "\0called:"
+
 # The attribute name that stands for "as a plain string or number": a variable that `isinstance(x,
 # str)` proved one (in that branch) is read as AttrPath(x, SCALAR): what x carries itself, never the
 # fields of an object it is elsewhere.

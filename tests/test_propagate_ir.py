@@ -615,3 +615,28 @@ def test_extend_by_is_extend_one_step_at_a_time(start, added):
         one_by_one = extend(one_by_one, step)
     assert extend_by(trace, steps) == one_by_one
     assert len(extend_by(trace, steps)) <= MAX_TRACE
+
+
+def test_a_call_of_a_parameter_given_its_own_result_is_read_once():
+    """`text = step(text, v)` in a loop: the call's arguments hold what the call returns (ir.CALLED).
+    Reading that value where the caller passes `step` reads the call's arguments, which hold it again:
+    inside itself it is nothing more, or the reading never ends (Review Board and django-helpdesk
+    lost six functions to a RecursionError)."""
+    from types import SimpleNamespace
+
+    from xborder.ir import CALLED, AttrPath, FunctionObject, ParamRef
+    from xborder.propagate.evaluation import symbol
+    from xborder.propagate.lattice import NOTHING, merge, objects
+    from xborder.propagate.substitution import Substitution
+
+    returned = AttrPath(ParamRef("step"), f"{CALLED}0")
+    call = DeferredCall(Site("a.py", 3, "step", "a.fold"), None, symbol(ParamRef("step")), ((Arg(0, None, EMPTY), symbol(returned)),))
+
+    class Caller:
+        analysis = SimpleNamespace(called_by_index=[call], stores=SimpleNamespace(payload=lambda g, fields=True: dict(g.taint)))
+
+        def called_value(self, callee, call):  # what the step returns: what it is given
+            return merge(NOTHING, *(g for _, g in call.args))
+
+    value = Substitution(Caller(), {"step": objects(FunctionObject("a.joined"))}, {}).sym(returned)
+    assert not value.objs and not value.keys  # what the step is given: no object, read once

@@ -73,8 +73,7 @@ class Calls:
         results, resolved = [], set()
         for target, self_obj in targets:
             if type(target) is Deferred:
-                self.pend(DeferredCall(where, method, receiver if receiver is not None else NOTHING, args))
-                results.append(self.unknown_result(args, receiver, method, where))
+                results.append(self.deferred_result(DeferredCall(where, method, receiver if receiver is not None else NOTHING, args)))
                 continue
             names = self.target_names(target)
             resolved |= names

@@ -16,7 +16,7 @@ from ..summary import GlobalWrite
 from .effects import only_reads, url_data
 from .frame import Frame
 from .lattice import AbstractValue, add_taint, bounded, concrete, decided, objects, params_unknown
-from .results import ClientStore, Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall, joined
+from .results import ClientStore, Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall, joined, merged_call
 from .stores import Stores
 from .substitution import Substitution
 
@@ -58,6 +58,8 @@ class Analysis:
         self.partials: dict = {}  # partial site -> (callable AbstractValue, pre-bound args)
         self.renders: dict = {}  # rendering.DeferredRender -> its index, the number in its RENDER keys
         self.renders_by_index: list = []
+        self.called: dict = {}  # DeferredCall.key() -> its index, the number in its CALLED attributes
+        self.called_by_index: list = []  # DeferredCall, merged over the fixpoint's passes
         self.unmodeled: dict = {}  # qualname -> (package, {(path, loc)}, {category}): calls no rule models
         self.failures: dict[str, Failure] = {}  # functions whose analysis broke, each reported once
         self.caps: list[str] = []  # the bounds the fixpoint hit: its results may be incomplete there
@@ -85,6 +87,16 @@ class Analysis:
             self.renders[render] = len(self.renders_by_index)
             self.renders_by_index.append(render)
         return self.renders[render]
+
+    def called_index(self, call) -> int:
+        """The number of a call of a parameter (results.DeferredCall) in its CALLED attributes."""
+        key = call.key()
+        if key not in self.called:
+            self.called[key] = len(self.called_by_index)
+            self.called_by_index.append(call)
+        else:
+            self.called_by_index[self.called[key]] = merged_call(self.called_by_index[self.called[key]], call)
+        return self.called[key]
 
     def foreign_package(self, qualname: str) -> str | None:
         """The imported package no rule names that a library name belongs to, if any."""

@@ -31,6 +31,7 @@ class Frame(Effects, Clients, Library, Invocations, Rendering, Signals, Serializ
         self.flows: list = []  # RawFlow
         self.expanding: list = []  # functions whose effects are being emitted, innermost last
         self.cuts: list = []  # (site, sanitizer, categories)
+        self.calling: set = set()  # calls of a parameter whose value is being read (Invocations.called_value)
         self.annotations = {p.name: p.annotation for p in f.params if p.annotation}
         # The receiver parameter (self, cls) of a method: class attributes a subclass overrides are
         # read through it, so that each caller's class gives its own value.

@@ -1,13 +1,14 @@
 """Calls that run a callable they are given (flow.toml invokers, functools.partial): the callable
-runs at once with the arguments it is handed, for a Frame."""
+runs at once with the arguments it is handed; and calls of a parameter, whose value is what the
+callable each caller passes gives (ir.CALLED), for a Frame."""
 
 from __future__ import annotations
 
-from ..ir import EMPTY, Deferred, PartialObject
+from ..ir import CALLED, EMPTY, AttrPath, Deferred, PartialObject, Sym, ordered, wrap
 from ..summary import DOUBLE_STAR, Arg
 from .binding import bind_library, shift_positions
 from .lattice import NOTHING, AbstractValue, merge
-from .results import Site
+from .results import DeferredCall, Site
 
 
 class Invocations:
@@ -39,3 +40,33 @@ class Invocations:
         full = shift_positions(bound, -1) + shift_positions(args, sum(1 for a, _ in bound if a.position is not None))
         return merge(*(self.apply(t, so, full, None, site) for t, so in self.callable_targets(callable_)
                        if type(t) not in (Deferred, PartialObject)), NOTHING)
+
+    def deferred_result(self, call: DeferredCall) -> AbstractValue:
+        """A call on a parameter, kept for the callers; its value here is what goes in, and, for the
+        parameter called itself (`builder(**kwargs)`), what the callable a caller passes returns."""
+        self.pend(call)
+        value = self.unknown_result(call.args, call.receiver, call.method, call.site)
+        return merge(value, self.called_result(call)) if call.method is None else value
+
+    def called_result(self, call: DeferredCall) -> AbstractValue:
+        """What calling the parameters in `call.receiver` gives, read at each caller (ir.CALLED)."""
+        syms = [o for o in ordered(call.receiver.objs) if type(o) is Sym]
+        if not syms:
+            return NOTHING
+        index = self.analysis.called_index(call)
+        paths = [wrap(o.path, AttrPath, f"{CALLED}{index}") for o in syms]
+        called = [Sym(p) for p, o in zip(paths, syms) if p is not o.path]
+        return AbstractValue(dict.fromkeys(called, ()), frozenset(called))
+
+    def called_value(self, callee: AbstractValue, call: DeferredCall) -> AbstractValue:
+        """`builder(**kwargs)` of a callee, at a caller that passes the builder: what it returns
+        (nothing more while the same call is being read: a builder reaching itself)."""
+        if call.key() in self.calling:
+            return NOTHING
+        self.calling.add(call.key())
+        try:
+            known = AbstractValue(objs=frozenset(o for o in callee.objs if type(o) is not Sym))
+            values = [self.apply(t, so, call.args, known, call.site) for t, so in self.callable_targets(known) if type(t) is not Deferred]
+            return merge(NOTHING, self.called_result(DeferredCall(call.site, None, callee, call.args)), *values)
+        finally:
+            self.calling.discard(call.key())

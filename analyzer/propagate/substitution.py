@@ -3,7 +3,7 @@ replaced by the caller's values and every trace extended by the hops of the call
 
 from __future__ import annotations
 
-from ..ir import ENCODED, KEY_NAMED, KEY_OF, RENDER, TEXT, UNKNOWN_KEY, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, Lit, ParamRef, \
+from ..ir import CALLED, ENCODED, KEY_NAMED, KEY_OF, RENDER, TEXT, UNKNOWN_KEY, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, Lit, ParamRef, \
     Reply, Sym, ordered, path_root
 from ..strings import literal
 from .lattice import NOTHING, AbstractValue, add_taint, carries_category, expand, extend, extend_by, merge, received_from, retraced, \
@@ -20,6 +20,7 @@ class Substitution:
         self.binding = binding  # parameter name -> the caller's AbstractValue
         self.steps_in = steps_in  # parameter name -> the trace step "passed as 'p' to f"
         self.cache: dict = {}
+        self.calling: set = set()  # deferred calls (ir.CALLED) whose value is being read
 
     def sym(self, path: tuple) -> AbstractValue:
         """The caller's value at a parameter's access path."""
@@ -38,6 +39,8 @@ class Substitution:
                 render = self.frame.analysis.renders_by_index[int(name.removeprefix(RENDER))]
                 names = tuple(ordered(self.strs(frozenset(render.names))))
                 value = AbstractValue(self.frame.render_deferred(self.sym(base), render, names, self.site))
+            case AttrPath(base=base, name=name) if name.startswith(CALLED):
+                value = self.called(base, int(name.removeprefix(CALLED)))
             case AttrPath(base=base, name=name) if name == KEY_NAMED:
                 value = self.key_named(self.sym(base))
             case AttrPath(base=base, name=name):
@@ -63,6 +66,17 @@ class Substitution:
         if given.objs or not texts or not all(complete for _, complete, _ in texts):
             return [UNKNOWN_KEY]
         return [text for text, _, _ in texts]
+
+    def called(self, base: tuple, index: int) -> AbstractValue:
+        """What the caller's callable at `base` gives, called as deferred call `index` was; nothing
+        more while that call's own arguments are read (a call given what it returned)."""
+        if index in self.calling:
+            return NOTHING
+        self.calling.add(index)
+        try:
+            return self.frame.called_value(self.sym(base), self.call(self.frame.analysis.called_by_index[index]))
+        finally:
+            self.calling.discard(index)
 
     def call(self, pending):
         """A pending call of the callee, as this call site sees it."""
