@@ -85,18 +85,24 @@ def but_key_lookups(args: tuple, keys: tuple) -> tuple:
 class Library:
     """Calls into libraries, for a Frame."""
 
+    def wrapped(self, args: tuple, site: Site) -> AbstractValue:
+        """A wrapper's value (flow.toml wrappers): what it wraps; functools.partial(f, a, k=b), whose
+        result calls f with a and k=b first."""
+        if len(args) == 1:
+            return args[0][1]
+        key = (site.path, site.loc)
+        self.analysis.partials[key] = (args[0][1], args[1:])
+        return objects(PartialObject(key))
+
     def library(self, qualname: str, args: tuple, receiver: AbstractValue | None, client: AbstractValue,
                 site: Site) -> AbstractValue:
         flowrules, name = self.analysis.flowrules, qualname.rpartition(".")[2]
         if flowrules.is_sanitizer(qualname):
             return self.cut(qualname, args, receiver, site)
         if qualname in flowrules.wrappers and args:
-            if len(args) == 1:
-                return args[0][1]
-            # functools.partial(f, a, k=b): calling the result calls f with a and k=b first.
-            key = (site.path, site.loc)
-            self.analysis.partials[key] = (args[0][1], args[1:])
-            return objects(PartialObject(key))
+            return self.wrapped(args, site)
+        if receiver is not None and (made := self.serializer_made(name, receiver, args, site)) is not None:
+            return made
         if qualname == "getattr" and len(args) >= 2 and (read := self.read_attribute(args)) is not None:
             return read
         if (dumped := self.dumped(name, args, receiver)) is not None:

@@ -5,7 +5,7 @@ dict keyed by the fields its body declares."""
 
 from __future__ import annotations
 
-from ..ir import Instance, ManagerObject, SelfObject, ordered
+from ..ir import ClassObject, Instance, ManagerObject, SelfObject, ordered
 from .lattice import NOTHING, AbstractValue, merge, objects, source_value
 from .results import FieldStore
 
@@ -94,3 +94,15 @@ class Serializers:
         position = self.analysis.flowrules.validated_data["params"].get(self.f.qualname.rpartition(".")[2])
         params = [p.name for p in self.f.params if p.name != self.self_param]
         return self.validated(self.f.cls) if position is not None and position < len(params) and params[position] == name else NOTHING
+
+    def serializer_made(self, method: str, receiver: AbstractValue, args: tuple, site) -> AbstractValue | None:
+        """`self.get_serializer(data=...)` on a view (flow.toml serializers `factories`: DRF's
+        get_serializer makes an instance of what `get_serializer_class()` returns): an instance of
+        each class the project's method returns; None for any other call."""
+        factory = (self.analysis.flowrules.serializers or {}).get("factories", {}).get(method)
+        methods = [(m, o) for o in ordered(receiver.objs) if factory and type(o) in (Instance, SelfObject)
+                   and o.cls in self.program.classes and (m := self.program.lookup_method(o.cls, factory))]
+        if not methods:
+            return None
+        classes = {c.cls for m, o in methods for c in self.instantiate(m, o, (), site).objs if type(c) is ClassObject}
+        return merge(NOTHING, *(self.construct(c, args, site) for c in sorted(classes)))
