@@ -95,12 +95,15 @@ class ProgramClasses:
         self._mro[cls] = order
         return order
 
-    def library_bases(self, cls: str) -> list[str]:
-        """The library classes a project class derives from, nearest first (class Api(requests.Session))."""
-        found = []
-        for c in self.mro(cls):
-            found += [b for b in self.bases(c) if b not in self.classes and b not in found]
-        return found
+    def library_bases(self, cls: str) -> tuple[str, ...]:
+        """The library classes a project class derives from, nearest first (class Api(requests.Session));
+        asked on every read of an attribute a project object does not hold (Clients.client_path)."""
+        if cls not in self._library_bases:
+            found = []
+            for c in self.mro(cls):
+                found += [b for b in self.bases(c) if b not in self.classes and b not in found]
+            self._library_bases[cls] = tuple(found)
+        return self._library_bases[cls]
 
     def exposes(self, cls: str) -> tuple:
         """The attribute names the nearest serializer Meta of a class and its project bases lists."""
@@ -267,6 +270,7 @@ class Program(ProgramClasses):
                 self.methods[owner][name] = qualname
                 self.method_owners.setdefault(name, []).append(owner)
         self._mro: dict[str, list] = {}
+        self._library_bases: dict[str, tuple] = {}
         self._fields: dict[str, list] = {}
         self._numbers: dict[str, frozenset] = {}
         self._derived: dict[tuple, list] = {}

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, ManagerObject, SelfObject, Step, Sym, ordered
 from ..summary import Arg
-from .lattice import AbstractValue, add_taint, concrete, decided, has_sym, objects, retraced
+from .lattice import AbstractValue, add_taint, concrete, decided, has_sym, known_objects, objects, retraced
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site, keep, merged_call, merged_store
 
 STORABLE = (Instance, SelfObject, ClassObject)
@@ -100,7 +100,7 @@ class Effects:
         if all(type(o) is Sym for o in call.receiver.objs):
             self.pend(call)
             return
-        known = AbstractValue(objs=frozenset(o for o in call.receiver.objs if type(o) is not Sym))
+        known = known_objects(call.receiver)
         targets = self.method_targets(known, call.method) if call.method else self.callable_targets(known)
         results = self.analysis.results
         for target, self_obj in targets:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from ..ir import CALLED, EMPTY, AttrPath, Deferred, PartialObject, Sym, ordered, wrap
 from ..summary import DOUBLE_STAR, Arg
 from .binding import bind_library, shift_positions
-from .lattice import NOTHING, AbstractValue, merge
+from .lattice import NOTHING, AbstractValue, known_objects, merge
 from .results import DeferredCall, Site
 
 
@@ -65,7 +65,7 @@ class Invocations:
             return NOTHING
         self.calling.add(call.key())
         try:
-            known = AbstractValue(objs=frozenset(o for o in callee.objs if type(o) is not Sym))
+            known = known_objects(callee)
             values = [self.apply(t, so, call.args, known, call.site) for t, so in self.callable_targets(known) if type(t) is not Deferred]
             return merge(NOTHING, self.called_result(DeferredCall(call.site, None, callee, call.args)), *values)
         finally:

@@ -49,6 +49,11 @@ def objects(*objs) -> AbstractValue:
     return AbstractValue(objs=frozenset(objs))
 
 
+def known_objects(g: AbstractValue) -> AbstractValue:
+    """The objects of a value a caller has said (not a parameter's, Sym): what a call on it runs."""
+    return AbstractValue(objs=frozenset(o for o in g.objs if type(o) is not Sym))
+
+
 SOURCE_WEIGHT = {"attribute": 0, "field": 0, "relation": 0, "call": 0, "variable": 1, "parameter": 1, "key": 2, "keyword": 2}
 
 
