@@ -500,6 +500,10 @@ class Val(NamedTuple):
     def keyed(self) -> dict:
         return dict(self.keys)
 
+    def with_keys(self, keys: dict) -> "Val":
+        """This value holding `keys` (a dict as `keyed` gives it) instead of its own."""
+        return Val(self.atoms, self.strs, tuple(sorted(keys.items())))
+
     def __or__(self, other: "Val") -> "Val":
         return join(self, other)
 

@@ -112,8 +112,12 @@ class ProgramClasses:
     def derived_from(self, library_classes: tuple) -> list[str]:
         """The project classes that derive from any of these library classes (a user model)."""
         if library_classes not in self._derived:
-            self._derived[library_classes] = sorted(c for c in self.classes if set(self.library_bases(c)) & set(library_classes))
+            self._derived[library_classes] = sorted(c for c in self.classes if self.derives_from(c, library_classes))
         return self._derived[library_classes]
+
+    def derives_from(self, cls: str, library_classes: tuple) -> bool:
+        """Is `cls` a project class deriving from any of these library classes?"""
+        return cls in self.classes and not set(self.library_bases(cls)).isdisjoint(library_classes)
 
     def declares(self, cls: str, name: str) -> bool:
         """Whether a project class or one of its project bases declares `name` in its body (a

@@ -325,8 +325,8 @@ class Calls:
         obj = Instance(cls)
         self.serialize(cls, args)
         init = self.program.lookup_method(cls, "__init__")
-        client = next((specs[0].params for base in self.program.library_bases(cls)
-                       if (specs := self.analysis.catalog.clients_made_by(base))), None)
+        base = self.client_base(cls)
+        client = self.analysis.catalog.clients_made_by(base)[0].params if base else None
         if init:
             self.instantiate(init, obj, args, site)
             if client is None:

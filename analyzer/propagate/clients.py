@@ -70,10 +70,14 @@ class Clients:
                       if (strs := self.analysis.stores.field(cls, param).strs))
         return ClientObject(type_, dests, specs[0].provider if specs else None)
 
+    def client_base(self, cls: str) -> str | None:
+        """The nearest library base of a project class that the catalog has a client of, if any."""
+        return next((b for b in self.program.library_bases(cls) if self.analysis.catalog.clients_made_by(b)), None)
+
     def client_path(self, cls: str, name: str) -> AbstractValue:
         """`db.session` on an instance of a project subclass of a library client (class
         IndicoSQLAlchemy(SQLAlchemy)) that does not answer `name` itself: a path into the client."""
-        base = next((b for b in self.program.library_bases(cls) if self.analysis.catalog.clients_made_by(b)), None)
+        base = self.client_base(cls)
         return objects(ClientPath(self.client_of(cls, base), name)) if base else NOTHING
 
     def named_endpoints(self, clients: AbstractValue) -> AbstractValue:

@@ -52,7 +52,9 @@ class Evaluation:
                 annotation = self.annotations.get(name)
                 if annotation in self.analysis.flowrules.number_types:
                     return self.amount(value)
-                return merge(AbstractValue(value.taint, value.objs | self.declared_objects(name), value.strs), self.validated_param(name))
+                if declared := self.declared_objects(name):
+                    value = AbstractValue(value.taint, value.objs | declared, value.strs)
+                return merge(value, self.validated_param(name))
             case SelfRef(cls=cls):
                 return objects(SelfObject(cls))
             case CallResult(call=index):

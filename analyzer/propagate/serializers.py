@@ -17,7 +17,7 @@ class Serializers:
 
     def is_serializer(self, cls: str) -> bool:
         rule = self.analysis.flowrules.serializers
-        return bool(rule) and cls in self.program.classes and bool(set(self.program.library_bases(cls)) & set(rule["bases"]))
+        return bool(rule) and self.program.derives_from(cls, rule["bases"])
 
     def field_dict(self, g: AbstractValue) -> AbstractValue | None:
         """`model_to_dict(address)` (flow.toml field_dicts) of objects of project classes: a dict
@@ -76,9 +76,9 @@ class Serializers:
         return AbstractValue(keys={attr: source_value(module, index) if index is not None else NOTHING
                                    for attr, index, module in self.program.fields(cls)})
 
-    def validating(self, cls: str | None) -> bool:
+    def validating(self, cls: str) -> bool:
         rule = self.analysis.flowrules.validated_data
-        return bool(rule) and cls in self.program.derived_from(tuple(rule["bases"]))
+        return bool(rule) and self.program.derives_from(cls, rule["bases"])
 
     def validated_attribute(self, cls: str, name: str) -> AbstractValue:
         """The validated data, when `name` holds it on an instance of a form or serializer class."""
@@ -89,18 +89,20 @@ class Serializers:
     def validated_param(self, name: str) -> AbstractValue:
         """The validated data, when the framework passes it in this parameter of a method of a form
         or serializer class (DRF's save() calling create(validated_data))."""
-        if self.f.cls is None or not self.validating(self.f.cls):
+        position = self.analysis.flowrules.validated_data.get("params", {}).get(self.f.qualname.rpartition(".")[2])
+        if position is None or self.f.cls is None or not self.validating(self.f.cls):
             return NOTHING
-        position = self.analysis.flowrules.validated_data["params"].get(self.f.qualname.rpartition(".")[2])
         params = [p.name for p in self.f.params if p.name != self.self_param]
-        return self.validated(self.f.cls) if position is not None and position < len(params) and params[position] == name else NOTHING
+        return self.validated(self.f.cls) if position < len(params) and params[position] == name else NOTHING
 
     def serializer_made(self, method: str, receiver: AbstractValue, args: tuple, site) -> AbstractValue | None:
         """`self.get_serializer(data=...)` on a view (flow.toml serializers `factories`: DRF's
         get_serializer makes an instance of what `get_serializer_class()` returns): an instance of
         each class the project's method returns; None for any other call."""
         factory = (self.analysis.flowrules.serializers or {}).get("factories", {}).get(method)
-        methods = [(m, o) for o in ordered(receiver.objs) if factory and type(o) in (Instance, SelfObject)
+        if factory is None:
+            return None
+        methods = [(m, o) for o in ordered(receiver.objs) if type(o) in (Instance, SelfObject)
                    and o.cls in self.program.classes and (m := self.program.lookup_method(o.cls, factory))]
         if not methods:
             return None

@@ -241,7 +241,7 @@ class Calls:
                 old = scope.env[target.value.value]
                 keys = old.keyed()
                 keys[key] = join(keys[key], value) if key in keys else value
-                scope.env[target.value.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
+                scope.env[target.value.value] = old.with_keys(keys)
                 return
         while isinstance(target, (cst.Attribute, cst.Subscript)) and not (isinstance(target, cst.Attribute) and scope.is_self(target.value)) \
                 and isinstance(target.value, (cst.Name, cst.Attribute, cst.Subscript)):

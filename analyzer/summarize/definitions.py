@@ -86,10 +86,9 @@ class Definitions:
         """`ma.Schema` with `ma = Marshmallow(app)` bound in the module: the attribute of the class
         that made the object (`flask_marshmallow.Marshmallow.Schema`), as a library base is named."""
         head, _, rest = (dotted(node) or "").partition(".")
-        held = scope.env.get(head) if scope.kind == "module" and rest else None
-        call = self.calls[next(iter(held.atoms)).call] if held is not None and len(held.atoms) == 1 \
-            and type(next(iter(held.atoms))) is CallResult else None
-        return f"{call.callee.qualname}.{rest}" if call is not None and type(call.callee) is StaticCallee else None
+        atoms = tuple(scope.env[head].atoms) if scope.kind == "module" and rest and head in scope.env else ()
+        callee = self.calls[atoms[0].call].callee if len(atoms) == 1 and type(atoms[0]) is CallResult else None
+        return f"{callee.qualname}.{rest}" if type(callee) is StaticCallee else None
 
     def decorators(self, node, scope: Scope) -> tuple:
         names = []

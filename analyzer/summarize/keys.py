@@ -123,21 +123,19 @@ class Keys:
         if isinstance(base, cst.Name) and (base.value in scope.env or base.value in scope.params):
             scope.filled(base.value)
             old = scope.env.get(base.value) or scope.params.get(base.value)
+            keys = old.keyed()
             if key is not None:
-                keys = old.keyed()
                 keys[key] = join(keys[key], value) if key in keys and augmented else value
-                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
             elif alternatives:  # `data[field] = v` with `field` one of a few constants: v under any of them
-                keys, owner = old.keyed(), self.owner(base, scope)
+                owner = self.owner(base, scope)
                 for k in alternatives:
                     keys[k] = join(keys.get(k, EMPTY), value | self.source(scope, target, k, owner, "key"))
-                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
             elif self.loop_key(target, scope):  # `for part in parts: output[part] = v`: every key holds such a v
-                keys = old.keyed()
                 keys[UNKNOWN_KEY] = join(keys.get(UNKNOWN_KEY, EMPTY), Val(flat(value).atoms))
-                scope.env[base.value] = Val(old.atoms, old.strs, tuple(sorted(keys.items())))
             else:  # one key not known here (`data[field] = v`): v is the dict's, under no name it is read by
                 scope.env[base.value] = join(old, Val(flat(value).atoms))
+                return
+            scope.env[base.value] = old.with_keys(keys)
         elif isinstance(base, cst.Name) and base.value in self.module_vars and scope.kind != "module":
             # `SESSIONS[token] = user` in a function: the module's dict holds it under that key (any key)
             held = key if key is not None else UNKNOWN_KEY

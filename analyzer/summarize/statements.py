@@ -273,4 +273,3 @@ class Statements:
             held = scope.env[target.value.value]
             local = tuple(ordered([a for a in held.atoms if type(a) is not Poured]))
             scope.env[target.value.value] = join(held, Val(frozenset({Poured(local, tuple(ordered(poured)), target.attr.value)})))
-
