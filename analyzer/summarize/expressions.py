@@ -282,16 +282,18 @@ class Expressions:
         return Val(whole.atoms, (), tuple(sorted((position(i), v) for i, v in enumerate(values))))
 
     def e_Lambda(self, node: cst.Lambda, scope: Scope) -> Val:
-        if id(node) in self.seen_defs:
-            return Val(frozenset({ProjectRef(self.seen_defs[id(node)])}))
-        self.lambda_count += 1
-        qualname = f"{scope.qualname}.<lambda{self.lambda_count}>"
-        self.seen_defs[id(node)] = qualname
-        inner = Scope(qualname, scope.cls, {}, scope, "function")
-        params = self.params(node.params, inner)
-        inner.returns = self.expr(node.body, inner)
-        self.finish_function(inner, params, node, False, False)
-        return Val(frozenset({ProjectRef(qualname)}))
+        """A lambda is a nested function: the enclosing variables it reads go with it (`lambda: self.db`)."""
+        qualname = self.seen_defs.get(id(node))
+        if qualname is None:
+            self.lambda_count += 1
+            qualname = f"{scope.qualname}.<lambda{self.lambda_count}>"
+            self.seen_defs[id(node)] = qualname
+            inner = Scope(qualname, scope.cls, {}, scope, "function")
+            params = self.params(node.params, inner)
+            inner.returns = self.expr(node.body, inner)
+            self.finish_function(inner, params, node, False, False)
+        value = Val(frozenset({ProjectRef(qualname)}))
+        return self.closure(node, value, self.closures[qualname], scope) if qualname in self.closures else value
 
     def comprehension(self, node, scope: Scope, elements) -> Val:
         inner = Scope(scope.qualname, scope.cls, scope.params, scope.parent, scope.kind)
