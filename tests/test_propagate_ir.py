@@ -16,7 +16,7 @@ from xborder.knowledge import load_knowledge
 from xborder.knowledge.config import Config
 from xborder.link import Program
 from xborder.propagate import Analysis, Site
-from xborder.propagate.lattice import MAX_KEY_DEPTH, MAX_KEYED, MAX_TRACE, extend, extend_by
+from xborder.propagate.lattice import MAX_KEY_DEPTH, MAX_KEYED, MAX_LIBRARY_PATH, MAX_TRACE, extend, extend_by, library_path
 from xborder.propagate.results import DeferredCall, FieldStore, SinkCall
 from xborder.summarize import Context, summarize
 from xborder.summary import Arg, CallSite, ClassSummary, FieldWrite, FunctionSummary, GlobalWrite, ModuleSummary, \
@@ -601,6 +601,36 @@ def test_mutually_recursive_builders_of_nested_dicts_keep_a_bounded_result():
     flows = analysis.run()
     assert {f.call.site.function for f in flows} == {"app.export"}
     assert all(_keyed(analysis.results[f"app.{name}"].ret) <= MAX_KEYED for name in ("event_profile", "person_profile", "family_profile"))
+
+
+def test_a_library_value_read_round_a_cycle_each_pass_settles():
+    """A library value stored back one cycle of reads further (`self.model._meta.get_field(n).model`,
+    Django's query compiler walking related models) grew one cycle a pass and never settled; a long
+    library name that reads a name it holds goes back to where it read it (lattice.library_path)."""
+    summaries = [_summarized("app.py", """
+        from django.db.models.query import QuerySet
+
+        class Walker:
+            def __init__(self):
+                self.model = QuerySet().model
+
+            def step(self, name):
+                self.model = self.model._meta.get_field(name).model
+                return self.model
+    """)]
+    analysis = Analysis(Program(summaries, _catalog().flowrules.managers), _catalog())
+    analysis.run()
+    names = [o.qualname for o in analysis.results["app.Walker.step"].ret.objs]
+    assert names and all(n.count(".") < MAX_LIBRARY_PATH for n in names), names
+    assert not analysis.caps
+
+
+def test_library_path_widens_only_long_names_that_read_a_name_again():
+    assert library_path("requests.Session", "post") == "requests.Session.post"
+    assert library_path("django.db.models.query.QuerySet", "query") == "django.db.models.query.QuerySet.query"
+    assert library_path("lib.Row.pk", "pk") == "lib.Row.pk"
+    long = "lib.Model._meta.get_field.model._meta.get_field.model._meta.get_field"
+    assert library_path(long, "model") == "lib.Model._meta.get_field.model"
 
 
 @pytest.mark.parametrize("start", [0, 1, 5, MAX_TRACE - 1, MAX_TRACE])

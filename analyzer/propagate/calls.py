@@ -8,7 +8,7 @@ from ..ir import BoundMethod, CallResult, ClassObject, ClientMethod, ClientObjec
     ordered
 from ..strings import format_parts
 from .binding import ProjectBinding, bind_fields, spread_arguments
-from .lattice import NOTHING, AbstractValue, add_taint, merge, objects, source_value
+from .lattice import NOTHING, AbstractValue, add_taint, library_path, merge, objects, source_value
 from .results import DeferredCall, FieldStore, Site
 from .substitution import Substitution
 
@@ -218,7 +218,9 @@ class Calls:
                     targets.append((ClientMethod(o.type, method, o), None))
                 case ClientPath(client=client, path=path):
                     targets.append((ClientMethod(client.type, f"{path}.{method}", client), None))
-                case ModuleObject(name=name) | LibraryObject(qualname=name) | FunctionObject(qualname=name):
+                case LibraryObject(qualname=name):
+                    targets += [(obj, None) for obj in ordered(self.name_value(library_path(name, method)).objs)]
+                case ModuleObject(name=name) | FunctionObject(qualname=name):
                     targets += [(obj, None) for obj in ordered(self.name_value(f"{name}.{method}").objs)]
                 case Sym() if self.analysis.defers(method):
                     deferred = True

@@ -10,7 +10,7 @@ from ..ir import KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResu
 from ..dotted import within
 from ..link import denoted
 from ..strings import literal
-from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, merge, objects, received_from, source_value
+from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, library_path, merge, objects, received_from, source_value
 
 
 def symbol(path: tuple) -> AbstractValue:
@@ -260,10 +260,8 @@ class Evaluation:
                 return self.name_value(f"{module}.{name}")
             case LoadedModule():
                 return objects(LoadedClass())
-            case LibraryObject(qualname=qualname) if qualname.endswith(f".{name}"):
-                return self.name_value(qualname)  # `x = x.pk` in a loop: one step, not one more each pass
             case LibraryObject(qualname=qualname):
-                return self.name_value(f"{qualname}.{name}")
+                return self.name_value(library_path(qualname, name))
             case Sym(path=path):
                 sym = Sym(wrap(path, AttrPath, name))
                 return AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)}))

@@ -18,6 +18,7 @@ MAX_TRACE = 16
 MAX_OBJS = 16
 MAX_KEY_DEPTH = 6  # dicts nested in a kept value (a function's result, a stored value); deeper ones are folded
 MAX_KEYED = 256  # keys in all the dicts nested in a kept value; past that it is folded less deep
+MAX_LIBRARY_PATH = 10  # segments of a library value's name (no catalog name has more than 8) past which it is widened
 NOT_A_CONSTANT = (Unknown("not a constant"),)
 UNKNOWN_COMPUTED = (Unknown("computed at run time"),)
 PARAMETER_OF_ROOT = (Unknown("a parameter of a function nobody calls"),)
@@ -43,6 +44,19 @@ class AbstractValue:
 
 
 NOTHING = AbstractValue()
+
+
+def library_path(qualname: str, name: str) -> str:
+    """The name of attribute `name` of library value `qualname`. A name it ends with stays that name
+    (`x = x.pk` in a loop); a long name that reads a name it already holds goes back to where it
+    read it (`m.items._meta.get_field.model._meta` is `m.items._meta`), so that a cycle through
+    related objects, read one step further in each pass, widens to a name once and settles."""
+    parts = qualname.split(".")
+    if parts[-1] == name:
+        return qualname
+    if len(parts) >= MAX_LIBRARY_PATH and name in parts:
+        return ".".join(parts[:parts.index(name) + 1])
+    return f"{qualname}.{name}"
 
 
 def objects(*objs) -> AbstractValue:
