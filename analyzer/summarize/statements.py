@@ -9,7 +9,7 @@ from ..ir import EMPTY, Poured, Unknown, Val, join, ordered, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_scalar, either, flat, has_starred, item, literal_template, made_by, scalar_variable, strs_of
+from .values import as_scalar, either, flat, has_starred, item, literal_template, made_by, named_after_class, scalar_variable, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -252,7 +252,8 @@ class Statements:
         else:
             self.client_locals.discard((scope.qualname, name))
         if not own_text and not augmented and value_node is not None and not self.operators_value(value_node, scope) and not sanitized \
-                and not self.names_account(value_node, name, value, scope) and not made_by(value, self.calls, self.flowrules.path_builders):
+                and not self.names_account(value_node, name, value, scope) and not made_by(value, self.calls, self.flowrules.path_builders) \
+                and not named_after_class(name, value_node):
             value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
         if scope.kind == "module":
             self.note_module_name(name, None if augmented else value_node)

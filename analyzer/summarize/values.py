@@ -10,6 +10,7 @@ import libcst as cst
 
 from ..ir import NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
     SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, join, path_root, wrap, ordered
+from ..knowledge.vocabulary import split_words
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
 PROGRAM_WORD = re.compile(r"[A-Za-z]{3,}")  # a word a template writes itself (template_words)
@@ -218,6 +219,15 @@ def literal_template(node, known=lambda name: False) -> bool:
             return literal_template(func.value, known)
         return bool(node.args) and all(literal_str(a.value) is not None for a in node.args)
     return literal_str(node) is not None
+
+
+def named_after_class(name: str, node) -> bool:
+    """Is a local given an object of a class it is named after (`email = EmailMultiAlternatives(...)`,
+    `address = Address(...)`)? It holds that object, whose data comes from its arguments: the name
+    says what the object is, not that it is a person's e-mail address."""
+    func = node.func if isinstance(node, cst.Call) else None
+    cls = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
+    return cls[:1].isupper() and not cls.isupper() and set(split_words(name)) <= set(split_words(cls))
 
 
 def template_words(node) -> bool:
