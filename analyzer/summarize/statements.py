@@ -9,7 +9,7 @@ from ..ir import EMPTY, Poured, Unknown, Val, join, ordered, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_scalar, either, flat, has_starred, item, literal_template, made_by, named_after_class, scalar_variable, strs_of
+from .values import as_scalar, converted_variable, either, flat, has_starred, item, literal_template, made_by, named_after_class, scalar_variable, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -79,6 +79,14 @@ class Statements:
         elif node.orelse:
             orelse = lambda: self.suite(node.orelse.body, scope)  # noqa: E731
         narrowed = self.narrowing(node.test, scope)
+        converted = converted_variable(node)
+        if converted is not None and (converted in scope.env or converted in scope.params):
+            value, taken = as_scalar(self.lookup(converted, scope)), orelse
+
+            def orelse():
+                scope.env[converted] = value
+                if taken is not None:
+                    taken()
 
         def body():
             scope.env.update(narrowed)

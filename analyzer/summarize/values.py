@@ -334,6 +334,20 @@ def scalar_variable(test: cst.BaseExpression) -> str | None:
     return None
 
 
+def converted_variable(node: cst.If) -> str | None:
+    """The variable an `if isinstance(x, Cls): x = x.email` turns from an object into one of its
+    values: on the other path x was no such object, but the plain value the code accepts instead
+    (an address, a key), so it does not carry the object's fields there."""
+    test = node.test
+    if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance"
+            and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name)) or scalar_variable(test):
+        return None
+    name = test.args[0].value.value
+    assigned = [t.target for line in node.body.body if isinstance(line, cst.SimpleStatementLine)
+                for small in line.body if isinstance(small, cst.Assign) for t in small.targets]
+    return name if any(isinstance(t, cst.Name) and t.value == name for t in assigned) else None
+
+
 def as_scalar(v: Val) -> Val:
     """A value known to be a plain string or number: what it carries itself (its sources, its strings,
     the caller's value read as a scalar), not an object's fields, a class or a dict's keys."""
