@@ -218,10 +218,9 @@ class Calls:
                     targets.append((ClientMethod(o.type, method, o), None))
                 case ClientPath(client=client, path=path):
                     targets.append((ClientMethod(client.type, f"{path}.{method}", client), None))
-                case LibraryObject(qualname=name):
-                    targets += [(obj, None) for obj in ordered(self.name_value(library_path(name, method)).objs)]
-                case ModuleObject(name=name) | FunctionObject(qualname=name):
-                    targets += [(obj, None) for obj in ordered(self.name_value(f"{name}.{method}").objs)]
+                case ModuleObject(name=name) | LibraryObject(qualname=name) | FunctionObject(qualname=name):
+                    path = library_path(name, method) if type(o) is LibraryObject else f"{name}.{method}"
+                    targets += [(obj, None) for obj in ordered(self.name_value(path).objs)]
                 case Sym() if self.analysis.defers(method):
                     deferred = True
         if not targets:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Poured, ProjectRef, SelfRef, SourceRef, Val, join, position
+from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Poured, ProjectRef, SelfRef, SourceRef, Val, join
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
 from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, literal_str, path_step, \
@@ -271,15 +271,6 @@ class Expressions:
         return collection(self.expr(e.value, scope) for e in node.elements)
 
     e_Tuple = e_Set = e_List
-
-    def returned(self, node: cst.BaseExpression, scope) -> Val:
-        """The value a `return` gives: a tuple as a whole and its items by position, so that the
-        caller unpacking it (`html, images = render(...)`) gives each name its own item."""
-        if not isinstance(node, cst.Tuple) or has_starred(node.elements):
-            return self.expr(node, scope)
-        values = [self.expr(e.value, scope) for e in node.elements]
-        whole = Val(join(*(flat(v) for v in values)).atoms)
-        return Val(whole.atoms, (), tuple(sorted((position(i), v) for i, v in enumerate(values))))
 
     def e_Lambda(self, node: cst.Lambda, scope: Scope) -> Val:
         """A lambda is a nested function: the enclosing variables it reads go with it (`lambda: self.db`)."""

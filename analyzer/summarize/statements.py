@@ -9,7 +9,8 @@ from ..ir import EMPTY, Poured, Unknown, Val, join, ordered, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_scalar, converted_variable, either, flat, has_starred, item, literal_template, made_by, named_after_class, scalar_variable, strs_of
+from .values import as_scalar, converted_variable, either, flat, has_starred, item, literal_template, made_by, named_after_class, \
+    scalar_variable, strs_of
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -102,6 +103,15 @@ class Statements:
             return {}
         value = scope.env.setdefault(name, self.lookup(name, scope))
         return {name: as_scalar(value)}
+
+    def returned(self, node: cst.BaseExpression, scope) -> Val:
+        """The value a `return` gives: a tuple as a whole and its items by position, so that the
+        caller unpacking it (`html, images = render(...)`) gives each name its own item."""
+        if not isinstance(node, cst.Tuple) or has_starred(node.elements):
+            return self.expr(node, scope)
+        values = [self.expr(e.value, scope) for e in node.elements]
+        whole = Val(join(*(flat(v) for v in values)).atoms)
+        return Val(whole.atoms, (), tuple(sorted((position(i), v) for i, v in enumerate(values))))
 
     def s_Else(self, node, scope: Scope) -> None:
         self.suite(node.body, scope)
