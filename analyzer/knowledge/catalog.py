@@ -207,6 +207,8 @@ class Flowrules:
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
     url_types: tuple = ()  # calls making a URL object whose text is their first argument's (yarl.URL)
     statement_types: tuple = ()  # calls making a statement object whose text is their first argument's (sqlalchemy.text)
+    field_lists: tuple = ()  # a model's list of its fields (`_meta.fields`): getattr(obj, f.name) over it reads every field
+    field_name_attributes: tuple = ()  # what names such a field (`f.name`, `f.attname`)
     url_parsers: tuple = ()  # calls splitting a URL into parts (urlparse): their attributes name no person
     url_decoders: tuple = ()  # calls decoding a part of a URL (unquote): what they return is still that part
     path_builders: tuple = ()  # calls making a file system path (os.path.join): a local given one names a file
@@ -448,6 +450,8 @@ def _load_flowrules(directory: Path) -> Flowrules:
         model_queries=tuple(data.get("model_queries", ())),
         url_types=tuple(data.get("url_types", ())),
         statement_types=tuple(data.get("statement_types", ())),
+        field_lists=tuple(data.get("field_lists", ())),
+        field_name_attributes=tuple(data.get("field_name_attributes", ())),
         url_parsers=tuple(data.get("url_parsers", ())),
         url_decoders=tuple(data.get("url_decoders", ())),
         path_builders=tuple(data.get("path_builders", ())),

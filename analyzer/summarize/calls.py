@@ -90,6 +90,8 @@ class Calls:
             return Val(result.atoms, args[0].value.strs)
         if name == "dict" and (mapping := self.dict_value(args)) is not None:
             return mapping
+        if name == "getattr" and len(args) >= 2 and self.names_field(node.args[1].value, scope):
+            return any_item(self.builtin_call(node.args[1].value, args[0].value, "vars", scope))  # every field, as vars(obj) has them
         if name == "getattr" and len(args) >= 2:
             owner, named = self.owner(node.args[0].value, scope), node.args[1].value
             # getattr(user, "email", None) reads user.email, as surely as the attribute does; so does a

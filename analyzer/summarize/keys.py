@@ -1,5 +1,5 @@
 """Reads and writes by key: `d["email"]`, `d[FIELD]`, `d[key]` with the key a caller gives, and the
-sources such keys name."""
+sources such keys name; and reads by a field's name, `getattr(obj, f.name)` for f in obj._meta.fields."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import libcst as cst
 from ..ir import EMPTY, KEY_NAMED, KEY_OF, UNKNOWN_KEY, AttrPath, Lit, ParamRef, Val, join, path_root
 from ..summary import FieldWrite, GlobalWrite
 from .names import Scope
-from .values import any_item, flat, holds_items, is_constant_name, is_source, item, literal_key, literal_str, root_name
+from .values import any_item, dotted, flat, holds_items, is_constant_name, is_source, item, literal_key, literal_str, root_name
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 MAX_KEY_ALTERNATIVES = 8  # a key that may be more constants than this says nothing of which one
@@ -157,3 +157,16 @@ class Keys:
                     # `app.extensions["search"] = client`: the object's field holds it under that key
                     scope.writes.append(FieldWrite(self.expr(base.value, scope), None, base.attr.value,
                                                    Val(keys=((key, value),)), self.loc(target)))
+
+    def field_list(self, node, scope: Scope) -> bool:
+        """Is `node` a model's list of its fields (flow.toml field_lists: `obj._meta.fields`, `fields(obj)`)?"""
+        node = node.func if isinstance(node, cst.Call) else node
+        names = [n for n in (dotted(node), self.static_name(node, scope)) if n]
+        return any(n == f or n.endswith("." + f) for n in names for f in self.flowrules.field_lists)
+
+    def names_field(self, node, scope: Scope) -> bool:
+        """Is `node` the name of a field a loop over a model's fields gives (`f.name` for f in obj._meta.fields)?"""
+        if not (isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.attr.value in self.flowrules.field_name_attributes):
+            return False
+        key = (scope.qualname, node.value.value)
+        return key in self.field_loops and scope.env.get(key[1]) is self.loop_values.get(key)

@@ -214,7 +214,10 @@ class Names:
             for name in target_names(target):
                 scope.env[name.value] = scope.env[name.value] | self.source(scope, name, name.value, None, "variable")
         if isinstance(target, cst.Name):
-            self.loop_values[(scope.qualname, target.value)] = scope.env.get(target.value)
+            self.loop_values[key := (scope.qualname, target.value)] = scope.env.get(target.value)
+            self.field_loops.discard(key)
+            if iter_node is not None and self.field_list(iter_node, scope):
+                self.field_loops.add(key)
 
     def bind_pattern(self, pattern, subject: Val, scope: Scope) -> None:
         """Capture names of a match pattern; `{"version": v}` binds v to the value under "version"."""
