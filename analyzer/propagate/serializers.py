@@ -51,24 +51,25 @@ class Serializers:
         return merge(*(self.serialized(cls, args[0][1], 0) for cls in schemas))
 
     def serialized(self, cls: str, g: AbstractValue, depth: int) -> AbstractValue:
-        """What serializer `cls` makes of the object(s) `g`: each listed attribute as it holds itself
-        (a related object gives its key, not its fields), nested serializers applied in turn; every
-        field when the Meta lists none."""
+        """What serializer `cls` makes of the object(s) `g`: a dict keyed by its listed fields, each
+        the attribute as it holds itself (a related object gives its key, not its fields), nested
+        serializers applied in turn, with what the field's declaration says it holds (`owner =
+        fields.Email()`: an e-mail address); every field, unkeyed, when the Meta lists none."""
         names = self.program.exposes(cls)
         if not names:
             return AbstractValue(self.analysis.stores.payload(g))
+        declared = {attr: source_value(module, index) for attr, index, module in self.program.fields(cls) if index is not None}
         # many=True: the rows of a query, one at a time
         rows = AbstractValue(g.taint, frozenset(Instance(o.cls) if type(o) is ManagerObject else o for o in g.objs), g.strs, g.keys)
-        parts = []
+        keys = {}
         for name in names:
             held = self.attribute(rows, name)
             nested = [o.cls for o in self.analysis.stores.field(cls, name).objs
                       if type(o) is Instance and o.cls != cls and self.is_serializer(o.cls)]
-            if nested and depth < MAX_NESTING:
-                parts += [self.serialized(n, held, depth + 1) for n in nested]
-            else:
-                parts.append(AbstractValue(self.analysis.stores.payload(held, fields=False)))
-        return merge(*parts)
+            parts = [self.serialized(n, held, depth + 1) for n in nested] if nested and depth < MAX_NESTING \
+                else [AbstractValue(self.analysis.stores.payload(held, fields=False))]
+            keys[name] = merge(declared.get(name, NOTHING), *parts)
+        return AbstractValue(keys=keys)
 
     def validated(self, cls: str) -> AbstractValue:
         """`form.cleaned_data`, `serializer.validated_data`: a dict keyed by the fields the class
