@@ -113,8 +113,10 @@ class Stores:
         return sorted(attrs)
 
     def instance_taint(self, cls: str, depth: int) -> dict:
-        """What an instance carries when sent whole: all its fields. Memoized for the pass, with
-        the reads it made, so that a function using the memo still depends on those fields."""
+        """What an instance carries when sent whole: all its fields, not what its properties compute
+        (`fee_payments` querying another table; a property's data is read from the fields anyway).
+        Memoized for the pass, with the reads it made, so that a function using the memo still
+        depends on those fields."""
         hit = self.memo.get((cls, depth))
         if hit is not None:
             if self.function is not None:
@@ -124,7 +126,7 @@ class Stores:
         taint: dict = {}
         self.memo[(cls, depth)] = (taint, set())  # a class whose fields hold its own instances
         if cls in self.program.classes:
-            for attr in self.attributes(cls):
+            for attr in (a for a in self.attributes(cls) if not self.program.is_property(cls, a)):
                 for k, t in self.payload(self.field(cls, attr), depth + 1).items():
                     add_taint(taint, k, t)
         reads, self.capture = self.capture, outer
