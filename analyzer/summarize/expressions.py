@@ -68,7 +68,8 @@ class Expressions:
         attr = node.attr.value
         q = self.static_name(node, scope)
         if q is not None and dotted(node.value) and dotted(node.value).split(".")[0] in self.imports:
-            return Val(frozenset({LibraryRef(q)})) | self.source_for_attr(node, scope)
+            library = Val(frozenset({LibraryRef(q)}))  # `x509.IPAddress`: a library's class, not an address
+            return library if attr[:1].isupper() and not attr.isupper() else library | self.source_for_attr(node, scope)
         base = self.expr(node.value, scope)
         if base.atoms and all(type(a) is SelfRef and attr in self.class_constants.get(a.cls, ()) for a in base.atoms):
             return self.attribute_value(base, attr)  # self.api_url: a constant of the class, nobody's data
