@@ -10,7 +10,7 @@ import libcst as cst
 from ..ir import EMPTY, KEY_NAMED, KEY_OF, UNKNOWN_KEY, AttrPath, Lit, ParamRef, Val, join, path_root
 from ..summary import FieldWrite, GlobalWrite
 from .names import Scope
-from .values import any_item, dotted, flat, holds_items, is_constant_name, is_source, item, literal_key, literal_str, root_name
+from .values import any_item, dotted, flat, holds_items, is_constant_name, is_source, item, literal_key, literal_str, mapping_name, root_name
 
 _KEY = re.compile(r"[\w\- ]{1,64}")  # a field name, not a URL or a sentence
 MAX_KEY_ALTERNATIVES = 8  # a key that may be more constants than this says nothing of which one
@@ -37,8 +37,9 @@ class Keys:
         """A value read from a dict by a key named like personal data (`payload["email"]`,
         `d.get("phone")`); an UPPER_CASE key is a setting of a configuration dict
         (`params.pop("EMAIL")`, `DATABASES["default"]["USER"]`), the operator's, as an UPPER_CASE
-        name is (a dict written with such a key, `{"EMAIL": email}`, still names what is put in it)."""
-        if is_constant_name(key) or self.settings_part(mapping, scope):
+        name is (a dict written with such a key, `{"EMAIL": email}`, still names what is put in it),
+        but not of a request's CGI variables (`request.META["REMOTE_ADDR"]`: flow.toml request_variables)."""
+        if is_constant_name(key) and mapping_name(mapping) not in self.flowrules.request_variables or self.settings_part(mapping, scope):
             return EMPTY
         return self.source(scope, node, key, self.owner(mapping, scope), "key")
 

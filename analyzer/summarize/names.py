@@ -10,7 +10,7 @@ from ..dotted import within
 from ..ir import EMPTY, AttrPath, CallResult, GlobalRef, LibraryRef, ProjectRef, SelfRef, SourceRef, StaticCallee, Val, join
 from ..summary import Arg, Source
 from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, \
-    literal_str, param_value, path_step, related_model_arguments, string_collection, text_of, unquote
+    literal_str, mapping_name, param_value, path_step, related_model_arguments, string_collection, text_of, unquote
 
 
 class Scope:
@@ -101,8 +101,7 @@ class Names:
             key, mapping = literal_str(node.args[1].value), node.args[0].value  # getattr(settings, "LDAP_PASSWORD")
         else:
             return False
-        held = mapping.attr.value if isinstance(mapping, cst.Attribute) else mapping.value if isinstance(mapping, cst.Name) else None
-        if held in self.flowrules.request_variables:
+        if mapping_name(mapping) in self.flowrules.request_variables:
             return False
         return key is not None and is_constant_name(key) or scope is not None and self.settings_part(mapping, scope)
 

@@ -221,6 +221,11 @@ def literal_template(node, known=lambda name: False) -> bool:
     return literal_str(node) is not None
 
 
+def mapping_name(node) -> str | None:
+    """The last name of what a dict is read from: "META" for `request.META`, "environ" for `environ`."""
+    return node.attr.value if isinstance(node, cst.Attribute) else node.value if isinstance(node, cst.Name) else None
+
+
 def named_after_class(name: str, node) -> bool:
     """Is a local given an object of a class it is named after (`email = EmailMultiAlternatives(...)`,
     `address = Address(...)`)? It holds that object, whose data comes from its arguments: the name
