@@ -209,6 +209,8 @@ class Flowrules:
     statement_types: tuple = ()  # calls making a statement object whose text is their first argument's (sqlalchemy.text)
     field_lists: tuple = ()  # a model's list of its fields (`_meta.fields`): getattr(obj, f.name) over it reads every field
     field_name_attributes: tuple = ()  # what names such a field (`f.name`, `f.attname`)
+    element_copies: tuple = ()  # builtins giving their first argument's elements again (sorted, list)
+    element_takers: tuple = ()  # builtins giving one of them (next)
     url_parsers: tuple = ()  # calls splitting a URL into parts (urlparse): their attributes name no person
     url_decoders: tuple = ()  # calls decoding a part of a URL (unquote): what they return is still that part
     path_builders: tuple = ()  # calls making a file system path (os.path.join): a local given one names a file
@@ -431,64 +433,36 @@ def load_rules_toml(directory: Path, name: str) -> dict:
     return data
 
 
+# flow.toml keys that are plain lists of names, loaded as tuples (in file order) or as sets
+_NAME_LISTS = (
+    "sanitizers", "mutators", "element_mutators", "merging_mutators", "wrappers", "key_readers", "value_views",
+    "copiers", "managers", "environment_readers", "request_variables", "request_mappings", "model_queries",
+    "url_types", "statement_types", "field_lists", "field_name_attributes", "element_copies", "element_takers",
+    "url_parsers", "url_decoders", "path_builders", "codecs", "settings_modules", "no_data", "selectors",
+    "read_builders", "relation_keys", "properties", "whole_object", "field_dicts", "settings_selectors",
+    "json_params", "text_params", "row_params", "library_text_methods", "single_instance", "field_selectors",
+    "builtin_methods", "class_loaders", "module_loaders",
+)
+_NAME_SETS = (
+    "translators", "record_categories", "number_types", "enum_bases", "authenticating", "own_words",
+)
+
+
 def _load_flowrules(directory: Path) -> Flowrules:
     data = load_rules_toml(directory, "flow.toml")
     return Flowrules(
-        sanitizers=tuple(data.get("sanitizers", ())),
-        mutators=tuple(data.get("mutators", ())),
-        element_mutators=tuple(data.get("element_mutators", ())),
-        merging_mutators=tuple(data.get("merging_mutators", ())),
-        wrappers=tuple(data.get("wrappers", ())),
-        key_readers=tuple(data.get("key_readers", ())),
-        value_views=tuple(data.get("value_views", ())),
-        copiers=tuple(data.get("copiers", ())),
-        translators=frozenset(data.get("translators", ())),
-        managers=tuple(data.get("managers", ())),
-        environment_readers=tuple(data.get("environment_readers", ())),
-        request_variables=tuple(data.get("request_variables", ())),
-        request_mappings=tuple(data.get("request_mappings", ())),
-        model_queries=tuple(data.get("model_queries", ())),
-        url_types=tuple(data.get("url_types", ())),
-        statement_types=tuple(data.get("statement_types", ())),
-        field_lists=tuple(data.get("field_lists", ())),
-        field_name_attributes=tuple(data.get("field_name_attributes", ())),
-        url_parsers=tuple(data.get("url_parsers", ())),
-        url_decoders=tuple(data.get("url_decoders", ())),
-        path_builders=tuple(data.get("path_builders", ())),
-        codecs=tuple(data.get("codecs", ())),
-        settings_modules=tuple(data.get("settings_modules", ())),
         task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
-        no_data=tuple(data.get("no_data", ())),
-        selectors=tuple(data.get("selectors", ())),
         read_statements=tuple(word.upper() for word in data.get("read_statements", ())),
-        read_builders=tuple(data.get("read_builders", ())),
-        record_categories=frozenset(data.get("record_categories", ())),
-        relation_keys=tuple(data.get("relation_keys", ())),
-        number_types=frozenset(data.get("number_types", ())),
-        enum_bases=frozenset(data.get("enum_bases", ())),
-        authenticating=frozenset(data.get("authenticating", ())),
-        own_words=frozenset(data.get("own_words", ())),
         signals=_load_signals(data.get("signals", {})),
-        properties=tuple(data.get("properties", ())),
         identity={key: tuple(names) for key, names in data.get("identity", {}).items()},
-        whole_object=tuple(data.get("whole_object", ())),
-        field_dicts=tuple(data.get("field_dicts", ())),
-        settings_selectors=tuple(data.get("settings_selectors", ())),
-        json_params=tuple(data.get("json_params", ())),
-        text_params=tuple(data.get("text_params", ())),
-        row_params=tuple(data.get("row_params", ())),
         text_methods={name: tuple(methods) for name, methods in data.get("text_methods", {}).items()},
-        library_text_methods=tuple(data.get("library_text_methods", ())),
         library_str=_load_library_str(data.get("library_str", ())),
-        single_instance=tuple(data.get("single_instance", ())),
-        field_selectors=tuple(data.get("field_selectors", ())),
-        builtin_methods=tuple(data.get("builtin_methods", ())),
-        class_loaders=tuple(data.get("class_loaders", ())),
-        module_loaders=tuple(data.get("module_loaders", ())),
         reverse_relations=tuple(ReverseRelation(tuple(r["constructors"]), r["keyword"], r["default"])
                                 for r in data.get("reverse_relations", ())),
         serializers={key: tuple(v) if isinstance(v, list) else v for key, v in data.get("serializers", {}).items()},
         templates=_load_templates(data.get("templates", {})),
+        **{key: tuple(data.get(key, ())) for key in _NAME_LISTS},
+        **{key: frozenset(data.get(key, ())) for key in _NAME_SETS},
         **{key: data.get(key, {}) for key in ("joiners", "invokers", "records", "logins", "app_objects", "validated_data")},
     )
 
