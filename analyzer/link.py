@@ -151,9 +151,9 @@ class ProgramClasses:
     def one_family(self, classes: list) -> list:
         """The classes one of them is a base of, when the others are lone ones (deriving from none of
         them, none deriving from them: a metrics client's `send` beside a plugin interface's); else none."""
+        related = {c for c in classes for o in classes if c != o and (o in self.mro(c) or c in self.mro(o))}
         for root in classes:
             family = [c for c in classes if root in self.mro(c)]
-            related = {c for c in classes for o in classes if c != o and (o in self.mro(c) or c in self.mro(o))}
             if len(family) > 1 and all(c in family or c not in related for c in classes):
                 return family
         return []

@@ -88,8 +88,8 @@ class Calls:
             return Val(result.atoms, concat(*pieces))
         if name == "str" and len(args) == 1:
             return Val(result.atoms, args[0].value.strs)
-        if name in flowrules.element_copies + flowrules.element_takers and node.args and not node.args[0].keyword and not node.args[0].star:
-            return result | (args[0].value if name in flowrules.element_copies else self.element(node.args[0].value, scope))
+        if (name in flowrules.element_copies or name in flowrules.element_takers) and args and args[0].position == 0 and not args[0].starred:
+            return result | (args[0].value if name in flowrules.element_copies else flat(args[0].value))  # next(it): an element
         if name == "dict" and (mapping := self.dict_value(args)) is not None:
             return mapping
         if name == "getattr" and len(args) >= 2 and self.names_field(node.args[1].value, scope):
