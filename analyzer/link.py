@@ -150,13 +150,18 @@ class ProgramClasses:
 
     def one_family(self, classes: list) -> list:
         """The classes one of them is a base of, when the others are lone ones (deriving from none of
-        them, none deriving from them: a metrics client's `send` beside a plugin interface's); else none."""
-        related = {c for c in classes for o in classes if c != o and (o in self.mro(c) or c in self.mro(o))}
-        for root in classes:
-            family = [c for c in classes if root in self.mro(c)]
-            if len(family) > 1 and all(c in family or c not in related for c in classes):
-                return family
-        return []
+        them, none deriving from them: a metrics client's `send` beside a plugin interface's); else none.
+        Asked at every call of a method on a class loaded by name: worked out once per set of classes."""
+        key = tuple(classes)
+        if key not in self._families:
+            related = {c for c in classes for o in classes if c != o and (o in self.mro(c) or c in self.mro(o))}
+            self._families[key] = []
+            for root in classes:
+                family = [c for c in classes if root in self.mro(c)]
+                if len(family) > 1 and all(c in family or c not in related for c in classes):
+                    self._families[key] = family
+                    break
+        return self._families[key]
 
     def implementations(self, owners: list, method: str) -> list:
         """The classes whose `method` a call on an object of no known class runs: the one class that
@@ -281,6 +286,7 @@ class Program(ProgramClasses):
                 self.method_owners.setdefault(name, []).append(owner)
         self._mro: dict[str, list] = {}
         self._library_bases: dict[str, tuple] = {}
+        self._families: dict[tuple, list] = {}
         self._fields: dict[str, list] = {}
         self._numbers: dict[str, frozenset] = {}
         self._derived: dict[tuple, list] = {}

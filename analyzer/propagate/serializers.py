@@ -58,7 +58,7 @@ class Serializers:
         names = self.program.exposes(cls)
         if not names:
             return AbstractValue(self.analysis.stores.payload(g))
-        declared = {attr: source_value(module, index) for attr, index, module in self.program.fields(cls) if index is not None}
+        declared = self.validated(cls).keys
         # many=True: the rows of a query, one at a time
         rows = AbstractValue(g.taint, frozenset(Instance(o.cls) if type(o) is ManagerObject else o for o in g.objs), g.strs, g.keys)
         keys = {}

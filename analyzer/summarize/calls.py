@@ -92,10 +92,10 @@ class Calls:
             return result | (args[0].value if name in flowrules.element_copies else flat(args[0].value))  # next(it): an element
         if name == "dict" and (mapping := self.dict_value(args)) is not None:
             return mapping
-        if name == "getattr" and len(args) >= 2 and self.names_field(node.args[1].value, scope):
-            return any_item(self.builtin_call(node.args[1].value, args[0].value, "vars", scope))  # every field, as vars(obj) has them
         if name == "getattr" and len(args) >= 2:
             owner, named = self.owner(node.args[0].value, scope), node.args[1].value
+            if self.names_field(named, scope):  # `getattr(obj, f.name)` for f in obj._meta.fields: every field, as vars(obj) has them
+                return any_item(self.builtin_call(named, args[0].value, "vars", scope))
             # getattr(user, "email", None) reads user.email, as surely as the attribute does; so does a
             # name taken from constants (`for k in ("email", "phone"): getattr(user, k)`, however many)
             attr = literal_str(named)

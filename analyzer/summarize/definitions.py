@@ -375,7 +375,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Name
         self.constant_lists: dict[str, cst.BaseExpression] = {}  # module-level name -> the literal tuple of strings bound to it
         self.loop_names: dict[tuple, tuple] = {}  # (scope, loop variable) -> the identifiers of the literal it runs over, its value (Names.names_held)
         self.loop_values: dict[tuple, Val] = {}  # (scope, loop variable) -> the value the loop gave it (Keys.assign_item)
-        self.field_loops: set = set()  # (scope, loop variable) over a model's fields (Names.names_field)
+        self.field_loops: set = set()  # (scope, loop variable) over a model's fields (Keys.names_field)
         self.clients: dict[str, bool] = {}  # class -> keeps a credential on its instances (is_client)
         self.class_nodes: dict[str, cst.ClassDef] = {}
         self.enums: set[str] = set()  # classes of the module deriving from an enumeration (flow.toml enum_bases)

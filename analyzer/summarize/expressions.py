@@ -7,8 +7,8 @@ import libcst as cst
 from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Poured, ProjectRef, SelfRef, SourceRef, Val, join
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
-from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, literal_str, path_step, \
-    strs_of, template_words
+from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_class_name, is_source, item, \
+    literal_str, path_step, strs_of, template_words
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
 
@@ -29,9 +29,7 @@ class Expressions:
     def e_Name(self, node: cst.Name, scope: Scope) -> Val:
         if node.value in ("True", "False", "None"):
             return EMPTY
-        value = self.lookup(node.value, scope)
-        nested = [a.qualname for a in value.atoms if type(a) is ProjectRef and self.closures.get(a.qualname)]
-        return self.closure(node, value, self.closures[nested[0]], scope) if len(nested) == 1 and len(value.atoms) == 1 else value
+        return self.closure(node, self.lookup(node.value, scope), scope)
 
     def e_SimpleString(self, node, scope) -> Val:
         value = literal_str(node)
@@ -69,7 +67,7 @@ class Expressions:
         q = self.static_name(node, scope)
         if q is not None and dotted(node.value) and dotted(node.value).split(".")[0] in self.imports:
             library = Val(frozenset({LibraryRef(q)}))  # `x509.IPAddress`: a library's class, not an address
-            return library if attr[:1].isupper() and not attr.isupper() else library | self.source_for_attr(node, scope)
+            return library if is_class_name(attr) else library | self.source_for_attr(node, scope)
         base = self.expr(node.value, scope)
         if base.atoms and all(type(a) is SelfRef and attr in self.class_constants.get(a.cls, ()) for a in base.atoms):
             return self.attribute_value(base, attr)  # self.api_url: a constant of the class, nobody's data
@@ -284,8 +282,7 @@ class Expressions:
             params = self.params(node.params, inner)
             inner.returns = self.expr(node.body, inner)
             self.finish_function(inner, params, node, False, False)
-        value = Val(frozenset({ProjectRef(qualname)}))
-        return self.closure(node, value, self.closures[qualname], scope) if qualname in self.closures else value
+        return self.closure(node, Val(frozenset({ProjectRef(qualname)})), scope)
 
     def comprehension(self, node, scope: Scope, elements) -> Val:
         inner = Scope(scope.qualname, scope.cls, scope.params, scope.parent, scope.kind)

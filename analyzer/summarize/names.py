@@ -275,10 +275,15 @@ class Names:
             return Val(frozenset({GlobalRef(self.module, name)}))
         return Val(frozenset({LibraryRef(self.free_name(name))}))
 
-    def closure(self, node: cst.Name, function: Val, captured: tuple, scope: Scope) -> Val:
-        """A nested function used as a value (handed to a retry helper, a thread, returned): the
-        enclosing variables it reads go with it, bound as `functools.partial` binds arguments, so
-        that whoever calls it later calls it with them (a call of it here binds them itself)."""
+    def closure(self, node: cst.CSTNode, function: Val, scope: Scope) -> Val:
+        """A nested function or a lambda used as a value (handed to a retry helper, a thread,
+        returned): the enclosing variables it reads go with it, bound as `functools.partial` binds
+        arguments, so that whoever calls it later calls it with them (a call of it here binds them
+        itself); any other value as it is."""
+        atom = next(iter(function.atoms)) if len(function.atoms) == 1 else None
+        captured = self.closures.get(atom.qualname) if type(atom) is ProjectRef else None
+        if not captured:
+            return function
         args = [Arg(0, None, function)] + [Arg(None, CLOSURE + name, self.lookup(name, scope)) for name in captured]
         return Val(frozenset({CallResult(self.call_site(node, scope, StaticCallee("functools.partial"), args, node))}))
 

@@ -79,20 +79,17 @@ class Statements:
             orelse = lambda: self.stmt(node.orelse, scope)  # noqa: E731
         elif node.orelse:
             orelse = lambda: self.suite(node.orelse.body, scope)  # noqa: E731
-        narrowed = self.narrowing(node.test, scope)
-        converted = converted_variable(node)
-        if converted is not None and (converted in scope.env or converted in scope.params):
-            value, taken = as_scalar(self.lookup(converted, scope)), orelse
-
-            def orelse():
-                scope.env[converted] = value
-                if taken is not None:
-                    taken()
+        narrowed, converted = self.narrowing(node.test, scope), self.converting(node, scope)
 
         def body():
             scope.env.update(narrowed)
             self.suite(node.body, scope)
-        self.branch(scope, body, orelse)
+
+        def other():
+            scope.env.update(converted)
+            if orelse is not None:
+                orelse()
+        self.branch(scope, body, other)
 
     def narrowing(self, test, scope: Scope) -> dict:
         """The variable a test proves a plain string or number, bound to its value as one (for the
@@ -103,6 +100,14 @@ class Statements:
             return {}
         value = scope.env.setdefault(name, self.lookup(name, scope))
         return {name: as_scalar(value)}
+
+    def converting(self, node: cst.If, scope: Scope) -> dict:
+        """The variable `if isinstance(x, Cls): x = x.email` converts (values.converted_variable),
+        bound for the other path to its value as a plain one."""
+        name = converted_variable(node)
+        if name is None or (name not in scope.env and name not in scope.params):
+            return {}
+        return {name: as_scalar(self.lookup(name, scope))}
 
     def returned(self, node: cst.BaseExpression, scope) -> Val:
         """The value a `return` gives: a tuple as a whole and its items by position, so that the

@@ -232,7 +232,7 @@ def named_after_class(name: str, node) -> bool:
     says what the object is, not that it is a person's e-mail address."""
     func = node.func if isinstance(node, cst.Call) else None
     cls = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else ""
-    return cls[:1].isupper() and not cls.isupper() and set(split_words(name)) <= set(split_words(cls))
+    return is_class_name(cls) and set(split_words(name)) <= set(split_words(cls))
 
 
 def template_words(node) -> bool:
@@ -293,6 +293,11 @@ def is_constant_name(identifier: str) -> bool:
     return identifier.isascii() and identifier.isupper()
 
 
+def is_class_name(identifier: str) -> bool:
+    """A CapWords name (`EmailMultiAlternatives`, `IPAddress`): a class, by convention."""
+    return identifier[:1].isupper() and not identifier.isupper()
+
+
 def is_fixed_value(node) -> bool:
     """A literal that is a value of its own (a non-empty string, a number), not a placeholder
     (None, "") that instances replace with their own data."""
@@ -324,18 +329,23 @@ def root_name(node) -> str:
 SCALAR_TYPES = frozenset({"str", "bytes", "bytearray", "int", "float", "bool"})
 
 
+def isinstance_test(test: cst.BaseExpression) -> tuple | None:
+    """(the variable, the type names) of `isinstance(x, T)` or `isinstance(x, (T, U))`; else None."""
+    if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance"
+            and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name)):
+        return None
+    types = test.args[1].value
+    return test.args[0].value.value, [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
+
+
 def scalar_variable(test: cst.BaseExpression) -> str | None:
     """The variable a branch test proves a plain string or number (`isinstance(x, str)`, `isinstance(x,
     (str, bytes))`, the first test of an `and`), or None."""
     while isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
         test = test.left
-    if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance"
-            and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name)):
-        return None
-    types = test.args[1].value
-    names = [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
-    if names and all(isinstance(n, cst.Name) and n.value in SCALAR_TYPES for n in names):
-        return test.args[0].value.value
+    found = isinstance_test(test)
+    if found and found[1] and all(isinstance(n, cst.Name) and n.value in SCALAR_TYPES for n in found[1]):
+        return found[0]
     return None
 
 
@@ -343,11 +353,10 @@ def converted_variable(node: cst.If) -> str | None:
     """The variable an `if isinstance(x, Cls): x = x.email` turns from an object into one of its
     values: on the other path x was no such object, but the plain value the code accepts instead
     (an address, a key), so it does not carry the object's fields there."""
-    test = node.test
-    if not (isinstance(test, cst.Call) and isinstance(test.func, cst.Name) and test.func.value == "isinstance"
-            and len(test.args) == 2 and isinstance(test.args[0].value, cst.Name)) or scalar_variable(test):
+    found = isinstance_test(node.test)
+    if found is None or scalar_variable(node.test):
         return None
-    name = test.args[0].value.value
+    name = found[0]
     assigned = [t.target for line in node.body.body if isinstance(line, cst.SimpleStatementLine)
                 for small in line.body if isinstance(small, cst.Assign) for t in small.targets]
     return name if any(isinstance(t, cst.Name) and t.value == name for t in assigned) else None
