@@ -9,7 +9,7 @@ import libcst as cst
 from ..dotted import within
 from ..ir import EMPTY, AttrPath, CallResult, GlobalRef, LibraryRef, ProjectRef, SelfRef, SourceRef, StaticCallee, Val, join
 from ..summary import Arg, Source
-from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, \
+from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, one_element, \
     literal_str, mapping_name, param_value, path_step, related_model_arguments, string_collection, text_of, unquote
 
 
@@ -181,7 +181,7 @@ class Names:
         iterable = self.literal_iterable(iterable, scope)
         if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and not any(isinstance(e, cst.StarredElement) for e in iterable.elements):
             return join(*(self.expr(e.value, scope) for e in iterable.elements))
-        return flat(self.expr(iterable, scope))
+        return one_element(self.expr(iterable, scope))
 
     def literal_iterable(self, iterable, scope: Scope):
         """The literal a loop runs over: the node itself, or the literal tuple of strings a

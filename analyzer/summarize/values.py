@@ -45,10 +45,29 @@ def item(base: Val, key: str) -> Val:
     """base[key] for a constant key: the known value under it, else an access path one longer;
     either way with what the base holds under computed keys (any of them may be `key`)."""
     keyed = base.keyed()
-    held = keyed.get(UNKNOWN_KEY)
+    held = held_part(keyed.get(UNKNOWN_KEY), key)
     if key in keyed:
         return join(keyed[key], held)
     return join(Val(frozenset(path_step(a, ItemPath, key) for a in base.atoms if type(a) not in (SelfRef, ProjectRef))), held)
+
+
+def held_part(held: Val | None, key: str) -> Val | None:
+    """What a value held under a computed key gives when `key` is read: its part under `key` when
+    it has one (a list's dict elements, read one at a time: `for row in rows: row["amount"]`), else
+    all of it (any computed key may be `key`)."""
+    if held is not None and key in (keyed := held.keyed()):
+        return join(keyed[key], keyed.get(UNKNOWN_KEY))
+    return held
+
+
+def one_element(v: Val) -> Val:
+    """One element of a collection: the dict elements with their keys (collection() keeps them under
+    a computed key), with whatever else it holds whole; a value with no such elements, whole."""
+    held = v.keyed().get(UNKNOWN_KEY)
+    if held is None or not held.keys:
+        return flat(v)
+    rest = Val(v.atoms - flat(held).atoms, v.strs, tuple(kv for kv in v.keys if kv[0] != UNKNOWN_KEY))
+    return join(held, flat(rest))
 
 
 def any_item(base: Val) -> Val:
