@@ -174,7 +174,9 @@ class Definitions:
         bases = []
         for arg in node.bases:
             self.expr(arg.value, scope)
-            bases.append(self.static_name(unquote(arg.value), scope) or self.made_attribute(arg.value, scope) or text_of(arg.value))
+            # `BaseRepository[User]`: a generic class given its type arguments is that class
+            base = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
+            bases.append(self.static_name(unquote(base), scope) or self.made_attribute(base, scope) or text_of(base))
         if set(bases) & self.flowrules.enum_bases:
             self.enums.add(qualname)
         # A class body runs where the class is defined: its calls and attribute values belong to
