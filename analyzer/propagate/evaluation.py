@@ -275,6 +275,8 @@ class Evaluation:
         held = g.keys.get(UNKNOWN_KEY, NOTHING)
         if key == UNKNOWN_KEY or key.startswith(KEY_OF) and not any(type(o) is Sym for o in g.objs):
             return merge(self.item_path(g, UNKNOWN_KEY), *g.keys.values(), AbstractValue(strs=g.strs))
+        if is_position(key) and key in g.keys:
+            return g.keys[key]  # an item of a tuple or list written out: that item alone
         if key in held.keys:  # a list's dict elements, read one at a time (values.held_part)
             held = merge(held.keys[key], held.keys.get(UNKNOWN_KEY, NOTHING))
         if key in g.keys:

@@ -9,7 +9,7 @@ from ..ir import EMPTY, Poured, Unknown, Val, join, ordered, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_scalar, converted_variable, either, flat, has_starred, item, literal_template, made_by, named_after_class, \
+from .values import as_scalar, collection, converted_variable, either, flat, has_starred, item, literal_template, made_by, named_after_class, \
     scalar_variable, strs_of
 
 
@@ -109,14 +109,15 @@ class Statements:
             return {}
         return {name: as_scalar(self.lookup(name, scope))}
 
-    def returned(self, node: cst.BaseExpression, scope) -> Val:
-        """The value a `return` gives: a tuple as a whole and its items by position, so that the
-        caller unpacking it (`html, images = render(...)`) gives each name its own item."""
-        if not isinstance(node, cst.Tuple) or has_starred(node.elements):
+    def positional(self, node: cst.BaseExpression, scope) -> Val:
+        """The value a `return` gives or a name is bound to: a tuple or list written out as a whole
+        and its items by position, so that unpacking it (`html, images = render(...)`, `form, event,
+        amount = args` of `f(*args)`) gives each name its own item."""
+        if not isinstance(node, (cst.Tuple, cst.List)) or has_starred(node.elements):
             return self.expr(node, scope)
         values = [self.expr(e.value, scope) for e in node.elements]
-        whole = Val(join(*(flat(v) for v in values)).atoms)
-        return Val(whole.atoms, (), tuple(sorted((position(i), v) for i, v in enumerate(values))))
+        whole = collection(values)  # and its dict elements for a loop over it (values.one_element)
+        return Val(whole.atoms, (), tuple(sorted((*whole.keys, *((position(i), v) for i, v in enumerate(values))))))
 
     def s_Else(self, node, scope: Scope) -> None:
         self.suite(node.body, scope)
@@ -171,7 +172,7 @@ class Statements:
 
     def small(self, node: cst.BaseSmallStatement, scope: Scope) -> None:
         if isinstance(node, cst.Assign):
-            v = self.expr(node.value, scope)
+            v = self.positional(node.value, scope)
             for target in node.targets:
                 self.assign(target.target, v, scope, node.value)
         elif isinstance(node, cst.AnnAssign):
@@ -188,7 +189,7 @@ class Statements:
             self.expr(node.value, scope)
         elif isinstance(node, cst.Return):
             if node.value is not None:
-                scope.returns = either(scope.returns, self.returned(node.value, scope))
+                scope.returns = either(scope.returns, self.positional(node.value, scope))
         elif isinstance(node, cst.Raise):
             if node.exc is not None:
                 self.expr(node.exc, scope)

@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 
-from ..ir import NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
+from ..ir import NUMBER, SCALAR, UNKNOWN_KEY, is_position, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
     SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, join, path_root, wrap, ordered
 from ..knowledge.vocabulary import split_words
 
@@ -45,6 +45,8 @@ def item(base: Val, key: str) -> Val:
     """base[key] for a constant key: the known value under it, else an access path one longer;
     either way with what the base holds under computed keys (any of them may be `key`)."""
     keyed = base.keyed()
+    if is_position(key) and key in keyed:
+        return keyed[key]  # an item of a tuple or list written out: that item alone
     held = held_part(keyed.get(UNKNOWN_KEY), key)
     if key in keyed:
         return join(keyed[key], held)
