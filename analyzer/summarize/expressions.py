@@ -136,7 +136,7 @@ class Expressions:
         whole, nodes, values = self.percent_operands(node.right, scope)
         positional = [strs_of(v) for k, v in values.items() if type(k) is int]
         named = {k: strs_of(v) for k, v in values.items() if type(k) is str}
-        return Val(left.atoms | self.percent_sources(node, nodes, scope).atoms | self.text_call(node.right, flat(whole), "str", scope).atoms,
+        return Val(left.atoms | self.percent_sources(node, nodes, scope).atoms | self.text_call(node, flat(whole), "str", scope).atoms,
                    tuple(percent(s, positional, named) for s in left.strs))
 
     def percent_operands(self, right: cst.BaseExpression, scope: Scope) -> tuple:
