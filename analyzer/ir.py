@@ -190,6 +190,11 @@ SCALAR = "\0scalar"
 # (a total computed from the lines of an order is an amount, not the purchase).
 NUMBER = "\0number"
 
+# The attribute name prefix that stands for "an instance of these classes": a variable that
+# `isinstance(x, C)` proved one (in that branch) is read as AttrPath(x, IS_A + "C,D"): the objects
+# of x that may be a C or a D; none of another class's (a user row is never a product).
+IS_A = "\0isa:"
+
 # The attribute name that stands for "the data a constant key names": AttrPath(ParamRef(k), KEY_NAMED)
 # is what a function reads by its parameter `k` (`data[k]`, `data.get(k)`), named by the constant the
 # caller passes as `k` (`get_required(params, "username")` reads a user name), decided at each call

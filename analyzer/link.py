@@ -333,6 +333,16 @@ class Program(ProgramClasses):
 
     # -- names
 
+    def instance_test(self, names: str):
+        """What `isinstance(obj, C)` says of an object of a project class, for these classes
+        (ir.IS_A: qualified names as the code wrote them, comma-separated): a predicate on the
+        object's class, true for C, a subclass or a base of C (an object of C's subclass); None when
+        none of them is a project class (a library's class: nothing is known)."""
+        classes = [k.cls for n in names.split(",") if type(k := self.resolve(n)) is ClassObject]
+        if not classes:
+            return None
+        return lambda cls: any(k in self.mro(cls) or cls in self.mro(k) for k in classes)
+
     def resolve(self, qualname: str, depth: int = 0, methods: bool = True) -> tuple:
         """What a qualified name denotes: a FunctionObject, ClassObject, ModuleObject, ManagerObject,
         BoundMethod (a classmethod read on its class), GlobalRef (a module-level variable), AttrPath

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from ..ir import KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
+from ..ir import IS_A, KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, LoadedModule, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
     Poured, Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, path_root, wrap, \
     ordered
 from ..dotted import within
 from ..link import denoted
 from ..strings import literal
-from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, library_path, merge, objects, received_from, source_value
+from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, library_path, merge, narrowed, objects, received_from, source_value
 
 
 def symbol(path: tuple) -> AbstractValue:
@@ -178,6 +178,9 @@ class Evaluation:
             return as_scalar(g)
         if name == NUMBER:
             return self.amount(g)
+        if name.startswith(IS_A):
+            may_be = self.program.instance_test(name.removeprefix(IS_A))
+            return g if may_be is None else narrowed(g, name, may_be)
         objs = ordered(g.objs)
         found = [self.object_attribute(o, name) for o in objs]
         answered = any(self.answers(o, name, f) for o, f in zip(objs, found))

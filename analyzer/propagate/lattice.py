@@ -12,7 +12,7 @@ order things were seen.
 from __future__ import annotations
 
 from ..ir import MAX_PARTS, MAX_STRS, NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CategoryKey, ClientObject, Lit, Origin, Reply, Step, Sym, Unknown, \
-    capped, ordered, wrap
+    Instance, SelfObject, capped, ordered, wrap
 
 MAX_TRACE = 16
 MAX_OBJS = 16
@@ -95,6 +95,21 @@ def _read_as(g: AbstractValue, name: str, taint: dict) -> AbstractValue:
     """`g` read through the pseudo-attribute `name` (ir.SCALAR, ir.NUMBER): `taint`, its strings,
     and each parameter it holds as that attribute of the caller's value."""
     return AbstractValue(taint, frozenset(Sym(wrap(o.path, AttrPath, name)) for o in g.objs if type(o) is Sym), g.strs)
+
+
+def narrowed(g: AbstractValue, name: str, may_be) -> AbstractValue:
+    """`g` read through ir.IS_A `name` (a branch proved it an instance of those classes): each
+    parameter it holds as that attribute of the caller's value, and the project objects `may_be`
+    says may be one (a predicate on a class); nothing of a value whose every object is known and
+    none may be one (a user row in `if isinstance(obj, Product)`); a value with no object as it is."""
+    syms = frozenset(Sym(wrap(o.path, AttrPath, name)) for o in g.objs if type(o) is Sym)
+    kept = frozenset(o for o in g.objs if type(o) in (Instance, SelfObject) and may_be(o.cls))
+    if not g.objs:
+        return g
+    if not syms and not kept:
+        return NOTHING
+    taint = {Sym(wrap(k.path, AttrPath, name)) if type(k) is Sym else k: t for k, t in g.taint.items()}
+    return AbstractValue(taint, syms | kept, g.strs, g.keys)
 
 
 def better(a: tuple, b: tuple) -> tuple:

@@ -9,7 +9,7 @@ from ..ir import EMPTY, Poured, Unknown, Val, join, ordered, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_scalar, collection, converted_variable, either, flat, has_starred, item, literal_template, made_by, named_after_class, \
+from .values import as_instance, as_scalar, class_test, collection, converted_variable, either, flat, has_starred, item, literal_template, made_by, named_after_class, \
     scalar_variable, strs_of
 
 
@@ -93,13 +93,17 @@ class Statements:
 
     def narrowing(self, test, scope: Scope) -> dict:
         """The variable a test proves a plain string or number, bound to its value as one (for the
-        branch it guards: `if isinstance(user, str): address = user` is no User's fields). The
+        branch it guards: `if isinstance(user, str): address = user` is no User's fields), or an
+        instance of classes the code names (`if isinstance(obj, Product)`: no user row). The
         variable is put in the environment as it is, so that other branches keep it whole."""
-        name = scalar_variable(test)
+        name, found = scalar_variable(test), class_test(test)
+        classes = [self.static_name(n, scope) for n in found[1]] if found and name is None else []
+        if classes and all(classes):
+            name = found[0]
         if name is None or (name not in scope.env and name not in scope.params):
             return {}
         value = scope.env.setdefault(name, self.lookup(name, scope))
-        return {name: as_scalar(value)}
+        return {name: as_instance(value, classes) if classes else as_scalar(value)}
 
     def converting(self, node: cst.If, scope: Scope) -> dict:
         """The variable `if isinstance(x, Cls): x = x.email` converts (values.converted_variable),

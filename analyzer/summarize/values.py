@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 
-from ..ir import NUMBER, SCALAR, UNKNOWN_KEY, is_position, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
+from ..ir import IS_A, NUMBER, SCALAR, UNKNOWN_KEY, is_position, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
     SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, join, path_root, wrap, ordered
 from ..knowledge.vocabulary import split_words
 
@@ -368,6 +368,23 @@ def scalar_variable(test: cst.BaseExpression) -> str | None:
     if found and found[1] and all(isinstance(n, cst.Name) and n.value in SCALAR_TYPES for n in found[1]):
         return found[0]
     return None
+
+
+def class_test(test: cst.BaseExpression) -> tuple | None:
+    """(the variable, the class nodes) a branch test proves an instance of classes that are not
+    plain strings or numbers (`isinstance(obj, Product)`, the first test of an `and`), or None."""
+    while isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
+        test = test.left
+    found = isinstance_test(test)
+    if found and found[1] and not any(isinstance(n, cst.Name) and n.value in SCALAR_TYPES for n in found[1]):
+        return found
+    return None
+
+
+def as_instance(v: Val, classes: list) -> Val:
+    """A value a branch proved an instance of one of these classes (qualified names): read as
+    ir.IS_A of them, so that propagation keeps only the objects that may be one."""
+    return _read_as(v, IS_A + ",".join(sorted(classes)))
 
 
 def converted_variable(node: cst.If) -> str | None:
