@@ -244,6 +244,7 @@ class Flowrules:
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
     module_loaders: tuple = ()  # calls that load a module by its dotted name (importlib.import_module)
+    injectors: tuple = ()  # calls telling a framework what to pass a parameter (fastapi.Depends(f): f's result)
     app_objects: dict = field(default_factory=dict)  # framework application classes, and the names standing for their instance
     reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
     invokers: dict = field(default_factory=dict)  # qualified or method name -> position of a callable it calls at once (asyncio.to_thread)
@@ -441,7 +442,7 @@ _NAME_LISTS = (
     "url_parsers", "url_decoders", "path_builders", "codecs", "settings_modules", "no_data", "selectors",
     "read_builders", "relation_keys", "properties", "whole_object", "field_dicts", "settings_selectors",
     "json_params", "text_params", "row_params", "library_text_methods", "single_instance", "field_selectors",
-    "builtin_methods", "class_loaders", "module_loaders",
+    "builtin_methods", "class_loaders", "module_loaders", "injectors",
 )
 _NAME_SETS = (
     "translators", "record_categories", "number_types", "enum_bases", "authenticating", "own_words",

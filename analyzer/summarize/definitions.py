@@ -55,7 +55,7 @@ class Definitions:
             if p.annotation is not None:
                 annotation = self.static_name(unquote(p.annotation.annotation), scope.parent or scope)
             default = self.expr(p.default, scope.parent) if p.default is not None and scope.parent else None
-            out.append(Parameter(name, kind, annotation, default))
+            out.append(Parameter(name, kind, annotation, self.injected(p, scope.parent) or default if scope.parent else default))
             v = param_value(name)
             if kind in ("positional", "keyword") and not self.client_setting(name, scope):
                 v = v | self.source(scope, p.name, name, None, "parameter")
@@ -70,6 +70,19 @@ class Definitions:
         if params.star_kwarg is not None:
             add(params.star_kwarg, "varkw")
         return tuple(out)
+
+    def injected(self, p: cst.Param, scope: Scope) -> Val | None:
+        """What a framework passes a parameter declared `x = Depends(f)` or `x: Annotated[T,
+        Depends(f)]` (flow.toml injectors): f called, as the framework calls it for each request."""
+        declared = [p.default] if p.default is not None else []
+        if p.annotation is not None and isinstance(hint := p.annotation.annotation, cst.Subscript):
+            declared += [e.slice.value for e in hint.slice if isinstance(e.slice, cst.Index)]
+        for node in declared:
+            if isinstance(node, cst.Call) and node.args and self.static_name(node.func, scope) in self.flowrules.injectors:
+                dependency = node.args[0].value
+                callee, _, _ = self.callee(dependency, scope)
+                return Val(frozenset({CallResult(self.call_site(dependency, scope, callee, [], dependency))}))
+        return None
 
     def note_module_name(self, name: str, value_node) -> None:
         """A name bound at module level. `FIELDS = ("email", "phone")`: what a loop over FIELDS
