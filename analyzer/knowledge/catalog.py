@@ -269,6 +269,11 @@ class Flowrules:
     def is_sanitizer(self, qualname: str) -> bool:
         return matches_any(self.sanitizers, qualname)
 
+    def makes_sanitizer(self, qualname: str) -> bool:
+        """Is this a class whose instances' methods are sanitizers (`CryptContext(...)` of
+        `passlib.context.CryptContext.hash`): its instances are kept, so that the method is found?"""
+        return owner_of_any(self.sanitizers, qualname)
+
     def encoding(self, param: str) -> str | None:
         """How a sink parameter is sent (json_params, text_params, row_params), if it is encoded."""
         return "json" if param in self.json_params else "text" if param in self.text_params else \
@@ -278,6 +283,12 @@ class Flowrules:
 @functools.lru_cache(maxsize=1 << 16)
 def matches_any(patterns: tuple, name: str) -> bool:
     return any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def owner_of_any(patterns: tuple, name: str) -> bool:
+    """Does a pattern name an attribute of `name` (a method of the class `name`)?"""
+    return any(p.startswith(name + ".") for p in patterns)
 
 
 class Catalog:

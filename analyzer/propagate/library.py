@@ -145,6 +145,8 @@ class Library:
         elif receiver is None and qualname.removeprefix("builtins.") in flowrules.text_methods and args:
             strs = args[0][1].strs if name != "repr" else frozenset()  # str(url) is the URL's text
             value = merge(AbstractValue(self.as_text(args[0][1], name, site), strs=strs), self.default(args[1:], None))
+        elif receiver is None and flowrules.makes_sanitizer(qualname):  # CryptContext(...): its .hash sanitizes
+            value = merge(self.default(args, None), objects(LibraryObject(qualname)))
         else:
             value = self.default(args, receiver, name if receiver is not None else None, name)
         if self.unmodeled(qualname, value, site) and (self.analysis.catalog.library_of(qualname) or _sdk_client(qualname, value)):
