@@ -195,7 +195,7 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
         cache_dir = cache.directory if cache is not None else None
         knowledge = replace(knowledge, catalog=with_installed(knowledge.catalog, program, knowledge, options.python_path,
                                                               cache_dir, root, options.jobs))
-    analysis = Analysis(program, knowledge.catalog, knowledge.sources, TemplateFolders(root, knowledge.catalog.flowrules.templates.text_filters))
+    analysis = Analysis(program, knowledge.catalog, knowledge.sources, TemplateFolders(root, knowledge.catalog.flowrules.templates.text_filters, knowledge.catalog.flowrules.templates.folders))
     raw = analysis.run()
     return Analyzed(root, config, knowledge, files, runner, summaries, program, analysis, raw, cache)
 

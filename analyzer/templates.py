@@ -323,12 +323,13 @@ def read_usage(text: str, text_filters: frozenset) -> Usage:
 
 
 class TemplateFolders:
-    """The project's template folders (every folder named `templates` under the scanned root) and
-    what each template in them writes out, read once per scan."""
+    """The project's template folders (every folder with one of the `folders` names under the
+    scanned root: templates, jinja2) and what each template in them writes out, read once per scan."""
 
-    def __init__(self, root: Path, text_filters: frozenset):
+    def __init__(self, root: Path, text_filters: frozenset, folders: tuple):
         self.root = Path(root)
         self.text_filters = text_filters
+        self.folders = folders
         self._names: dict | None = None  # template name -> [file]
         self._memo: dict = {}
 
@@ -337,7 +338,7 @@ class TemplateFolders:
             self._names = {}
             for folder, dirs, files in os.walk(self.root):
                 dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS and not d.startswith("."))
-                if Path(folder).name != "templates":
+                if Path(folder).name not in self.folders:
                     continue
                 for inner, inner_dirs, inner_files in os.walk(folder):
                     inner_dirs.sort()

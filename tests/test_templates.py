@@ -13,7 +13,7 @@ TEXT_FILTERS = load_knowledge(Config(home=("CN",))).catalog.flowrules.templates.
 
 # With the bundled rules' text filters (flow.toml `templates.text_filters`).
 read_usage = partial(read_text, text_filters=TEXT_FILTERS)
-TemplateFolders = partial(Folders, text_filters=TEXT_FILTERS)
+TemplateFolders = partial(Folders, text_filters=TEXT_FILTERS, folders=("templates",))
 
 
 def paths(text: str) -> set:

@@ -145,6 +145,7 @@ class Templates:
     tag_libraries: tuple = ()  # classes whose instances register template tags (django.template.Library)
     tag_registrars: tuple = ()  # their decorators that register one (simple_tag, filter)
     text_filters: frozenset = frozenset()  # built-in filters that write out the text of their value (|title)
+    folders: tuple = ("templates",)  # names of the folders holding templates
 
 
 @dataclass(frozen=True)
@@ -489,7 +490,7 @@ def _load_templates(data: dict) -> Templates:
                 for e in data.get(kind, ()) for callee in e["callee"]}
     return Templates(calls("render"), calls("loaders"), tuple(data.get("render_methods", ())), tuple(data.get("loader_methods", ())),
                      tuple(data.get("tag_libraries", ())), tuple(data.get("tag_registrars", ())),
-                     frozenset(data.get("text_filters", ())))
+                     frozenset(data.get("text_filters", ())), tuple(data.get("folders", ("templates",))))
 
 
 def _load_signals(data: dict) -> Signals:
