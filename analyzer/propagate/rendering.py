@@ -215,8 +215,11 @@ class Rendering:
         return objects(TemplateObject(self.template_names(name)))
 
     def template_names(self, name: AbstractValue) -> tuple:
-        """The string alternatives of a template name, or of each name of a list (`select_template`)."""
-        return tuple(ordered(merge(name, self.item(name, UNKNOWN_KEY)).strs))
+        """The string alternatives of a template name, or of each name of a list (`select_template`):
+        a list written here, or a parameter holding the name or list whole; not a parameter that is
+        only part of a name (`self.template_path + "/body.html"`: no element of the path is a name)."""
+        whole = frozenset(o for o in name.objs if type(o) is Sym and (o,) in name.strs)
+        return tuple(ordered(merge(name, self.item(AbstractValue(objs=whole, keys=name.keys), UNKNOWN_KEY)).strs))
 
     def render_loaded(self, template: TemplateObject, method: str | None, args: tuple, site: Site) -> AbstractValue:
         """`template.render(context)`: what the template writes out of it; other methods as unknown calls."""
