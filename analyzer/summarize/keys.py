@@ -38,8 +38,11 @@ class Keys:
         `d.get("phone")`); an UPPER_CASE key is a setting of a configuration dict
         (`params.pop("EMAIL")`, `DATABASES["default"]["USER"]`), the operator's, as an UPPER_CASE
         name is (a dict written with such a key, `{"EMAIL": email}`, still names what is put in it),
-        but not of a request's CGI variables (`request.META["REMOTE_ADDR"]`: flow.toml request_variables)."""
-        if is_constant_name(key) and mapping_name(mapping) not in self.flowrules.request_variables or self.settings_part(mapping, scope):
+        but not of a request's CGI variables (`request.META["REMOTE_ADDR"]`: flow.toml request_variables);
+        and a table named as a constant (`const.DEPENDENCY_URLS["twitter-apps"]`) is the program's."""
+        name = mapping_name(mapping)
+        operators = (is_constant_name(key) or is_constant_name(name or "")) and name not in self.flowrules.request_variables
+        if operators or self.settings_part(mapping, scope):
             return EMPTY
         return self.source(scope, node, key, self.owner(mapping, scope), "key")
 
