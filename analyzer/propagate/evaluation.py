@@ -80,7 +80,10 @@ class Evaluation:
             case Poured(target=target, value=value):
                 held = self.value_of(Val(frozenset(target))).objs
                 fields = held and all(type(o) in (Instance, SelfObject) for o in held)
-                return NOTHING if fields else self.value_of(Val(frozenset(value)))
+                if fields:
+                    return NOTHING
+                given = self.value_of(Val(frozenset(value)))  # the data, not a project object that would take the holder's writes
+                return AbstractValue(given.taint, frozenset(o for o in given.objs if type(o) not in (Instance, SelfObject)), given.strs, given.keys)
         return NOTHING
 
     def setting(self, module: str, name: str) -> AbstractValue:
