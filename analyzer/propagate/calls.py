@@ -69,7 +69,8 @@ class Calls:
         where = Site(self.module.path, site.loc, site.text, self.f.qualname)
         method = site.callee.name if type(site.callee) is MethodCallee else None
         # The name a target is called by: `Customer.objects.get` is resolved where it is written.
-        called_as = site.callee.qualname.rpartition(".")[2] if type(site.callee) is StaticCallee else method
+        called_as = site.callee.qualname.rpartition(".")[2] if type(site.callee) is StaticCallee else \
+            site.callee.name if type(site.callee) is SuperCallee else method
         results, resolved = [], set()
         for target, self_obj in targets:
             if type(target) is Deferred:
@@ -109,6 +110,8 @@ class Calls:
                     method = self.program.lookup_method(base, name) if base in self.program.classes else None
                     if method:
                         return None, [(FunctionObject(method), SelfObject(cls))]
+                if managed := self.program.managed.get(cls):  # a project manager's super().create(...): a query of its models
+                    return None, [(ManagerObject(m), None) for m in managed]
                 return None, [self.inherited(cls, name, SelfObject(cls))]
             case DynamicCallee(value=value):
                 value = self.value_of(value)
