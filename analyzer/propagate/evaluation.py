@@ -141,14 +141,14 @@ class Evaluation:
         return library
 
     def load_class(self, name: AbstractValue) -> AbstractValue:
-        """A class loaded by its dotted name: the class each literal name gives (a project class, or a
-        library one the rules may know), and "some project class" for a name not known here."""
+        """A class loaded by its dotted name: the class or function each literal name gives (a project
+        one, or a library one the rules may know), and "some project class" for a name not known here."""
         loaded = []
         for alternative in ordered(name.strs):
             dotted, complete, _ = literal(alternative)
             if complete:
                 target = self.program.resolve(dotted)
-                loaded.append(target if type(target) is ClassObject else LibraryObject(dotted))
+                loaded.append(target if type(target) in (ClassObject, FunctionObject) else LibraryObject(dotted))
             else:
                 loaded.append(LoadedClass())
         return objects(*loaded) if loaded else objects(LoadedClass())
