@@ -344,8 +344,10 @@ class LoadedModule(NamedTuple):
 
 class TemplateObject(NamedTuple):
     """A template loaded by name (`get_template("mail/welcome.html")`): the name's string
-    alternatives; rendering it writes out what that template reads of its context."""
+    alternatives; or made from text written in the code (`Template("Hello {{ user.name }}")`): those
+    texts. Rendering it writes out what that template reads of its context."""
     names: tuple
+    texts: tuple = ()
     kind: str = "template"
 
 

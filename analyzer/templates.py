@@ -367,20 +367,31 @@ class TemplateFolders:
             return frozenset()
         paths: set = set()
         for file in self.names().get(name, ()) or [None]:
-            usage = self.read(file)
-            if usage is None or usage.unknown:
+            found = self.resolved(self.read(file), seen | {name})
+            if found is None:
                 self._memo[name] = None
                 return None
-            paths |= usage.paths
-            pulled = [(parent, {}, False) for parent in usage.extends] + usage.includes
-            for inner_name, aliases, only in pulled:
-                inner = self.usage(inner_name, seen | {name})
-                if inner is None or inner_name in usage.extends and self.scoped_blocks(inner_name):
-                    self._memo[name] = None
-                    return None
-                paths |= {mapped for path in inner if (mapped := through(path, aliases, only)) is not None}
+            paths |= found
         self._memo[name] = frozenset(paths)
         return self._memo[name]
+
+    def text_usage(self, text: str) -> frozenset | None:
+        """Every context path a template written in the code writes out (`Template("Hello {{
+        user.name }}")`), through the folders' templates it includes and extends."""
+        return self.resolved(read_usage(text, self.text_filters), frozenset())
+
+    def resolved(self, usage: Usage | None, seen: frozenset) -> frozenset | None:
+        """The paths one template's usage writes out, with those of the templates it pulls in
+        (`seen`: the templates being resolved); None when that cannot be known."""
+        if usage is None or usage.unknown:
+            return None
+        paths = set(usage.paths)
+        for inner_name, aliases, only in [(parent, {}, False) for parent in usage.extends] + usage.includes:
+            inner = self.usage(inner_name, seen)
+            if inner is None or inner_name in usage.extends and self.scoped_blocks(inner_name):
+                return None
+            paths |= {mapped for path in inner if (mapped := through(path, aliases, only)) is not None}
+        return frozenset(paths)
 
     def scoped_blocks(self, name: str) -> bool:
         """Does template `name` open a block inside a loop or `with`, whose names an extending

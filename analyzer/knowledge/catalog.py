@@ -146,6 +146,9 @@ class Templates:
     tag_registrars: tuple = ()  # their decorators that register one (simple_tag, filter)
     text_filters: frozenset = frozenset()  # built-in filters that write out the text of their value (|title)
     folders: tuple = ("templates",)  # names of the folders holding templates
+    text_loaders: tuple = ()  # classes making a template from its text (django.template.Template)
+    text_loader_methods: tuple = ()  # methods doing so on a receiver of unknown type (Environment.from_string)
+    context_wrappers: dict = field(default_factory=dict)  # qualname -> position of the mapping it wraps (Context(d))
 
 
 @dataclass(frozen=True)
@@ -490,7 +493,8 @@ def _load_templates(data: dict) -> Templates:
                 for e in data.get(kind, ()) for callee in e["callee"]}
     return Templates(calls("render"), calls("loaders"), tuple(data.get("render_methods", ())), tuple(data.get("loader_methods", ())),
                      tuple(data.get("tag_libraries", ())), tuple(data.get("tag_registrars", ())),
-                     frozenset(data.get("text_filters", ())), tuple(data.get("folders", ("templates",))))
+                     frozenset(data.get("text_filters", ())), tuple(data.get("folders", ("templates",))),
+                     tuple(data.get("text_loaders", ())), tuple(data.get("text_loader_methods", ())), dict(data.get("context_wrappers", {})))
 
 
 def _load_signals(data: dict) -> Signals:

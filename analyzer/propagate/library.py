@@ -122,6 +122,12 @@ class Library:
             return objects(*[ClassObject(c) for c in self.user_models()] or [LibraryObject(qualname)])
         if (loaded := self.loaded_template(qualname, args)) is not None:
             return loaded
+        templates = flowrules.templates
+        if (qualname in templates.text_loaders or receiver is not None and name in templates.text_loader_methods) and args \
+                and (made := self.text_template(args[0][1])) is not None:
+            return made
+        if (context := self.template_context(qualname, args)) is not None:
+            return context
         args = self.rendered_args(qualname, args, site)
         made = [m for spec in self.analysis.catalog.clients_made_by(qualname) if (m := self.make_client(spec, args, client)) is not None]
         sink = self.analysis.catalog.sink(qualname)

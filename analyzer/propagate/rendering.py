@@ -3,15 +3,17 @@ of it (analyzer/templates.py), so a model object in the context gives the fields
 shows, not all of them. A template named by the caller (a helper's `template` parameter in the
 name) is rendered at each caller for what the helper's parameters hold. A template file not found,
 not readable, or named at run time beyond a few files keeps the whole context: every field of the
-objects in it. A template made from text held at run time (`Template(text)`, written by an
-operator) is no rendering rule: as any unknown call, it gives what the values in its context
-carry, not every field of their objects."""
+objects in it. A template made from text written in the code (`Template("Hello {{ user.name }}")`,
+`engine.from_string(BODY)`) writes out what that text reads; one made from text held at run time
+(`Template(text)`, written by an operator) is no rendering rule: as any unknown call, it gives what
+the values in its context carry, not every field of their objects."""
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
 from ..ir import EMPTY, RENDER, AttrPath, FunctionObject, Lit, ManagerObject, ParamRef, Sym, TemplateObject, UNKNOWN_KEY, ordered, path_root
+from ..strings import literal
 from ..summary import DOUBLE_STAR, Arg
 from ..templates import AS_TEXT, ELEMENT, TAG_CALL
 from .binding import bind_library
@@ -68,9 +70,13 @@ def named_by_caller(names: tuple) -> bool:
 class Rendering:
     """Template rendering calls, for a Frame."""
 
-    def template_usage(self, names: tuple, prefix: str = "", suffix: str = "") -> frozenset | None:
-        """The context paths the templates a name value may name write out (None: not known)."""
+    def template_usage(self, names: tuple, prefix: str = "", suffix: str = "", texts: tuple = ()) -> frozenset | None:
+        """The context paths the templates a name value may name, or the `texts` a template was made
+        from, write out (None: not known)."""
         folders = self.analysis.templates
+        if texts:
+            usages = [folders.text_usage(text) for text in texts] if folders is not None else [None]
+            return None if None in usages else frozenset().union(*usages)
         patterns = name_patterns(names, prefix, suffix) if folders is not None else None
         found = folders.matching(patterns) if patterns else None
         if not found:
@@ -83,7 +89,8 @@ class Rendering:
             paths |= usage
         return frozenset(paths)
 
-    def rendered(self, context: AbstractValue, names: tuple, site: Site, prefix: str = "", suffix: str = "") -> AbstractValue:
+    def rendered(self, context: AbstractValue, names: tuple, site: Site, prefix: str = "", suffix: str = "",
+                 texts: tuple = ()) -> AbstractValue:
         """What rendering the templates `names` may be writes out: what the context holds at each
         path the template writes (the text of an object where the path ends `AS_TEXT`, else a whole
         object where the path ends at one), and what the context carries as a whole; a parameter of
@@ -94,7 +101,7 @@ class Rendering:
         parameter that is the whole context gives its own taint, as for any call: the caller's
         objects are not opened)."""
         deferred, context = self.deferred_parts(context, names, prefix, suffix)
-        taint = self.written(context, self.template_usage(names, prefix, suffix), site)
+        taint = self.written(context, self.template_usage(names, prefix, suffix, texts), site)
         for k in deferred:
             add_taint(taint, k, ())
         return AbstractValue(taint)
@@ -207,8 +214,11 @@ class Rendering:
         """A call nobody resolves is an unknown call; a loader method (`env.get_template(name)` on a
         Jinja Environment of unknown type) also gives the template it loads."""
         value = self.unknown_result(args, receiver, method, site)
-        if method in self.analysis.flowrules.templates.loader_methods and args:
+        templates = self.analysis.flowrules.templates
+        if method in templates.loader_methods and args:
             value = merge(value, self.template_object(args[0][1]))
+        elif method in templates.text_loader_methods and args and (made := self.text_template(args[0][1])) is not None:
+            value = merge(value, made)
         return value
 
     def template_object(self, name: AbstractValue) -> AbstractValue:
@@ -225,4 +235,20 @@ class Rendering:
         """`template.render(context)`: what the template writes out of it; other methods as unknown calls."""
         if method not in self.analysis.flowrules.templates.render_methods:
             return self.default(args, None)
-        return self.rendered(keyword_context(args, whole=("context",), skipped=("request",)), template.names, site)
+        return self.rendered(keyword_context(args, whole=("context",), skipped=("request",)), template.names, site, texts=template.texts)
+
+    def text_template(self, text: AbstractValue) -> AbstractValue | None:
+        """A template made from text (`Template(BODY)`, `engine.from_string(BODY)`): the template of
+        each text written in the code it may be; None when some text is not (held at run time)."""
+        texts = [literal(alternative) for alternative in ordered(text.strs)]
+        if not texts or text.objs or not all(complete for _, complete, _ in texts):
+            return None
+        return objects(TemplateObject((), tuple(t for t, _, _ in texts)))
+
+    def template_context(self, qualname: str, args: tuple) -> AbstractValue | None:
+        """`Context(mapping)` (flow.toml templates.context_wrappers, by the mapping's position):
+        the mapping, keys and all; None for another call."""
+        position = self.analysis.flowrules.templates.context_wrappers.get(qualname)
+        if position is None:
+            return None
+        return merge(*(g for arg, g in args if arg.position == position or arg.name == "dict_"))
