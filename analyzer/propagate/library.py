@@ -107,6 +107,8 @@ class Library:
             return read
         if (dumped := self.dumped(name, args, receiver)) is not None:
             return dumped
+        if (built := self.built(qualname, receiver, args)) is not None:
+            return built
         by_method = receiver is not None and self.analysis.catalog.sink(qualname) is None  # an SDK's own `submit` is its sink
         position = flowrules.invokers.get(qualname, flowrules.invokers.get(name) if by_method else None)
         if position is not None:  # asyncio.to_thread(f, a); asyncio.get_running_loop().run_in_executor(None, f, a)

@@ -71,6 +71,23 @@ class Serializers:
             keys[name] = merge(declared.get(name, NOTHING), *parts)
         return AbstractValue(keys=keys)
 
+    def built(self, qualname: str, receiver: AbstractValue | None, args: tuple) -> AbstractValue | None:
+        """`UserRead.model_validate(user)` (flow.toml model_builders, a class method of a project
+        class deriving from a library model, called on the class by its name or on a value holding
+        it): an instance whose declared fields hold the argument's attributes, or keys, of the same
+        names; None for any other call."""
+        rule = self.analysis.flowrules.model_builders
+        owner, _, method = qualname.rpartition(".")
+        if not rule or method not in rule["methods"] or not args:
+            return None
+        held = {o.cls for o in receiver.objs if type(o) is ClassObject} if receiver is not None else {owner}
+        classes = sorted(c for c in held if self.program.derives_from(c, rule["bases"]))
+        given = args[0][1]
+        for cls in classes:
+            for attr, _, _ in self.program.fields(cls):
+                self.store(FieldStore(objects(Instance(cls)), attr, merge(self.attribute(given, attr), self.item(given, attr) if given.keys else NOTHING)))
+        return objects(*map(Instance, classes)) if classes else None
+
     def validated(self, cls: str) -> AbstractValue:
         """`form.cleaned_data`, `serializer.validated_data`: a dict keyed by the fields the class
         declares, each holding what its declaration says (`to = ListField(child=EmailField())`)."""
