@@ -17,7 +17,8 @@ from .keys import Keys
 from .logins import Logins
 from .names import Names, Scope, assigned_targets, walk
 from .statements import Statements
-from .values import CLOSURE, dotted, is_fixed_value, literal_str, made_by, param_value, related_model_arguments, string_collection, text_of, unquote
+from .values import CLOSURE, dotted, is_fixed_value, literal_str, made_by, param_value, related_model_arguments, string_collection, text_of, unpacked_names, \
+    unquote
 
 ATTRIBUTE_NAME = re.compile(rb"\.\s*([A-Za-z_][A-Za-z0-9_]*)")  # `x.name` in a module's text
 
@@ -128,6 +129,7 @@ class Definitions:
         if scope.kind == "class" and params and not is_static:
             inner.self_name = params[0].name
             inner.params[params[0].name] = Val(frozenset({SelfRef(scope.qualname)}))
+        inner.unpacked = unpacked_names(node.body)
         self.suite(node.body, inner)
         is_property = scope.kind == "class" and any(d in self.flowrules.properties for d in decorators)
         self.finish_function(inner, params, node, is_static, is_classmethod, is_property)

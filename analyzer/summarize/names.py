@@ -35,6 +35,7 @@ class Scope:
         self.captured: dict[str, None] = {}  # an enclosing function's variables this function reads
         self.mutated: set[str] = set()  # parameters the function puts items into (FunctionSummary.outs)
         self.rebound: set[str] = set()  # parameters given another value (their items are no longer the caller's)
+        self.unpacked: frozenset = frozenset()  # locals the body unpacks or spreads into a call (values.unpacked_names)
 
     def is_self(self, node) -> bool:
         """Is this expression the method's receiver (`self`)?"""

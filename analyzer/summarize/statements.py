@@ -113,11 +113,14 @@ class Statements:
             return {}
         return {name: as_scalar(self.lookup(name, scope))}
 
-    def positional(self, node: cst.BaseExpression, scope) -> Val:
-        """The value a `return` gives or a name is bound to: a tuple or list written out as a whole
-        and its items by position, so that unpacking it (`html, images = render(...)`, `form, event,
-        amount = args` of `f(*args)`) gives each name its own item."""
-        if not isinstance(node, (cst.Tuple, cst.List)) or has_starred(node.elements):
+    def positional(self, node: cst.BaseExpression, scope, kinds: tuple = (cst.Tuple,)) -> Val:
+        """The value a `return` gives (a tuple), or a local the function unpacks or spreads is bound to
+        (a tuple or list: Scope.unpacked): written out, as a whole and its items by position, so that
+        unpacking it (`html, images = render(...)`, `form, event, amount = args` of `f(*args)`) gives
+        each name its own item. Not every tuple a local holds: a tuple passed on keeps growing where
+        a recursive call builds the next from the last (wagtail's `_copy_page` made the scan 15 times
+        slower)."""
+        if not isinstance(node, kinds) or has_starred(node.elements):
             return self.expr(node, scope)
         values = [self.expr(e.value, scope) for e in node.elements]
         whole = collection(values)  # and its dict elements for a loop over it (values.one_element)
@@ -176,7 +179,8 @@ class Statements:
 
     def small(self, node: cst.BaseSmallStatement, scope: Scope) -> None:
         if isinstance(node, cst.Assign):
-            v = self.positional(node.value, scope)
+            unpacked = [t for t in node.targets if isinstance(t.target, cst.Name) and t.target.value in scope.unpacked]
+            v = self.positional(node.value, scope, (cst.Tuple, cst.List)) if unpacked else self.expr(node.value, scope)
             for target in node.targets:
                 self.assign(target.target, v, scope, node.value)
         elif isinstance(node, cst.AnnAssign):

@@ -370,6 +370,22 @@ def scalar_variable(test: cst.BaseExpression) -> str | None:
     return None
 
 
+def unpacked_names(body: cst.CSTNode) -> frozenset:
+    """The names a function body unpacks (`form, event, amount = args`) or spreads into a call
+    (`create(*args)`): the locals whose tuple or list is worth keeping item by item."""
+    names, stack = set(), [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, cst.Arg) and node.star == "*" and isinstance(node.value, cst.Name):
+            names.add(node.value.value)
+        elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) \
+                and any(isinstance(t.target, (cst.Tuple, cst.List)) for t in node.targets):
+            names.add(node.value.value)
+        if not isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)) or node is body:
+            stack.extend(node.children)
+    return frozenset(names)
+
+
 def class_test(test: cst.BaseExpression) -> tuple | None:
     """(the variable, the class nodes) a branch test proves an instance of classes that are not
     plain strings or numbers (`isinstance(obj, Product)`, the first test of an `and`), or None."""
