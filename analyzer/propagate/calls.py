@@ -106,13 +106,7 @@ class Calls:
                 value = self.value_of(receiver)
                 return value, self.method_targets(value, name, guess=not self.library_made(receiver))
             case SuperCallee(cls=cls, name=name):
-                for base in self.program.bases(cls):
-                    method = self.program.lookup_method(base, name) if base in self.program.classes else None
-                    if method:
-                        return None, [(FunctionObject(method), SelfObject(cls))]
-                if managed := self.program.managed.get(cls):  # a project manager's super().create(...): a query of its models
-                    return None, [(ManagerObject(m), None) for m in managed]
-                return None, [self.inherited(cls, name, SelfObject(cls))]
+                return None, self.super_targets(cls, name)
             case DynamicCallee(value=value):
                 value = self.value_of(value)
                 return value, self.callable_targets(value)

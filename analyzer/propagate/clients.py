@@ -3,7 +3,7 @@ project's settings configure, for a Frame."""
 
 from __future__ import annotations
 
-from ..ir import ClientMethod, ClientObject, ClientPath, LibraryObject, Lit, Unknown, ordered
+from ..ir import ClientMethod, ClientObject, ClientPath, FunctionObject, LibraryObject, Lit, ManagerObject, SelfObject, Unknown, ordered
 from ..strings import literal
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, objects
@@ -45,6 +45,18 @@ class Clients:
         if spec.is_global:
             self.store(ClientStore(spec.type, objects(obj)))
         return AbstractValue(self.data_of(bound, spec.carries, dict(spec.destination)), frozenset({obj}))
+
+    def super_targets(self, cls: str, name: str) -> list:
+        """What `super().name(...)` in class `cls` runs: the nearest project base's method; in a
+        project manager, a query of the models it manages (`super().create(...)` makes a row); else
+        the library base's method (inherited)."""
+        for base in self.program.bases(cls):
+            method = self.program.lookup_method(base, name) if base in self.program.classes else None
+            if method:
+                return [(FunctionObject(method), SelfObject(cls))]
+        if managed := self.program.managed.get(cls):
+            return [(ManagerObject(m), None) for m in managed]
+        return [self.inherited(cls, name, SelfObject(cls))]
 
     def inherited(self, cls: str, method: str, self_obj) -> tuple:
         """A method a project class inherits from a library class (class Backend(EmailBackend)): the

@@ -140,29 +140,6 @@ class Evaluation:
             return merge(library, objects(*(Instance(c) for c in self.user_models())))
         return library
 
-    def load_class(self, name: AbstractValue) -> AbstractValue:
-        """A class loaded by its dotted name: the class or function each literal name gives (a project
-        one, or a library one the rules may know), and "some project class" for a name not known here."""
-        loaded = []
-        for alternative in ordered(name.strs):
-            dotted, complete, _ = literal(alternative)
-            if complete:
-                target = self.program.resolve(dotted)
-                loaded.append(target if type(target) in (ClassObject, FunctionObject) else LibraryObject(dotted))
-            else:
-                loaded.append(LoadedClass())
-        return objects(*loaded) if loaded else objects(LoadedClass())
-
-    def load_module(self, name: AbstractValue) -> AbstractValue:
-        """A module loaded by its dotted name: the project module each literal name gives (a
-        library's stays the library's), and "some project module" for a name not known here."""
-        loaded = []
-        for alternative in ordered(name.strs):
-            dotted, complete, _ = literal(alternative)
-            target = self.program.resolve(dotted) if complete else None
-            loaded.append(target if type(target) is ModuleObject else LibraryObject(dotted) if complete else LoadedModule())
-        return objects(*loaded) if loaded else objects(LoadedModule())
-
     def user_models(self) -> list:
         """The project's user model classes: those deriving from a framework's user base class."""
         return self.program.derived_from(self.analysis.flowrules.identity.get("user_models", ()))

@@ -94,6 +94,29 @@ class Library:
         self.analysis.partials[key] = (args[0][1], args[1:])
         return objects(PartialObject(key))
 
+    def load_class(self, name: AbstractValue) -> AbstractValue:
+        """A class loaded by its dotted name: the class or function each literal name gives (a project
+        one, or a library one the rules may know), and "some project class" for a name not known here."""
+        loaded = []
+        for alternative in ordered(name.strs):
+            dotted, complete, _ = literal(alternative)
+            if complete:
+                target = self.program.resolve(dotted)
+                loaded.append(target if type(target) in (ClassObject, FunctionObject) else LibraryObject(dotted))
+            else:
+                loaded.append(LoadedClass())
+        return objects(*loaded) if loaded else objects(LoadedClass())
+
+    def load_module(self, name: AbstractValue) -> AbstractValue:
+        """A module loaded by its dotted name: the project module each literal name gives (a
+        library's stays the library's), and "some project module" for a name not known here."""
+        loaded = []
+        for alternative in ordered(name.strs):
+            dotted, complete, _ = literal(alternative)
+            target = self.program.resolve(dotted) if complete else None
+            loaded.append(target if type(target) is ModuleObject else LibraryObject(dotted) if complete else LoadedModule())
+        return objects(*loaded) if loaded else objects(LoadedModule())
+
     def library(self, qualname: str, args: tuple, receiver: AbstractValue | None, client: AbstractValue,
                 site: Site) -> AbstractValue:
         flowrules, name = self.analysis.flowrules, qualname.rpartition(".")[2]
@@ -122,14 +145,8 @@ class Library:
             return objects(*map(ManagerObject, models))  # session.query(Repo) is Repo.query: rows, not the key
         if qualname in flowrules.identity.get("model_calls", ()):  # the project's user model, else the library's
             return objects(*[ClassObject(c) for c in self.user_models()] or [LibraryObject(qualname)])
-        if (loaded := self.loaded_template(qualname, args)) is not None:
-            return loaded
-        templates = flowrules.templates
-        if (qualname in templates.text_loaders or receiver is not None and name in templates.text_loader_methods) and args \
-                and (made := self.text_template(args[0][1])) is not None:
-            return made
-        if (context := self.template_context(qualname, args)) is not None:
-            return context
+        if (template := self.template_made(qualname, args, receiver)) is not None:
+            return template
         args = self.rendered_args(qualname, args, site)
         made = [m for spec in self.analysis.catalog.clients_made_by(qualname) if (m := self.make_client(spec, args, client)) is not None]
         sink = self.analysis.catalog.sink(qualname)
@@ -153,12 +170,11 @@ class Library:
         elif receiver is None and qualname.removeprefix("builtins.") in flowrules.text_methods and args:
             strs = args[0][1].strs if name != "repr" else frozenset()  # str(url) is the URL's text
             value = merge(AbstractValue(self.as_text(args[0][1], name, site), strs=strs), self.default(args[1:], None))
-        elif receiver is None and flowrules.makes_sanitizer(qualname):  # CryptContext(...): its .hash sanitizes
-            value = merge(self.default(args, None), objects(LibraryObject(qualname)))
         else:
             value = self.default(args, receiver, name if receiver is not None else None, name)
-        if self.unmodeled(qualname, value, site) and (self.analysis.catalog.library_of(qualname) or _sdk_client(qualname, value)):
-            # a data-moving library's result is one of its objects, followed by name (`Client(...).messages.create`)
+        if self.unmodeled(qualname, value, site) and (self.analysis.catalog.library_of(qualname) or _sdk_client(qualname, value)) \
+                or receiver is None and flowrules.makes_sanitizer(qualname):
+            # a data-moving library's result is one of its objects (`Client(...).messages.create`), as is one whose methods sanitize
             value = merge(value, objects(LibraryObject(qualname)))
         return value
 

@@ -149,20 +149,6 @@ class Calls:
                 positional += 1
         return args
 
-    def library_call(self, func: cst.BaseExpression, scope: Scope) -> bool:
-        """Is this a call of a library's function or class, or a method of a client a library call
-        made here? Its name then gives its keyword arguments' names no person context
-        (`Mail(subject=...)`, `client.post(content=...)`): a library's parameter says what the
-        library does with the value, not whose data it is. Another top-level package of the
-        project is taken for a library (summaries are per file)."""
-        static = self.static_name(func, scope)
-        if static is not None:
-            return root_name(func) in self.imports and static.split(".")[0] != self.module.split(".")[0]
-        receiver = scope.env.get(func.value.value) if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) else None
-        made = [self.calls[a.call].callee for a in receiver.atoms if type(a) is CallResult] if receiver is not None else []
-        return bool(made) and len(made) == len(receiver.atoms) and all(
-            type(c) is StaticCallee and c.qualname.split(".")[0] != self.module.split(".")[0] for c in made)
-
     def argument_source(self, a: cst.Arg, position: int | None, keyword: str | None, callee: tuple, scope: Scope,
                         constant: bool) -> Val:
         """An argument the rules say holds a person's data (rules/sources.toml [[argument]]: the

@@ -3,8 +3,6 @@ Summarizer that holds one module's state."""
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 
 from ..dotted import within
@@ -15,12 +13,11 @@ from .calls import Calls
 from .expressions import Expressions
 from .keys import Keys
 from .logins import Logins
-from .names import Names, Scope, assigned_targets, walk
+from .names import Names, Scope
 from .statements import Statements
 from .values import CLOSURE, dotted, is_fixed_value, literal_str, made_by, param_value, related_model_arguments, string_collection, text_of, unpacked_names, \
     unquote
 
-ATTRIBUTE_NAME = re.compile(rb"\.\s*([A-Za-z_][A-Za-z0-9_]*)")  # `x.name` in a module's text
 
 
 def is_stub(node) -> bool:
@@ -249,34 +246,6 @@ class Definitions:
         body = self.class_nodes[cls].body.body if cls in self.class_nodes else ()
         return any(isinstance(s, cst.FunctionDef) and s.name.value == node.attr.value
                    and not any(d in self.flowrules.properties for d in self.decorators(s, scope)) for s in body)
-
-    def is_client(self, cls: str | None) -> bool:
-        """Whether a class of this module is a service client (flow.toml logins): a method sets or
-        reads a credential on the instance (`self.apikey = key`, `self.password` that a base class
-        in another module set) that the class body does not declare as a field (a record's `key =
-        models.CharField()`), and the class name names no person (not `UserProfile`). Decided
-        when first asked (a walk of every method's nodes), once per class."""
-        if cls not in self.clients:
-            node = self.class_nodes.get(cls)
-            self.clients[cls] = node is not None and not self.vocab.names_person(node.name.value) and self._uses_credential(node)
-        return self.clients[cls]
-
-    def _uses_credential(self, node: cst.ClassDef) -> bool:
-        if self.credential_attributes is None:  # the module's text first: walking every node costs
-            found = {name.decode() for name in ATTRIBUTE_NAME.findall(self.text)}
-            self.credential_attributes = {name for name in found if self.names_credential(name)}
-        declared = {t.value for line in node.body.body if isinstance(line, cst.SimpleStatementLine)
-                    for statement in line.body for t in assigned_targets(statement) if isinstance(t, cst.Name)}
-        wanted = self.credential_attributes - declared
-        for method in node.body.body if wanted else ():
-            if not isinstance(method, cst.FunctionDef) or not method.params.params:
-                continue
-            receiver = method.params.params[0].name.value
-            for n in walk(method.body):
-                if isinstance(n, cst.Attribute) and n.attr.value in wanted and isinstance(n.value, cst.Name) \
-                        and n.value.value == receiver:
-                    return True
-        return False
 
     def listed_fields(self, node: cst.ClassDef) -> tuple:
         """The names a serializer's nested Meta class lists (`fields = ("id", "title")`, flow.toml

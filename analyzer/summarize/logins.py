@@ -8,12 +8,16 @@ subject's."""
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from ..knowledge.vocabulary import split_words
 from ..ir import Val
-from .names import Scope
+from .names import Scope, assigned_targets, walk
 from .values import is_constant, literal_str, made_by
+
+ATTRIBUTE_NAME = re.compile(rb"\.\s*([A-Za-z_][A-Za-z0-9_]*)")  # `x.name` in a module's text
 
 
 class Logins:
@@ -83,3 +87,31 @@ class Logins:
         else:
             return False
         return all(is_constant(p) or self.client_own(p, scope) for p in parts)
+
+    def is_client(self, cls: str | None) -> bool:
+        """Whether a class of this module is a service client (flow.toml logins): a method sets or
+        reads a credential on the instance (`self.apikey = key`, `self.password` that a base class
+        in another module set) that the class body does not declare as a field (a record's `key =
+        models.CharField()`), and the class name names no person (not `UserProfile`). Decided
+        when first asked (a walk of every method's nodes), once per class."""
+        if cls not in self.clients:
+            node = self.class_nodes.get(cls)
+            self.clients[cls] = node is not None and not self.vocab.names_person(node.name.value) and self._uses_credential(node)
+        return self.clients[cls]
+
+    def _uses_credential(self, node: cst.ClassDef) -> bool:
+        if self.credential_attributes is None:  # the module's text first: walking every node costs
+            found = {name.decode() for name in ATTRIBUTE_NAME.findall(self.text)}
+            self.credential_attributes = {name for name in found if self.names_credential(name)}
+        declared = {t.value for line in node.body.body if isinstance(line, cst.SimpleStatementLine)
+                    for statement in line.body for t in assigned_targets(statement) if isinstance(t, cst.Name)}
+        wanted = self.credential_attributes - declared
+        for method in node.body.body if wanted else ():
+            if not isinstance(method, cst.FunctionDef) or not method.params.params:
+                continue
+            receiver = method.params.params[0].name.value
+            for n in walk(method.body):
+                if isinstance(n, cst.Attribute) and n.attr.value in wanted and isinstance(n.value, cst.Name) \
+                        and n.value.value == receiver:
+                    return True
+        return False
