@@ -16,7 +16,8 @@ from xborder.knowledge import load_knowledge
 from xborder.knowledge.config import Config
 from xborder.link import Program
 from xborder.propagate import Analysis, Site
-from xborder.propagate.lattice import MAX_KEY_DEPTH, MAX_KEYED, MAX_LIBRARY_PATH, MAX_TRACE, extend, extend_by, library_path
+from xborder.propagate.lattice import MAX_KEY_DEPTH, MAX_KEYED, MAX_LIBRARY_PATH, MAX_TRACE, AbstractValue, bounded, extend, extend_by, \
+    library_path
 from xborder.propagate.results import DeferredCall, FieldStore, SinkCall
 from xborder.summarize import Context, summarize
 from xborder.summary import Arg, CallSite, ClassSummary, FieldWrite, FunctionSummary, GlobalWrite, ModuleSummary, \
@@ -566,6 +567,17 @@ def test_a_recursive_builder_of_nested_dicts_reaches_a_bounded_result():
     flows = analysis.run()
     assert {f.call.site.function for f in flows} == {"app.search"}
     assert _key_depth(analysis.results["app.compile_filters"].ret) <= MAX_KEY_DEPTH + 1
+
+
+def test_a_key_met_again_below_itself_is_folded():
+    """`{"item_id": {"item_id": {"item_id": guid}}}`, a document built from the last one each round
+    (Superdesk's history hooks): below its first level, the key's value is folded into one value,
+    data and strings kept, so it stops growing a level per round."""
+    guid = AbstractValue(strs=frozenset({(Lit("guid", None),)}))
+    nested = AbstractValue(keys={"item_id": AbstractValue(keys={"item_id": AbstractValue(keys={"item_id": guid}), "kind": guid})})
+    kept = bounded(nested)
+    assert kept.keys["item_id"].keys["item_id"].keys == {}
+    assert kept.keys["item_id"].keys["item_id"].strs == guid.strs and "kind" in kept.keys["item_id"].keys
 
 
 def _keyed(g) -> int:

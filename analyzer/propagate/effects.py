@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, ManagerObject, SelfObject, Step, Sym, ordered
 from ..summary import Arg
-from .lattice import AbstractValue, add_taint, concrete, decided, has_sym, known_objects, objects, retraced
+from .lattice import AbstractValue, add_taint, bounded, concrete, decided, has_sym, known_objects, objects, retraced
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site, keep, merged_call, merged_store
 
 STORABLE = (Instance, SelfObject, ClassObject)
@@ -98,7 +98,8 @@ class Effects:
     def deferred(self, call: DeferredCall) -> None:
         """A call on a parameter, once a caller says what the receiver may be."""
         if all(type(o) is Sym for o in call.receiver.objs):
-            self.pend(call)
+            # kept for the callers as a result is: keys bounded (lattice.bounded)
+            self.pend(DeferredCall(call.site, call.method, bounded(call.receiver), tuple((a, bounded(g)) for a, g in call.args)))
             return
         known = known_objects(call.receiver)
         targets = self.method_targets(known, call.method) if call.method else self.callable_targets(known)

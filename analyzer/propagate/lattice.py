@@ -239,11 +239,14 @@ def bounded(g: AbstractValue, depth: int = MAX_KEY_DEPTH) -> AbstractValue:
     (its data, objects and strings kept). A function that builds nested dicts from its own recursive
     result (a query compiler's {"bool": {"must": [child filters]}}) then reaches a fixpoint instead
     of nesting deeper each round, and mutually recursive ones (a person's profile holding its
-    family's, holding its members') instead of growing by the breadth of each level."""
-    kept = _bounded(g, depth)
+    family's, holding its members') instead of growing by the breadth of each level. A key met again
+    below itself holds its value folded (`{"item_id": {"item_id": ...}}`, a document built from the
+    last one a recursive hook posted): such a value grows by one level each round, whatever the depth
+    allowed."""
+    kept = _bounded(g, depth, frozenset())
     while depth > 0 and _keyed(kept) > MAX_KEYED:
         depth -= 1
-        kept = _bounded(g, depth)
+        kept = _bounded(g, depth, frozenset())
     return kept
 
 
@@ -251,12 +254,12 @@ def _keyed(g: AbstractValue) -> int:
     return sum(1 + _keyed(v) for v in g.keys.values())
 
 
-def _bounded(g: AbstractValue, depth: int) -> AbstractValue:
+def _bounded(g: AbstractValue, depth: int, above: frozenset) -> AbstractValue:
     if not g.keys:
         return g
     if depth == 0:
         return AbstractValue(g.taint, g.objs, g.strs, {UNKNOWN_KEY: _folded(merge(*g.keys.values()))})
-    keys = {k: _bounded(v, depth - 1) for k, v in g.keys.items()}
+    keys = {k: _folded(v) if k in above else _bounded(v, depth - 1, above | {k}) for k, v in g.keys.items()}
     if all(keys[k] is v for k, v in g.keys.items()):
         return g
     return AbstractValue(g.taint, g.objs, g.strs, keys)
