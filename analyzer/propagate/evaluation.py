@@ -10,7 +10,7 @@ from ..ir import IS_A, KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, Ca
 from ..dotted import within
 from ..link import denoted
 from ..strings import literal
-from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, library_path, merge, narrowed, objects, received_from, source_value
+from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, library_path, merge, narrowed, objects, without, received_from, source_value
 
 
 def symbol(path: tuple) -> AbstractValue:
@@ -260,8 +260,9 @@ class Evaluation:
             return merge(self.item_path(g, UNKNOWN_KEY), *g.keys.values(), AbstractValue(strs=g.strs))
         if is_position(key) and key in g.keys:
             return g.keys[key]  # an item of a tuple or list written out: that item alone
-        if key in held.keys:  # a list's dict elements, read one at a time (values.held_part)
-            held = merge(held.keys[key], held.keys.get(UNKNOWN_KEY, NOTHING))
+        if held.keys:  # a list's dict elements, read one at a time (values.held_part), not what they all carry
+            g, held = without(g, held), merge(held.keys.get(key, NOTHING), held.keys.get(UNKNOWN_KEY, NOTHING),
+                                              without(AbstractValue(held.taint, held.objs, held.strs), AbstractValue(keys=held.keys)))
         if key in g.keys:
             return merge(g.keys[key], held)
         if is_position(key) and not any(type(o) is Sym for o in g.objs):

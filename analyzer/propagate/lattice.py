@@ -265,6 +265,13 @@ def _bounded(g: AbstractValue, depth: int, above: frozenset) -> AbstractValue:
     return AbstractValue(g.taint, g.objs, g.strs, keys)
 
 
+def without(g: AbstractValue, part: AbstractValue) -> AbstractValue:
+    """`g` less what `part` carries at any depth (a list's top level less its elements' data: what
+    else it holds)."""
+    inner = _folded(part)
+    return AbstractValue({k: t for k, t in g.taint.items() if k not in inner.taint}, g.objs - inner.objs, g.strs, g.keys)
+
+
 def _folded(g: AbstractValue) -> AbstractValue:
     """A value with every value its keys hold, at any depth, merged into it."""
     if not g.keys:

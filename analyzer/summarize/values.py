@@ -8,7 +8,7 @@ import re
 import libcst as cst
 
 
-from ..ir import IS_A, NUMBER, SCALAR, UNKNOWN_KEY, is_position, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
+from ..ir import EMPTY, IS_A, NUMBER, SCALAR, UNKNOWN_KEY, is_position, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
     SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, join, path_root, wrap, ordered
 from ..knowledge.vocabulary import split_words
 
@@ -54,12 +54,14 @@ def item(base: Val, key: str) -> Val:
 
 
 def held_part(held: Val | None, key: str) -> Val | None:
-    """What a value held under a computed key gives when `key` is read: its part under `key` when
-    it has one (a list's dict elements, read one at a time: `for row in rows: row["amount"]`), else
-    all of it (any computed key may be `key`)."""
-    if held is not None and key in (keyed := held.keyed()):
-        return join(keyed[key], keyed.get(UNKNOWN_KEY))
-    return held
+    """What a value held under a computed key gives when `key` is read: a list's dict elements
+    (collection() keeps them with their keys; a dict's computed keys hold flat values) read one at a
+    time, `for row in rows: row["amount"]`: their part under `key` (none of their other parts), with
+    the list's other elements; else all of it (any computed key may be `key`)."""
+    if held is None or not held.keys:
+        return held
+    keyed = held.keyed()
+    return join(keyed.get(key, EMPTY), keyed.get(UNKNOWN_KEY, EMPTY), Val(held.atoms - flat(Val(frozenset(), (), held.keys)).atoms, held.strs))
 
 
 def one_element(v: Val) -> Val:
