@@ -129,8 +129,9 @@ class Evaluation:
         if signal is not None:
             return signal
         for proxy, app in self.analysis.flowrules.app_objects.get("proxies", {}).items():
-            if within(qualname, proxy):  # flask.current_app(.mail): the application, and what was set on it
-                value = objects(Instance(app))
+            if within(qualname, proxy):  # flask.current_app(.mail): the application (a project subclass's too), and what was set on it
+                apps = tuple(self.analysis.flowrules.app_objects.get("classes", ()))
+                value = objects(Instance(app), *(Instance(c) for c in self.program.derived_from(apps)))
                 for name in qualname[len(proxy) + 1:].split(".") if qualname != proxy else ():
                     value = self.attribute(value, name)
                 return value
