@@ -292,6 +292,7 @@ class Program(ProgramClasses):
         self._derived: dict[tuple, list] = {}
         self._declaring: dict[tuple, tuple] = {}  # (class, attribute) -> declaring_subclasses
         self._descendants: dict[str, tuple] = {}
+        self._instance_classes: dict[str, tuple] = {}  # ir.IS_A names -> the project classes they resolve to
         self._settings_by_root: dict[str, list] | None = None  # import root -> its settings modules
         self.subclasses: dict[str, list] = {}
         for qualname in sorted(self.classes):
@@ -338,7 +339,9 @@ class Program(ProgramClasses):
         (ir.IS_A: qualified names as the code wrote them, comma-separated): a predicate on the
         object's class, true for C, a subclass or a base of C (an object of C's subclass); None when
         none of them is a project class (a library's class: nothing is known)."""
-        classes = [k.cls for n in names.split(",") if type(k := self.resolve(n)) is ClassObject]
+        if names not in self._instance_classes:
+            self._instance_classes[names] = tuple(k.cls for n in names.split(",") if type(k := self.resolve(n)) is ClassObject)
+        classes = self._instance_classes[names]
         if not classes:
             return None
         return lambda cls: any(k in self.mro(cls) or cls in self.mro(k) for k in classes)
