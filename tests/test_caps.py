@@ -49,6 +49,15 @@ def test_the_fixpoint_spends_no_pass_analysing_nothing(monkeypatch):
     assert scan_json(SHOP, "--home", "CN", "--jobs", "1")[1]["coverage"]["caps"] == []
 
 
+def test_the_memory_bound_is_reported_and_the_scan_goes_on(monkeypatch):
+    """Past MAX_RSS the fixpoint stops where it is, says so, and reports what it found, rather than
+    run the machine out of memory (Superdesk-Core's scan was killed at 23 GB, reporting nothing)."""
+    monkeypatch.setattr(driver, "MAX_RSS", 0)
+    code, data, _ = scan_json(SHOP, "--home", "CN", "--jobs", "1")
+    assert code in (0, 1) and any("memory bound of 0 GB" in cap for cap in data["coverage"]["caps"])
+    assert driver.resident_bytes() > 0  # read on this machine, so the bound is real here
+
+
 def test_the_round_cap_of_a_cycle_is_reported(monkeypatch):
     monkeypatch.setattr(driver, "MAX_SCC_ROUNDS", 1)
     _, data, _ = scan_json(FIXTURES / "flows" / "recursion", "--jobs", "1")

@@ -5,6 +5,7 @@ shared value changes."""
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 
 import networkx as nx
@@ -22,6 +23,19 @@ from .substitution import Substitution
 
 MAX_PASSES = 8
 MAX_SCC_ROUNDS = 8
+# The main process's resident memory past which the fixpoint stops where it is (a cap, reported)
+# rather than run the machine out of memory: a scan killed by the kernel reports nothing at all.
+MAX_RSS = 6 << 30
+RSS_CHECK_EVERY = 64  # components settled between two looks at the process's memory
+
+
+def resident_bytes() -> int:
+    """The process's resident memory now (Linux /proc); 0 where it cannot be read (no bound there)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return 0
 
 
 def foreign_packages(program, catalog, sources: SourceRules = SourceRules()) -> frozenset:
@@ -112,8 +126,10 @@ class Analysis:
         for _ in range(MAX_PASSES):
             changed_keys = self.stores.new_pass()
             stale |= {f for f, reads in self.stores.reads.items() if not reads.isdisjoint(changed_keys)}
-            for component in order:
-                self.settle(component, stale)
+            if not self.settled_pass(order, stale):
+                self.caps.append(f"the whole-program fixpoint stopped at its memory bound of {MAX_RSS >> 30} GB, "
+                                 f"{len(stale)} functions still changing")
+                break
             roots = self.uncalled()  # a function that became (or stopped being) one stores otherwise
             stale |= {f for f in roots ^ self.roots if f in self.results and self.results[f].stores}
             self.roots = roots
@@ -127,6 +143,14 @@ class Analysis:
                                 f"rounds in a pass (the first by name: {min(self.capped_cycles)})")
         flows = [flow for qualname in sorted(self.flows_by_function) for flow in self.flows_by_function[qualname]]
         return flows + self.emit_roots()
+
+    def settled_pass(self, order: list, stale: set) -> bool:
+        """One pass over the components, callees first; False when it stopped at the memory bound."""
+        for i, component in enumerate(order):
+            if i % RSS_CHECK_EVERY == 0 and resident_bytes() > MAX_RSS:
+                return False
+            self.settle(component, stale)
+        return True
 
     def settle(self, component: list, stale: set) -> None:
         """Analyse a strongly connected component until its results stop moving (their callers are
