@@ -136,7 +136,7 @@ class Calls:
                 args.append(Arg(None, DOUBLE_STAR, v, True))
             elif a.keyword is not None:
                 # `email="ops@example.com"` names a constant, `subject=f"Test on {now}"` the program's text
-                owner = None if self.library_call(func, scope) else self.owner(func, scope)
+                owner = self.owner(func, scope)
                 constant = self.operators_value(a.value) or (self.names_own_words(a.keyword.value, owner) and self.is_program_text(a.value, scope))
                 if not constant and not self.url_part(v) and not is_source(v):  # `name=user.name` is that name, as a dict key's value is
                     v = v | self.source(scope, a.keyword, a.keyword.value, owner, "keyword")

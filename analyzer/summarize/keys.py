@@ -7,7 +7,7 @@ import re
 
 import libcst as cst
 
-from ..ir import EMPTY, KEY_NAMED, KEY_OF, UNKNOWN_KEY, AttrPath, CallResult, Lit, ParamRef, StaticCallee, Val, join, path_root
+from ..ir import EMPTY, KEY_NAMED, KEY_OF, UNKNOWN_KEY, AttrPath, Lit, ParamRef, Val, join, path_root
 from ..summary import FieldWrite, GlobalWrite
 from .names import Scope
 from .values import any_item, dotted, flat, holds_items, is_constant_name, is_source, item, literal_key, literal_str, mapping_name, root_name
@@ -174,17 +174,3 @@ class Keys:
             return False
         key = (scope.qualname, node.value.value)
         return key in self.field_loops and scope.env.get(key[1]) is self.loop_values.get(key)
-
-    def library_call(self, func: cst.BaseExpression, scope: Scope) -> bool:
-        """Is this a call of a library's function or class, or a method of a client a library call
-        made here? Its name then gives its keyword arguments' names no person context
-        (`Mail(subject=...)`, `client.post(content=...)`): a library's parameter says what the
-        library does with the value, not whose data it is. Another top-level package of the
-        project is taken for a library (summaries are per file)."""
-        static = self.static_name(func, scope)
-        if static is not None:
-            return root_name(func) in self.imports and static.split(".")[0] != self.module.split(".")[0]
-        receiver = scope.env.get(func.value.value) if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) else None
-        made = [self.calls[a.call].callee for a in receiver.atoms if type(a) is CallResult] if receiver is not None else []
-        return bool(made) and len(made) == len(receiver.atoms) and all(
-            type(c) is StaticCallee and c.qualname.split(".")[0] != self.module.split(".")[0] for c in made)
