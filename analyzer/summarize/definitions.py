@@ -15,8 +15,7 @@ from .keys import Keys
 from .logins import Logins
 from .names import Names, Scope
 from .statements import Statements
-from .values import CLOSURE, dotted, is_fixed_value, literal_str, made_by, param_value, related_model_arguments, string_collection, text_of, unpacked_names, \
-    unquote
+from .values import CLOSURE, dotted, is_fixed_value, literal_str, made_by, param_value, related_model_arguments, string_collection, text_of, unquote
 
 
 
@@ -126,7 +125,7 @@ class Definitions:
         if scope.kind == "class" and params and not is_static:
             inner.self_name = params[0].name
             inner.params[params[0].name] = Val(frozenset({SelfRef(scope.qualname)}))
-        inner.unpacked = unpacked_names(node.body)
+        inner.body = node.body
         self.suite(node.body, inner)
         is_property = scope.kind == "class" and any(d in self.flowrules.properties for d in decorators)
         self.finish_function(inner, params, node, is_static, is_classmethod, is_property)

@@ -10,7 +10,7 @@ from ..dotted import within
 from ..ir import EMPTY, AttrPath, CallResult, GlobalRef, LibraryRef, ProjectRef, SelfRef, SourceRef, StaticCallee, Val, join
 from ..summary import Arg, Source
 from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, one_element, \
-    literal_str, mapping_name, param_value, path_step, related_model_arguments, string_collection, text_of, unquote
+    literal_str, mapping_name, param_value, path_step, related_model_arguments, string_collection, text_of, unpacked_names, unquote
 
 
 class Scope:
@@ -35,11 +35,18 @@ class Scope:
         self.captured: dict[str, None] = {}  # an enclosing function's variables this function reads
         self.mutated: set[str] = set()  # parameters the function puts items into (FunctionSummary.outs)
         self.rebound: set[str] = set()  # parameters given another value (their items are no longer the caller's)
-        self.unpacked: frozenset = frozenset()  # locals the body unpacks or spreads into a call (values.unpacked_names)
+        self.body: cst.CSTNode | None = None  # a function's body, walked for `unpacks` when first asked
+        self._unpacked: frozenset | None = None
 
     def is_self(self, node) -> bool:
         """Is this expression the method's receiver (`self`)?"""
         return isinstance(node, cst.Name) and self.self_name is not None and node.value == self.self_name
+
+    def unpacks(self, name: str) -> bool:
+        """Does the function's body unpack this local or spread it into a call (values.unpacked_names)?"""
+        if self._unpacked is None:
+            self._unpacked = unpacked_names(self.body) if self.body is not None else frozenset()
+        return name in self._unpacked
 
     def filled(self, name: str) -> None:
         """Items were put into `name`: if it is a parameter still holding the caller's value, the

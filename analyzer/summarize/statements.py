@@ -115,7 +115,7 @@ class Statements:
 
     def positional(self, node: cst.BaseExpression, scope, kinds: tuple = (cst.Tuple,)) -> Val:
         """The value a `return` gives (a tuple), or a local the function unpacks or spreads is bound to
-        (a tuple or list: Scope.unpacked): written out, as a whole and its items by position, so that
+        (a tuple or list: Scope.unpacks): written out, as a whole and its items by position, so that
         unpacking it (`html, images = render(...)`, `form, event, amount = args` of `f(*args)`) gives
         each name its own item. Not every tuple a local holds: a tuple passed on keeps growing where
         a recursive call builds the next from the last (wagtail's `_copy_page` made the scan 15 times
@@ -179,7 +179,8 @@ class Statements:
 
     def small(self, node: cst.BaseSmallStatement, scope: Scope) -> None:
         if isinstance(node, cst.Assign):
-            unpacked = [t for t in node.targets if isinstance(t.target, cst.Name) and t.target.value in scope.unpacked]
+            unpacked = isinstance(node.value, (cst.Tuple, cst.List)) and \
+                any(isinstance(t.target, cst.Name) and scope.unpacks(t.target.value) for t in node.targets)
             v = self.positional(node.value, scope, (cst.Tuple, cst.List)) if unpacked else self.expr(node.value, scope)
             for target in node.targets:
                 self.assign(target.target, v, scope, node.value)

@@ -8,8 +8,8 @@ import re
 import libcst as cst
 
 
-from ..ir import EMPTY, IS_A, NUMBER, SCALAR, UNKNOWN_KEY, is_position, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, ProjectRef, \
-    SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, join, path_root, wrap, ordered
+from ..ir import EMPTY, IS_A, NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, \
+    ProjectRef, SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, is_position, join, path_root, wrap, ordered
 from ..knowledge.vocabulary import split_words
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
@@ -361,15 +361,19 @@ def isinstance_test(test: cst.BaseExpression) -> tuple | None:
     return test.args[0].value.value, [e.value for e in types.elements] if isinstance(types, cst.Tuple) else [types]
 
 
-def scalar_variable(test: cst.BaseExpression) -> str | None:
-    """The variable a branch test proves a plain string or number (`isinstance(x, str)`, `isinstance(x,
-    (str, bytes))`, the first test of an `and`), or None."""
+def branch_test(test: cst.BaseExpression) -> tuple | None:
+    """The `isinstance(x, T)` a branch test proves (its first test, of an `and`): (x, the type nodes)."""
     while isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
         test = test.left
     found = isinstance_test(test)
-    if found and found[1] and all(isinstance(n, cst.Name) and n.value in SCALAR_TYPES for n in found[1]):
-        return found[0]
-    return None
+    return found if found and found[1] else None
+
+
+def scalar_variable(test: cst.BaseExpression) -> str | None:
+    """The variable a branch test proves a plain string or number (`isinstance(x, str)`, `isinstance(x,
+    (str, bytes))`), or None."""
+    found = branch_test(test)
+    return found[0] if found and all(isinstance(n, cst.Name) and n.value in SCALAR_TYPES for n in found[1]) else None
 
 
 def unpacked_names(body: cst.CSTNode) -> frozenset:
@@ -390,13 +394,9 @@ def unpacked_names(body: cst.CSTNode) -> frozenset:
 
 def class_test(test: cst.BaseExpression) -> tuple | None:
     """(the variable, the class nodes) a branch test proves an instance of classes that are not
-    plain strings or numbers (`isinstance(obj, Product)`, the first test of an `and`), or None."""
-    while isinstance(test, cst.BooleanOperation) and isinstance(test.operator, cst.And):
-        test = test.left
-    found = isinstance_test(test)
-    if found and found[1] and not any(isinstance(n, cst.Name) and n.value in SCALAR_TYPES for n in found[1]):
-        return found
-    return None
+    plain strings or numbers (`isinstance(obj, Product)`), or None."""
+    found = branch_test(test)
+    return found if found and not any(isinstance(n, cst.Name) and n.value in SCALAR_TYPES for n in found[1]) else None
 
 
 def as_instance(v: Val, classes: list) -> Val:
