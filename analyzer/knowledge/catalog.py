@@ -125,10 +125,11 @@ def parse_sink(entry: dict, origin: str) -> Sink:
 @dataclass(frozen=True)
 class TemplateCall:
     """A call that renders (or loads) a template: which parameter names it, which holds the context,
-    and the text around the name in its file name (rules/flow.toml `templates`)."""
+    and the text around the name in its file name (rules/flow.toml `templates`); a context wrapper
+    (`Context(d)`) names no template."""
 
     params: tuple
-    name: str
+    name: str | None
     context: str | None = None
     prefix: str = ""
     suffix: str = ""
@@ -148,7 +149,7 @@ class Templates:
     folders: tuple = ("templates",)  # names of the folders holding templates
     text_loaders: tuple = ()  # classes making a template from its text (django.template.Template)
     text_loader_methods: tuple = ()  # methods doing so on a receiver of unknown type (Environment.from_string)
-    context_wrappers: dict = field(default_factory=dict)  # qualname -> position of the mapping it wraps (Context(d))
+    context_wrappers: dict = field(default_factory=dict)  # qualname -> TemplateCall whose context is the mapping it wraps (Context(d))
 
 
 @dataclass(frozen=True)
@@ -490,12 +491,12 @@ def _load_library_str(entries: list) -> tuple:
 
 def _load_templates(data: dict) -> Templates:
     def calls(kind: str) -> dict:
-        return {callee: TemplateCall(tuple(e["params"]), e["name"], e.get("context"), e.get("prefix", ""), e.get("suffix", ""))
+        return {callee: TemplateCall(tuple(e["params"]), e.get("name"), e.get("context"), e.get("prefix", ""), e.get("suffix", ""))
                 for e in data.get(kind, ()) for callee in e["callee"]}
     return Templates(calls("render"), calls("loaders"), tuple(data.get("render_methods", ())), tuple(data.get("loader_methods", ())),
                      tuple(data.get("tag_libraries", ())), tuple(data.get("tag_registrars", ())),
                      frozenset(data.get("text_filters", ())), tuple(data.get("folders", ("templates",))),
-                     tuple(data.get("text_loaders", ())), tuple(data.get("text_loader_methods", ())), dict(data.get("context_wrappers", {})))
+                     tuple(data.get("text_loaders", ())), tuple(data.get("text_loader_methods", ())), calls("context_wrappers"))
 
 
 def _load_signals(data: dict) -> Signals:

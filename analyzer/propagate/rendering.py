@@ -251,9 +251,7 @@ class Rendering:
         return objects(TemplateObject((), tuple(t for t, _, _ in texts)))
 
     def template_context(self, qualname: str, args: tuple) -> AbstractValue | None:
-        """`Context(mapping)` (flow.toml templates.context_wrappers, by the mapping's position):
-        the mapping, keys and all; None for another call."""
-        position = self.analysis.flowrules.templates.context_wrappers.get(qualname)
-        if position is None:
-            return None
-        return merge(*(g for arg, g in args if arg.position == position or arg.name == "dict_"))
+        """`Context(mapping)` (flow.toml templates.context_wrappers): the mapping, keys and all; None
+        for another call."""
+        rule = self.analysis.flowrules.templates.context_wrappers.get(qualname)
+        return None if rule is None else bind_library(rule.params, args).get(rule.context, NOTHING)
