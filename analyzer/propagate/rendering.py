@@ -203,15 +203,14 @@ class Rendering:
         return tuple((arg, self.rendered(g, names, site, rule.prefix, rule.suffix) if arg.name == rule.context or
                       (arg.name is None and not arg.starred and arg.position == position) else g) for arg, g in args)
 
-    def template_made(self, qualname: str, args: tuple, receiver: AbstractValue | None) -> AbstractValue | None:
+    def template_made(self, qualname: str, args: tuple) -> AbstractValue | None:
         """A library call making a template or its context: a loader's (`get_template(name)`) or a
         text's (`Template(BODY)`, `env.from_string(BODY)`) template object, a context wrapper's
         mapping (`Context(d)`); None for any other call."""
         templates = self.analysis.flowrules.templates
         if (rule := templates.loaders.get(qualname)) is not None:
             return self.template_object(bind_library(rule.params, args).get(rule.name, NOTHING))
-        if (qualname in templates.text_loaders or receiver is not None and qualname.rpartition(".")[2] in templates.text_loader_methods) \
-                and args and (made := self.text_template(args[0][1])) is not None:
+        if qualname in templates.text_loaders and args and (made := self.text_template(args[0][1])) is not None:
             return made
         return self.template_context(qualname, args)
 
