@@ -77,13 +77,14 @@ class Evaluation:
             case ArgOut(call=index, position=position, name=name):
                 self.call(index)  # what the call put into the argument, once the call has run
                 return self.call_outs.get((self.module.path, self.module.calls[index].loc), {}).get((position, name), NOTHING)
-            case Poured(target=target, value=value):
+            case Poured(target=target, value=value, attr=attr):
                 held = self.value_of(Val(frozenset(target))).objs
                 fields = held and all(type(o) in (Instance, SelfObject) for o in held)
                 if fields:
                     return NOTHING
                 given = self.value_of(Val(frozenset(value)))  # the data, not a project object that would take the holder's writes
-                return AbstractValue(given.taint, frozenset(o for o in given.objs if type(o) not in (Instance, SelfObject)), given.strs, given.keys)
+                data = AbstractValue(given.taint, frozenset(o for o in given.objs if type(o) not in (Instance, SelfObject)), given.strs, given.keys)
+                return AbstractValue(keys={attr: data}) if attr else data
         return NOTHING
 
     def setting(self, module: str, name: str) -> AbstractValue:
@@ -152,7 +153,10 @@ class Evaluation:
         user's locale), except the categories of a record as a whole (flow.toml record_categories: a line
         of an order is a purchase), which stay on every field but the relation to the model the record is
         a part of (`line.order`); the user's id a relation declares stays behind too (`ticket.assigned_to.email`),
-        but for its key (`ticket.assigned_to.pk`, flow.toml relation_keys). A variable a branch proved a string
+        but for its key (`ticket.assigned_to.pk`, flow.toml relation_keys), which is all such a key read gives
+        of what no object answers (`form.save(commit=False).pk` is a new row's key, none of the form's
+        data). A name the value holds under a key (a library row found by `name=`, `obj.name = v` on
+        a local: Poured) is what it holds there. A variable a branch proved a string
         (`SCALAR`, summarize/values.as_scalar) is what it carries itself; one computed by arithmetic
         (`NUMBER`), or a field declared a number, is that without a record's categories."""
         if name == SCALAR:
@@ -168,14 +172,16 @@ class Evaluation:
         # the order a line belongs to is no line of it: the record's categories stay behind
         records = frozenset() if any(type(o) in (Instance, SelfObject) and self.program.is_container_field(o.cls, name)
                                      for o in objs) else self.analysis.flowrules.record_categories
-        taint, keys = {}, self.analysis.flowrules.relation_keys
+        taint, key_read = {}, name in self.analysis.flowrules.relation_keys
         for k, t in g.taint.items():
             if type(k) is Sym:
                 taint[Sym(wrap(k.path, AttrPath, name))] = t
-            elif (not answered or k.category in records) and (name in keys or not self.program.is_relation_id(k, t)):
+                continue
+            relation_id = self.program.is_relation_id(k, t)
+            if k.category in records and (key_read or not relation_id) or not answered and relation_id == key_read:
                 taint[k] = t
-        if name in g.keys and any(type(o) is LibraryObject and self.answers(o, name, NOTHING) for o in objs):
-            found.append(g.keys[name])  # a library model's row found by `name=...` (Library.library_rows)
+        if name in g.keys:
+            found.append(g.keys[name])
         value = merge(AbstractValue(taint), *found)
         if any(type(o) in (Instance, SelfObject, ClassObject) and self.program.is_number_field(o.cls, name) for o in objs):
             return self.amount(value)
