@@ -55,8 +55,10 @@ def test_support(summaries: list) -> frozenset:
     module imports; a module nothing imports stays, as a command or a plugin loaded by name would.
     Read like a test: not analysed unless tests are asked for."""
     known = {s.module for s in summaries}
-    imports = {s.module: {p for name in (*(q for _, q in s.imports), *s.star_imports, *s.dotted_imports)
-                          for p in _prefixes(name) if p in known and p != s.module} for s in summaries}
+    named_as = {s.module: s.module for s in summaries}  # a module's names -> the module
+    named_as.update((name, s.module) for s in summaries for name in namespace_names(s.module, s.path))
+    imports = {s.module: {named_as[p] for name in (*(q for _, q in s.imports), *s.star_imports, *s.unbound_imports)
+                          for p in _prefixes(name) if named_as.get(p, s.module) != s.module} for s in summaries}
     importers: dict = {}
     for module, imported in imports.items():
         for m in imported:
@@ -116,6 +118,21 @@ def module_name(rel: str, root: str = "") -> tuple[str, bool]:
     if is_package:
         parts = parts[:-1]
     return ".".join(parts) or "__init__", is_package
+
+
+def namespace_names(module: str, path: str) -> list[str]:
+    """The names of a module under the folders above its import root (`bodhi.server.mail` for
+    bodhi/server/mail.py named `server.mail`), each folder an identifier, the nearest first."""
+    folders = path[:-3].split("/")
+    if folders[-1] == "__init__":
+        folders.pop()
+    above = folders[:len(folders) - len(module.split("."))]
+    names = []
+    for start in range(len(above) - 1, -1, -1):
+        if not above[start].isidentifier():
+            break
+        names.append(".".join([*above[start:], module]))
+    return names
 
 
 # What git says, and goes on, when it cannot list a folder of untracked files.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .ir import AttrPath, BoundMethod, CallResult, CategoryKey, ClassObject, FunctionObject, GlobalRef, LibraryObject, \
     LibraryRef, ManagerObject, ModuleObject, Origin, ProjectRef, StaticCallee
+from .discover import namespace_names
 from .summary import FieldWrite, ModuleSummary
 
 
@@ -18,11 +19,14 @@ MAX_IMPLEMENTATIONS = 8  # an interface implemented by more classes says nothing
 
 
 def module_aliases(modules) -> dict[str, list]:
-    """The tails of the project's module names (two parts or more) it may be imported by when a
-    folder inside a package is also on sys.path (label_studio/core/utils/io.py imported as
-    `core.utils.io` by code run from label_studio/, as a Django project's apps often are), with the
-    modules each names; tails whose first part is a top-level package of the project are its own.
-    Tails are at most MAX_TAIL_PARTS long, so that a deep chain of packages costs no more than that."""
+    """The other names of the project's modules (two parts or more), with the modules each names:
+    the tails of a module's name it may be imported by when a folder inside a package is also on
+    sys.path (label_studio/core/utils/io.py imported as `core.utils.io` by code run from
+    label_studio/, as a Django project's apps often are), tails whose first part is a top-level
+    package of the project being its own; and the longer names the folders above its package chain
+    give it when they hold no __init__.py (PEP 420 namespace packages: bodhi/server/mail.py, with no
+    bodhi/__init__.py, is `bodhi.server.mail`). Tails are at most MAX_TAIL_PARTS long, so that a deep
+    chain of packages costs no more than that."""
     tops = {m.partition(".")[0] for m in modules}
     aliases: dict[str, list] = {}
     for module in sorted(modules):
@@ -30,6 +34,8 @@ def module_aliases(modules) -> dict[str, list]:
         for start in range(max(1, len(parts) - MAX_TAIL_PARTS), len(parts) - 1):
             if parts[start] not in tops:
                 aliases.setdefault(".".join(parts[start:]), []).append(module)
+        for name in namespace_names(module, modules[module].path):
+            aliases.setdefault(name, []).append(module)
     return aliases
 
 

@@ -142,7 +142,7 @@ class ModuleSummary:
     globals: tuple = ()  # tuple[(name, Val)] module-level bindings at the end of the module
     imports: tuple = ()  # tuple[(name, qualified name)] what imported names stand for (re-exports)
     star_imports: tuple = ()  # modules imported whole (`from .server_settings import *`), in order
-    dotted_imports: tuple = ()  # modules imported by their dotted name (`import a.b`, which binds `a` only)
+    unbound_imports: tuple = ()  # names imported that no local name stands for (`import a.b` binds `a`; a name imported twice)
     template_tags: tuple = ()  # tuple[(name, function qualname)] the template tags and filters the module registers
     suppressions: tuple = ()  # tuple[(line, codes tuple, reason)]
     error: ParseError | None = None

@@ -39,6 +39,11 @@ def _modules(root: Path, src: tuple = ()) -> dict:
     return {f.rel: f.module for f in discover(root, [root], src=src)}
 
 
+def _named(modules: list) -> dict:
+    """Module name -> a summary of it, at the path its name gives."""
+    return {m: ModuleSummary(m.replace(".", "/") + ".py", m, "") for m in modules}
+
+
 def test_modules_are_named_from_their_import_root(tmp_path):
     write_project(tmp_path, {
         "manage.py": "", "src/shop/__init__.py": "", "src/shop/orders/__init__.py": "", "src/shop/orders/views.py": "",
@@ -110,7 +115,7 @@ def test_settings_configure_only_the_code_of_their_own_import_root(tmp_path):
 
 
 def test_a_module_is_found_by_the_tail_of_its_name_only_when_one_module_ends_so():
-    aliases = module_aliases(["studio.core.notify", "studio.alpha.util.send", "studio.beta.util.send", "studio.tasks.hooks"])
+    aliases = module_aliases(_named(["studio.core.notify", "studio.alpha.util.send", "studio.beta.util.send", "studio.tasks.hooks"]))
     assert imported_as("core.notify.post_event", aliases) == "studio.core.notify.post_event"
     assert imported_as("util.send.push", aliases) is None  # alpha's or beta's
     assert imported_as("studio.core.notify", aliases) is None  # the project's own top-level name: resolved as it is
@@ -122,7 +127,7 @@ def test_the_tails_of_a_deep_chain_of_packages_stay_bounded():
     longer than that, and a name is looked up by its first MAX_TAIL_PARTS parts at most (a longer
     prefix is never tried, whatever the table holds)."""
     modules = [".".join(["p"] + ["d%d" % i for i in range(depth)]) for depth in range(1, 400)]
-    aliases = module_aliases(modules)
+    aliases = module_aliases(_named(modules))
     assert max(len(tail.split(".")) for tail in aliases) <= MAX_TAIL_PARTS
     assert len(aliases) <= MAX_TAIL_PARTS * len(modules)
     assert imported_as(".".join(["x"] * 10_000), aliases) is None
@@ -134,7 +139,7 @@ def test_the_tails_of_a_deep_chain_of_packages_stay_bounded():
 
 def test_test_support_is_what_only_tests_and_test_support_import():
     def summary(module, *imported, dotted=()):
-        return ModuleSummary(f"{module}.py", module, "", imports=tuple((q.rpartition(".")[2], q) for q in imported), dotted_imports=dotted)
+        return ModuleSummary(f"{module}.py", module, "", imports=tuple((q.rpartition(".")[2], q) for q in imported), unbound_imports=dotted)
     summaries = [
         summary("shop.fixtures", "shop.seed.make"),  # named as test support, imported by nothing
         summary("shop.seed", "shop.fixtures.load"),  # imported only by it (in a cycle with it)
@@ -145,3 +150,31 @@ def test_test_support_is_what_only_tests_and_test_support_import():
         summary("shop.cli"),  # imported by nothing, no test word: a command loaded by name
     ]
     assert support_modules(summaries) == {"shop.fixtures", "shop.seed", "shop.mocks"}
+
+
+def test_a_module_imported_under_a_name_imported_again_is_still_imported(tmp_path):
+    """bodhi's tasks import `main` from each job's module, one after the other: the job named
+    approve_testing is imported by production code, though `main` ends up standing for another."""
+    write_project(tmp_path, {
+        "xborder.toml": 'home = "CN"\n', "app/__init__.py": "",
+        "app/tasks/__init__.py": "def approve_testing_task():\n    from .approve_testing import main\n    main()\n\n\n"
+                                 "def work_on_bugs_task():\n    from .work_on_bugs import main\n    main()\n",
+        "app/tasks/approve_testing.py": SEND.replace("def send(user)", "def main(user)"),
+        "app/tasks/work_on_bugs.py": "def main():\n    return None\n",
+    })
+    code, data, _ = scan_json(tmp_path)
+    assert code == 1 and data["findings"][0]["sink"]["path"] == "app/tasks/approve_testing.py"
+
+
+def test_a_namespace_folder_above_a_package_is_part_of_its_imported_name(tmp_path):
+    """bodhi/ holds no __init__.py, bodhi/server/ does (PEP 420): `from bodhi.server import mail`
+    is bodhi/server/mail.py, and a test module under it is found through that name too."""
+    write_project(tmp_path, {
+        "xborder.toml": 'home = "CN"\n', "bodhi/server/__init__.py": "", "bodhi/server/mail.py": FORWARD,
+        "bodhi/server/models.py": CALLER.format(module="bodhi.server.mail"),
+        "bodhi/server/testing.py": SEND, "bodhi/server/views.py": "from bodhi.server.testing import send\n",
+    })
+    assert _modules(tmp_path)["bodhi/server/mail.py"] == "server.mail"
+    code, data, _ = scan_json(tmp_path)
+    assert code == 1 and sorted((f["source"]["path"], f["sink"]["path"]) for f in data["findings"]) == [
+        ("bodhi/server/models.py", "bodhi/server/mail.py"), ("bodhi/server/testing.py", "bodhi/server/testing.py")]

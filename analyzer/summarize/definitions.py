@@ -343,7 +343,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Name
         self.classes: list = []
         self.imports: dict[str, str] = {}
         self.star_imports: dict[str, None] = {}  # `from M import *`: M, in order
-        self.dotted_imports: dict[str, None] = {}  # `import a.b` (which binds `a` only): a.b
+        self.unbound_imports: dict[str, None] = {}  # imported names no local name stands for: `import a.b` (binds `a`), a rebound name
         self.template_tags: list = []  # (tag or filter name, function qualname)
         self.module_names: dict[str, str] = {}  # top-level def/class name -> qualname
         self.module_vars: set[str] = set()

@@ -329,12 +329,12 @@ class Names:
             for alias in node.names:
                 full = dotted(alias.name)
                 if alias.asname is not None:
-                    self.imports[alias.asname.name.value] = full
+                    self.bind_import(alias.asname.name.value, full)
                 else:
                     head = full.split(".")[0]
-                    self.imports[head] = head
+                    self.bind_import(head, head)
                     if full != head:
-                        self.dotted_imports[full] = None
+                        self.unbound_imports[full] = None
             return
         base = self.resolve_import(len(node.relative), dotted(node.module) if node.module else None)
         if isinstance(node.names, cst.ImportStar):
@@ -344,7 +344,15 @@ class Names:
         for alias in node.names:
             name = alias.name.value
             local = alias.asname.name.value if alias.asname is not None else name
-            self.imports[local] = f"{base}.{name}" if base else name
+            self.bind_import(local, f"{base}.{name}" if base else name)
+
+    def bind_import(self, local: str, qualname: str) -> None:
+        """`local` stands for `qualname`; a name it stood for before (a second `from .b import main`)
+        is still imported, by this module (discover.test_support counts it)."""
+        before = self.imports.get(local)
+        if before is not None and before != qualname:
+            self.unbound_imports[before] = None
+        self.imports[local] = qualname
 
     def prescan(self, node) -> None:
         """Top-level names and imports, so functions can refer to what is defined after them."""
