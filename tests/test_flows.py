@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURE_PROJECTS, FIXTURES, run_cli, write_project
+from conftest import FIXTURE_PROJECTS, FIXTURES, run_cli, scan_json, write_project
 
 CROSS_MODULE = FIXTURES / "flows" / "cross_module"
 SEED = {"flows/cross_module": CROSS_MODULE, "shop": FIXTURES / "shop"}
@@ -149,3 +149,11 @@ def test_callgraph_runs_on_every_fixture_and_every_target_kind(project, tmp_path
         assert {"pkg.app.send", "pkg.models.Customer", "pkg.models.Customer.save", "pkg.models.Customer.make",
                 "pkg.models.Customer.<manager>", "boto3.s3.put_object"} <= set(run), run
         assert "functools.partial" in run
+
+
+def test_a_library_context_manager_is_the_object_it_opens():
+    """`with smtplib.SMTP(host) as smtp`: smtp is the client itself (flow.toml returns_receiver),
+    so its sendmail is the modelled sink, not an unmodelled call of what __enter__ returned."""
+    code, data, _ = scan_json(FIXTURES / "flows" / "context_managers", fmt="json")
+    assert code == 1 and data["coverage"]["unmodeled_calls"] == []
+    assert "smtplib.SMTP.sendmail" in {f["sink"]["callee"] for f in data["findings"]}

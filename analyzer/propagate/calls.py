@@ -276,6 +276,8 @@ class Calls:
               method: str | None = None) -> AbstractValue:
         """The value of calling one target (and its effects, emitted or pending); `method`: the
         name it is called by on its receiver."""
+        if method in self.analysis.flowrules.returns_receiver and receiver is not None and type(target) in (LibraryObject, ClientMethod):
+            return receiver
         match target:
             case FunctionObject(qualname=qualname):
                 if self.analysis.flowrules.is_sanitizer(qualname):

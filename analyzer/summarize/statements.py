@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, Poured, Unknown, Val, join, ordered, position
+from ..ir import EMPTY, CallResult, MethodCallee, Poured, Unknown, Val, join, ordered, position
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
@@ -153,10 +153,14 @@ class Statements:
     s_TryStar = s_Try
 
     def s_With(self, node, scope: Scope) -> None:
+        """`with manager as name`: name is what the manager's __enter__ returns, a call site on it
+        (a project class's: the client it opens); a library's manager, which returns itself
+        (`with smtplib.SMTP(host) as smtp`), is kept too."""
         for entry in node.items:
             v = self.expr(entry.item, scope)
             if entry.asname is not None:
-                self.assign(entry.asname.name, v, scope, entry.item)
+                index = self.call_site(entry, scope, MethodCallee(v, "__enter__"), [], entry.item)
+                self.assign(entry.asname.name, v | Val(frozenset({CallResult(index)})), scope, entry.item)
         self.suite(node.body, scope)
 
     def s_Match(self, node, scope: Scope) -> None:
