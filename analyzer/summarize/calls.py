@@ -128,9 +128,8 @@ class Calls:
     def arguments(self, node: cst.Call, func, scope: Scope) -> list:
         args, positional = [], 0
         callee = (self.static_name(func, scope), func.attr.value if isinstance(func, cst.Attribute) else None)
-        connect = callee[1] in self.flowrules.signals.connect
         for a in node.args:
-            v = (connect and self.bound_method(a.value, scope)) or self.expr(a.value, scope)  # sig.connect(self.on_login)
+            v = self.bound_method(a.value, scope) or self.expr(a.value, scope)  # sig.connect(self.on_login), Thread(target=self.retry)
             self.argument_key(scope, a.value)
             if a.star == "**":  # a mapping spread into keyword arguments
                 args.append(Arg(None, DOUBLE_STAR, v, True))
@@ -163,7 +162,7 @@ class Calls:
 
     def bound_method(self, node: cst.BaseExpression | None, scope: Scope) -> Val | None:
         """A method handed on where it will be called (kept in a field: `self.hook = self.send_copy`;
-        connected to a signal: `sig.connect(self.on_login)`): bound to its object, the method of the
+        passed to a call: `sig.connect(self.on_login)`, `Thread(target=self.retry)`): bound to its object, the method of the
         object's class; None for anything else, and for a method read elsewhere (no data)."""
         if not isinstance(node, cst.Attribute) or not self.names_method(node, scope):
             return None
