@@ -304,8 +304,9 @@ class Evaluation:
                 if (path := part(o.path)) is not None:
                     sym = Sym(path)
                     parts.append(AbstractValue(objs=frozenset({sym}), strs=frozenset({(sym,)})))
-            elif type(o) is LibraryObject:  # a part of the settings is a setting too
-                parts.append(AbstractValue(objs=frozenset({o} if is_setting(o, self.analysis.flowrules) else ()), strs=frozenset({(Unknown(f"{o.qualname}{key_text(key)}"),)})))
+            elif type(o) is LibraryObject:  # a part of the settings is a setting too; another object's item is its __getitem__'s
+                item = o if is_setting(o, self.analysis.flowrules) else LibraryObject(library_path(o.qualname, "__getitem__"))
+                parts.append(AbstractValue(objs=frozenset({item}), strs=frozenset({(Unknown(f"{o.qualname}{key_text(key)}"),)})))
             elif type(o) is Reply:  # a part of a reply was received too
                 parts.append(objects(o))
         return merge(*parts)

@@ -145,7 +145,7 @@ class Library:
             return objects(*map(ManagerObject, models))  # session.query(Repo) is Repo.query: rows, not the key
         if qualname in flowrules.identity.get("model_calls", ()):  # the project's user model, else the library's
             return objects(*[ClassObject(c) for c in self.user_models()] or [LibraryObject(qualname)])
-        if (template := self.template_made(qualname, args)) is not None:
+        if (template := self.template_made(qualname, args, name if receiver is not None else None)) is not None:
             return template
         args = self.rendered_args(qualname, args, site)
         made = [m for spec in self.analysis.catalog.clients_made_by(qualname) if (m := self.make_client(spec, args, client)) is not None]

@@ -203,14 +203,17 @@ class Rendering:
         return tuple((arg, self.rendered(g, names, site, rule.prefix, rule.suffix) if arg.name == rule.context or
                       (arg.name is None and not arg.starred and arg.position == position) else g) for arg, g in args)
 
-    def template_made(self, qualname: str, args: tuple) -> AbstractValue | None:
+    def template_made(self, qualname: str, args: tuple, method: str | None = None) -> AbstractValue | None:
         """A library call making a template or its context: a loader's (`get_template(name)`) or a
-        text's (`Template(BODY)`, `env.from_string(BODY)`) template object, a context wrapper's
-        mapping (`Context(d)`); None for any other call."""
+        text's (`Template(BODY)`) template object, one a loader method makes on a library object
+        (`engines["jinja2"].from_string(BODY)`; `method`: the name it is called by on its receiver),
+        a context wrapper's mapping (`Context(d)`); None for any other call."""
         templates = self.analysis.flowrules.templates
         if (rule := templates.loaders.get(qualname)) is not None:
             return self.template_object(bind_library(rule.params, args).get(rule.name, NOTHING))
         if qualname in templates.text_loaders and args and (made := self.text_template(args[0][1])) is not None:
+            return made
+        if (made := self.loaded(method, args)) is not None:
             return made
         return self.template_context(qualname, args)
 
@@ -218,12 +221,18 @@ class Rendering:
         """A call nobody resolves is an unknown call; a loader method (`env.get_template(name)` on a
         Jinja Environment of unknown type) also gives the template it loads."""
         value = self.unknown_result(args, receiver, method, site)
+        made = self.loaded(method, args)
+        return merge(value, made) if made is not None else value
+
+    def loaded(self, method: str | None, args: tuple) -> AbstractValue | None:
+        """The template a loader method makes (`get_template(name)`, `from_string(BODY)`: flow.toml
+        loader_methods, text_loader_methods) on a receiver no rule names; None for any other call."""
         templates = self.analysis.flowrules.templates
         if method in templates.loader_methods and args:
-            value = merge(value, self.template_object(args[0][1]))
-        elif method in templates.text_loader_methods and args and (made := self.text_template(args[0][1])) is not None:
-            value = merge(value, made)
-        return value
+            return self.template_object(args[0][1])
+        if method in templates.text_loader_methods and args:
+            return self.text_template(args[0][1])
+        return None
 
     def template_object(self, name: AbstractValue) -> AbstractValue:
         return objects(TemplateObject(self.template_names(name)))
