@@ -92,6 +92,14 @@ class Definitions:
         else:
             self.constant_lists.pop(name, None)
 
+    def note_class_name(self, cls: str, name: str, value_node) -> None:
+        """A class attribute bound in the class body: `fields = ("first_name", "phone")` is what a
+        loop over `self.fields` in its methods takes, as a module-level list is."""
+        if value_node is not None and string_collection(value_node):
+            self.constant_lists[(cls, name)] = value_node
+        else:
+            self.constant_lists.pop((cls, name), None)
+
     def made_attribute(self, node: cst.BaseExpression, scope: Scope) -> str | None:
         """`ma.Schema` with `ma = Marshmallow(app)` bound in the module: the attribute of the class
         that made the object (`flask_marshmallow.Marshmallow.Schema`), as a library base is named."""
@@ -357,7 +365,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Name
         self.closures: dict[str, tuple] = {}  # nested function -> the enclosing variables it reads
         self.module_env: dict = {}
         self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
-        self.constant_lists: dict[str, cst.BaseExpression] = {}  # module-level name -> the literal tuple of strings bound to it
+        self.constant_lists: dict = {}  # module-level name, or (class, attribute), -> the literal tuple of strings bound to it
         self.loop_names: dict[tuple, tuple] = {}  # (scope, loop variable) -> the identifiers of the literal it runs over, its value (Names.names_held)
         self.loop_values: dict[tuple, Val] = {}  # (scope, loop variable) -> the value the loop gave it (Keys.assign_item)
         self.field_loops: set = set()  # (scope, loop variable) over a model's fields (Keys.names_field)

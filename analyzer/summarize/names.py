@@ -193,10 +193,13 @@ class Names:
 
     def literal_iterable(self, iterable, scope: Scope):
         """The literal a loop runs over: the node itself, or the literal tuple of strings a
-        module-level name it reads is bound to (`for name in FIELDS`)."""
+        module-level name it reads is bound to (`for name in FIELDS`), or the class attribute of
+        the method's class it reads on `self` (`for name in self.fields`)."""
         if isinstance(iterable, cst.Name) and iterable.value in self.constant_lists \
                 and (scope.kind == "module" or iterable.value not in scope.env and iterable.value not in scope.params):
             return self.constant_lists[iterable.value]
+        if isinstance(iterable, cst.Attribute) and scope.is_self(iterable.value) and (scope.cls, iterable.attr.value) in self.constant_lists:
+            return self.constant_lists[(scope.cls, iterable.attr.value)]
         return iterable
 
     def names_held(self, node, scope: Scope) -> tuple:
