@@ -11,6 +11,7 @@ from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAcce
 from ..knowledge.vocabulary import split_words
 from .calls import Calls
 from .expressions import Expressions
+from .imports import Imports
 from .keys import Keys
 from .logins import Logins
 from .names import Names, Scope
@@ -331,7 +332,7 @@ class Definitions:
         scope.relations.append(ReverseAccessor(model, name, source, target.value))
 
 
-class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Names):
+class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Imports, Names):
     """One module being summarized: the located nodes, sources, call sites and definitions found."""
 
     def __init__(self, ctx, path: str, module: str, is_package: bool, text: bytes):
