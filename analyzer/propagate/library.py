@@ -354,8 +354,12 @@ class Library:
                      tuple(ordered([o for o in clients.objs if type(o) is ClientObject])))
 
     def hook_value(self, receiver: AbstractValue, hook: str, site: Site) -> AbstractValue:
-        """What a method the library calls back returns (`reporter_class().get_traceback_text`: an
-        instance of the class the receiver's attribute names, then its method), for project classes."""
+        """What the library reads off the receiver to send: what a method it calls back returns
+        (`reporter_class().get_traceback_text`: an instance of the class the receiver's attribute
+        names, then its method), for project classes; an attribute it reads (`email`: Django's
+        AbstractUser.email_user mails self.email)."""
+        if "(" not in hook:
+            return self.attribute(receiver, hook)
         attr, _, method = hook.rpartition("().")
         returned = []
         for o in ordered(receiver.objs):
