@@ -128,8 +128,10 @@ class Calls:
     def arguments(self, node: cst.Call, func, scope: Scope) -> list:
         args, positional = [], 0
         callee = (self.static_name(func, scope), func.attr.value if isinstance(func, cst.Attribute) else None)
+        flowrules = self.flowrules
+        calls_back = callee[1] in flowrules.signals.connect or callee[0] in flowrules.invokers or callee[1] in flowrules.invokers
         for a in node.args:
-            v = self.bound_method(a.value, scope) or self.expr(a.value, scope)  # sig.connect(self.on_login), Thread(target=self.retry)
+            v = (calls_back and self.bound_method(a.value, scope)) or self.expr(a.value, scope)  # sig.connect(self.on_login), Thread(target=self.retry)
             self.argument_key(scope, a.value)
             if a.star == "**":  # a mapping spread into keyword arguments
                 args.append(Arg(None, DOUBLE_STAR, v, True))
@@ -162,7 +164,9 @@ class Calls:
 
     def bound_method(self, node: cst.BaseExpression | None, scope: Scope) -> Val | None:
         """A method handed on where it will be called (kept in a field: `self.hook = self.send_copy`;
-        passed to a call: `sig.connect(self.on_login)`, `Thread(target=self.retry)`): bound to its object, the method of the
+        passed to a call that calls it back: `sig.connect(self.on_login)`, an invoker's
+        `Thread(target=self.retry)`; not to any call, which gave Django 5.2 three false storage
+        findings through stores that merge every object of a class): bound to its object, the method of the
         object's class; None for anything else, and for a method read elsewhere (no data)."""
         if not isinstance(node, cst.Attribute) or not self.names_method(node, scope):
             return None
