@@ -133,8 +133,7 @@ class Poured(NamedTuple):
     object holds, sent whole with it; not part of a project object, whose field keeps it apart
     (FieldWrite), so that `f.owner = user` does not make `f.pk` the user. `target`: the local's
     atoms before; both in `ordered` order, so that the atom's repr is the same in every process.
-    `attr`: the attribute assigned; reading another one of the local reads none of it, here or in a
-    function it is passed to (the global stage holds it under that key)."""
+    `attr`: the attribute assigned; reading another one of the local reads none of it."""
     target: tuple
     value: tuple
     attr: str = ""

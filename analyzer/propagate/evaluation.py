@@ -77,14 +77,13 @@ class Evaluation:
             case ArgOut(call=index, position=position, name=name):
                 self.call(index)  # what the call put into the argument, once the call has run
                 return self.call_outs.get((self.module.path, self.module.calls[index].loc), {}).get((position, name), NOTHING)
-            case Poured(target=target, value=value, attr=attr):
+            case Poured(target=target, value=value):
                 held = self.value_of(Val(frozenset(target))).objs
                 fields = held and all(type(o) in (Instance, SelfObject) for o in held)
                 if fields:
                     return NOTHING
                 given = self.value_of(Val(frozenset(value)))  # the data, not a project object that would take the holder's writes
-                data = AbstractValue(given.taint, frozenset(o for o in given.objs if type(o) not in (Instance, SelfObject)), given.strs, given.keys)
-                return AbstractValue(keys={attr: data}) if attr else data
+                return AbstractValue(given.taint, frozenset(o for o in given.objs if type(o) not in (Instance, SelfObject)), given.strs, given.keys)
         return NOTHING
 
     def setting(self, module: str, name: str) -> AbstractValue:
@@ -155,8 +154,7 @@ class Evaluation:
         a part of (`line.order`); the user's id a relation declares stays behind too (`ticket.assigned_to.email`),
         but for its key (`ticket.assigned_to.pk`, flow.toml relation_keys), which is all such a key read gives
         of what no object answers (`form.save(commit=False).pk` is a new row's key, none of the form's
-        data). A name the value holds under a key (a library row found by `name=`, `obj.name = v` on
-        a local: Poured) is what it holds there. A variable a branch proved a string
+        data). A variable a branch proved a string
         (`SCALAR`, summarize/values.as_scalar) is what it carries itself; one computed by arithmetic
         (`NUMBER`), or a field declared a number, is that without a record's categories."""
         if name == SCALAR:
@@ -176,12 +174,11 @@ class Evaluation:
         for k, t in g.taint.items():
             if type(k) is Sym:
                 taint[Sym(wrap(k.path, AttrPath, name))] = t
-                continue
-            relation_id = self.program.is_relation_id(k, t)
-            if k.category in records and (key_read or not relation_id) or not answered and relation_id == key_read:
+            elif k.category in records and (key_read or not self.program.is_relation_id(k, t)) \
+                    or k.category not in records and not answered and self.program.is_relation_id(k, t) == key_read:
                 taint[k] = t
-        if name in g.keys:
-            found.append(g.keys[name])
+        if name in g.keys and any(type(o) is LibraryObject and self.answers(o, name, NOTHING) for o in objs):
+            found.append(g.keys[name])  # a library model's row found by `name=...` (Library.library_rows)
         value = merge(AbstractValue(taint), *found)
         if any(type(o) in (Instance, SelfObject, ClassObject) and self.program.is_number_field(o.cls, name) for o in objs):
             return self.amount(value)
