@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..ir import BoundMethod, CallResult, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
-    FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
+    FunctionObject, GlobalRef, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
     PartialObject, Reply, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
-    ordered
+    Val, ordered
 from ..strings import format_parts
 from .binding import ProjectBinding, bind_fields, spread_arguments
 from .lattice import NOTHING, AbstractValue, add_taint, library_path, merge, objects, source_value
@@ -56,6 +56,18 @@ def put_into(outs: dict, args: tuple, bound, results: dict, sub, qualname: str, 
             outs[(arg.position, arg.name)] = merge(outs.get((arg.position, arg.name), NOTHING), put)
 
 
+def on_global(program, callee):
+    """A call of a name another module binds to a value (`from .tasks import executor`, then
+    `executor.submit(f, x)`) is a method call on that value, as it is in the module that binds it:
+    method names then count (flow.toml invokers, mutators, key_readers); any other callee as it is."""
+    if type(callee) is StaticCallee:
+        head, _, name = callee.qualname.rpartition(".")
+        found = program.resolve(head) if head else None
+        if type(found) is GlobalRef:
+            return MethodCallee(Val(frozenset({found})), name)
+    return callee
+
+
 class Calls:
     """Call sites for a Frame: targets, dispatch, project and library calls."""
 
@@ -64,13 +76,14 @@ class Calls:
             return self.memo[index]
         self.memo[index] = NOTHING  # a call that reaches itself through its own arguments
         site = self.module.calls[index]
+        callee = on_global(self.program, site.callee)
         args = tuple((arg, self.value_of(arg.value)) for arg in site.args)
-        receiver, targets = self.targets(site.callee)
+        receiver, targets = self.targets(callee)
         where = Site(self.module.path, site.loc, site.text, self.f.qualname)
-        method = site.callee.name if type(site.callee) is MethodCallee else None
+        method = callee.name if type(callee) is MethodCallee else None
         # The name a target is called by: `Customer.objects.get` is resolved where it is written.
-        called_as = site.callee.qualname.rpartition(".")[2] if type(site.callee) is StaticCallee else \
-            site.callee.name if type(site.callee) is SuperCallee else method
+        called_as = callee.qualname.rpartition(".")[2] if type(callee) is StaticCallee else \
+            callee.name if type(callee) is SuperCallee else method
         results, resolved = [], set()
         for target, self_obj in targets:
             if type(target) is Deferred:
@@ -91,7 +104,7 @@ class Calls:
             results.append(string_method(method, receiver, args))
         if method is not None and receiver is not None and (replies := [o for o in receiver.objs if type(o) is Reply]):
             results.append(objects(*replies))  # resp.json(), data.get("id"): what a reply gives was received too
-        if identifies_nobody(self.analysis.flowrules.no_data, site.callee, targets, self.analysis.catalog, self.analysis.flowrules.read_builders):
+        if identifies_nobody(self.analysis.flowrules.no_data, callee, targets, self.analysis.catalog, self.analysis.flowrules.read_builders):
             results = []  # .count(), .exists(): a number or a flag identifies nobody
         value = merge(*results)
         self.memo[index] = value
