@@ -21,6 +21,7 @@ from pathlib import Path
 
 from . import files as safe_files
 
+MAX_TAIL_PARTS = 8  # the longest other name (a tail, a namespace-prefixed name) a module is looked up by
 SKIP_DIRS = {"site-packages", "node_modules", "__pycache__", "build", "dist", "venv", "env", ".venv", ".tox", ".nox", ".xborder_cache"}
 
 
@@ -122,13 +123,15 @@ def module_name(rel: str, root: str = "") -> tuple[str, bool]:
 
 def namespace_names(module: str, path: str) -> list[str]:
     """The names of a module under the folders above its import root (`bodhi.server.mail` for
-    bodhi/server/mail.py named `server.mail`), each folder an identifier, the nearest first."""
+    bodhi/server/mail.py named `server.mail`), each folder an identifier, the nearest first; at most
+    MAX_TAIL_PARTS parts long, as no longer name is looked up (a deep hostile tree costs no more)."""
     folders = path[:-3].split("/")
     if folders[-1] == "__init__":
         folders.pop()
-    above = folders[:len(folders) - len(module.split("."))]
+    parts = module.split(".")
+    above = folders[:len(folders) - len(parts)]
     names = []
-    for start in range(len(above) - 1, -1, -1):
+    for start in range(len(above) - 1, max(-1, len(above) - 1 - (MAX_TAIL_PARTS - len(parts))), -1):
         if not above[start].isidentifier():
             break
         names.append(".".join([*above[start:], module]))

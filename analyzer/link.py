@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from .ir import AttrPath, BoundMethod, CallResult, CategoryKey, ClassObject, FunctionObject, GlobalRef, LibraryObject, \
     LibraryRef, ManagerObject, ModuleObject, Origin, ProjectRef, StaticCallee
-from .discover import namespace_names
+from .discover import MAX_TAIL_PARTS, namespace_names
 from .summary import FieldWrite, ModuleSummary
 
 
-MAX_TAIL_PARTS = 8  # the longest tail of a module name an import may name it by
 MAX_IMPLEMENTATIONS = 8  # an interface implemented by more classes says nothing of which one runs
 
 

@@ -131,6 +131,9 @@ def test_the_tails_of_a_deep_chain_of_packages_stay_bounded():
     assert max(len(tail.split(".")) for tail in aliases) <= MAX_TAIL_PARTS
     assert len(aliases) <= MAX_TAIL_PARTS * len(modules)
     assert imported_as(".".join(["x"] * 10_000), aliases) is None
+    # 400 folders without __init__.py above a package: its longer names stay as bounded
+    beneath = module_aliases({"p.m": ModuleSummary("/".join(["d"] * 400) + "/p/m.py", "p.m", "")})
+    assert beneath and max(len(name.split(".")) for name in beneath) <= MAX_TAIL_PARTS and len(beneath) <= MAX_TAIL_PARTS
     longer = ".".join(f"t{i}" for i in range(MAX_TAIL_PARTS + 1))
     assert imported_as(f"{longer}.f", {longer: ["p.deep"]}) is None
     assert imported_as(f"{longer}.f", {longer.rpartition(".")[0]: ["p.deep"]}) == f"p.deep.t{MAX_TAIL_PARTS}.f"
