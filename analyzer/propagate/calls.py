@@ -59,11 +59,12 @@ def put_into(outs: dict, args: tuple, bound, results: dict, sub, qualname: str, 
 def on_global(program, callee):
     """A call of a name another module binds to a value (`from .tasks import executor`, then
     `executor.submit(f, x)`) is a method call on that value, as it is in the module that binds it:
-    method names then count (flow.toml invokers, mutators, key_readers); any other callee as it is."""
+    method names then count (flow.toml invokers, mutators, key_readers); any other callee, and a name
+    the module does not bind (`app.privacy.mask` of a module not read as one), as it is."""
     if type(callee) is StaticCallee:
         head, _, name = callee.qualname.rpartition(".")
         found = program.resolve(head) if head else None
-        if type(found) is GlobalRef:
+        if type(found) is GlobalRef and found.name in program.globals.get(found.module, {}):
             return MethodCallee(Val(frozenset({found})), name)
     return callee
 
