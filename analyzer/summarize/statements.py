@@ -153,13 +153,14 @@ class Statements:
     s_TryStar = s_Try
 
     def s_With(self, node, scope: Scope) -> None:
-        """`with manager as name`: name is what the manager's __enter__ returns, a call site on it
-        (a project class's: the client it opens); a library's manager, which returns itself
-        (`with smtplib.SMTP(host) as smtp`), is kept too."""
+        """`with manager as name`: name is what the manager's __enter__ (`async with`: __aenter__)
+        returns, a call site on it (a project class's: the client it opens); a library's manager,
+        which returns itself (`with smtplib.SMTP(host) as smtp`), is kept too."""
         for entry in node.items:
             v = self.expr(entry.item, scope)
             if entry.asname is not None:
-                index = self.call_site(entry, scope, MethodCallee(v, "__enter__"), [], entry.item)
+                enter = "__aenter__" if node.asynchronous else "__enter__"
+                index = self.call_site(entry, scope, MethodCallee(v, enter), [], entry.item)
                 self.assign(entry.asname.name, v | Val(frozenset({CallResult(index)})), scope, entry.item)
         self.suite(node.body, scope)
 
