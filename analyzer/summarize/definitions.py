@@ -83,23 +83,20 @@ class Definitions:
         return None
 
     def note_module_name(self, name: str, value_node) -> None:
-        """A name bound at module level. `FIELDS = ("email", "phone")`: what a loop over FIELDS
-        takes (names.element); a name bound to anything else, or augmented (value_node None), is no
-        such list. A setting that decides a source rule (`MIDDLEWARE = [...]`) is a mention."""
+        """A name bound at module level: a list a loop may take (`FIELDS = ("email", "phone")`:
+        note_list); a setting that decides a source rule (`MIDDLEWARE = [...]`) is a mention."""
         if name in self.source_rules.deciding_settings:
             self.mentions.add(name)
-        if value_node is not None and string_collection(value_node):
-            self.constant_lists[name] = value_node
-        else:
-            self.constant_lists.pop(name, None)
+        self.note_list(name, value_node)
 
-    def note_class_name(self, cls: str, name: str, value_node) -> None:
-        """A class attribute bound in the class body: `fields = ("first_name", "phone")` is what a
-        loop over `self.fields` in its methods takes, as a module-level list is."""
+    def note_list(self, key, value_node) -> None:
+        """A module-level name, or a (class, attribute) bound in a class body (`fields = ("first_name",
+        "phone")`, read as `self.fields`): the literal tuple of strings a loop over it takes; a name
+        bound to anything else, or augmented (value_node None), is no such list."""
         if value_node is not None and string_collection(value_node):
-            self.constant_lists[(cls, name)] = value_node
+            self.constant_lists[key] = value_node
         else:
-            self.constant_lists.pop((cls, name), None)
+            self.constant_lists.pop(key, None)
 
     def made_attribute(self, node: cst.BaseExpression, scope: Scope) -> str | None:
         """`ma.Schema` with `ma = Marshmallow(app)` bound in the module: the attribute of the class

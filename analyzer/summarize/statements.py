@@ -297,7 +297,7 @@ class Statements:
             self.note_module_name(name, None if augmented else value_node)
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))
-            self.note_class_name(scope.qualname, name, None if augmented else value_node)
+            self.note_list((scope.qualname, name), None if augmented else value_node)
         elif scope.kind != "module" and name in scope.globals_declared:
             scope.writes.append(GlobalWrite(self.module, name, value))
         scope.env[name] = value
