@@ -298,6 +298,7 @@ class Program(ProgramClasses):
         self._declaring: dict[tuple, tuple] = {}  # (class, attribute) -> declaring_subclasses
         self._descendants: dict[str, tuple] = {}
         self._instance_classes: dict[str, tuple] = {}  # ir.IS_A names -> the project classes they resolve to
+        self._bound_globals: dict[str, GlobalRef | None] = {}  # qualified name -> the module variable it names (bound_global)
         self._settings_by_root: dict[str, list] | None = None  # import root -> its settings modules
         self.subclasses: dict[str, list] = {}
         for qualname in sorted(self.classes):
@@ -350,6 +351,15 @@ class Program(ProgramClasses):
         if not classes:
             return None
         return lambda cls: any(k in self.mro(cls) or cls in self.mro(k) for k in classes)
+
+    def bound_global(self, qualname: str) -> GlobalRef | None:
+        """The module-level variable `qualname` names where its module binds it (`executor` of
+        `from .background import executor`), else None: not the GlobalRef `resolve` falls back to for
+        an attribute of a project module bound nowhere. Worked out once per name (calls ask often)."""
+        if qualname not in self._bound_globals:
+            found = self.resolve(qualname)
+            self._bound_globals[qualname] = found if type(found) is GlobalRef and found.name in self.globals.get(found.module, {}) else None
+        return self._bound_globals[qualname]
 
     def resolve(self, qualname: str, depth: int = 0, methods: bool = True) -> tuple:
         """What a qualified name denotes: a FunctionObject, ClassObject, ModuleObject, ManagerObject,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..ir import BoundMethod, CallResult, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
-    FunctionObject, GlobalRef, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
+    FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
     PartialObject, Reply, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
     Val, ordered
 from ..strings import format_parts
@@ -63,8 +63,7 @@ def on_global(program, callee):
     the module does not bind (`app.privacy.mask` of a module not read as one), as it is."""
     if type(callee) is StaticCallee:
         head, _, name = callee.qualname.rpartition(".")
-        found = program.resolve(head) if head else None
-        if type(found) is GlobalRef and found.name in program.globals.get(found.module, {}):
+        if head and (found := program.bound_global(head)) is not None:
             return MethodCallee(Val(frozenset({found})), name)
     return callee
 
