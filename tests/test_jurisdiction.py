@@ -314,6 +314,12 @@ def test_host_pattern_rule_names_the_region(j):
         ("weather.visualcrossing.com", "US"),
         ("tile.openstreetmap.org", "GB"),
         ("www.beanbaginc.com", "US"),
+        # parcel carriers' shipping APIs (Tryton's carrier modules send recipients' addresses there)
+        ("onlinetools.ups.com", "US"),
+        ("wwwcie.ups.com", "US"),
+        ("public-ws.dpd.com", "DE"),
+        ("public-ws-stage.dpd.com", "DE"),
+        ("panel.sendcloud.sc", "NL"),
     ],
 )
 def test_saas_hosts(j, host, expected):
