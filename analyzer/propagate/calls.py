@@ -31,8 +31,9 @@ def identifies_nobody(no_data: tuple, callee, targets: list, catalog, builders: 
 # up to this many unrelated ones (a backend interface); a name more classes define says nothing of
 # which one, unless one of them is a base of all the others (a plugin family).
 MAX_LOADED_OWNERS = 4
-# String methods whose result names the same host (a trailing slash stripped, the case changed).
-SAME_TEXT = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "removesuffix", "removeprefix"}
+# String methods whose result names the same host (a trailing slash stripped, the case changed, the
+# text encoded as bytes for a library that takes bytes).
+SAME_TEXT = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "removesuffix", "removeprefix", "encode", "decode"}
 
 
 def string_method(method: str, receiver: AbstractValue, args: tuple) -> AbstractValue:

@@ -8,7 +8,7 @@ from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Poured
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
 from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_class_name, is_source, item, \
-    literal_str, path_step, strs_of, template_words
+    literal_str, literal_text, path_step, strs_of, template_words
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
 
@@ -32,7 +32,7 @@ class Expressions:
         return self.closure(node, self.lookup(node.value, scope), scope)
 
     def e_SimpleString(self, node, scope) -> Val:
-        value = literal_str(node)
+        value = literal_text(node)
         if value is None:
             return EMPTY
         if value in self.source_rules.needed_names:

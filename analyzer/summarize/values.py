@@ -208,15 +208,21 @@ def text_of(node: cst.CSTNode) -> str:
 def literal_str(node: cst.CSTNode) -> str | None:
     """The text of a string literal (implicit concatenation included), or None."""
     if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # malformed escapes in a literal: not a constant we can use
-            return None
-        return value if isinstance(value, str) else None
+        return None if "b" in node.prefix.lower() else literal_text(node)
     if isinstance(node, cst.ConcatenatedString):
         left, right = literal_str(node.left), literal_str(node.right)
         return left + right if left is not None and right is not None else None
     return None
+
+
+def literal_text(node: cst.SimpleString) -> str | None:
+    """The text of a str or bytes literal: a bytes literal is read as Latin-1 text, so that a URL
+    written as bytes (Twisted's `Agent.request(b"POST", b"https://...")`) names its host."""
+    try:
+        value = node.evaluated_value
+    except Exception:  # malformed escapes in a literal: not a constant we can use
+        return None
+    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def literal_key(node: cst.Subscript) -> str | None:
