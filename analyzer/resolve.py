@@ -190,7 +190,10 @@ class Resolver:
         good = [d for d in results if d.jurisdiction is not None]
         if good:
             return good, [d for d in results if d.jurisdiction is None]
-        if sink.default:
+        # A client given a destination computed at run time (a DSN read from the configuration) is
+        # not the vendor's default, which is for a client given none or a constant of no host (":memory:").
+        computed = any(role in ("url", "dsn", "host") and not literal(parts)[1] for role, parts, _ in client)
+        if sink.default and not computed:
             loc = self.jurisdictions.locate_host(sink.default)
             return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source, loc.vendor)], []
         return results or unknown or [Destination(None, None, None, "no destination argument could be read")], []
