@@ -8,7 +8,7 @@ import re
 
 from ..dotted import within
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, Lit, ManagerObject, \
-    LoadedClass, LoadedModule, ModuleObject, PartialObject, Reply, SelfObject, Sym, encoded, ordered, whole, wrap
+    LoadedClass, LoadedModule, ModuleObject, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library
@@ -94,14 +94,19 @@ class Library:
         self.analysis.partials[key] = (args[0][1], args[1:])
         return objects(PartialObject(key))
 
-    def load_class(self, name: AbstractValue) -> AbstractValue:
+    def load_class(self, args: tuple) -> AbstractValue:
         """A class loaded by its dotted name: the class or function each literal name gives (a project
-        one, or a library one the rules may know), and "some project class" for a name not known here."""
-        loaded = []
+        one, or a library one the rules may know; a Django model by "app_label.Model", or given in two
+        parts), and "some project class" for a name not known here."""
+        loaded, name = [], args[0][1]
+        if len(args) > 1 and args[1][0].position == 1 and (label := one_text(name)) and (model := one_text(args[1][1])):
+            name = AbstractValue(strs=frozenset({(Lit(f"{label}.{model}", None),)}))
         for alternative in ordered(name.strs):
             dotted, complete, _ = literal(alternative)
             if complete:
                 target = self.program.resolve(dotted)
+                if type(target) is not ClassObject and dotted.count(".") == 1 and (model := self.program.related_model(dotted, "")):
+                    target = ClassObject(model)
                 loaded.append(target if type(target) in (ClassObject, FunctionObject) else LibraryObject(dotted))
             else:
                 loaded.append(LoadedClass())
@@ -140,7 +145,7 @@ class Library:
             self.app_settings(qualname, args)
             return merge(self.default(args, None), objects(Instance(qualname)))
         if args and (qualname in flowrules.class_loaders or qualname in flowrules.module_loaders):
-            return (self.load_class if qualname in flowrules.class_loaders else self.load_module)(args[0][1])
+            return self.load_class(args) if qualname in flowrules.class_loaders else self.load_module(args[0][1])
         if qualname in flowrules.model_queries and (models := [o.cls for o in args[0][1].objs if type(o) is ClassObject] if args else []):
             return objects(*map(ManagerObject, models))  # session.query(Repo) is Repo.query: rows, not the key
         if qualname in flowrules.identity.get("model_calls", ()):  # the project's user model, else the library's
@@ -170,8 +175,8 @@ class Library:
         elif receiver is None and qualname.removeprefix("builtins.") in flowrules.text_methods and args:
             strs = args[0][1].strs if name != "repr" else frozenset()  # str(url) is the URL's text
             value = merge(AbstractValue(self.as_text(args[0][1], name, site), strs=strs), self.default(args[1:], None))
-        else:
-            value = self.default(args, receiver, name if receiver is not None else None, name)
+        else:  # trytond's config.get(section, option, default=url): the value of an option too
+            value = merge(self.default(args, receiver, name if receiver is not None else None, name), configured(name, args, flowrules))
         if self.unmodeled(qualname, value, site) and (self.analysis.catalog.library_of(qualname) or _sdk_client(qualname, value)) \
                 or receiver is None and flowrules.makes_sanitizer(qualname):
             # a data-moving library's result is one of its objects (`Client(...).messages.create`), as is one whose methods sanitize
@@ -245,6 +250,8 @@ class Library:
         if method in self.analysis.flowrules.invokers:
             return self.invoke(args, self.analysis.flowrules.invokers[method], site)
         if method in self.analysis.flowrules.key_readers and receiver is not None and args:
+            if option_read(args):
+                return merge(self.default(args, receiver, method), configured(method, args, self.analysis.flowrules))
             default = args[1][1] if len(args) == 2 and not option_name(args[1][1]) else None
             key, complete, _ = literal(next(iter(args[0][1].strs))) if len(args[0][1].strs) == 1 else (None, False, None)
             if complete and (receiver.keys or all(type(o) is Sym for o in receiver.objs) and (len(args) == 1 or default is not None)):
@@ -381,6 +388,33 @@ def spread_params(flowrules, sink, bound: dict, roles: dict) -> list | None:
     if not any(flowrules.encoding(p) for p in named):
         return None
     return [p for p in named if p not in bound and p not in roles]
+
+
+def configured(method: str, args: tuple, flowrules) -> AbstractValue:
+    """`config.get("general", "sentry_dsn", fallback=None)`, a configuration option: for a
+    destination, the default given, as `os.getenv`'s is (flow.toml environment_readers); without
+    one, text the deployment writes (a DSN, a host nobody can read here, not an SDK's default host).
+    Nothing for a call that reads no option."""
+    if method not in flowrules.key_readers or not option_read(args):
+        return NOTHING
+    fallback = frozenset().union(*(g.strs for arg, g in args[2:] if arg.name in ("fallback", "default") or arg.position == 2))
+    if not fallback:
+        section, option = (literal(next(iter(a[1].strs)))[0] if len(a[1].strs) == 1 else "?" for a in args[:2])
+        fallback = frozenset({(Unknown(f"configuration option {section}.{option} has no default"),)})
+    return AbstractValue(strs=fallback)
+
+
+def one_text(value: AbstractValue) -> str | None:
+    """The one constant text a value is, or None."""
+    texts = [text for text, complete, _ in map(literal, value.strs) if complete]
+    return texts[0] if len(texts) == 1 == len(value.strs) else None
+
+
+def option_read(args: tuple) -> bool:
+    """Is `get(a, b, ...)` a read of a configuration option: is its second positional argument an
+    option's name (`config.get("mail", "host")`), or does a default follow it (`config.get(section,
+    server, default=url)`: a dict's `get` takes no third argument)?"""
+    return len(args) >= 2 and args[1][0].position == 1 and (len(args) > 2 or option_name(args[1][1]))
 
 
 def option_name(value: AbstractValue) -> bool:
