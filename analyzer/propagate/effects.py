@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, ManagerObject, SelfObject, Step, Sym, ordered
+from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, ManagerObject, ModuleObject, SelfObject, Step, Sym, ordered
 from ..summary import Arg
 from .lattice import AbstractValue, add_taint, bounded, concrete, decided, has_sym, known_objects, objects, retraced
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site, keep, merged_call, merged_store
@@ -140,6 +140,8 @@ class Effects:
                 for o in ordered([o for o in target.objs if type(o) in STORABLE]):
                     stored = known if at is None else retraced(known, (Step(*at, f"stored in {o.cls.rpartition('.')[2]}.{attr}"),), once=True)
                     stores.put("fields", (o.cls, attr), stored)
+                for o in ordered([o for o in target.objs if type(o) is ModuleObject]):  # `state.telemetry += [...]`: that module's variable
+                    stores.put("globals", (o.name, attr), known)
 
     def set_attribute(self, target: AbstractValue, attr: str, value: AbstractValue, at: tuple) -> None:
         """`scope.user = {...}` on a library client whose attribute is a setter sink (rules: `setter`):

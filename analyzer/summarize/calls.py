@@ -15,6 +15,18 @@ from .values import CLOSURE, any_item, atoms_of, attribute_names, collection, fl
 
 
 
+def env_default(node: cst.Call, args: list) -> tuple:
+    """`os.getenv("X", "default")`: the default is the value we can know."""
+    var = literal_str(node.args[0].value) if node.args else None
+    default = None
+    for a in args:
+        if a.position == 1 or a.name in ("default", "value"):
+            default = a.value
+    if default is not None and default.strs:
+        return default.strs
+    return ((Unknown(f"environment variable {var or '?'} has no default"),),)
+
+
 class Calls:
     """e_Call and what it needs; the call-site state lives in Summarizer."""
 
@@ -75,7 +87,7 @@ class Calls:
         method = func.attr.value if isinstance(func, cst.Attribute) else None
         flowrules = self.flowrules
         if name in flowrules.environment_readers:
-            return Val(result.atoms, self.env_default(node, args))
+            return Val(result.atoms, env_default(node, args))
         if method == "format" and receiver is not None and receiver.strs:
             positional = [strs_of(a.value) for a in args if a.position is not None]
             named = {a.name: strs_of(a.value) for a in args if a.name}
@@ -216,17 +228,6 @@ class Calls:
                 keys[a.name] = a.value
         return Val(frozenset(atoms), (), tuple(sorted(keys.items())))
 
-    def env_default(self, node: cst.Call, args: list) -> tuple:
-        """`os.getenv("X", "default")`: the default is the value we can know."""
-        var = literal_str(node.args[0].value) if node.args else None
-        default = None
-        for a in args:
-            if a.position == 1 or a.name in ("default", "value"):
-                default = a.value
-        if default is not None and default.strs:
-            return default.strs
-        return ((Unknown(f"environment variable {var or '?'} has no default"),),)
-
     def poured(self, args: list, method: str) -> Val:
         """What a mutator call pours into its receiver: an element (`append`, flow.toml
         element_mutators) with its keys; a mapping's keys merged into the receiver's (`update`,
@@ -250,6 +251,9 @@ class Calls:
                 keys[key] = join(keys[key], value) if key in keys else value
                 scope.env[target.value.value] = old.with_keys(keys)
                 return
+        if isinstance(target, cst.Attribute) and (module := self.imported_module(target.value, scope)):
+            scope.writes.append(GlobalWrite(module, target.attr.value, value))  # `state.telemetry.append(x)`
+            return
         while isinstance(target, (cst.Attribute, cst.Subscript)) and not (isinstance(target, cst.Attribute) and scope.is_self(target.value)) \
                 and isinstance(target.value, (cst.Name, cst.Attribute, cst.Subscript)):
             target = target.value

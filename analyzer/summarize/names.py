@@ -147,6 +147,13 @@ class Names:
             return self.owner(node.func, scope)
         return None
 
+    def imported_module(self, node: cst.BaseExpression, scope: Scope) -> str | None:
+        """What an imported name no local binds stands for (`state` of `from pkg import state`): the
+        module whose variables `state.telemetry.append(x)` fills (an object's name names no module)."""
+        if isinstance(node, cst.Name) and node.value in self.imports and node.value not in scope.env and node.value not in scope.params:
+            return self.imports[node.value]
+        return None
+
     def static_name(self, node: cst.BaseExpression, scope: Scope) -> str | None:
         """The qualified name of a Name/Attribute chain rooted in an import or a top-level def."""
         chain = dotted(node)
