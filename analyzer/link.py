@@ -200,6 +200,17 @@ class ProgramClasses:
                 sub for sub in self.descendants(cls) if any(name == attr for name, _ in self.classes[sub][0].fields)))
         return self._declaring[(cls, attr)]
 
+    def assigning_subclasses(self, cls: str, attr: str) -> tuple:
+        """The subclasses of `cls` whose own methods set `self.attr` (`self.agent = Agent(...)` in a
+        subclass's `__init__`, read by a base class's method: the template method's receiver)."""
+        if self._assigned is None:  # class -> the attributes its methods set on self, walked once
+            self._assigned = {}
+            for f, _ in self.functions.values():
+                for w in f.writes:
+                    if type(w) is FieldWrite and w.cls is not None and w.cls == f.cls:
+                        self._assigned.setdefault(w.cls, set()).add(w.attr)
+        return tuple(sub for sub in self.descendants(cls) if attr in self._assigned.get(sub, ()))
+
     def related_model(self, written: str, declaring: str) -> str | None:
         """The project model a relation field points to, as written: "self", a qualified name, or
         Django's lazy "app_label.Model" / "Model" (the one class of that name; among several, the
@@ -296,6 +307,7 @@ class Program(ProgramClasses):
         self._numbers: dict[str, frozenset] = {}
         self._derived: dict[tuple, list] = {}
         self._declaring: dict[tuple, tuple] = {}  # (class, attribute) -> declaring_subclasses
+        self._assigned: dict[str, set] | None = None  # class -> attributes its methods set (assigning_subclasses)
         self._descendants: dict[str, tuple] = {}
         self._instance_classes: dict[str, tuple] = {}  # ir.IS_A names -> the project classes they resolve to
         self._bound_globals: dict[str, GlobalRef | None] = {}  # qualified name -> the module variable it names (bound_global)
@@ -368,6 +380,9 @@ class Program(ProgramClasses):
         `methods`, an attribute of a class is not looked up in its MRO: class bases are resolved so,
         since the MRO needs them (`class T(T.U)`)."""
         if qualname in self.functions:
+            f = self.functions[qualname][0]
+            if f.is_classmethod and f.cls in self.classes:
+                return BoundMethod(qualname, ClassObject(f.cls))  # Reply.make(...) where make is defined: `cls` is Reply
             return FunctionObject(qualname)
         if qualname in self.classes:
             return ClassObject(qualname)

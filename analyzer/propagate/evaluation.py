@@ -55,8 +55,8 @@ class Evaluation:
                 if declared := self.declared_objects(name):
                     value = AbstractValue(value.taint, value.objs | declared, value.strs)
                 return merge(value, self.validated_param(name))
-            case SelfRef(cls=cls):
-                return objects(SelfObject(cls))
+            case SelfRef(cls=cls):  # a classmethod's `cls`: the class, so that `cls(...)` constructs it
+                return objects(ClassObject(cls) if self.f.is_classmethod else SelfObject(cls))
             case CallResult(call=index):
                 return self.call(index)
             case GlobalRef(module=module, name=name):
@@ -64,7 +64,8 @@ class Evaluation:
             case FieldRef(cls=cls, attr=attr):
                 if self.self_param and self.program.declaring_subclasses(cls, attr):
                     return symbol(AttrPath(ParamRef(self.self_param), attr))  # the caller knows the class
-                value = merge(self.analysis.stores.field(cls, attr), self.validated_attribute(cls, attr))
+                value = merge(self.analysis.stores.field(cls, attr), self.validated_attribute(cls, attr)) \
+                    or self.subclass_field(cls, attr)
                 return self.amount(value) if self.program.is_number_field(cls, attr) else value
             case AttrPath(base=base, name=name):  # `request.user` (flow.toml identity parameter_attributes): the signed-in user too
                 value = self.attribute(self.atom_value(base), name)
@@ -216,6 +217,11 @@ class Evaluation:
         return type(o) in (Instance, SelfObject, ClassObject) and o.cls in self.program.classes and bool(
             found.taint or found.objs or self.program.declares(o.cls, name))
 
+    def subclass_field(self, cls: str, name: str) -> AbstractValue:
+        """A field the class never sets that its subclasses' methods do (`self.agent.request(...)` in
+        a base whose subclasses' `__init__` set `self.agent`): what any of them holds."""
+        return merge(*(self.analysis.stores.field(sub, name) for sub in self.program.assigning_subclasses(cls, name)), NOTHING)
+
     def object_attribute(self, o: tuple, name: str) -> AbstractValue:
         match o:
             case ClassObject(cls=cls) if name in self.program.managers:
@@ -227,7 +233,8 @@ class Evaluation:
             case Instance(cls=cls) | SelfObject(cls=cls) | ClassObject(cls=cls):
                 value = merge(self.analysis.stores.field(cls, name), self.validated_attribute(cls, name))
                 if type(o) is SelfObject and not value and cls in self.program.classes:  # a subclass's `sql = "SELECT ..."`
-                    value = merge(*(self.analysis.stores.field(sub, name) for sub in self.program.declaring_subclasses(cls, name)), NOTHING)
+                    value = merge(*(self.analysis.stores.field(sub, name) for sub in self.program.declaring_subclasses(cls, name)), NOTHING) \
+                        or self.subclass_field(cls, name)
                 method = self.program.lookup_method(cls, name) if cls in self.program.classes else None
                 if method:
                     value = merge(value, objects(BoundMethod(method, o if type(o) is not ClassObject else None)))
