@@ -98,6 +98,15 @@ class Definitions:
         else:
             self.constant_lists.pop(key, None)
 
+    def note_text(self, key, value_node) -> None:
+        """A (class, attribute) bound in a class body to one string (`COURSE = "course"` in a nested
+        `class Fields`): the key a read `cleaned_data[self.Fields.COURSE]` names (Keys.subscript_key)."""
+        text = literal_str(value_node) if value_node is not None else None
+        if text is not None:
+            self.class_texts[key] = text
+        else:
+            self.class_texts.pop(key, None)
+
     def made_attribute(self, node: cst.BaseExpression, scope: Scope) -> str | None:
         """`ma.Schema` with `ma = Marshmallow(app)` bound in the module: the attribute of the class
         that made the object (`flask_marshmallow.Marshmallow.Schema`), as a library base is named."""
@@ -191,8 +200,11 @@ class Definitions:
         bases = []
         for arg in node.bases:
             self.expr(arg.value, scope)
-            # `BaseRepository[User]`: a generic class given its type arguments is that class
+            # `BaseRepository[User]`: a generic class given its type arguments is that class; `Session
+            # or object` (a base a failed optional import leaves None) is the library's class
             base = arg.value.value if isinstance(arg.value, cst.Subscript) else arg.value
+            if isinstance(base, cst.BooleanOperation) and isinstance(base.operator, cst.Or):
+                base = base.left
             bases.append(self.static_name(unquote(base), scope) or self.made_attribute(base, scope) or text_of(base))
         if set(bases) & self.flowrules.enum_bases:
             self.enums.add(qualname)
@@ -364,6 +376,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Impo
         self.module_env: dict = {}
         self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
         self.constant_lists: dict = {}  # module-level name, or (class, attribute), -> the literal tuple of strings bound to it
+        self.class_texts: dict = {}  # (class, attribute) -> the string constant a class body binds it to
         self.loop_names: dict[tuple, tuple] = {}  # (scope, loop variable) -> the identifiers of the literal it runs over, its value (Names.names_held)
         self.loop_values: dict[tuple, Val] = {}  # (scope, loop variable) -> the value the loop gave it (Keys.assign_item)
         self.field_loops: set = set()  # (scope, loop variable) over a model's fields (Keys.names_field)

@@ -72,7 +72,9 @@ class Keys:
         `x[key]` where the local `key` holds one constant (`key = "comment_author_email"`)."""
         key = literal_key(node)
         name = key_name(node)
-        if key is not None or name is None:
+        if key is None and name is None:
+            return self.class_text(node.slice[0].slice.value, scope) if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) else None
+        if key is not None:
             return key
         module = scope
         while module.parent is not None:
@@ -82,6 +84,21 @@ class Keys:
         else:
             texts = constant_texts(module.env.get(name)) if name.isupper() else []
         return texts[0] if len(texts) == 1 else None
+
+    def class_text(self, node: cst.BaseExpression, scope: Scope) -> str | None:
+        """The string a class attribute of this module holds (`self.Fields.COURSE`, `Form.Fields.COURSE`
+        with `COURSE = "course"` in a nested `class Fields`), or None."""
+        chain = dotted(node) if isinstance(node, cst.Attribute) else None
+        if chain is None:
+            return None
+        head, *middle, attr = chain.split(".")
+        if head in ("self", "cls") and scope.cls:
+            owner = scope.cls
+        elif head in self.module_names:
+            owner = self.module_names[head]
+        else:
+            return None
+        return self.class_texts.get((".".join((owner, *middle)), attr))
 
     def key_alternatives(self, node: cst.Subscript, scope: Scope) -> list[str]:
         """The constants a local key may be (`field = "comment_author_email"` on one branch,
