@@ -320,6 +320,21 @@ def test_host_pattern_rule_names_the_region(j):
         ("public-ws.dpd.com", "DE"),
         ("public-ws-stage.dpd.com", "DE"),
         ("panel.sendcloud.sc", "NL"),
+        # chat, messaging and NLU services chat bots send to (opsdroid's connectors and parsers, sydent's SMS)
+        ("api.wit.ai", "US"),
+        ("api.twitch.tv", "US"),
+        ("id.twitch.tv", "US"),
+        ("irc-ws.chat.twitch.tv", "US"),
+        ("api.gitter.im", "GB"),
+        ("stream.gitter.im", "GB"),
+        ("webexapis.com", "US"),
+        ("smsc.openmarket.com", "US"),
+        ("matrix.org", "GB"),  # opsdroid's default Matrix homeserver
+        ("matrix-client.matrix.org", "GB"),
+        # Braze REST clusters (edx-braze-client's api_url)
+        ("rest.iad-01.braze.com", "US"),
+        ("rest.iad-05.braze.com", "US"),
+        ("rest.fra-01.braze.eu", "EU"),
     ],
 )
 def test_saas_hosts(j, host, expected):
