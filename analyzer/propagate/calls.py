@@ -180,6 +180,8 @@ class Calls:
                     targets.append((ClientMethod(client.type, path, client), None))
                 case ClientObject():  # a client called (`SessionLocal()`, a sessionmaker): its __call__
                     targets.append((ClientMethod(o.type, "__call__", o), None))
+                case SelfObject(cls=cls) if self.f.is_classmethod and cls == self.f.cls:  # a classmethod's `cls(...)`: a new instance
+                    targets.append((ClassObject(cls), None))
                 case Instance() | SelfObject():  # a callable object: its class's __call__ runs
                     targets += self.instance_targets(o, "__call__")
                 case Sym() if not any(type(t) is Deferred for t, _ in targets):

@@ -55,8 +55,8 @@ class Evaluation:
                 if declared := self.declared_objects(name):
                     value = AbstractValue(value.taint, value.objs | declared, value.strs)
                 return merge(value, self.validated_param(name))
-            case SelfRef(cls=cls):  # a classmethod's `cls`: the class, so that `cls(...)` constructs it
-                return objects(ClassObject(cls) if self.f.is_classmethod else SelfObject(cls))
+            case SelfRef(cls=cls):
+                return objects(SelfObject(cls))
             case CallResult(call=index):
                 return self.call(index)
             case GlobalRef(module=module, name=name):
