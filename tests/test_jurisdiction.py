@@ -335,6 +335,12 @@ def test_host_pattern_rule_names_the_region(j):
         ("rest.iad-01.braze.com", "US"),
         ("rest.iad-05.braze.com", "US"),
         ("rest.fra-01.braze.eu", "EU"),
+        # AI model API hosts the SDKs name (openai's mutual-TLS hosts, Vertex AI multi-region endpoints)
+        ("mtls.api.openai.com", "US"),
+        ("mtls-us.api.openai.com", "US"),
+        ("mtls-eu.api.openai.com", "EU"),
+        ("aiplatform.us.rep.googleapis.com", "US"),
+        ("aiplatform.eu.rep.googleapis.com", "EU"),
     ],
 )
 def test_saas_hosts(j, host, expected):
