@@ -166,8 +166,7 @@ class Calls:
         return {repr(target)}
 
     def callable_targets(self, value: AbstractValue) -> list:
-        """What calling a value runs: functions, bound methods, classes, library callables, the
-        `__call__` of a project object."""
+        """What calling a value runs: functions, bound methods, classes, library callables, a project object's `__call__`."""
         targets = []
         for o in ordered(value.objs):
             match o:
