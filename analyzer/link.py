@@ -209,7 +209,9 @@ class ProgramClasses:
                 for w in f.writes:
                     if type(w) is FieldWrite and w.cls is not None and w.cls == f.cls:
                         self._assigned.setdefault(w.cls, set()).add(w.attr)
-        return tuple(sub for sub in self.descendants(cls) if attr in self._assigned.get(sub, ()))
+        if (cls, attr) not in self._assigning:  # asked at every read of a field the class never sets
+            self._assigning[(cls, attr)] = tuple(sub for sub in self.descendants(cls) if attr in self._assigned.get(sub, ()))
+        return self._assigning[(cls, attr)]
 
     def related_model(self, written: str, declaring: str) -> str | None:
         """The project model a relation field points to, as written: "self", a qualified name, or
@@ -308,6 +310,7 @@ class Program(ProgramClasses):
         self._derived: dict[tuple, list] = {}
         self._declaring: dict[tuple, tuple] = {}  # (class, attribute) -> declaring_subclasses
         self._assigned: dict[str, set] | None = None  # class -> attributes its methods set (assigning_subclasses)
+        self._assigning: dict[tuple, tuple] = {}  # (class, attribute) -> assigning_subclasses
         self._descendants: dict[str, tuple] = {}
         self._instance_classes: dict[str, tuple] = {}  # ir.IS_A names -> the project classes they resolve to
         self._bound_globals: dict[str, GlobalRef | None] = {}  # qualified name -> the module variable it names (bound_global)
