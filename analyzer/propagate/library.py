@@ -250,8 +250,8 @@ class Library:
         if method in self.analysis.flowrules.invokers:
             return self.invoke(args, self.analysis.flowrules.invokers[method], site)
         if method in self.analysis.flowrules.key_readers and receiver is not None and args:
-            if option_read(args):
-                return merge(self.default(args, receiver, method), configured(method, args, self.analysis.flowrules))
+            if option := configured(method, args, self.analysis.flowrules):
+                return merge(self.default(args, receiver, method), option)
             default = args[1][1] if len(args) == 2 and not option_name(args[1][1]) else None
             key, complete, _ = literal(next(iter(args[0][1].strs))) if len(args[0][1].strs) == 1 else (None, False, None)
             if complete and (receiver.keys or all(type(o) is Sym for o in receiver.objs) and (len(args) == 1 or default is not None)):
@@ -399,7 +399,7 @@ def configured(method: str, args: tuple, flowrules) -> AbstractValue:
         return NOTHING
     fallback = frozenset().union(*(g.strs for arg, g in args[2:] if arg.name in ("fallback", "default") or arg.position == 2))
     if not fallback:
-        section, option = (literal(next(iter(a[1].strs)))[0] if len(a[1].strs) == 1 else "?" for a in args[:2])
+        section, option = (one_text(a[1]) or "?" for a in args[:2])
         fallback = frozenset({(Unknown(f"configuration option {section}.{option} has no default"),)})
     return AbstractValue(strs=fallback)
 

@@ -98,15 +98,6 @@ class Definitions:
         else:
             self.constant_lists.pop(key, None)
 
-    def note_text(self, key, value_node) -> None:
-        """A (class, attribute) bound in a class body to one string (`COURSE = "course"` in a nested
-        `class Fields`): the key a read `cleaned_data[self.Fields.COURSE]` names (Keys.subscript_key)."""
-        text = literal_str(value_node) if value_node is not None else None
-        if text is not None:
-            self.class_texts[key] = text
-        else:
-            self.class_texts.pop(key, None)
-
     def made_attribute(self, node: cst.BaseExpression, scope: Scope) -> str | None:
         """`ma.Schema` with `ma = Marshmallow(app)` bound in the module: the attribute of the class
         that made the object (`flask_marshmallow.Marshmallow.Schema`), as a library base is named."""
@@ -305,7 +296,7 @@ class Definitions:
             scope.numbers.append(target.value)
         if annotation is None and value_node is not None and is_fixed_value(value_node):
             scope.fields.append((target.value, None))
-            self.class_constants.setdefault(scope.qualname, set()).add(target.value)
+            self.class_constants.setdefault(scope.qualname, {})[target.value] = literal_str(value_node)
             return
         owner = scope.qualname.rpartition(".")[2]
         v = self.source(scope, target, target.value, owner, "field")
@@ -374,9 +365,10 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Impo
         self.seen_defs: dict[int, str] = {}
         self.closures: dict[str, tuple] = {}  # nested function -> the enclosing variables it reads
         self.module_env: dict = {}
-        self.class_constants: dict[str, set[str]] = {}  # class qualname -> attributes bound to a literal
+        # class qualname -> attributes bound to a literal -> its text, for a string (`COURSE = "course"`:
+        # the key `cleaned_data[self.Fields.COURSE]` reads, Keys.class_text), else None
+        self.class_constants: dict[str, dict[str, str | None]] = {}
         self.constant_lists: dict = {}  # module-level name, or (class, attribute), -> the literal tuple of strings bound to it
-        self.class_texts: dict = {}  # (class, attribute) -> the string constant a class body binds it to
         self.loop_names: dict[tuple, tuple] = {}  # (scope, loop variable) -> the identifiers of the literal it runs over, its value (Names.names_held)
         self.loop_values: dict[tuple, Val] = {}  # (scope, loop variable) -> the value the loop gave it (Keys.assign_item)
         self.field_loops: set = set()  # (scope, loop variable) over a model's fields (Keys.names_field)

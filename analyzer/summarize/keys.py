@@ -98,7 +98,7 @@ class Keys:
             owner = self.module_names[head]
         else:
             return None
-        return self.class_texts.get((".".join((owner, *middle)), attr))
+        return self.class_constants.get(".".join((owner, *middle)), {}).get(attr)
 
     def key_alternatives(self, node: cst.Subscript, scope: Scope) -> list[str]:
         """The constants a local key may be (`field = "comment_author_email"` on one branch,

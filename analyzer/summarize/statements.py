@@ -298,7 +298,6 @@ class Statements:
         if scope.kind == "class":  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))
             self.note_list((scope.qualname, name), None if augmented else value_node)
-            self.note_text((scope.qualname, name), None if augmented else value_node)
         elif scope.kind != "module" and name in scope.globals_declared:
             scope.writes.append(GlobalWrite(self.module, name, value))
         scope.env[name] = value
