@@ -302,6 +302,11 @@ class Program(ProgramClasses):
             if owner in self.classes:
                 self.methods[owner][name] = qualname
                 self.method_owners.setdefault(name, []).append(owner)
+        for owner, (c, _) in self.classes.items():
+            for name, method in c.aliases:
+                if method in self.methods[owner]:
+                    self.methods[owner][name] = self.methods[owner][method]
+                    self.method_owners.setdefault(name, []).append(owner)
         self._mro: dict[str, list] = {}
         self._library_bases: dict[str, tuple] = {}
         self._families: dict[tuple, list] = {}

@@ -120,6 +120,7 @@ class ClassSummary:
     relations: tuple = ()  # tuple[ReverseAccessor]: fields this class's relation fields give their targets
     exposes: tuple = ()  # attribute names its nested serializer Meta lists in `fields` (flow.toml serializers)
     numbers: tuple = ()  # fields declared a number (flow.toml number_types): no record's categories on reading
+    aliases: tuple = ()  # tuple[(name, method)]: `__str__ = __unicode__` in the body makes `__str__` that method
 
 
 @dataclass(frozen=True)

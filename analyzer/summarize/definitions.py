@@ -116,7 +116,7 @@ class Definitions:
     def function(self, node: cst.FunctionDef, scope: Scope) -> None:
         name = node.name.value
         prefix = scope.qualname if scope.kind != "module" else self.module
-        qualname = f"{prefix}.{name}"
+        qualname = f"{prefix}.{name}{accessor_suffix(node, scope)}"
         if id(node) in self.seen_defs:
             if scope.kind != "class":
                 scope.env[name] = Val(frozenset({ProjectRef(qualname)}))
@@ -207,7 +207,7 @@ class Definitions:
         self.suite(node.body, body)
         self.user_model_fields(node, bases, body)
         self.classes.append(ClassSummary(qualname, tuple(bases), self.loc(node), tuple(body.fields), tuple(body.relations),
-                                         body.exposes or self.declared_fields(node, body), tuple(body.numbers)))
+                                         body.exposes or self.declared_fields(node, body), tuple(body.numbers), tuple(body.aliases)))
         if scope.kind == "class":
             scope.exposes = scope.exposes or self.listed_fields(node)
         if scope.kind != "class":
@@ -392,3 +392,17 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Impo
         self.block(module.body, top)
         self.finish_function(top, (), module, False, False)
         self.module_env = top.env
+
+
+def accessor_suffix(node: cst.FunctionDef, scope: Scope) -> str:
+    """`@body.setter def body(...)` in a class is the property's setter (or deleter), not a second
+    `body` that would replace its getter: it is named apart (`Message.body.setter`), so `msg.body`
+    still runs the getter, and `msg.body = v` stores into the field the getter's result joins."""
+    if scope.kind != "class":
+        return ""
+    for d in node.decorators:
+        expr = d.decorator
+        if (isinstance(expr, cst.Attribute) and expr.attr.value in ("setter", "deleter")
+                and isinstance(expr.value, cst.Name) and expr.value.value == node.name.value):
+            return f".{expr.attr.value}"
+    return ""

@@ -32,6 +32,7 @@ class Scope:
         self.relations: list = []  # class bodies: ReverseAccessor of its relation fields
         self.exposes: tuple = ()  # class bodies: the attribute names a nested serializer Meta lists
         self.numbers: list = []  # class bodies: fields declared a number (flow.toml number_types)
+        self.aliases: list = []  # class bodies: (name, method) for `__str__ = __unicode__`
         self.captured: dict[str, None] = {}  # an enclosing function's variables this function reads
         self.mutated: set[str] = set()  # parameters the function puts items into (FunctionSummary.outs)
         self.rebound: set[str] = set()  # parameters given another value (their items are no longer the caller's)

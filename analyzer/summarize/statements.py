@@ -271,6 +271,9 @@ class Statements:
 
     def assign_name(self, target: cst.Name, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         name = target.value
+        if not augmented and (method := self.method_alias(value_node, scope)):
+            scope.aliases.append((name, method))
+            return
         if name in scope.params and not augmented:
             scope.rebound.add(name)
             scope.mutated.discard(name)
@@ -301,6 +304,14 @@ class Statements:
         elif scope.kind != "module" and name in scope.globals_declared:
             scope.writes.append(GlobalWrite(self.module, name, value))
         scope.env[name] = value
+
+    def method_alias(self, value_node, scope: Scope) -> str | None:
+        """`__str__ = __unicode__` or `__call__ = execute` in a class body names a method the class
+        defined above it: the name is another name of that method, not a field."""
+        if scope.kind != "class" or not isinstance(value_node, cst.Name):
+            return None
+        defined = {s.name.value for s in self.class_nodes[scope.qualname].body.body if isinstance(s, cst.FunctionDef)}
+        return value_node.value if value_node.value in defined else None
 
     def assign_attribute(self, target: cst.Attribute, value: Val, scope: Scope) -> None:
         if scope.is_self(target.value):
