@@ -341,6 +341,8 @@ def test_host_pattern_rule_names_the_region(j):
         ("mtls-eu.api.openai.com", "EU"),
         ("aiplatform.us.rep.googleapis.com", "US"),
         ("aiplatform.eu.rep.googleapis.com", "EU"),
+        # payment APIs django-payments sends to (SOFORT's XML API, Sofort GmbH in Munich)
+        ("api.sofort.com", "DE"),
     ],
 )
 def test_saas_hosts(j, host, expected):
