@@ -254,6 +254,7 @@ class Flowrules:
     app_objects: dict = field(default_factory=dict)  # framework application classes, and the names standing for their instance
     reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
     invokers: dict = field(default_factory=dict)  # qualified or method name -> position of a callable it calls at once (asyncio.to_thread)
+    returns_argument: dict = field(default_factory=dict)  # qualified name -> position of the argument it returns (contextlib.closing)
     serializers: dict = None  # serializer bases, the argument they wrap, the attributes holding its listed fields
     model_builders: dict = field(default_factory=dict)  # library model bases and their class methods building an instance from an object
     validated_data: dict = field(default_factory=dict)  # form and serializer bases, the attributes and parameters holding their validated fields
@@ -482,7 +483,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         templates=_load_templates(data.get("templates", {})),
         **{key: tuple(data.get(key, ())) for key in _NAME_LISTS},
         **{key: frozenset(data.get(key, ())) for key in _NAME_SETS},
-        **{key: data.get(key, {}) for key in ("joiners", "invokers", "records", "logins", "app_objects", "validated_data", "model_builders")},
+        **{key: data.get(key, {}) for key in ("joiners", "invokers", "returns_argument", "records", "logins", "app_objects", "validated_data", "model_builders")},
     )
 
 

@@ -129,6 +129,8 @@ class Library:
             return self.cut(qualname, args, receiver, site)
         if qualname in flowrules.wrappers and args:
             return self.wrapped(args, site)
+        if (position := flowrules.returns_argument.get(qualname)) is not None:  # closing(cursor): the cursor
+            return next((value for arg, value in args if arg.position == position and not arg.starred), NOTHING)
         if receiver is not None and (made := self.serializer_made(name, receiver, args, site)) is not None:
             return made
         if qualname == "getattr" and len(args) >= 2 and (read := self.read_attribute(args)) is not None:
