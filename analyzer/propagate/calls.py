@@ -208,7 +208,7 @@ class Calls:
                     # as the query, without its arguments' data, as a project manager inheriting one does.
                     if not self.program.lookup_method(cls, method) and ManagerObject(cls) not in receiver.objs:
                         targets += self.callable_targets(self.analysis.stores.field(cls, method)) \
-                            or [(ManagerObject(m), None) for m in self.program.managed.get(cls, ())] or [self.inherited(cls, method, o)]
+                            or [(ManagerObject(m), None) for m in self.program.managed.get(cls, ())] or self.inherited(cls, method, o)
                 case ManagerObject(cls=cls) if (t := self.program.manager_method(cls, method)):
                     targets.append((FunctionObject(t), o))  # `objects = EmailAddressManager()`: its own method
                 case ManagerObject(cls=cls) if self.program.lookup_method(cls, method):

@@ -56,22 +56,26 @@ class Clients:
                 return [(FunctionObject(method), SelfObject(cls))]
         if managed := self.program.managed.get(cls):
             return [(ManagerObject(m), None) for m in managed]
-        return [self.inherited(cls, name, SelfObject(cls))]
+        return self.inherited(cls, name, SelfObject(cls))
 
-    def inherited(self, cls: str, method: str, self_obj) -> tuple:
+    def inherited(self, cls: str, method: str, self_obj) -> list:
         """A method a project class inherits from a library class (class Backend(EmailBackend)): the
         library's method, on the instance as that library's client (and `self_obj`, for sink hooks);
         else that library method by the nearest library base's name (`class Directory(LDAP)`:
-        `flask_simpleldap.LDAP.bind_user`, a call coverage lists when no rule models it)."""
-        bases = self.program.library_bases(cls)
+        `flask_simpleldap.LDAP.bind_user`, a call coverage lists when no rule models it). A class
+        with no library base and no `__getattr__` has no such method: the call fails, it runs nothing
+        (a provider lacking `get_payment_response` among those a field may hold)."""
+        bases = tuple(b for b in self.program.library_bases(cls) if b not in ("object", "builtins.object"))
+        if not bases and not self.program.lookup_method(cls, "__getattr__"):
+            return []
         for base in bases:
             specs = self.analysis.catalog.clients_made_by(base)
             type_ = specs[0].type if specs else base
             if specs or self.analysis.catalog.sink(f"{type_}.{method}") is not None:
-                return (ClientMethod(type_, method, self.client_of(cls, base)), self_obj)
+                return [(ClientMethod(type_, method, self.client_of(cls, base)), self_obj)]
             if self.analysis.sources.call(f"{base}.{method}"):
-                return (LibraryObject(f"{base}.{method}"), None)  # a source call under its library name
-        return (LibraryObject(f"{bases[0] if bases else cls}.{method}"), None)
+                return [(LibraryObject(f"{base}.{method}"), None)]  # a source call under its library name
+        return [(LibraryObject(f"{bases[0] if bases else cls}.{method}"), None)]
 
     def client_of(self, cls: str, base: str) -> ClientObject:
         """An instance of a project class deriving from library class `base` as that library's
