@@ -144,6 +144,7 @@ class ModuleSummary:
     imports: tuple = ()  # tuple[(name, qualified name)] what imported names stand for (re-exports)
     star_imports: tuple = ()  # modules imported whole (`from .server_settings import *`), in order
     unbound_imports: tuple = ()  # names imported that no local name stands for (`import a.b` binds `a`; a name imported twice)
+    declared_globals: tuple = ()  # tuple[(name, qualified name)]: module names given a type (`_security: "Security" = LocalProxy(...)`)
     template_tags: tuple = ()  # tuple[(name, function qualname)] the template tags and filters the module registers
     suppressions: tuple = ()  # tuple[(line, codes tuple, reason)]
     error: ParseError | None = None

@@ -15,8 +15,9 @@ from ..knowledge.sources import SourceRules
 from ..link import Program
 from ..summary import GlobalWrite
 from .effects import only_reads, url_data
+from .evaluation import annotated_objects
 from .frame import Frame
-from .lattice import AbstractValue, add_taint, bounded, concrete, decided, objects, params_unknown
+from .lattice import AbstractValue, add_taint, bounded, concrete, decided, merge, objects, params_unknown
 from .results import ClientStore, Failure, FieldStore, GlobalStore, RawFlow, Result, SinkCall, joined, merged_call
 from .stores import Stores
 from .substitution import Substitution
@@ -245,8 +246,11 @@ class Analysis:
                 target = objects(Instance(w.cls)) if w.cls is not None else frame.value_of(w.target)
                 frame.store(FieldStore(target, w.attr, value, (module.path, w.loc) if w.loc >= 0 else None))
         if qualname.endswith(".<module>"):
+            declared = dict(module.declared_globals)
             for name, val in module.globals:
-                self.stores.put("globals", (module.module, name), frame.value_of(val))
+                # `_security: "Security" = LocalProxy(...)`: also an object of the class the annotation names
+                typed = annotated_objects(self.program, self.catalog, declared[name]) if name in declared else ()
+                self.stores.put("globals", (module.module, name), merge(frame.value_of(val), objects(*typed)))
         defaults = {p.name: frame.value_of(p.default) for p in f.params if p.default is not None}
         outs = {p: bounded(frame.value_of(v)) for p, v in f.outs}
         result = Result(ret, list(frame.pending_calls.values()), list(frame.pending_stores.values()), defaults, outs)

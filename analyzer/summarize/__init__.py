@@ -84,6 +84,7 @@ def summarize(source: bytes, path: str, module: str, is_package: bool, ctx: Cont
         sources=tuple(s.sources), calls=tuple(s.calls), functions=tuple(s.functions), classes=tuple(s.classes),
         globals=tuple(sorted(s.module_env.items())), imports=tuple(sorted(s.imports.items())), star_imports=tuple(s.star_imports),
         unbound_imports=tuple(sorted(s.unbound_imports)),
+        declared_globals=tuple(sorted(s.declared_globals.items())),
         template_tags=tuple(s.template_tags),
         suppressions=suppressions(source),
         positions=tuple(starts), ends=tuple(ends), skipped=skipped, mentions=tuple(sorted(s.mentions)),

@@ -353,6 +353,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Impo
         self.imports: dict[str, str] = {}
         self.star_imports: dict[str, None] = {}  # `from M import *`: M, in order
         self.unbound_imports: dict[str, None] = {}  # imported names no local name stands for: `import a.b` (binds `a`), a rebound name
+        self.declared_globals: dict[str, str] = {}  # module names annotated with a type, and the type's qualified name
         self.template_tags: list = []  # (tag or filter name, function qualname)
         self.module_names: dict[str, str] = {}  # top-level def/class name -> qualname
         self.module_vars: set[str] = set()

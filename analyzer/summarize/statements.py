@@ -10,7 +10,7 @@ from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
 from .values import as_instance, as_scalar, class_test, collection, converted_variable, either, flat, has_starred, item, literal_template, made_by, named_after_class, \
-    scalar_variable, strs_of
+    scalar_variable, strs_of, unquote
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -192,6 +192,9 @@ class Statements:
         elif isinstance(node, cst.AnnAssign):
             if scope.kind == "class" and isinstance(node.target, cst.Name):
                 self.field(node.target, scope, node.value, node.annotation.annotation)
+            if scope.kind == "module" and isinstance(node.target, cst.Name) \
+                    and (declared := self.static_name(unquote(node.annotation.annotation), scope)):
+                self.declared_globals[node.target.value] = declared
             if node.value is not None:
                 self.assign(node.target, self.expr(node.value, scope), scope, node.value)
         elif isinstance(node, cst.AugAssign):
