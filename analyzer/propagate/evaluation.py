@@ -65,7 +65,7 @@ class Evaluation:
                 if self.self_param and self.program.declaring_subclasses(cls, attr):
                     return symbol(AttrPath(ParamRef(self.self_param), attr))  # the caller knows the class
                 value = merge(self.analysis.stores.field(cls, attr), self.validated_attribute(cls, attr)) \
-                    or self.subclass_field(cls, attr)
+                    or self.subclass_field(cls, attr) or self.base_client_path(cls, attr)
                 return self.amount(value) if self.program.is_number_field(cls, attr) else value
             case AttrPath(base=base, name=name):  # `request.user` (flow.toml identity parameter_attributes): the signed-in user too
                 value = self.attribute(self.atom_value(base), name)
@@ -99,6 +99,13 @@ class Evaluation:
         if imported and imported.rpartition(".")[0] in self.program.modules:
             return merge(value, self.name_value(imported))
         return value
+
+    def base_client_path(self, cls: str, attr: str) -> AbstractValue:
+        """`self.connection` in a subclass of a library client (`class Bot(SingleServerIRCBot)`) that no
+        class of the project sets nor defines: the library base's own attribute, a path into the client."""
+        if cls not in self.program.classes or self.program.lookup_method(cls, attr):
+            return NOTHING
+        return self.client_path(cls, attr)
 
     def global_value(self, module: str, name: str) -> AbstractValue:
         value = self.analysis.stores.get("globals", (module, name))
