@@ -9,8 +9,9 @@ propagate.py from these resolutions, and printed by `xborder callgraph`.
 from __future__ import annotations
 
 from .ir import AttrPath, BoundMethod, CallResult, CategoryKey, ClassObject, FunctionObject, GlobalRef, LibraryObject, \
-    LibraryRef, ManagerObject, ModuleObject, Origin, ProjectRef, StaticCallee
+    LibraryRef, ManagerObject, MethodCallee, ModuleObject, Origin, ProjectRef, StaticCallee
 from .discover import MAX_TAIL_PARTS, namespace_names
+from .strings import literal
 from .summary import FieldWrite, ModuleSummary
 
 
@@ -99,6 +100,33 @@ class ProgramClasses:
             stack.extend(b for b in self.bases(c) if b in self.classes)
         self._mro[cls] = order
         return order
+
+    def literal_arguments(self, function: str, param: str) -> tuple:
+        """The constant identifiers the program's calls of a function's name pass at one of its
+        parameters (`self._dispatch_to_plugins("callback_message", ...)`): the names `getattr(obj,
+        method)` may read where `method` is that parameter. Calls are matched by the function's last
+        name and the parameter's place, whatever their receiver."""
+        key = (function, param)
+        if key not in self._literal_arguments:
+            f, name = self.functions[function][0], function.rpartition(".")[2]
+            positional = [p.name for p in f.params if p.kind == "positional"]
+            place = positional.index(param) if param in positional else None
+            bound = f.cls is not None and not f.is_static and place is not None  # `self` is no argument of `obj.m(...)`
+            found = set()
+            for s in self.modules.values():
+                for c in s.calls:
+                    callee = c.callee
+                    if type(callee) is MethodCallee and callee.name == name:
+                        at = place - 1 if bound else place
+                    elif type(callee) is StaticCallee and callee.qualname.rpartition(".")[2] == name:
+                        at = place
+                    else:
+                        continue
+                    for a in c.args:
+                        if not a.starred and (a.name == param or a.name is None and a.position is not None and a.position == at):
+                            found |= {text for text, complete, _ in map(literal, a.value.strs) if complete and text.isidentifier()}
+            self._literal_arguments[key] = tuple(sorted(found))
+        return self._literal_arguments[key]
 
     def library_bases(self, cls: str) -> tuple[str, ...]:
         """The library classes a project class derives from, nearest first (class Api(requests.Session));
@@ -309,6 +337,7 @@ class Program(ProgramClasses):
                     self.method_owners.setdefault(name, []).append(owner)
         self._mro: dict[str, list] = {}
         self._library_bases: dict[str, tuple] = {}
+        self._literal_arguments: dict[tuple, tuple] = {}
         self._families: dict[tuple, list] = {}
         self._fields: dict[str, list] = {}
         self._numbers: dict[str, frozenset] = {}

@@ -8,7 +8,7 @@ import re
 
 from ..dotted import within
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, Lit, ManagerObject, \
-    LoadedClass, LoadedModule, ModuleObject, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
+    LoadedClass, LoadedModule, ModuleObject, ParamRef, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library
@@ -29,6 +29,14 @@ def attribute_names(name: AbstractValue) -> list[str] | None:
     if not names or len(names) < len(texts):
         return []
     return None if BEYOND_CAP in name.strs else names
+
+
+def parameter_name(value: AbstractValue) -> str | None:
+    """The parameter a value is, whole, as the function's callers pass it; else None."""
+    parts = [alt[0] for alt in value.strs if len(alt) == 1]
+    if len(value.strs) == 1 and parts and type(parts[0]) is Sym and type(parts[0].path) is ParamRef:
+        return parts[0].path.name
+    return None
 
 
 def matching_members(program, obj: AbstractValue, name: AbstractValue) -> list[str]:
@@ -223,6 +231,8 @@ class Library:
         obj, names = args[0][1], attribute_names(args[1][1])
         if not names and (settings := [o for o in obj.objs if is_setting(o, self.analysis.flowrules)]):
             return merge(objects(*settings), *(g for _, g in args[2:]))  # getattr(settings, name): some setting
+        if names == [] and (param := parameter_name(args[1][1])) is not None:  # getattr(plugin, method): what callers pass
+            names = list(self.program.literal_arguments(self.f.qualname, param))
         if names == [] and not (names := matching_members(self.program, obj, args[1][1])):
             return objects(LoadedClass()) if LoadedModule() in obj.objs else None
         read = [self.attribute(obj, name) for name in names] if names else [AbstractValue(self.analysis.stores.payload(obj))]
