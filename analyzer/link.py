@@ -325,16 +325,7 @@ class Program(ProgramClasses):
                 self.methods.setdefault(c.qualname, {})
         self.template_tags = registered_tags(self.modules.values())  # tag or filter name -> the project functions registered as it
         self.aliases = module_aliases(self.modules)  # the tail of a module's name it may be imported by -> modules
-        for qualname, (f, _) in self.functions.items():
-            owner, _, name = qualname.rpartition(".")
-            if owner in self.classes:
-                self.methods[owner][name] = qualname
-                self.method_owners.setdefault(name, []).append(owner)
-        for owner, (c, _) in self.classes.items():
-            for name, method in c.aliases:
-                if method in self.methods[owner]:
-                    self.methods[owner][name] = self.methods[owner][method]
-                    self.method_owners.setdefault(name, []).append(owner)
+        self.link_methods()
         self._mro: dict[str, list] = {}
         self._library_bases: dict[str, tuple] = {}
         self._literal_arguments: dict[tuple, tuple] = {}
@@ -367,6 +358,20 @@ class Program(ProgramClasses):
         for model, manager in self.declared_managers():  # resolved while no manager is known yet
             self.managed.setdefault(manager, []).append(model)
             self.model_managers.setdefault(model, []).append(manager)
+
+    def link_methods(self) -> None:
+        """Each class's methods by name: the functions defined in its body, and the names its body
+        gives them again (`__str__ = __unicode__`)."""
+        for qualname in self.functions:
+            owner, _, name = qualname.rpartition(".")
+            if owner in self.classes:
+                self.methods[owner][name] = qualname
+                self.method_owners.setdefault(name, []).append(owner)
+        for owner, (c, _) in self.classes.items():
+            for name, method in c.aliases:
+                if method in self.methods[owner]:
+                    self.methods[owner][name] = self.methods[owner][method]
+                    self.method_owners.setdefault(name, []).append(owner)
 
     def manager_method(self, model: str, name: str) -> str | None:
         """The method `name` of the project manager `model`'s manager attributes are made of."""

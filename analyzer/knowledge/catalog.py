@@ -241,6 +241,7 @@ class Flowrules:
     settings_selectors: tuple = ()  # environment variables whose literal value names the settings module
     json_params: tuple = ()  # sink parameters encoded as JSON: an object in them sends none of its fields
     text_params: tuple = ()  # sink parameters sent as text (query, form, headers): an object in them is str(obj)
+    text_kinds: tuple = ()  # sink kinds writing every data argument as text (logging: msg % args)
     row_params: tuple = ()  # sink parameters an ORM writes as a row: a related object in it is stored as its key
     text_methods: dict = None  # str, repr, format -> the methods Python runs for each (__str__, __repr__)
     library_text_methods: tuple = ()  # of those, the ones a library base class is taken to define
@@ -282,9 +283,10 @@ class Flowrules:
         `passlib.context.CryptContext.hash`): its instances are kept, so that the method is found?"""
         return owner_of_any(self.sanitizers, qualname)
 
-    def encoding(self, param: str) -> str | None:
-        """How a sink parameter is sent (json_params, text_params, row_params), if it is encoded."""
-        return "json" if param in self.json_params else "text" if param in self.text_params else \
+    def encoding(self, param: str, kind: str = "") -> str | None:
+        """How a sink parameter is sent (json_params, text_params, row_params; every one of a sink
+        of a text_kinds kind as text), if it is encoded."""
+        return "json" if param in self.json_params else "text" if param in self.text_params or kind in self.text_kinds else \
             "row" if param in self.row_params else None
 
 
@@ -460,7 +462,7 @@ _NAME_LISTS = (
     "url_types", "statement_types", "field_lists", "field_name_attributes", "element_copies", "element_takers",
     "url_parsers", "url_decoders", "path_builders", "codecs", "settings_modules", "no_data", "selectors",
     "read_builders", "relation_keys", "properties", "whole_object", "field_dicts", "settings_selectors",
-    "json_params", "text_params", "row_params", "library_text_methods", "single_instance", "field_selectors",
+    "json_params", "text_params", "text_kinds", "row_params", "library_text_methods", "single_instance", "field_selectors",
     "builtin_methods", "class_loaders", "module_loaders", "injectors",
 )
 _NAME_SETS = (

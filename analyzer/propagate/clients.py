@@ -96,6 +96,13 @@ class Clients:
         base = self.client_base(cls)
         return objects(ClientPath(self.client_of(cls, base), name)) if base else NOTHING
 
+    def base_client_path(self, cls: str, attr: str) -> AbstractValue:
+        """`self.connection` in a subclass of a library client (`class Bot(SingleServerIRCBot)`) that no
+        class of the project sets nor defines: the library base's own attribute, a path into the client."""
+        if cls not in self.program.classes or self.program.lookup_method(cls, attr):
+            return NOTHING
+        return self.client_path(cls, attr)
+
     def named_endpoints(self, clients: AbstractValue) -> AbstractValue:
         """The clients, a destination that is an endpoint name their SDK maps to a host (client
         `constants`: `ovh.Client(endpoint="ovh-eu")`, the name given here or by a caller) replaced by

@@ -100,13 +100,6 @@ class Evaluation:
             return merge(value, self.name_value(imported))
         return value
 
-    def base_client_path(self, cls: str, attr: str) -> AbstractValue:
-        """`self.connection` in a subclass of a library client (`class Bot(SingleServerIRCBot)`) that no
-        class of the project sets nor defines: the library base's own attribute, a path into the client."""
-        if cls not in self.program.classes or self.program.lookup_method(cls, attr):
-            return NOTHING
-        return self.client_path(cls, attr)
-
     def global_value(self, module: str, name: str) -> AbstractValue:
         value = self.analysis.stores.get("globals", (module, name))
         return value if value is not None else self.name_value(f"{module}.{name}") if module not in self.program.modules else NOTHING

@@ -7,12 +7,31 @@ from __future__ import annotations
 from ..ir import CALLED, EMPTY, AttrPath, Deferred, PartialObject, Sym, ordered, wrap
 from ..summary import DOUBLE_STAR, Arg
 from .binding import bind_library, shift_positions
-from .lattice import NOTHING, AbstractValue, known_objects, merge
+from .lattice import NOTHING, AbstractValue, known_objects, merge, objects
 from .results import DeferredCall, Site
 
 
 class Invocations:
     """Threads, executors and partials, for a Frame."""
+
+    def passed_on(self, qualname: str, args: tuple, site: Site) -> AbstractValue | None:
+        """What a call hands back of what it is given: a wrapper's value (flow.toml wrappers), the
+        argument a call returns (returns_argument: `closing(cursor)` is the cursor); else None."""
+        flowrules = self.analysis.flowrules
+        if qualname in flowrules.wrappers and args:
+            return self.wrapped(args, site)
+        if (position := flowrules.returns_argument.get(qualname)) is not None:
+            return next((value for arg, value in args if arg.position == position and not arg.starred), NOTHING)
+        return None
+
+    def wrapped(self, args: tuple, site: Site) -> AbstractValue:
+        """A wrapper's value (flow.toml wrappers): what it wraps; functools.partial(f, a, k=b), whose
+        result calls f with a and k=b first."""
+        if len(args) == 1:
+            return args[0][1]
+        key = (site.path, site.loc)
+        self.analysis.partials[key] = (args[0][1], args[1:])
+        return objects(PartialObject(key))
 
     def invoke(self, args: tuple, spec: int | dict, site: Site) -> AbstractValue:
         """`asyncio.to_thread(f, a, k=b)`, `loop.run_in_executor(None, f, a)`: f runs at once with

@@ -8,7 +8,7 @@ import re
 
 from ..dotted import within
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, Lit, ManagerObject, \
-    LoadedClass, LoadedModule, ModuleObject, ParamRef, PartialObject, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
+    LoadedClass, LoadedModule, ModuleObject, ParamRef, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
 from ..strings import literal
 from .binding import bind_library
@@ -93,15 +93,6 @@ def but_key_lookups(args: tuple, keys: tuple) -> tuple:
 class Library:
     """Calls into libraries, for a Frame."""
 
-    def wrapped(self, args: tuple, site: Site) -> AbstractValue:
-        """A wrapper's value (flow.toml wrappers): what it wraps; functools.partial(f, a, k=b), whose
-        result calls f with a and k=b first."""
-        if len(args) == 1:
-            return args[0][1]
-        key = (site.path, site.loc)
-        self.analysis.partials[key] = (args[0][1], args[1:])
-        return objects(PartialObject(key))
-
     def load_class(self, args: tuple) -> AbstractValue:
         """A class loaded by its dotted name: the class or function each literal name gives (a project
         one, or a library one the rules may know; a Django model by "app_label.Model", or given in two
@@ -135,10 +126,8 @@ class Library:
         flowrules, name = self.analysis.flowrules, qualname.rpartition(".")[2]
         if flowrules.is_sanitizer(qualname):
             return self.cut(qualname, args, receiver, site)
-        if qualname in flowrules.wrappers and args:
-            return self.wrapped(args, site)
-        if (position := flowrules.returns_argument.get(qualname)) is not None:  # closing(cursor): the cursor
-            return next((value for arg, value in args if arg.position == position and not arg.starred), NOTHING)
+        if (passed := self.passed_on(qualname, args, site)) is not None:
+            return passed
         if receiver is not None and (made := self.serializer_made(name, receiver, args, site)) is not None:
             return made
         if qualname == "getattr" and len(args) >= 2 and (read := self.read_attribute(args)) is not None:
@@ -305,7 +294,7 @@ class Library:
         for p in sorted(names):
             if site is not None and p == DOUBLE_STAR and (spread := spread_params(self.analysis.flowrules, sink, bound, roles)) is not None:
                 sent = self.spread_parts(bound[p], spread)
-            elif site is not None and (how := self.analysis.flowrules.encoding(p)):
+            elif site is not None and (how := self.analysis.flowrules.encoding(p, sink.kind if sink is not None else "")):
                 sent = self.encoded(bound[p], how, site)
             else:
                 sent = self.analysis.stores.payload(bound[p])

@@ -331,6 +331,14 @@ class Definitions:
             source = next(a.index for a in value.atoms if type(a) is SourceRef)
         scope.relations.append(ReverseAccessor(model, name, source, target.value))
 
+    def method_alias(self, value_node, scope: Scope) -> str | None:
+        """`__str__ = __unicode__` or `__call__ = execute` in a class body names a method the class
+        defined above it: the name is another name of that method, not a field."""
+        if scope.kind != "class" or not isinstance(value_node, cst.Name):
+            return None
+        defined = {s.name.value for s in self.class_nodes[scope.qualname].body.body if isinstance(s, cst.FunctionDef)}
+        return value_node.value if value_node.value in defined else None
+
 
 class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Imports, Names):
     """One module being summarized: the located nodes, sources, call sites and definitions found."""

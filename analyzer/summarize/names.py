@@ -10,7 +10,7 @@ from ..dotted import within
 from ..ir import EMPTY, AttrPath, CallResult, GlobalRef, LibraryRef, ProjectRef, SelfRef, SourceRef, StaticCallee, Val, join
 from ..summary import Arg, Source
 from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, one_element, \
-    literal_str, mapping_name, param_value, path_step, related_model_arguments, string_collection, text_of, unpacked_names, unquote
+    literal_str, literal_template, mapping_name, param_value, path_step, related_model_arguments, string_collection, text_of, unpacked_names, unquote
 
 
 class Scope:
@@ -338,6 +338,27 @@ class Names:
         elif isinstance(node, (cst.If, cst.Try, cst.With)):
             for child in _walk_blocks(node):
                 self.prescan(child)
+
+    def program_text(self, name: str, node, scope: Scope) -> bool:
+        """Is `name = node` the program's text under a name of a person's own words? Tracks the
+        scope's locals that hold such text (`subject = _("Hi %s"); subject = subject % n`)."""
+        key = (scope.qualname, name)
+        if node is not None and self.is_program_text(node, scope):
+            self.program_texts.add(key)
+        else:
+            self.program_texts.discard(key)
+            return False
+        return self.names_own_words(name)
+
+    def is_program_text(self, node, scope: Scope) -> bool:
+        """Text the program writes: a literal template made into text (`_("Hello %s") % n`,
+        f"...", "...".format(n), _("Hello")), a rendered template (`render_to_string(name, ctx)`),
+        or a local of this scope that holds one."""
+        return literal_template(node, lambda n: (scope.qualname, n) in self.program_texts) or self.rendered_text(node, scope)
+
+    def names_own_words(self, name: str, owner: str | None = None) -> bool:
+        """Is `name` (of `owner`: `send_mail(subject=...)`) a name of a person's own words (flow.toml own_words)?"""
+        return self.names_one_of(name, self.flowrules.own_words, owner)
 
 
 def _walk_blocks(node):

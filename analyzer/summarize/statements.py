@@ -9,7 +9,7 @@ from ..ir import EMPTY, CallResult, MethodCallee, Poured, Unknown, Val, join, or
 from ..summary import FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_instance, as_scalar, class_test, collection, converted_variable, either, flat, has_starred, item, literal_template, made_by, named_after_class, \
+from .values import as_instance, as_scalar, class_test, collection, converted_variable, either, flat, has_starred, item, made_by, named_after_class, \
     scalar_variable, strs_of, unquote
 
 
@@ -251,27 +251,6 @@ class Statements:
         elif isinstance(target, cst.Subscript):
             self.assign_item(target, value, scope, value_node, augmented)
 
-    def program_text(self, name: str, node, scope: Scope) -> bool:
-        """Is `name = node` the program's text under a name of a person's own words? Tracks the
-        scope's locals that hold such text (`subject = _("Hi %s"); subject = subject % n`)."""
-        key = (scope.qualname, name)
-        if node is not None and self.is_program_text(node, scope):
-            self.program_texts.add(key)
-        else:
-            self.program_texts.discard(key)
-            return False
-        return self.names_own_words(name)
-
-    def is_program_text(self, node, scope: Scope) -> bool:
-        """Text the program writes: a literal template made into text (`_("Hello %s") % n`,
-        f"...", "...".format(n), _("Hello")), a rendered template (`render_to_string(name, ctx)`),
-        or a local of this scope that holds one."""
-        return literal_template(node, lambda n: (scope.qualname, n) in self.program_texts) or self.rendered_text(node, scope)
-
-    def names_own_words(self, name: str, owner: str | None = None) -> bool:
-        """Is `name` (of `owner`: `send_mail(subject=...)`) a name of a person's own words (flow.toml own_words)?"""
-        return self.names_one_of(name, self.flowrules.own_words, owner)
-
     def assign_name(self, target: cst.Name, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         name = target.value
         if not augmented and (method := self.method_alias(value_node, scope)):
@@ -307,14 +286,6 @@ class Statements:
         elif scope.kind != "module" and name in scope.globals_declared:
             scope.writes.append(GlobalWrite(self.module, name, value))
         scope.env[name] = value
-
-    def method_alias(self, value_node, scope: Scope) -> str | None:
-        """`__str__ = __unicode__` or `__call__ = execute` in a class body names a method the class
-        defined above it: the name is another name of that method, not a field."""
-        if scope.kind != "class" or not isinstance(value_node, cst.Name):
-            return None
-        defined = {s.name.value for s in self.class_nodes[scope.qualname].body.body if isinstance(s, cst.FunctionDef)}
-        return value_node.value if value_node.value in defined else None
 
     def assign_attribute(self, target: cst.Attribute, value: Val, scope: Scope) -> None:
         if scope.is_self(target.value):
