@@ -321,10 +321,11 @@ def test_big_literal_data_is_summarized_as_data(tmp_path):
 
 def test_worker_memory_limit_stops_one_file(tmp_path):
     """A file that needs more memory than a worker may use is reported (XB902) instead of taking
-    the machine down; the others are analysed."""
+    the machine down; the others are analysed. The file timeout is set far away, so that on a
+    loaded machine (the suite runs a worker per core) the memory limit, not the clock, stops it."""
     greedy = "CALLS = [" + ", ".join(f"f({i})" for i in range(100_000)) + "]\n"
     write_project(tmp_path, {"healthy.py": HEALTHY, "greedy.py": greedy})
-    code, report, stderr = scan_json(tmp_path, "--home", "CN", "--worker-memory", "300", "--jobs", "1")
+    code, report, stderr = scan_json(tmp_path, "--home", "CN", "--worker-memory", "300", "--jobs", "1", "--file-timeout", "600")
     assert report is not None, stderr
     assert [(e["path"], e["code"]) for e in report["errors"]] == [("greedy.py", "XB902")]
     assert "memory" in report["errors"][0]["message"] and "worker-memory" in report["errors"][0]["message"]
