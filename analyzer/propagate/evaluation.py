@@ -78,14 +78,13 @@ class Evaluation:
             case ArgOut(call=index, position=position, name=name):
                 self.call(index)  # what the call put into the argument, once the call has run
                 return self.call_outs.get((self.module.path, self.module.calls[index].loc), {}).get((position, name), NOTHING)
-            case Poured(target=target, value=value, attr=attr):
+            case Poured(target=target, value=value):
                 held = self.value_of(Val(frozenset(target))).objs
                 fields = held and all(type(o) in (Instance, SelfObject) for o in held)
                 if fields:
                     return NOTHING
                 given = self.value_of(Val(frozenset(value)))  # the data, not a project object that would take the holder's writes
-                data = AbstractValue(given.taint, frozenset(o for o in given.objs if type(o) not in (Instance, SelfObject)), given.strs, given.keys)
-                return AbstractValue(keys={attr: data})  # under its attribute: `msg.count` elsewhere reads none of it
+                return AbstractValue(given.taint, frozenset(o for o in given.objs if type(o) not in (Instance, SelfObject)), given.strs, given.keys)
         return NOTHING
 
     def setting(self, module: str, name: str) -> AbstractValue:
@@ -179,8 +178,8 @@ class Evaluation:
             elif k.category in records and (key_read or not self.program.is_relation_id(k, t)) \
                     or k.category not in records and not answered and self.program.is_relation_id(k, t) == key_read:
                 taint[k] = t
-        if name in g.keys and (not answered or any(type(o) is LibraryObject and self.answers(o, name, NOTHING) for o in objs)):
-            found.append(g.keys[name])  # what `msg.to = ...` put on it; a library model's row found by `name=...` (Library.library_rows)
+        if name in g.keys and any(type(o) is LibraryObject and self.answers(o, name, NOTHING) for o in objs):
+            found.append(g.keys[name])  # a library model's row found by `name=...` (Library.library_rows)
         value = merge(AbstractValue(taint), *found)
         if any(type(o) in (Instance, SelfObject, ClassObject) and self.program.is_number_field(o.cls, name) for o in objs):
             return self.amount(value)

@@ -294,8 +294,7 @@ class Statements:
         obj = self.expr(target.value, scope)
         scope.writes.append(FieldWrite(obj, None, target.attr.value, value, self.loc(target)))
         poured = flat(value).atoms
-        name = target.value.value if isinstance(target.value, cst.Name) else None
-        if name is not None and (name in scope.env or name in scope.params) and poured:  # a parameter too (`user.last_ip = ip`)
-            held = scope.env.get(name) or scope.params[name]
+        if isinstance(target.value, cst.Name) and target.value.value in scope.env and poured:
+            held = scope.env[target.value.value]
             local = tuple(ordered([a for a in held.atoms if type(a) is not Poured]))
-            scope.env[name] = join(held, Val(frozenset({Poured(local, tuple(ordered(poured)), target.attr.value)})))
+            scope.env[target.value.value] = join(held, Val(frozenset({Poured(local, tuple(ordered(poured)), target.attr.value)})))
