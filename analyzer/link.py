@@ -113,20 +113,26 @@ class ProgramClasses:
             place = positional.index(param) if param in positional else None
             bound = f.cls is not None and not f.is_static and place is not None  # `self` is no argument of `obj.m(...)`
             found = set()
+            for c in self.calls_by_name().get(name, ()):
+                at = place - 1 if bound and type(c.callee) is MethodCallee else place
+                for a in c.args:
+                    if not a.starred and (a.name == param or a.name is None and a.position is not None and a.position == at):
+                        found |= {text for text, complete, _ in map(literal, a.value.strs) if complete and text.isidentifier()}
+            self._literal_arguments[key] = tuple(sorted(found))
+        return self._literal_arguments[key]
+
+    def calls_by_name(self) -> dict:
+        """The program's call sites by the last name of what they call (`obj.m(...)`, `m(...)`,
+        `mod.m(...)`), made once."""
+        if self._calls_by_name is None:
+            self._calls_by_name = {}
             for s in self.modules.values():
                 for c in s.calls:
                     callee = c.callee
-                    if type(callee) is MethodCallee and callee.name == name:
-                        at = place - 1 if bound else place
-                    elif type(callee) is StaticCallee and callee.qualname.rpartition(".")[2] == name:
-                        at = place
-                    else:
-                        continue
-                    for a in c.args:
-                        if not a.starred and (a.name == param or a.name is None and a.position is not None and a.position == at):
-                            found |= {text for text, complete, _ in map(literal, a.value.strs) if complete and text.isidentifier()}
-            self._literal_arguments[key] = tuple(sorted(found))
-        return self._literal_arguments[key]
+                    name = callee.name if type(callee) is MethodCallee else callee.qualname.rpartition(".")[2] if type(callee) is StaticCallee else None
+                    if name is not None:
+                        self._calls_by_name.setdefault(name, []).append(c)
+        return self._calls_by_name
 
     def library_bases(self, cls: str) -> tuple[str, ...]:
         """The library classes a project class derives from, nearest first (class Api(requests.Session));
@@ -329,6 +335,7 @@ class Program(ProgramClasses):
         self._mro: dict[str, list] = {}
         self._library_bases: dict[str, tuple] = {}
         self._literal_arguments: dict[tuple, tuple] = {}
+        self._calls_by_name: dict | None = None  # last name of the callee -> call sites (literal_arguments)
         self._families: dict[tuple, list] = {}
         self._fields: dict[str, list] = {}
         self._numbers: dict[str, frozenset] = {}
