@@ -4,6 +4,10 @@ up for the test; each test failed before its fix."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 
 from conftest import run_cli, scan_json, write_project
@@ -321,12 +325,16 @@ def test_big_literal_data_is_summarized_as_data(tmp_path):
 
 def test_worker_memory_limit_stops_one_file(tmp_path):
     """A file that needs more memory than a worker may use is reported (XB902) instead of taking
-    the machine down; the others are analysed. The file timeout is set far away, so that on a
-    loaded machine (the suite runs a worker per core) the memory limit, not the clock, stops it."""
+    the machine down; the others are analysed. The scan runs in a process of its own: a worker
+    forked from a test process that already ran many tests finds freed memory to grow into, so its
+    limit, counted from its size at start, need not be reached; and the file timeout is set far
+    away, so that on a loaded machine the memory limit, not the clock, stops the file."""
     greedy = "CALLS = [" + ", ".join(f"f({i})" for i in range(100_000)) + "]\n"
     write_project(tmp_path, {"healthy.py": HEALTHY, "greedy.py": greedy})
-    code, report, stderr = scan_json(tmp_path, "--home", "CN", "--worker-memory", "300", "--jobs", "1", "--file-timeout", "600")
-    assert report is not None, stderr
+    run = subprocess.run([sys.executable, "-m", "xborder", "scan", str(tmp_path), "--format", "json-v1", "--no-cache", "--home", "CN",
+                          "--worker-memory", "300", "--jobs", "1", "--file-timeout", "600"], capture_output=True, text=True)
+    code, report = run.returncode, json.loads(run.stdout) if run.stdout.strip() else None
+    assert report is not None, run.stderr
     assert [(e["path"], e["code"]) for e in report["errors"]] == [("greedy.py", "XB902")]
     assert "memory" in report["errors"][0]["message"] and "worker-memory" in report["errors"][0]["message"]
     assert healthy_kept(report) and code == 1
