@@ -92,16 +92,12 @@ class Clients:
 
     def client_path(self, cls: str, name: str) -> AbstractValue:
         """`db.session` on an instance of a project subclass of a library client (class
-        IndicoSQLAlchemy(SQLAlchemy)) that does not answer `name` itself: a path into the client."""
+        IndicoSQLAlchemy(SQLAlchemy)), or `self.connection` inside one (`class Bot(SingleServerIRCBot)`),
+        that no class of the project sets nor defines: a path into the client."""
         base = self.client_base(cls)
-        return objects(ClientPath(self.client_of(cls, base), name)) if base else NOTHING
-
-    def base_client_path(self, cls: str, attr: str) -> AbstractValue:
-        """`self.connection` in a subclass of a library client (`class Bot(SingleServerIRCBot)`) that no
-        class of the project sets nor defines: the library base's own attribute, a path into the client."""
-        if cls not in self.program.classes or self.program.lookup_method(cls, attr):
+        if base is None or self.program.lookup_method(cls, name):
             return NOTHING
-        return self.client_path(cls, attr)
+        return objects(ClientPath(self.client_of(cls, base), name))
 
     def named_endpoints(self, clients: AbstractValue) -> AbstractValue:
         """The clients, a destination that is an endpoint name their SDK maps to a host (client

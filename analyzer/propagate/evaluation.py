@@ -65,7 +65,7 @@ class Evaluation:
                 if self.self_param and self.program.declaring_subclasses(cls, attr):
                     return symbol(AttrPath(ParamRef(self.self_param), attr))  # the caller knows the class
                 value = merge(self.analysis.stores.field(cls, attr), self.validated_attribute(cls, attr)) \
-                    or self.subclass_field(cls, attr) or self.base_client_path(cls, attr)
+                    or self.subclass_field(cls, attr) or self.client_path(cls, attr)
                 return self.amount(value) if self.program.is_number_field(cls, attr) else value
             case AttrPath(base=base, name=name):  # `request.user` (flow.toml identity parameter_attributes): the signed-in user too
                 value = self.attribute(self.atom_value(base), name)

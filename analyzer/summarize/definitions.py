@@ -333,7 +333,7 @@ class Definitions:
 
     def method_alias(self, value_node, scope: Scope) -> str | None:
         """`__str__ = __unicode__` or `__call__ = execute` in a class body names a method the class
-        defined above it: the name is another name of that method, not a field."""
+        body defines: the name is another name of that method, not a field."""
         if scope.kind != "class" or not isinstance(value_node, cst.Name):
             return None
         defined = {s.name.value for s in self.class_nodes[scope.qualname].body.body if isinstance(s, cst.FunctionDef)}
