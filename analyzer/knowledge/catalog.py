@@ -230,6 +230,7 @@ class Flowrules:
     number_types: frozenset = frozenset()  # types and field constructors declaring a number: no record's categories
     enum_bases: frozenset = frozenset()  # enumeration bases: a member read off a subclass is nobody's data
     authenticating: frozenset = frozenset()  # keywords of a library call that only authenticate it: nothing of theirs comes out
+    selecting: frozenset = frozenset()  # keywords naming whom a library function looks its answer up for: nothing of theirs comes out
     own_words: frozenset = frozenset()  # categories of a person's own words: never text the program writes from a literal
     signals: Signals = Signals()  # what makes, connects and sends signal objects
     properties: tuple = ()  # decorators that make a method read as an attribute (@property)
@@ -466,7 +467,7 @@ _NAME_LISTS = (
     "builtin_methods", "class_loaders", "module_loaders", "injectors",
 )
 _NAME_SETS = (
-    "translators", "record_categories", "number_types", "enum_bases", "authenticating", "own_words",
+    "translators", "record_categories", "number_types", "enum_bases", "authenticating", "selecting", "own_words",
 )
 
 

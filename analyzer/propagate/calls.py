@@ -269,15 +269,14 @@ class Calls:
         own taint, not every field of the model objects they may be, unless the call hands out a
         whole object (flow.toml whole_object: `obj.to_dict()`, `asdict(obj)`, `str(obj)`). A secret
         given under a keyword that names it one (flow.toml authenticating) only authenticates the
-        call: `client.userinfo(token=token)` answers with a profile, not the token. A key read
-        (flow.toml key_readers: `cache.get(key)`, `cls.query().get(id_)`) gives what the receiver
-        holds under the key, not the key."""
-        stores = self.analysis.stores
-        whole = self.analysis.flowrules.whole_object
-        keyed = method in self.analysis.flowrules.key_readers
+        call: `client.userinfo(token=token)` answers with a profile, not the token; nor is the
+        person a function looks its answer up for (flow.toml selecting: `get_grade(user=user)`). A
+        key read (flow.toml key_readers: `cache.get(key)`) gives what the receiver holds under it."""
+        flowrules, stores, whole = self.analysis.flowrules, self.analysis.stores, self.analysis.flowrules.whole_object
+        keyed, looks_up = method in flowrules.key_readers, not (function or method or "A")[:1].isupper()
         taint: dict = {}
         for arg, g in args:
-            if self.analysis.flowrules.authenticates(arg.name) or keyed and arg.position == 0:
+            if flowrules.authenticates(arg.name) or keyed and arg.position == 0 or looks_up and arg.name in flowrules.selecting:
                 continue
             for k, t in stores.payload(g, fields=function in whole).items():
                 add_taint(taint, k, t)

@@ -198,7 +198,9 @@ class Rendering:
             if not named:
                 return args
             rendered = self.rendered(keyword_context([args[i] for i in named]), names, site, rule.prefix, rule.suffix)
-            return tuple((arg, (rendered if i == named[0] else NOTHING) if i in named else g) for i, (arg, g) in enumerate(args))
+            # what is written goes with the template's name: no keyword's meaning (`customer=`) sticks to it
+            named_by = next(i for i, (arg, _) in enumerate(args) if arg.name == rule.name or arg.name is None and arg.position == rule.params.index(rule.name))
+            return tuple((arg, merge(g, rendered) if i == named_by else NOTHING if i in named else g) for i, (arg, g) in enumerate(args))
         position = rule.params.index(rule.context)
         return tuple((arg, self.rendered(g, names, site, rule.prefix, rule.suffix) if arg.name == rule.context or
                       (arg.name is None and not arg.starred and arg.position == position) else g) for arg, g in args)
