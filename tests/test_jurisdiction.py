@@ -343,6 +343,10 @@ def test_host_pattern_rule_names_the_region(j):
         ("aiplatform.eu.rep.googleapis.com", "EU"),
         # payment APIs django-payments sends to (SOFORT's XML API, Sofort GmbH in Munich)
         ("api.sofort.com", "DE"),
+        # vendor API hosts apprise 2.3.0 and open-webui 0.5.20 fix (httpSMS by its deployment region; Tavily, Exa by the company's seat)
+        ("api.httpsms.com", "US"),
+        ("api.tavily.com", "US"),
+        ("api.exa.ai", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
@@ -718,7 +722,7 @@ def test_squadcast_eu_host_is_not_placed_by_the_us_entry(j):
     "host",
     [
         # apprise 1.9-era plugin hosts: no page read places these vendors' data or operating company
-        "api.httpsms.com",
+        # (api.httpsms.com is placed now, by the region in httpSMS's own deployment file)
         "gate.whapi.cloud",
         "smstunnel.io",
         "api.groundmail.dev",
@@ -729,13 +733,11 @@ def test_squadcast_eu_host_is_not_placed_by_the_us_entry(j):
         "errors.scoutapm.com",
         "api.pipedrive.com",
         "edge.api.flagsmith.com",
-        # search vendors: Tavily (AlphaAI Technologies Inc.: Israeli privacy law cited, a New York address
-        # only in third-party notes), Exa, Jina AI's reader (r.jina.ai: its terms were not read for it),
-        # Serper, Bocha, DuckDuckGo
-        "api.tavily.com",
-        "api.exa.ai",
+        # search vendors: Jina AI's reader (r.jina.ai: its terms were not read for it), Serper, Serply, Bocha,
+        # DuckDuckGo (Tavily and Exa are placed now at their companies' seats, confidence "recalled")
         "r.jina.ai",
         "google.serper.dev",
+        "api.serply.io",
         "api.bochaai.com",
         "duckduckgo.com",
     ],
