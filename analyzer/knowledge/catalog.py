@@ -197,6 +197,7 @@ class Flowrules:
     mutators: tuple  # method names that store their arguments into the receiver (append, update)
     element_mutators: tuple  # of those, the ones adding one element of a collection (append, add)
     merging_mutators: tuple  # of those, the ones merging a mapping's keys into the receiver's (update)
+    keyed_mutators: tuple  # of those, the ones putting a value under the constant key given with it (setdefault)
     wrappers: tuple  # qualified names whose result calls their first argument (functools.partial)
     key_readers: tuple  # methods whose first argument is a key read from the receiver (d.get("phone"))
     value_views: tuple  # methods giving the values a mapping holds (dict.values())
@@ -458,7 +459,7 @@ def load_rules_toml(directory: Path, name: str) -> dict:
 
 # flow.toml keys that are plain lists of names, loaded as tuples (in file order) or as sets
 _NAME_LISTS = (
-    "sanitizers", "mutators", "element_mutators", "merging_mutators", "wrappers", "key_readers", "value_views",
+    "sanitizers", "mutators", "element_mutators", "merging_mutators", "keyed_mutators", "wrappers", "key_readers", "value_views",
     "copiers", "returns_receiver", "managers", "environment_readers", "request_variables", "request_mappings", "model_queries",
     "url_types", "statement_types", "field_lists", "field_name_attributes", "element_copies", "element_takers",
     "url_parsers", "url_decoders", "path_builders", "codecs", "settings_modules", "no_data", "selectors",

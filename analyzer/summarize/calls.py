@@ -117,7 +117,7 @@ class Calls:
                 value = join(*(self.attribute_value(args[0].value, a) | self.source(scope, where, a, owner, "attribute") for a in attrs))
                 return value | args[2].value if len(args) > 2 else value
         if method in flowrules.mutators and isinstance(func, cst.Attribute):
-            self.mutate(func.value, self.poured(args, method), scope)
+            self.mutate(func.value, self.poured(args, method, node), scope)
         if method in flowrules.key_readers and node.args \
                 and (receiver is not None or name.rpartition(".")[0] in flowrules.request_mappings):
             return self.key_read(node, func, receiver or EMPTY, result, args, scope)
@@ -228,14 +228,19 @@ class Calls:
                 keys[a.name] = a.value
         return Val(frozenset(atoms), (), tuple(sorted(keys.items())))
 
-    def poured(self, args: list, method: str) -> Val:
+    def poured(self, args: list, method: str, node: cst.Call) -> Val:
         """What a mutator call pours into its receiver: an element (`append`, flow.toml
         element_mutators) with its keys; a mapping's keys merged into the receiver's (`update`,
-        merging_mutators: `context.update({"user": u})` holds u under "user"); else all, whole."""
+        merging_mutators: `context.update({"user": u})` holds u under "user"); a value under the
+        constant key given with it (`context.setdefault("session", Session)`, keyed_mutators), as
+        `context["session"] = Session` holds it; else all, whole."""
         if method in self.flowrules.element_mutators:
             return collection(a.value for a in args)
         if method in self.flowrules.merging_mutators and (mapping := self.dict_value(args)) is not None:
             return mapping
+        if method in self.flowrules.keyed_mutators and len(args) == 2 and args[0].position == 0 and args[1].position == 1 \
+                and (key := literal_str(node.args[0].value)) is not None:
+            return Val(keys=((key, args[1].value),))
         return Val(join(*(flat(a.value) for a in args)).atoms)
 
     def mutate(self, target: cst.BaseExpression, value: Val, scope: Scope) -> None:
