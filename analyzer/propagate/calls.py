@@ -359,10 +359,10 @@ class Calls:
         result = self.analysis.results.get(qualname)
         if result is None:
             return self.default(args, None) if not qualname.endswith(">") else NOTHING
-        for name, value in result.defaults.items():
-            binding.setdefault(name, value)
+        defaulted = frozenset(result.defaults).difference(binding)
+        binding.update((name, result.defaults[name]) for name in defaulted)
         steps_in = {p: Step(site.path, site.loc, f"passed as '{p}' to {qualname}") for p in binding}
-        sub = Substitution(self, binding, steps_in, site)
+        sub = Substitution(self, binding, steps_in, site, defaulted)
         ret = sub.value(result.ret, Step(site.path, site.loc, f"returned from {qualname}"))
         self.expand(qualname, result, sub)
         if result.outs:

@@ -14,10 +14,11 @@ from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCal
 class Substitution:
     """Replace a callee's symbolic parameters by the caller's values, extending traces."""
 
-    def __init__(self, frame, binding: dict, steps_in: dict, site=None):
+    def __init__(self, frame, binding: dict, steps_in: dict, site=None, defaulted: frozenset = frozenset()):
         self.frame = frame
         self.site = site  # the call site, where a parameter's object made into text runs its __str__
         self.binding = binding  # parameter name -> the caller's AbstractValue
+        self.defaulted = defaulted  # the parameters the caller passes nothing to: they hold their defaults
         self.steps_in = steps_in  # parameter name -> the trace step "passed as 'p' to f"
         self.cache: dict = {}
         self.calling: set = set()  # deferred calls (ir.CALLED) whose value is being read
@@ -169,11 +170,15 @@ class Substitution:
     def named_key(self, k: CategoryKey) -> CategoryKey | None:
         """A category a parameter's name alone gave (`def greet(user_name)`), seen from this call
         site: none where the caller passes data of a category of its own there (what the value is
-        says more than what the callee calls it: `greet(user.name)` is a name, not a user name),
-        plain where the caller passes nothing personal, and the caller's callers' to decide where
-        the caller passes its own parameter on."""
+        says more than what the callee calls it: `greet(user.name)` is a name, not a user name) or
+        passes nothing there at all (the callee's default: `connect(config)` binds with the
+        configured account, not a `username=None` of a person), plain where the caller passes
+        nothing personal, and the caller's callers' to decide where the caller passes its own
+        parameter on."""
         named = set()
         for r in k.named:
+            if type(root := path_root(r.path)) is ParamRef and root.name in self.defaulted:
+                return None
             actual = self.sym(r.path)
             if carries_category(actual):
                 return None
