@@ -182,7 +182,7 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
     cache = None
     if options.use_cache:
         cache = Cache(Path(options.cache_dir) if options.cache_dir else root / ".xborder_cache", knowledge.digest(), root)
-    runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), root, cache, options.jobs,
+    runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources, knowledge.catalog.senders()), root, cache, options.jobs,
                     options.progress, config.file_timeout, config.worker_memory)
     summaries = runner.summaries(files, config.max_file_bytes)
     if not config.include_tests:

@@ -83,7 +83,7 @@ def generated(root: Path, packages: list, knowledge, jobs: int | None = None) ->
     targets = [t for p in packages for t in (root / p, root / f"{p}.py") if t.exists()]
     files = discover(root, targets) if targets else []
     config = knowledge.config
-    runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources), root.resolve(), None, jobs, None,
+    runner = Runner(Context(knowledge.vocabulary, knowledge.catalog.flowrules, knowledge.sources, knowledge.catalog.senders()), root.resolve(), None, jobs, None,
                     config.file_timeout, config.worker_memory)
     with runner:
         summaries = knowledge.sources.idle(runner.summaries(files, config.max_file_bytes))

@@ -74,6 +74,7 @@ class Sink:
     examples: tuple  # ((report snippet, ignore snippet))
     hooks: tuple = ()  # ("reporter_class().get_traceback_text", ...): project methods whose return it sends
     setter: bool = False  # an attribute set by assignment (`scope.user = {...}`), not a method called
+    sends: tuple = ()  # categories a library class sends by itself once the project uses it (PasswordResetView)
     origin: str = field(default="", compare=False, repr=False)  # the rules file or config that says it
 
 
@@ -118,6 +119,7 @@ def parse_sink(entry: dict, origin: str) -> Sink:
         examples=(examples.get("report", ""), examples.get("ignore", "")),
         hooks=tuple(entry.get("hooks", ())),
         setter=entry.get("setter", False),
+        sends=tuple(entry.get("sends", ())),
         origin=origin,
     )
 
@@ -369,6 +371,11 @@ class Catalog:
             tuple(self.settings_clients.values()),
             self.libraries,
         )
+
+    def senders(self) -> dict:
+        """Library classes that send personal data by themselves once the project uses them (a sink's
+        `sends`): class -> the categories, for the summarizer to start a flow where one is used."""
+        return {s.callee: s.sends for s in self.sinks_by_callee.values() if s.sends}
 
     def sink(self, qualname: str):
         """The sink rule of a qualified callee: its own, else the most literal glob that matches,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import libcst as cst
 
@@ -46,6 +46,7 @@ class Context:
     vocabulary: object  # knowledge.vocabulary.Vocabulary
     flowrules: object  # knowledge.catalog.Flowrules
     sources: object  # knowledge.sources.SourceRules
+    senders: dict = field(default_factory=dict)  # library class -> categories it sends by itself (Catalog.senders)
 
 
 def suppressions(source: bytes) -> tuple:

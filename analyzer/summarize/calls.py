@@ -38,6 +38,7 @@ class Calls:
         value = self.call_value(node, scope)
         func = node.func
         static = self.static_name(func, scope)
+        self.library_sender(func, static, scope)
         named = [literal_str(a.value) for a in node.args[:2]]
         if len(named) == 2 and named[0] in self.flowrules.settings_selectors and named[1]:
             self.settings_names.add(named[1])  # os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings.prod")

@@ -197,6 +197,7 @@ class Definitions:
             if isinstance(base, cst.BooleanOperation) and isinstance(base.operator, cst.Or):
                 base = base.left
             bases.append(self.static_name(unquote(base), scope) or self.made_attribute(base, scope) or text_of(base))
+            self.library_sender(base, bases[-1], scope)
         if set(bases) & self.flowrules.enum_bases:
             self.enums.add(qualname)
         # A class body runs where the class is defined: its calls and attribute values belong to
@@ -348,6 +349,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Impo
         self.text = text  # the module's source, for quick looks before walking its tree
         self.flowrules = ctx.flowrules
         self.source_rules = ctx.sources
+        self.senders = ctx.senders
         # flow.toml logins: credential words as identifiers split into words and glued again
         self.login_credentials = {"".join(split_words(w)) for w in (self.flowrules.logins or {}).get("credentials", ())}
         self.path = path

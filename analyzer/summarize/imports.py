@@ -1,10 +1,13 @@
-"""Imports: what the names an import statement binds stand for."""
+"""Imports: what the names an import statement binds stand for, and the library classes used
+through them that send data by themselves."""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from .values import dotted
+from ..ir import StaticCallee, Val
+from ..summary import Arg, Source
+from .values import dotted, text_of
 
 
 class Imports:
@@ -49,3 +52,16 @@ class Imports:
         if before is not None and before != qualname:
             self.unbound_imports[before] = None
         self.imports[local] = qualname
+
+    def library_sender(self, node: cst.BaseExpression, static: str | None, scope) -> None:
+        """A library class that sends personal data by itself (a sink's `sends`: Django's
+        PasswordResetView mails the account's address, a reCAPTCHA field sends the visitor's IP
+        address), used here (subclassed, called, a method of it called: `PasswordResetView.as_view()`):
+        a call of it at this node, given what it sends, read where it is used."""
+        sender = next((q for q in self.senders if static is not None and (static == q or static.startswith(q + "."))), None)
+        if sender is None:
+            return
+        what = f"what {text_of(node)} sends by itself"
+        sent = Val(frozenset().union(*(self.add_source(Source(category, self.loc(node), what, scope.qualname, "call"),
+                                                       (id(node), category)).atoms for category in self.senders[sender])))
+        self.call_site(node, scope, StaticCallee(sender), [Arg(0, None, sent)], node)
