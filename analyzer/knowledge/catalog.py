@@ -256,6 +256,7 @@ class Flowrules:
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
     module_loaders: tuple = ()  # calls that load a module by its dotted name (importlib.import_module)
     injectors: tuple = ()  # calls telling a framework what to pass a parameter (fastapi.Depends(f): f's result)
+    url_includes: tuple = ()  # calls routing the URL module their first argument names (include("django.contrib.auth.urls"))
     app_objects: dict = field(default_factory=dict)  # framework application classes, and the names standing for their instance
     reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
     invokers: dict = field(default_factory=dict)  # qualified or method name -> position of a callable it calls at once (asyncio.to_thread)
@@ -472,7 +473,7 @@ _NAME_LISTS = (
     "url_parsers", "url_decoders", "path_builders", "codecs", "settings_modules", "no_data", "selectors",
     "read_builders", "relation_keys", "properties", "whole_object", "field_dicts", "settings_selectors",
     "json_params", "text_params", "text_kinds", "row_params", "library_text_methods", "single_instance", "field_selectors",
-    "builtin_methods", "class_loaders", "module_loaders", "injectors",
+    "builtin_methods", "class_loaders", "module_loaders", "injectors", "url_includes",
 )
 _NAME_SETS = (
     "translators", "record_categories", "number_types", "enum_bases", "authenticating", "selecting", "own_words",

@@ -39,6 +39,8 @@ class Calls:
         func = node.func
         static = self.static_name(func, scope)
         self.library_sender(func, static, scope)
+        if static in self.flowrules.url_includes and node.args:  # include("django.contrib.auth.urls")
+            self.library_sender(node.args[0].value, literal_str(node.args[0].value), scope)
         named = [literal_str(a.value) for a in node.args[:2]]
         if len(named) == 2 and named[0] in self.flowrules.settings_selectors and named[1]:
             self.settings_names.add(named[1])  # os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings.prod")
