@@ -166,7 +166,8 @@ class Calls:
         return {repr(target)}
 
     def callable_targets(self, value: AbstractValue) -> list:
-        """What calling a value runs: functions, bound methods, classes, library callables, a project object's `__call__`."""
+        """What calling a value runs: functions, bound methods, classes, library callables, `__call__`; a table's items (`INDEXES[kind]()`)."""
+        value = merge(value, *value.keys.values()) if value.keys else value
         targets = []
         for o in ordered(value.objs):
             match o:
