@@ -15,7 +15,7 @@ import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 
-from ..dotted import within
+from ..dotted import is_class_name, within
 from ..errors import ConfigError
 from .schema import check, rules_schema
 
@@ -279,6 +279,12 @@ class Flowrules:
         """Does this keyword give a library call the secret that authenticates it: one of
         `authenticating`, or a name whose last word is one (`http_credentials=`, `proxy_auth=`)?"""
         return keyword is not None and (keyword in self.authenticating or keyword.rpartition("_")[2] in self.authenticating)
+
+    def selects(self, keyword: str | None, called: str | None) -> bool:
+        """Does this keyword name whom the function or method `called` looks its answer up for
+        (`selecting`: `get_grade(user=user)`)? Not for a class (`Event(user_id=uid)`, a CapWords
+        name), which is made of what it is given."""
+        return keyword in self.selecting and called is not None and not is_class_name(called)
 
     def is_sanitizer(self, qualname: str) -> bool:
         return matches_any(self.sanitizers, qualname)

@@ -274,10 +274,10 @@ class Calls:
         person a function looks its answer up for (flow.toml selecting: `get_grade(user=user)`). A
         key read (flow.toml key_readers: `cache.get(key)`) gives what the receiver holds under it."""
         flowrules, stores, whole = self.analysis.flowrules, self.analysis.stores, self.analysis.flowrules.whole_object
-        keyed, looks_up = method in flowrules.key_readers, not (function or method or "A")[:1].isupper()
+        keyed = method in flowrules.key_readers
         taint: dict = {}
         for arg, g in args:
-            if flowrules.authenticates(arg.name) or keyed and arg.position == 0 or looks_up and arg.name in flowrules.selecting:
+            if flowrules.authenticates(arg.name) or keyed and arg.position == 0 or flowrules.selects(arg.name, function or method):
                 continue
             for k, t in stores.payload(g, fields=function in whole).items():
                 add_taint(taint, k, t)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from ..dotted import is_class_name
 from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Poured, ProjectRef, SelfRef, SourceRef, Val, join
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
-from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_class_name, is_source, item, \
+from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, \
     literal_str, literal_text, path_step, strs_of, template_words
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text

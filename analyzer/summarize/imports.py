@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import StaticCallee, Val
+from ..dotted import within
+from ..ir import StaticCallee, join
 from ..summary import Arg, Source
 from .values import dotted, text_of
 
@@ -58,10 +59,10 @@ class Imports:
         PasswordResetView mails the account's address, a reCAPTCHA field sends the visitor's IP
         address), used here (subclassed, called, a method of it called: `PasswordResetView.as_view()`):
         a call of it at this node, given what it sends, read where it is used."""
-        sender = next((q for q in self.senders if static is not None and (static == q or static.startswith(q + "."))), None)
+        sender = next((q for q in self.senders if static is not None and within(static, q)), None)
         if sender is None:
             return
         what = f"what {text_of(node)} sends by itself"
-        sent = Val(frozenset().union(*(self.add_source(Source(category, self.loc(node), what, scope.qualname, "call"),
-                                                       (id(node), category)).atoms for category in self.senders[sender])))
+        sent = join(*(self.add_source(Source(category, self.loc(node), what, scope.qualname, "call"), (id(node), category))
+                      for category in self.senders[sender]))
         self.call_site(node, scope, StaticCallee(sender), [Arg(0, None, sent)], node)

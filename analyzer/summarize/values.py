@@ -7,7 +7,7 @@ import re
 
 import libcst as cst
 
-
+from ..dotted import is_class_name
 from ..ir import EMPTY, IS_A, NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, \
     ProjectRef, SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, is_position, join, path_root, wrap, ordered
 from ..knowledge.vocabulary import split_words
@@ -320,11 +320,6 @@ def string_collection(node) -> bool:
 def is_constant_name(identifier: str) -> bool:
     """An UPPER_CASE name: a constant, a setting or an enum member, never a person's data."""
     return identifier.isascii() and identifier.isupper()
-
-
-def is_class_name(identifier: str) -> bool:
-    """A CapWords name (`EmailMultiAlternatives`, `IPAddress`): a class, by convention."""
-    return identifier[:1].isupper() and not identifier.isupper()
 
 
 def is_fixed_value(node) -> bool:
