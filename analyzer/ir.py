@@ -81,6 +81,11 @@ class ItemPath(NamedTuple):
 # holds under computed keys ({Region.US: url}); read with it (d[region]) a dict gives every value
 # it holds. A NUL character never starts a key written in source code.
 UNKNOWN_KEY = "\0?"
+# The dict key under which a dict the code builds keeps what its keys carry ({user.email: otp},
+# `tokens[serial] = record`): a loop over the dict, `.keys()` and the first of `.items()`' pairs
+# take that, not the values. A dict literal holds it even when every key is a constant (it is then
+# empty): it says the value is a mapping, not a list.
+DICT_KEYS = "\0keys"
 
 
 def position(index: int) -> str:

@@ -11,7 +11,7 @@ import functools
 import textwrap
 
 
-from xborder.ir import BEYOND_CAP, Poured, EMPTY, MAX_STRS, UNKNOWN_KEY, AttrPath, CallResult, DynamicCallee, FieldRef, GlobalRef, ItemPath, \
+from xborder.ir import BEYOND_CAP, DICT_KEYS, Poured, EMPTY, MAX_STRS, UNKNOWN_KEY, AttrPath, CallResult, DynamicCallee, FieldRef, GlobalRef, ItemPath, \
     LibraryRef, Lit, MethodCallee, ParamRef, ProjectRef, SelfRef, SourceRef, StaticCallee, StrOf, SuperCallee, \
     Unknown, Val
 from xborder.knowledge import load_knowledge
@@ -579,10 +579,34 @@ def test_a_dict_literal_knows_its_keys_constant_values_included():
             return {"name": name, "version": 2, tag: "x"}
     """)
     returns = function(s, "app.views.f").returns
-    assert returns.atoms == frozenset({ParamRef("tag")})  # the computed key's own data
     keys = returns.keyed()
+    assert keys[DICT_KEYS] == atoms(ParamRef("tag"))  # what its keys carry: the computed key's own data
     assert keys["name"] == atoms(ParamRef("name")) and keys["version"] == Val()
     assert [lit.text for (lit,) in keys[UNKNOWN_KEY].strs] == ["x"]  # held under a key not known statically
+
+
+def test_a_loop_over_a_dict_takes_its_keys_and_items_take_keys_and_values_apart():
+    s = summarized("""
+        def keys(rows):
+            built = {row.serial: row.secret for row in rows}
+            for serial in built:
+                return serial
+
+        def items(rows, i):
+            built = {}
+            built[rows.serial] = {"otpkey": rows.secret, "kind": rows.kind}
+            for serial, record in built.items():
+                return serial if i else record["otpkey"]
+
+        def view(mapping):
+            for k in mapping.keys():
+                return k
+    """)
+    serial, secret = AttrPath(ParamRef("rows"), "serial"), AttrPath(ParamRef("rows"), "secret")
+    assert function(s, "app.views.keys").returns.atoms == frozenset({serial})  # the keys, not the records
+    data = {a for a in function(s, "app.views.items").returns.atoms if type(a) is not SourceRef}  # (and "otpkey" by its name)
+    assert data == {serial, secret}  # the key, or the record's otpkey only
+    assert function(s, "app.views.view").returns.atoms == frozenset({ItemPath(ParamRef("mapping"), DICT_KEYS)})  # read at the caller
 
 
 def test_a_computed_subscript_of_a_table_of_constants_gives_every_value():
@@ -618,7 +642,7 @@ def test_double_star_in_a_dict_literal_spreads_the_known_keys():
             base = {"a": x}
             return {**base, "b": y}
     """)
-    assert function(s, "app.views.f").returns.keys == (("a", atoms(ParamRef("x"))), ("b", atoms(ParamRef("y"))))
+    assert function(s, "app.views.f").returns.keys == ((DICT_KEYS, Val()), ("a", atoms(ParamRef("x"))), ("b", atoms(ParamRef("y"))))
 
 
 def test_a_key_reader_reads_the_value_under_its_key():

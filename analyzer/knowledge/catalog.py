@@ -203,6 +203,8 @@ class Flowrules:
     wrappers: tuple  # qualified names whose result calls their first argument (functools.partial)
     key_readers: tuple  # methods whose first argument is a key read from the receiver (d.get("phone"))
     value_views: tuple  # methods giving the values a mapping holds (dict.values())
+    key_views: tuple  # methods giving a mapping's keys (dict.keys())
+    pair_views: tuple  # methods giving a mapping's (key, value) pairs (dict.items())
     copiers: tuple  # methods returning a copy of their receiver (dict.copy): a parameter's copy is its value
     returns_receiver: tuple  # a library object's methods that return the object itself (__enter__)
     translators: frozenset  # functions translating a literal text (gettext, _): the program's text
@@ -474,7 +476,7 @@ def load_rules_toml(directory: Path, name: str) -> dict:
 # flow.toml keys that are plain lists of names, loaded as tuples (in file order) or as sets
 _NAME_LISTS = (
     "sanitizers", "mutators", "element_mutators", "merging_mutators", "keyed_mutators", "wrappers", "key_readers", "value_views",
-    "copiers", "returns_receiver", "managers", "environment_readers", "request_variables", "request_mappings", "model_queries",
+    "key_views", "pair_views", "copiers", "returns_receiver", "managers", "environment_readers", "request_variables", "request_mappings", "model_queries",
     "url_types", "statement_types", "field_lists", "field_name_attributes", "element_copies", "element_takers",
     "url_parsers", "url_decoders", "path_builders", "codecs", "settings_modules", "no_data", "selectors",
     "read_builders", "relation_keys", "properties", "whole_object", "field_dicts", "settings_selectors",

@@ -3,14 +3,14 @@
 
 from __future__ import annotations
 
-from ..ir import IS_A, KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
+from ..ir import DICT_KEYS, IS_A, KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, LoadedModule, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
     Poured, Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, path_root, wrap, \
     ordered
 from ..dotted import within
 from ..link import denoted
 from ..strings import literal
-from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, library_path, merge, narrowed, objects, without, received_from, source_value
+from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, library_path, merge, narrowed, objects, without, received_from, source_value, symbolic
 
 
 def symbol(path: tuple) -> AbstractValue:
@@ -80,8 +80,7 @@ class Evaluation:
                 return self.call_outs.get((self.module.path, self.module.calls[index].loc), {}).get((position, name), NOTHING)
             case Poured(target=target, value=value):
                 held = self.value_of(Val(frozenset(target))).objs
-                fields = held and all(type(o) in (Instance, SelfObject) for o in held)
-                if fields:
+                if held and all(type(o) in (Instance, SelfObject) for o in held):
                     return NOTHING
                 given = self.value_of(Val(frozenset(value)))  # the data, not a project object that would take the holder's writes
                 return AbstractValue(given.taint, frozenset(o for o in given.objs if type(o) not in (Instance, SelfObject)), given.strs, given.keys)
@@ -266,12 +265,15 @@ class Evaluation:
         under computed keys. An item unpacked by position from a value not known to be a tuple is
         the whole value. `value[UNKNOWN_KEY]` (a key not known statically, or a key a parameter holds
         read where the value is known: ir.KEY_OF): also every value it holds and its own strings."""
+        if key == DICT_KEYS:  # what a mapping's keys carry: a dict the code built says (a parameter's at the caller); any other may be anything
+            own, syms = g.keys.get(DICT_KEYS), symbolic(g)
+            return merge(without(g, syms) if own is None else own, self.item_path(syms, DICT_KEYS))
         held = g.keys.get(UNKNOWN_KEY, NOTHING)
         if key == UNKNOWN_KEY or key.startswith(KEY_OF) and not any(type(o) is Sym for o in g.objs):
-            return merge(self.item_path(g, UNKNOWN_KEY), *g.keys.values(), AbstractValue(strs=g.strs))
+            return merge(self.item_path(g, UNKNOWN_KEY), *(v for k, v in g.keys.items() if k != DICT_KEYS), AbstractValue(strs=g.strs))
         if is_position(key) and key in g.keys:
             return g.keys[key]  # an item of a tuple or list written out: that item alone
-        if held.keys:  # a list's dict elements, read one at a time (values.held_part), not what they all carry
+        if held.keys and DICT_KEYS not in g.keys:  # a list's dict elements, read one at a time (values.held_part), not what they all carry
             g, held = without(g, held), merge(held.keys.get(key, NOTHING), held.keys.get(UNKNOWN_KEY, NOTHING),
                                               without(AbstractValue(held.taint, held.objs, held.strs), AbstractValue(keys=held.keys)))
         if key in g.keys:

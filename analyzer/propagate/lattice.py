@@ -213,6 +213,11 @@ def has_sym(g: AbstractValue) -> bool:
     return _strs_sym(g.strs) or any(has_sym(v) for v in g.keys.values())
 
 
+def symbolic(g: AbstractValue) -> AbstractValue:
+    """The part of a value that is the enclosing function's parameters' (read at the caller)."""
+    return AbstractValue({k: t for k, t in g.taint.items() if type(k) is Sym}, frozenset(o for o in g.objs if type(o) is Sym))
+
+
 def carries_category(g: AbstractValue) -> bool:
     """Does the value hold personal data of some category (itself or under a key)?"""
     return any(type(k) is CategoryKey for k in g.taint) or any(carries_category(v) for v in g.keys.values())

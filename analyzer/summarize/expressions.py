@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..dotted import is_class_name
-from ..ir import EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Poured, ProjectRef, SelfRef, SourceRef, Val, join
+from ..ir import DICT_KEYS, EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Poured, ProjectRef, SelfRef, SourceRef, Val, join
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
 from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, \
@@ -208,18 +208,18 @@ class Expressions:
         return self.expr(node.value, scope)
 
     def e_Dict(self, node: cst.Dict, scope) -> Val:
-        atoms, keys = set(), {}
+        atoms, keys = set(), {DICT_KEYS: EMPTY}
         person = self.record_owner(node) or self.enclosing_record
         login = self.is_login(node)
         for element in node.elements:
             if isinstance(element, cst.StarredDictElement):
                 v = self.expr(element.value, scope)
                 atoms |= v.atoms
-                keys.update(v.keyed())
+                keys.update({**v.keyed(), DICT_KEYS: join(keys[DICT_KEYS], v.keyed().get(DICT_KEYS, EMPTY))})
                 continue
             key = literal_str(element.key)
             if key is None:
-                atoms |= flat(self.expr(element.key, scope)).atoms
+                keys[DICT_KEYS] = join(keys[DICT_KEYS], flat(self.expr(element.key, scope)))
             outer, self.enclosing_record = self.enclosing_record, person if isinstance(element.value, cst.Dict) else None
             v = self.expr(element.value, scope)  # a dict in a person's record is part of it ({"address": {"city": c}})
             self.enclosing_record = outer
@@ -285,7 +285,7 @@ class Expressions:
             self.finish_function(inner, params, node, False, False)
         return self.closure(node, Val(frozenset({ProjectRef(qualname)})), scope)
 
-    def comprehension(self, node, scope: Scope, elements) -> Val:
+    def comprehension(self, node, scope: Scope, elements) -> list:
         inner = Scope(scope.qualname, scope.cls, scope.params, scope.parent, scope.kind)
         inner.env = dict(scope.env)
         inner.calls = scope.calls
@@ -300,12 +300,14 @@ class Expressions:
             for_in = for_in.inner_for_in
         values = [self.expr(e, inner) for e in elements]
         scope.returns = join(scope.returns, inner.returns)
-        return collection(values) if len(values) == 1 else Val(join(*(flat(v) for v in values)).atoms)
+        return values
 
     def e_ListComp(self, node, scope) -> Val:
-        return self.comprehension(node, scope, [node.elt])
+        return collection(self.comprehension(node, scope, [node.elt]))
 
     e_SetComp = e_GeneratorExp = e_ListComp
 
     def e_DictComp(self, node, scope) -> Val:
-        return self.comprehension(node, scope, [node.key, node.value])
+        """`{k: v for ...}`: a dict whose keys carry what k does, its values what v does."""
+        key, value = self.comprehension(node, scope, [node.key, node.value])
+        return EMPTY.with_keys({DICT_KEYS: flat(key), UNKNOWN_KEY: value})

@@ -7,7 +7,7 @@ import re
 
 import libcst as cst
 
-from ..ir import EMPTY, KEY_NAMED, KEY_OF, UNKNOWN_KEY, AttrPath, Lit, ParamRef, Val, join, path_root
+from ..ir import DICT_KEYS, EMPTY, KEY_NAMED, KEY_OF, UNKNOWN_KEY, AttrPath, Lit, ParamRef, Val, join, path_root
 from ..summary import FieldWrite, GlobalWrite
 from .names import Scope
 from .values import any_item, dotted, flat, holds_items, is_constant_name, is_source, item, literal_key, literal_str, mapping_name, root_name
@@ -106,6 +106,11 @@ class Keys:
         texts = constant_texts(scope.env.get(key_name(node) or ""))
         return texts if 1 < len(texts) <= MAX_KEY_ALTERNATIVES else []
 
+    def key_value(self, node: cst.Subscript, scope: Scope) -> Val:
+        """What the key of `x[key]` carries."""
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        return self.expr(index.value, scope) if isinstance(index, cst.Index) else EMPTY
+
     def loop_key(self, node: cst.Subscript, scope: Scope) -> bool:
         """Is the subscript's key a loop variable, still holding what its loop gave it (and maybe
         what a call put into it since)?"""
@@ -151,6 +156,9 @@ class Keys:
                 owner = self.owner(base, scope)
                 for k in alternatives:
                     keys[k] = join(keys.get(k, EMPTY), value | self.source(scope, target, k, owner, "key"))
+            elif DICT_KEYS in keys:  # a dict the code builds (`tokens[serial] = record`): the record as it is, the key among its keys
+                keys[UNKNOWN_KEY] = join(keys.get(UNKNOWN_KEY, EMPTY), value)
+                keys[DICT_KEYS] = join(keys[DICT_KEYS], flat(self.key_value(target, scope)))
             elif self.loop_key(target, scope):  # `for part in parts: output[part] = v`: every key holds such a v
                 keys[UNKNOWN_KEY] = join(keys.get(UNKNOWN_KEY, EMPTY), Val(flat(value).atoms))
             else:  # one key not known here (`data[field] = v`): v is the dict's, under no name it is read by

@@ -9,8 +9,8 @@ import libcst as cst
 from ..dotted import within
 from ..ir import EMPTY, AttrPath, CallResult, GlobalRef, LibraryRef, ProjectRef, SelfRef, SourceRef, StaticCallee, Val, join
 from ..summary import Arg, Source
-from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, one_element, \
-    literal_str, literal_template, mapping_name, param_value, path_step, related_model_arguments, string_collection, text_of, unpacked_names, unquote
+from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, \
+    mapping_view, one_element, unpacked_pair, literal_str, literal_template, mapping_name, param_value, path_step, related_model_arguments, string_collection, text_of, unpacked_names, unquote
 
 
 class Scope:
@@ -184,10 +184,13 @@ class Names:
     def element(self, iterable, scope: Scope) -> Val:
         """What a loop over `iterable` takes each time round: any of a literal list's elements (with
         their strings: `for name in ("title", "email")` is one of those names, and so is `for name in
-        FIELDS` with a module-level FIELDS bound to such a literal), else the value whole."""
+        FIELDS` with a module-level FIELDS bound to such a literal), else the value whole; over
+        a mapping's keys or items, what values.mapping_view says."""
         iterable = self.literal_iterable(iterable, scope)
         if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and not any(isinstance(e, cst.StarredElement) for e in iterable.elements):
             return join(*(self.expr(e.value, scope) for e in iterable.elements))
+        if (view := mapping_view(iterable, self.flowrules)) is not None:
+            return view(self.expr(iterable.func.value, scope))
         return one_element(self.expr(iterable, scope))
 
     def literal_iterable(self, iterable, scope: Scope):
@@ -213,8 +216,10 @@ class Names:
     def assign_element(self, target, iterable: Val, iter_node, scope: Scope) -> None:
         """`for x in xs` (or a comprehension's `for`) assigns each element of xs to x. A target named
         like personal data holds it, as a local assigned alone does (`for email in recipients`),
-        unless the loop runs over constants (`for email in ("ops@example.com",)`) or a sanitizer's result."""
-        self.assign(target, iterable, scope, None)
+        unless the loop runs over constants (`for email in ("ops@example.com",)`) or a sanitizer's result.
+        A pair of a mapping's items (element()) is unpacked into a key and a value."""
+        for part_target, part in unpacked_pair(target, iterable):
+            self.assign(part_target, part, scope, None)
         literal = self.literal_iterable(iter_node, scope) if iter_node is not None else None
         names = tuple(literal_str(e.value) for e in literal.elements) if isinstance(target, cst.Name) and string_collection(literal) else ()
         if names and all(n.isidentifier() for n in names):

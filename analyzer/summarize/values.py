@@ -8,8 +8,8 @@ import re
 import libcst as cst
 
 from ..dotted import is_class_name
-from ..ir import EMPTY, IS_A, NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, \
-    ProjectRef, SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, is_position, join, path_root, wrap, ordered
+from ..ir import DICT_KEYS, EMPTY, IS_A, NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, \
+    ProjectRef, SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, is_position, join, position, path_root, wrap, ordered
 from ..knowledge.vocabulary import split_words
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
@@ -47,7 +47,7 @@ def item(base: Val, key: str) -> Val:
     keyed = base.keyed()
     if is_position(key) and key in keyed:
         return keyed[key]  # an item of a tuple or list written out: that item alone
-    held = held_part(keyed.get(UNKNOWN_KEY), key)
+    held = keyed.get(UNKNOWN_KEY) if DICT_KEYS in keyed else held_part(keyed.get(UNKNOWN_KEY), key)
     if key in keyed:
         return join(keyed[key], held)
     return join(Val(frozenset(path_step(a, ItemPath, key) for a in base.atoms if type(a) not in (SelfRef, ProjectRef))), held)
@@ -66,12 +66,52 @@ def held_part(held: Val | None, key: str) -> Val | None:
 
 def one_element(v: Val) -> Val:
     """One element of a collection: the dict elements with their keys (collection() keeps them under
-    a computed key), with whatever else it holds whole; a value with no such elements, whole."""
-    held = v.keyed().get(UNKNOWN_KEY)
+    a computed key), with whatever else it holds whole; a value with no such elements, whole. A dict
+    the code builds gives its keys (ir.DICT_KEYS), not its values."""
+    if DICT_KEYS in (keyed := v.keyed()):
+        return join(keyed[DICT_KEYS], Val(v.atoms))
+    held = keyed.get(UNKNOWN_KEY)
     if held is None or not held.keys:
         return flat(v)
     rest = Val(v.atoms - flat(held).atoms, v.strs, tuple(kv for kv in v.keys if kv[0] != UNKNOWN_KEY))
     return join(held, flat(rest))
+
+
+def mapping_keys(v: Val) -> Val:
+    """What the keys of a mapping carry (`d.keys()`, the first of `d.items()`' pairs): what a dict
+    the code builds keeps under ir.DICT_KEYS; for a parameter's or a call's, an access path the
+    global stage reads the mapping's keys by (evaluation.mapping_keys)."""
+    paths = Val(frozenset(path_step(a, ItemPath, DICT_KEYS) for a in v.atoms if type(a) not in (SelfRef, ProjectRef)))
+    return join(v.keyed().get(DICT_KEYS, EMPTY), paths)
+
+
+def mapping_values(v: Val) -> Val:
+    """What the values of a mapping carry (the second of `d.items()`' pairs): any value it holds, as
+    it is; for a parameter's or a call's, an access path to any of its items. Not what its keys carry."""
+    paths = Val(frozenset(path_step(a, ItemPath, UNKNOWN_KEY) for a in v.atoms if type(a) not in (SelfRef, ProjectRef)))
+    return join(*(kv for k, kv in v.keys if k != DICT_KEYS), paths)
+
+
+def mapping_view(node, flowrules):
+    """What a loop over `mapping.keys()` or `mapping.items()` takes, as a function of the mapping's
+    value: what its keys carry (flow.toml key_views), or a pair of that and what its values carry
+    (pair_views: `for serial, record in tokens.items()`); None for another expression."""
+    method = node.func.attr.value if isinstance(node, cst.Call) and not node.args and isinstance(node.func, cst.Attribute) else None
+    if method in flowrules.key_views:
+        return mapping_keys
+    if method in flowrules.pair_views:
+        return lambda mapping: EMPTY.with_keys({position(0): mapping_keys(mapping), position(1): mapping_values(mapping)})
+    return None
+
+
+def unpacked_pair(target, value: Val) -> list:
+    """What each name of a loop's target takes: a `k, v` target the key and the value of a pair of
+    a mapping's items (mapping_view); any other target the value, as assigned."""
+    keyed = value.keyed()
+    if isinstance(target, (cst.Tuple, cst.List)) and len(target.elements) == 2 and not has_starred(target.elements) \
+            and set(keyed) == {position(0), position(1)}:
+        return [(element.value, keyed[position(i)]) for i, element in enumerate(target.elements)]
+    return [(target, value)]
 
 
 def any_item(base: Val) -> Val:
