@@ -13,9 +13,9 @@ from .results import ClientStore
 class Clients:
     """Clients made by catalog constructors and by settings, for a Frame."""
 
-    def make_client(self, spec, args: tuple, client: AbstractValue) -> AbstractValue | None:
-        """The client a catalog constructor makes, with the destination its arguments give (and the
-        receiver's, for `inherit`), and the data it `carries`; a global client configures the
+    def make_client(self, spec, args: tuple, client: AbstractValue, receiver: AbstractValue | None) -> AbstractValue | None:
+        """The client a catalog constructor makes, with the destination its arguments give and the
+        data it `carries` (and, for `inherit`, the receiver's); a global client configures the
         module-wide one, which a client made with no destination of its own has."""
         bound = bind_library(spec.params, args)
         if any(not is_literal(bound.get(p), v) for p, v in spec.when):
@@ -44,7 +44,10 @@ class Clients:
         obj = ClientObject(spec.type, tuple(dests), spec.provider)
         if spec.is_global:
             self.store(ClientStore(spec.type, objects(obj)))
-        return AbstractValue(self.data_of(bound, spec.carries, dict(spec.destination)), frozenset({obj}))
+        carried = self.data_of(bound, spec.carries, dict(spec.destination))
+        for k, t in receiver.taint.items() if spec.inherit and receiver is not None else ():  # a request prepared
+            carried.setdefault(k, t)
+        return AbstractValue(carried, frozenset({obj}))
 
     def super_targets(self, cls: str, name: str) -> list:
         """What `super().name(...)` in class `cls` runs: the nearest project base's method; in a

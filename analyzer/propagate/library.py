@@ -152,7 +152,7 @@ class Library:
         if (template := self.template_made(qualname, args, name if receiver is not None else None)) is not None:
             return template
         args = self.rendered_args(qualname, args, site)
-        made = [m for spec in self.analysis.catalog.clients_made_by(qualname) if (m := self.make_client(spec, args, client)) is not None]
+        made = [m for spec in self.analysis.catalog.clients_made_by(qualname) if (m := self.make_client(spec, args, client, receiver)) is not None]
         sink = self.analysis.catalog.sink(qualname)
         if sink is not None:
             reply = self.sink_call(sink, args, client, site, receiver)
