@@ -34,7 +34,7 @@ class Calls:
         """A call's value, and what the rules say it returns (rules/sources.toml): a library call
         whose result is personal data gives that and nothing of its arguments (a reset token made
         from a user is not the user's e-mail); a call named after data (`user.get_full_name()`)
-        reads that data from its receiver."""
+        reads that data from its receiver, unless it is a method the class defines (`self.get_email_body()`)."""
         value = self.call_value(node, scope)
         func = node.func
         static = self.static_name(func, scope)
@@ -53,7 +53,7 @@ class Calls:
         if isinstance(func, cst.Attribute) and (category := self.source_rules.method(func.attr.value)):
             self.candidate_source(node, category, scope)
         data = self.source_rules.getter_data(name_node.value) if isinstance(name_node, cst.Name) else None
-        if data is None:
+        if data is None or isinstance(func, cst.Attribute) and self.names_method(func, scope):  # a method the class defines: its body says
             return value
         if isinstance(func, cst.Attribute):
             return value | self.source(scope, name_node, data, self.owner(func.value, scope), "attribute")
