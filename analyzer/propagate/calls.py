@@ -332,20 +332,20 @@ class Calls:
 
     def construct(self, cls: str, args: tuple, site: Site) -> AbstractValue:
         """`Cls(...)`: its __init__ runs on a new instance; without one (dataclass, pydantic, attrs,
-        NamedTuple) the arguments become fields by name or order. A subclass of a library client
-        (class EmailMessage(EmailMultiAlternatives)) keeps what reaches the client's constructor
-        under the constructor's parameter names: every argument without an __init__, those its
-        __init__ takes as *args and **kwargs with one (handed on to super().__init__)."""
-        obj = Instance(cls)
+        NamedTuple) the arguments become fields by name or order, and a builtin container's subclass
+        (flow.toml container_bases: `class Params(dict)`) holds them. A library client's subclass keeps
+        what reaches the client's constructor under its parameter names (with an __init__, what that
+        takes as *args and **kwargs, handed on to super().__init__)."""
+        obj, init, base = Instance(cls), self.program.lookup_method(cls, "__init__"), self.client_base(cls)
         self.serialize(cls, args)
-        init = self.program.lookup_method(cls, "__init__")
-        base = self.client_base(cls)
         client = self.analysis.catalog.clients_made_by(base)[0].params if base else None
         if init:
             self.instantiate(init, obj, args, site)
             if client is None:
                 return objects(obj)
             args = spread_arguments(self.program.functions[init][0], args)
+        elif any(b in self.analysis.flowrules.container_bases for b in self.program.library_bases(cls)):
+            return merge(objects(obj), self.default(args, None))
         declared = list(client) if client is not None else [a for a, _, _ in self.program.fields(cls)]
         for name, value in bind_fields(declared, args, self.item):
             self.store(FieldStore(objects(obj), name, value, (site.path, site.loc)))
