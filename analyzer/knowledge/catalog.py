@@ -255,6 +255,7 @@ class Flowrules:
     single_instance: tuple = ()  # query methods that return one instance, not a query (get, first)
     field_selectors: tuple = ()  # query methods giving the fields their arguments name (values_list)
     builtin_methods: tuple = ()  # methods of dict, list, set, str: no hint of a project class
+    task_classes: tuple = ()  # library task classes whose project subclasses' `run` a queueing call runs
     container_bases: tuple = ()  # builtin containers a project class holding what it is made of derives from
     class_loaders: tuple = ()  # calls that load a class by its dotted name (import_string)
     module_loaders: tuple = ()  # calls that load a module by its dotted name (importlib.import_module)
@@ -482,7 +483,7 @@ _NAME_LISTS = (
     "url_parsers", "url_decoders", "path_builders", "codecs", "settings_modules", "no_data", "selectors",
     "read_builders", "relation_keys", "properties", "whole_object", "field_dicts", "settings_selectors",
     "json_params", "text_params", "text_kinds", "row_params", "library_text_methods", "single_instance", "field_selectors",
-    "builtin_methods", "container_bases", "class_loaders", "module_loaders", "injectors", "url_includes",
+    "builtin_methods", "container_bases", "task_classes", "class_loaders", "module_loaders", "injectors", "url_includes",
 )
 _NAME_SETS = (
     "translators", "record_categories", "number_types", "enum_bases", "authenticating", "selecting", "own_words",

@@ -10,6 +10,7 @@ from ..strings import format_parts
 from .binding import ProjectBinding, bind_fields, spread_arguments
 from .lattice import NOTHING, AbstractValue, add_taint, library_path, merge, objects, source_value
 from .results import DeferredCall, FieldStore, Site
+from .signals import QUEUE_STYLES
 from .substitution import Substitution
 
 
@@ -132,7 +133,7 @@ class Calls:
         head = qualname.rpartition(".")[0]
         style = self.analysis.flowrules.queue_style(qualname)
         # A name that is a project function itself (a nested `def send()`) is called, not queued.
-        if style in ("call", "options") and head and type(self.program.resolve(qualname)) not in (FunctionObject, BoundMethod):
+        if style in QUEUE_STYLES and head and type(self.program.resolve(qualname)) not in (FunctionObject, BoundMethod):
             function = self.program.resolve(head)
             if type(function) in (FunctionObject, BoundMethod):
                 return [(QueuedCall(function, style), None)]
@@ -201,7 +202,7 @@ class Calls:
         queue = self.analysis.flowrules.queue_style(method)
         for o in ordered(receiver.objs):
             match o:
-                case FunctionObject() | BoundMethod() | PartialObject() if queue in ("call", "options"):
+                case FunctionObject() | BoundMethod() | PartialObject() if queue in QUEUE_STYLES:
                     targets.append((QueuedCall(o, queue), None))  # task.delay(...): the task runs with them
                 case Instance(cls=cls) | SelfObject(cls=cls):
                     targets += self.instance_targets(o, method)

@@ -3,11 +3,13 @@ project's settings configure, for a Frame."""
 
 from __future__ import annotations
 
-from ..ir import ClientMethod, ClientObject, ClientPath, FunctionObject, LibraryObject, Lit, ManagerObject, SelfObject, Unknown, ordered
+from ..ir import BoundMethod, ClientMethod, ClientObject, ClientPath, FunctionObject, LibraryObject, Lit, ManagerObject, QueuedCall, SelfObject, \
+    Unknown, ordered
 from ..strings import literal
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, objects
 from .results import ClientStore
+from .signals import QUEUE_STYLES
 
 
 class Clients:
@@ -67,10 +69,14 @@ class Clients:
         else that library method by the nearest library base's name (`class Directory(LDAP)`:
         `flask_simpleldap.LDAP.bind_user`, a call coverage lists when no rule models it). A class
         with no library base and no `__getattr__` has no such method: the call fails, it runs nothing
-        (a provider lacking `get_payment_response` among those a field may hold)."""
+        (a provider lacking `get_payment_response` among those a field may hold). A task class's
+        queueing call (flow.toml task_classes, task_queues) runs its `run` with the arguments queued."""
         bases = tuple(b for b in self.program.library_bases(cls) if b not in ("object", "builtins.object"))
         if not bases and not self.program.lookup_method(cls, "__getattr__"):
             return []
+        queue = self.analysis.flowrules.queue_style(method)
+        if queue in QUEUE_STYLES and set(bases) & set(self.analysis.flowrules.task_classes) and (run := self.program.lookup_method(cls, "run")):
+            return [(QueuedCall(BoundMethod(run, self_obj), queue), None)]  # class ProcessMedia(celery.Task): its run() is the task
         for base in bases:
             specs = self.analysis.catalog.clients_made_by(base)
             type_ = specs[0].type if specs else base

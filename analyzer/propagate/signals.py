@@ -16,6 +16,11 @@ from .lattice import NOTHING, AbstractValue, merge, objects
 from .results import Site
 
 
+# The queueing styles of flow.toml task_queues a task's own method may have (`t.delay(a)`, `t.s(a)`,
+# `t.apply_async((a,))`), as against `first`, a queue's call taking the task first.
+QUEUE_STYLES = ("call", "signature", "options")
+
+
 def queued_options(args: tuple) -> tuple:
     """apply_async((a, b), {"k": v}) / apply_async(args=..., kwargs=...): the task's own arguments,
     as a spread sequence and a spread mapping."""
@@ -149,7 +154,8 @@ class Signals:
     def queued(self, function, style: str, args: tuple, site: Site) -> AbstractValue:
         """A task handed to a queue runs with the arguments the queueing call passes for it (a
         queue taking the function first takes them after it, or as args= and kwargs=); what the
-        queueing call returns is a handle, not the task's result."""
+        queueing call returns is a handle, not the task's result, but a signature (`t.s(a)`,
+        `t.subtask()`) is the task again, to be queued with more (`.delay(b)`)."""
         if style == "first":
             if not args:
                 return NOTHING
@@ -168,4 +174,4 @@ class Signals:
             if type(target) is FunctionObject and self_obj is None:
                 self_obj = bound_task(self.program.functions[target.qualname][0])
             self.apply(target, self_obj, args, None, site)
-        return NOTHING
+        return objects(function) if style == "signature" else NOTHING
