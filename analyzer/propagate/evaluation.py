@@ -273,7 +273,7 @@ class Evaluation:
             return merge(self.item_path(g, UNKNOWN_KEY), *(v for k, v in g.keys.items() if k != DICT_KEYS), AbstractValue(strs=g.strs))
         if is_position(key) and key in g.keys:
             return g.keys[key]  # an item of a tuple or list written out: that item alone
-        if held.keys and DICT_KEYS not in g.keys:  # a list's dict elements, read one at a time (values.held_part), not what they all carry
+        if held.keys:  # a list's dict elements, read one at a time (values.held_part), not what they all carry
             g, held = without(g, held), merge(held.keys.get(key, NOTHING), held.keys.get(UNKNOWN_KEY, NOTHING),
                                               without(AbstractValue(held.taint, held.objs, held.strs), AbstractValue(keys=held.keys)))
         if key in g.keys:

@@ -47,7 +47,7 @@ def item(base: Val, key: str) -> Val:
     keyed = base.keyed()
     if is_position(key) and key in keyed:
         return keyed[key]  # an item of a tuple or list written out: that item alone
-    held = keyed.get(UNKNOWN_KEY) if DICT_KEYS in keyed else held_part(keyed.get(UNKNOWN_KEY), key)
+    held = held_part(keyed.get(UNKNOWN_KEY), key)
     if key in keyed:
         return join(keyed[key], held)
     return join(Val(frozenset(path_step(a, ItemPath, key) for a in base.atoms if type(a) not in (SelfRef, ProjectRef))), held)
