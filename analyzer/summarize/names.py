@@ -167,8 +167,8 @@ class Names:
                 return None
             s = s.parent
         if head in self.imports:
-            q = self.imports[head]
-        elif head in self.module_names:
+            return self.flowrules.aliased(f"{self.imports[head]}.{rest}" if rest else self.imports[head])
+        if head in self.module_names:
             q = self.module_names[head]
         elif head in self.module_vars:
             return None

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, CallResult, MethodCallee, Poured, Unknown, Val, join, ordered, position
-from ..summary import FieldWrite, GlobalWrite
+from ..ir import EMPTY, CallResult, MethodCallee, Poured, ProjectRef, Unknown, Val, join, ordered, position
+from ..summary import ClassSummary, FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
 from .values import as_instance, as_scalar, class_test, collection, converted_variable, either, flat, has_starred, item, made_by, named_after_class, \
@@ -126,6 +126,18 @@ class Statements:
         whole = collection(values)  # and its dict elements for a loop over it (values.one_element)
         return Val(whole.atoms, (), tuple(sorted((*whole.keys, *((position(i), v) for i, v in enumerate(values))))))
 
+    def made_class(self, node: cst.Assign, scope: Scope) -> None:
+        """`Base = declarative_base(cls=Mixin)` (flow.toml base_factories): Base is a class deriving
+        from the class given and from the factory's, so that a model's `save()` is the mixin's."""
+        call, target = node.value, node.targets[0].target
+        factory = self.static_name(call.func, scope) if isinstance(call, cst.Call) else None
+        keyword = self.flowrules.base_factories.get(factory or "")
+        given = [self.static_name(a.value, scope) for a in call.args if a.keyword is not None and a.keyword.value == keyword] if keyword else []
+        if len(node.targets) == 1 and isinstance(target, cst.Name) and given and given[0]:
+            qualname = f"{self.module}.{target.value}"
+            self.classes.append(ClassSummary(qualname, (given[0], factory), self.loc(node), ()))
+            scope.env[target.value] = Val(frozenset({ProjectRef(qualname)}))
+
     def s_Else(self, node, scope: Scope) -> None:
         self.suite(node.body, scope)
 
@@ -189,6 +201,8 @@ class Statements:
             v = self.positional(node.value, scope, (cst.Tuple, cst.List)) if unpacked else self.expr(node.value, scope)
             for target in node.targets:
                 self.assign(target.target, v, scope, node.value)
+            if scope.kind == "module":
+                self.made_class(node, scope)
         elif isinstance(node, cst.AnnAssign):
             if scope.kind == "class" and isinstance(node.target, cst.Name):
                 self.field(node.target, scope, node.value, node.annotation.annotation)
