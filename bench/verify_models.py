@@ -459,6 +459,9 @@ class Resolver:
         if isinstance(node, ast.Attribute):
             return self.attr(self.expr(node.value, module, scope), node.attr)
         if isinstance(node, ast.Subscript):
+            container = self.expr(node.value, module, scope)
+            if container.kind == "instance" and container.node is not None and _defines(container.node, "__getitem__"):
+                return Obj("dynamic", container.name, reason=f"an item of a {container.name}, which __getitem__ gives")  # channel_layers[alias]
             return self.annotation(node, module, scope)
         if isinstance(node, ast.Await):
             return self.expr(node.value, module, scope)
@@ -536,7 +539,7 @@ class Resolver:
             elif not (isinstance(base, ast.Name) and base.id in ("object", "Generic", "Protocol", "Exception")):
                 certain = False
         for method in ("__getattr__", "__getattribute__"):
-            if dynamic is None and any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == method for n in cls.node.body):
+            if dynamic is None and _defines(cls.node, method):
                 dynamic = Obj("dynamic", name, reason=f"class {cls.name} resolves attributes in {method}")
         if dynamic is None and _sets_attributes(cls.node):
             dynamic = Obj("dynamic", name, reason=f"class {cls.name} sets attributes with setattr(self, name, ...)")
@@ -582,6 +585,12 @@ class Resolver:
                             return result
                         fallback = fallback or Obj("dynamic", name, reason=f"{cls.name}.{name} is set to a value not followed ({result.reason})")
         return fallback
+
+
+def _defines(node: ast.ClassDef, name: str) -> bool:
+    """Does the class body define `name`: a def, or a name bound to a callable (`__getattr__ = lambda x, o: ...`)?"""
+    return any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name
+               or isinstance(n, ast.Assign) and any(getattr(t, "id", "") == name for t in n.targets) for n in node.body)
 
 
 def _as_method(obj: Obj) -> Obj:
