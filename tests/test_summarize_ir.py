@@ -601,12 +601,16 @@ def test_a_loop_over_a_dict_takes_its_keys_and_items_take_keys_and_values_apart(
         def view(mapping):
             for k in mapping.keys():
                 return k
+
+        def kept(mapping, names):
+            return {k: v for k, v in mapping.items() if k in names}
     """)
     serial, secret = AttrPath(ParamRef("rows"), "serial"), AttrPath(ParamRef("rows"), "secret")
     assert function(s, "app.views.keys").returns.atoms == frozenset({serial})  # the keys, not the records
     data = {a for a in function(s, "app.views.items").returns.atoms if type(a) is not SourceRef}  # (and "otpkey" by its name)
     assert data == {serial, secret}  # the key, or the record's otpkey only
     assert function(s, "app.views.view").returns.atoms == frozenset({ItemPath(ParamRef("mapping"), DICT_KEYS)})  # read at the caller
+    assert function(s, "app.views.kept").returns == atoms(ParamRef("mapping"))  # its own pairs kept: the mapping, filtered
 
 
 def test_a_computed_subscript_of_a_table_of_constants_gives_every_value():

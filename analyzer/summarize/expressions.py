@@ -9,7 +9,7 @@ from ..ir import DICT_KEYS, EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, 
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
 from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, \
-    literal_str, literal_text, path_step, strs_of, template_words
+    literal_str, literal_text, mapping_view, path_step, strs_of, template_words, text_of
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
 
@@ -308,6 +308,10 @@ class Expressions:
     e_SetComp = e_GeneratorExp = e_ListComp
 
     def e_DictComp(self, node, scope) -> Val:
-        """`{k: v for ...}`: a dict whose keys carry what k does, its values what v does."""
+        """`{k: v for ...}`: a dict whose keys carry what k does, its values what v does; a mapping's
+        own pairs kept (`{k: v for k, v in d.items() if ...}`) are that mapping, filtered."""
         key, value = self.comprehension(node, scope, [node.key, node.value])
+        pair, for_in = [text_of(e.value) for e in getattr(node.for_in.target, "elements", ())], node.for_in
+        if pair == [text_of(node.key), text_of(node.value)] and for_in.inner_for_in is None and mapping_view(for_in.iter, self.flowrules):
+            return self.expr(for_in.iter.func.value, scope)
         return EMPTY.with_keys({DICT_KEYS: flat(key), UNKNOWN_KEY: value})
