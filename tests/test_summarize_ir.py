@@ -588,7 +588,8 @@ def test_a_dict_literal_knows_its_keys_constant_values_included():
 def test_a_loop_over_a_dict_takes_its_keys_and_items_take_keys_and_values_apart():
     s = summarized("""
         def keys(rows):
-            built = {row.serial: row.secret for row in rows}
+            built = {}
+            built[rows.serial] = rows.secret
             for serial in built:
                 return serial
 

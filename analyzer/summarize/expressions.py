@@ -308,10 +308,11 @@ class Expressions:
     e_SetComp = e_GeneratorExp = e_ListComp
 
     def e_DictComp(self, node, scope) -> Val:
-        """`{k: v for ...}`: a dict whose keys carry what k does, its values what v does; a mapping's
-        own pairs kept (`{k: v for k, v in d.items() if ...}`) are that mapping, filtered."""
+        """`{k: v for ...}`: a dict carrying what k and v do, whose keys carry what k does (a loop over
+        it takes both: its items may be read by any name); a mapping's own pairs kept (`{k: v for k, v
+        in d.items() if ...}`) are that mapping, filtered."""
         key, value = self.comprehension(node, scope, [node.key, node.value])
         pair, for_in = [text_of(e.value) for e in getattr(node.for_in.target, "elements", ())], node.for_in
         if pair == [text_of(node.key), text_of(node.value)] and for_in.inner_for_in is None and mapping_view(for_in.iter, self.flowrules):
             return self.expr(for_in.iter.func.value, scope)
-        return EMPTY.with_keys({DICT_KEYS: flat(key), UNKNOWN_KEY: value})
+        return Val(join(flat(key), flat(value)).atoms, (), ((DICT_KEYS, flat(key)),))
