@@ -286,6 +286,7 @@ class Expressions:
         return self.closure(node, Val(frozenset({ProjectRef(qualname)})), scope)
 
     def comprehension(self, node, scope: Scope, elements) -> list:
+        """What each of `elements` gives in the comprehension's own scope, its loops bound."""
         inner = Scope(scope.qualname, scope.cls, scope.params, scope.parent, scope.kind)
         inner.env = dict(scope.env)
         inner.calls = scope.calls

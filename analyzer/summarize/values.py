@@ -55,7 +55,7 @@ def item(base: Val, key: str) -> Val:
 
 def held_part(held: Val | None, key: str) -> Val | None:
     """What a value held under a computed key gives when `key` is read: a list's dict elements
-    (collection() keeps them with their keys; a dict's computed keys hold flat values) read one at a
+    (collection() keeps them with their keys, and a dict the code builds its records) read one at a
     time, `for row in rows: row["amount"]`: their part under `key` (none of their other parts), with
     the list's other elements; else all of it (any computed key may be `key`)."""
     if held is None or not held.keys:
@@ -80,7 +80,7 @@ def one_element(v: Val) -> Val:
 def mapping_keys(v: Val) -> Val:
     """What the keys of a mapping carry (`d.keys()`, the first of `d.items()`' pairs): what a dict
     the code builds keeps under ir.DICT_KEYS; for a parameter's or a call's, an access path the
-    global stage reads the mapping's keys by (evaluation.mapping_keys)."""
+    global stage reads the mapping's keys by (Evaluation.item)."""
     paths = Val(frozenset(path_step(a, ItemPath, DICT_KEYS) for a in v.atoms if type(a) not in (SelfRef, ProjectRef)))
     return join(v.keyed().get(DICT_KEYS, EMPTY), paths)
 
