@@ -264,7 +264,6 @@ class Flowrules:
     app_objects: dict = field(default_factory=dict)  # framework application classes, and the names standing for their instance
     reverse_relations: tuple = ()  # ReverseRelation: relation fields that give their target an accessor
     module_aliases: dict = field(default_factory=dict)  # a compatibility layer's module -> the module it stands for (six.moves.urllib)
-    alias_heads: frozenset = frozenset()  # the first names of module_aliases' keys
     base_factories: dict = field(default_factory=dict)  # a call making a base class -> the keyword naming the project class it extends
     invokers: dict = field(default_factory=dict)  # qualified or method name -> position of a callable it calls at once (asyncio.to_thread)
     returns_argument: dict = field(default_factory=dict)  # qualified name -> position of the argument it returns (contextlib.closing)
@@ -277,12 +276,18 @@ class Flowrules:
         """The rule of a relation field constructor (ForeignKey), if it gives its target an accessor."""
         return next((r for r in self.reverse_relations if matches_any(r.constructors, constructor)), None)
 
+    @functools.cached_property
+    def alias_heads(self) -> frozenset:
+        """The first names of module_aliases' keys: a name with another first name is no alias (a
+        check on every qualified name the summarizer makes)."""
+        return frozenset(name.partition(".")[0] for name in self.module_aliases)
+
     def aliased(self, name: str) -> str:
         """The module a compatibility layer's name stands for (flow.toml module_aliases:
         `six.moves.urllib.request.urlopen` is `urllib.request.urlopen`)."""
         if name.partition(".")[0] not in self.alias_heads:
             return name
-        prefix = next((p for p in self.module_aliases if name == p or name.startswith(p + ".")), None)
+        prefix = next((p for p in self.module_aliases if within(name, p)), None)
         return name if prefix is None else self.module_aliases[prefix] + name[len(prefix):]
 
     def queue_style(self, name: str) -> str | None:
@@ -514,7 +519,6 @@ def _load_flowrules(directory: Path) -> Flowrules:
                                 for r in data.get("reverse_relations", ())),
         serializers={key: tuple(v) if isinstance(v, list) else v for key, v in data.get("serializers", {}).items()},
         templates=_load_templates(data.get("templates", {})),
-        alias_heads=frozenset(name.partition(".")[0] for name in data.get("module_aliases", {})),
         **{key: tuple(data.get(key, ())) for key in _NAME_LISTS},
         **{key: frozenset(data.get(key, ())) for key in _NAME_SETS},
         **{key: data.get(key, {}) for key in ("joiners", "invokers", "base_factories", "module_aliases", "returns_argument", "records", "logins",

@@ -10,7 +10,8 @@ from ..dotted import within
 from ..ir import EMPTY, AttrPath, CallResult, GlobalRef, LibraryRef, ProjectRef, SelfRef, SourceRef, StaticCallee, Val, join
 from ..summary import Arg, Source
 from .values import CLOSURE, closure_value, constant_collection, dotted, flat, is_constant, is_constant_name, item, literal_key, \
-    mapping_view, one_element, unpacked_pair, literal_str, literal_template, mapping_name, param_value, path_step, related_model_arguments, string_collection, text_of, unpacked_names, unquote
+    literal_str, literal_template, mapping_name, mapping_view, one_element, param_value, path_step, related_model_arguments, \
+    string_collection, text_of, unpacked_names, unpacked_pair, unquote
 
 
 class Scope:

@@ -130,12 +130,14 @@ class Statements:
         """`Base = declarative_base(cls=Mixin)` (flow.toml base_factories): Base is a class deriving
         from the class given and from the factory's, so that a model's `save()` is the mixin's."""
         call, target = node.value, node.targets[0].target
-        factory = self.static_name(call.func, scope) if isinstance(call, cst.Call) else None
+        if len(node.targets) != 1 or not isinstance(target, cst.Name) or not isinstance(call, cst.Call):
+            return
+        factory = self.static_name(call.func, scope)
         keyword = self.flowrules.base_factories.get(factory or "")
-        given = [self.static_name(a.value, scope) for a in call.args if a.keyword is not None and a.keyword.value == keyword] if keyword else []
-        if len(node.targets) == 1 and isinstance(target, cst.Name) and given and given[0]:
+        mixin = next((self.static_name(a.value, scope) for a in call.args if keyword and a.keyword and a.keyword.value == keyword), None)
+        if mixin:
             qualname = f"{self.module}.{target.value}"
-            self.classes.append(ClassSummary(qualname, (given[0], factory), self.loc(node), ()))
+            self.classes.append(ClassSummary(qualname, (mixin, factory), self.loc(node), ()))
             scope.env[target.value] = Val(frozenset({ProjectRef(qualname)}))
 
     def s_Else(self, node, scope: Scope) -> None:

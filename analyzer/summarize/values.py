@@ -50,7 +50,12 @@ def item(base: Val, key: str) -> Val:
     held = held_part(keyed.get(UNKNOWN_KEY), key)
     if key in keyed:
         return join(keyed[key], held)
-    return join(Val(frozenset(path_step(a, ItemPath, key) for a in base.atoms if type(a) not in (SelfRef, ProjectRef))), held)
+    return join(item_paths(base, key), held)
+
+
+def item_paths(v: Val, key: str) -> Val:
+    """`v[key]` as access paths on the atoms of `v` (a source stays itself), read where they are known."""
+    return Val(frozenset(path_step(a, ItemPath, key) for a in v.atoms if type(a) not in (SelfRef, ProjectRef)))
 
 
 def held_part(held: Val | None, key: str) -> Val | None:
@@ -81,15 +86,13 @@ def mapping_keys(v: Val) -> Val:
     """What the keys of a mapping carry (`d.keys()`, the first of `d.items()`' pairs): what a dict
     the code builds keeps under ir.DICT_KEYS; for a parameter's or a call's, an access path the
     global stage reads the mapping's keys by (Evaluation.item)."""
-    paths = Val(frozenset(path_step(a, ItemPath, DICT_KEYS) for a in v.atoms if type(a) not in (SelfRef, ProjectRef)))
-    return join(v.keyed().get(DICT_KEYS, EMPTY), paths)
+    return join(v.keyed().get(DICT_KEYS, EMPTY), item_paths(v, DICT_KEYS))
 
 
 def mapping_values(v: Val) -> Val:
     """What the values of a mapping carry (the second of `d.items()`' pairs): any value it holds, as
     it is; for a parameter's or a call's, an access path to any of its items. Not what its keys carry."""
-    paths = Val(frozenset(path_step(a, ItemPath, UNKNOWN_KEY) for a in v.atoms if type(a) not in (SelfRef, ProjectRef)))
-    return join(*(kv for k, kv in v.keys if k != DICT_KEYS), paths)
+    return join(*(kv for k, kv in v.keys if k != DICT_KEYS), item_paths(v, UNKNOWN_KEY))
 
 
 def mapping_view(node, flowrules):
