@@ -242,12 +242,15 @@ class Library:
         `config.get("mail", "host")`, a ConfigParser's section and option), by a key not known any
         value of it and that default as it is (its text: a URL); a selector
         (`qs.filter(name=term)`, flow.toml `selectors`) gives the query it narrows, not the terms;
-        a copy of a parameter (`context.copy()`, flow.toml copiers) is that parameter's value; else
-        what goes in comes out."""
+        a copy of a parameter (`context.copy()`, flow.toml copiers) is that parameter's value; a
+        queueing call on a task not known here (`self.task.apply_async(args=a)`, flow.toml task_queues)
+        gives a handle to a result, none of the arguments queued; else what goes in comes out."""
         if method in self.analysis.flowrules.selectors and receiver is not None:
             return self.default((), receiver, method)
         if method in self.analysis.flowrules.copiers and receiver is not None and not args and is_parameter(receiver):
             return receiver
+        if method is not None and self.analysis.flowrules.queue_style(method) in ("call", "options"):
+            return NOTHING
         if method in self.analysis.flowrules.invokers:
             return self.invoke(args, self.analysis.flowrules.invokers[method], site)
         if method in self.analysis.flowrules.key_readers and receiver is not None and args:
