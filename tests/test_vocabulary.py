@@ -201,6 +201,10 @@ def test_owner_context(vocab):
     assert category(vocab, "new_address", "customer") == "user.contact.address"
     assert category(vocab, "address", "socket") is None
     assert category(vocab, "name", "user_template") is None   # a meta owner gives no context
+    assert category(vocab, "name", "ContactForm") == "user.name"          # a form's fields hold what was entered
+    assert category(vocab, "message", "ContactForm") == "user.content.private"
+    assert category(vocab, "name", "CustomerSerializer") == "user.name"
+    assert category(vocab, "name", "EmailForm") is None                   # no person in the owner
 
 
 def test_category_context(vocab):
