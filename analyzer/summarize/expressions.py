@@ -9,13 +9,13 @@ from ..ir import DICT_KEYS, EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, 
 from ..strings import concat, percent, percent_query_keys, query_key
 from .names import Scope
 from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, \
-    literal_str, literal_text, mapping_view, path_step, strs_of, template_words, text_of
+    literal_str, literal_text, mapping_view, path_step, string_collection, strs_of, template_words, text_of
 
 CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin that makes x's text
 
 
 # No number is divided by a dict, a tuple or a text: `settings.REGISTER_URL % {"data": d}` formats.
-TEXT_OPERANDS = (cst.Dict, cst.Tuple, cst.SimpleString, cst.FormattedString)
+NUMBER_OPERANDS = (cst.Integer, cst.Float)
 
 
 class Expressions:
@@ -121,7 +121,8 @@ class Expressions:
 
     def e_BinaryOperation(self, node: cst.BinaryOperation, scope) -> Val:
         left = flat(self.expr(node.left, scope))
-        if isinstance(node.operator, cst.Modulo) and (left.strs or isinstance(node.right, TEXT_OPERANDS)):
+        # `template % values` with a template a caller passes (`message % context`) formats too; `n % 2` is arithmetic
+        if isinstance(node.operator, cst.Modulo) and (left.strs or not isinstance(node.right, NUMBER_OPERANDS)):
             return self.percent_formatted(node, left, scope)
         right = flat(self.expr(node.right, scope))
         atoms = left.atoms | right.atoms
@@ -234,39 +235,6 @@ class Expressions:
             keys[held] = join(keys[held], v) if held in keys else v
         return Val(frozenset(atoms), (), tuple(sorted(keys.items())))
 
-    def record_owner(self, node: cst.Dict) -> str | None:
-        """The person a dict literal is the record of, when one of its keys names a person's contact
-        ({"name": n, "email": e}): the owner its weak keys are classified with (flow.toml records);
-        a dict nested in such a record is part of it. {"email": "noreply@example.com"} is nobody's."""
-        return self.contact_owner(literal_str(e.key) for e in node.elements
-                                  if isinstance(e, cst.DictElement) and not self.operators_value(e.value))
-
-    def unpacking_owner(self, target: cst.Tuple | cst.List) -> str | None:
-        """The person a row unpacked into names is the record of, when one name names a person's
-        contact (`username, password, email = row`): its weak names are classified with that owner,
-        as a dict literal's keys are."""
-        return self.contact_owner(e.value.value for e in target.elements if isinstance(e.value, cst.Name))
-
-    def contact_owner(self, names) -> str | None:
-        """flow.toml records' owner when one of the names names a person's contact, else None."""
-        records = self.flowrules.records
-        if records and any((match := self.vocab.classify(name)) is not None and match.category in records["contacts"]
-                           for name in names if name):
-            return records["owner"]
-        return None
-
-    def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None, shape: str = "key") -> Val:
-        """A dict literal's key (or a name a row is unpacked into, shape "variable") as a source; a
-        weak key of a person's record takes the person as owner, for the categories flow.toml
-        allows (the display name beside an address)."""
-        found = self.source(scope, node, key, None, shape)
-        if found != EMPTY or person is None:
-            return found
-        match = self.vocab.classify(key, person)
-        if match is None or match.category not in self.flowrules.records["weak" if shape == "key" else "row_weak"]:
-            return EMPTY
-        return self.source(scope, node, key, person, shape)
-
     def e_List(self, node, scope) -> Val:
         return collection(self.expr(e.value, scope) for e in node.elements)
 
@@ -285,8 +253,9 @@ class Expressions:
             self.finish_function(inner, params, node, False, False)
         return self.closure(node, Val(frozenset({ProjectRef(qualname)})), scope)
 
-    def comprehension(self, node, scope: Scope, elements) -> list:
-        """What each of `elements` gives in the comprehension's own scope, its loops bound."""
+    def comprehension(self, node, scope: Scope, elements, first: Val | None = None) -> list:
+        """What each of `elements` gives in the comprehension's own scope, its loops bound (the
+        first to `first`, when given: one of the constants it runs over)."""
         inner = Scope(scope.qualname, scope.cls, scope.params, scope.parent, scope.kind)
         inner.env = dict(scope.env)
         inner.calls = scope.calls
@@ -295,13 +264,23 @@ class Expressions:
         inner.self_name = scope.self_name
         for_in = node.for_in
         while for_in is not None:
-            self.assign_element(for_in.target, self.element(for_in.iter, inner), for_in.iter, inner)
+            element = first if first is not None and for_in is node.for_in else self.element(for_in.iter, inner)
+            self.assign_element(for_in.target, element, for_in.iter, inner)
             for cond in for_in.ifs:
                 self.expr(cond.test, inner)
             for_in = for_in.inner_for_in
         values = [self.expr(e, inner) for e in elements]
         scope.returns = join(scope.returns, inner.returns)
         return values
+
+    def literal_keyed(self, node: cst.DictComp, scope: Scope, literal) -> Val:
+        """`{k: f(k) for k in ("a", "b")}`: the dict {"a": f("a"), "b": f("b")}."""
+        keys = {DICT_KEYS: EMPTY}
+        for element in literal.elements:
+            text = literal_str(element.value)
+            value = self.comprehension(node, scope, [node.value], first=self.expr(element.value, scope))[0]
+            keys[text] = join(keys[text], value) if text in keys else value
+        return EMPTY.with_keys(keys)
 
     def e_ListComp(self, node, scope) -> Val:
         return collection(self.comprehension(node, scope, [node.elt]))
@@ -311,9 +290,14 @@ class Expressions:
     def e_DictComp(self, node, scope) -> Val:
         """`{k: v for ...}`: a dict carrying what k and v do, whose keys carry what k does (a loop over
         it takes both: its items may be read by any name); a mapping's own pairs kept (`{k: v for k, v
-        in d.items() if ...}`) are that mapping, filtered."""
-        key, value = self.comprehension(node, scope, [node.key, node.value])
+        in d.items() if ...}`) are that mapping, filtered; keys taken from a literal (`{k: row[k] for
+        k in ("iban", "bic")}`) are those keys, each holding its own value."""
         pair, for_in = [text_of(e.value) for e in getattr(node.for_in.target, "elements", ())], node.for_in
+        literal = self.literal_iterable(for_in.iter, scope)
+        if for_in.inner_for_in is None and isinstance(node.key, cst.Name) and text_of(node.key) == text_of(for_in.target) \
+                and string_collection(literal):
+            return self.literal_keyed(node, scope, literal)
+        key, value = self.comprehension(node, scope, [node.key, node.value])
         if pair == [text_of(node.key), text_of(node.value)] and for_in.inner_for_in is None and mapping_view(for_in.iter, self.flowrules):
             return self.expr(for_in.iter.func.value, scope)
         return Val(join(flat(key), flat(value)).atoms, (), ((DICT_KEYS, flat(key)),))

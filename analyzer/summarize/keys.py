@@ -1,5 +1,6 @@
 """Reads and writes by key: `d["email"]`, `d[FIELD]`, `d[key]` with the key a caller gives, and the
-sources such keys name; and reads by a field's name, `getattr(obj, f.name)` for f in obj._meta.fields."""
+sources such keys name, the person a record's keys name; and reads by a field's name, `getattr(obj,
+f.name)` for f in obj._meta.fields."""
 
 from __future__ import annotations
 
@@ -199,3 +200,36 @@ class Keys:
             return False
         key = (scope.qualname, node.value.value)
         return key in self.field_loops and scope.env.get(key[1]) is self.loop_values.get(key)
+
+    def record_owner(self, node: cst.Dict) -> str | None:
+        """The person a dict literal is the record of, when one of its keys names a person's contact
+        ({"name": n, "email": e}): the owner its weak keys are classified with (flow.toml records);
+        a dict nested in such a record is part of it. {"email": "noreply@example.com"} is nobody's."""
+        return self.contact_owner(literal_str(e.key) for e in node.elements
+                                  if isinstance(e, cst.DictElement) and not self.operators_value(e.value))
+
+    def unpacking_owner(self, target: cst.Tuple | cst.List) -> str | None:
+        """The person a row unpacked into names is the record of, when one name names a person's
+        contact (`username, password, email = row`): its weak names are classified with that owner,
+        as a dict literal's keys are."""
+        return self.contact_owner(e.value.value for e in target.elements if isinstance(e.value, cst.Name))
+
+    def contact_owner(self, names) -> str | None:
+        """flow.toml records' owner when one of the names names a person's contact, else None."""
+        records = self.flowrules.records
+        if records and any((match := self.vocab.classify(name)) is not None and match.category in records["contacts"]
+                           for name in names if name):
+            return records["owner"]
+        return None
+
+    def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None, shape: str = "key") -> Val:
+        """A dict literal's key (or a name a row is unpacked into, shape "variable") as a source; a
+        weak key of a person's record takes the person as owner, for the categories flow.toml
+        allows (the display name beside an address)."""
+        found = self.source(scope, node, key, None, shape)
+        if found != EMPTY or person is None:
+            return found
+        match = self.vocab.classify(key, person)
+        if match is None or match.category not in self.flowrules.records["weak" if shape == "key" else "row_weak"]:
+            return EMPTY
+        return self.source(scope, node, key, person, shape)
