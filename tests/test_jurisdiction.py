@@ -347,6 +347,8 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.httpsms.com", "US"),
         ("api.tavily.com", "US"),
         ("api.exa.ai", "US"),
+        # issue-tracker SDK default hosts (python-gitlab 8.6.0 DEFAULT_URL)
+        ("gitlab.com", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
