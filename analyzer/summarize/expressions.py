@@ -76,16 +76,20 @@ class Expressions:
             return self.attribute_value(base, attr)  # urlparse(repo).username: a part of a URL
         if attr == "__dict__":  # obj.__dict__ is vars(obj): every field the object holds
             return self.builtin_call(node, base, "vars", scope) if base.atoms else base
-        return self.attribute_value(base, attr) | self.source_for_attr(node, scope)
+        own = self.source_for_attr(node, scope)
+        if own.atoms:  # `member.address.original_email`: that field, not the object a step before it named
+            base = Val(frozenset(a for a in base.atoms if type(a) is not SourceRef), base.strs, base.keys)
+        return self.attribute_value(base, attr) | own
 
     def attribute_value(self, base: Val, attr: str) -> Val:
         """`base.attr`: a field of `self`, a longer library name, or an access path one longer (`Region.USA`);
-        a parameter named like data keeps its category, unless the attribute is about it (`addressbook.url`)."""
+        a value named like data keeps its category, unless the attribute is about it (`addressbook.url`,
+        `customer.address.verified`)."""
         atoms = set()
         for a in base.atoms:
             match a:
-                case SourceRef(index=i) if self.sources[i].shape == "parameter" and self.vocab.holds(attr, "meta") \
-                        and self.vocab.classify(f"{self.sources[i].expression}_{attr}") is None:
+                case SourceRef(index=i) if self.vocab.holds(attr, "meta") \
+                        and self.vocab.classify(f"{self.sources[i].expression.rpartition('.')[2]}_{attr}") is None:
                     continue
                 case Poured(attr=assigned) if assigned != attr:
                     continue  # `point.elevation = e` puts nothing into `point.time`
