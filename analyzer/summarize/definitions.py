@@ -390,6 +390,7 @@ class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Impo
         self.program_texts: set[tuple] = set()  # (scope, local) holding text made from a literal template
         self.client_locals: set[tuple] = set()  # (scope, local) holding a service client's own value (Expressions.client_own)
         self.enclosing_record: str | None = None  # the owner of the person's record a dict literal is nested in
+        self.enclosing_key: str | None = None  # the key a dict literal is the value of
         self.unpacked_record: str | None = None  # the owner of the person's record a row unpacked into names is
         self.unpacked_login = False  # the names a value is unpacked into name a credential (Logins.unpacks_login)
         self.digests: set[tuple] = set()  # (scope, local) holding a sanitizer's object (h = hashlib.sha256())

@@ -215,6 +215,7 @@ class Expressions:
     def e_Dict(self, node: cst.Dict, scope) -> Val:
         atoms, keys = set(), {DICT_KEYS: EMPTY}
         person = self.record_owner(node) or self.enclosing_record
+        holder = None if person else self.enclosing_key
         login = self.is_login(node)
         for element in node.elements:
             if isinstance(element, cst.StarredDictElement):
@@ -225,16 +226,18 @@ class Expressions:
             key = literal_str(element.key)
             if key is None:
                 keys[DICT_KEYS] = join(keys[DICT_KEYS], flat(self.expr(element.key, scope)))
-            outer, self.enclosing_record = self.enclosing_record, person if isinstance(element.value, cst.Dict) else None
-            v = self.expr(element.value, scope)  # a dict in a person's record is part of it ({"address": {"city": c}})
-            self.enclosing_record = outer
+            # a dict in a person's record is part of it ({"address": {"city": c}}); else the key it is under owns it ({"billTo": {"city": c}})
+            nested, outer = isinstance(element.value, cst.Dict), (self.enclosing_record, self.enclosing_key)
+            self.enclosing_record, self.enclosing_key = (person, key) if nested else (None, None)
+            v = self.expr(element.value, scope)
+            self.enclosing_record, self.enclosing_key = outer
             if login and self.logs_in_as_client(element, key, scope):
                 v = EMPTY
             if key is not None and not self.operators_value(element.value) and not (login and self.names_login(key)) and not is_source(v) \
                     and not self.client_account(element.value, key, scope) and not self.url_part(v) \
                     and not (self.is_program_text(element.value, scope) and (self.names_own_words(key) or template_words(element.value))):
                 # not the program's text under a key of a person's words (`"subject": _("Hi %s") % n`) or in its own words (a bot's name)
-                v = v | self.record_source(scope, element.key, key, person)
+                v = v | self.record_source(scope, element.key, key, person, holder=holder)
             held = UNKNOWN_KEY if key is None else key
             keys[held] = join(keys[held], v) if held in keys else v
         return Val(frozenset(atoms), (), tuple(sorted(keys.items())))

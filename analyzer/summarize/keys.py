@@ -222,11 +222,15 @@ class Keys:
             return records["owner"]
         return None
 
-    def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None, shape: str = "key") -> Val:
+    def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None, shape: str = "key",
+                      holder: str | None = None) -> Val:
         """A dict literal's key (or a name a row is unpacked into, shape "variable") as a source; a
         weak key of a person's record takes the person as owner, for the categories flow.toml
-        allows (the display name beside an address)."""
+        allows (the display name beside an address); of a dict under a key, that key
+        (`holder`: {"billTo": {"address": a}}, {"customer": {"name": n}})."""
         found = self.source(scope, node, key, None, shape)
+        if found == EMPTY and holder is not None:
+            return self.source(scope, node, key, holder, shape)
         if found != EMPTY or person is None:
             return found
         match = self.vocab.classify(key, person)
