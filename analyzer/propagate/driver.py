@@ -234,11 +234,9 @@ class Analysis:
         ret = bounded(frame.value_of(f.returns))
         if f.is_property and f.cls is not None:
             # `obj.name` runs the getter: instances of the class hold what it returns. Of a base
-            # class, only the objects it returns (`self.http`, a session it makes; `self.rpc`, the
-            # API object each subclass's override makes), not their data: its getter reads `self`
-            # as every subclass at once, so its data would mix what all of them hold.
-            held = AbstractValue(objs=frozenset(o for o in ret.objs if type(o) in (ClientObject, Instance))) \
-                if self.program.subclasses.get(f.cls) else ret
+            # class, only the clients it returns (`self.http`, a session it makes): its getter
+            # reads `self` as every subclass at once, so its data would mix what all of them hold.
+            held = AbstractValue(objs=frozenset(o for o in ret.objs if type(o) is ClientObject)) if self.program.subclasses.get(f.cls) else ret
             frame.store(FieldStore(objects(Instance(f.cls)), qualname.rpartition(".")[2], held))
         for w in f.writes:
             value = frame.value_of(w.value)
