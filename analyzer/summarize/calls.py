@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..ir import EMPTY, ArgOut, AttrPath, CallResult, DynamicCallee, ItemPath, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
-    SelfRef, SuperCallee, Unknown, Val, join
+    SuperCallee, Unknown, Val, join
 from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, GlobalWrite, Source
 from .names import Scope
@@ -129,11 +129,14 @@ class Calls:
         return result
 
     def passed_out(self, node: cst.Call, callee, args: list, index: int, scope: Scope) -> None:
-        """A local passed to a call of the project's own code (this package's function, a method of
-        `self`) may come back filled (`_build_data(email, data)`): it holds what the callee puts
-        into that parameter (ir.ArgOut)."""
+        """A local passed to a call that may run the project's own code (this package's function, a
+        method of `self` or of another object, a callable it holds: `callback(mlist, msg, data)`)
+        may come back filled (`_build_data(email, data)`): it holds what the callee puts into that
+        parameter (ir.ArgOut). Not a library's function, nor a builtin method (`d.update(x)`)."""
         own = type(callee) is StaticCallee and callee.qualname.split(".")[0] == self.module.split(".")[0] \
-            or type(callee) is MethodCallee and any(type(a) is SelfRef for a in callee.receiver.atoms)
+            or type(callee) is DynamicCallee \
+            or type(callee) is MethodCallee and not any(type(a) is LibraryRef for a in callee.receiver.atoms) \
+            and callee.name not in self.flowrules.builtin_methods
         for a, arg in zip(node.args, args) if own else ():
             name = a.value.value if isinstance(a.value, cst.Name) and not a.star else None
             if name is not None and (name in scope.env or name in scope.params) and name != scope.self_name:
