@@ -205,6 +205,9 @@ def test_owner_context(vocab):
     assert category(vocab, "message", "ContactForm") == "user.content.private"
     assert category(vocab, "name", "CustomerSerializer") == "user.name"
     assert category(vocab, "name", "EmailForm") is None                   # no person in the owner
+    assert category(vocab, "address", "user.profile") == "user.contact.address"  # a profile is a person's record
+    assert category(vocab, "city", "Profile") == "user.location.coarse"
+    assert category(vocab, "profile_name") is None                        # but not inside a name (boto3)
 
 
 def test_category_context(vocab):

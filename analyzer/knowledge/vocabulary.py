@@ -69,7 +69,7 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _WORD_RE = re.compile(rf"[{_CJK}]+|[A-Z]+(?![^\W\d_A-Z{_CJK}])|[A-Z]?[^\W\d_A-Z{_CJK}]+|\d+")
 _CJK_RE = re.compile(rf"[{_CJK}]")
 
-_MATCHING_KEYS = ("person_context", "meta_words", "person_heads", "entry_owners", "service_words", "service_owners", "flag_prefixes",
+_MATCHING_KEYS = ("person_context", "meta_words", "person_heads", "entry_owners", "person_records", "service_words", "service_owners", "flag_prefixes",
                   "transformed", "neutral_words", "compound_parts")
 _EXTENDABLE = ("patterns", "weak", "exclude", "context", "compounds", "examples")
 _MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
@@ -176,7 +176,7 @@ class Vocabulary:
         self._meta = {_glued(w) for w in m["meta_words"] if not _is_cjk(w)}
         self._meta_cjk = tuple(w for w in m["meta_words"] if _is_cjk(w))
         self._person_heads = {_glued(w) for w in m["person_heads"]}
-        self._owner_meta = self._meta - {_glued(w) for w in m["entry_owners"]}  # a form's fields hold the data
+        self._owner_meta, self._person_records = self._meta - {_glued(w) for w in m["entry_owners"]}, {_glued(w) for w in m["person_records"]}
         self._service = {_glued(w) for w in m["service_words"] if not _is_cjk(w)}
         self._service_cjk = tuple(w for w in m["service_words"] if _is_cjk(w))
         self._service_owners = {_glued(w) for w in m["service_owners"]}
@@ -393,7 +393,7 @@ class Vocabulary:
         return next((w for w in (self._words(head) if head is not None else ()) if w in self._service_owners), None)
 
     def _owner_context(self, owner: str | None, context: frozenset = frozenset()) -> str | None:
-        """The person word of the owner's last component (``self.customer``, ``ContactForm``), or a context
+        """The person word of the owner's last component (``self.customer``, ``ContactForm``, ``user.profile``), or a context
         word of the category as its head, only neutral words after it (``Review.text``, ``EmailConfirmation.key``;
         not ``MailTemplate.text``); none for the service's own owner (``settings.token``, ``api_user.password``)."""
         head = _owner_head(owner)
@@ -407,7 +407,7 @@ class Vocabulary:
                     return " ".join(owner_words[start:end])
         if any(w in self._owner_meta for w in owner_words):
             return None
-        return next((w for w in owner_words if self.names_person(w)), None)
+        return next((w for w in owner_words if self.names_person(w) or w in self._person_records), None)
 
     # ---------------------------------------------------------------- identity
 
