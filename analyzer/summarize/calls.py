@@ -129,14 +129,12 @@ class Calls:
         return result
 
     def passed_out(self, node: cst.Call, callee, args: list, index: int, scope: Scope) -> None:
-        """A local passed to a call that may run the project's own code (this package's function, a
-        method of `self` or of another object, a callable it holds: `callback(mlist, msg, data)`)
-        may come back filled (`_build_data(email, data)`): it holds what the callee puts into that
-        parameter (ir.ArgOut). Not a library's function, nor a builtin method (`d.update(x)`)."""
-        own = type(callee) is StaticCallee and callee.qualname.split(".")[0] == self.module.split(".")[0] \
-            or type(callee) is DynamicCallee \
-            or type(callee) is MethodCallee and not any(type(a) is LibraryRef for a in callee.receiver.atoms) \
-            and callee.name not in self.flowrules.builtin_methods
+        """A local passed to a call that may run the project's code (this package's function, a method
+        of any object but a library's, not a builtin one, a callable held: `callback(mlist, msg, data)`)
+        may come back filled (`_build_data(email, data)`): it holds what the callee puts there (ir.ArgOut)."""
+        own = type(callee) is StaticCallee and callee.qualname.split(".")[0] == self.module.split(".")[0] or type(callee) is DynamicCallee \
+            or type(callee) is MethodCallee and callee.name not in self.flowrules.builtin_methods \
+            and not any(type(a) is LibraryRef for a in callee.receiver.atoms)
         for a, arg in zip(node.args, args) if own else ():
             name = a.value.value if isinstance(a.value, cst.Name) and not a.star else None
             if name is not None and (name in scope.env or name in scope.params) and name != scope.self_name:
