@@ -208,6 +208,7 @@ def test_owner_context(vocab):
     assert category(vocab, "address", "user.profile") == "user.contact.address"  # a profile is a person's record
     assert category(vocab, "city", "Profile") == "user.location.coarse"
     assert category(vocab, "profile_name") is None                        # but not inside a name (boto3)
+    assert category(vocab, "region", "corp_profile") is None              # nor a company's profile
 
 
 def test_category_context(vocab):

@@ -389,8 +389,7 @@ class Vocabulary:
 
     def _service_owner(self, owner: str | None) -> str | None:
         """The word making the owner the service's own settings (AvataxConfiguration): what it holds is the operator's."""
-        head = _owner_head(owner)
-        return next((w for w in (self._words(head) if head is not None else ()) if w in self._service_owners), None)
+        return next((w for w in self._words(_owner_head(owner) or "") if w in self._service_owners), None)
 
     def _owner_context(self, owner: str | None, context: frozenset = frozenset()) -> str | None:
         """The person word of the owner's last component (``self.customer``, ``ContactForm``, ``user.profile``), or a context
@@ -407,7 +406,8 @@ class Vocabulary:
                     return " ".join(owner_words[start:end])
         if any(w in self._owner_meta for w in owner_words):
             return None
-        return next((w for w in owner_words if self.names_person(w) or w in self._person_records), None)
+        records = all(w in self._person_records or w in self._neutral or self.names_person(w) for w in owner_words)
+        return next((w for w in owner_words if self.names_person(w) or records and w in self._person_records), None)
 
     # ---------------------------------------------------------------- identity
 
