@@ -10,7 +10,7 @@ import sys
 
 import networkx as nx
 
-from ..ir import BoundMethod, CategoryKey, ClientObject, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, StaticCallee, ordered
+from ..ir import BoundMethod, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, StaticCallee, ordered
 from ..knowledge.sources import SourceRules
 from ..link import Program
 from ..summary import GlobalWrite
@@ -46,6 +46,20 @@ def foreign_packages(program, catalog, sources: SourceRules = SourceRules()) -> 
     own = {m.split(".")[0] for m in program.modules}
     return frozenset(p for p in imported if p and p.isidentifier() and p not in own and p not in sys.stdlib_module_names
                      and p != "__future__") - catalog.named_packages() - {c.callee.split(".")[0] for c in sources.calls}
+
+
+def property_value(program, f, module, ret: AbstractValue) -> AbstractValue:
+    """What instances of a property's class hold under its name: what the getter returns. Of a
+    base class, only the objects it returns, not their data (its getter reads `self` as every
+    subclass at once): the clients (`self.http`, a session it makes) and the project objects
+    the subclasses' overrides make (`self.rpc` returning `self._rpc_connection()`, each
+    tracker's own API class), not one the getter makes itself, whose fields, kept per class,
+    would mix what every subclass's object holds (apprise's `self.store`, one PersistentStore)."""
+    if not program.subclasses.get(f.cls):
+        return ret
+    made = {o.cls for index in f.calls if type(c := module.calls[index].callee) is StaticCallee
+            and type(o := program.resolve(c.qualname)) is ClassObject}
+    return AbstractValue(objs=frozenset(o for o in ret.objs if type(o) is ClientObject or type(o) is Instance and o.cls not in made))
 
 
 class Analysis:
@@ -233,11 +247,7 @@ class Analysis:
             frame.call(index)
         ret = bounded(frame.value_of(f.returns))
         if f.is_property and f.cls is not None:
-            # `obj.name` runs the getter: instances of the class hold what it returns. Of a base
-            # class, only the clients it returns (`self.http`, a session it makes): its getter
-            # reads `self` as every subclass at once, so its data would mix what all of them hold.
-            held = AbstractValue(objs=frozenset(o for o in ret.objs if type(o) is ClientObject)) if self.program.subclasses.get(f.cls) else ret
-            frame.store(FieldStore(objects(Instance(f.cls)), qualname.rpartition(".")[2], held))
+            frame.store(FieldStore(objects(Instance(f.cls)), qualname.rpartition(".")[2], property_value(self.program, f, module, ret)))
         for w in f.writes:
             value = frame.value_of(w.value)
             if type(w) is GlobalWrite:
