@@ -290,10 +290,14 @@ class Flowrules:
         prefix = next((p for p in self.module_aliases if within(name, p)), None)
         return name if prefix is None else self.module_aliases[prefix] + name[len(prefix):]
 
+    @functools.cached_property
+    def queue_styles(self) -> dict:
+        """task_queues by name (asked of every call a method name or a function name makes)."""
+        return {name: style for style, names in reversed(list((self.task_queues or {}).items())) for name in names}
+
     def queue_style(self, name: str) -> str | None:
         """How a queueing call named `name` (a method name or a qualified function) passes arguments."""
-        last = name.rpartition(".")[2]
-        return next((style for style, names in (self.task_queues or {}).items() if name in names or last in names), None)
+        return self.queue_styles.get(name) or self.queue_styles.get(name.rpartition(".")[2])
 
     def authenticates(self, keyword: str | None) -> bool:
         """Does this keyword give a library call the secret that authenticates it: one of

@@ -15,6 +15,7 @@ from .binding import bind_library
 from .evaluation import is_query, is_setting
 from .lattice import NOTHING, AbstractValue, add_taint, merge, objects
 from .results import FieldStore, SinkCall, Site
+from .signals import HANDLE_STYLES
 
 MAX_MEMBERS = 8  # the attributes a name partly known may be, at most (matching_members)
 OPTION = re.compile(r"[A-Za-z_][\w.-]*")  # a name a ConfigParser option may have (option_name)
@@ -249,7 +250,7 @@ class Library:
             return self.default((), receiver, method)
         if method in self.analysis.flowrules.copiers and receiver is not None and not args and is_parameter(receiver):
             return receiver
-        if method is not None and self.analysis.flowrules.queue_style(method) in ("call", "options"):
+        if method is not None and self.analysis.flowrules.queue_style(method) in HANDLE_STYLES:
             return NOTHING
         if method in self.analysis.flowrules.invokers:
             return self.invoke(args, self.analysis.flowrules.invokers[method], site)

@@ -17,8 +17,10 @@ from .results import Site
 
 
 # The queueing styles of flow.toml task_queues a task's own method may have (`t.delay(a)`, `t.s(a)`,
-# `t.apply_async((a,))`), as against `first`, a queue's call taking the task first.
-QUEUE_STYLES = ("call", "signature", "options")
+# `t.apply_async((a,))`), as against `first`, a queue's call taking the task first; of them, those
+# whose call returns a handle to the task's result, not the task again (a signature).
+HANDLE_STYLES = ("call", "options")
+QUEUE_STYLES = (*HANDLE_STYLES, "signature")
 
 
 def queued_options(args: tuple) -> tuple:

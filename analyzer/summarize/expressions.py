@@ -215,7 +215,8 @@ class Expressions:
     def e_Dict(self, node: cst.Dict, scope) -> Val:
         atoms, keys = set(), {DICT_KEYS: EMPTY}
         person = self.record_owner(node) or self.enclosing_record
-        holder = None if person else self.enclosing_key
+        # a dict under a key saying whose it is, not a person ({"billTo": ...}; {"author": ...} is as often a bot)
+        holder = None if person or not self.enclosing_key or self.vocab.names_person(self.enclosing_key) else self.enclosing_key
         login = self.is_login(node)
         for element in node.elements:
             if isinstance(element, cst.StarredDictElement):

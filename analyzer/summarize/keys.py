@@ -226,11 +226,10 @@ class Keys:
                       holder: str | None = None) -> Val:
         """A dict literal's key (or a name a row is unpacked into, shape "variable") as a source; a
         weak key of a person's record takes the person as owner, for the categories flow.toml
-        allows (the display name beside an address); of a dict under a key that says whose it is
-        without naming a person (`holder`: {"billTo": {"address": a}}; not {"author": {"name": n}},
-        as often a bot's own name as a person's), that key."""
+        allows (the display name beside an address); of a dict under a key that owns it (`holder`:
+        {"billTo": {"address": a}}), that key."""
         found = self.source(scope, node, key, None, shape)
-        if found == EMPTY and holder is not None and not self.vocab.names_person(holder):
+        if found == EMPTY and holder is not None:
             return self.source(scope, node, key, holder, shape)
         if found != EMPTY or person is None:
             return found
