@@ -15,7 +15,8 @@ from .substitution import Substitution
 
 
 def identifies_nobody(no_data: tuple, callee, targets: list, catalog, builders: tuple) -> bool:
-    """A flow.toml `no_data` method: on any receiver (`qs.count()`) but a client whose method of
+    """A flow.toml `no_data` method (what the project's own method of that name returns is kept by
+    the caller): on any receiver (`qs.count()`) but a client whose method of
     that name makes another client (`meilisearch_client.index(uid)`, an Index, is no `str.index`,
     also written as a dotted name: `current_app.search.index(uid)`), or written as a dotted name
     that runs no project function (`Customer.objects.count()`) nor builds a statement
@@ -86,7 +87,7 @@ class Calls:
         # The name a target is called by: `Customer.objects.get` is resolved where it is written.
         called_as = callee.qualname.rpartition(".")[2] if type(callee) is StaticCallee else \
             callee.name if type(callee) is SuperCallee else method
-        results, resolved = [], set()
+        results, resolved, project_results = [], set(), []
         for target, self_obj in targets:
             if type(target) is Deferred:
                 results.append(self.deferred_result(DeferredCall(where, method, receiver if receiver is not None else NOTHING, args)))
@@ -97,6 +98,8 @@ class Calls:
             if site.source is not None and any(self.analysis.sources.call(n) for n in names):
                 result = source_value(self.module, site.source)  # a reset token, not the user it was made from
             results.append(result)
+            if type(target) is FunctionObject:
+                project_results.append(result)
         if resolved:
             self.analysis.targets[(self.module.path, index)] = resolved
         if not targets:
@@ -107,7 +110,7 @@ class Calls:
         if method is not None and receiver is not None and (replies := [o for o in receiver.objs if type(o) is Reply]):
             results.append(objects(*replies))  # resp.json(), data.get("id"): what a reply gives was received too
         if identifies_nobody(self.analysis.flowrules.no_data, callee, targets, self.analysis.catalog, self.analysis.flowrules.read_builders):
-            results = []  # .count(), .exists(): a number or a flag identifies nobody
+            results = project_results  # .count(), .exists(): a number or a flag identifies nobody; a project's own update() gives what it returns
         value = merge(*results)
         self.memo[index] = value
         return value
