@@ -6,8 +6,9 @@ from __future__ import annotations
 import libcst as cst
 
 from ..dotted import within
-from ..ir import CallResult, DynamicCallee, ProjectRef, SelfRef, SourceRef, StaticCallee, Val
+from ..ir import EMPTY, CallResult, DynamicCallee, ProjectRef, SelfRef, SourceRef, StaticCallee, Val
 from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
+from ..knowledge.catalog import matches_any
 from ..knowledge.vocabulary import split_words
 from .calls import Calls
 from .expressions import Expressions
@@ -289,7 +290,8 @@ class Definitions:
         unannotated attribute bound to a literal (`expected_issuer = "https://www.facebook.com"`)
         is a class constant, the same for every instance: nobody's data, whatever its name says;
         an annotated one (`email: str = "a@b.c"` in a dataclass) is a default each instance may replace.
-        A field declared a number (`total = models.DecimalField()`, `count: int`) is noted as one."""
+        A field declared a number (`total = models.DecimalField()`, `count: int`) is noted as one; a
+        relation (`comments = relationship("Comment")`, flow.toml relation_fields) is no source by its name."""
         if target.value in [f for f, _ in scope.fields]:
             return
         declared = annotation if annotation is not None else value_node.func if isinstance(value_node, cst.Call) else None
@@ -300,13 +302,21 @@ class Definitions:
             self.class_constants.setdefault(scope.qualname, {})[target.value] = literal_str(value_node)
             return
         owner = scope.qualname.rpartition(".")[2]
-        v = self.source(scope, target, target.value, owner, "field")
+        v = EMPTY if self.relation_field(value_node, scope) else self.source(scope, target, target.value, owner, "field")
         if not v.atoms and declared is not None:
             v = self.typed_field(target, annotation, value_node, owner, scope)
         index = next(a.index for a in v.atoms if type(a) is SourceRef) if v.atoms else None
         scope.fields.append((target.value, index))
         if isinstance(value_node, cst.Call):
             self.reverse_accessor(target, value_node, owner, scope)
+
+    def relation_field(self, value_node, scope: Scope) -> bool:
+        """Is a class-level name bound to a relation to other rows (flow.toml relation_fields), by
+        the call's qualified name or, on a value (`db.relationship(...)`), as it is written?"""
+        if not isinstance(value_node, cst.Call):
+            return False
+        name = self.static_name(value_node.func, scope) or dotted(value_node.func)
+        return name is not None and matches_any(self.flowrules.relation_fields, name)
 
     def reverse_accessor(self, target: cst.Name, call: cst.Call, owner: str, scope: Scope) -> None:
         """A relation field (rules/flow.toml reverse_relations) gives the model it points to an
