@@ -77,7 +77,7 @@ class Analysis:
         # (parameter, attribute) pairs that are the signed-in user (flow.toml identity parameter_attributes)
         self.signed_in_attributes = {tuple(p.split(".", 1)) for p in self.flowrules.identity.get("parameter_attributes", ())}
         self.results: dict[str, Result] = {}
-        self.stores = Stores(program, catalog.flowrules.own_words)
+        self.stores = Stores(program, catalog.flowrules.own_words, catalog.flowrules.relation_keys)
         self.flows_by_function: dict[str, list] = {}
         self.callers: dict[str, set] = {}  # callee -> functions whose analysis used its result
         self.targets: dict = {}  # (path, call index) -> set of target names, for the call graph

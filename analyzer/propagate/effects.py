@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, ManagerObject, ModuleObject, SelfObject, Step, Sym, ordered
 from ..summary import Arg
-from .lattice import AbstractValue, add_taint, bounded, concrete, decided, has_sym, known_objects, objects, retraced
+from .lattice import NOTHING, AbstractValue, add_taint, bounded, concrete, decided, has_sym, known_objects, objects, retraced
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site, keep, merged_call, merged_store
 
 STORABLE = (Instance, SelfObject, ClassObject)
@@ -43,6 +43,11 @@ def _reads(parts: tuple, read_words: tuple) -> bool:
     words = re.findall(r"[A-Za-z_]+", parts[0].text)
     texts = " ".join(p.text for p in parts if type(p) is Lit)
     return bool(words) and words[0].upper() in read_words and not re.search(r"\bINTO\b", texts, re.I)
+
+
+def constant(g: AbstractValue) -> bool:
+    """A value written in the code: strings (or numbers) with no data, object or key."""
+    return not (g.taint or g.objs or g.keys) and all(type(p) is Lit for alternative in g.strs for p in alternative)
 
 
 class Effects:
@@ -140,6 +145,8 @@ class Effects:
                 for o in ordered([o for o in target.objs if type(o) in STORABLE]):
                     stored = known if at is None else retraced(known, (Step(*at, f"stored in {o.cls.rpartition('.')[2]}.{attr}"),), once=True)
                     stores.put("fields", (o.cls, attr), stored)
+                    if at is not None and type(o) is not ClassObject and not constant(value):  # written, not declared
+                        stores.put("filled", (o.cls, attr), NOTHING)
                 for o in ordered([o for o in target.objs if type(o) is ModuleObject]):  # `state.telemetry += [...]`: that module's variable
                     stores.put("globals", (o.name, attr), known)
 

@@ -6,7 +6,7 @@ from ..ir import CategoryKey, Instance, SelfObject, Sym, ordered, whole
 from ..link import Program
 from .lattice import AbstractValue, add_taint, bounded, merge, settled, source_value
 
-TABLES = ("fields", "globals", "clients", "signals")
+TABLES = ("fields", "filled", "globals", "clients", "signals")
 
 
 class Stores:
@@ -19,9 +19,10 @@ class Stores:
     not analysed again: its writes are replayed instead.
     """
 
-    def __init__(self, program: Program, free_text: frozenset):
+    def __init__(self, program: Program, free_text: frozenset, keys: tuple = ()):
         self.program = program
         self.free_text = free_text  # categories of fields that hold what is written to them (flow.toml own_words)
+        self.keys = keys  # a row's key attributes (flow.toml relation_keys), which the database fills
         self.previous = {t: {} for t in TABLES}
         self.current = {t: {} for t in TABLES}
         self.memo: dict = {}  # (cls, depth) -> (instance taint, reads); cleared every pass
@@ -29,6 +30,8 @@ class Stores:
         self.reads: dict = {}  # function -> {(table, key)}
         self.writes: dict = {}  # function -> [(table, key, value)]
         self.attrs: dict = {}  # class -> attributes ever written, for whole-object payloads
+        # "filled": (class, attribute) -> NOTHING, for the attributes of instances something other
+        # than a constant is written to (Stores.row)
         self.capture: set | None = None  # reads made while computing a memoized value
 
     def new_pass(self) -> set:
@@ -137,18 +140,28 @@ class Stores:
 
     def row(self, g: AbstractValue) -> dict:
         """What an ORM write stores of a value (flow.toml row_params): what it carries itself, and
-        of a model object the columns it has, each as it carries itself: a related object put on it
-        (`group.owner = user`) is stored as the relation's key, which its key column declares, not
-        as the related object's fields; a reverse relation is another table's, and a property
-        (`ip_addresses` querying another table) is computed, not a column."""
+        of a model object the columns the program or the database fills (its key), each as it
+        carries itself. A column nothing but constants is ever written to (`User(first_name=
+        "Indico")`) or nothing at all (`phone`, left to its default) stores no data, whatever its
+        name declares: a session adds the rows the program makes. A related object put on it (`group.owner = user`) is stored as
+        the relation's key, which its key column declares, not as the related object's fields; a
+        reverse relation is another table's, and a property (`ip_addresses` querying another
+        table) is computed, not a column."""
         taint = self.payload(g, fields=False)
         for cls in (c for o in ordered(g.objs) if type(o) in (Instance, SelfObject) for c in self.classes_of(o)):
             if cls in self.program.classes:
                 reverse = self.program.reverse_fields(cls)
                 for attr in (a for a in self.attributes(cls) if a not in reverse and not self.program.is_property(cls, a)):
-                    for k, t in self.payload(self.field(cls, attr), fields=False).items():
-                        add_taint(taint, k, t)
+                    if self.filled(cls, attr):
+                        for k, t in self.payload(self.field(cls, attr), fields=False).items():
+                            add_taint(taint, k, t)
         return taint
+
+    def filled(self, cls: str, attr: str) -> bool:
+        """Is something other than a constant ever written to `attr` of an instance of `cls` by an
+        assignment or a constructor (Effects.store notes it in the "filled" table; a class body's
+        declaration is no such write)? A row's key (`id`) is filled by the database."""
+        return attr in self.keys or any(self.get("filled", (c, attr)) is not None for c in self.program.mro(cls) or [cls])
 
     def classes_of(self, o) -> tuple:
         """The classes a row may be of: an instance's own; `self` in a method, of its class or of any
