@@ -85,8 +85,7 @@ class Calls:
         where = Site(self.module.path, site.loc, site.text, self.f.qualname)
         method = callee.name if type(callee) is MethodCallee else None
         # The name a target is called by: `Customer.objects.get` is resolved where it is written.
-        called_as = callee.qualname.rpartition(".")[2] if type(callee) is StaticCallee else \
-            callee.name if type(callee) is SuperCallee else method
+        called_as = callee.qualname.rpartition(".")[2] if type(callee) is StaticCallee else callee.name if type(callee) is SuperCallee else method
         results, resolved, project_results = [], set(), []
         for target, self_obj in targets:
             if type(target) is Deferred:
@@ -98,8 +97,7 @@ class Calls:
             if site.source is not None and any(self.analysis.sources.call(n) for n in names):
                 result = source_value(self.module, site.source)  # a reset token, not the user it was made from
             results.append(result)
-            if type(target) is FunctionObject:
-                project_results.append(result)
+            project_results += [result] if type(target) is FunctionObject else []
         if resolved:
             self.analysis.targets[(self.module.path, index)] = resolved
         if not targets:
