@@ -17,7 +17,8 @@ from .keys import Keys
 from .logins import Logins
 from .names import Names, Scope
 from .statements import Statements
-from .values import CLOSURE, dotted, is_fixed_value, literal_str, made_by, param_value, related_model_arguments, string_collection, text_of, unquote
+from .values import CLOSURE, dotted, is_dunder, is_fixed_value, literal_str, made_by, param_value, related_model_arguments, string_collection, \
+    text_of, unquote
 
 
 
@@ -290,9 +291,9 @@ class Definitions:
         unannotated attribute bound to a literal (`expected_issuer = "https://www.facebook.com"`)
         is a class constant, the same for every instance: nobody's data, whatever its name says;
         an annotated one (`email: str = "a@b.c"` in a dataclass) is a default each instance may replace.
-        A field declared a number (`total = models.DecimalField()`, `count: int`) is noted as one; a
-        relation (`comments = relationship("Comment")`, flow.toml relation_fields) is no source by its name."""
-        if target.value in [f for f, _ in scope.fields]:
+        A field declared a number (`total = models.DecimalField()`) is noted as one; a relation
+        (`comments = relationship("Comment")`, or `db.relationship(...)` as written) is no source by its name."""
+        if target.value in [f for f, _ in scope.fields] or is_dunder(target.value):  # `__table_args__`: the class's own setting
             return
         declared = annotation if annotation is not None else value_node.func if isinstance(value_node, cst.Call) else None
         if declared is not None and self.static_name(unquote(declared), scope) in self.flowrules.number_types:
@@ -301,22 +302,15 @@ class Definitions:
             scope.fields.append((target.value, None))
             self.class_constants.setdefault(scope.qualname, {})[target.value] = literal_str(value_node)
             return
-        owner = scope.qualname.rpartition(".")[2]
-        v = EMPTY if self.relation_field(value_node, scope) else self.source(scope, target, target.value, owner, "field")
+        owner, call = scope.qualname.rpartition(".")[2], value_node.func if isinstance(value_node, cst.Call) else None
+        relation = call is not None and matches_any(self.flowrules.relation_fields, self.static_name(call, scope) or dotted(call) or "")
+        v = EMPTY if relation else self.source(scope, target, target.value, owner, "field")
         if not v.atoms and declared is not None:
             v = self.typed_field(target, annotation, value_node, owner, scope)
         index = next(a.index for a in v.atoms if type(a) is SourceRef) if v.atoms else None
         scope.fields.append((target.value, index))
         if isinstance(value_node, cst.Call):
             self.reverse_accessor(target, value_node, owner, scope)
-
-    def relation_field(self, value_node, scope: Scope) -> bool:
-        """Is a class-level name bound to a relation to other rows (flow.toml relation_fields), by
-        the call's qualified name or, on a value (`db.relationship(...)`), as it is written?"""
-        if not isinstance(value_node, cst.Call):
-            return False
-        name = self.static_name(value_node.func, scope) or dotted(value_node.func)
-        return name is not None and matches_any(self.flowrules.relation_fields, name)
 
     def reverse_accessor(self, target: cst.Name, call: cst.Call, owner: str, scope: Scope) -> None:
         """A relation field (rules/flow.toml reverse_relations) gives the model it points to an

@@ -9,8 +9,8 @@ from ..ir import EMPTY, CallResult, MethodCallee, Poured, ProjectRef, Unknown, V
 from ..summary import ClassSummary, FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
-from .values import as_instance, as_scalar, class_test, collection, converted_variable, either, flat, has_starred, item, made_by, named_after_class, \
-    scalar_variable, strs_of, unquote
+from .values import as_instance, as_scalar, class_test, collection, converted_variable, either, flat, has_starred, is_dunder, item, made_by, \
+    named_after_class, scalar_variable, strs_of, unquote
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
@@ -290,13 +290,14 @@ class Statements:
             self.client_locals.add((scope.qualname, name))
         else:
             self.client_locals.discard((scope.qualname, name))
-        if not own_text and not augmented and value_node is not None and not self.operators_value(value_node, scope) and not sanitized \
-                and not self.names_account(value_node, name, value, scope) and not made_by(value, self.calls, self.flowrules.path_builders) \
-                and not named_after_class(name, value_node):
+        # (a class-level name is a field, classified by Definitions.field with its class as owner: `Room.longitude`)
+        if scope.kind != "class" and not own_text and not augmented and value_node is not None \
+                and not self.operators_value(value_node, scope) and not sanitized and not self.names_account(value_node, name, value, scope) \
+                and not made_by(value, self.calls, self.flowrules.path_builders) and not named_after_class(name, value_node):
             value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
         if scope.kind == "module":
             self.note_module_name(name, None if augmented else value_node)
-        if scope.kind == "class":  # a class attribute: what instances read until they set their own
+        if scope.kind == "class" and not is_dunder(name):  # a class attribute: what instances read until they set their own
             scope.writes.append(FieldWrite(EMPTY, scope.qualname, name, value))
             self.note_list((scope.qualname, name), None if augmented else value_node)
         elif scope.kind != "module" and name in scope.globals_declared:

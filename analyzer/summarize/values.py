@@ -29,6 +29,11 @@ def flat(v: Val) -> Val:
     return Val(join(*(flat(kv) for _, kv in v.keys)).atoms | v.atoms, v.strs)
 
 
+def is_dunder(name: str) -> bool:
+    """`__tablename__`, `__table_args__`, `__slots__`: a class's protocol and settings, not data."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
 def collection(elements) -> Val:
     """A list, tuple or set of these values: all they carry, and each element as it is (with its
     keys) under a key not known statically, so that `for mail in mails: mail["body"]` reads the
