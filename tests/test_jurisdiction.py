@@ -313,6 +313,7 @@ def test_host_pattern_rule_names_the_region(j):
         # hosts real applications send to (fittrackee's weather and map tiles, Review Board's registration)
         ("weather.visualcrossing.com", "US"),
         ("tile.openstreetmap.org", "GB"),
+        ("a.tile.openstreetmap.org", "GB"),
         ("www.beanbaginc.com", "US"),
         # parcel carriers' shipping APIs (Tryton's carrier modules send recipients' addresses there)
         ("onlinetools.ups.com", "US"),
