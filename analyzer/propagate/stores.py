@@ -160,7 +160,10 @@ class Stores:
     def filled(self, cls: str, attr: str) -> bool:
         """Is something other than a constant ever written to `attr` of an instance of `cls` by an
         assignment or a constructor (Effects.store notes it in the "filled" table; a class body's
-        declaration is no such write)? A row's key (`id`) is filled by the database."""
+        declaration is no such write)? A row's key (`id`) is filled by the database, and a relation's
+        key column (`owner_id`) by the ORM from the related row put on the relation (`owner`)."""
+        if attr.endswith("_id") and self.filled(cls, attr.removesuffix("_id")):
+            return True
         return attr in self.keys or any(self.get("filled", (c, attr)) is not None for c in self.program.mro(cls) or [cls])
 
     def classes_of(self, o) -> tuple:
