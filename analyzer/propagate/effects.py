@@ -101,7 +101,11 @@ class Effects:
         keep(self.pending_calls, call, merged_call)
 
     def deferred(self, call: DeferredCall) -> None:
-        """A call on a parameter, once a caller says what the receiver may be."""
+        """A call on a parameter, once a caller says what the receiver may be. One whose receiver
+        the caller gave no object at all (its argument left out, or a value nothing can call) runs
+        nothing, here or in the callers: it is dropped, not passed on to every caller above."""
+        if not call.receiver.objs:
+            return
         if all(type(o) is Sym for o in call.receiver.objs):
             # kept for the callers as a result is: keys bounded (lattice.bounded)
             self.pend(DeferredCall(call.site, call.method, bounded(call.receiver), tuple((a, bounded(g)) for a, g in call.args)))
