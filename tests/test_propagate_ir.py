@@ -387,6 +387,20 @@ def test_a_call_on_a_parameter_is_deferred_and_resolved_by_the_caller():
     assert flow.trace == (SOURCE_STEP, Step(PATH, 12, "passed as 'data' to app.notify"))
 
 
+def test_a_deferred_call_whose_receiver_the_caller_leaves_out_is_dropped_not_passed_on():
+    """`notify(data=...)` gives `client` nothing: its `client.post` can run nothing, in main or
+    above, so main keeps no pending call (each one kept was expanded again at every caller)."""
+    analysis, flows = analysed(module(
+        sources=[email_source("app.main")],
+        calls=[call(0, "app.notify", MethodCallee(atoms(ParamRef("client")), "post"),
+                    keyword("json", atoms(ParamRef("data"))), text="client.post"),
+               call(1, "app.main", StaticCallee("app.notify"), keyword("data", atoms(SourceRef(0))), text="notify")],
+        functions=[function_summary("app.notify", "client", "data", calls=(0,)), function_summary("app.main", calls=(1,))],
+    ))
+    assert [type(c) for c in analysis.results["app.notify"].calls] == [DeferredCall]
+    assert (analysis.results["app.main"].calls, flows) == ([], [])
+
+
 def test_a_method_no_rule_or_class_knows_on_a_parameter_is_unresolved_not_deferred():
     analysis, _ = analysed(module(
         calls=[call(0, "app.f", MethodCallee(atoms(ParamRef("s")), "split"), text="s.split")],
