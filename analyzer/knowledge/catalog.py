@@ -234,6 +234,7 @@ class Flowrules:
     relation_keys: tuple = ()  # attributes of a related object that are the key its relation holds (pk)
     number_types: frozenset = frozenset()  # types and field constructors declaring a number: no record's categories
     relation_fields: tuple = ()  # patterns of field constructors relating other rows: the field's name is no category
+    populators: tuple = ()  # library methods writing their receiver's data into their first argument's attributes
     enum_bases: frozenset = frozenset()  # enumeration bases: a member read off a subclass is nobody's data
     authenticating: frozenset = frozenset()  # keywords of a library call that only authenticate it: nothing of theirs comes out
     selecting: frozenset = frozenset()  # keywords naming whom a library function looks its answer up for: nothing of theirs comes out
@@ -502,7 +503,7 @@ _NAME_LISTS = (
     "key_views", "pair_views", "copiers", "returns_receiver", "managers", "environment_readers", "request_variables", "request_mappings", "model_queries",
     "url_types", "statement_types", "field_lists", "field_name_attributes", "element_copies", "element_takers",
     "url_parsers", "url_decoders", "path_builders", "codecs", "settings_modules", "no_data", "selectors",
-    "read_builders", "relation_keys", "relation_fields", "properties", "whole_object", "field_dicts", "settings_selectors",
+    "read_builders", "relation_keys", "relation_fields", "populators", "properties", "whole_object", "field_dicts", "settings_selectors",
     "json_params", "text_params", "text_kinds", "row_params", "library_text_methods", "single_instance", "field_selectors",
     "builtin_methods", "container_bases", "task_classes", "class_loaders", "module_loaders", "injectors", "url_includes",
 )

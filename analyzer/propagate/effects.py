@@ -10,6 +10,8 @@ from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Ins
 from ..summary import Arg
 from .lattice import NOTHING, AbstractValue, add_taint, bounded, concrete, decided, has_sym, known_objects, objects, retraced
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site, keep, merged_call, merged_store
+from .library import attribute_names
+from .stores import ANY_ATTRIBUTE
 
 STORABLE = (Instance, SelfObject, ClassObject)
 MAX_EXPANSION_DEPTH = 12  # project calls whose effects are emitted inside each other's, in one function
@@ -148,11 +150,27 @@ class Effects:
                     self.set_attribute(target, attr, known, at)
                 for o in ordered([o for o in target.objs if type(o) in STORABLE]):
                     stored = known if at is None else retraced(known, (Step(*at, f"stored in {o.cls.rpartition('.')[2]}.{attr}"),), once=True)
-                    stores.put("fields", (o.cls, attr), stored)
+                    if attr != ANY_ATTRIBUTE:  # what `setattr(obj, key, v)` writes is no field a read names
+                        stores.put("fields", (o.cls, attr), stored)
                     if at is not None and type(o) is not ClassObject and not constant(value):  # written, not declared
                         stores.put("filled", (o.cls, attr), NOTHING)
                 for o in ordered([o for o in target.objs if type(o) is ModuleObject]):  # `state.telemetry += [...]`: that module's variable
                     stores.put("globals", (o.name, attr), known)
+
+    def attribute_call(self, qualname: str, name: str, args: tuple, receiver: AbstractValue | None, site: Site) -> AbstractValue | None:
+        """`getattr(obj, name)` (read_attribute); `setattr(obj, name, value)`, and a library method
+        that sets an object's attributes from what it holds (flow.toml populators: a WTForms form's
+        `populate_obj(obj)`): a write to the attribute named, or, when the name is not one constant,
+        to any (ANY_ATTRIBUTE: every column of a row is filled, and no read names it). None for
+        another call."""
+        if qualname == "getattr" and len(args) >= 2:
+            return self.read_attribute(args)
+        if qualname == "setattr" and len(args) >= 3 or receiver is not None and name in self.analysis.flowrules.populators and args:
+            names = (attribute_names(args[1][1]) if qualname == "setattr" else None) or []
+            value = args[2][1] if qualname == "setattr" else receiver
+            self.store(FieldStore(args[0][1], names[0] if len(names) == 1 else ANY_ATTRIBUTE, value, (site.path, site.loc)))
+            return NOTHING
+        return None
 
     def set_attribute(self, target: AbstractValue, attr: str, value: AbstractValue, at: tuple) -> None:
         """`scope.user = {...}` on a library client whose attribute is a setter sink (rules: `setter`):

@@ -131,8 +131,8 @@ class Library:
             return passed
         if receiver is not None and (made := self.serializer_made(name, receiver, args, site)) is not None:
             return made
-        if qualname == "getattr" and len(args) >= 2 and (read := self.read_attribute(args)) is not None:
-            return read
+        if (done := self.attribute_call(qualname, name, args, receiver, site)) is not None:
+            return done
         if (dumped := self.dumped(name, args, receiver)) is not None:
             return dumped
         if (built := self.built(qualname, receiver, args)) is not None:

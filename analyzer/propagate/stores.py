@@ -7,6 +7,9 @@ from ..link import Program
 from .lattice import AbstractValue, add_taint, bounded, merge, settled, source_value
 
 TABLES = ("fields", "filled", "globals", "clients", "signals")
+# The attribute `setattr(obj, name, v)` writes when `name` is not one constant, and a library method
+# that fills an object writes (flow.toml populators): any of them, so every column is filled.
+ANY_ATTRIBUTE = "*"
 
 
 class Stores:
@@ -164,7 +167,8 @@ class Stores:
         key column (`owner_id`) by the ORM from the related row put on the relation (`owner`)."""
         if attr.endswith("_id") and self.filled(cls, attr.removesuffix("_id")):
             return True
-        return attr in self.keys or any(self.get("filled", (c, attr)) is not None for c in self.program.mro(cls) or [cls])
+        return attr in self.keys or any(self.get("filled", (c, a)) is not None for c in self.program.mro(cls) or [cls]
+                                        for a in (attr, ANY_ATTRIBUTE))
 
     def classes_of(self, o) -> tuple:
         """The classes a row may be of: an instance's own; `self` in a method, of its class or of any
