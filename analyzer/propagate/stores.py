@@ -143,13 +143,13 @@ class Stores:
 
     def row(self, g: AbstractValue) -> dict:
         """What an ORM write stores of a value (flow.toml row_params): what it carries itself, and
-        of a model object the columns the program or the database fills (its key), each as it
-        carries itself. A column nothing but constants is ever written to (`User(first_name=
+        of a model object the columns the program or the database fills (Stores.filled), each as
+        it carries itself. A column nothing but constants is ever written to (`User(first_name=
         "Indico")`) or nothing at all (`phone`, left to its default) stores no data, whatever its
-        name declares: a session adds the rows the program makes. A related object put on it (`group.owner = user`) is stored as
-        the relation's key, which its key column declares, not as the related object's fields; a
-        reverse relation is another table's, and a property (`ip_addresses` querying another
-        table) is computed, not a column."""
+        name declares: a session adds the rows the program makes. A related object put on it
+        (`group.owner = user`) is stored as the relation's key, which its key column declares, not
+        as the related object's fields; a reverse relation is another table's, and a property
+        (`ip_addresses` querying another table) is computed, not a column."""
         taint = self.payload(g, fields=False)
         for cls in (c for o in ordered(g.objs) if type(o) in (Instance, SelfObject) for c in self.classes_of(o)):
             if cls in self.program.classes:
@@ -161,14 +161,14 @@ class Stores:
         return taint
 
     def filled(self, cls: str, attr: str) -> bool:
-        """Is something other than a constant ever written to `attr` of an instance of `cls` by an
-        assignment or a constructor (Effects.store notes it in the "filled" table; a class body's
-        declaration is no such write)? A row's key (`id`) is filled by the database, and a relation's
-        key column (`owner_id`) by the ORM from the related row put on the relation (`owner`)."""
-        if attr.endswith("_id") and self.filled(cls, attr.removesuffix("_id")):
+        """Is something other than a constant ever written to `attr` of an instance of `cls` (by an
+        assignment, a constructor, `setattr` or a populator: Effects.store notes it in the "filled"
+        table; a class body's declaration is no such write)? A row's key (`id`, flow.toml
+        relation_keys) is filled by the database, and a relation's key column (`owner_id`) by the
+        ORM from the related row put on the relation (`owner`)."""
+        if attr in self.keys or any(attr.endswith(f"_{k}") and self.filled(cls, attr.removesuffix(f"_{k}")) for k in self.keys):
             return True
-        return attr in self.keys or any(self.get("filled", (c, a)) is not None for c in self.program.mro(cls) or [cls]
-                                        for a in (attr, ANY_ATTRIBUTE))
+        return any(self.get("filled", (c, a)) is not None for c in self.program.mro(cls) or [cls] for a in (attr, ANY_ATTRIBUTE))
 
     def classes_of(self, o) -> tuple:
         """The classes a row may be of: an instance's own; `self` in a method, of its class or of any
