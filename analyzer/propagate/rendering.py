@@ -185,7 +185,8 @@ class Rendering:
 
     def rendered_args(self, qualname: str, args: tuple, site: Site) -> tuple:
         """The arguments of a call that renders a template, its context replaced by what the
-        template writes out of it (unchanged when that is not known)."""
+        template writes out of it (unchanged when that is not known); a context given inside a
+        `**mapping` (`send_templated_mail(**data)`, data built by a helper) is replaced in it."""
         rule = self.analysis.flowrules.templates.render.get(qualname)
         if rule is None:
             return args
@@ -202,8 +203,15 @@ class Rendering:
             named_by = next(i for i, (arg, _) in enumerate(args) if arg.name == rule.name or arg.name is None and arg.position == rule.params.index(rule.name))
             return tuple((arg, merge(g, rendered) if i == named_by else NOTHING if i in named else g) for i, (arg, g) in enumerate(args))
         position = rule.params.index(rule.context)
-        return tuple((arg, self.rendered(g, names, site, rule.prefix, rule.suffix) if arg.name == rule.context or
-                      (arg.name is None and not arg.starred and arg.position == position) else g) for arg, g in args)
+
+        def render(arg: Arg, g: AbstractValue) -> AbstractValue:
+            if arg.name == rule.context or (arg.name is None and not arg.starred and arg.position == position):
+                return self.rendered(g, names, site, rule.prefix, rule.suffix)
+            if arg.name == DOUBLE_STAR and rule.context in g.keys:  # send(**data): data["context"]
+                keys = dict(g.keys, **{rule.context: self.rendered(g.keys[rule.context], names, site, rule.prefix, rule.suffix)})
+                return AbstractValue(g.taint, g.objs, g.strs, keys)
+            return g
+        return tuple((arg, render(arg, g)) for arg, g in args)
 
     def template_made(self, qualname: str, args: tuple, method: str | None = None) -> AbstractValue | None:
         """A library call making a template or its context: a loader's (`get_template(name)`) or a
