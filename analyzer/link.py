@@ -273,6 +273,11 @@ class ProgramClasses:
             out.update(self.reverse.get(c, {}))
         return out
 
+    def related_row(self, cls: str, attr: str) -> tuple | None:
+        """The project model the relation field `attr` of `cls` (or of a base) points to (`order.customer`),
+        and whether the field relates many of its rows (`order.tags`)."""
+        return next((self.forward[c][attr] for c in self.mro(cls) if attr in self.forward.get(c, {})), None)
+
     def is_container_field(self, cls: str, attr: str) -> bool:
         """Is `attr` of `cls` the relation to a model it is a part of, whose accessor names the
         parts (`OrderLine.order`, whose `related_name="lines"` makes order lines)?"""
@@ -353,10 +358,12 @@ class Program(ProgramClasses):
                 self.subclasses.setdefault(base, []).append(qualname)
         self.reverse: dict[str, dict] = {}  # model -> {attr: (declaring model, source index, module summary)}
         self.containers: dict[str, set] = {}  # model -> its relation fields to the models it is a part of
+        self.forward: dict[str, dict] = {}  # model -> {relation field: (the model it points to, whether it relates many)}
         for qualname, (c, module) in sorted(self.classes.items()):
             for accessor in c.relations:
                 target = self.related_model(accessor.target, qualname)
                 if target is not None:
+                    self.forward.setdefault(qualname, {}).setdefault(accessor.field, (target, accessor.many))
                     self.reverse.setdefault(target, {}).setdefault(accessor.name, (qualname, accessor.source, module))
                     if accessor.source is not None:
                         self.containers.setdefault(qualname, set()).add(accessor.field)

@@ -109,6 +109,7 @@ class ReverseAccessor:
     name: str  # the attribute the target's instances get
     source: int | None  # index of the source its name makes (Order.lines: what was bought), or None
     field: str  # the relation field itself, on the declaring model (OrderLine.order)
+    many: bool = False  # the field relates many rows of the target (ManyToManyField: `order.tags` is a query)
 
 
 @dataclass(frozen=True)

@@ -189,6 +189,7 @@ class ReverseRelation:
     constructors: tuple  # fnmatch patterns of qualified names
     keyword: str
     default: str
+    many: bool = False  # the field itself relates many rows (ManyToManyField): reading it gives a query
 
 
 @dataclass(frozen=True)
@@ -521,7 +522,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         identity={key: tuple(names) for key, names in data.get("identity", {}).items()},
         text_methods={name: tuple(methods) for name, methods in data.get("text_methods", {}).items()},
         library_str=_load_library_str(data.get("library_str", ())),
-        reverse_relations=tuple(ReverseRelation(tuple(r["constructors"]), r["keyword"], r["default"])
+        reverse_relations=tuple(ReverseRelation(tuple(r["constructors"]), r["keyword"], r["default"], r.get("many", False))
                                 for r in data.get("reverse_relations", ())),
         serializers={key: tuple(v) if isinstance(v, list) else v for key, v in data.get("serializers", {}).items()},
         templates=_load_templates(data.get("templates", {})),

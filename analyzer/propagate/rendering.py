@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..ir import EMPTY, RENDER, AttrPath, FunctionObject, Lit, ManagerObject, ParamRef, Sym, TemplateObject, UNKNOWN_KEY, ordered, path_root
+from ..ir import EMPTY, RENDER, AttrPath, FunctionObject, Instance, Lit, ManagerObject, SelfObject, ParamRef, Sym, TemplateObject, UNKNOWN_KEY, ordered, path_root
 from ..strings import literal
 from ..summary import DOUBLE_STAR, Arg
 from ..templates import AS_TEXT, ELEMENT, TAG_CALL
@@ -173,8 +173,16 @@ class Rendering:
             else:
                 held = value
                 value = self.attribute(value, segment)
-                value = merge(value, self.called(value, segment, site), self.library_method(held, segment, site))
+                value = merge(value, self.called(value, segment, site), self.library_method(held, segment, site), self.related_rows(held, segment))
         return value
+
+    def related_rows(self, value: AbstractValue, name: str) -> AbstractValue:
+        """What a template reads through a relation field of a model row (`{{ order.customer.email }}`):
+        the row it points to, or, for a field that relates many, a query of them (`order.tags.all`),
+        whose fields the template reads as it reads a row's."""
+        related = [r for o in ordered(value.objs) if type(o) in (Instance, SelfObject) and o.cls in self.program.classes
+                   and (r := self.program.related_row(o.cls, name))]
+        return merge(*(objects(ManagerObject(model) if many else Instance(model)) for model, many in related), NOTHING)
 
     def called(self, value: AbstractValue, name: str, site: Site) -> AbstractValue:
         """What calling the project methods and queries a value may be without arguments gives (a

@@ -334,7 +334,7 @@ class Definitions:
         if match is not None:
             value = self.add_source(Source(match.category, self.loc(node), f"{model_name}.{name}", scope.qualname, "field"), (id(node), name))
             source = next(a.index for a in value.atoms if type(a) is SourceRef)
-        scope.relations.append(ReverseAccessor(model, name, source, target.value))
+        scope.relations.append(ReverseAccessor(model, name, source, target.value, rule.many))
 
     def method_alias(self, value_node, scope: Scope) -> str | None:
         """`__str__ = __unicode__` or `__call__ = execute` in a class body names a method the class
