@@ -164,6 +164,8 @@ class Evaluation:
         if name.startswith(IS_A):
             may_be = self.program.instance_test(name.removeprefix(IS_A))
             return g if may_be is None else narrowed(g, name, may_be)
+        if self.dumped_result(g, name):
+            return g
         objs = ordered(g.objs)
         found = [self.object_attribute(o, name) for o in objs]
         answered = any(self.answers(o, name, f) for o, f in zip(objs, found))

@@ -42,13 +42,23 @@ class Serializers:
 
     def dumped(self, method: str, args: tuple, receiver: AbstractValue | None) -> AbstractValue | None:
         """`TicketSchema().dump(ticket)` (flow.toml serializers methods, on an instance of a project
-        class deriving from a library schema): what the schema makes of its first argument; None for
-        any other call."""
+        class deriving from a library schema): what the schema makes of its first argument;
+        `WatcherSchema().load(json)` (loaders): the fields it declares, with what the argument
+        carries; None for any other call."""
         rule = self.analysis.flowrules.serializers
         schemas = sorted({o.cls for o in receiver.objs if type(o) in (Instance, SelfObject) and self.is_serializer(o.cls)}) if receiver else []
-        if not rule or method not in rule.get("methods", ()) or not args or not schemas:
+        if not rule or not args or not schemas:
             return None
-        return merge(*(self.serialized(cls, args[0][1], 0) for cls in schemas))
+        if method in rule.get("loaders", ()):
+            return merge(args[0][1], *(self.validated(cls) for cls in schemas))
+        if method in rule.get("methods", ()):
+            return merge(*(self.serialized(cls, args[0][1], 0) for cls in schemas))
+        return None
+
+    def dumped_result(self, g: AbstractValue, name: str) -> bool:
+        """Is `g.name` the data a schema's dump or load returned (flow.toml serializers results:
+        marshmallow 2's `schema.dump(obj).data`)? A record (keys, no object) has no other attribute."""
+        return name in (self.analysis.flowrules.serializers or {}).get("results", ()) and bool(g.keys) and not g.objs
 
     def serialized(self, cls: str, g: AbstractValue, depth: int) -> AbstractValue:
         """What serializer `cls` makes of the object(s) `g`: a dict keyed by its listed fields, each
