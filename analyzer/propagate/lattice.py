@@ -223,6 +223,12 @@ def carries_category(g: AbstractValue) -> bool:
     return any(type(k) is CategoryKey for k in g.taint) or any(carries_category(v) for v in g.keys.values())
 
 
+def constant_text(g: AbstractValue) -> bool:
+    """Is the value only text the program writes itself (`member_name="mayan_file"`, a module's
+    constant): strings made of literals, nothing else?"""
+    return bool(g.strs) and not (g.taint or g.objs or g.keys) and all(type(p) is Lit for alt in g.strs for p in alt)
+
+
 def concrete(g: AbstractValue) -> AbstractValue:
     """The part of a value that does not depend on the enclosing function's parameters; a category
     a parameter's name gave stands as it is (what is stored is kept, whoever called)."""
@@ -362,6 +368,6 @@ def source_value(module, index: int, received: tuple = ()) -> AbstractValue:
     if not s.category:  # a source its rule's `needs` left inert (SourceRules.idle)
         return NOTHING
     step = Step(module.path, s.loc, f"source: {s.expression} ({s.category})")
-    named = tuple(r for r in received if type(r) is Sym) if s.shape == "parameter" else ()
+    named = tuple(r for r in received if type(r) is Sym) if s.shape in ("parameter", "key", "variable") else ()
     key = CategoryKey(s.category, received if s.shape in NAMING_SHAPES else (), named)
     return AbstractValue({key: (Origin(module.path, index, SOURCE_WEIGHT.get(s.shape, 1)), step)})

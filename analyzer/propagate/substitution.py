@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..ir import CALLED, ENCODED, KEY_NAMED, KEY_OF, RENDER, TEXT, UNKNOWN_KEY, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, Lit, ParamRef, \
     Reply, Sym, ordered, path_root
 from ..strings import literal
-from .lattice import NOTHING, AbstractValue, add_taint, carries_category, expand, extend, extend_by, merge, received_from, retraced, \
+from .lattice import NOTHING, AbstractValue, add_taint, carries_category, constant_text, expand, extend, extend_by, merge, received_from, retraced, \
     source_value
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
 
@@ -170,17 +170,18 @@ class Substitution:
     def named_key(self, k: CategoryKey) -> CategoryKey | None:
         """A category a parameter's name alone gave (`def greet(user_name)`), seen from this call
         site: none where the caller passes data of a category of its own there (what the value is
-        says more than what the callee calls it: `greet(user.name)` is a name, not a user name) or
-        passes nothing there at all (the callee's default: `connect(config)` binds with the
-        configured account, not a `username=None` of a person), plain where the caller passes
-        nothing personal, and the caller's callers' to decide where the caller passes its own
-        parameter on."""
+        says more than what the callee calls it: `greet(user.name)` is a name, not a user name),
+        passes only text written in the program (`open_member(member_name="mayan_file")`: a
+        constant is nobody's) or passes nothing there at all (the callee's default: `connect(config)`
+        binds with the configured account, not a `username=None` of a person), plain where the
+        caller passes nothing personal, and the caller's callers' to decide where the caller passes
+        its own parameter on."""
         named = set()
         for r in k.named:
             if type(root := path_root(r.path)) is ParamRef and root.name in self.defaulted:
                 return None
             actual = self.sym(r.path)
-            if carries_category(actual):
+            if carries_category(actual) or constant_text(actual):
                 return None
             named.update(s for s in (*actual.taint, *actual.objs) if type(s) is Sym)
         return CategoryKey(k.category, k.received, tuple(ordered(named)))
