@@ -350,6 +350,13 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.exa.ai", "US"),
         # issue-tracker SDK default hosts (python-gitlab 8.6.0 DEFAULT_URL)
         ("gitlab.com", "US"),
+        # ACME directories acme's ClientV2 registers accounts with (certbot's default, Google Trust Services)
+        ("acme-v02.api.letsencrypt.org", "US"),
+        ("acme-staging-v02.api.letsencrypt.org", "US"),
+        ("dv.acme-v02.api.pki.goog", "US"),
+        ("dv.acme-v02.test-api.pki.goog", "US"),
+        # python-gnupg 0.5.5's default keyserver (GPG.search_keys)
+        ("pgp.mit.edu", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
