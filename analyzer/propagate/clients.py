@@ -3,7 +3,7 @@ project's settings configure, for a Frame."""
 
 from __future__ import annotations
 
-from ..ir import BoundMethod, ClientMethod, ClientObject, ClientPath, FunctionObject, LibraryObject, Lit, ManagerObject, QueuedCall, SelfObject, \
+from ..ir import BoundMethod, ClientMethod, ClientObject, ClientPath, FunctionObject, LibraryObject, Lit, ManagerObject, QueuedCall, SelfObject, UNKNOWN_KEY, \
     Unknown, ordered
 from ..strings import literal
 from .binding import bind_library, is_literal
@@ -30,6 +30,8 @@ class Clients:
         for param, role in spec.destination:
             if param not in bound:
                 continue
+            if not bound[param].strs and bound[param].keys:  # Elasticsearch(hosts=[url]): each element
+                bound[param] = self.item(bound[param], UNKNOWN_KEY)
             named = [constants[o.qualname] for o in ordered(bound[param].objs)
                      if type(o) is LibraryObject and o.qualname in constants] if constants else None
             if named:  # CustomerIO(region=Regions.EU): the host the SDK's constant stands for

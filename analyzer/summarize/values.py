@@ -36,14 +36,14 @@ def is_dunder(name: str) -> bool:
 
 def collection(elements) -> Val:
     """A list, tuple or set of these values: all they carry, and each element as it is (with its
-    keys) under a key not known statically, so that `for mail in mails: mail["body"]` reads the
-    body of the dicts put in the list."""
+    keys or strings) under a key not known statically, so that `for mail in mails: mail["body"]`
+    reads the body of the dicts put in the list, and `Elasticsearch(hosts=[url])` its host."""
     values = list(elements)
     if not values:
         return Val()
     joined = join(*values)
     whole = flat(joined)
-    return Val(whole.atoms, (), ((UNKNOWN_KEY, joined),)) if joined.keys else Val(whole.atoms)
+    return Val(whole.atoms, (), ((UNKNOWN_KEY, joined),)) if joined.keys or joined.strs else Val(whole.atoms)
 
 
 def item(base: Val, key: str) -> Val:
