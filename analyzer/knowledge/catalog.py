@@ -272,7 +272,7 @@ class Flowrules:
     returns_argument: dict = field(default_factory=dict)  # qualified name -> position of the argument it returns (contextlib.closing)
     serializers: dict = None  # serializer bases, the argument they wrap, the attributes holding its listed fields
     model_builders: dict = field(default_factory=dict)  # library model bases and their class methods building an instance from an object
-    validated_data: dict = field(default_factory=dict)  # form and serializer bases, the attributes and parameters holding their validated fields
+    validated_data: tuple = ()  # per family of form and serializer bases, the attributes and parameters holding their validated fields
     templates: Templates = Templates()  # calls that render a template, and that load one
 
     def reverse_relation(self, constructor: str) -> "ReverseRelation | None":
@@ -526,10 +526,11 @@ def _load_flowrules(directory: Path) -> Flowrules:
                                 for r in data.get("reverse_relations", ())),
         serializers={key: tuple(v) if isinstance(v, list) else v for key, v in data.get("serializers", {}).items()},
         templates=_load_templates(data.get("templates", {})),
+        validated_data=tuple(data.get("validated_data", ())),
         **{key: tuple(data.get(key, ())) for key in _NAME_LISTS},
         **{key: frozenset(data.get(key, ())) for key in _NAME_SETS},
         **{key: data.get(key, {}) for key in ("joiners", "invokers", "base_factories", "module_aliases", "returns_argument", "records", "logins",
-                                              "app_objects", "validated_data", "model_builders")},
+                                              "app_objects", "model_builders")},
     )
 
 

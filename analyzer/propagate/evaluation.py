@@ -146,17 +146,15 @@ class Evaluation:
         return self.program.derived_from(self.analysis.flowrules.identity.get("user_models", ()))
 
     def attribute(self, g: AbstractValue, name: str) -> AbstractValue:
-        """`value.name`: fields and bound methods of objects, paths into clients and parameters. Where a
-        project object (or a parameter's, read field by field at each caller) answers the name, the read is
-        that attribute: what else the value carries stays with it (`user.email` is the e-mail, not the
-        user's locale), except the categories of a record as a whole (flow.toml record_categories: a line
-        of an order is a purchase), which stay on every field but the relation to the model the record is
-        a part of (`line.order`); the user's id a relation declares stays behind too (`ticket.assigned_to.email`),
-        but for its key (`ticket.assigned_to.pk`, flow.toml relation_keys), which is all such a key read gives
-        of what no object answers (`form.save(commit=False).pk` is a new row's key, none of the form's
-        data). A variable a branch proved a string
-        (`SCALAR`, summarize/values.as_scalar) is what it carries itself; one computed by arithmetic
-        (`NUMBER`), or a field declared a number, is that without a record's categories."""
+        """`value.name`: fields and bound methods of objects, paths into clients and parameters. Where a project object
+        (or a parameter's, read field by field at each caller) answers the name, the read is that attribute: what else the
+        value carries stays with it (`user.email` is the e-mail, not the user's locale), except the categories of a record
+        as a whole (flow.toml record_categories: a line of an order is a purchase), which stay on every field but the
+        relation to the model the record is a part of (`line.order`); the user's id a relation declares stays behind too
+        (`ticket.assigned_to.email`), but for its key (`ticket.assigned_to.pk`, flow.toml relation_keys), which is all such
+        a key read gives of what no object answers (`form.save(commit=False).pk` is a new row's key). A variable a branch
+        proved a string (`SCALAR`, summarize/values.as_scalar) is what it carries itself; one computed by arithmetic
+        (`NUMBER`), or a field declared a number, is that without a record's categories; a dump's `data` the dump."""
         if name == SCALAR:
             return as_scalar(g)
         if name == NUMBER:

@@ -104,21 +104,25 @@ class Serializers:
         return AbstractValue(keys={attr: source_value(module, index) if index is not None else NOTHING
                                    for attr, index, module in self.program.fields(cls)})
 
-    def validating(self, cls: str) -> bool:
-        rule = self.analysis.flowrules.validated_data
-        return bool(rule) and self.program.derives_from(cls, rule["bases"])
+    def validating(self, cls: str) -> list:
+        """The flow.toml validated_data rules whose bases the class derives from."""
+        return [r for r in self.analysis.flowrules.validated_data if self.program.derives_from(cls, r["bases"])]
 
     def validated_attribute(self, cls: str, name: str) -> AbstractValue:
         """The validated data, when `name` holds it on an instance of a form or serializer class."""
-        if name in self.analysis.flowrules.validated_data.get("attributes", ()) and self.validating(cls):
+        if any(name in r["attributes"] for r in self.analysis.flowrules.validated_data) \
+                and any(name in r["attributes"] for r in self.validating(cls)):
             return self.validated(cls)
         return NOTHING
 
     def validated_param(self, name: str) -> AbstractValue:
         """The validated data, when the framework passes it in this parameter of a method of a form
         or serializer class (DRF's save() calling create(validated_data))."""
-        position = self.analysis.flowrules.validated_data.get("params", {}).get(self.f.qualname.rpartition(".")[2])
-        if position is None or self.f.cls is None or not self.validating(self.f.cls):
+        method = self.f.qualname.rpartition(".")[2]
+        if self.f.cls is None or not any(method in r.get("params", {}) for r in self.analysis.flowrules.validated_data):
+            return NOTHING
+        position = next((r["params"][method] for r in self.validating(self.f.cls) if method in r.get("params", {})), None)
+        if position is None:
             return NOTHING
         params = [p.name for p in self.f.params if p.name != self.self_param]
         return self.validated(self.f.cls) if position < len(params) and params[position] == name else NOTHING
