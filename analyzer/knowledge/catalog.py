@@ -224,6 +224,7 @@ class Flowrules:
     element_copies: tuple = ()  # builtins giving their first argument's elements again (sorted, list)
     element_takers: tuple = ()  # builtins giving one of them (next)
     url_parsers: tuple = ()  # calls splitting a URL into parts (urlparse): their attributes name no person
+    url_builders: tuple = ()  # calls building a URL from a tuple of its parts (urlunsplit)
     url_decoders: tuple = ()  # calls decoding a part of a URL (unquote): what they return is still that part
     path_builders: tuple = ()  # calls making a file system path (os.path.join): a local given one names a file
     codecs: tuple = ()  # calls encoding a mapping as text or decoding it back, keeping its keys (json.dumps)
@@ -503,7 +504,7 @@ _NAME_LISTS = (
     "sanitizers", "mutators", "element_mutators", "merging_mutators", "keyed_mutators", "wrappers", "key_readers", "value_views",
     "key_views", "pair_views", "copiers", "returns_receiver", "managers", "environment_readers", "request_variables", "request_mappings", "model_queries",
     "url_types", "statement_types", "field_lists", "field_name_attributes", "element_copies", "element_takers",
-    "url_parsers", "url_decoders", "path_builders", "codecs", "settings_modules", "no_data", "selectors",
+    "url_parsers", "url_builders", "url_decoders", "path_builders", "codecs", "settings_modules", "no_data", "selectors",
     "read_builders", "relation_keys", "relation_fields", "populators", "properties", "whole_object", "field_dicts", "settings_selectors",
     "json_params", "text_params", "text_kinds", "row_params", "library_text_methods", "single_instance", "field_selectors",
     "builtin_methods", "container_bases", "task_classes", "class_loaders", "module_loaders", "injectors", "url_includes",

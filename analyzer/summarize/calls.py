@@ -10,7 +10,7 @@ from ..ir import EMPTY, ArgOut, AttrPath, CallResult, DynamicCallee, ItemPath, L
 from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, GlobalWrite, Source
 from .names import Scope
-from .values import CLOSURE, any_item, atoms_of, attribute_names, collection, flat, holds_items, is_constant_name, is_source, literal_str, \
+from .values import CLOSURE, any_item, atoms_of, attribute_names, built_url, collection, flat, holds_items, is_constant_name, is_source, literal_str, \
     path_step, root_name, strs_of, text_of
 
 
@@ -60,8 +60,7 @@ class Calls:
         return value | self.source(scope, name_node, data, None, "variable")
 
     def candidate_source(self, node: cst.Call, category: str, scope: Scope) -> None:
-        """`generator.make_token(user)` on an object whose class only propagation knows: the source
-        its result is if the call resolves to a rules/sources.toml callee (recorded on the call site)."""
+        """`generator.make_token(user)` on an object only propagation types: the rules/sources.toml source its result is."""
         source = self.add_source(Source(category, self.loc(node), text_of(node), scope.qualname, "call"), (id(node), "method"))
         index = self.seen_calls[id(node)]
         self.calls[index] = self.calls[index]._replace(source=next(iter(source.atoms)).index)
@@ -72,8 +71,8 @@ class Calls:
         keys = format_query_keys(template) if template is not None else {}
         if not keys:
             return EMPTY
-        values = dict(enumerate(a.value for a in node.args if a.keyword is None and not a.star))
-        values.update((a.keyword.value, a.value) for a in node.args if a.keyword is not None)
+        values = {**dict(enumerate(a.value for a in node.args if a.keyword is None and not a.star)),
+                  **{a.keyword.value: a.value for a in node.args if a.keyword is not None}}
         return join(*(self.query_source(values[field], key, scope) for field, key in keys.items() if field in values))
 
     def call_value(self, node: cst.Call, scope: Scope) -> Val:
@@ -98,6 +97,8 @@ class Calls:
                        tuple(format_parts(s, positional, named) for s in receiver.strs))
         if method == "join" and receiver is not None and receiver.strs and args:
             return Val(result.atoms | atoms_of(args), ((Unknown("str.join"),),))
+        if name in flowrules.url_builders and (built := built_url(node, lambda e: self.expr(e, scope))) is not None:
+            return Val(result.atoms | atoms_of(args), built)
         if name in flowrules.joiners and len(args) >= 2:
             pieces = [strs_of(args[0].value), ((Lit(flowrules.joiners[name], None),),), strs_of(args[1].value)]
             return Val(result.atoms, concat(*pieces))
@@ -179,11 +180,10 @@ class Calls:
                       for category in categories))
 
     def bound_method(self, node: cst.BaseExpression | None, scope: Scope) -> Val | None:
-        """A method handed on where it will be called (kept in a field: `self.hook = self.send_copy`;
-        passed to a call that calls it back: `sig.connect(self.on_login)`, an invoker's
-        `Thread(target=self.retry)`; not to any call, which gave Django 5.2 three false storage
-        findings through stores that merge every object of a class): bound to its object, the method of the
-        object's class; None for anything else, and for a method read elsewhere (no data)."""
+        """A method handed on where it will be called (kept in a field: `self.hook = self.send_copy`; passed to a call
+        that calls it back: `sig.connect(self.on_login)`, an invoker's `Thread(target=self.retry)`; not to any call, which
+        gave Django 5.2 three false storage findings through stores that merge every object of a class): bound to its
+        object, the method of the object's class; None for anything else, and for a method read elsewhere (no data)."""
         if not isinstance(node, cst.Attribute) or not self.names_method(node, scope):
             return None
         return Val(frozenset(path_step(a, AttrPath, node.attr.value) for a in self.expr(node.value, scope).atoms))

@@ -11,6 +11,7 @@ from ..dotted import is_class_name
 from ..ir import DICT_KEYS, EMPTY, IS_A, NUMBER, SCALAR, UNKNOWN_KEY, AttrPath, CallResult, FieldRef, GlobalRef, ItemPath, LibraryRef, Lit, ParamRef, \
     ProjectRef, SelfRef, SourceRef, StaticCallee, StrOf, Unknown, Val, capped, is_position, join, position, path_root, wrap, ordered
 from ..knowledge.vocabulary import split_words
+from ..strings import concat
 
 NOT_A_CONSTANT = ((Unknown("not a constant"),),)
 PROGRAM_WORD = re.compile(r"[A-Za-z]{3,}")  # a word a template writes itself (template_words)
@@ -152,6 +153,16 @@ def attribute_names(value: Val) -> tuple:
 def path_step(atom: tuple, path: type, name: str) -> tuple:
     """One access step on an atom: a source stays itself, anything else gets a longer path."""
     return atom if type(atom) is SourceRef else wrap(atom, path, name)
+
+
+def built_url(call: cst.Call, evaluate) -> tuple | None:
+    """The strings `urlunsplit((scheme, netloc, path, ...))` makes of a tuple written at the call
+    (flow.toml url_builders): scheme://netloc path, the rest unknown; None for another argument."""
+    parts = call.args[0].value if call.args else None
+    if not isinstance(parts, (cst.Tuple, cst.List)) or len(parts.elements) < 3:
+        return None
+    scheme, netloc, path = (strs_of(evaluate(e.value)) for e in parts.elements[:3])
+    return concat(scheme, ((Lit("://", None),),), netloc, path, ((Unknown("the rest of a built URL"),),))
 
 
 def strs_of(v: Val) -> tuple:
