@@ -10,7 +10,7 @@ from ..ir import EMPTY, ArgOut, AttrPath, CallResult, DynamicCallee, ItemPath, L
 from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, GlobalWrite, Source
 from .names import Scope
-from .values import CLOSURE, any_item, atoms_of, attribute_names, built_url, collection, flat, holds_items, is_constant_name, is_source, literal_str, \
+from .values import CLOSURE, any_item, atoms_of, attribute_names, built_url, collection, listed_strings, flat, holds_items, is_constant_name, is_source, literal_str, \
     path_step, root_name, strs_of, text_of
 
 
@@ -148,7 +148,7 @@ class Calls:
         flowrules = self.flowrules
         calls_back = callee[1] in flowrules.signals.connect or callee[0] in flowrules.invokers or callee[1] in flowrules.invokers
         for a in node.args:
-            v = (calls_back and self.bound_method(a.value, scope)) or self.expr(a.value, scope)  # sig.connect(self.on_login), Thread(target=self.retry)
+            v = (calls_back and self.bound_method(a.value, scope)) or listed_strings(a.value, self.expr(a.value, scope), lambda x: self.expr(x, scope))
             self.argument_key(scope, a.value)
             if a.star == "**":  # a mapping spread into keyword arguments
                 args.append(Arg(None, DOUBLE_STAR, v, True))
