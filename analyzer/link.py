@@ -84,8 +84,19 @@ class ProgramClasses:
         out = []
         for base in summary[0].bases:
             kind = self.resolve(base, methods=False)
-            out.append(kind.cls if type(kind) is ClassObject else base)
+            out.append(kind.cls if type(kind) is ClassObject else self.made_base(kind) or base)
         return out
+
+    def made_base(self, kind: tuple) -> str | None:
+        """A base read off a module-level object another module makes (`class User(db.Model)`, `db =
+        SQLAlchemy()` in extensions.py): the attribute of the class that made it
+        (`flask_sqlalchemy.SQLAlchemy.Model`), as a base read in the module that makes it is named."""
+        if type(kind) is not AttrPath or type(kind.base) is not GlobalRef or kind.base.module not in self.modules:
+            return None
+        held = self.globals[kind.base.module].get(kind.base.name)
+        atoms = tuple(held.atoms) if held is not None else ()
+        callee = self.modules[kind.base.module].calls[atoms[0].call].callee if len(atoms) == 1 and type(atoms[0]) is CallResult else None
+        return f"{callee.qualname}.{kind.name}" if type(callee) is StaticCallee else None
 
     def mro(self, cls: str) -> list[str]:
         if cls in self._mro:

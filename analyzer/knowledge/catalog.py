@@ -162,6 +162,7 @@ class LibraryStr:
     method: str  # the project method it returns the result of, when the class defines one ("": none)
     field_constant: str  # else the field this class constant names ("": none)
     field_default: str  # or this one, when the class sets no such constant
+    defines: tuple = ()  # the text methods the base defines, when not every one of library_text_methods
 
 
 @dataclass(frozen=True)
@@ -536,7 +537,8 @@ def _load_flowrules(directory: Path) -> Flowrules:
 
 
 def _load_library_str(entries: list) -> tuple:
-    return tuple(LibraryStr(tuple(r["bases"]), r.get("method", ""), r.get("field_constant", ""), r["field_default"]) for r in entries)
+    return tuple(LibraryStr(tuple(r["bases"]), r.get("method", ""), r.get("field_constant", ""), r["field_default"], tuple(r.get("defines", ())))
+                 for r in entries)
 
 
 def _load_templates(data: dict) -> Templates:

@@ -15,13 +15,15 @@ class Text:
     def text_method(self, cls: str, function: str) -> str | None:
         """The project method Python runs for `function` on an instance of `cls`: the first of the
         rule's names the class (or a project base) defines; a later name only when no library base
-        may define an earlier one (Django's Model defines __str__, no library class __format__)."""
+        may define an earlier one (Django's Model defines __str__, no library class __format__;
+        Flask-SQLAlchemy's Model only __repr__: flow.toml library_str `defines`)."""
         if cls not in self.program.classes:
             return None
         flowrules = self.analysis.flowrules
+        defined = rule.defines if (rule := self.library_str_rule(cls)) is not None and rule.defines else flowrules.library_text_methods
         for name in flowrules.text_methods.get(function, ()):
             found = self.program.lookup_method(cls, name)
-            if found or name in flowrules.library_text_methods and self.program.library_bases(cls):
+            if found or name in defined and self.program.library_bases(cls):
                 return found
         return None
 
