@@ -315,7 +315,7 @@ class Library:
         syms, rest = parameter_objects(g)
         own = AbstractValue(rest.taint, rest.objs, rest.strs)
         stores = self.analysis.stores
-        taint = self.as_text(own, "str", site) if how == "text" else stores.row(own) if how == "row" else stores.payload(own, fields=False)
+        taint = self.as_text(own, "str", site) if how == "text" else stores.row(own, self.f.qualname) if how == "row" else stores.payload(own, fields=False)
         for o in syms:
             add_taint(taint, encoded(o, how), g.taint.get(o, ()))
         for value in g.keys.values():

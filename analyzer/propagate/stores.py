@@ -141,7 +141,7 @@ class Stores:
         self.memo[(cls, depth)] = (taint, reads)
         return taint
 
-    def row(self, g: AbstractValue) -> dict:
+    def row(self, g: AbstractValue, running: str = "") -> dict:
         """What an ORM write stores of a value (flow.toml row_params): what it carries itself, and
         of a model object the columns the program or the database fills (Stores.filled), each as
         it carries itself. A column nothing but constants is ever written to (`User(first_name=
@@ -149,9 +149,10 @@ class Stores:
         name declares: a session adds the rows the program makes. A related object put on it
         (`group.owner = user`) is stored as the relation's key, which its key column declares, not
         as the related object's fields; a reverse relation is another table's, and a property
-        (`ip_addresses` querying another table) is computed, not a column."""
+        (`ip_addresses` querying another table) is computed, not a column. `running`: the method
+        whose `self` a SelfObject may be (its class's subclasses that override it never run it)."""
         taint = self.payload(g, fields=False)
-        for cls in (c for o in ordered(g.objs) if type(o) in (Instance, SelfObject) for c in self.classes_of(o)):
+        for cls in (c for o in ordered(g.objs) if type(o) in (Instance, SelfObject) for c in self.classes_of(o, running)):
             if cls in self.program.classes:
                 reverse = self.program.reverse_fields(cls)
                 for attr in (a for a in self.attributes(cls) if a not in reverse and not self.program.is_property(cls, a)):
@@ -170,11 +171,16 @@ class Stores:
             return True
         return any(self.get("filled", (c, a)) is not None for c in self.program.mro(cls) or [cls] for a in (attr, ANY_ATTRIBUTE))
 
-    def classes_of(self, o) -> tuple:
+    def classes_of(self, o, running: str = "") -> tuple:
         """The classes a row may be of: an instance's own; `self` in a method, of its class or of any
-        subclass (`CRUDMixin.save` storing `self` stores the row of each model deriving from it). Only
+        subclass (`CRUDMixin.save` storing `self` stores the row of each model deriving from it) but
+        those overriding the method `running` (User's own save() never runs CRUDMixin.save). Only
         for rows: a whole `self` sent elsewhere as every subclass's fields cost Django 5.2 3x its time."""
-        return (o.cls, *self.program.descendants(o.cls)) if type(o) is SelfObject else (o.cls,)
+        if type(o) is not SelfObject:
+            return (o.cls,)
+        name = running.rpartition(".")[2]
+        inherits = bool(running) and o.cls in self.program.classes and self.program.lookup_method(o.cls, name) == running
+        return (o.cls, *(c for c in self.program.descendants(o.cls) if not inherits or self.program.lookup_method(c, name) == running))
 
     def payload(self, g: AbstractValue, depth: int = 0, fields: bool = True) -> dict:
         """Everything a value carries when it is sent whole: keys and model-object fields folded in
