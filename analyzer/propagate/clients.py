@@ -3,8 +3,8 @@ project's settings configure, for a Frame."""
 
 from __future__ import annotations
 
-from ..ir import BoundMethod, ClientMethod, ClientObject, ClientPath, FunctionObject, LibraryObject, Lit, ManagerObject, QueuedCall, SelfObject, UNKNOWN_KEY, \
-    Unknown, ordered
+from ..ir import UNKNOWN_KEY, BoundMethod, ClientMethod, ClientObject, ClientPath, FunctionObject, LibraryObject, Lit, ManagerObject, QueuedCall, \
+    SelfObject, Unknown, ordered
 from ..strings import literal
 from .binding import bind_library, is_literal
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, objects
@@ -30,16 +30,17 @@ class Clients:
         for param, role in spec.destination:
             if param not in bound:
                 continue
-            if not bound[param].strs and bound[param].keys:  # Elasticsearch(hosts=[url]): each element
-                bound[param] = self.item(bound[param], UNKNOWN_KEY)
-            named = [constants[o.qualname] for o in ordered(bound[param].objs)
+            given = bound[param]
+            if not given.strs and given.keys:  # Elasticsearch(hosts=[url]): each element
+                given = self.item(given, UNKNOWN_KEY)
+            named = [constants[o.qualname] for o in ordered(given.objs)
                      if type(o) is LibraryObject and o.qualname in constants] if constants else None
             if named:  # CustomerIO(region=Regions.EU): the host the SDK's constant stands for
                 dests.append((role, tuple((Lit(host, None),) for host in named)))
             elif role == "client":  # EmailMessage(connection=conn): the connection's destination
-                dests.extend(d for o in bound[param].objs if type(o) is ClientObject for d in o.dests)
-            elif bound[param].strs:
-                dests.append((role, tuple(ordered(bound[param].strs))))
+                dests.extend(d for o in given.objs if type(o) is ClientObject for d in o.dests)
+            elif given.strs:
+                dests.append((role, tuple(ordered(given.strs))))
             elif role == "path":  # open(base / name): a file is local whatever its computed name
                 dests.append((role, (UNKNOWN_COMPUTED,)))
         if not dests and not spec.is_global:  # `Session.configure(bind=engine)` elsewhere: its bind

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, ManagerObject, ModuleObject, SelfObject, Step, Sym, ordered
 from ..summary import Arg
-from .lattice import NOTHING, AbstractValue, add_taint, bounded, concrete, decided, has_sym, known_objects, objects, retraced
+from .lattice import NOTHING, AbstractValue, add_taint, bounded, concrete, constant, decided, has_sym, known_objects, objects, retraced
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site, keep, merged_call, merged_store
 from .library import attribute_names
 from .stores import ANY_ATTRIBUTE
@@ -45,11 +45,6 @@ def _reads(parts: tuple, read_words: tuple) -> bool:
     words = re.findall(r"[A-Za-z_]+", parts[0].text)
     texts = " ".join(p.text for p in parts if type(p) is Lit)
     return bool(words) and words[0].upper() in read_words and not re.search(r"\bINTO\b", texts, re.I)
-
-
-def constant(g: AbstractValue) -> bool:
-    """A value written in the code: strings (or numbers) with no data, object or key."""
-    return not (g.taint or g.objs or g.keys) and all(type(p) is Lit for alternative in g.strs for p in alternative)
 
 
 class Effects:

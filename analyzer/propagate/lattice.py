@@ -223,10 +223,15 @@ def carries_category(g: AbstractValue) -> bool:
     return any(type(k) is CategoryKey for k in g.taint) or any(carries_category(v) for v in g.keys.values())
 
 
+def constant(g: AbstractValue) -> bool:
+    """A value written in the code: strings (or numbers) with no data, object or key."""
+    return not (g.taint or g.objs or g.keys) and all(type(p) is Lit for alternative in g.strs for p in alternative)
+
+
 def constant_text(g: AbstractValue) -> bool:
     """Is the value only text the program writes itself (`member_name="mayan_file"`, a module's
-    constant): strings made of literals, nothing else?"""
-    return bool(g.strs) and not (g.taint or g.objs or g.keys) and all(type(p) is Lit for alt in g.strs for p in alt)
+    constant): a constant with strings (an empty value may be anything nobody knows)?"""
+    return bool(g.strs) and constant(g)
 
 
 def concrete(g: AbstractValue) -> AbstractValue:
@@ -358,6 +363,9 @@ def decided(received: tuple) -> tuple:
 # what they stand for is the value named, so a name given to received data labels received data
 # (a parameter's: what its caller passes, decided there).
 NAMING_SHAPES = ("variable", "parameter", "key", "attribute", "keyword")
+# Of those, the names a caller decides (Substitution.named_key): a parameter, a key read off one, a
+# variable given what came in through one.
+CALLER_NAMED_SHAPES = ("variable", "parameter", "key")
 
 
 def source_value(module, index: int, received: tuple = ()) -> AbstractValue:
@@ -368,6 +376,6 @@ def source_value(module, index: int, received: tuple = ()) -> AbstractValue:
     if not s.category:  # a source its rule's `needs` left inert (SourceRules.idle)
         return NOTHING
     step = Step(module.path, s.loc, f"source: {s.expression} ({s.category})")
-    named = tuple(r for r in received if type(r) is Sym) if s.shape in ("parameter", "key", "variable") else ()
+    named = tuple(r for r in received if type(r) is Sym) if s.shape in CALLER_NAMED_SHAPES else ()
     key = CategoryKey(s.category, received if s.shape in NAMING_SHAPES else (), named)
     return AbstractValue({key: (Origin(module.path, index, SOURCE_WEIGHT.get(s.shape, 1)), step)})
