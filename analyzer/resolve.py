@@ -190,10 +190,11 @@ class Resolver:
         good = [d for d in results if d.jurisdiction is not None]
         if good:
             return good, [d for d in results if d.jurisdiction is None]
-        # A client given a destination computed at run time (a DSN read from the configuration) is
-        # not the vendor's default, which is for a client given none or a constant of no host (":memory:").
+        # A client given a destination computed at run time (a DSN read from the configuration) or a
+        # host no table places (a self-hosted PostHog, the deployment's own SMTP server) is not the
+        # vendor's default, which is for a client given none or a constant of no host (":memory:").
         computed = any(role in ("url", "dsn", "host") and not literal(parts)[1] for role, parts, _ in client)
-        if sink.default and not computed:
+        if sink.default and not computed and not any(d.host for d in results):
             loc = self.jurisdictions.locate_host(sink.default)
             return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source, loc.vendor)], []
         return results or unknown or [Destination(None, None, None, "no destination argument could be read")], []
