@@ -105,8 +105,13 @@ class Clients:
     def client_path(self, cls: str, name: str) -> AbstractValue:
         """`db.session` on an instance of a project subclass of a library client (class
         IndicoSQLAlchemy(SQLAlchemy)), or `self.connection` inside one (`class Bot(SingleServerIRCBot)`),
-        that no class of the project sets nor defines: a path into the client."""
-        base = self.client_base(cls)
+        that no class of the project sets nor defines: a path into the client. On an instance of a
+        library class or of a project subclass of one, the library name the attribute is documented
+        as (flow.toml module_aliases: `app.logger` of a Flask application is a logging.Logger)."""
+        for library_class in self.program.library_bases(cls) if cls in self.program.classes else (cls,):
+            if (alias := self.analysis.flowrules.aliased(f"{library_class}.{name}")) != f"{library_class}.{name}":
+                return objects(LibraryObject(alias))
+        base = self.client_base(cls) if cls in self.program.classes else None
         if base is None or self.program.lookup_method(cls, name):
             return NOTHING
         return objects(ClientPath(self.client_of(cls, base), name))

@@ -240,7 +240,7 @@ class Evaluation:
                 related = self.program.reverse_fields(cls).get(name) if cls in self.program.classes else None
                 if related is not None:  # order.lines: a query of the model whose field points here
                     value = merge(value, objects(ManagerObject(related[0])))
-                return value if value or type(o) is ClassObject or cls not in self.program.classes else self.client_path(cls, name)
+                return value if value or type(o) is ClassObject else self.client_path(cls, name)
             case ClientObject():
                 return objects(ClientPath(o, name))
             case Reply():  # resp.status_code, resp.headers: received too
