@@ -11,7 +11,7 @@ from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, GlobalWrite, Source
 from .names import Scope
 from .values import CLOSURE, any_item, atoms_of, attribute_names, built_url, collection, listed_strings, flat, holds_items, is_constant_name, is_source, literal_str, \
-    path_step, root_name, strs_of, text_of
+    item, path_step, root_name, strs_of, text_of
 
 
 
@@ -250,14 +250,15 @@ class Calls:
     def mutate(self, target: cst.BaseExpression, value: Val, scope: Scope) -> None:
         """`x.append(v)`, `x.update(v)`: the receiver now holds what was poured in (`value`); so
         does the local object it belongs to (`msg.to.append(v)`: the message holds v), under the
-        key it is held by (`payload["recipients"].append(v)`: the payload's "recipients" holds v).
+        key it is held by (`payload["recipients"].append(v)`: the payload's "recipients" holds v,
+        with what it held before, read off the payload if no key was written: `json.loads(raw)`'s).
         A local holding a sanitizer's object (a hash being fed) takes nothing in."""
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value in scope.env:
             key = self.subscript_key(target, scope)
             if key is not None:
                 old = scope.env[target.value.value]
                 keys = old.keyed()
-                keys[key] = join(keys[key], value) if key in keys else value
+                keys[key] = join(item(old, key), value)
                 scope.env[target.value.value] = old.with_keys(keys)
                 return
         if isinstance(target, cst.Attribute) and (module := self.imported_module(target.value, scope)):
