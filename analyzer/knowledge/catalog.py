@@ -232,6 +232,7 @@ class Flowrules:
     no_data: tuple = ()  # methods whose result identifies nobody (.count(), .exists())
     selectors: tuple = ()  # query methods whose arguments only select rows (.filter(), .exclude())
     read_statements: tuple = ()  # first words of SQL statements that only read (SELECT)
+    storing_statements: tuple = ()  # words that make a statement store whatever its first word (a CTE's INSERT)
     read_builders: tuple = ()  # calls that build a statement that only reads (select()), and methods chained on it
     record_categories: frozenset = frozenset()  # categories of a record as a whole: every field read of it keeps them
     relation_keys: tuple = ()  # attributes of a related object that are the key its relation holds (pk)
@@ -520,6 +521,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
     return Flowrules(
         task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
         read_statements=tuple(word.upper() for word in data.get("read_statements", ())),
+        storing_statements=tuple(word.upper() for word in data.get("storing_statements", ())),
         signals=_load_signals(data.get("signals", {})),
         identity={key: tuple(names) for key, names in data.get("identity", {}).items()},
         text_methods={name: tuple(methods) for name, methods in data.get("text_methods", {}).items()},

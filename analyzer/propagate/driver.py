@@ -346,7 +346,7 @@ class Analysis:
                 continue
             located = SinkCall(call.site, call.sink, call.data, tuple((r, sub.keep_unbound(g)) for r, g in call.dests),
                                sub.keep_unbound(call.clients))
-            if only_reads(located, self.flowrules.read_statements):
+            if only_reads(located, self.flowrules):
                 continue
             taint = url_data(located)
             for k, t in call.data.taint.items():

@@ -29,22 +29,24 @@ def url_data(call: SinkCall) -> dict:
     return taint
 
 
-def only_reads(call: SinkCall, read_words: tuple) -> bool:
+def only_reads(call: SinkCall, flowrules) -> bool:
     """A sink whose SQL statement (role "statement") only reads in every alternative: its
     parameters look rows up by what the database already holds, and nothing is stored. So does an
     ORM query executed as a statement (`session.execute(query.statement)`: a SELECT of its rows). A
-    statement not known to start with a read word (computed, or SELECT ... INTO) stores what it holds."""
+    statement not known to start with a read word (computed, SELECT ... INTO, a CTE that inserts)
+    stores what it holds (flow.toml read_statements, storing_statements)."""
     statements = [g for role, g in call.dests if role == "statement"]
-    return bool(statements) and all(g.strs and all(_reads(alt, read_words) for alt in g.strs)
+    return bool(statements) and all(g.strs and all(_reads(alt, flowrules) for alt in g.strs)
                                     or not g.strs and any(type(o) is ManagerObject for o in g.objs) for g in statements)
 
 
-def _reads(parts: tuple, read_words: tuple) -> bool:
+def _reads(parts: tuple, flowrules) -> bool:
     if not parts or type(parts[0]) is not Lit:
         return False
     words = re.findall(r"[A-Za-z_]+", parts[0].text)
     texts = " ".join(p.text for p in parts if type(p) is Lit)
-    return bool(words) and words[0].upper() in read_words and not re.search(r"\bINTO\b", texts, re.I)
+    storing = "|".join(flowrules.storing_statements + ("INTO",))
+    return bool(words) and words[0].upper() in flowrules.read_statements and not re.search(rf"(?<!FOR )\b(?:{storing})\b", texts, re.I)
 
 
 class Effects:
@@ -60,7 +62,7 @@ class Effects:
             if call.data.taint or any(g.taint for role, g in call.dests if role == "url"):
                 self.pend(call)
             return
-        if only_reads(call, self.analysis.flowrules.read_statements):
+        if only_reads(call, self.analysis.flowrules):
             return
         if (clients := self.named_endpoints(call.clients)) is not call.clients:
             call = replace(call, clients=clients)
