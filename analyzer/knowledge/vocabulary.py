@@ -69,7 +69,7 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _WORD_RE = re.compile(rf"[{_CJK}]+|[A-Z]+(?![^\W\d_A-Z{_CJK}])|[A-Z]?[^\W\d_A-Z{_CJK}]+|\d+")
 _CJK_RE = re.compile(rf"[{_CJK}]")
 
-_MATCHING_KEYS = ("person_context", "meta_words", "person_heads", "entry_owners", "person_records", "service_words", "service_owners", "flag_prefixes",
+_MATCHING_KEYS = ("person_context", "meta_words", "person_heads", "entry_owners", "person_records", "organisation_customers", "service_words", "service_owners", "flag_prefixes",
                   "transformed", "neutral_words", "compound_parts")
 _EXTENDABLE = ("patterns", "weak", "exclude", "context", "compounds", "examples")
 _MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
@@ -172,6 +172,7 @@ class Vocabulary:
         """Precompute the lookup tables so that classifying is a few dict lookups per word n-gram."""
         m = self.matching
         self._person = {_glued(w) for w in m["person_context"] if not _is_cjk(w)}
+        self._organisations = {_glued(w) for w in m["organisation_customers"]}
         self._person_cjk = tuple(w for w in m["person_context"] if _is_cjk(w))
         self._meta = {_glued(w) for w in m["meta_words"] if not _is_cjk(w)}
         self._meta_cjk = tuple(w for w in m["meta_words"] if _is_cjk(w))
@@ -228,7 +229,12 @@ class Vocabulary:
 
     def names_person(self, identifier: str) -> bool:
         """Whether the identifier holds a person word (CustomerProfile, UserMixin, 用户信息)."""
-        return any(w in self._person for w in self._words(identifier)) or any(p in identifier for p in self._person_cjk)
+        words = self._words(identifier)
+        return any(self._person_at(words, i) for i in range(len(words))) or any(p in identifier for p in self._person_cjk)
+
+    def _person_at(self, words: tuple, i: int) -> bool:
+        """Is words[i] a person word (not a customer an organisation word before it qualifies)?"""
+        return words[i] in self._person and "".join(words[max(i - 1, 0):i + 1]) not in self._organisations
 
     def holds(self, identifier: str, kind: str) -> bool:
         """Whether the identifier holds a `service` word (it names the service's own thing: SiteSettings,
@@ -377,7 +383,8 @@ class Vocabulary:
         while end > 0:
             for start in range(max(0, end - 3), end):
                 gram = "".join(before[start:end])
-                if gram in self._person or gram in context or any(p in gram for p in self._person_cjk):
+                person = gram in self._person and "".join(before[max(start - 1, 0):end]) not in self._organisations
+                if person or gram in context or any(p in gram for p in self._person_cjk):
                     return f'+weak pattern "{hit.pattern}" with person context "{" ".join(before[start:end])}"'
             if before[end - 1] not in self._neutral:
                 break
@@ -406,8 +413,8 @@ class Vocabulary:
                     return " ".join(owner_words[start:end])
         if any(w in self._owner_meta for w in owner_words):
             return None
-        records = all(w in self._person_records or w in self._neutral or self.names_person(w) for w in owner_words)
-        return next((w for w in owner_words if self.names_person(w) or records and w in self._person_records), None)
+        records = all(w in self._person_records or w in self._neutral or self._person_at(owner_words, i) for i, w in enumerate(owner_words))
+        return next((w for i, w in enumerate(owner_words) if self._person_at(owner_words, i) or records and w in self._person_records), None)
 
     # ---------------------------------------------------------------- identity
 
