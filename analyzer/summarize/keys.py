@@ -183,10 +183,12 @@ class Keys:
             root = root_name(base)
             if root in scope.env and root not in scope.params:
                 self.mutate(base, Val(flat(value).atoms), scope)
-                if isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) and key is not None:
-                    # `app.extensions["search"] = client`: the object's field holds it under that key
-                    scope.writes.append(FieldWrite(self.expr(base.value, scope), None, base.attr.value,
-                                                   Val(keys=((key, value),)), self.loc(target)))
+            if (root in scope.env or root in scope.params) and isinstance(base, cst.Attribute) and isinstance(base.value, cst.Name) \
+                    and key is not None:
+                # `app.extensions["search"] = client`, on a local or a parameter (a Flask extension's
+                # `init_app(app)`): the object's field holds it under that key, and only there
+                scope.writes.append(FieldWrite(self.expr(base.value, scope), None, base.attr.value,
+                                               Val(keys=((key, value),)), self.loc(target)))
 
     def field_list(self, node, scope: Scope) -> bool:
         """Is `node` a model's list of its fields (flow.toml field_lists: `obj._meta.fields`, `fields(obj)`)?"""
