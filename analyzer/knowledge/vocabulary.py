@@ -395,8 +395,16 @@ class Vocabulary:
         return f"{said} is weak and has no person context"
 
     def _service_owner(self, owner: str | None) -> str | None:
-        """The word making the owner the service's own settings (AvataxConfiguration): what it holds is the operator's."""
-        return next((w for w in self._words(_owner_head(owner) or "") if w in self._service_owners), None)
+        """The word making the owner the service's own settings (AvataxConfiguration, or a section of
+        them: `hs.config.email`): what it holds is the operator's. Read from the owner's last component
+        back: the nearest that is a service word or a person's decides (`config.users` is the
+        operator's list, `settings.customer` a person's record kept there)."""
+        for part in reversed([p for p in (owner or "").split(".") if p.strip()]):
+            words = self._words(part)
+            found = next((w for w in words if w in self._service_owners), None)
+            if found or any(self._person_at(words, i) for i in range(len(words))):
+                return found
+        return None
 
     def _owner_context(self, owner: str | None, context: frozenset = frozenset()) -> str | None:
         """The person word of the owner's last component (``self.customer``, ``ContactForm``, ``user.profile``), or a context

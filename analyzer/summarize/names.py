@@ -136,13 +136,15 @@ class Names:
         return match is not None and match.category in categories
 
     def owner(self, node: cst.BaseExpression, scope: Scope) -> str | None:
-        """The name of the object an attribute or key is read from, for person context."""
+        """The name of the object an attribute or key is read from, for person context: its last
+        part decides, the parts before it may make it the service's settings (`hs.config.email`)."""
         if isinstance(node, cst.Name):
             if node.value in ("self", "cls") and scope.cls:
                 return scope.cls.rpartition(".")[2]
             return node.value
         if isinstance(node, cst.Attribute):
-            return node.attr.value
+            outer = self.owner(node.value, scope) if isinstance(node.value, (cst.Name, cst.Attribute)) else None
+            return f"{outer}.{node.attr.value}" if outer else node.attr.value
         if isinstance(node, cst.Subscript):
             return literal_key(node) or self.owner(node.value, scope)
         if isinstance(node, cst.Call):
