@@ -122,7 +122,51 @@ class _Hit(NamedTuple):
     span: frozenset    # word indexes covered (CJK: the CJK word)
 
 
-class Vocabulary:
+class PersonWords:
+    """Whether words name a person, and when an owner gives a weak pattern a person or makes it the
+    service's own (mixed into Vocabulary, whose _compile sets the word sets these read)."""
+
+    def names_person(self, identifier: str) -> bool:
+        """Whether the identifier holds a person word (CustomerProfile, UserMixin, 用户信息)."""
+        words = self._words(identifier)
+        return any(self._person_at(words, i) for i in range(len(words))) or any(p in identifier for p in self._person_cjk)
+
+    def _person_at(self, words: tuple, i: int) -> bool:
+        """Is words[i] a person word (not a customer an organisation word before it qualifies)?"""
+        return words[i] in self._person and "".join(words[max(i - 1, 0):i + 1]) not in self._organisations
+
+    def _service_owner(self, owner: str | None) -> str | None:
+        """The word making the owner the service's own settings (AvataxConfiguration, or a section of
+        them: `hs.config.email`): what it holds is the operator's. Read from the owner's last component
+        back: the nearest that is a service word or a person's decides (`config.users` is the
+        operator's list, `settings.customer` a person's record kept there)."""
+        for part in reversed([p for p in (owner or "").split(".") if p.strip()]):
+            words = self._words(part)
+            found = next((w for w in words if w in self._service_owners), None)
+            if found or any(self._person_at(words, i) for i in range(len(words))):
+                return found
+        return None
+
+    def _owner_context(self, owner: str | None, context: frozenset = frozenset()) -> str | None:
+        """The person word of the owner's last component (``self.customer``, ``ContactForm``, ``user.profile``), or a context
+        word of the category as its head, only neutral words after it (``Review.text``, ``EmailConfirmation.key``;
+        not ``MailTemplate.text``); none for the service's own owner (``settings.token``, ``api_user.password``)."""
+        head = _owner_head(owner)
+        if head is None or self.holds(head, "service"):
+            return None
+        owner_words = self._words(head)
+        for start in range(len(owner_words)):
+            rest = owner_words[start:]
+            for end in range(start + 1, min(start + 3, len(owner_words)) + 1):
+                if "".join(owner_words[start:end]) in context and all(w in self._neutral or w.isdigit() for w in rest[end - start:]):
+                    return " ".join(owner_words[start:end])
+        if any(w in self._owner_meta for w in owner_words):
+            return None
+        records = all(w in self._person_records or w in self._neutral or self._person_at(owner_words, i) for i, w in enumerate(owner_words))
+        return next((w for i, w in enumerate(owner_words) if self._person_at(owner_words, i) or records and w in self._person_records), None)
+
+
+class Vocabulary(PersonWords):
     """Categories plus the matcher; immutable once built (``extend`` returns a new one)."""
 
     def __init__(self, matching: dict[str, tuple[str, ...]], categories: list[Category],
@@ -226,15 +270,6 @@ class Vocabulary:
     def explain(self, identifier: str, owner: str | None = None) -> Explanation:
         """Like classify, but says why (which pattern fired, or what vetoed it)."""
         return self._explain_cached(identifier, owner)
-
-    def names_person(self, identifier: str) -> bool:
-        """Whether the identifier holds a person word (CustomerProfile, UserMixin, 用户信息)."""
-        words = self._words(identifier)
-        return any(self._person_at(words, i) for i in range(len(words))) or any(p in identifier for p in self._person_cjk)
-
-    def _person_at(self, words: tuple, i: int) -> bool:
-        """Is words[i] a person word (not a customer an organisation word before it qualifies)?"""
-        return words[i] in self._person and "".join(words[max(i - 1, 0):i + 1]) not in self._organisations
 
     def holds(self, identifier: str, kind: str) -> bool:
         """Whether the identifier holds a `service` word (it names the service's own thing: SiteSettings,
@@ -393,36 +428,6 @@ class Vocabulary:
         if owner_context and all(w in self._neutral or w.isdigit() for w in before):
             return f'+weak pattern "{hit.pattern}" with owner context "{owner_context}"'
         return f"{said} is weak and has no person context"
-
-    def _service_owner(self, owner: str | None) -> str | None:
-        """The word making the owner the service's own settings (AvataxConfiguration, or a section of
-        them: `hs.config.email`): what it holds is the operator's. Read from the owner's last component
-        back: the nearest that is a service word or a person's decides (`config.users` is the
-        operator's list, `settings.customer` a person's record kept there)."""
-        for part in reversed([p for p in (owner or "").split(".") if p.strip()]):
-            words = self._words(part)
-            found = next((w for w in words if w in self._service_owners), None)
-            if found or any(self._person_at(words, i) for i in range(len(words))):
-                return found
-        return None
-
-    def _owner_context(self, owner: str | None, context: frozenset = frozenset()) -> str | None:
-        """The person word of the owner's last component (``self.customer``, ``ContactForm``, ``user.profile``), or a context
-        word of the category as its head, only neutral words after it (``Review.text``, ``EmailConfirmation.key``;
-        not ``MailTemplate.text``); none for the service's own owner (``settings.token``, ``api_user.password``)."""
-        head = _owner_head(owner)
-        if head is None or self.holds(head, "service"):
-            return None
-        owner_words = self._words(head)
-        for start in range(len(owner_words)):
-            rest = owner_words[start:]
-            for end in range(start + 1, min(start + 3, len(owner_words)) + 1):
-                if "".join(owner_words[start:end]) in context and all(w in self._neutral or w.isdigit() for w in rest[end - start:]):
-                    return " ".join(owner_words[start:end])
-        if any(w in self._owner_meta for w in owner_words):
-            return None
-        records = all(w in self._person_records or w in self._neutral or self._person_at(owner_words, i) for i, w in enumerate(owner_words))
-        return next((w for i, w in enumerate(owner_words) if self._person_at(owner_words, i) or records and w in self._person_records), None)
 
     # ---------------------------------------------------------------- identity
 

@@ -248,11 +248,10 @@ class Calls:
         return Val(join(*(flat(a.value) for a in args)).atoms)
 
     def mutate(self, target: cst.BaseExpression, value: Val, scope: Scope) -> None:
-        """`x.append(v)`, `x.update(v)`: the receiver now holds what was poured in (`value`); so
-        does the local object it belongs to (`msg.to.append(v)`: the message holds v), under the
-        key it is held by (`payload["recipients"].append(v)`: the payload's "recipients" holds v,
-        with what it held before, read off the payload if no key was written: `json.loads(raw)`'s).
-        A local holding a sanitizer's object (a hash being fed) takes nothing in."""
+        """`x.append(v)`, `x.update(v)`: the receiver now holds what was poured in (`value`); so does the
+        local object it belongs to (`msg.to.append(v)`), under the key it is held by (`payload["to"]
+        .append(v)`: the payload's "to" holds v and what it held, read off a `json.loads(raw)` payload
+        if no key was written here). A local holding a sanitizer's object (a hash fed) takes nothing in."""
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and target.value.value in scope.env:
             key = self.subscript_key(target, scope)
             if key is not None:

@@ -136,8 +136,7 @@ class Names:
         return match is not None and match.category in categories
 
     def owner(self, node: cst.BaseExpression, scope: Scope) -> str | None:
-        """The name of the object an attribute or key is read from, for person context: its last
-        part decides, the parts before it may make it the service's settings (`hs.config.email`)."""
+        """The object an attribute or key is read from, for person context (`hs.config.email`: settings)."""
         if isinstance(node, cst.Name):
             if node.value in ("self", "cls") and scope.cls:
                 return scope.cls.rpartition(".")[2]
