@@ -347,6 +347,7 @@ class Catalog:
 
     def __init__(self, clients: list, sinks: list, flowrules: Flowrules, settings_clients: tuple = (), libraries: dict = None):
         self.clients = clients
+        self.client_types = frozenset(c.type for c in clients)  # asked of every annotated value
         self.sinks = sinks
         self.flowrules = flowrules
         self.settings_clients = {s.type: s for s in settings_clients}

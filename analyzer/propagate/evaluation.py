@@ -35,7 +35,7 @@ def annotated_objects(program, catalog, qualname: str) -> set:
     kind = program.resolve(qualname)
     if type(kind) is ClassObject:
         return {SelfObject(kind.cls)}
-    if any(c.type == qualname for c in catalog.clients):
+    if qualname in catalog.client_types:
         return {ClientObject(qualname, (), None)}
     return set()
 
