@@ -11,6 +11,7 @@ import fnmatch
 import functools
 import hashlib
 import json
+import re
 import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
@@ -295,6 +296,11 @@ class Flowrules:
             return name
         prefix = next((p for p in self.module_aliases if within(name, p)), None)
         return name if prefix is None else self.module_aliases[prefix] + name[len(prefix):]
+
+    @functools.cached_property
+    def storing_words(self) -> re.Pattern:
+        """A storing_statements word standing in a SQL text, but a lock's `FOR UPDATE` (asked of every statement a sink runs)."""
+        return re.compile(rf"(?<!FOR )\b(?:{'|'.join(map(re.escape, self.storing_statements))})\b", re.I)
 
     @functools.cached_property
     def queue_styles(self) -> dict:

@@ -45,8 +45,7 @@ def _reads(parts: tuple, flowrules) -> bool:
         return False
     words = re.findall(r"[A-Za-z_]+", parts[0].text)
     texts = " ".join(p.text for p in parts if type(p) is Lit)
-    storing = "|".join(flowrules.storing_statements + ("INTO",))
-    return bool(words) and words[0].upper() in flowrules.read_statements and not re.search(rf"(?<!FOR )\b(?:{storing})\b", texts, re.I)
+    return bool(words) and words[0].upper() in flowrules.read_statements and not flowrules.storing_words.search(texts)
 
 
 class Effects:
