@@ -131,9 +131,11 @@ class PersonWords:
         words = self._words(identifier)
         return any(self._person_at(words, i) for i in range(len(words))) or any(p in identifier for p in self._person_cjk)
 
-    def _person_at(self, words: tuple, i: int) -> bool:
-        """Is words[i] a person word (not a customer an organisation word before it qualifies)?"""
-        return words[i] in self._person and "".join(words[max(i - 1, 0):i + 1]) not in self._organisations
+    def _person_at(self, words: tuple, start: int, end: int | None = None) -> bool:
+        """Are words[start:end] (one word by default) a person word, not a customer an organisation
+        word before it qualifies (enterprise_customer)?"""
+        end = start + 1 if end is None else end
+        return "".join(words[start:end]) in self._person and "".join(words[max(start - 1, 0):end]) not in self._organisations
 
     def _service_owner(self, owner: str | None) -> str | None:
         """The word making the owner the service's own settings (AvataxConfiguration, or a section of
@@ -418,8 +420,7 @@ class Vocabulary(PersonWords):
         while end > 0:
             for start in range(max(0, end - 3), end):
                 gram = "".join(before[start:end])
-                person = gram in self._person and "".join(before[max(start - 1, 0):end]) not in self._organisations
-                if person or gram in context or any(p in gram for p in self._person_cjk):
+                if self._person_at(before, start, end) or gram in context or any(p in gram for p in self._person_cjk):
                     return f'+weak pattern "{hit.pattern}" with person context "{" ".join(before[start:end])}"'
             if before[end - 1] not in self._neutral:
                 break
