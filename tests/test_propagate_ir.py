@@ -16,8 +16,8 @@ from xborder.knowledge import load_knowledge
 from xborder.knowledge.config import Config
 from xborder.link import Program
 from xborder.propagate import Analysis, Site
-from xborder.propagate.lattice import MAX_KEY_DEPTH, MAX_KEYED, MAX_LIBRARY_PATH, MAX_TRACE, AbstractValue, bounded, extend, extend_by, \
-    library_path
+from xborder.propagate.lattice import MAX_KEY_DEPTH, MAX_KEYED, MAX_LIBRARY_PATH, MAX_REPLIES, MAX_TRACE, AbstractValue, bounded, extend, \
+    extend_by, few_replies, library_path, undecided
 from xborder.propagate.results import DeferredCall, FieldStore, SinkCall
 from xborder.summarize import Context, summarize
 from xborder.summary import Arg, CallSite, ClassSummary, FieldWrite, FunctionSummary, GlobalWrite, ModuleSummary, \
@@ -596,6 +596,49 @@ def test_a_key_met_again_below_itself_is_folded():
 
 def _keyed(g) -> int:
     return sum(1 + _keyed(v) for v in g.keys.values())
+
+
+def _replies(n: int) -> list:
+    return [Reply("requests.get", (("url", ((Lit(f"https://api{i}.example.com/", None),),)),), ()) for i in range(n)]
+
+
+def test_keys_of_one_category_from_many_replies_become_one():
+    """Past MAX_REPLIES keys of a category that differ only by the reply the data came in from, a
+    kept value holds one key with all those replies (data sent back is silenced only where every
+    one of them came from that host), the best trace of them, under a dict's keys too; the
+    variants no longer multiply with every call a value passes through (matrix-synapse)."""
+    replies = _replies(MAX_REPLIES + 1)
+    traces = [(Origin(PATH, i, 1), Step(PATH, i, f"hop {i}")) for i in range(len(replies))]
+    taint = {CategoryKey("user.unique_id", (r,)): t for r, t in zip(replies, traces)}
+    taint[CategoryKey("user.contact.email", (replies[0],))] = traces[0]
+    kept = bounded(AbstractValue(dict(taint), keys={"inner": AbstractValue(dict(taint))}))
+    for value in (kept, kept.keys["inner"]):
+        assert set(value.taint) == {CategoryKey("user.unique_id", tuple(sorted(replies, key=repr))),
+                                    CategoryKey("user.contact.email", (replies[0],))}
+        assert value.taint[CategoryKey("user.unique_id", tuple(sorted(replies, key=repr)))] == traces[0]
+    few = {CategoryKey("user.unique_id", (r,)): t for r, t in zip(replies[:MAX_REPLIES], traces)}
+    assert few_replies(AbstractValue(dict(few))).taint == few
+
+
+def test_keys_received_beside_data_from_anywhere_leave_that_data():
+    """Beside the category from anywhere else (never silenced), the variants received say nothing more."""
+    taint = {CategoryKey("user.unique_id", (r,)): (Origin(PATH, i, 1),) for i, r in enumerate(_replies(MAX_REPLIES + 1))}
+    taint[CategoryKey("user.unique_id")] = (Origin(PATH, 99, 0),)
+    assert few_replies(AbstractValue(taint)).taint == {CategoryKey("user.unique_id"): (Origin(PATH, 99, 0),)}
+
+
+def test_a_pending_store_passes_on_only_what_its_callers_decide():
+    """What a value holds whoever calls (a category from a model field, a constant, a known client)
+    is stored where it is made; the callers get the parameters' part: a Sym, a category a
+    parameter's name gave or received from a parameter's replies, strings built from a parameter."""
+    param = Sym(ParamRef("user"))
+    value = AbstractValue({CategoryKey("user.contact.email"): (), param: (), CategoryKey("user.name", (), (param,)): (),
+                           CategoryKey("user.unique_id", (param,)): ()},
+                          frozenset({param, Instance("app.User")}), frozenset({(Lit("a", None),), (Lit("b", None), param)}),
+                          {"kept": AbstractValue({CategoryKey("user.contact.email"): ()}), "passed": AbstractValue(objs=frozenset({param}))})
+    part = undecided(value)
+    assert set(part.taint) == {param, CategoryKey("user.name", (), (param,)), CategoryKey("user.unique_id", (param,))}
+    assert part.objs == {param} and part.strs == {(Lit("b", None), param)} and set(part.keys) == {"passed"}
 
 
 def test_mutually_recursive_builders_of_nested_dicts_keep_a_bounded_result():

@@ -18,6 +18,7 @@ MAX_TRACE = 16
 MAX_OBJS = 16
 MAX_KEY_DEPTH = 6  # dicts nested in a kept value (a function's result, a stored value); deeper ones are folded
 MAX_KEYED = 256  # keys in all the dicts nested in a kept value; past that it is folded less deep
+MAX_REPLIES = 8  # keys of one category a value holds that differ only by the replies it came in from; past that one key
 MAX_LIBRARY_PATH = 10  # segments of a library value's name (no catalog name has more than 8) past which it is widened
 NOT_A_CONSTANT = (Unknown("not a constant"),)
 UNKNOWN_COMPUTED = (Unknown("computed at run time"),)
@@ -218,6 +219,19 @@ def symbolic(g: AbstractValue) -> AbstractValue:
     return AbstractValue({k: t for k, t in g.taint.items() if type(k) is Sym}, frozenset(o for o in g.objs if type(o) is Sym))
 
 
+def undecided(g: AbstractValue) -> AbstractValue:
+    """The part of a value its callers still decide: what a parameter holds (Sym keys and objects,
+    strings and destinations built from one), a category a parameter's name gave (CategoryKey.named)
+    or one received from a parameter's replies; under its keys too. The rest is the same whoever
+    calls (`concrete`): a store writes that where it is made, and passes on only this part, so that
+    a function deep in a call graph does not hand its concrete data to every caller above it."""
+    taint = {k: t for k, t in g.taint.items()
+             if type(k) is Sym or k.named or any(type(r) is Sym for r in k.received)}
+    keys = {k: part for k, v in g.keys.items() if (part := undecided(v))}
+    return AbstractValue(taint, frozenset(o for o in g.objs if type(o) is Sym or _client_sym(o)),
+                         frozenset(s for s in g.strs if any(type(p) is Sym for p in s)), keys)
+
+
 def carries_category(g: AbstractValue) -> bool:
     """Does the value hold personal data of some category (itself or under a key)?"""
     return any(type(k) is CategoryKey for k in g.taint) or any(carries_category(v) for v in g.keys.values())
@@ -263,7 +277,37 @@ def bounded(g: AbstractValue, depth: int = MAX_KEY_DEPTH) -> AbstractValue:
     while depth > 0 and _keyed(kept) > MAX_KEYED:
         depth -= 1
         kept = _bounded(g, depth, frozenset())
-    return kept
+    return few_replies(kept)
+
+
+def few_replies(g: AbstractValue) -> AbstractValue:
+    """A value holding at most MAX_REPLIES keys of one category that differ only by the replies the
+    data came in from (CategoryKey.received), under its keys too. Past that, they are one key: the
+    category as received from any of those replies, or, beside the category from anywhere else,
+    that key alone. A reply's only use is to silence data sent back to the one host that handed it
+    out, which a union still does where all those replies came from that host; kept apart, the
+    variants multiply with every call a value passes through (matrix-synapse's room handlers held
+    hundreds of user ids, one per federation reply)."""
+    keys = {k: few_replies(v) for k, v in g.keys.items()}
+    counts: dict = {}
+    for k in g.taint:
+        if type(k) is CategoryKey and k.received and not k.named:
+            counts[k.category] = counts.get(k.category, 0) + 1
+    wide = {c for c, n in counts.items() if n > MAX_REPLIES}
+    if not wide and all(keys[k] is v for k, v in g.keys.items()):
+        return g
+    taint: dict = {}
+    joined: dict = {}
+    for k, t in g.taint.items():
+        if type(k) is CategoryKey and k.category in wide and k.received and not k.named:
+            replies, trace = joined.get(k.category, (set(), None))
+            joined[k.category] = (replies | set(k.received), t if trace is None else better(trace, t))
+        else:
+            taint[k] = t
+    for category, (replies, trace) in joined.items():
+        if CategoryKey(category) not in taint:
+            taint[CategoryKey(category, tuple(ordered(replies)))] = trace
+    return AbstractValue(taint, g.objs, g.strs, keys)
 
 
 def _keyed(g: AbstractValue) -> int:
