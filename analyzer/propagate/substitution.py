@@ -4,10 +4,10 @@ replaced by the caller's values and every trace extended by the hops of the call
 from __future__ import annotations
 
 from ..ir import CALLED, ENCODED, KEY_NAMED, KEY_OF, RENDER, TEXT, UNKNOWN_KEY, WHOLE, AttrPath, CategoryKey, ClientObject, ItemPath, Lit, ParamRef, \
-    Reply, Sym, ordered, path_root
+    PartialObject, Reply, Sym, ordered, path_root
 from ..strings import literal
-from .lattice import NOTHING, AbstractValue, add_taint, carries_category, constant_text, expand, extend, extend_by, merge, received_from, retraced, \
-    source_value
+from .lattice import NOTHING, AbstractValue, add_taint, carries_category, constant_text, expand, extend, extend_by, has_sym, merge, received_from, \
+    retraced, source_value
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, SinkCall
 
 
@@ -147,12 +147,33 @@ class Substitution:
                 objs |= self.sym(o.path).objs
             elif type(o) in (ClientObject, Reply):
                 objs.add(self.client(o, False))
+            elif type(o) is PartialObject:
+                objs.add(self.partial(o))
             else:
                 objs.add(o)
         keys = {k: self.value(v, step_out) for k, v in g.keys.items()}
         for passed in passed_keys:
             keys = merge(AbstractValue(keys=keys), AbstractValue(keys=passed)).keys
         return AbstractValue(taint, frozenset(objs), self.strs(g.strs), keys)
+
+    def partial(self, o: PartialObject) -> PartialObject:
+        """A functools.partial the callee made and hands out (a nested function returned with the
+        enclosing variables it reads: summarize Names.closure), as the caller holds it: what it binds
+        read at this call site (`make_sender(payload)` returns a sender of that payload), kept under a
+        key of its own, so that calling it later, here or above, binds the caller's values."""
+        partials = self.frame.analysis.partials
+        if self.site is None or o.site not in partials:
+            return o
+        function, bound = partials[o.site]
+        if not has_sym(function) and not any(has_sym(g) for _, g in bound):
+            return o
+        here = PartialObject(o.site[:2] + (self.site.path, self.site.loc))
+        function, bound = self.value(function, None), tuple((a, self.value(g, None)) for a, g in bound)
+        if here.site in partials:
+            before_function, before_bound = partials[here.site]
+            function, bound = merge(before_function, function), tuple((a, merge(g0, g)) for (a, g0), (_, g) in zip(before_bound, bound))
+        partials[here.site] = (function, bound)
+        return here
 
     def received_key(self, k: CategoryKey) -> CategoryKey:
         """A category named on data that came in through a parameter (`response["user_id"]`): as
