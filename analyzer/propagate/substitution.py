@@ -132,13 +132,16 @@ class Substitution:
             root = path_root(k.path).name
             steps = ((self.steps_in[root],) if root in self.steps_in else ()) + t + ((step_out,) if step_out else ())
             # What a parameter carries itself: its objects' fields only where the callee sent it
-            # whole (a WHOLE key); a field read of it is a key of its own (payment.amount). A
+            # whole (a WHOLE key); a field read of it is a key of its own (payment.amount), and
+            # what a dict holds is in it (`kwargs["tags"].items()`: the tags a caller wrote). A
             # parameter passed on as it is (`task.apply_async(kwargs=kwargs)`) keeps its keys apart.
             if k in g.objs and actual.keys:
                 carried = actual.taint
                 passed_keys.append(retraced(AbstractValue(keys=actual.keys), steps).keys)
+            elif type(k.path) is ParamRef:
+                carried = self.frame.analysis.stores.payload(actual, fields=False)
             else:
-                carried = self.frame.analysis.stores.payload(actual, fields=False) if type(k.path) is ParamRef else actual.taint
+                carried = self.frame.analysis.stores.payload(AbstractValue(actual.taint, keys=actual.keys), fields=False)
             for k2, t2 in carried.items():
                 add_taint(taint, k2, extend_by(t2, steps))
         objs = set()
