@@ -18,7 +18,7 @@ from xborder.link import Program
 from xborder.propagate import Analysis, Site
 from xborder.propagate.lattice import MAX_KEY_DEPTH, MAX_KEYED, MAX_LIBRARY_PATH, MAX_REPLIES, MAX_TRACE, AbstractValue, bounded, extend, \
     extend_by, few_replies, library_path, undecided
-from xborder.propagate.results import DeferredCall, FieldStore, SinkCall
+from xborder.propagate.results import DeferredCall, FieldStore, SinkCall, keep, merged_store
 from xborder.summarize import Context, summarize
 from xborder.summary import Arg, CallSite, ClassSummary, FieldWrite, FunctionSummary, GlobalWrite, ModuleSummary, \
     Parameter, ReverseAccessor, Source
@@ -618,6 +618,20 @@ def test_keys_of_one_category_from_many_replies_become_one():
         assert value.taint[CategoryKey("user.unique_id", tuple(sorted(replies, key=repr)))] == traces[0]
     few = {CategoryKey("user.unique_id", (r,)): t for r, t in zip(replies[:MAX_REPLIES], traces)}
     assert few_replies(AbstractValue(dict(few))).taint == few
+
+
+def test_pending_effects_keep_one_key_for_many_replies():
+    """A pending store (a sink call likewise) kept for the callers holds one key past MAX_REPLIES,
+    as first kept and as merged with another store of its site."""
+    replies = _replies(2 * (MAX_REPLIES + 1))
+    target = AbstractValue(objs=frozenset({Sym(ParamRef("row"))}))
+    pending: dict = {}
+    for end in (MAX_REPLIES + 1, len(replies)):
+        part = replies[end - MAX_REPLIES - 1:end]
+        value = AbstractValue({CategoryKey("user.unique_id", (r,)): (Origin(PATH, 0, 1),) for r in part})
+        keep(pending, FieldStore(target, "owner", value, None), merged_store)
+        [store] = pending.values()
+        assert list(store.value.taint) == [CategoryKey("user.unique_id", tuple(sorted(replies[:end], key=repr)))]
 
 
 def test_keys_received_beside_data_from_anywhere_leave_that_data():

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..ir import EMPTY, ClassObject, ClientObject, Deferred, FunctionObject, Instance, Lit, ManagerObject, ModuleObject, SelfObject, Step, Sym, ordered
 from ..summary import Arg
-from .lattice import NOTHING, AbstractValue, add_taint, bounded, concrete, constant, decided, few_replies, has_sym, known_objects, objects, retraced, undecided
+from .lattice import NOTHING, AbstractValue, add_taint, bounded, concrete, constant, decided, has_sym, known_objects, objects, retraced, undecided
 from .results import ClientStore, DeferredCall, FieldStore, GlobalStore, RawFlow, SinkCall, Site, keep, merged_call, merged_store
 from .library import attribute_names
 from .stores import ANY_ATTRIBUTE
@@ -96,7 +96,7 @@ class Effects:
 
     def pend(self, call) -> None:
         """Keep a call for the callers, merged with the pending call of the same site."""
-        keep(self.pending_calls, replace(call, data=few_replies(call.data)) if type(call) is SinkCall else call, merged_call)
+        keep(self.pending_calls, call, merged_call)
 
     def deferred(self, call: DeferredCall) -> None:
         """A call on a parameter, once a caller says what the receiver may be. One whose receiver
@@ -180,4 +180,4 @@ class Effects:
                 self.sink_call(sink, ((Arg(0, None, EMPTY), value),), objects(o), site, objects(o))
 
     def pend_store(self, s) -> None:
-        keep(self.pending_stores, replace(s, value=few_replies(s.value)), merged_store)
+        keep(self.pending_stores, s, merged_store)

@@ -3,7 +3,7 @@ caller), and the RawFlows it found."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .lattice import NOTHING, AbstractValue, few_replies, merge
 
@@ -127,7 +127,7 @@ def merged_call(old, call):
         dests = dict(old.dests)
         for role, g in call.dests:
             dests[role] = merge(dests[role], g) if role in dests else g
-        return SinkCall(old.site, old.sink, few_replies(merge(old.data, call.data)), tuple(sorted(dests.items())), merge(old.clients, call.clients))
+        return SinkCall(old.site, old.sink, merge(old.data, call.data), tuple(sorted(dests.items())), merge(old.clients, call.clients))
     args = tuple((a, merge(g1, g2)) for (a, g1), (_, g2) in zip(old.args, call.args))
     return DeferredCall(old.site, old.method, merge(old.receiver, call.receiver), args)
 
@@ -136,16 +136,23 @@ def merged_store(old, s):
     """Two pending stores with one key as one, holding what either stores."""
     match s:
         case FieldStore():
-            return FieldStore(s.target, s.attr, few_replies(merge(old.value, s.value)), s.at)
+            return FieldStore(s.target, s.attr, merge(old.value, s.value), s.at)
         case GlobalStore():
-            return GlobalStore(s.module, s.name, few_replies(merge(old.value, s.value)))
-    return ClientStore(s.type, few_replies(merge(old.value, s.value)))
+            return GlobalStore(s.module, s.name, merge(old.value, s.value))
+    return ClientStore(s.type, merge(old.value, s.value))
 
 
 def keep(pending: dict, effect, merged) -> None:
-    """Put a pending effect by its key, merged (`merged_call`, `merged_store`) with one already there."""
+    """Put a pending effect by its key, merged (`merged_call`, `merged_store`) with one already there,
+    its data's keys of one category from many replies joined (lattice.few_replies: a pending effect is
+    handed to every caller, where such keys would multiply)."""
     key = effect.key()
-    pending[key] = merged(pending[key], effect) if key in pending else effect
+    effect = merged(pending[key], effect) if key in pending else effect
+    if type(effect) is SinkCall:
+        effect = replace(effect, data=few_replies(effect.data))
+    elif type(effect) is not DeferredCall:  # a call on a parameter is kept bounded (Effects.deferred)
+        effect = replace(effect, value=few_replies(effect.value))
+    pending[key] = effect
 
 
 def _merged_effects(effects: list, merged) -> list:
