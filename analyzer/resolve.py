@@ -137,6 +137,8 @@ class Resolver:
         found, unplaced, beside = [], [], []
         for roles in client_roles:
             alternative, left = self._one(own, roles, provider, call.sink)
+            if call.sink.own:
+                alternative, left = [self._own_store(d) for d in alternative], [self._own_store(d) for d in left]
             found.extend(alternative)
             beside.extend(left)
             if roles and alternative and all(d.jurisdiction is None for d in alternative):
@@ -231,6 +233,14 @@ class Resolver:
         text, complete, ev = literal(parts)
         juris = self.config.local_jurisdiction
         return Destination(None, None, self._home(juris), self.evidence("local file or database", ev), "local storage")
+
+    def _own_store(self, dest: Destination) -> Destination:
+        """The application's own store (its database, cache) at an address the configuration gives is
+        where the application runs, as a local file is; a host the code names is placed as it is."""
+        if dest.jurisdiction is not None or dest.host or dest.region:
+            return dest
+        return Destination(None, None, self._home(self.config.local_jurisdiction),
+                           f"the application's own store, its address from the configuration ({dest.evidence})", "own storage")
 
     def _unknown(self, parts: tuple) -> Destination:
         text, complete, ev = literal(parts)

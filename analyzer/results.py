@@ -27,6 +27,11 @@ class Destination:
     vendor: str = ""  # the recipient the destination tables name (SaaS vendor, cloud provider), "" when none
 
 
+# Destinations that are the application's own, by the rule that placed them -> how a reader calls them:
+# a local file or SQLite database (a path), a database or cache at an address its configuration gives.
+OWN_PLACES = {"local storage": "local storage", "own storage": "own store"}
+
+
 @dataclass(frozen=True)
 class Flow:
     """One personal-data category reaching one sink call with one resolved destination."""

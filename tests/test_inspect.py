@@ -182,6 +182,14 @@ def test_rules_sinks_of_one_library_say_where_each_model_comes_from():
     assert text.startswith("# twilio: ") and "from rules/sinks/messaging.toml" in text
 
 
+def test_rules_sinks_of_one_library_say_which_are_the_applications_own_stores():
+    data = _json(run_cli("rules", "sinks", "--library", "redis", "--format", "json"))
+    assert {s["callee"]: s["own"] for s in data["sinks"]}["redis.Redis.set"] is True
+    twilio = _json(run_cli("rules", "sinks", "--library", "twilio", "--format", "json"))
+    assert not any(s["own"] for s in twilio["sinks"])
+    assert "redis.Redis.set  [storage, own store]" in run_cli("rules", "sinks", "--library", "redis").stdout
+
+
 def test_rules_library_not_modelled_says_whether_coverage_lists_it():
     listed = run_cli("rules", "--library", "requests_oauthlib_unmodelled")
     assert listed.exit_code == 0

@@ -255,6 +255,19 @@ def test_an_unknown_destination_is_a_row_but_no_fides_system(tmp_path):
     assert system["privacy_declarations"][0]["data_categories"] == ["user.contact.email"]
 
 
+def test_the_applications_own_store_is_a_row_at_home_and_no_fides_system(tmp_path):
+    """A database at an address the configuration gives is where the application runs: not a transfer,
+    not an unknown destination, and no third party to declare."""
+    app = ("import os\nimport redis\n\nCACHE = redis.Redis(host=os.environ['REDIS_HOST'])\n\n"
+           "def f(user):\n    CACHE.set('last', user.email)\n")
+    config = 'home = "CN"\n[[processing]]\npurpose = "Sessions"\ndata-subjects = ["customer"]\ndata-use = "operations"\ncallees = ["redis.*"]\n'
+    out = pack(tmp_path, "own", app, config)
+    (record,) = rows(out)
+    assert (record["recipient"], record["country"], record["transfer_mechanism"]) == ("own store", "CN", "not a transfer")
+    (system,) = json.loads((out / "processing.fides.yml").read_text())["system"]
+    assert "egress" not in system["privacy_declarations"][0] and system["egress"] is None
+
+
 def test_an_allow_entry_may_name_its_recipients(tmp_path):
     """A contract is signed with one recipient: [[allow]] vendors approves transfers to it only."""
     app = APP + '\n\ndef mail_abroad(user):\n    smtplib.SMTP("smtp.sendgrid.net").sendmail("a@corp.example.cn", [user.email], "x")\n'

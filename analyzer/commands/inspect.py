@@ -63,7 +63,7 @@ def rules_command(kind, library, fmt, config_args):
 
 def _sink_entry(s) -> dict:
     return {"callee": s.callee, "kind": s.kind, "data": list(s.data), "destination": dict(s.destination),
-            "client": list(s.client), "default": s.default, "source": s.source, "origin": s.origin}
+            "client": list(s.client), "default": s.default, "own": s.own, "source": s.source, "origin": s.origin}
 
 
 def _library_models(k, library: str, fmt: str) -> None:
@@ -83,7 +83,7 @@ def _library_models(k, library: str, fmt: str) -> None:
     click.echo(f"# {library}: {len(sinks)} sink(s), {len(clients)} client(s)")
     for s in sinks:
         where = s["default"] or ", ".join(f"{p} ({role})" for p, role in s["destination"].items()) or ", ".join(s["client"]) or "?"
-        click.echo(f"  {s['callee']}  [{s['kind']}] data: {', '.join(s['data'])}; destination: {where}")
+        click.echo(f"  {s['callee']}  [{s['kind']}{', own store' if s['own'] else ''}] data: {', '.join(s['data'])}; destination: {where}")
         click.echo(f"      source: {s['source'] or '(none given)'}; from {s['origin']}")
     for c in clients:
         where = ", ".join(f"{p} ({role})" for p, role in c["destination"].items()) or "-"

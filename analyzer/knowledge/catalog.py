@@ -76,6 +76,7 @@ class Sink:
     hooks: tuple = ()  # ("reporter_class().get_traceback_text", ...): project methods whose return it sends
     setter: bool = False  # an attribute set by assignment (`scope.user = {...}`), not a method called
     sends: tuple = ()  # categories a library class sends by itself once the project uses it (PasswordResetView)
+    own: bool = False  # the application's own store (database, cache, search index): an address its configuration gives is where it runs
     origin: str = field(default="", compare=False, repr=False)  # the rules file or config that says it
 
 
@@ -121,6 +122,7 @@ def parse_sink(entry: dict, origin: str) -> Sink:
         hooks=tuple(entry.get("hooks", ())),
         setter=entry.get("setter", False),
         sends=tuple(entry.get("sends", ())),
+        own=entry.get("own", False),
         origin=origin,
     )
 

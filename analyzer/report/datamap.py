@@ -70,11 +70,6 @@ def wrap(text: str, width: float, style: tuple) -> list[str]:
     return [*lines, line] if line or not lines else lines
 
 
-def place(dest) -> str:
-    """Where a destination is, for a reader: its host or region, local storage (a file path) as such."""
-    return "local storage" if not (dest.host or dest.region) and dest.rule == "local storage" else destination_label(dest)
-
-
 def _worst(statuses) -> str:
     return min(statuses, key=STATUSES.index)
 
@@ -127,7 +122,7 @@ def _nodes(result, items, who_keys: list, where_keys: list) -> dict:
         for key in (("cat", e.flow.category), ("who", who), ("where", where)):
             flows[key] += 1
             status[key].append(e.status)
-        hosts[who].add(place(e.flow.destination))
+        hosts[who].add(destination_label(e.flow.destination))
         places[who].add(where)
         hosts[where].add(who)
     wheres = sorted({k for k in where_keys}, key=lambda w: (w[0], w[1] == "unknown", w[1]))

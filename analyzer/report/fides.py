@@ -15,13 +15,14 @@ import re
 from pathlib import PurePath
 
 from ..knowledge.fides import fides_taxonomy
+from ..results import OWN_PLACES
 from .processing import Record
 
 # config legal-basis -> fideslang LegalBasisForProcessingEnum (fideslang 3.1.4 models.py:252-264)
 LEGAL_BASES = {"consent": "Consent", "contract": "Contract", "legal-obligation": "Legal obligations",
                "vital-interests": "Vital interests", "public-interest": "Public interest",
                "legitimate-interests": "Legitimate interests"}
-_NO_SYSTEM = {"local storage", "unknown"}  # recipients that are no system to send to: the project's own disk, nobody known
+_NO_SYSTEM = {*OWN_PLACES.values(), "unknown"}  # recipients that are no system to send to: the application's own disk and stores, nobody known
 
 
 def fides_key(name: str) -> str:

@@ -19,7 +19,7 @@ from .. import __version__, escape
 from ..knowledge.codes import SEVERITY_ORDER, rule_codes
 from . import datamap
 from .assets import CSS, SCRIPT, content_security_policy
-from .datamap import STATUS_TEXT, place, recipient_of
+from .datamap import STATUS_TEXT, recipient_of
 from .inventory import STATUSES, category_info, destination_label, entries, jurisdiction_label
 from .processing import records
 from .source import SourceLines
@@ -176,7 +176,7 @@ def _recipients(result, items) -> str:
                        + "<br>".join(f'<span class="small">{line}: <code>{_ident(callee)}</code> {esc(cat)}</span>'
                                      for line, callee, cat in sorted(calls)) + "</li>"
                        for (fn, path), calls in sorted(functions.items()))
-        hosts = sorted({place(e.flow.destination) for e in group})
+        hosts = sorted({destination_label(e.flow.destination) for e in group})
         cats = sorted({e.flow.category for e in group})
         rows.append(f'<tr><td data-sort="{esc(who)}"><strong>{esc(who)}</strong><details class="more"><summary>code: '
                     f'{len(functions)} function{"s" if len(functions) != 1 else ""}</summary><ul class="functions">{code}</ul>'

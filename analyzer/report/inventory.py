@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass
 
 from ..escape import terminal
+from ..results import OWN_PLACES
 
 COLUMNS = ("category", "category_name", "sensitive", "destination", "jurisdiction", "cross_border", "sink",
            "callee", "kind", "legal_basis", "reference", "rule")
@@ -30,7 +31,7 @@ class Entry:
 
 
 def destination_label(dest) -> str:
-    return dest.host or dest.region or "unknown destination"
+    return dest.host or dest.region or OWN_PLACES.get(dest.rule) or "unknown destination"
 
 
 def jurisdiction_label(dest) -> str:

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 
 from .. import __version__
+from ..results import OWN_PLACES
 from .inventory import CROSS_BORDER, cell, category_info, entries, jurisdiction_label
 
 VERSION = 1
@@ -57,15 +58,15 @@ class Record:
 
 def recipient(flow, activities: list) -> str:
     """Who receives the data: the vendor the destination tables name, else the name an activity gives,
-    else the host or region itself (or local storage)."""
+    else the host or region itself (or local storage, the application's own store)."""
     dest = flow.destination
     named = [a.recipient for a in activities if a.recipient]
     if dest.vendor:
         return dest.vendor
     if named:
         return named[0]
-    if dest.rule == "local storage":
-        return "local storage"
+    if dest.rule in OWN_PLACES:
+        return OWN_PLACES[dest.rule]
     return dest.host or dest.region or "unknown"
 
 
