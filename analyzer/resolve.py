@@ -137,8 +137,6 @@ class Resolver:
         found, unplaced, beside = [], [], []
         for roles in client_roles:
             alternative, left = self._one(own, roles, provider, call.sink)
-            if call.sink.own:
-                alternative, left = [self._own_store(d) for d in alternative], [self._own_store(d) for d in left]
             found.extend(alternative)
             beside.extend(left)
             if roles and alternative and all(d.jurisdiction is None for d in alternative):
@@ -175,7 +173,7 @@ class Resolver:
                 if found:
                     results.extend(found)
                 else:
-                    unknown.append(self._unknown(parts))
+                    unknown.append(self._unknown(parts, sink))
             elif role == "region":
                 results.extend(self._from_region(parts, provider))
             elif role == "path":
@@ -184,7 +182,7 @@ class Resolver:
             return results, unknown
         for role, parts, client_provider in client:
             if role in ("url", "dsn", "host"):
-                results.extend(self._from_string(role, parts, "given to the client") or [self._unknown(parts)])
+                results.extend(self._from_string(role, parts, "given to the client") or [self._unknown(parts, sink)])
             elif role == "region":
                 results.extend(self._from_region(parts, client_provider or provider))
             elif role == "path":
@@ -199,7 +197,8 @@ class Resolver:
         if sink.default and not computed and not any(d.host for d in results):
             loc = self.jurisdictions.locate_host(sink.default)
             return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source, loc.vendor)], []
-        return results or unknown or [Destination(None, None, None, "no destination argument could be read")], []
+        nothing = "no destination argument could be read"
+        return results or unknown or [self._own_store(nothing) if sink.own else Destination(None, None, None, nothing)], []
 
     def _home(self, jurisdiction):
         return self.config.home[0] if jurisdiction == "HOME" and self.config.home else jurisdiction
@@ -234,17 +233,17 @@ class Resolver:
         juris = self.config.local_jurisdiction
         return Destination(None, None, self._home(juris), self.evidence("local file or database", ev), "local storage")
 
-    def _own_store(self, dest: Destination) -> Destination:
-        """The application's own store (its database, cache) at an address the configuration gives is
-        where the application runs, as a local file is; a host the code names is placed as it is."""
-        if dest.jurisdiction is not None or dest.host or dest.region:
-            return dest
+    def _own_store(self, why: str) -> Destination:
+        """The application's own store (a sink with `own`: its database, cache) at an address the
+        configuration gives is where the application runs, as a local file is."""
         return Destination(None, None, self._home(self.config.local_jurisdiction),
-                           f"the application's own store, its address from the configuration ({dest.evidence})", "own storage")
+                           f"the application's own store, its address from the configuration ({why})", "own storage")
 
-    def _unknown(self, parts: tuple) -> Destination:
+    def _unknown(self, parts: tuple, sink) -> Destination:
+        """A destination no table places: a constant with no host in it (a malformed or relative
+        URL), or one computed at run time (the application's own store's is the configuration's)."""
         text, complete, ev = literal(parts)
-        if complete:  # a constant with no host in it (a malformed or relative URL)
+        if complete:
             shown = text if len(text) <= 60 else text[:57] + "..."
             return Destination(None, None, None, self.evidence(f"no host could be read from {shown!r}", ev))
-        return Destination(None, None, None, describe_unknown(parts))
+        return self._own_store(describe_unknown(parts)) if sink.own else Destination(None, None, None, describe_unknown(parts))
