@@ -300,6 +300,15 @@ class DynamicCallee(NamedTuple):
     kind: str = "dynamic"
 
 
+class DecoratedCallee(NamedTuple):
+    """What a function's decorators made of it (`value`), called where it is defined as its callers
+    (a framework) will call it: only a function they made (a project decorator's wrapper), never
+    `function` itself, which a registering or library decorator hands back."""
+    value: "Val"
+    function: str
+    kind: str = "decorated"
+
+
 class SuperCallee(NamedTuple):
     """`super().name(...)` inside a method of `cls`."""
     cls: str

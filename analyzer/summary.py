@@ -42,7 +42,7 @@ class CallSite(NamedTuple):
 
     index: int
     function: str  # qualname of the enclosing function
-    callee: tuple  # StaticCallee | MethodCallee | DynamicCallee | SuperCallee
+    callee: tuple  # StaticCallee | MethodCallee | DynamicCallee | DecoratedCallee | SuperCallee
     args: tuple  # tuple[Arg, ...]
     loc: int
     text: str  # the callee as written, for messages

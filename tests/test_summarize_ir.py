@@ -11,7 +11,8 @@ import functools
 import textwrap
 
 
-from xborder.ir import BEYOND_CAP, DICT_KEYS, Poured, EMPTY, MAX_STRS, UNKNOWN_KEY, AttrPath, CallResult, DynamicCallee, FieldRef, GlobalRef, ItemPath, \
+from xborder.ir import BEYOND_CAP, DICT_KEYS, Poured, EMPTY, MAX_STRS, UNKNOWN_KEY, AttrPath, CallResult, DecoratedCallee, DynamicCallee, FieldRef, \
+    GlobalRef, ItemPath, \
     LibraryRef, Lit, MethodCallee, ParamRef, ProjectRef, SelfRef, SourceRef, StaticCallee, StrOf, SuperCallee, \
     Unknown, Val
 from xborder.knowledge import load_knowledge
@@ -934,6 +935,36 @@ def test_nesting_too_deep_to_interpret_is_an_xb902_error_summary():
     s = summarize(b"x = " + b"not " * 6000 + b"a\n", PATH, MODULE, False, _context(), "digest")
     assert s.error == ParseError(1, 1, "too deeply nested to analyze", "XB902")
     assert (s.sources, s.calls, s.functions) == ((), (), ())
+
+
+def test_the_projects_own_decorators_are_applied_where_the_function_is_defined_and_what_they_make_called():
+    summary = summarized("""
+        from flask import login_required
+        from app.schema import validate_schema
+        from app import audit
+
+        class Certificates:
+            @login_required
+            @audit.logged
+            @validate_schema(schema)
+            def post(self, data=None):
+                pass
+
+        @undefined_decorator
+        def index():
+            pass
+    """)
+    body = function(summary, f"{MODULE}.<module>")
+    calls = [summary.calls[i] for i in body.calls]
+    applied = [c for c in calls if type(c.callee) is DynamicCallee]
+    # innermost first, each given what the one below made; login_required (a library's) and a name nobody binds are not run
+    assert [c.text for c in applied] == ["validate_schema(...)", "audit.logged"]
+    assert applied[0].args[0].value == Val(frozenset({ProjectRef(f"{MODULE}.Certificates.post")}))
+    assert applied[1].args[0].value == Val(frozenset({CallResult(applied[0].index)}))
+    (invoked,) = [c for c in calls if type(c.callee) is DecoratedCallee]
+    assert invoked.callee == DecoratedCallee(Val(frozenset({CallResult(applied[1].index)})), f"{MODULE}.Certificates.post")
+    assert [a.value for a in invoked.args] == [Val(frozenset({SelfRef(f"{MODULE}.Certificates")}))]  # a method, on an instance of its class
+    assert summary.positions[invoked.loc][0] == 9  # the name of the function defined
 
 
 def test_a_decorator_that_connects_to_a_signal_is_a_call_with_the_function_where_it_is_defined():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ir import BoundMethod, CallResult, ClassObject, ClientMethod, ClientObject, ClientPath, Deferred, DynamicCallee, \
+from ..ir import BoundMethod, CallResult, ClassObject, ClientMethod, ClientObject, ClientPath, DecoratedCallee, Deferred, DynamicCallee, \
     FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
     PartialObject, Reply, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
     Val, ordered
@@ -71,6 +71,14 @@ def on_global(program, callee):
     return callee
 
 
+def made_by_decorators(callee, targets: list) -> list:
+    """What calling a callee's value runs; of what its decorators made of a function (ir.DecoratedCallee),
+    only a function they made, not the function itself nor what a library's decorator returns."""
+    if type(callee) is not DecoratedCallee:
+        return targets
+    return [(t, so) for t, so in targets if type(t) is PartialObject or type(t) is FunctionObject and t.qualname != callee.function]
+
+
 class Calls:
     """Call sites for a Frame: targets, dispatch, project and library calls."""
 
@@ -100,7 +108,7 @@ class Calls:
             project_results += [result] if type(target) is FunctionObject else []
         if resolved:
             self.analysis.targets[(self.module.path, index)] = resolved
-        if not targets:
+        if not targets and type(callee) is not DecoratedCallee:  # a decorator that made nothing to call is no call
             self.analysis.unresolved[(self.module.path, index)] = site.text
             results.append(self.unresolved_call(args, receiver, method, where))
         if method is not None and receiver is not None and receiver.strs:
@@ -123,9 +131,9 @@ class Calls:
                 return value, self.method_targets(value, name, guess=not self.library_made(receiver))
             case SuperCallee(cls=cls, name=name):
                 return None, self.super_targets(cls, name)
-            case DynamicCallee(value=value):
+            case DynamicCallee(value=value) | DecoratedCallee(value=value):
                 value = self.value_of(value)
-                return value, self.callable_targets(value)
+                return value, made_by_decorators(callee, self.callable_targets(value))
         raise TypeError(f"not a callee: {callee!r}")
 
     def static_targets(self, qualname: str) -> list:

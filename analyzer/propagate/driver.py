@@ -96,10 +96,13 @@ class Analysis:
         self.capped_cycles: set[str] = set()  # a function of each cycle that hit its round cap
         self.roots: frozenset = frozenset()  # the functions no call reached in the last pass (uncalled)
         # A call on a parameter (`p.m(x)`) waits for the caller only when `m` could matter: a
-        # method of a project class, or of a client or sink in the catalog. `s.split()` cannot.
+        # method of a project class, of a client or sink in the catalog, or of a schema that makes
+        # data of what it is given (flow.toml serializers). `s.split()` cannot.
         # A sink named by a pattern (`SimpleLDAPObject.add*`) makes every method it matches such a one;
         # not one matching any name (`Resource.*`), which would keep every call on a parameter waiting.
-        names = {s.callee.rpartition(".")[2] for s in catalog.sinks} | {c.constructor.rpartition(".")[2] for c in catalog.clients}
+        # What a schema's method gives on a parameter's object is the caller's to say (`schema.load(json)`).
+        self.valued_methods = frozenset(m for key in ("loaders", "methods") for m in (self.flowrules.serializers or {}).get(key, ()))
+        names = {s.callee.rpartition(".")[2] for s in catalog.sinks} | {c.constructor.rpartition(".")[2] for c in catalog.clients} | self.valued_methods
         self.deferrable = dict.fromkeys(set(program.method_owners) | {n for n in names if "*" not in n}, True)
         self.deferrable_patterns = tuple(sorted(n for n in names if "*" in n and n.strip("*")))
         self.foreign = foreign_packages(program, catalog, sources)  # imported third-party packages no rule names

@@ -62,10 +62,11 @@ class Invocations:
 
     def deferred_result(self, call: DeferredCall) -> AbstractValue:
         """A call on a parameter, kept for the callers; its value here is what goes in, and, for the
-        parameter called itself (`builder(**kwargs)`), what the callable a caller passes returns."""
+        parameter called itself (`builder(**kwargs)`) or a schema's method on it (`schema.load(json)`),
+        what the callable a caller passes returns, or that method of the object it passes."""
         self.pend(call)
         value = self.unknown_result(call.args, call.receiver, call.method, call.site)
-        return merge(value, self.called_result(call)) if call.method is None else value
+        return merge(value, self.called_result(call)) if call.method is None or call.method in self.analysis.valued_methods else value
 
     def called_result(self, call: DeferredCall) -> AbstractValue:
         """What calling the parameters in `call.receiver` gives, read at each caller (ir.CALLED)."""
@@ -78,14 +79,16 @@ class Invocations:
         return AbstractValue(dict.fromkeys(called, ()), frozenset(called))
 
     def called_value(self, callee: AbstractValue, call: DeferredCall) -> AbstractValue:
-        """`builder(**kwargs)` of a callee, at a caller that passes the builder: what it returns
-        (nothing more while the same call is being read: a builder reaching itself)."""
+        """`builder(**kwargs)` of a callee, at a caller that passes the builder: what it returns;
+        `schema.load(json)`: what that method of the object the caller passes gives (nothing more
+        while the same call is being read: a builder reaching itself)."""
         if call.key() in self.calling:
             return NOTHING
         self.calling.add(call.key())
         try:
             known = known_objects(callee)
-            values = [self.apply(t, so, call.args, known, call.site) for t, so in self.callable_targets(known) if type(t) is not Deferred]
-            return merge(NOTHING, self.called_result(DeferredCall(call.site, None, callee, call.args)), *values)
+            targets = self.method_targets(known, call.method) if call.method else self.callable_targets(known)
+            values = [self.apply(t, so, call.args, known, call.site) for t, so in targets if type(t) is not Deferred]
+            return merge(NOTHING, self.called_result(DeferredCall(call.site, call.method, callee, call.args)), *values)
         finally:
             self.calling.discard(call.key())

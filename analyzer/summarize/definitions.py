@@ -6,18 +6,19 @@ from __future__ import annotations
 import libcst as cst
 
 from ..dotted import within
-from ..ir import EMPTY, CallResult, DynamicCallee, ProjectRef, SelfRef, SourceRef, StaticCallee, Val
-from ..summary import Arg, ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
+from ..ir import EMPTY, CallResult, ProjectRef, SelfRef, SourceRef, StaticCallee, Val
+from ..summary import ClassSummary, FunctionSummary, Parameter, ReverseAccessor, Source
 from ..knowledge.catalog import matches_any
 from ..knowledge.vocabulary import split_words
 from .calls import Calls
+from .decorators import Decorators
 from .expressions import Expressions
 from .imports import Imports
 from .keys import Keys
 from .logins import Logins
 from .names import Names, Scope
 from .statements import Statements
-from .values import CLOSURE, dotted, is_dunder, is_fixed_value, literal_str, made_by, param_value, related_model_arguments, string_collection, \
+from .values import CLOSURE, dotted, is_dunder, is_fixed_value, literal_str, param_value, related_model_arguments, string_collection, \
     text_of, unquote
 
 
@@ -140,36 +141,8 @@ class Definitions:
         if scope.kind != "class":
             scope.env[name] = Val(frozenset({ProjectRef(qualname)}))
         self.registrations(node, qualname, scope)
+        self.decorations(node, qualname, scope, is_static or is_classmethod)
         self.template_tag(node, qualname, scope)
-
-    def registrations(self, node: cst.FunctionDef, qualname: str, scope: Scope) -> None:
-        """A decorator that connects the function to a signal (`@receiver(sig)`, `@sig.connect`,
-        rules/flow.toml `signals`) is applied where the function is defined: a call of the
-        decorator with the function, in the enclosing scope."""
-        for d in node.decorators:
-            expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
-            method = expr.attr.value if isinstance(expr, cst.Attribute) else None
-            if self.flowrules.signals.registers(self.static_name(expr, scope), method):
-                function = Arg(0, None, Val(frozenset({ProjectRef(qualname)})))
-                self.call_site(d, scope, DynamicCallee(self.expr(d.decorator, scope)), [function], d.decorator)
-
-    def template_tag(self, node: cst.FunctionDef, qualname: str, scope: Scope) -> None:
-        """A function a template library registers (`@register.simple_tag(name="user_display")`:
-        flow.toml templates) is that tag or filter of the project's templates; not one given the
-        whole context (`takes_context=True`), which may write any of it."""
-        templates = self.flowrules.templates
-        for d in node.decorators:
-            call = d.decorator if isinstance(d.decorator, cst.Call) else None
-            expr = call.func if call else d.decorator
-            if not (isinstance(expr, cst.Attribute) and expr.attr.value in templates.tag_registrars
-                    and isinstance(expr.value, cst.Name) and made_by(self.lookup(expr.value.value, scope), self.calls, templates.tag_libraries)):
-                continue
-            options = {a.keyword.value: a.value for a in call.args if a.keyword} if call else {}
-            if "takes_context" in options and text_of(options["takes_context"]) == "True":
-                continue
-            positional = [a.value for a in call.args if not a.keyword] if call else []
-            name = literal_str(options["name"]) if "name" in options else literal_str(positional[0]) if positional else None
-            self.template_tags.append((name or node.name.value, qualname))
 
     def finish_function(self, scope: Scope, params, node, is_static, is_classmethod, is_property=False) -> None:
         if scope.captured:
@@ -345,7 +318,7 @@ class Definitions:
         return value_node.value if value_node.value in defined else None
 
 
-class Summarizer(Definitions, Statements, Calls, Expressions, Logins, Keys, Imports, Names):
+class Summarizer(Definitions, Decorators, Statements, Calls, Expressions, Logins, Keys, Imports, Names):
     """One module being summarized: the located nodes, sources, call sites and definitions found."""
 
     def __init__(self, ctx, path: str, module: str, is_package: bool, text: bytes):

@@ -278,9 +278,9 @@ class Names:
             if outer.kind == "function" and (name in outer.env or name in outer.params):
                 value = outer.env.get(name) or outer.params.get(name)
                 concrete = closure_value(value)
-                if outer is not scope.parent or scope.kind != "function" or concrete == value:
+                if not lifted(scope, outer) or concrete == value:
                     return concrete
-                # Lambda-lifted: what the enclosing frame holds is passed where it calls this function.
+                # Lambda-lifted: what the enclosing frames hold is passed where they call this function.
                 scope.captured[name] = None
                 return concrete | param_value(CLOSURE + name)
             outer = outer.parent
@@ -412,3 +412,13 @@ def walk(node):
         n = stack.pop()
         yield n
         stack.extend(n.children)
+
+
+def lifted(scope: Scope, outer: Scope) -> bool:
+    """Can a name `scope` reads from the function `outer` be passed in (lambda-lifted)? When it and
+    every scope between are functions: the ones between pass it on, each from its own caller."""
+    while scope is not outer:
+        if scope.kind != "function":
+            return False
+        scope = scope.parent
+    return True
