@@ -198,19 +198,15 @@ class ProgramClasses:
                     targets.append(own)
         return targets
 
-    def one_family(self, classes: list) -> list:
-        """The classes one of them is a base of, when the others are lone ones (deriving from none of
-        them, none deriving from them: a metrics client's `send` beside a plugin interface's); else none.
-        Asked at every call of a method on a class loaded by name: worked out once per set of classes."""
+    def families(self, classes: list) -> list:
+        """The classes another of them is a base of or derives from, families of a plugin interface
+        (an issuer plugin's `create_certificate`, and the challenges an issuer hands it on to),
+        without the lone ones (deriving from none of them, none deriving from them: a metrics
+        client's `send` beside a plugin interface's). Asked at every call of a method on a class
+        loaded by name: worked out once per set of classes."""
         key = tuple(classes)
         if key not in self._families:
-            related = {c for c in classes for o in classes if c != o and (o in self.mro(c) or c in self.mro(o))}
-            self._families[key] = []
-            for root in classes:
-                family = [c for c in classes if root in self.mro(c)]
-                if len(family) > 1 and all(c in family or c not in related for c in classes):
-                    self._families[key] = family
-                    break
+            self._families[key] = [c for c in classes if any(c != o and (o in self.mro(c) or c in self.mro(o)) for o in classes)]
         return self._families[key]
 
     def implementations(self, owners: list, method: str) -> list:

@@ -261,11 +261,11 @@ class Calls:
 
     def loaded_methods(self, method: str) -> list:
         """`method` of a project class loaded by a name not known here: that of each project class
-        defining it, when few do, or of those one of them is a base of (a plugin interface: the base
+        defining it, when few do, or of those another one is a base of or derives from (a plugin interface: the base
         declares `submit_message`, each provider overrides it; a lone class's method of that name is
         not a plugin's); none when it is a builtin's name or many unrelated classes define it."""
         owners = [] if method in self.analysis.flowrules.builtin_methods else self.program.method_owners.get(method, [])
-        owners = owners if len(owners) <= MAX_LOADED_OWNERS else self.program.one_family(owners)
+        owners = owners if len(owners) <= MAX_LOADED_OWNERS else self.program.families(owners)
         return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
 
     def instance_targets(self, o, method: str) -> list:
