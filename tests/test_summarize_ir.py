@@ -742,6 +742,27 @@ def test_an_if_without_else_joins_with_the_state_before_it():
     assert [lit.text for (lit,) in function(s, "app.views.f").returns.strs] == ["y", "x"]
 
 
+def test_a_loop_unpacking_tuples_written_in_a_list_gives_each_name_its_own_item():
+    s = summarized("""
+        CHANNEL, DIRECT, RELAY = "https://a.example.cn/c", "https://a.example.cn/d", "https://relay.example.us/"
+
+        def pairs(channels, users):
+            for url, target in [(CHANNEL, ch) for ch in channels] + [(DIRECT, uid) for uid in users]:
+                return url
+
+        def triples(user):
+            for url, target, kind in [(RELAY, user.id, "dm")]:
+                return url
+
+        def whole(user):
+            for pair in [(RELAY, user.id)]:
+                return pair
+    """)
+    assert function(s, "app.views.pairs").returns.atoms == frozenset({GlobalRef("app.views", "CHANNEL"), GlobalRef("app.views", "DIRECT")})
+    assert function(s, "app.views.triples").returns.atoms == frozenset({GlobalRef("app.views", "RELAY")})  # not the user's id
+    assert AttrPath(ParamRef("user"), "id") in function(s, "app.views.whole").returns.atoms  # a tuple taken whole holds both
+
+
 def test_a_loop_body_runs_twice_into_the_same_call_site():
     s = summarized("""
         def f(items):

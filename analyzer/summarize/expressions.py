@@ -18,6 +18,9 @@ CONVERSIONS = {"r": "repr", "a": "repr", "s": "str"}  # f"{x!r}": the builtin th
 NUMBER_OPERANDS = (cst.Integer, cst.Float)
 
 
+# Literals and comprehensions of a sequence: `[...] + [...]` joins two lists, it writes no text.
+SEQUENCES = (cst.List, cst.Tuple, cst.ListComp)
+
 class Expressions:
     """`expr(node, scope)`: one method per expression kind, named e_<libcst class name>."""
 
@@ -124,6 +127,8 @@ class Expressions:
                     self.expr(part, scope)
 
     def e_BinaryOperation(self, node: cst.BinaryOperation, scope) -> Val:
+        if isinstance(node.operator, cst.Add) and any(isinstance(n, SEQUENCES) for n in (node.left, node.right)):
+            return join(self.expr(node.left, scope), self.expr(node.right, scope))  # lists joined: each element as it is
         left = flat(self.expr(node.left, scope))
         # `template % values` with a template a caller passes (`message % context`) formats too; `n % 2` is arithmetic
         if isinstance(node.operator, cst.Modulo) and (left.strs or not isinstance(node.right, NUMBER_OPERANDS)):
@@ -277,7 +282,7 @@ class Expressions:
             for cond in for_in.ifs:
                 self.expr(cond.test, inner)
             for_in = for_in.inner_for_in
-        values = [self.expr(e, inner) for e in elements]
+        values = [self.tuple_element(e, inner) for e in elements]
         scope.returns = join(scope.returns, inner.returns)
         return values
 

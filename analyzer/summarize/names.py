@@ -190,10 +190,16 @@ class Names:
         a mapping's keys or items, what values.mapping_view says."""
         iterable = self.literal_iterable(iterable, scope)
         if isinstance(iterable, (cst.Tuple, cst.List, cst.Set)) and not any(isinstance(e, cst.StarredElement) for e in iterable.elements):
-            return join(*(self.expr(e.value, scope) for e in iterable.elements))
+            return join(*(self.tuple_element(e.value, scope) for e in iterable.elements))
         if (view := mapping_view(iterable, self.flowrules)) is not None:
             return view(self.expr(iterable.func.value, scope))
         return one_element(self.expr(iterable, scope))
+
+    def tuple_element(self, node, scope: Scope) -> Val:
+        """An element of a list written out or made by a comprehension: a tuple written there
+        (`[(url, target) for ...]`) by position, so that a loop unpacking it (`for url, target in
+        pairs`) gives each name its own item, not the url the target's data."""
+        return self.positional(node, scope) if isinstance(node, cst.Tuple) else self.expr(node, scope)
 
     def literal_iterable(self, iterable, scope: Scope):
         """The literal a loop runs over: the node itself, or the literal tuple of strings a
