@@ -10,12 +10,13 @@ import textwrap
 
 import pytest
 
-from xborder.ir import EMPTY, CallResult, CategoryKey, ClientObject, FieldRef, GlobalRef, Instance, ItemPath, Lit, MethodCallee, \
-    Origin, ParamRef, Reply, SourceRef, StaticCallee, Step, Sym, Val, encoded
+from xborder.ir import EMPTY, CallResult, CategoryKey, ClientObject, DecoratedCallee, DynamicCallee, FieldRef, FunctionObject, GlobalRef, \
+    Instance, ItemPath, LibraryObject, Lit, MethodCallee, Origin, ParamRef, PartialObject, Reply, SourceRef, StaticCallee, Step, Sym, Val, encoded
 from xborder.knowledge import load_knowledge
 from xborder.knowledge.config import Config
 from xborder.link import Program
 from xborder.propagate import Analysis, Site
+from xborder.propagate.calls import made_by_decorators
 from xborder.propagate.lattice import MAX_KEY_DEPTH, MAX_KEYED, MAX_LIBRARY_PATH, MAX_REPLIES, MAX_TRACE, AbstractValue, bounded, extend, \
     extend_by, few_replies, library_path, undecided
 from xborder.propagate.results import DeferredCall, FieldStore, SinkCall, keep, merged_store
@@ -753,3 +754,13 @@ def test_a_call_of_a_parameter_given_its_own_result_is_read_once():
 
     value = Substitution(Caller(), {"step": objects(FunctionObject("a.joined"))}, {}).sym(returned)
     assert not value.objs and not value.keys  # what the step is given: no object, read once
+
+
+def test_what_decorators_made_of_a_function_runs_only_a_function_they_made():
+    """A project decorator's wrapper (or the closure it returns) is called where the function is
+    defined; the function itself, handed back by a registering decorator, and a library's result
+    are not: the function stays an entry point."""
+    view, wrapper, closure = FunctionObject("app.views.post"), FunctionObject("app.schema.wrapper"), PartialObject(("app/schema.py", 4))
+    targets = [(view, None), (wrapper, None), (closure, None), (LibraryObject("flask.Flask.route"), None)]
+    assert made_by_decorators(DecoratedCallee(Val(), "app.views.post"), targets) == [(wrapper, None), (closure, None)]
+    assert made_by_decorators(DynamicCallee(Val()), targets) == targets  # any other call runs them all
