@@ -34,6 +34,12 @@ def constant_texts(value: Val | None) -> list[str]:
 class Keys:
     """Keys of subscripts, key reads and writes by key for the summarizer (state lives in Summarizer)."""
 
+    def tuple_element(self, node, scope: Scope) -> Val:
+        """An element of a list written out or made by a comprehension: a tuple written there
+        (`[(url, target) for ...]`) by position, so that a loop unpacking it (`for url, target in
+        pairs`) gives each name its own item, not the url the target's data."""
+        return self.positional(node, scope) if isinstance(node, cst.Tuple) else self.expr(node, scope)
+
     def read_key_source(self, scope: Scope, node: cst.CSTNode, key: str, mapping: cst.BaseExpression) -> Val:
         """A value read from a dict by a key named like personal data (`payload["email"]`,
         `d.get("phone")`); an UPPER_CASE key is a setting of a configuration dict

@@ -195,12 +195,6 @@ class Names:
             return view(self.expr(iterable.func.value, scope))
         return one_element(self.expr(iterable, scope))
 
-    def tuple_element(self, node, scope: Scope) -> Val:
-        """An element of a list written out or made by a comprehension: a tuple written there
-        (`[(url, target) for ...]`) by position, so that a loop unpacking it (`for url, target in
-        pairs`) gives each name its own item, not the url the target's data."""
-        return self.positional(node, scope) if isinstance(node, cst.Tuple) else self.expr(node, scope)
-
     def literal_iterable(self, iterable, scope: Scope):
         """The literal a loop runs over: the node itself, or the literal tuple of strings a
         module-level name it reads is bound to (`for name in FIELDS`), or the class attribute of

@@ -130,7 +130,7 @@ def mapping_view(node, flowrules):
 def unpacked_pair(target, value: Val) -> list:
     """What each name of a loop's target takes: a `k, v` target the key and the value of a pair of
     a mapping's items (mapping_view), `url, target, body` those of a tuple written by position
-    (Names.tuple_element); any other target the value, as assigned."""
+    (Keys.tuple_element); any other target the value, as assigned."""
     keyed = value.keyed()
     if isinstance(target, (cst.Tuple, cst.List)) and not has_starred(target.elements) \
             and set(keyed) == {position(i) for i in range(len(target.elements))}:
