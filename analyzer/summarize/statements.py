@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from ..ir import EMPTY, CallResult, MethodCallee, Poured, ProjectRef, Unknown, Val, join, ordered, position
+from ..ir import EMPTY, CallResult, MethodCallee, Poured, ProjectRef, SourceRef, Unknown, Val, join, ordered, position
 from ..summary import ClassSummary, FieldWrite, GlobalWrite
 from ..strings import concat
 from .names import Scope
@@ -14,6 +14,15 @@ from .values import as_instance, as_scalar, class_test, collection, converted_va
 
 
 UNSET_ON_SOME_PATH = Val(strs=((Unknown("unset on some path"),),))
+READS = (cst.Attribute, cst.Subscript)
+
+
+def renamed(value: Val, name: str, sources: list, vocab) -> Val:
+    """`task_name = sender.name`: what a read gives, kept in a local whose name says it is something
+    else (a word of the category's exclusions: a task's, a file's, a host's name), is not that
+    category's personal data; the read's other categories and its objects stay."""
+    dropped = {a for a in value.atoms if type(a) is SourceRef and vocab.excluded_by(name, sources[a.index].category)}
+    return Val(value.atoms - dropped, value.strs, value.keys) if dropped else value
 
 
 class Statements:
@@ -302,7 +311,7 @@ class Statements:
             self.note_list((scope.qualname, name), None if augmented else value_node)
         elif scope.kind != "module" and name in scope.globals_declared:
             scope.writes.append(GlobalWrite(self.module, name, value))
-        scope.env[name] = value
+        scope.env[name] = renamed(value, name, self.sources, self.vocab) if isinstance(value_node, READS) else value
 
     def assign_attribute(self, target: cst.Attribute, value: Val, scope: Scope) -> None:
         if scope.is_self(target.value):
