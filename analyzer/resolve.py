@@ -197,8 +197,7 @@ class Resolver:
         if sink.default and not computed and not any(d.host for d in results):
             loc = self.jurisdictions.locate_host(sink.default)
             return [Destination(sink.default, None, self._home(loc.jurisdiction), f"vendor default host of {sink.callee}", loc.rule, loc.source, loc.vendor)], []
-        nothing = "no destination argument could be read"
-        return results or unknown or [self._own_store(nothing) if sink.own else Destination(None, None, None, nothing)], []
+        return results or unknown or [self._unplaced("no destination argument could be read", sink)], []
 
     def _home(self, jurisdiction):
         return self.config.home[0] if jurisdiction == "HOME" and self.config.home else jurisdiction
@@ -233,9 +232,12 @@ class Resolver:
         juris = self.config.local_jurisdiction
         return Destination(None, None, self._home(juris), self.evidence("local file or database", ev), "local storage")
 
-    def _own_store(self, why: str) -> Destination:
-        """The application's own store (a sink with `own`: its database, cache) at an address the
-        configuration gives is where the application runs, as a local file is."""
+    def _unplaced(self, why: str, sink) -> Destination:
+        """A destination computed at run time or not given: nobody knows where, but for the
+        application's own store (a sink with `own`: its database, cache), whose address the
+        configuration gives, which is where the application runs, as a local file is."""
+        if not sink.own:
+            return Destination(None, None, None, why)
         return Destination(None, None, self._home(self.config.local_jurisdiction),
                            f"the application's own store, its address from the configuration ({why})", "own storage")
 
@@ -246,4 +248,4 @@ class Resolver:
         if complete:
             shown = text if len(text) <= 60 else text[:57] + "..."
             return Destination(None, None, None, self.evidence(f"no host could be read from {shown!r}", ev))
-        return self._own_store(describe_unknown(parts)) if sink.own else Destination(None, None, None, describe_unknown(parts))
+        return self._unplaced(describe_unknown(parts), sink)

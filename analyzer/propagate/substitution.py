@@ -138,10 +138,9 @@ class Substitution:
             if k in g.objs and actual.keys:
                 carried = actual.taint
                 passed_keys.append(retraced(AbstractValue(keys=actual.keys), steps).keys)
-            elif type(k.path) is ParamRef:
-                carried = self.frame.analysis.stores.payload(actual, fields=False)
-            else:
-                carried = self.frame.analysis.stores.payload(AbstractValue(actual.taint, keys=actual.keys), fields=False)
+            else:  # a parameter's objects go with it; at a path below it, only what the value holds
+                held = actual if type(k.path) is ParamRef else AbstractValue(actual.taint, keys=actual.keys)
+                carried = self.frame.analysis.stores.payload(held, fields=False)
             for k2, t2 in carried.items():
                 add_taint(taint, k2, extend_by(t2, steps))
         objs = set()

@@ -11,6 +11,13 @@ from .names import Scope
 from .values import dotted, literal_str, made_by, text_of
 
 
+def decorator_callable(d: cst.Decorator) -> tuple:
+    """(the callable a decorator names, its method name when it is an attribute): `receiver` of
+    `@receiver(sig)`, `sig.connect` and "connect" of `@sig.connect`."""
+    expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+    return expr, expr.attr.value if isinstance(expr, cst.Attribute) else None
+
+
 class Decorators:
     """The decorators of a function definition, for the Summarizer."""
 
@@ -19,8 +26,7 @@ class Decorators:
         rules/flow.toml `signals`) is applied where the function is defined: a call of the
         decorator with the function, in the enclosing scope."""
         for d in node.decorators:
-            expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
-            method = expr.attr.value if isinstance(expr, cst.Attribute) else None
+            expr, method = decorator_callable(d)
             if self.flowrules.signals.registers(self.static_name(expr, scope), method):
                 function = Arg(0, None, Val(frozenset({ProjectRef(qualname)})))
                 self.call_site(d, scope, DynamicCallee(self.expr(d.decorator, scope)), [function], d.decorator)
@@ -33,10 +39,10 @@ class Decorators:
         top = self.module.split(".")[0]
         value, applied = Val(frozenset({ProjectRef(qualname)})), False
         for d in reversed(node.decorators):
-            expr = d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator
+            expr, method = decorator_callable(d)
             name = self.static_name(expr, scope)
-            method = expr.attr.value if isinstance(expr, cst.Attribute) else None
-            bound = (dotted(expr) or "").partition(".")[0] in self.imports.keys() | self.module_names.keys()
+            head = (dotted(expr) or "").partition(".")[0]
+            bound = head in self.imports or head in self.module_names
             if name is None or not bound or name.split(".")[0] != top or self.flowrules.signals.registers(name, method):
                 continue
             index = self.call_site(d, scope, DynamicCallee(self.expr(d.decorator, scope)), [Arg(0, None, value)], d.decorator)
@@ -52,7 +58,7 @@ class Decorators:
         templates = self.flowrules.templates
         for d in node.decorators:
             call = d.decorator if isinstance(d.decorator, cst.Call) else None
-            expr = call.func if call else d.decorator
+            expr, _ = decorator_callable(d)
             if not (isinstance(expr, cst.Attribute) and expr.attr.value in templates.tag_registrars
                     and isinstance(expr.value, cst.Name) and made_by(self.lookup(expr.value.value, scope), self.calls, templates.tag_libraries)):
                 continue

@@ -21,6 +21,7 @@ NUMBER_OPERANDS = (cst.Integer, cst.Float)
 # Literals and comprehensions of a sequence: `[...] + [...]` joins two lists, it writes no text.
 SEQUENCES = (cst.List, cst.Tuple, cst.ListComp)
 
+
 class Expressions:
     """`expr(node, scope)`: one method per expression kind, named e_<libcst class name>."""
 
