@@ -74,6 +74,7 @@ class Parameter(NamedTuple):
     kind: str  # "positional" | "keyword" | "varargs" | "varkw" | "closure" (an enclosing variable, passed by name)
     annotation: str | None  # qualified name of the annotation, when it is a plain name
     default: Val | None = None
+    by_place: bool = False  # *args the body spreads, unpacks or hands on as args=: each caller's item kept at its place
 
 
 @dataclass(frozen=True)

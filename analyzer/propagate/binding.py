@@ -3,7 +3,7 @@ summarized signature) and library calls (the signature a catalog rule gives)."""
 
 from __future__ import annotations
 
-from ..ir import ClassObject, Lit
+from ..ir import UNKNOWN_KEY, ClassObject, GlobalRef, LibraryRef, Lit, ParamRef, ProjectRef, Sym, is_position, position
 from ..summary import DOUBLE_STAR
 from .lattice import AbstractValue, merge, objects
 
@@ -13,6 +13,20 @@ def is_literal(g: AbstractValue | None, expected: str) -> bool:
     if g is None:
         return False
     return any(len(s) == 1 and type(s[0]) is Lit and s[0].text == expected for s in g.strs)
+
+
+MAX_PLACES = 8  # a spread into more positional parameters gives each all of it (Django's `super().__init__(*args)` into a Field's twenty)
+
+
+def placed(g: AbstractValue) -> bool:
+    """Are a spread value's items known at their places: a tuple written out (its position keys), or
+    a parameter of the caller handed on whole (`def relay(*args): deliver(*args)`), whose items each
+    caller of that function binds at their places?"""
+    if any(is_position(k) for k in g.keys):
+        return True
+    if g.keys or len(g.objs) != 1 or type(o := next(iter(g.objs))) is not Sym or type(o.path) is not ParamRef:
+        return False
+    return all(k == o for k in g.taint) and all(s == (o,) for s in g.strs)
 
 
 def _spread(g: AbstractValue) -> tuple[dict, AbstractValue]:
@@ -45,14 +59,29 @@ def bind_library(params: tuple, args: tuple) -> dict:
     return bound
 
 
+HELD = (GlobalRef, LibraryRef, ProjectRef)  # what a module, a library or the settings hold, read where the program is
+
+
+def computed_params(params: tuple, args: tuple) -> frozenset:
+    """The parameters of a library call given a value computed at run time (a field of an object, a
+    call's result, a parameter), not one the program holds (`None`, a number, a module constant or a
+    setting the project sets: `SENTRY_DSN = None` is no DSN)."""
+    marked = tuple((arg, AbstractValue(strs=frozenset({("",)})) if any(type(a) not in HELD for a in arg.value.atoms)
+                    else AbstractValue()) for arg, _ in args)
+    return frozenset(name for name, g in bind_library(params, marked).items() if g)
+
+
 class ProjectBinding:
     """Which argument of a project call goes to which parameter (`binding`: by parameter name, the
     receiver bound to the first). A `**mapping` whose keys are not
     known here (the caller's own `**kwargs`) gives each parameter its item under the parameter's
     name, so that `def notify(**kwargs): base.notify(**kwargs)` hands each keyword on to its own
-    parameter, not every keyword to every one. A `*values` still gives all of itself to each
-    positional parameter from its place on: keeping each item at its place made Django's scan
-    several times slower (ARCHITECTURE.md)."""
+    parameter, not every keyword to every one. Arguments past the positional parameters reach an
+    `*args` the function spreads, unpacks or hands on as `args=` (Parameter.by_place) as a whole
+    and each at its place, so that a function handing its `*args` on (`def relay(*args):
+    deliver(*args)`, a task's `apply_async(args=args)`) gives each parameter the caller's argument
+    at that place, as a tuple written out does; any other `*values` gives all of itself to each
+    positional parameter from its place on."""
 
     def __init__(self, f, self_obj, args: tuple, item):
         params = list(f.params)
@@ -65,6 +94,7 @@ class ProjectBinding:
         self.positional = [p for p in params if p.kind == "positional"]
         self.by_name = {p.name: p for p in params}
         self.varargs = next((p.name for p in params if p.kind == "varargs"), None)
+        self.by_place = any(p.kind == "varargs" and p.by_place for p in params)
         self.varkw = next((p.name for p in params if p.kind == "varkw"), None)
         # A parameter given by name or position cannot also come from a spread (a TypeError): the
         # headers a caller passes by name are not in the **kwargs it passes on.
@@ -102,13 +132,17 @@ class ProjectBinding:
             elif self.varkw:
                 self.put(self.varkw, AbstractValue(keys={arg.name: g}))
         elif arg.starred:
-            for p in self.positional[arg.position or 0:]:
+            taken = self.positional[arg.position or 0:]
+            spread = len(taken) <= MAX_PLACES and placed(g)
+            for index, p in enumerate(taken):
                 if p.name not in self.given:
-                    self.put(p.name, g)
-            if self.varargs:
-                self.put(self.varargs, g)
+                    self.put(p.name, self.item(g, position(index)) if spread else g)
+            if self.varargs:  # what the parameters took leaves the rest at places not known here: all of it
+                self.put(self.varargs, self.item(g, UNKNOWN_KEY) if spread and taken else g)
         elif arg.position < len(self.positional):
             self.put(self.positional[arg.position].name, g)
+        elif self.by_place:
+            self.put(self.varargs, merge(g, AbstractValue(keys={position(arg.position - len(self.positional)): g})))
         elif self.varargs:
             self.put(self.varargs, g)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..ir import UNKNOWN_KEY, BoundMethod, ClientMethod, ClientObject, ClientPath, FunctionObject, LibraryObject, Lit, ManagerObject, QueuedCall, \
     SelfObject, Unknown, ordered
 from ..strings import literal
-from .binding import bind_library, is_literal
+from .binding import bind_library, computed_params, is_literal
 from .lattice import NOTHING, UNKNOWN_COMPUTED, AbstractValue, objects
 from .results import ClientStore
 from .signals import QUEUE_STYLES
@@ -22,6 +22,7 @@ class Clients:
         bound = bind_library(spec.params, args)
         if any(not is_literal(bound.get(p), v) for p, v in spec.when):
             return None
+        computed = computed_params(spec.params, args)
         dests = []
         for o in client.objs if spec.inherit else ():
             if type(o) is ClientObject:
@@ -41,7 +42,9 @@ class Clients:
                 dests.extend(d for o in given.objs if type(o) is ClientObject for d in o.dests)
             elif given.strs:
                 dests.append((role, tuple(ordered(given.strs))))
-            elif role == "path":  # open(base / name): a file is local whatever its computed name
+            elif role == "path" or param in computed:
+                # open(base / name): a file is local whatever its computed name; Gitlab(self.server.url):
+                # a destination computed at run time, not the SDK's default for a client given none
                 dests.append((role, (UNKNOWN_COMPUTED,)))
         if not dests and not spec.is_global:  # `Session.configure(bind=engine)` elsewhere: its bind
             dests = [d for o in ordered((self.analysis.stores.get("clients", spec.type) or NOTHING).objs)

@@ -56,7 +56,8 @@ class Definitions:
             if p.annotation is not None:
                 annotation = self.static_name(unquote(p.annotation.annotation), scope.parent or scope)
             default = self.expr(p.default, scope.parent) if p.default is not None and scope.parent else None
-            out.append(Parameter(name, kind, annotation, self.injected(p, scope.parent) or default if scope.parent else default))
+            out.append(Parameter(name, kind, annotation, self.injected(p, scope.parent) or default if scope.parent else default,
+                                 kind == "varargs" and scope.unpacks(name)))
             v = param_value(name)
             if kind in ("positional", "keyword") and not self.client_setting(name, scope):
                 v = v | self.source(scope, p.name, name, None, "parameter")
@@ -128,13 +129,13 @@ class Definitions:
         cls = scope.qualname if scope.kind == "class" else (scope.cls if scope.kind == "function" else None)
         decorators = self.decorators(node, scope)
         inner = Scope(qualname, cls, {}, scope, "function")
+        inner.body = node.body
         params = self.params(node.params, inner)
         is_static = "staticmethod" in decorators
         is_classmethod = "classmethod" in decorators
         if scope.kind == "class" and params and not is_static:
             inner.self_name = params[0].name
             inner.params[params[0].name] = Val(frozenset({SelfRef(scope.qualname)}))
-        inner.body = node.body
         self.suite(node.body, inner)
         is_property = scope.kind == "class" and any(d in self.flowrules.properties for d in decorators)
         self.finish_function(inner, params, node, is_static, is_classmethod, is_property)

@@ -262,6 +262,7 @@ class Expressions:
             qualname = f"{scope.qualname}.<lambda{self.lambda_count}>"
             self.seen_defs[id(node)] = qualname
             inner = Scope(qualname, scope.cls, {}, scope, "function")
+            inner.body = node.body
             params = self.params(node.params, inner)
             inner.returns = self.expr(node.body, inner)
             self.finish_function(inner, params, node, False, False)
