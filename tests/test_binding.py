@@ -64,3 +64,11 @@ def test_a_destination_computed_at_run_time_is_told_from_one_the_program_holds()
     setting = Val(frozenset({LibraryRef("django.conf.settings.SENTRY_DSN")}))
     args = ((Arg(0, None, field, False), NOTHING), (Arg(None, "dsn", setting, False), NOTHING), (Arg(None, "timeout", EMPTY, False), NOTHING))
     assert computed_params(("url", "dsn", "timeout"), args) == {"url"}
+
+
+def test_past_the_arguments_a_caller_gives_a_handed_on_args_holds_nothing():
+    receiver = _text("the receiver")
+    kept = ProjectBinding(_params(varargs="args", by_place=True), None, ((Arg(0, None, EMPTY, False), receiver),), _item).binding["args"]
+    assert kept.keys[position(0)] is receiver and not kept.keys[position(1)]
+    spread = ProjectBinding(_params(varargs="args", by_place=True), None, ((Arg(0, None, EMPTY, True), receiver),), _item).binding["args"]
+    assert position(1) not in spread.keys

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..ir import UNKNOWN_KEY, ClassObject, GlobalRef, LibraryRef, Lit, ParamRef, ProjectRef, Sym, is_position, position
 from ..summary import DOUBLE_STAR
-from .lattice import AbstractValue, merge, objects
+from .lattice import NOTHING, AbstractValue, merge, objects
 
 
 def is_literal(g: AbstractValue | None, expected: str) -> bool:
@@ -104,6 +104,11 @@ class ProjectBinding:
             if any(arg.starred for arg, _ in args) else set()
         for arg, g in args:
             self.bind(arg, g)
+        if self.by_place and not any(arg.starred and arg.name != DOUBLE_STAR for arg, _ in args):
+            # the caller's arguments are all known: past them, an `*args` handed on has nothing
+            # (`wrapper(self)` calling `func(*args)` leaves func's other parameters their defaults)
+            extra = sum(1 for arg, _ in args if arg.name is None and arg.position is not None and arg.position >= len(self.positional))
+            self.put(self.varargs, AbstractValue(keys={position(i): NOTHING for i in range(extra, MAX_PLACES)}))
 
     def param_of(self, arg) -> str | None:
         """The parameter an argument given by name or position goes to, if one is."""
