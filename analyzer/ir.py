@@ -32,9 +32,11 @@ def ordered(items) -> list:
 
 
 class SourceRef(NamedTuple):
-    """Personal-data source number `index` of the module (ModuleSummary.sources)."""
+    """Personal-data source number `index` of the module (ModuleSummary.sources); with `unless`, a
+    local's name that says nothing where call site `unless` gives text the program writes."""
     index: int
     kind: str = "source"
+    unless: int | None = None
 
 
 class ParamRef(NamedTuple):

@@ -10,7 +10,7 @@ from ..ir import DICT_KEYS, IS_A, KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, Boun
 from ..dotted import within
 from ..link import denoted
 from ..strings import literal
-from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, library_path, merge, narrowed, objects, without, received_from, source_value, symbolic
+from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, library_path, merge, narrowed, objects, without, received_from, source_value, symbolic, written_text
 
 
 def symbol(path: tuple) -> AbstractValue:
@@ -320,10 +320,10 @@ class Evaluation:
     def value_of(self, val: Val) -> AbstractValue:
         """The abstract value of a summary value. A source by name beside a value that only came in
         from network replies (`user_id = resp.json()["id"]`) labels that received data; beside a part
-        of the settings alone (`credentials["username"]` of a `getattr(settings, name)`), no person's."""
-        named = [a for a in val.atoms if type(a) is SourceRef]
+        of the settings alone (`credentials["username"]` of a `getattr(settings, name)`), no person's; beside text the program writes, no person's words (ir.SourceRef.unless)."""
+        named = [a for a in val.atoms if type(a) is SourceRef and (a.unless is None or not written_text(self.call(a.unless)))]
         if not named:
-            g = merge(*(self.atom_value(a) for a in ordered(val.atoms)))
+            g = merge(*(self.atom_value(a) for a in ordered(val.atoms) if type(a) is not SourceRef))
         else:
             rest = merge(*(self.atom_value(a) for a in ordered(val.atoms) if type(a) is not SourceRef))
             received = received_from(rest)

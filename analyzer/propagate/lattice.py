@@ -248,6 +248,12 @@ def constant_text(g: AbstractValue) -> bool:
     return bool(g.strs) and constant(g)
 
 
+def written_text(g: AbstractValue) -> bool:
+    """Is every string the value may be one the program starts itself (a template filled in:
+    `PROMPT.format(...)`, f"Failed test: {summary}"), whatever it interpolates?"""
+    return bool(g.strs) and all(alternative and type(alternative[0]) is Lit for alternative in g.strs)
+
+
 def concrete(g: AbstractValue) -> AbstractValue:
     """The part of a value that does not depend on the enclosing function's parameters; a category
     a parameter's name gave stands as it is (what is stored is kept, whoever called)."""

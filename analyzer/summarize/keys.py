@@ -8,7 +8,7 @@ import re
 
 import libcst as cst
 
-from ..ir import DICT_KEYS, EMPTY, KEY_NAMED, KEY_OF, UNKNOWN_KEY, AttrPath, Lit, ParamRef, Val, join, path_root
+from ..ir import DICT_KEYS, EMPTY, KEY_NAMED, KEY_OF, UNKNOWN_KEY, AttrPath, CallResult, Lit, ParamRef, SourceRef, Val, join, path_root
 from ..summary import FieldWrite, GlobalWrite
 from .names import Scope
 from .values import any_item, dotted, flat, holds_items, is_constant_name, is_source, item, literal_key, literal_str, mapping_name, root_name
@@ -229,6 +229,16 @@ class Keys:
                            for name in names if name):
             return records["owner"]
         return None
+
+    def named_source(self, scope: Scope, target: cst.Name, name: str, value: Val, value_node) -> Val:
+        """What a local's name says it holds; a name of a person's own words given what a project
+        call returns (`prompt = self._get_prompt(...)`) says nothing where that call gives text the
+        program writes (a template filled in), which propagation tells at each call (ir.SourceRef.unless)."""
+        found = self.record_source(scope, target, name, self.unpacked_record, "variable")
+        calls = [a.call for a in value.atoms if type(a) is CallResult]
+        if not isinstance(value_node, cst.Call) or len(calls) != 1 or not self.names_own_words(name):
+            return found
+        return Val(frozenset(a._replace(unless=calls[0]) if type(a) is SourceRef else a for a in found.atoms), found.strs, found.keys)
 
     def record_source(self, scope: Scope, node: cst.CSTNode, key: str, person: str | None, shape: str = "key",
                       holder: str | None = None) -> Val:

@@ -303,7 +303,7 @@ class Statements:
         if scope.kind != "class" and not own_text and not augmented and value_node is not None \
                 and not self.operators_value(value_node, scope) and not sanitized and not self.names_account(value_node, name, value, scope) \
                 and not made_by(value, self.calls, self.flowrules.path_builders) and not named_after_class(name, value_node):
-            value = value | self.record_source(scope, target, name, self.unpacked_record, "variable")
+            value = value | self.named_source(scope, target, name, value, value_node)
         if scope.kind == "module":
             self.note_module_name(name, None if augmented else value_node)
         if scope.kind == "class" and not is_dunder(name):  # a class attribute: what instances read until they set their own
