@@ -318,9 +318,9 @@ class Evaluation:
         return merge(*parts)
 
     def value_of(self, val: Val) -> AbstractValue:
-        """The abstract value of a summary value. A source by name beside a value that only came in
-        from network replies (`user_id = resp.json()["id"]`) labels that received data; beside a part
-        of the settings alone (`credentials["username"]` of a `getattr(settings, name)`), no person's; beside text the program writes, no person's words (ir.SourceRef.unless)."""
+        """A summary value's. A source by name beside what only came in from network replies (`user_id =
+        resp.json()["id"]`) labels that received data; beside a part of the settings alone (`getattr(settings,
+        name)["username"]`), no person's; beside text the program writes, no words (ir.SourceRef.unless)."""
         named = [a for a in val.atoms if type(a) is SourceRef and (a.unless is None or not written_text(self.call(a.unless)))]
         if not named:
             g = merge(*(self.atom_value(a) for a in ordered(val.atoms) if type(a) is not SourceRef))
