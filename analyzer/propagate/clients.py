@@ -22,7 +22,7 @@ class Clients:
         bound = bind_library(spec.params, args)
         if any(not is_literal(bound.get(p), v) for p, v in spec.when):
             return None
-        computed = computed_params(spec.params, args)
+        computed = computed_params(spec.params, args) if spec.destination else frozenset()
         dests = []
         for o in client.objs if spec.inherit else ():
             if type(o) is ClientObject:

@@ -322,13 +322,11 @@ class Evaluation:
         resp.json()["id"]`) labels that received data; beside a part of the settings alone (`getattr(settings,
         name)["username"]`), no person's; beside text the program writes, no words (ir.SourceRef.unless)."""
         named = [a for a in val.atoms if type(a) is SourceRef and (a.unless is None or not written_text(self.call(a.unless)))]
-        if not named:
-            g = merge(*(self.atom_value(a) for a in ordered(val.atoms) if type(a) is not SourceRef))
-        else:
-            rest = merge(*(self.atom_value(a) for a in ordered(val.atoms) if type(a) is not SourceRef))
-            received = received_from(rest)
-            operators = rest.objs and not rest.taint and all(is_setting(o, self.analysis.flowrules) for o in rest.objs)
-            g = rest if operators else merge(rest, *(source_value(self.module, a.index, received) for a in ordered(named)))
+        g = merge(*(self.atom_value(a) for a in ordered(val.atoms) if type(a) is not SourceRef))
+        operators = g.objs and not g.taint and all(is_setting(o, self.analysis.flowrules) for o in g.objs)
+        if named and not operators:
+            received = received_from(g)
+            g = merge(g, *(source_value(self.module, a.index, received) for a in ordered(named)))
         if val.strs:
             g = AbstractValue(g.taint, g.objs, self.strings(val.strs), g.keys)
         if val.keys:
