@@ -1032,3 +1032,23 @@ def test_more_empty_blocks_than_the_limit_make_an_error_summary():
     body = "".join(f"    with lock{i}:\n        # later\n" for i in range(7))
     s = summarized("def f(user):\n" + body + "    send(user.email)\n")
     assert s.error.code == "XB901" and s.calls == ()
+
+
+def test_a_memoizing_cache_read_back_gives_what_the_function_put_there():
+    code = """
+        def f(cache, key):
+            if key not in cache:
+                cache[key] = connect()
+            return cache[key]
+    """
+    assert returns(code) == atoms(CallResult(0))
+
+
+def test_a_cache_slot_whose_key_is_given_another_value_gives_back_all_the_dict_holds():
+    code = """
+        def f(cache, key):
+            cache[key] = connect()
+            key = other()
+            return cache[key]
+    """
+    assert ParamRef("cache") in returns(code).atoms

@@ -106,6 +106,8 @@ class Expressions:
         return Val(frozenset(atoms))
 
     def e_Subscript(self, node: cst.Subscript, scope: Scope) -> Val:
+        if scope.memo and (slot := self.memo_slot(node, scope)) in scope.memo:
+            return scope.memo[slot]
         base = self.expr(node.value, scope)
         key = self.subscript_key(node, scope)
         if key is None:

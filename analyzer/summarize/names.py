@@ -37,6 +37,7 @@ class Scope:
         self.captured: dict[str, None] = {}  # an enclosing function's variables this function reads
         self.mutated: set[str] = set()  # parameters the function puts items into (FunctionSummary.outs)
         self.rebound: set[str] = set()  # parameters given another value (their items are no longer the caller's)
+        self.memo: dict[tuple, Val] = {}  # (dict, key) as written -> what was put there (Keys.memo_slot)
         self.body: cst.CSTNode | None = None  # a function's body, walked for `unpacks` when first asked
         self._unpacked: frozenset | None = None
 
