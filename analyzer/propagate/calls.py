@@ -94,7 +94,7 @@ class Calls:
         method = callee.name if type(callee) is MethodCallee else None
         # The name a target is called by: `Customer.objects.get` is resolved where it is written.
         called_as = callee.qualname.rpartition(".")[2] if type(callee) is StaticCallee else callee.name if type(callee) is SuperCallee else method
-        results, resolved, project_results = [], set(), []
+        results, resolved, by_method = [], set(), []
         for target, self_obj in targets:
             if type(target) is Deferred:
                 results.append(self.deferred_result(DeferredCall(where, method, receiver if receiver is not None else NOTHING, args)))
@@ -105,7 +105,8 @@ class Calls:
             if site.source is not None and any(self.analysis.sources.call(n) for n in names):
                 result = source_value(self.module, site.source)  # a reset token, not the user it was made from
             results.append(result)
-            project_results += [result] if type(target) is FunctionObject else []
+            by_method += [(target.qualname, result)] if type(target) is FunctionObject else []
+        self.note_dispatched(index, callee, by_method)
         if resolved:
             self.analysis.targets[(self.module.path, index)] = resolved
         if not targets and type(callee) is not DecoratedCallee:  # a decorator that made nothing to call is no call
@@ -116,7 +117,7 @@ class Calls:
         if method is not None and receiver is not None and (replies := [o for o in receiver.objs if type(o) is Reply]):
             results.append(objects(*replies))  # resp.json(), data.get("id"): what a reply gives was received too
         if identifies_nobody(self.analysis.flowrules.no_data, callee, targets, self.analysis.catalog, self.analysis.flowrules.read_builders):
-            results = project_results  # .count(), .exists(): a number or a flag identifies nobody; a project's own update() gives what it returns
+            results = [r for _, r in by_method]  # .count(), .exists(): a number or a flag identifies nobody; a project's own update() gives what it returns
         value = merge(*results)
         self.memo[index] = value
         return value
@@ -268,12 +269,6 @@ class Calls:
         owners = owners if len(owners) <= MAX_LOADED_OWNERS else self.program.families(owners)
         return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
 
-    def instance_targets(self, o, method: str) -> list:
-        """The project methods `o.method()` runs on an instance (a property: what it returns)."""
-        return [x for t in self.program.dispatch(o.cls, method, type(o) is SelfObject) for x in (
-            self.callable_targets(self.analysis.stores.field(o.cls, method)) if self.program.functions[t][0].is_property
-            else [(FunctionObject(t), o)])]
-
     def default(self, args: tuple, receiver: AbstractValue | None, method: str | None = None,
                 function: str | None = None) -> AbstractValue:
         """An unknown call: what goes in comes out (taint only); objects given to it hand out their
@@ -374,7 +369,7 @@ class Calls:
         binding.update((name, result.defaults[name]) for name in defaulted)
         steps_in = {p: Step(site.path, site.loc, f"passed as '{p}' to {qualname}") for p in binding}
         sub = Substitution(self, binding, steps_in, site, defaulted)
-        ret = sub.value(result.ret, Step(site.path, site.loc, f"returned from {qualname}"))
+        ret = sub.value(result.ret_for(self.program, self_obj), Step(site.path, site.loc, f"returned from {qualname}"))
         self.expand(qualname, result, sub)
         if result.outs:
             put_into(self.call_outs.setdefault((site.path, site.loc), {}), args, bound, result.outs, sub, qualname, site)

@@ -249,8 +249,11 @@ class Analysis:
         for index in f.calls:
             frame.call(index)
         ret = bounded(frame.value_of(f.returns))
+        views = frame.receiver_views(f.returns)
         if f.is_property and f.cls is not None:
             frame.store(FieldStore(objects(Instance(f.cls)), qualname.rpartition(".")[2], property_value(self.program, f, module, ret)))
+            for cls, value in views.items():
+                self.stores.put("views", (cls, qualname.rpartition(".")[2]), property_value(self.program, f, module, value))
         for w in f.writes:
             value = frame.value_of(w.value)
             if type(w) is GlobalWrite:
@@ -266,7 +269,7 @@ class Analysis:
                 self.stores.put("globals", (module.module, name), merge(frame.value_of(val), objects(*typed)))
         defaults = {p.name: frame.value_of(p.default) for p in f.params if p.default is not None}
         outs = {p: bounded(frame.value_of(v)) for p, v in f.outs}
-        result = Result(ret, list(frame.pending_calls.values()), list(frame.pending_stores.values()), defaults, outs)
+        result = Result(ret, list(frame.pending_calls.values()), list(frame.pending_stores.values()), defaults, outs, views)
         if self.library and frame.self_param and qualname.endswith(".__init__"):
             self.constructed(frame, result)
         if qualname in self.roots:

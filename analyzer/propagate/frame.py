@@ -8,13 +8,14 @@ from .effects import Effects
 from .evaluation import Evaluation, annotated_objects
 from .invocations import Invocations
 from .library import Library
+from .receivers import Receivers
 from .rendering import Rendering
 from .serializers import Serializers
 from .signals import Signals
 from .text import Text
 
 
-class Frame(Effects, Clients, Library, Invocations, Rendering, Signals, Serializers, Text, Calls, Evaluation):
+class Frame(Effects, Clients, Library, Invocations, Rendering, Signals, Serializers, Text, Receivers, Calls, Evaluation):
     """The state of analysing one function: call results, pending effects, flows and cuts."""
 
     def __init__(self, analysis, f, module):
@@ -23,6 +24,7 @@ class Frame(Effects, Clients, Library, Invocations, Rendering, Signals, Serializ
         self.f = f
         self.module = module
         self.memo: dict = {}  # call index -> AbstractValue
+        self.dispatched: dict = {}  # call index of `self.m()` reaching several classes' m -> [(method, its value)]
         self.call_outs: dict = {}  # call site (path, loc) -> {(position, keyword): what the callee put into that argument}
         # Keyed so that a sink reached along many paths is one pending call with merged values:
         # without this, pending work doubles with every caller that passes it on.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from ..ir import Instance, SelfObject
 from .lattice import NOTHING, AbstractValue, few_replies, merge
 
 
@@ -112,13 +113,24 @@ class Result:
     stores: list = field(default_factory=list)  # FieldStore | GlobalStore | ClientStore waiting for one
     defaults: dict = field(default_factory=dict)  # parameter -> AbstractValue of its default
     outs: dict = field(default_factory=dict)  # parameter -> what the function put into it (a dict or list given)
+    views: dict = field(default_factory=dict)  # class -> `ret` for a receiver of that class (Receivers.receiver_views)
 
     def signature(self):
         """What the result is, whatever the order its effects were found in (callees' effects come in
         the order of their own discovery, which may change while their content does not)."""
         return (self.ret.signature(), frozenset(c.signature() for c in self.calls), frozenset(s.signature() for s in self.stores),
                 tuple(sorted((k, v.signature()) for k, v in self.defaults.items())),
-                tuple(sorted((k, v.signature()) for k, v in self.outs.items())))
+                tuple(sorted((k, v.signature()) for k, v in self.outs.items())),
+                tuple(sorted((k, v.signature()) for k, v in self.views.items())))
+
+    def ret_for(self, program, receiver) -> AbstractValue:
+        """What the function returns to a call on `receiver` (an object of the method's class or of a
+        subclass): the view of the nearest class it derives from that has one, else `ret`."""
+        if self.views and receiver is not None and type(receiver) in (Instance, SelfObject):
+            for cls in program.mro(receiver.cls):
+                if cls in self.views:
+                    return self.views[cls]
+        return self.ret
 
 
 def merged_call(old, call):
@@ -167,8 +179,9 @@ def joined(old: Result, new: Result) -> Result:
     round found, so that its rounds end: analysed afresh, two functions whose values are cut at a
     bound (string alternatives, path depth) may hand each other a different cut every round."""
     defaults = {k: merge(old.defaults[k], v) if k in old.defaults else v for k, v in new.defaults.items()}
+    views = {k: merge(old.views.get(k, old.ret), new.views.get(k, new.ret)) for k in old.views.keys() | new.views.keys()}
     return Result(merge(old.ret, new.ret), _merged_effects(old.calls + new.calls, merged_call),
-                  _merged_effects(old.stores + new.stores, merged_store), {**old.defaults, **defaults})
+                  _merged_effects(old.stores + new.stores, merged_store), {**old.defaults, **defaults}, views=views)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from ..ir import CategoryKey, Instance, SelfObject, Sym, ordered, whole
 from ..link import Program
 from .lattice import AbstractValue, add_taint, bounded, merge, settled, source_value
 
-TABLES = ("fields", "filled", "globals", "clients", "signals")
+# "views": (class, property) -> what a property of a base class gives an object of that class (Result.views)
+TABLES = ("fields", "filled", "globals", "clients", "signals", "views")
 # The attribute `setattr(obj, name, v)` writes when `name` is not one constant, and a library method
 # that fills an object writes (flow.toml populators): any of them, so every column is filled.
 ANY_ATTRIBUTE = "*"
@@ -92,12 +93,17 @@ class Stores:
         )
 
     def field(self, cls: str, attr: str) -> AbstractValue:
-        """Attribute `attr` of instances of `cls`: what was written to it, and a declared source."""
+        """Attribute `attr` of instances of `cls`: what was written to it, and a declared source; of
+        a property a base defines, the value the nearest class with a view of it sees (Result.views)."""
         values = []
+        viewed = self.program.is_property(cls, attr)
         for c in self.program.mro(cls) or [cls]:
             value = self.get("fields", (c, attr))
             if value is not None:
                 values.append(value)
+            if viewed and (view := self.get("views", (c, attr))) is not None:
+                values.append(view)  # as this class sees it: not what the base's property gives every subclass
+                break
         declared = [source_value(module, index) for name, index, module in
                     (self.program.fields(cls) if cls in self.program.classes else ()) if name == attr and index is not None]
         _, reverse_index, reverse_module = self.program.reverse_fields(cls).get(attr, (None, None, None))
