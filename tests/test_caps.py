@@ -123,3 +123,13 @@ def test_a_cycle_round_keeps_what_the_previous_round_found():
     both = joined(old, new)
     assert both.ret.strs == {(Lit("a", None),), (Lit("b", None),)}
     assert len(both.calls) == 1
+
+
+def test_a_cycle_round_keeps_what_the_function_put_into_its_arguments_and_its_receiver_views():
+    """results.joined: what a function of a cycle puts into a dict it is given (Result.outs) and
+    what it returns to a subclass's object (Result.views) are joined too, not dropped after the
+    cycle's first round."""
+    a, b = AbstractValue(strs=frozenset({(Lit("a", None),)})), AbstractValue(strs=frozenset({(Lit("b", None),)}))
+    both = joined(Result(outs={"payload": a}, views={"m.Sub": a}), Result(ret=b, outs={"payload": b}))
+    assert both.outs["payload"].strs == {(Lit("a", None),), (Lit("b", None),)}
+    assert both.views["m.Sub"].strs == {(Lit("a", None),), (Lit("b", None),)}

@@ -179,9 +179,10 @@ def joined(old: Result, new: Result) -> Result:
     round found, so that its rounds end: analysed afresh, two functions whose values are cut at a
     bound (string alternatives, path depth) may hand each other a different cut every round."""
     defaults = {k: merge(old.defaults[k], v) if k in old.defaults else v for k, v in new.defaults.items()}
+    outs = {k: merge(old.outs[k], v) if k in old.outs else v for k, v in new.outs.items()}
     views = {k: merge(old.views.get(k, old.ret), new.views.get(k, new.ret)) for k in old.views.keys() | new.views.keys()}
     return Result(merge(old.ret, new.ret), _merged_effects(old.calls + new.calls, merged_call),
-                  _merged_effects(old.stores + new.stores, merged_store), {**old.defaults, **defaults}, views=views)
+                  _merged_effects(old.stores + new.stores, merged_store), {**old.defaults, **defaults}, {**old.outs, **outs}, views)
 
 
 @dataclass(frozen=True)
