@@ -246,7 +246,8 @@ class Expressions:
                     and not self.client_account(element.value, key, scope) and not self.url_part(v) \
                     and not (self.is_program_text(element.value, scope) and (self.names_own_words(key) or template_words(element.value))):
                 # not the program's text under a key of a person's words (`"subject": _("Hi %s") % n`) or in its own words (a bot's name)
-                v = v | self.record_source(scope, element.key, key, person, holder=holder)
+                v = v | self.unless_written(self.record_source(scope, element.key, key, person, holder=holder), key, v, element.value,
+                                           person or holder)
             held = UNKNOWN_KEY if key is None else key
             keys[held] = join(keys[held], v) if held in keys else v
         return Val(frozenset(atoms), (), tuple(sorted(keys.items())))

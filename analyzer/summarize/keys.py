@@ -249,12 +249,16 @@ class Keys:
         return None
 
     def named_source(self, scope: Scope, target: cst.Name, name: str, value: Val, value_node) -> Val:
-        """What a local's name says it holds; a name of a person's own words given what a project
-        call returns (`prompt = self._get_prompt(...)`) says nothing where that call gives text the
-        program writes (a template filled in), which propagation tells at each call (ir.SourceRef.unless)."""
-        found = self.record_source(scope, target, name, self.unpacked_record, "variable")
+        """What a local's name says it holds (`unless_written`)."""
+        return self.unless_written(self.record_source(scope, target, name, self.unpacked_record, "variable"), name, value, value_node)
+
+    def unless_written(self, found: Val, name: str, value: Val, value_node, owner: str | None = None) -> Val:
+        """A source named by a local or a dict key: a name of a person's own words given what a
+        project call returns (`prompt = self._get_prompt(...)`, `{"comment": self.text(run)}`) says
+        nothing where that call gives text the program writes (a template filled in), which
+        propagation tells at each call (ir.SourceRef.unless); `owner`: whose the key is (a dict's holder)."""
         calls = [a.call for a in value.atoms if type(a) is CallResult]
-        if not isinstance(value_node, cst.Call) or len(calls) != 1 or not self.names_own_words(name):
+        if not isinstance(value_node, cst.Call) or len(calls) != 1 or not self.names_own_words(name, owner):
             return found
         return Val(frozenset(a._replace(unless=calls[0]) if type(a) is SourceRef else a for a in found.atoms), found.strs, found.keys)
 
