@@ -245,6 +245,7 @@ class Flowrules:
     enum_bases: frozenset = frozenset()  # enumeration bases: a member read off a subclass is nobody's data
     authenticating: frozenset = frozenset()  # keywords of a library call that only authenticate it: nothing of theirs comes out
     selecting: frozenset = frozenset()  # keywords naming whom a library function looks its answer up for: nothing of theirs comes out
+    formatting: frozenset = frozenset()  # keywords choosing how a library function writes its answer (locale=): nothing of theirs comes out
     own_words: frozenset = frozenset()  # categories of a person's own words: never text the program writes from a literal
     signals: Signals = Signals()  # what makes, connects and sends signal objects
     properties: tuple = ()  # decorators that make a method read as an attribute (@property)
@@ -323,6 +324,12 @@ class Flowrules:
         (`selecting`: `get_grade(user=user)`)? Not for a class (`Event(user_id=uid)`, a CapWords
         name), which is made of what it is given."""
         return keyword in self.selecting and called is not None and not is_class_name(called)
+
+    def formats(self, keyword: str | None, called: str | None) -> bool:
+        """Does this keyword choose how the function or method `called` writes its answer
+        (`formatting`: `format_datetime(when, locale=user.language)` is a date, written in that
+        language)? Not for a class, which is made of what it is given."""
+        return keyword in self.formatting and called is not None and not is_class_name(called)
 
     def is_sanitizer(self, qualname: str) -> bool:
         return matches_any(self.sanitizers, qualname)
@@ -521,7 +528,7 @@ _NAME_LISTS = (
     "builtin_methods", "container_bases", "task_classes", "class_loaders", "module_loaders", "injectors", "url_includes",
 )
 _NAME_SETS = (
-    "translators", "record_categories", "number_types", "enum_bases", "authenticating", "selecting", "own_words",
+    "translators", "record_categories", "number_types", "enum_bases", "authenticating", "selecting", "formatting", "own_words",
 )
 
 
