@@ -221,6 +221,7 @@ class Flowrules:
     joiners: dict  # qualified name -> separator: calls that join their first two string arguments
     settings_modules: tuple  # qualified names that stand for the project's settings module
     task_queues: dict = None  # style ("call", "options", "first") -> method or function names
+    task_arguments: tuple = ("args", "kwargs")  # the keywords a call running a function later takes its arguments by
     url_types: tuple = ()  # calls making a URL object whose text is their first argument's (yarl.URL)
     statement_types: tuple = ()  # calls making a statement object whose text is their first argument's (sqlalchemy.text)
     field_lists: tuple = ()  # a model's list of its fields (`_meta.fields`): getattr(obj, f.name) over it reads every field
@@ -536,6 +537,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
     data = load_rules_toml(directory, "flow.toml")
     return Flowrules(
         task_queues={style: tuple(names) for style, names in data.get("task_queues", {}).items()},
+        task_arguments=tuple(data["task_arguments"][k] for k in ("args", "kwargs")) if "task_arguments" in data else Flowrules.task_arguments,
         read_statements=tuple(word.upper() for word in data.get("read_statements", ())),
         storing_statements=tuple(word.upper() for word in data.get("storing_statements", ())),
         signals=_load_signals(data.get("signals", {})),

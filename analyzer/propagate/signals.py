@@ -23,20 +23,20 @@ HANDLE_STYLES = ("call", "options")
 QUEUE_STYLES = (*HANDLE_STYLES, "signature")
 
 
-def queued_options(args: tuple) -> tuple:
-    """apply_async((a, b), {"k": v}) / apply_async(args=..., kwargs=...): the task's own arguments,
-    as a spread sequence and a spread mapping."""
+def queued_options(args: tuple, keywords: tuple) -> tuple:
+    """apply_async((a, b), {"k": v}) / apply_async(args=..., kwargs=...) (`keywords`, flow.toml
+    task_arguments): the task's own arguments, as a spread sequence and a spread mapping."""
     found = {}
     for arg, g in args:
-        if arg.name in ("args", "kwargs"):
-            found[arg.name] = g
+        if arg.name in keywords:
+            found[keywords.index(arg.name)] = g
         elif arg.position in (0, 1):
-            found[("args", "kwargs")[arg.position]] = g
+            found[arg.position] = g
     spread = []
-    if "args" in found:
-        spread.append((Arg(0, None, EMPTY, True), found["args"]))
-    if "kwargs" in found:
-        spread.append((Arg(None, DOUBLE_STAR, EMPTY, True), found["kwargs"]))
+    if 0 in found:
+        spread.append((Arg(0, None, EMPTY, True), found[0]))
+    if 1 in found:
+        spread.append((Arg(None, DOUBLE_STAR, EMPTY, True), found[1]))
     return tuple(spread)
 
 
@@ -163,12 +163,13 @@ class Signals:
                 return NOTHING
             callables = self.callable_targets(args[0][1])
             args = shift_positions(args[1:], -1)
-            options = tuple((a, g) for a, g in args if a.name in ("args", "kwargs"))
-            args = queued_options(options) if options else args  # RQ's enqueue(f, args=(a,), kwargs={...})
+            keywords = self.analysis.flowrules.task_arguments
+            options = tuple((a, g) for a, g in args if a.name in keywords)
+            args = queued_options(options, keywords) if options else args  # RQ's enqueue(f, args=(a,), kwargs={...})
         else:
             callables = self.callable_targets(objects(function))
         if style == "options":
-            args = queued_options(args)
+            args = queued_options(args, self.analysis.flowrules.task_arguments)
         self.record_queued(args)
         for target, self_obj in callables:
             if type(target) in (Deferred, PartialObject, QueuedCall):

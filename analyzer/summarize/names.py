@@ -45,10 +45,10 @@ class Scope:
         """Is this expression the method's receiver (`self`)?"""
         return isinstance(node, cst.Name) and self.self_name is not None and node.value == self.self_name
 
-    def unpacks(self, name: str) -> bool:
+    def unpacks(self, name: str, args_keyword: str) -> bool:
         """Does the function's body unpack this local or spread it into a call (values.unpacked_names)?"""
         if self._unpacked is None:
-            self._unpacked = unpacked_names(self.body) if self.body is not None else frozenset()
+            self._unpacked = unpacked_names(self.body, args_keyword) if self.body is not None else frozenset()
         return name in self._unpacked
 
     def filled(self, name: str) -> None:

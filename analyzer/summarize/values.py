@@ -451,15 +451,16 @@ def scalar_variable(test: cst.BaseExpression) -> str | None:
     return found[0] if found and all(isinstance(n, cst.Name) and n.value in SCALAR_TYPES for n in found[1]) else None
 
 
-def unpacked_names(body: cst.CSTNode) -> frozenset:
+def unpacked_names(body: cst.CSTNode, args_keyword: str) -> frozenset:
     """The names a function body unpacks (`form, event, amount = args`) or spreads into a call
-    (`create(*args)`) or hands on as positional arguments (`task.apply_async(args=args)`,
-    `Thread(target=f, args=args)`): the locals whose tuple or list is worth keeping item by item."""
+    (`create(*args)`) or hands on as positional arguments under `args_keyword` (flow.toml
+    task_arguments: `task.apply_async(args=args)`, `Thread(target=f, args=args)`): the locals whose
+    tuple or list is worth keeping item by item."""
     names, stack = set(), [body]
     while stack:
         node = stack.pop()
         if isinstance(node, cst.Arg) and isinstance(node.value, cst.Name) and (
-                node.star == "*" or node.keyword is not None and node.keyword.value == "args"):
+                node.star == "*" or node.keyword is not None and node.keyword.value == args_keyword):
             names.add(node.value.value)
         elif isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) \
                 and any(isinstance(t.target, (cst.Tuple, cst.List)) for t in node.targets):
