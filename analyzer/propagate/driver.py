@@ -251,9 +251,10 @@ class Analysis:
         ret = bounded(frame.value_of(f.returns))
         views = frame.receiver_views(f.returns)
         if f.is_property and f.cls is not None:
-            frame.store(FieldStore(objects(Instance(f.cls)), qualname.rpartition(".")[2], property_value(self.program, f, module, ret)))
+            name = qualname.rpartition(".")[2]
+            frame.store(FieldStore(objects(Instance(f.cls)), name, property_value(self.program, f, module, ret)))
             for cls, value in views.items():
-                self.stores.put("views", (cls, qualname.rpartition(".")[2]), property_value(self.program, f, module, value))
+                self.stores.put("views", (cls, name), property_value(self.program, f, module, value))
         for w in f.writes:
             value = frame.value_of(w.value)
             if type(w) is GlobalWrite:

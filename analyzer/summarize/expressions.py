@@ -7,6 +7,7 @@ import libcst as cst
 from ..dotted import is_class_name
 from ..ir import DICT_KEYS, EMPTY, UNKNOWN_KEY, AttrPath, FieldRef, LibraryRef, Lit, Poured, ProjectRef, SelfRef, SourceRef, Val, join
 from ..strings import concat, percent, percent_query_keys, query_key
+from .keys import memo_slot
 from .names import Scope
 from .values import any_item, as_number, collection, dotted, either, flat, found_item, has_starred, is_source, item, \
     literal_str, literal_text, mapping_view, path_step, string_collection, strs_of, template_words, text_of
@@ -106,7 +107,7 @@ class Expressions:
         return Val(frozenset(atoms))
 
     def e_Subscript(self, node: cst.Subscript, scope: Scope) -> Val:
-        if scope.memo and (slot := self.memo_slot(node, scope)) in scope.memo:
+        if scope.memo and (slot := memo_slot(node, self.subscript_key(node, scope))) in scope.memo:
             return scope.memo[slot]
         base = self.expr(node.value, scope)
         key = self.subscript_key(node, scope)

@@ -23,6 +23,17 @@ def key_name(node: cst.Subscript) -> str | None:
     return index.value.value if isinstance(index, cst.Index) and isinstance(index.value, cst.Name) else None
 
 
+def memo_slot(node: cst.Subscript, key: str | None) -> tuple | None:
+    """`cache[key]` with both written as names (`self.rpc_cache[self.bug_system.base_url]`) and the
+    key no constant (`key`: the subscript's constant key, Keys.subscript_key): the slot a read gets
+    back what the function put there (`if key not in cache: cache[key] = connect()`, then `return
+    cache[key]`), the function's own value and not every value the dict holds for any key, as a
+    memoizing cache gives (Scope.memo); None for any other subscript."""
+    mapping = dotted(node.value)
+    index = dotted(node.slice[0].slice.value) if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) else None
+    return (mapping, index) if key is None and mapping is not None and index is not None else None
+
+
 def constant_texts(value: Val | None) -> list[str]:
     """The string constants a value may be, each written whole (one per branch that binds it); []
     when it may be anything else."""
@@ -146,26 +157,10 @@ class Keys:
         value = keyed[key] if key in keyed else result
         return value | self.read_key_source(scope, node.args[0].value, key, func.value)
 
-    def memo_slot(self, node: cst.Subscript, scope: Scope) -> tuple | None:
-        """`cache[key]` with both written as names (`self.rpc_cache[self.bug_system.base_url]`) and the
-        key no constant: the slot a read gets back what the function put there (`if key not in cache:
-        cache[key] = connect()`, then `return cache[key]`), the function's own value and not every
-        value the dict holds for any key, as a memoizing cache gives; None for any other subscript."""
-        mapping = dotted(node.value)
-        key = dotted(node.slice[0].slice.value) if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index) else None
-        if mapping is None or key is None or self.subscript_key(node, scope) is not None:
-            return None
-        return mapping, key
-
-    def forget_memos(self, name: str, scope: Scope) -> None:
-        """`name` is given another value: a slot whose dict or key it names holds nothing known."""
-        if scope.memo:
-            scope.memo = {slot: v for slot, v in scope.memo.items() if name not in (slot[0].split(".")[0], slot[1].split(".")[0])}
-
     def assign_item(self, target: cst.Subscript, value: Val, scope: Scope, value_node, augmented: bool) -> None:
-        if (slot := self.memo_slot(target, scope)) is not None:
-            scope.memo[slot] = join(scope.memo[slot], value) if slot in scope.memo else value
         key = self.subscript_key(target, scope)
+        if (slot := memo_slot(target, key)) is not None:
+            scope.memo[slot] = join(scope.memo[slot], value) if slot in scope.memo else value
         base = target.value
         if key is not None and not is_source(value) and not self.url_part(value) and not (value_node is not None and (
                 self.operators_value(value_node) or self.client_account(value_node, key, scope))):

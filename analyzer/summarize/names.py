@@ -37,7 +37,7 @@ class Scope:
         self.captured: dict[str, None] = {}  # an enclosing function's variables this function reads
         self.mutated: set[str] = set()  # parameters the function puts items into (FunctionSummary.outs)
         self.rebound: set[str] = set()  # parameters given another value (their items are no longer the caller's)
-        self.memo: dict[tuple, Val] = {}  # (dict, key) as written -> what was put there (Keys.memo_slot)
+        self.memo: dict[tuple, Val] = {}  # (dict, key) as written -> what was put there (keys.memo_slot)
         self.body: cst.CSTNode | None = None  # a function's body, walked for `unpacks` when first asked
         self._unpacked: frozenset | None = None
 
@@ -50,6 +50,11 @@ class Scope:
         if self._unpacked is None:
             self._unpacked = unpacked_names(self.body, args_keyword) if self.body is not None else frozenset()
         return name in self._unpacked
+
+    def forget_memos(self, name: str) -> None:
+        """`name` is given another value: a slot whose dict or key it names holds nothing known."""
+        if self.memo:
+            self.memo = {slot: v for slot, v in self.memo.items() if name not in (slot[0].split(".")[0], slot[1].split(".")[0])}
 
     def filled(self, name: str) -> None:
         """Items were put into `name`: if it is a parameter still holding the caller's value, the

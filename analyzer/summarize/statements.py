@@ -278,7 +278,7 @@ class Statements:
 
     def assign_name(self, target: cst.Name, value: Val, scope: Scope, value_node, augmented: bool) -> None:
         name = target.value
-        self.forget_memos(name, scope)
+        scope.forget_memos(name)
         if not augmented and (method := self.method_alias(value_node, scope)):
             scope.aliases.append((name, method))
             return
