@@ -29,10 +29,6 @@ def identifies_nobody(no_data: tuple, callee, targets: list, catalog, builders: 
             and not any(type(t) is FunctionObject for t, _ in targets) and callee.qualname not in builders)
 
 
-# A method called on an instance of a class loaded by name runs in each project class defining it,
-# up to this many unrelated ones (a backend interface); a name more classes define says nothing of
-# which one, unless one of them is a base of all the others (a plugin family).
-MAX_LOADED_OWNERS = 4
 # String methods whose result names the same host (a trailing slash stripped, the case changed, the
 # text encoded as bytes for a library that takes bytes).
 SAME_TEXT = {"strip", "lstrip", "rstrip", "lower", "upper", "casefold", "removesuffix", "removeprefix", "encode", "decode"}
@@ -249,6 +245,7 @@ class Calls:
                     deferred = True
         if not targets:
             owners = self.program.method_owners.get(method, [])
+            guess = guess and not any(type(o) is Instance for o in receiver.objs)  # a known class's object lacks it
             if guess and (classes := self.program.implementations(owners, method)) and method not in self.analysis.flowrules.builtin_methods:
                 # One project class defines this method, or a few implement a base's stub (`add_user`):
                 # the receiver is most likely one of them (unless the name is a dict's or a str's:
@@ -259,15 +256,6 @@ class Calls:
         if queue == "first" and all(type(t) in (LibraryObject, ClientMethod) for t, _ in targets):
             targets.append((QueuedCall(None, queue), None))  # queue.enqueue(f, ...), a library's queue too
         return targets
-
-    def loaded_methods(self, method: str) -> list:
-        """`method` of a project class loaded by a name not known here: that of each project class
-        defining it, when few do, or of those another one is a base of or derives from (a plugin interface: the base
-        declares `submit_message`, each provider overrides it; a lone class's method of that name is
-        not a plugin's); none when it is a builtin's name or many unrelated classes define it."""
-        owners = [] if method in self.analysis.flowrules.builtin_methods else self.program.method_owners.get(method, [])
-        owners = owners if len(owners) <= MAX_LOADED_OWNERS else self.program.families(owners)
-        return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
 
     def default(self, args: tuple, receiver: AbstractValue | None, method: str | None = None,
                 function: str | None = None) -> AbstractValue:
@@ -365,8 +353,8 @@ class Calls:
         binding = (bound := ProjectBinding(f, self_obj, args, self.item)).binding
         self.analysis.callers.setdefault(qualname, set()).add(self.f.qualname)
         result = self.analysis.results.get(qualname)
-        if result is None:
-            return self.default(args, None) if not qualname.endswith(">") else NOTHING
+        if result is None:  # not analysed yet: nothing, until it is (its callers are analysed again then)
+            return NOTHING
         defaulted = frozenset(result.defaults).difference(binding)
         binding.update((name, result.defaults[name]) for name in defaulted)
         steps_in = {p: Step(site.path, site.loc, f"passed as '{p}' to {qualname}") for p in binding}

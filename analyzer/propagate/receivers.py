@@ -1,13 +1,18 @@
 """Calls on objects of project classes by the receiver's class, for a Frame: the methods a call
-runs, and what a base's method returns to an object of each subclass (Result.views)."""
+runs (on an instance of a class loaded by name too), and what a base's method returns to an
+object of each subclass (Result.views)."""
 
 from __future__ import annotations
 
-from ..ir import CallResult, FunctionObject, MethodCallee, SelfObject, SelfRef, Val
+from ..ir import CallResult, FunctionObject, Instance, MethodCallee, SelfObject, SelfRef, Val
 from .lattice import bounded, merge
 
 # A method's return value is kept apart for at most this many subclasses whose overrides it returns.
 MAX_VIEWS = 16
+# A method called on an instance of a class loaded by name runs in each project class defining it,
+# up to this many unrelated ones (a backend interface); a name more classes define says nothing of
+# which one, unless one of them is a base of all the others (a plugin family).
+MAX_LOADED_OWNERS = 4
 
 
 class Receivers:
@@ -48,3 +53,12 @@ class Receivers:
             views[cls] = bounded(self.value_of(returns))
         self.memo.update(saved)
         return views
+
+    def loaded_methods(self, method: str) -> list:
+        """`method` of a project class loaded by a name not known here: that of each project class
+        defining it, when few do, or of those another one is a base of or derives from (a plugin interface: the base
+        declares `submit_message`, each provider overrides it; a lone class's method of that name is
+        not a plugin's); none when it is a builtin's name or many unrelated classes define it."""
+        owners = [] if method in self.analysis.flowrules.builtin_methods else self.program.method_owners.get(method, [])
+        owners = owners if len(owners) <= MAX_LOADED_OWNERS else self.program.families(owners)
+        return [(FunctionObject(self.program.methods[owner][method]), Instance(owner)) for owner in owners]
