@@ -48,6 +48,17 @@ def foreign_packages(program, catalog, sources: SourceRules = SourceRules()) -> 
                      and p != "__future__") - catalog.named_packages() - {c.callee.split(".")[0] for c in sources.calls}
 
 
+def valued_methods(flowrules, catalog, program) -> frozenset:
+    """The methods whose value on a parameter's object is the caller's to say: what a schema's
+    method gives (`schema.load(json)`, flow.toml serializers), and the client a client's method
+    makes (`channel.unary_unary(...)` in a generated gRPC stub's __init__) where no project class
+    has a method of that name (Django's `connection.cursor()` is its own)."""
+    types = {c.type for c in catalog.clients}
+    made = {m for c in catalog.clients if c.constructor.rpartition(".")[0] in types
+            and "*" not in (m := c.constructor.rpartition(".")[2]) and m not in program.method_owners}
+    return frozenset(m for key in ("loaders", "methods") for m in (flowrules.serializers or {}).get(key, ())) | made
+
+
 def property_value(program, f, module, ret: AbstractValue) -> AbstractValue:
     """What instances of a property's class hold under its name: what the getter returns. Of a
     base class, only the objects it returns, not their data (its getter reads `self` as every
@@ -100,8 +111,7 @@ class Analysis:
         # data of what it is given (flow.toml serializers). `s.split()` cannot.
         # A sink named by a pattern (`SimpleLDAPObject.add*`) makes every method it matches such a one;
         # not one matching any name (`Resource.*`), which would keep every call on a parameter waiting.
-        # What a schema's method gives on a parameter's object is the caller's to say (`schema.load(json)`).
-        self.valued_methods = frozenset(m for key in ("loaders", "methods") for m in (self.flowrules.serializers or {}).get(key, ()))
+        self.valued_methods = valued_methods(self.flowrules, catalog, program)
         names = {s.callee.rpartition(".")[2] for s in catalog.sinks} | {c.constructor.rpartition(".")[2] for c in catalog.clients} | self.valued_methods
         self.deferrable = dict.fromkeys(set(program.method_owners) | {n for n in names if "*" not in n}, True)
         self.deferrable_patterns = tuple(sorted(n for n in names if "*" in n and n.strip("*")))
