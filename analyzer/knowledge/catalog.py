@@ -277,7 +277,7 @@ class Flowrules:
     module_aliases: dict = field(default_factory=dict)  # a compatibility layer's module -> the module it stands for (six.moves.urllib)
     base_factories: dict = field(default_factory=dict)  # a call making a base class -> the keyword naming the project class it extends
     invokers: dict = field(default_factory=dict)  # qualified or method name -> position of a callable it calls at once (asyncio.to_thread)
-    returns_argument: dict = field(default_factory=dict)  # qualified name -> position of the argument it returns (contextlib.closing)
+    returns_argument: dict = field(default_factory=dict)  # qualified name -> {parameter, place} of the argument it returns (contextlib.closing)
     serializers: dict = None  # serializer bases, the argument they wrap, the attributes holding its listed fields
     model_builders: dict = field(default_factory=dict)  # library model bases and their class methods building an instance from an object
     validated_data: tuple = ()  # per family of form and serializer bases, the attributes and parameters holding their validated fields

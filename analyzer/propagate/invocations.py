@@ -20,8 +20,9 @@ class Invocations:
         flowrules = self.analysis.flowrules
         if qualname in flowrules.wrappers and args:
             return self.wrapped(args, site)
-        if (position := flowrules.returns_argument.get(qualname)) is not None:
-            return next((value for arg, value in args if arg.position == position and not arg.starred), NOTHING)
+        if (returned := flowrules.returns_argument.get(qualname)) is not None:
+            return next((value for arg, value in args if not arg.starred and (
+                arg.name == returned["parameter"] or arg.position is not None and arg.position == returned.get("place"))), NOTHING)
         return None
 
     def wrapped(self, args: tuple, site: Site) -> AbstractValue:
