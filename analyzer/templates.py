@@ -9,7 +9,10 @@ order.lines.all %}{{ line.product_name }}` gives `("order", "lines", "all", ELEM
 writes the text of that value: its path ends in `AS_TEXT` (str(user): what its class's `__str__`
 returns). A value handed to another filter or to a tag this module does not know writes that whole
 value: its path ends there. `{% include %}` and `{% extends %}` of constant
-names are followed among the project's template folders.
+names are followed among the project's template folders, and so are Jinja macros: a macro's body
+is read in terms of its parameters, and a call (`{{ m.address(order.shipping_address) }}`, the
+macro the file's own, imported by name, or read off an alias a parent template imported) writes
+what the body writes of the arguments it is given.
 
 The answer is None, meaning "anything in the context", when the template cannot be found or read,
 when it includes or extends a name computed at run time, or when it dumps its whole context
@@ -59,6 +62,10 @@ class Usage:
         self.extends: list = []  # names
         self.unknown = False  # reads its whole context, or pulls in a template named at run time
         self.scoped_blocks = False  # a {% block %} inside a loop or `with`: a child's block may read its names
+        self.macros: dict = {}  # Jinja macro name -> (parameters, Usage of its body, in terms of them)
+        self.imports: dict = {}  # `{% import "m.jinja" as m %}`: alias -> (template, with context)
+        self.imported: dict = {}  # `{% from "m.jinja" import a as b %}`: name -> (template, macro, with context)
+        self.calls: list = []  # (callee names, [argument path or None], {keyword: path or None}, paths if no macro)
 
 
 def tag_call(name: str, place: int | str) -> str:
@@ -124,6 +131,7 @@ class Reader:
         self.text_filters = text_filters
         self.usage = Usage()
         self.scopes: list = [("", {})]  # (opening tag, {name: context path or None})
+        self.macro_stack: list = []  # (the usage a macro's body interrupts, its name, its parameters)
 
     def read(self) -> Usage:
         skip_until = None
@@ -169,6 +177,8 @@ class Reader:
         if not toks or toks[0][0] != "name" or toks[0][1] in KEYWORDS:
             self.write(expression)
             return
+        if self.macro_call(toks, expression):
+            return
         path, end = chain_at(toks, 0)
         end += 2 * (toks[end:end + 2] == [("punct", "("), ("punct", ")")])
         rest = toks[end:]
@@ -203,6 +213,10 @@ class Reader:
             if any(opening == name[3:] for opening, _ in self.scopes[1:]):
                 while self.scopes.pop()[0] != name[3:]:
                     pass
+            if name == "endmacro" and self.macro_stack:
+                outer, macro, params = self.macro_stack.pop()
+                outer.macros[macro] = (params, self.usage)
+                self.usage = outer
             return
         if name == "block" and len(self.scopes) > 1:
             self.usage.scoped_blocks = True
@@ -270,8 +284,57 @@ class Reader:
             self.tag_custom(rest, "regroup")
 
     def tag_macro(self, rest: str) -> None:
-        for name in re.findall(r"[A-Za-z_]\w*", rest.partition("(")[2]):
-            self.scopes[-1][1][name] = None
+        """`{% macro name(a, b=1) %}`: its body is read apart, in terms of its parameters."""
+        name, _, signature = rest.partition("(")
+        params = tuple(re.findall(r"(?:^|,)\s*([A-Za-z_]\w*)", signature.rpartition(")")[0]))
+        self.scopes[-1][1].update({p: (p,) for p in params})
+        self.macro_stack.append((self.usage, name.strip(), params))
+        self.usage = Usage()
+
+    def tag_import(self, rest: str) -> None:
+        found = re.fullmatch(r"""\s*(['"])(.+?)\1\s+as\s+([A-Za-z_]\w*)(.*)""", rest, re.S)
+        if found:
+            self.usage.imports[found.group(3)] = (found.group(2), "with context" in found.group(4))
+
+    def tag_from(self, rest: str) -> None:
+        found = re.fullmatch(r"""\s*(['"])(.+?)\1\s+import\s+(.*)""", rest, re.S)
+        if found:
+            names, context = found.group(3), "with context" in found.group(3)
+            for macro, alias in re.findall(r"([A-Za-z_]\w*)(?:\s+as\s+([A-Za-z_]\w*))?", names.replace("with context", "").replace("without context", "")):
+                self.usage.imported[alias or macro] = (found.group(2), macro, context)
+
+    def macro_call(self, toks: list, expression: str) -> bool:
+        """`{{ macros.address(order.billing_address, title=t) }}`: kept as a call, decided where the
+        template is resolved (a macro's body in terms of its parameters, else as written out)."""
+        callee, end = chain_at(toks, 0)
+        if end + 1 >= len(toks) or toks[end] != ("punct", "(") or toks[end + 1] == ("punct", ")") or toks[-1] != ("punct", ")"):
+            return False  # no call, or a method called without arguments (`user.get_full_name()`)
+        positional, keywords, depth, start = [], {}, 0, end + 1
+        for i in range(end, len(toks)):
+            if toks[i][0] == "punct" and toks[i][1] in "([{":
+                depth += 1
+            elif toks[i][0] == "punct" and toks[i][1] in ")]}":
+                depth -= 1
+                if depth == 0 and i != len(toks) - 1:
+                    return False
+            if depth == 1 and toks[i] == ("punct", ",") or depth == 0:
+                argument, start = toks[start:i], i + 1
+                if argument and len(argument) > 1 and argument[0][0] == "name" and argument[1] == ("punct", "="):
+                    keywords[argument[0][1]] = self.argument_path(argument[2:])
+                elif argument:
+                    positional.append(self.argument_path(argument))
+        fallback = {resolved for path in chains(tokens(expression)) if (resolved := self.resolve(path)) is not None}
+        self.usage.calls.append((callee, positional, keywords, frozenset(fallback)))
+        return True
+
+    def argument_path(self, argument: list) -> tuple | None:
+        """The context path a macro argument is, when it is one access path; else what it reads is
+        written out, and the parameter stands for nothing of the context."""
+        found = chains(argument)
+        if len(found) == 1 and all(kind != "punct" or text in ".[]" for kind, text in argument):
+            return self.resolve(found[0])
+        self.write_paths(found)
+        return None
 
     def tag_include(self, rest: str) -> None:
         toks = tokens(rest)
@@ -380,9 +443,10 @@ class TemplateFolders:
         user.name }}")`), through the folders' templates it includes and extends."""
         return self.resolved(read_usage(text, self.text_filters), frozenset())
 
-    def resolved(self, usage: Usage | None, seen: frozenset) -> frozenset | None:
-        """The paths one template's usage writes out, with those of the templates it pulls in
-        (`seen`: the templates being resolved); None when that cannot be known."""
+    def resolved(self, usage: Usage | None, seen: frozenset, module: Usage | None = None) -> frozenset | None:
+        """The paths one template's usage writes out, with those of the templates it pulls in and
+        the macros it calls (`seen`: the templates being resolved; `module`: the file a macro's
+        body is in); None when that cannot be known."""
         if usage is None or usage.unknown:
             return None
         paths = set(usage.paths)
@@ -391,7 +455,47 @@ class TemplateFolders:
             if inner is None or inner_name in usage.extends and self.scoped_blocks(inner_name):
                 return None
             paths |= {mapped for path in inner if (mapped := through(path, aliases, only)) is not None}
+        for callee, positional, keywords, fallback in usage.calls:
+            found = self.macro(callee, module or usage, seen)
+            if found is None:
+                paths |= fallback
+                continue
+            (params, body, home), with_context = found
+            aliases = dict.fromkeys(params) | dict(zip(params, positional)) | {k: v for k, v in keywords.items() if k in params}
+            inner = self.resolved(body, seen | {(id(body),)}, home) if (id(body),) not in seen else frozenset()
+            if inner is None:
+                return None
+            paths |= {mapped for path in inner if (mapped := through(path, aliases, not with_context)) is not None}
         return frozenset(paths)
+
+    def macro(self, callee: tuple, module: Usage, seen: frozenset) -> tuple | None:
+        """((parameters, body, the file's usage), with context) of the Jinja macro a call names: one
+        of the file's own, imported by name, or read off an imported template's alias (imports of
+        the templates it extends count: a child's blocks run in its parent); None for anything else."""
+        if len(callee) == 1 and callee[0] in module.macros:
+            return (*module.macros[callee[0]], module), True
+        imports, imported = self.imports_of(module, seen)
+        if len(callee) == 1 and callee[0] in imported:
+            name, macro, context = imported[callee[0]]
+        elif len(callee) == 2 and callee[0] in imports:
+            (name, context), macro = imports[callee[0]], callee[1]
+        else:
+            return None
+        files = self.names().get(name, ())
+        target = self.read(files[0]) if len(files) == 1 else None
+        if target is None or macro not in target.macros:
+            return None
+        return (*target.macros[macro], target), context
+
+    def imports_of(self, usage: Usage, seen: frozenset) -> tuple:
+        """The import aliases and imported macros a template sees: its own and its parents'."""
+        imports, imported = dict(usage.imports), dict(usage.imported)
+        for parent in usage.extends:
+            files = self.names().get(parent, ())
+            if len(files) == 1 and parent not in seen and (read := self.read(files[0])) is not None:
+                inherited = self.imports_of(read, seen | {parent})
+                imports, imported = inherited[0] | imports, inherited[1] | imported
+        return imports, imported
 
     def scoped_blocks(self, name: str) -> bool:
         """Does template `name` open a block inside a loop or `with`, whose names an extending

@@ -124,3 +124,25 @@ def test_name_patterns_keep_the_constant_text():
     assert name_patterns(((template, Lit("_message.txt", None)),), "", "") == ["*_message.txt"]
     assert name_patterns(((Lit("welcome", None),),), "templated_email/", ".email") == ["templated_email/welcome.email"]
     assert name_patterns(((Unknown("computed"),),), "", "") is None
+
+
+def test_a_jinja_macro_writes_what_its_body_writes_of_the_arguments_it_is_given(tmp_path):
+    # A macro's body is read in terms of its parameters; a call maps them to its arguments, by place
+    # or by name, whether the macro is the file's own, imported by name, or read off an alias that a
+    # template it extends imported. A call of anything else writes its arguments whole, as before.
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (folder / "macros.jinja").write_text(
+        "{% macro address(a, title='') %}{{ title }} {{ a.street }} {{ a.city|upper }}{% endmacro %}"
+        "{% macro total(o) %}{{ o.total }}{% endmacro %}")
+    (folder / "base.jinja").write_text('{% import "macros.jinja" as m %}{% block body %}{% endblock %}')
+    (folder / "order.jinja").write_text(
+        '{% extends "base.jinja" %}{% block body %}{{ m.address(order.shipping_address) }} {{ m.total(o=order) }}{% endblock %}')
+    (folder / "local.jinja").write_text(
+        '{% from "macros.jinja" import total as t %}{% macro name(u) %}{{ u.first_name }}{% endmacro %}'
+        '{{ name(user) }} {{ t(order) }} {{ render(user) }}')
+    folders = TemplateFolders(tmp_path)
+    assert folders.usage("order.jinja") == {
+        ("order", "shipping_address", "street", T), ("order", "shipping_address", "city", T), ("order", "total", T)}
+    assert folders.usage("local.jinja") == {("user", "first_name", T), ("order", "total", T), ("render",), ("user",)}
+    assert paths("{{ user.get_full_name() }}") == {("user", "get_full_name", T)}
