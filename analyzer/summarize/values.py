@@ -309,7 +309,7 @@ def literal_key(node: cst.Subscript) -> str | None:
 def literal_template(node, known=lambda name: False) -> bool:
     """Text the program writes from a literal: an f-string with literal text, a literal (or a
     call given only literals, as a translation is, or a name `known` to hold such text)
-    %-formatted or .format()-ed, or such a call."""
+    %-formatted or .format()-ed, or a call given only such text (`_("Added to %s" % shop_url)`)."""
     if isinstance(node, cst.Name):
         return known(node.value)
     if isinstance(node, cst.FormattedString):
@@ -320,7 +320,7 @@ def literal_template(node, known=lambda name: False) -> bool:
         func = node.func
         if isinstance(func, cst.Attribute) and func.attr.value == "format":
             return literal_template(func.value, known)
-        return bool(node.args) and all(literal_str(a.value) is not None for a in node.args)
+        return bool(node.args) and all(literal_template(a.value, known) for a in node.args)
     return literal_str(node) is not None
 
 
