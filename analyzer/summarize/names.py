@@ -367,8 +367,7 @@ class Names:
         """Text the program writes: a literal template made into text (`_("Hello %s") % n`,
         f"...", "...".format(n), _("Hello"), `WELCOME_TEMPLATE % {...}`: an UPPER_CASE constant's),
         a rendered template (`render_to_string(name, ctx)`), or a local of this scope that holds one."""
-        return literal_template(node, lambda n: (scope.qualname, n) in self.program_texts or is_constant_name(n)) \
-            or self.rendered_text(node, scope)
+        return literal_template(node, lambda n: (scope.qualname, n) in self.program_texts or is_constant_name(n)) or self.rendered_text(node, scope)
 
     def names_own_words(self, name: str, owner: str | None = None) -> bool:
         """Is `name` (of `owner`: `send_mail(subject=...)`) a name of a person's own words (flow.toml own_words)?"""
