@@ -395,6 +395,7 @@ class TemplateFolders:
         self.folders = folders
         self._names: dict | None = None  # template name -> [file]
         self._memo: dict = {}
+        self._read: dict = {}  # file -> its usage: each read and parsed once (macros, parents' imports, blocks ask again)
 
     def names(self) -> dict:
         if self._names is None:
@@ -455,8 +456,10 @@ class TemplateFolders:
             if inner is None or inner_name in usage.extends and self.scoped_blocks(inner_name):
                 return None
             paths |= {mapped for path in inner if (mapped := through(path, aliases, only)) is not None}
+        scope = module or usage
+        imports = self.imports_of(scope, seen) if usage.calls else None
         for callee, positional, keywords, fallback in usage.calls:
-            found = self.macro(callee, module or usage, seen)
+            found = self.macro(callee, scope, imports)
             if found is None:
                 paths |= fallback
                 continue
@@ -468,13 +471,13 @@ class TemplateFolders:
             paths |= {mapped for path in inner if (mapped := through(path, aliases, not with_context)) is not None}
         return frozenset(paths)
 
-    def macro(self, callee: tuple, module: Usage, seen: frozenset) -> tuple | None:
+    def macro(self, callee: tuple, module: Usage, imports: tuple) -> tuple | None:
         """((parameters, body, the file's usage), with context) of the Jinja macro a call names: one
-        of the file's own, imported by name, or read off an imported template's alias (imports of
-        the templates it extends count: a child's blocks run in its parent); None for anything else."""
+        of the file's own, imported by name, or read off an imported template's alias (`imports`:
+        imports_of the file); None for anything else."""
         if len(callee) == 1 and callee[0] in module.macros:
             return (*module.macros[callee[0]], module), True
-        imports, imported = self.imports_of(module, seen)
+        imports, imported = imports
         if len(callee) == 1 and callee[0] in imported:
             name, macro, context = imported[callee[0]]
         elif len(callee) == 2 and callee[0] in imports:
@@ -488,7 +491,8 @@ class TemplateFolders:
         return (*target.macros[macro], target), context
 
     def imports_of(self, usage: Usage, seen: frozenset) -> tuple:
-        """The import aliases and imported macros a template sees: its own and its parents'."""
+        """The import aliases and imported macros a template sees: its own and its parents' (a
+        child's blocks run in its parent)."""
         imports, imported = dict(usage.imports), dict(usage.imported)
         for parent in usage.extends:
             files = self.names().get(parent, ())
@@ -504,11 +508,15 @@ class TemplateFolders:
 
     def read(self, file: Path | None) -> Usage | None:
         """A template's usage, read as every file of the tree is (files.read_bytes: a regular file,
-        bounded, no link out of the root); None when it cannot be read."""
-        try:
-            return None if file is None else read_usage(read_bytes(file, MAX_TEMPLATE_BYTES, self.root).decode("utf-8", errors="replace"), self.text_filters)
-        except OSError:
+        bounded, no link out of the root), once; None when it cannot be read."""
+        if file is None:
             return None
+        if file not in self._read:
+            try:
+                self._read[file] = read_usage(read_bytes(file, MAX_TEMPLATE_BYTES, self.root).decode("utf-8", errors="replace"), self.text_filters)
+            except OSError:
+                self._read[file] = None
+        return self._read[file]
 
 
 def through(path: tuple, aliases: dict, only: bool) -> tuple | None:

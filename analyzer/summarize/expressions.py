@@ -107,10 +107,10 @@ class Expressions:
         return Val(frozenset(atoms))
 
     def e_Subscript(self, node: cst.Subscript, scope: Scope) -> Val:
-        if scope.memo and (slot := memo_slot(node, self.subscript_key(node, scope))) in scope.memo:
+        key = self.subscript_key(node, scope)
+        if scope.memo and (slot := memo_slot(node, key)) in scope.memo:
             return scope.memo[slot]
         base = self.expr(node.value, scope)
-        key = self.subscript_key(node, scope)
         if key is None:
             if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
                 key_node = node.slice[0].slice.value
