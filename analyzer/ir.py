@@ -460,6 +460,11 @@ class Deferred(NamedTuple):
     kind: str = "deferred"
 
 
+class Awaited(NamedTuple):
+    """A call on a field its class sets that no pass has stored yet: it answers nothing until one has."""
+    kind: str = "awaited"
+
+
 class QueuedCall(NamedTuple):
     """A function handed to a task queue (task.delay(...), queue.enqueue(f, ...)): it runs later,
     elsewhere, with the arguments the queueing call passes in the way `style` says."""

@@ -241,17 +241,21 @@ class ProgramClasses:
                 sub for sub in self.descendants(cls) if any(name == attr for name, _ in self.classes[sub][0].fields)))
         return self._declaring[(cls, attr)]
 
-    def assigning_subclasses(self, cls: str, attr: str) -> tuple:
-        """The subclasses of `cls` whose own methods set `self.attr` (`self.agent = Agent(...)` in a
-        subclass's `__init__`, read by a base class's method: the template method's receiver)."""
+    def assigned(self, cls: str) -> set:
+        """The attributes the methods of `cls` itself set on self."""
         if self._assigned is None:  # class -> the attributes its methods set on self, walked once
             self._assigned = {}
             for f, _ in self.functions.values():
                 for w in f.writes:
                     if type(w) is FieldWrite and w.cls is not None and w.cls == f.cls:
                         self._assigned.setdefault(w.cls, set()).add(w.attr)
+        return self._assigned.get(cls, set())
+
+    def assigning_subclasses(self, cls: str, attr: str) -> tuple:
+        """The subclasses of `cls` whose own methods set `self.attr` (`self.agent = Agent(...)` in a
+        subclass's `__init__`, read by a base class's method: the template method's receiver)."""
         if (cls, attr) not in self._assigning:  # asked at every read of a field the class never sets
-            self._assigning[(cls, attr)] = tuple(sub for sub in self.descendants(cls) if attr in self._assigned.get(sub, ()))
+            self._assigning[(cls, attr)] = tuple(sub for sub in self.descendants(cls) if attr in self.assigned(sub))
         return self._assigning[(cls, attr)]
 
     def related_model(self, written: str, declaring: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ir import BoundMethod, CallResult, ClassObject, ClientMethod, ClientObject, ClientPath, DecoratedCallee, Deferred, DynamicCallee, \
+from ..ir import Awaited, BoundMethod, CallResult, ClassObject, ClientMethod, ClientObject, ClientPath, DecoratedCallee, Deferred, DynamicCallee, \
     FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
     PartialObject, Reply, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
     Val, ordered
@@ -95,6 +95,8 @@ class Calls:
             if type(target) is Deferred:
                 results.append(self.deferred_result(DeferredCall(where, method, receiver if receiver is not None else NOTHING, args)))
                 continue
+            if type(target) is Awaited:
+                continue
             names = self.target_names(target)
             resolved |= names
             result = self.apply(target, self_obj, args, receiver, where, called_as)
@@ -125,6 +127,8 @@ class Calls:
                 return None, self.static_targets(qualname)
             case MethodCallee(receiver=receiver, name=name):
                 value = self.value_of(receiver)
+                if not value and self.analysis.stores.awaited(receiver):
+                    return value, [(Awaited(), None)]
                 return value, self.method_targets(value, name, guess=not self.library_made(receiver))
             case SuperCallee(cls=cls, name=name):
                 return None, self.super_targets(cls, name)

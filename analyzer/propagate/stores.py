@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..ir import CategoryKey, Instance, SelfObject, Sym, ordered, whole
+from ..ir import CategoryKey, FieldRef, Instance, SelfObject, Sym, Val, ordered, path_root, whole
 from ..link import Program
 from .lattice import AbstractValue, add_taint, bounded, merge, settled, source_value
 
@@ -117,6 +117,19 @@ class Stores:
             values = [AbstractValue({k: t for k, t in v.taint.items() if type(k) is not CategoryKey}, v.objs, v.strs, v.keys)
                       for v in values]
         return merge(*values, *declared)
+
+    def awaited(self, receiver: Val) -> bool:
+        """Is a receiver only fields (or paths on them) that their class's methods set but that no
+        pass has stored yet? Then a call on it answers nothing in this pass, neither what an
+        unknown call gives back nor a guessed method: a pass that ran before the write would make
+        `self.conn.execute(sql, params)` give back its parameters, and a field written in a cycle
+        (`ext.extra = ext.extra or Info()`) would keep that first answer for good."""
+        return bool(receiver.atoms) and all(type(r := path_root(a)) is FieldRef and self.unset(r.cls, r.attr) for a in receiver.atoms)
+
+    def unset(self, cls: str, attr: str) -> bool:
+        related = [*(self.program.mro(cls) or [cls]), *self.program.descendants(cls)]
+        return any(attr in self.program.assigned(c) for c in related) and \
+            not any((c, attr) in self.previous["fields"] or (c, attr) in self.current["fields"] for c in related)
 
     def attributes(self, cls: str) -> list:
         """The attributes instances of a project class have: declared, reverse and ever written."""
