@@ -11,14 +11,20 @@ import ipaddress
 import re
 
 _AUTHORITY_END = re.compile(r"[/?#]")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def split_url(text: str) -> tuple[str, str, bool]:
     """(scheme, authority, whether the authority is known to end) of `scheme://authority/...`; the
-    scheme is "" for text without `://` (then all of it up to a path is the authority)."""
+    scheme is "" for text without `://` (then all of it up to a path is the authority). A URL that
+    repeats its scheme (`https://https://host`) is the one inside: it is what a normalizer makes on
+    the branch it does not take (`f"https://{url}" if not url.startswith("http") else url`, given a
+    URL that has one), not a request to a host named `https`."""
     scheme, sep, rest = text.strip().partition("://")
     if not sep:
         scheme, rest = "", text.strip()
+    while _SCHEME.match(rest):
+        scheme, _, rest = rest.partition("://")
     end = _AUTHORITY_END.search(rest)
     return scheme, rest[: end.start()] if end else rest, end is not None
 

@@ -432,6 +432,7 @@ def test_unknown_host(j):
         ("sqlite:///data/app.db", "HOME"),
         ("file:///tmp/export.csv", "HOME"),
         ("https://s3.eu-west-3.amazonaws.com/bucket/key", "FR"),
+        ("https://https://api.stripe.com/v1/charges", "US"),  # a normalizer's branch not taken: the URL inside
     ],
 )
 def test_locate_url(j, url, expected):
