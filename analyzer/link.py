@@ -243,13 +243,23 @@ class ProgramClasses:
 
     def assigned(self, cls: str) -> set:
         """The attributes the methods of `cls` itself set on self."""
-        if self._assigned is None:  # class -> the attributes its methods set on self, walked once
-            self._assigned = {}
+        return self._assignments()[0].get(cls, set())
+
+    def assigners(self, attr: str) -> set:
+        """The classes whose own methods set `self.attr`."""
+        return self._assignments()[1].get(attr, set())
+
+    def _assignments(self) -> tuple:
+        """(class -> attributes its methods set on self, attribute -> those classes), walked once."""
+        if self._assigned is None:
+            by_class, by_attr = {}, {}
             for f, _ in self.functions.values():
                 for w in f.writes:
                     if type(w) is FieldWrite and w.cls is not None and w.cls == f.cls:
-                        self._assigned.setdefault(w.cls, set()).add(w.attr)
-        return self._assigned.get(cls, set())
+                        by_class.setdefault(w.cls, set()).add(w.attr)
+                        by_attr.setdefault(w.attr, set()).add(w.cls)
+            self._assigned = (by_class, by_attr)
+        return self._assigned
 
     def assigning_subclasses(self, cls: str, attr: str) -> tuple:
         """The subclasses of `cls` whose own methods set `self.attr` (`self.agent = Agent(...)` in a
@@ -357,7 +367,7 @@ class Program(ProgramClasses):
         self._numbers: dict[str, frozenset] = {}
         self._derived: dict[tuple, list] = {}
         self._declaring: dict[tuple, tuple] = {}  # (class, attribute) -> declaring_subclasses
-        self._assigned: dict[str, set] | None = None  # class -> attributes its methods set (assigning_subclasses)
+        self._assigned: tuple | None = None  # (class -> attributes its methods set, attribute -> those classes)
         self._assigning: dict[tuple, tuple] = {}  # (class, attribute) -> assigning_subclasses
         self._descendants: dict[str, tuple] = {}
         self._instance_classes: dict[str, tuple] = {}  # ir.IS_A names -> the project classes they resolve to

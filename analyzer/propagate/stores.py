@@ -34,6 +34,8 @@ class Stores:
         self.reads: dict = {}  # function -> {(table, key)}
         self.writes: dict = {}  # function -> [(table, key, value)]
         self.attrs: dict = {}  # class -> attributes ever written, for whole-object payloads
+        self.stored: dict = {}  # attribute -> classes some pass stored it for (Stores.unset)
+        self.related: dict = {}  # class -> it, its bases and its subclasses (Stores.unset)
         # "filled": (class, attribute) -> NOTHING, for the attributes of instances something other
         # than a constant is written to (Stores.row)
         self.capture: set | None = None  # reads made while computing a memoized value
@@ -74,6 +76,7 @@ class Stores:
             self.current[table][key] = new
             if table == "fields":
                 self.attrs.setdefault(key[0], set()).add(key[1])
+                self.stored.setdefault(key[1], set()).add(key[0])
 
     def get(self, table: str, key) -> AbstractValue | None:
         if self.function is not None:
@@ -127,9 +130,10 @@ class Stores:
         return bool(receiver.atoms) and all(type(r := path_root(a)) is FieldRef and self.unset(r.cls, r.attr) for a in receiver.atoms)
 
     def unset(self, cls: str, attr: str) -> bool:
-        related = [*(self.program.mro(cls) or [cls]), *self.program.descendants(cls)]
-        return any(attr in self.program.assigned(c) for c in related) and \
-            not any((c, attr) in self.previous["fields"] or (c, attr) in self.current["fields"] for c in related)
+        related = self.related.get(cls)
+        if related is None:  # the class, its bases and its subclasses: whose methods may set the field on it
+            related = self.related[cls] = frozenset([*(self.program.mro(cls) or [cls]), *self.program.descendants(cls)])
+        return not related.isdisjoint(self.program.assigners(attr)) and related.isdisjoint(self.stored.get(attr, ()))
 
     def attributes(self, cls: str) -> list:
         """The attributes instances of a project class have: declared, reverse and ever written."""
