@@ -350,6 +350,8 @@ def test_host_pattern_rule_names_the_region(j):
         ("api.exa.ai", "US"),
         ("merchant.revolut.com", "GB"),
         ("api.strike.me", "US"),
+        ("api.yubico.com", "SE"),
+        ("telemetry.shuup.com", "US"),
         # issue-tracker SDK default hosts (python-gitlab 8.6.0 DEFAULT_URL)
         ("gitlab.com", "US"),
         # ACME directories acme's ClientV2 registers accounts with (certbot's default, Google Trust Services)
