@@ -244,6 +244,8 @@ class Flowrules:
     relation_fields: tuple = ()  # patterns of field constructors relating other rows: the field's name is no category
     populators: tuple = ()  # library methods writing their receiver's data into their first argument's attributes
     enum_bases: frozenset = frozenset()  # enumeration bases: a member read off a subclass is nobody's data
+    enum_value_attributes: frozenset = frozenset()  # a member's attributes giving its value (`.value`)
+    enum_name_attributes: frozenset = frozenset()  # a member's attributes giving its name (`.name`)
     authenticating: frozenset = frozenset()  # keywords of a library call that only authenticate it: nothing of theirs comes out
     selecting: frozenset = frozenset()  # keywords naming whom a library function looks its answer up for: nothing of theirs comes out
     formatting: frozenset = frozenset()  # keywords choosing how a library function writes its answer (locale=): nothing of theirs comes out
@@ -529,7 +531,7 @@ _NAME_LISTS = (
     "builtin_methods", "container_bases", "task_classes", "class_loaders", "module_loaders", "injectors", "url_includes",
 )
 _NAME_SETS = (
-    "translators", "record_categories", "number_types", "enum_bases", "authenticating", "selecting", "formatting", "own_words",
+    "translators", "record_categories", "number_types", "enum_bases", "enum_value_attributes", "enum_name_attributes", "authenticating", "selecting", "formatting", "own_words",
 )
 
 

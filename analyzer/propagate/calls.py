@@ -335,6 +335,8 @@ class Calls:
         (flow.toml container_bases: `class Params(dict)`) holds them. A library client's subclass keeps
         what reaches the client's constructor under its parameter names (with an __init__, what that
         takes as *args and **kwargs, handed on to super().__init__)."""
+        if self.is_enum(cls):
+            return self.made_member(cls, args)
         obj, init, base = Instance(cls), self.program.lookup_method(cls, "__init__"), self.client_base(cls)
         self.serialize(cls, args)
         client = self.analysis.catalog.clients_made_by(base)[0].params if base else None

@@ -9,7 +9,6 @@ from ..ir import DICT_KEYS, IS_A, KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, Boun
     ordered
 from ..dotted import within
 from ..link import denoted
-from ..strings import literal
 from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, library_path, merge, narrowed, objects, without, received_from, source_value, symbolic, written_text
 
 
@@ -164,6 +163,8 @@ class Evaluation:
             return g if may_be is None else narrowed(g, name, may_be)
         if self.dumped_result(g, name):
             return g
+        if (held := self.member_attribute(g, name)) is not None:  # `kind.value` of an enumeration's member
+            return held
         objs = ordered(g.objs)
         found = [self.object_attribute(o, name) for o in objs]
         answered = any(self.answers(o, name, f) for o, f in zip(objs, found))
@@ -183,22 +184,6 @@ class Evaluation:
         if any(type(o) in (Instance, SelfObject, ClassObject) and self.program.is_number_field(o.cls, name) for o in objs):
             return self.amount(value)
         return value
-
-    def selected_fields(self, cls: str, args: tuple, method: str) -> AbstractValue | None:
-        """`query.values_list("email", flat=True)`, `query.values("email", "user__name")` (flow.toml
-        field_selectors): each row gives the fields named, read as attributes of a row (`__` one
-        attribute further: `"user__email"` is `row.user.email`), as a dict of them for `values`;
-        None when a name is not a constant or none is given (the rows themselves)."""
-        names = [literal(alt) for _, g in args if g.strs for alt in ordered(g.strs)]
-        if not names or any(not complete for _, complete, _ in names) or len(names) != sum(1 for arg, _ in args if arg.name is None):
-            return None
-        read = {}
-        for name, _, _ in names:
-            value = objects(Instance(cls))
-            for part in name.split("__"):
-                value = self.attribute(value, part)
-            read[name] = value
-        return AbstractValue(keys=read) if method == "values" else merge(*read.values())
 
     def amount(self, g: AbstractValue) -> AbstractValue:
         """A value that is a number (computed by arithmetic, or declared one): no record's categories."""
@@ -229,6 +214,8 @@ class Evaluation:
                 return self.analysis.stores.field(cls, name)  # a field read on a query is read on its rows (many=True serializers)
             case ManagerObject(cls=cls):  # any other name may go on with the query
                 return merge(objects(ManagerObject(cls)), self.analysis.stores.field(cls, name) if cls in self.program.classes else NOTHING)
+            case ClassObject(cls=cls) if self.is_enum(cls) and name in self.members(cls):
+                return self.member(cls, name)
             case Instance(cls=cls) | SelfObject(cls=cls) | ClassObject(cls=cls):
                 value = merge(self.analysis.stores.field(cls, name), self.validated_attribute(cls, name))
                 if type(o) is SelfObject and not value and cls in self.program.classes:  # a subclass's `sql = "SELECT ..."`
@@ -265,6 +252,8 @@ class Evaluation:
         under computed keys. An item unpacked by position from a value not known to be a tuple is
         the whole value. `value[UNKNOWN_KEY]` (a key not known statically, or a key a parameter holds
         read where the value is known: ir.KEY_OF): also every value it holds and its own strings."""
+        if enums := sorted({o.cls for o in g.objs if type(o) is ClassObject and self.is_enum(o.cls)}):
+            return merge(*(self.member(c, key) for c in enums))  # `ProviderType[name]`
         if key == DICT_KEYS:  # what a mapping's keys carry: a dict the code built says (a parameter's at the caller); any other may be anything
             own, syms = g.keys.get(DICT_KEYS), symbolic(g)
             return merge(without(g, syms) if own is None else own, self.item_path(syms, DICT_KEYS))

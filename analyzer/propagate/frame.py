@@ -5,6 +5,7 @@ from __future__ import annotations
 from .calls import Calls
 from .clients import Clients
 from .effects import Effects
+from .enums import Enumerations
 from .evaluation import Evaluation, annotated_objects
 from .invocations import Invocations
 from .library import Library
@@ -15,7 +16,7 @@ from .signals import Signals
 from .text import Text
 
 
-class Frame(Effects, Clients, Library, Invocations, Rendering, Signals, Serializers, Text, Receivers, Calls, Evaluation):
+class Frame(Effects, Clients, Library, Invocations, Rendering, Signals, Serializers, Enumerations, Text, Receivers, Calls, Evaluation):
     """The state of analysing one function: call results, pending effects, flows and cuts."""
 
     def __init__(self, analysis, f, module):

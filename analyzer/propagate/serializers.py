@@ -1,11 +1,13 @@
 """Serializers (flow.toml `serializers`): a serializer object made around a model object holds the
 fields its Meta lists (or its body declares), not every field of the object; so does what a
 schema's `dump(obj)` returns. What a form or serializer validated (flow.toml `validated_data`) is a
-dict keyed by the fields its body declares."""
+dict keyed by the fields its body declares. A query's `values_list("email")` (flow.toml
+`field_selectors`) gives the fields it names."""
 
 from __future__ import annotations
 
 from ..ir import ClassObject, Instance, ManagerObject, SelfObject, ordered
+from ..strings import literal
 from .lattice import NOTHING, AbstractValue, merge, objects, source_value
 from .results import FieldStore
 
@@ -140,3 +142,19 @@ class Serializers:
             return None
         classes = {c.cls for m, o in methods for c in self.instantiate(m, o, (), site).objs if type(c) is ClassObject}
         return merge(NOTHING, *(self.construct(c, args, site) for c in sorted(classes)))
+
+    def selected_fields(self, cls: str, args: tuple, method: str) -> AbstractValue | None:
+        """`query.values_list("email", flat=True)`, `query.values("email", "user__name")` (flow.toml
+        field_selectors): each row gives the fields named, read as attributes of a row (`__` one
+        attribute further: `"user__email"` is `row.user.email`), as a dict of them for `values`;
+        None when a name is not a constant or none is given (the rows themselves)."""
+        names = [literal(alt) for _, g in args if g.strs for alt in ordered(g.strs)]
+        if not names or any(not complete for _, complete, _ in names) or len(names) != sum(1 for arg, _ in args if arg.name is None):
+            return None
+        read = {}
+        for name, _, _ in names:
+            value = objects(Instance(cls))
+            for part in name.split("__"):
+                value = self.attribute(value, part)
+            read[name] = value
+        return AbstractValue(keys=read) if method == "values" else merge(*read.values())
