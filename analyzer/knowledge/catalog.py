@@ -313,6 +313,11 @@ class Flowrules:
         """task_queues by name (asked of every call a method name or a function name makes)."""
         return {name: style for style, names in reversed(list((self.task_queues or {}).items())) for name in names}
 
+    @property
+    def args_keyword(self) -> str:
+        """The keyword a call running a function later takes its positional arguments by (`args=`)."""
+        return self.task_arguments[0]
+
     def queue_style(self, name: str) -> str | None:
         """How a queueing call named `name` (a method name or a qualified function) passes arguments."""
         return self.queue_styles.get(name) or self.queue_styles.get(name.rpartition(".")[2])

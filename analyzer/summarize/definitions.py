@@ -57,7 +57,7 @@ class Definitions:
                 annotation = self.static_name(unquote(p.annotation.annotation), scope.parent or scope)
             default = self.expr(p.default, scope.parent) if p.default is not None and scope.parent else None
             out.append(Parameter(name, kind, annotation, self.injected(p, scope.parent) or default if scope.parent else default,
-                                 kind == "varargs" and scope.unpacks(name, self.flowrules.task_arguments[0])))
+                                 kind == "varargs" and scope.unpacks(name, self.flowrules.args_keyword)))
             v = param_value(name)
             if kind in ("positional", "keyword") and not self.client_setting(name, scope):
                 v = v | self.source(scope, p.name, name, None, "parameter")

@@ -208,7 +208,7 @@ class Statements:
     def small(self, node: cst.BaseSmallStatement, scope: Scope) -> None:
         if isinstance(node, cst.Assign):
             unpacked = isinstance(node.value, (cst.Tuple, cst.List)) and \
-                any(isinstance(t.target, cst.Name) and scope.unpacks(t.target.value, self.flowrules.task_arguments[0]) for t in node.targets)
+                any(isinstance(t.target, cst.Name) and scope.unpacks(t.target.value, self.flowrules.args_keyword) for t in node.targets)
             v = self.positional(node.value, scope, (cst.Tuple, cst.List)) if unpacked else self.expr(node.value, scope)
             for target in node.targets:
                 self.assign(target.target, v, scope, node.value)
