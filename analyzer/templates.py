@@ -484,8 +484,7 @@ class TemplateFolders:
             (name, context), macro = imports[callee[0]], callee[1]
         else:
             return None
-        files = self.names().get(name, ())
-        target = self.read(files[0]) if len(files) == 1 else None
+        target = self.only(name)
         if target is None or macro not in target.macros:
             return None
         return (*target.macros[macro], target), context
@@ -495,11 +494,15 @@ class TemplateFolders:
         child's blocks run in its parent)."""
         imports, imported = dict(usage.imports), dict(usage.imported)
         for parent in usage.extends:
-            files = self.names().get(parent, ())
-            if len(files) == 1 and parent not in seen and (read := self.read(files[0])) is not None:
+            if parent not in seen and (read := self.only(parent)) is not None:
                 inherited = self.imports_of(read, seen | {parent})
                 imports, imported = inherited[0] | imports, inherited[1] | imported
         return imports, imported
+
+    def only(self, name: str) -> Usage | None:
+        """The usage of the one template named `name`; None when no folder or several hold one."""
+        files = self.names().get(name, ())
+        return self.read(files[0]) if len(files) == 1 else None
 
     def scoped_blocks(self, name: str) -> bool:
         """Does template `name` open a block inside a loop or `with`, whose names an extending

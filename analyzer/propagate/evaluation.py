@@ -214,7 +214,7 @@ class Evaluation:
                 return self.analysis.stores.field(cls, name)  # a field read on a query is read on its rows (many=True serializers)
             case ManagerObject(cls=cls):  # any other name may go on with the query
                 return merge(objects(ManagerObject(cls)), self.analysis.stores.field(cls, name) if cls in self.program.classes else NOTHING)
-            case ClassObject(cls=cls) if self.is_enum(cls) and name in self.members(cls):
+            case ClassObject(cls=cls) if self.is_enum(cls) and self.program.has_field(cls, name):
                 return self.member(cls, name)
             case Instance(cls=cls) | SelfObject(cls=cls) | ClassObject(cls=cls):
                 value = merge(self.analysis.stores.field(cls, name), self.validated_attribute(cls, name))
