@@ -391,6 +391,15 @@ class LibraryObject(NamedTuple):
     kind: str = "library"
 
 
+class LibraryResult(NamedTuple):
+    """What an unmodelled library function made of the project's data (`decode(invoice)`): its attributes
+    are parts of it nobody can name, so reading one gives none of what went in, but for one named as a
+    keyword it was given (`keywords`)."""
+    qualname: str
+    keywords: tuple
+    kind: str = "library result"
+
+
 class ClientObject(NamedTuple):
     """A library client carrying its destination: `dests` is ((role, string alternatives), ...)."""
     type: str

@@ -250,6 +250,7 @@ class Flowrules:
     selecting: frozenset = frozenset()  # keywords naming whom a library function looks its answer up for: nothing of theirs comes out
     formatting: frozenset = frozenset()  # keywords choosing how a library function writes its answer (locale=): nothing of theirs comes out
     own_words: frozenset = frozenset()  # categories of a person's own words: never text the program writes from a literal
+    parsers: frozenset = frozenset()  # library functions whose result's attributes are parts of the text they parse
     signals: Signals = Signals()  # what makes, connects and sends signal objects
     properties: tuple = ()  # decorators that make a method read as an attribute (@property)
     identity: dict = field(default_factory=dict)  # current-user objects of web frameworks, the bases of a user model
@@ -536,7 +537,7 @@ _NAME_LISTS = (
     "builtin_methods", "container_bases", "task_classes", "class_loaders", "module_loaders", "injectors", "url_includes",
 )
 _NAME_SETS = (
-    "translators", "record_categories", "number_types", "enum_bases", "enum_value_attributes", "enum_name_attributes", "authenticating", "selecting", "formatting", "own_words",
+    "translators", "record_categories", "number_types", "enum_bases", "enum_value_attributes", "enum_name_attributes", "authenticating", "selecting", "formatting", "own_words", "parsers",
 )
 
 

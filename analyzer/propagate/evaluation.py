@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..ir import DICT_KEYS, IS_A, KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, \
+from ..ir import DICT_KEYS, IS_A, KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, LibraryResult, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, LoadedModule, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
     Poured, Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, path_root, wrap, \
     ordered
@@ -165,6 +165,8 @@ class Evaluation:
             return g
         if (held := self.member_attribute(g, name)) is not None:  # `kind.value` of an enumeration's member
             return held
+        if (made := [o for o in g.objs if type(o) is LibraryResult]) and not any(name in o.keywords for o in made):
+            g = AbstractValue(objs=g.objs.difference(made), strs=g.strs, keys=g.keys)  # a part of what a library function made
         objs = ordered(g.objs)
         found = [self.object_attribute(o, name) for o in objs]
         answered = any(self.answers(o, name, f) for o, f in zip(objs, found))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..dotted import within
-from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, Lit, ManagerObject, \
+from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, LibraryResult, Lit, ManagerObject, \
     LoadedClass, LoadedModule, ModuleObject, ParamRef, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
 from ..strings import literal
@@ -177,11 +177,15 @@ class Library:
             value = merge(AbstractValue(self.as_text(args[0][1], name, site), strs=strs), self.default(args[1:], None))
         else:  # trytond's config.get(section, option, default=url): the value of an option too
             value = merge(self.default(args, receiver, name if receiver is not None else None, name), configured(name, args, flowrules))
+        return self.made_of(qualname, args, value, receiver, site)
+
+    def made_of(self, qualname: str, args: tuple, value: AbstractValue, receiver: AbstractValue | None, site: Site) -> AbstractValue:
+        """What an unmodelled library call that took `value` in gives: a data-moving library's result is one of its
+        objects (`Client(...).messages.create`), as is one whose methods sanitize."""
         if self.unmodeled(qualname, value, site) and (self.analysis.catalog.library_of(qualname) or _sdk_client(qualname, value)) \
-                or receiver is None and flowrules.makes_sanitizer(qualname):
-            # a data-moving library's result is one of its objects (`Client(...).messages.create`), as is one whose methods sanitize
-            value = merge(value, objects(LibraryObject(qualname)))
-        return value
+                or receiver is None and self.analysis.flowrules.makes_sanitizer(qualname):
+            return merge(value, objects(LibraryObject(qualname)))
+        return value if receiver is not None else function_result(qualname, args, value, self.analysis.flowrules)
 
     def library_rows(self, qualname: str, args: tuple, receiver: AbstractValue | None) -> AbstractValue:
         """What a library model's query answers (`User.objects.get(username=n)`): its rows, each
@@ -393,6 +397,17 @@ def spread_params(flowrules, sink, bound: dict, roles: dict) -> list | None:
     if not any(flowrules.encoding(p) for p in named):
         return None
     return [p for p in named if p not in bound and p not in roles]
+
+
+def function_result(qualname: str, args: tuple, value: AbstractValue, flowrules) -> AbstractValue:
+    """What an unmodelled library function given `value` returns: a module function's (not a class's, a
+    builtin's or a parser's, flow.toml parsers and url_parsers) is a LibraryResult, whose attributes hold none of it."""
+    module, _, name = qualname.rpartition(".")
+    if not value.taint or not module or module == "builtins" or name[:1].isupper() \
+            or qualname in flowrules.parsers or qualname in flowrules.url_parsers:
+        return value
+    keywords = tuple(sorted({arg.name for arg, _ in args if arg.name not in (None, DOUBLE_STAR)}))
+    return merge(value, objects(LibraryResult(qualname, keywords)))
 
 
 def configured(method: str, args: tuple, flowrules) -> AbstractValue:
