@@ -290,8 +290,9 @@ class Calls:
               method: str | None = None) -> AbstractValue:
         """The value of calling one target (and its effects, emitted or pending); `method`: the
         name it is called by on its receiver."""
-        if method in self.analysis.flowrules.returns_receiver and receiver is not None and type(target) in (LibraryObject, ClientMethod):
-            return receiver
+        if receiver is not None and type(target) in (LibraryObject, ClientMethod) and \
+                (method in self.analysis.flowrules.returns_receiver or method in self.analysis.flowrules.copiers):
+            return merge(receiver, self.default(args, None))  # `with SMTP(host) as smtp`; `wallet.copy(update=...)`
         match target:
             case FunctionObject(qualname=qualname):
                 if self.analysis.flowrules.is_sanitizer(qualname):
