@@ -209,17 +209,20 @@ class ProgramClasses:
             self._families[key] = [c for c in classes if any(c != o and (o in self.mro(c) or c in self.mro(o)) for o in classes)]
         return self._families[key]
 
-    def implementations(self, owners: list, method: str) -> list:
+    def implementations(self, owners: list, method: str, named: str = "") -> list:
         """The classes whose `method` a call on an object of no known class runs: the one class that
         defines it, or those implementing it where it is an interface (a base all the others
         derive from declares it as a stub: `add_user` raising NotImplementedError or returning None), a
-        few, the stubs left out; else none."""
+        few, the stubs left out; where unrelated classes define it (resolvers', tokens' and containers'
+        `add_user`), those of them whose name holds the receiver's name `named` (`resolver`: UserIdResolver
+        and the IdResolvers implementing it, not a TokenClass); else none."""
         if len(owners) <= 1 or len(owners) > MAX_IMPLEMENTATIONS:  # (asked at every call of no known receiver)
             return owners if len(owners) == 1 else []
         stubs = [o for o in owners if self.functions[self.methods[o][method]][0].is_stub]
-        if not any(all(stub in self.mro(o) for o in owners) for stub in stubs):
-            return []
-        return [o for o in owners if o not in stubs]  # (a stub runs nothing)
+        if any(all(stub in self.mro(o) for o in owners) for stub in stubs):
+            return [o for o in owners if o not in stubs]  # (a stub runs nothing)
+        family = [o for o in owners if named and named in o.rpartition(".")[2].lower()]
+        return self.implementations(family, method) if 0 < len(family) < len(owners) else []
 
     def descendants(self, cls: str) -> tuple:
         """The project classes deriving from `cls`, nearest first (each once)."""

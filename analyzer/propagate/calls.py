@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from ..ir import Awaited, BoundMethod, CallResult, ClassObject, ClientMethod, ClientObject, ClientPath, DecoratedCallee, Deferred, DynamicCallee, \
     FunctionObject, Instance, LibraryObject, LoadedClass, LoadedInstance, ManagerObject, MethodCallee, ModuleObject, \
     PartialObject, Reply, SelfObject, QueuedCall, SignalCall, SignalObject, StaticCallee, Step, SuperCallee, Sym, TemplateObject, \
@@ -55,6 +57,13 @@ def put_into(outs: dict, args: tuple, bound, results: dict, sub, qualname: str, 
             outs[(arg.position, arg.name)] = merge(outs.get((arg.position, arg.name), NOTHING), put)
 
 
+def receiver_word(text: str) -> str:
+    """The name a call's receiver goes by, in lower case (`resolver` in `self.resolver.add_user`,
+    `get_resolver(...).add_user`); '' for a name too short to name a class."""
+    word = re.sub(r"\(.*\)$", "", text.rpartition(".")[0]).rpartition(".")[2].strip("_").lower()
+    return word if len(word) >= 4 and word != "self" else ""
+
+
 def on_global(program, callee):
     """A call of a name another module binds to a value (`from .tasks import executor`, then
     `executor.submit(f, x)`) is a method call on that value, as it is in the module that binds it:
@@ -85,7 +94,7 @@ class Calls:
         site = self.module.calls[index]
         callee = on_global(self.program, site.callee)
         args = tuple((arg, self.value_of(arg.value)) for arg in site.args)
-        receiver, targets = self.targets(callee)
+        receiver, targets = self.targets(callee, site.text)
         where = Site(self.module.path, site.loc, site.text, self.f.qualname)
         method = callee.name if type(callee) is MethodCallee else None
         # The name a target is called by: `Customer.objects.get` is resolved where it is written.
@@ -120,7 +129,7 @@ class Calls:
         self.memo[index] = value
         return value
 
-    def targets(self, callee) -> tuple:
+    def targets(self, callee, text: str) -> tuple:
         """(receiver value or None, [(target, receiver object or None)]) of a callee."""
         match callee:
             case StaticCallee(qualname=qualname):
@@ -129,7 +138,7 @@ class Calls:
                 value = self.value_of(receiver)
                 if not value and self.analysis.stores.awaited(receiver):
                     return value, [(Awaited(), None)]
-                return value, self.method_targets(value, name, guess=not self.library_made(receiver))
+                return value, self.method_targets(value, name, guess=not self.library_made(receiver), named=receiver_word(text))
             case SuperCallee(cls=cls, name=name):
                 return None, self.super_targets(cls, name)
             case DynamicCallee(value=value) | DecoratedCallee(value=value):
@@ -205,9 +214,10 @@ class Calls:
             type(a) is CallResult and type(c := self.module.calls[a.call].callee) is StaticCallee
             and type(self.program.resolve(c.qualname)) is LibraryObject for a in receiver.atoms)
 
-    def method_targets(self, receiver: AbstractValue, method: str, guess: bool = True) -> list:
+    def method_targets(self, receiver: AbstractValue, method: str, guess: bool = True, named: str = "") -> list:
         """What `receiver.method(...)` runs, for each object the receiver may be; with `guess`, a
-        receiver nothing is known of runs the one project class (or family) defining the method."""
+        receiver nothing is known of runs the one project class (or family, or the family its name
+        `named` names) defining the method."""
         targets, deferred = [], False
         queue = self.analysis.flowrules.queue_style(method)
         for o in ordered(receiver.objs):
@@ -250,7 +260,7 @@ class Calls:
         if not targets:
             owners = self.program.method_owners.get(method, [])
             guess = guess and not any(type(o) is Instance for o in receiver.objs)  # a known class's object lacks it
-            if guess and (classes := self.program.implementations(owners, method)) and method not in self.analysis.flowrules.builtin_methods:
+            if guess and (classes := self.program.implementations(owners, method, named)) and method not in self.analysis.flowrules.builtin_methods:
                 # One project class defines this method, or a few implement a base's stub (`add_user`):
                 # the receiver is most likely one of them (unless the name is a dict's or a str's:
                 # `d.update(x)` is not `Cart.update`).
