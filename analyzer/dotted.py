@@ -14,3 +14,9 @@ def within(name: str, prefix: str) -> bool:
 def is_class_name(identifier: str) -> bool:
     """A CapWords name (`EmailMultiAlternatives`, `IPAddress`): a class, by convention."""
     return identifier[:1].isupper() and not identifier.isupper()
+
+
+def may_name_class(identifier: str) -> bool:
+    """A name a library's class may have: CapWords or an acronym (`JIRA`, `UUID`), which
+    `is_class_name` leaves to the constants a project writes."""
+    return identifier[:1].isupper()

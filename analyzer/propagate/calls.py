@@ -138,7 +138,7 @@ class Calls:
                 value = self.value_of(receiver)
                 if not value and self.analysis.stores.awaited(receiver):
                     return value, [(Awaited(), None)]
-                return value, self.method_targets(value, name, guess=not self.library_made(receiver), named=receiver_word(text))
+                return value, self.method_targets(value, name, guess=not self.library_made(receiver), text=text)
             case SuperCallee(cls=cls, name=name):
                 return None, self.super_targets(cls, name)
             case DynamicCallee(value=value) | DecoratedCallee(value=value):
@@ -214,10 +214,10 @@ class Calls:
             type(a) is CallResult and type(c := self.module.calls[a.call].callee) is StaticCallee
             and type(self.program.resolve(c.qualname)) is LibraryObject for a in receiver.atoms)
 
-    def method_targets(self, receiver: AbstractValue, method: str, guess: bool = True, named: str = "") -> list:
+    def method_targets(self, receiver: AbstractValue, method: str, guess: bool = True, text: str = "") -> list:
         """What `receiver.method(...)` runs, for each object the receiver may be; with `guess`, a
-        receiver nothing is known of runs the one project class (or family, or the family its name
-        `named` names) defining the method."""
+        receiver nothing is known of runs the one project class (or family, or the family the name
+        its receiver goes by in the call's `text` names) defining the method."""
         targets, deferred = [], False
         queue = self.analysis.flowrules.queue_style(method)
         for o in ordered(receiver.objs):
@@ -260,7 +260,8 @@ class Calls:
         if not targets:
             owners = self.program.method_owners.get(method, [])
             guess = guess and not any(type(o) is Instance for o in receiver.objs)  # a known class's object lacks it
-            if guess and (classes := self.program.implementations(owners, method, named)) and method not in self.analysis.flowrules.builtin_methods:
+            if guess and method not in self.analysis.flowrules.builtin_methods and \
+                    (classes := self.program.implementations(owners, method, receiver_word(text) if len(owners) > 1 else "")):
                 # One project class defines this method, or a few implement a base's stub (`add_user`):
                 # the receiver is most likely one of them (unless the name is a dict's or a str's:
                 # `d.update(x)` is not `Cart.update`).

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from ..dotted import within
+from ..dotted import may_name_class, within
 from ..ir import BEYOND_CAP, CategoryKey, ClassObject, ClientObject, FunctionObject, Instance, ItemPath, LibraryObject, LibraryResult, Lit, ManagerObject, \
     LoadedClass, LoadedModule, ModuleObject, ParamRef, Reply, SelfObject, Sym, Unknown, encoded, ordered, whole, wrap
 from ..summary import DOUBLE_STAR
@@ -70,7 +70,7 @@ def _sdk_client(qualname: str, value: AbstractValue) -> bool:
     with), not a parsed document (`BeautifulSoup(html)`, whose parts read by key stay parts) nor
     what a function hands out (`django_rq.get_queue()`, whose `enqueue` queues)?"""
     name = qualname.rpartition(".")[2]
-    return not any(type(k) is CategoryKey for k in value.taint) and name[:1].isupper()  # `jira.JIRA(url)` too
+    return not any(type(k) is CategoryKey for k in value.taint) and may_name_class(name)  # `jira.JIRA(url)` too
 
 
 def is_parameter(g: AbstractValue) -> bool:
@@ -403,7 +403,7 @@ def function_result(qualname: str, args: tuple, value: AbstractValue, flowrules)
     """What an unmodelled library function given `value` returns: a module function's (not a class's, a
     builtin's or a parser's, flow.toml parsers and url_parsers) is a LibraryResult, whose attributes hold none of it."""
     module, _, name = qualname.rpartition(".")
-    if not value.taint or not module or module == "builtins" or name[:1].isupper() \
+    if not value.taint or not module or module == "builtins" or may_name_class(name) \
             or qualname in flowrules.parsers or qualname in flowrules.url_parsers:
         return value
     keywords = tuple(sorted({arg.name for arg, _ in args if arg.name not in (None, DOUBLE_STAR)}))
