@@ -151,11 +151,16 @@ PATHS = (AttrPath, ItemPath)
 
 
 def wrap(atom: tuple, path: type, name: str) -> tuple:
-    """An access path one step longer (AttrPath or ItemPath), bounded in depth."""
-    depth, inner = 0, atom
+    """An access path one step longer (AttrPath or ItemPath), bounded in depth. A narrowing (IS_A:
+    `isinstance(obj, Event)`) says which objects a value may be, not which part of it is read: it is
+    no step of the depth, so that `obj.organizer.slug` of a narrowed `obj` is not the organizer
+    itself; a path holds one such mark beyond the depth at most."""
+    depth, length, inner = 0, 0, atom
     while type(inner) in PATHS:
-        depth, inner = depth + 1, inner.base
-    return atom if depth >= MAX_DEPTH else path(atom, name)
+        depth += not (type(inner) is AttrPath and inner.name.startswith(IS_A))
+        length, inner = length + 1, inner.base
+    step = not (path is AttrPath and name.startswith(IS_A))
+    return atom if length > MAX_DEPTH or step and depth >= MAX_DEPTH else path(atom, name)
 
 
 # The attribute name that stands for "every field": a taint key Sym(AttrPath(path, WHOLE)) is the
