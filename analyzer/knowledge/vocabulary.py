@@ -69,7 +69,7 @@ _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _WORD_RE = re.compile(rf"[{_CJK}]+|[A-Z]+(?![^\W\d_A-Z{_CJK}])|[A-Z]?[^\W\d_A-Z{_CJK}]+|\d+")
 _CJK_RE = re.compile(rf"[{_CJK}]")
 
-_MATCHING_KEYS = ("person_context", "meta_words", "person_heads", "entry_owners", "person_records", "organisation_customers", "service_words", "service_owners", "flag_prefixes",
+_MATCHING_KEYS = ("person_context", "meta_words", "person_heads", "locatives", "entry_owners", "person_records", "organisation_customers", "service_words", "service_owners", "flag_prefixes",
                   "transformed", "neutral_words", "compound_parts")
 _EXTENDABLE = ("patterns", "weak", "exclude", "context", "compounds", "examples")
 _MAX_SEGMENT = 40  # longer glued words are left whole: segmentation is quadratic in length
@@ -223,6 +223,7 @@ class Vocabulary(PersonWords):
         self._meta = {_glued(w) for w in m["meta_words"] if not _is_cjk(w)}
         self._meta_cjk = tuple(w for w in m["meta_words"] if _is_cjk(w))
         self._person_heads = {_glued(w) for w in m["person_heads"]}
+        self._locatives = {_glued(w) for w in m["locatives"]}
         self._owner_meta, self._person_records = self._meta - {_glued(w) for w in m["entry_owners"]}, {_glued(w) for w in m["person_records"]}
         self._service = {_glued(w) for w in m["service_words"] if not _is_cjk(w)}
         self._service_cjk = tuple(w for w in m["service_words"] if _is_cjk(w))
@@ -401,6 +402,8 @@ class Vocabulary(PersonWords):
             found = sorted(grams & vocab) or [w for w in cjk if w in cjk_rest]
             if found:
                 return f'{said} vetoed: {what} "{found[0]}"'
+        if len(before) >= 2 and before[-1] in self._locatives:
+            return f'{said} vetoed: where the "{before[-2]}" before "{before[-1]}" is'
         if hit.weak:
             context = [w for w in self._person_cjk if w in cjk_rest]  # inside one CJK word: 用户密码
             if context:
