@@ -3,6 +3,9 @@ Summarizer that holds one module's state."""
 
 from __future__ import annotations
 
+import keyword
+import re
+
 import libcst as cst
 
 from ..dotted import within
@@ -21,6 +24,25 @@ from .statements import Statements
 from .values import CLOSURE, dotted, is_dunder, is_fixed_value, literal_str, param_value, related_model_arguments, string_collection, \
     text_of, unquote
 
+# A parameter's type written in its function's docstring, as Sphinx (`:type order: shop.models.Order`,
+# `:param Order order:`), epytext (`@type order: Order`) and Google style (`order (Order): ...` under
+# `Args:`) write it: a dotted name only (a union or a generic says no one class).
+TYPE_NAME = r"~?`?(?::class:`~?)?([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)`?"
+DOCUMENTED_TYPES = (re.compile(rf"^\s*[:@]type\s+(\w+)\s*:\s*{TYPE_NAME}\s*$", re.M),
+                    re.compile(rf"^\s*:param\s+{TYPE_NAME}\s+(\w+)\s*:", re.M),
+                    re.compile(rf"^\s*(\w+)\s+\({TYPE_NAME}(?:,\s*optional)?\)\s*:", re.M))
+
+
+def documented_types(node: cst.FunctionDef) -> dict:
+    """The parameters' types the function's docstring declares, by parameter name."""
+    text = node.get_docstring(clean=True) or ""
+    found = {}
+    for i, pattern in enumerate(DOCUMENTED_TYPES):
+        for m in pattern.finditer(text):
+            name, type_name = (m.group(2), m.group(1)) if i == 1 else (m.group(1), m.group(2))
+            if not any(keyword.iskeyword(part) for part in type_name.split(".")):
+                found.setdefault(name, type_name)
+    return found
 
 
 def is_stub(node) -> bool:
@@ -47,7 +69,8 @@ def is_stub(node) -> bool:
 class Definitions:
     """Parameters, functions, classes and class fields."""
 
-    def params(self, params: cst.Parameters, scope: Scope) -> tuple:
+    def params(self, params: cst.Parameters, scope: Scope, documented: dict | None = None) -> tuple:
+        """The parameters, each with the class its annotation, else its docstring, names."""
         out = []
 
         def add(p: cst.Param, kind: str):
@@ -55,6 +78,8 @@ class Definitions:
             annotation = None
             if p.annotation is not None:
                 annotation = self.static_name(unquote(p.annotation.annotation), scope.parent or scope)
+            elif documented and name in documented:
+                annotation = self.static_name(cst.parse_expression(documented[name]), scope.parent or scope)
             default = self.expr(p.default, scope.parent) if p.default is not None and scope.parent else None
             out.append(Parameter(name, kind, annotation, self.injected(p, scope.parent) or default if scope.parent else default,
                                  kind == "varargs" and scope.unpacks(name, self.flowrules.args_keyword)))
@@ -130,7 +155,7 @@ class Definitions:
         decorators = self.decorators(node, scope)
         inner = Scope(qualname, cls, {}, scope, "function")
         inner.body = node.body
-        params = self.params(node.params, inner)
+        params = self.params(node.params, inner, documented_types(node))
         is_static = "staticmethod" in decorators
         is_classmethod = "classmethod" in decorators
         if scope.kind == "class" and params and not is_static:
