@@ -8,11 +8,14 @@ propagate.py from these resolutions, and printed by `xborder callgraph`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .ir import AttrPath, BoundMethod, CallResult, CategoryKey, ClassObject, FunctionObject, GlobalRef, LibraryObject, \
     LibraryRef, ManagerObject, MethodCallee, ModuleObject, Origin, ProjectRef, StaticCallee
 from .discover import MAX_TAIL_PARTS, namespace_names
 from .strings import literal
-from .summary import FieldWrite, ModuleSummary
+from .knowledge.catalog import matches_any
+from .summary import FieldWrite, ModuleSummary, ReverseAccessor
 
 
 MAX_IMPLEMENTATIONS = 8  # an interface implemented by more classes says nothing of which one runs
@@ -271,6 +274,20 @@ class ProgramClasses:
             self._assigning[(cls, attr)] = tuple(sub for sub in self.descendants(cls) if attr in self.assigned(sub))
         return self._assigning[(cls, attr)]
 
+    def relation_of(self, accessor: ReverseAccessor, declaring: str) -> ReverseAccessor | None:
+        """A relation field as a rule reads it: one a rule named when summarized as it is; one made
+        by a project class (`UnsavedForeignKey(Contact, related_name="orders")`) as the rule of the
+        library relation field the class derives from says (accessor name, many), else None."""
+        if not accessor.constructor:
+            return accessor
+        made = self.resolve(accessor.constructor, methods=False)
+        bases = self.library_bases(made.cls) if type(made) is ClassObject else ()
+        rule = next((r for r in self.reverse_relations if any(matches_any(r.constructors, b) for b in bases)), None)
+        if rule is None:
+            return None
+        name = dict(accessor.keywords).get(rule.keyword) or rule.default.format(model=declaring.rpartition(".")[2].lower())
+        return replace(accessor, name=name, many=rule.many, constructor="", keywords=()) if name.isidentifier() else None
+
     def related_model(self, written: str, declaring: str) -> str | None:
         """The project model a relation field points to, as written: "self", a qualified name, or
         Django's lazy "app_label.Model" / "Model" (the one class of that name; among several, the
@@ -301,6 +318,11 @@ class ProgramClasses:
         """The project model the relation field `attr` of `cls` (or of a base) points to (`order.customer`),
         and whether the field relates many of its rows (`order.tags`)."""
         return next((self.forward[c][attr] for c in self.mro(cls) if attr in self.forward.get(c, {})), None)
+
+    def relation_class(self, cls: str, attr: str) -> str | None:
+        """The project class whose object declares the relation field `attr` of `cls` (or of a base):
+        what the class body assigned, a declaration read on a row as the row it points to."""
+        return next((self.relation_classes[(c, attr)] for c in self.mro(cls) if (c, attr) in self.relation_classes), None)
 
     def is_container_field(self, cls: str, attr: str) -> bool:
         """Is `attr` of `cls` the relation to a model it is a part of, whose accessor names the
@@ -336,8 +358,9 @@ class ProgramClasses:
 
 
 class Program(ProgramClasses):
-    def __init__(self, summaries: list[ModuleSummary], managers: tuple = ()):
+    def __init__(self, summaries: list[ModuleSummary], managers: tuple = (), reverse_relations: tuple = ()):
         self.managers = set(managers)
+        self.reverse_relations = reverse_relations  # flow.toml's relation field rules (ReverseRelation)
         self.modules: dict[str, ModuleSummary] = {}
         self.by_path: dict[str, ModuleSummary] = {}
         self.functions: dict[str, tuple] = {}  # qualname -> (FunctionSummary, ModuleSummary)
@@ -383,19 +406,28 @@ class Program(ProgramClasses):
         self.reverse: dict[str, dict] = {}  # model -> {attr: (declaring model, source index, module summary)}
         self.containers: dict[str, set] = {}  # model -> its relation fields to the models it is a part of
         self.forward: dict[str, dict] = {}  # model -> {relation field: (the model it points to, whether it relates many)}
-        for qualname, (c, module) in sorted(self.classes.items()):
-            for accessor in c.relations:
-                target = self.related_model(accessor.target, qualname)
-                if target is not None:
-                    self.forward.setdefault(qualname, {}).setdefault(accessor.field, (target, accessor.many))
-                    self.reverse.setdefault(target, {}).setdefault(accessor.name, (qualname, accessor.source, module))
-                    if accessor.source is not None:
-                        self.containers.setdefault(qualname, set()).add(accessor.field)
+        self.relation_classes: dict[tuple, str] = {}  # (model, relation field) -> the project field class that declares it
+        self.link_relations()
         self.managed: dict[str, list] = {}  # project manager class -> the models whose manager it is
         self.model_managers: dict[str, list] = {}  # model -> its project manager classes
         for model, manager in self.declared_managers():  # resolved while no manager is known yet
             self.managed.setdefault(manager, []).append(model)
             self.model_managers.setdefault(model, []).append(manager)
+
+    def link_relations(self) -> None:
+        """The relation fields of every model, forward (`line.order`) and reverse (`order.lines`)."""
+        for qualname, (c, module) in sorted(self.classes.items()):
+            for declared in c.relations:
+                accessor = self.relation_of(declared, qualname)
+                target = self.related_model(accessor.target, qualname) if accessor is not None else None
+                if target is None:
+                    continue
+                if declared.constructor:
+                    self.relation_classes[(qualname, accessor.field)] = self.resolve(declared.constructor, methods=False).cls
+                self.forward.setdefault(qualname, {}).setdefault(accessor.field, (target, accessor.many))
+                self.reverse.setdefault(target, {}).setdefault(accessor.name, (qualname, accessor.source, module))
+                if accessor.source is not None:
+                    self.containers.setdefault(qualname, set()).add(accessor.field)
 
     def link_methods(self) -> None:
         """Each class's methods by name: the functions defined in its body, and the names its body

@@ -190,7 +190,7 @@ def analyze(options: Options, need_home: bool = True) -> Analyzed:
         files = [f for f in files if f.module not in support]
         summaries = [s for s in summaries if s.module not in support]
     summaries = knowledge.sources.idle(summaries)
-    program = Program(summaries, knowledge.catalog.flowrules.managers)
+    program = Program(summaries, knowledge.catalog.flowrules.managers, knowledge.catalog.flowrules.reverse_relations)
     if options.python_path:
         cache_dir = cache.directory if cache is not None else None
         knowledge = replace(knowledge, catalog=with_installed(knowledge.catalog, program, knowledge, options.python_path,

@@ -111,6 +111,12 @@ class ReverseAccessor:
     source: int | None  # index of the source its name makes (Order.lines: what was bought), or None
     field: str  # the relation field itself, on the declaring model (OrderLine.order)
     many: bool = False  # the field relates many rows of the target (ManyToManyField: `order.tags` is a query)
+    # A field made by a class no rule names (a project's `UnsavedForeignKey(ForeignKey)`): its
+    # qualified name, which the linker checks against the rules through the class's library bases,
+    # and the keywords written as constants, one of which may name the accessor. `name` is then the
+    # accessor a rule's keyword names, or "" for the rule's default.
+    constructor: str = ""
+    keywords: tuple = ()
 
 
 @dataclass(frozen=True)

@@ -87,7 +87,7 @@ def generated(root: Path, packages: list, knowledge, jobs: int | None = None) ->
                     config.file_timeout, config.worker_memory)
     with runner:
         summaries = knowledge.sources.idle(runner.summaries(files, config.max_file_bytes))
-        program = Program(summaries, knowledge.catalog.flowrules.managers)
+        program = Program(summaries, knowledge.catalog.flowrules.managers, knowledge.catalog.flowrules.reverse_relations)
         analysis = Analysis(program, knowledge.catalog, knowledge.sources, None, library=True)
         analysis.run()
         sinks, clients = models_of(Read(program, analysis))

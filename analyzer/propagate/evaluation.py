@@ -220,6 +220,8 @@ class Evaluation:
                 return self.member(cls, name)
             case Instance(cls=cls) | SelfObject(cls=cls) | ClassObject(cls=cls):
                 value = merge(self.analysis.stores.field(cls, name), self.validated_attribute(cls, name))
+                if type(o) is not ClassObject and (declaring := self.program.relation_class(cls, name)):
+                    value = AbstractValue(value.taint, value.objs - {Instance(declaring)}, value.strs, value.keys)
                 if type(o) is SelfObject and not value and cls in self.program.classes:  # a subclass's `sql = "SELECT ..."`
                     value = merge(*(self.analysis.stores.field(sub, name) for sub in self.program.declaring_subclasses(cls, name)), NOTHING) \
                         or self.subclass_field(cls, name)

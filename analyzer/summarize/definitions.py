@@ -315,25 +315,40 @@ class Definitions:
         """A relation field (rules/flow.toml reverse_relations) gives the model it points to an
         attribute querying this model's rows, named by the field's keyword (`related_name="lines"`)
         or the rule's default (`orderline_set`); a name that is no identifier (`"+"`) hides it. The
-        attribute is classified as the target's (`Order.lines` reads as "order lines")."""
+        attribute is classified as the target's (`Order.lines` reads as "order lines"). A field made
+        by a class no rule names is kept with its constructor for the linker, which knows whether
+        that class derives from a relation field (Program.relation_of)."""
         constructor = self.static_name(call.func, scope)
         rule = self.flowrules.reverse_relation(constructor) if constructor else None
         related = related_model_arguments(call)
-        if rule is None or not related:
+        if not constructor or not related:
             return
         model = literal_str(related[0]) or self.static_name(related[0], scope)
+        keywords = {a.keyword.value: a.value for a in call.args if a.keyword and literal_str(a.value)}
+        if rule is None:  # maybe a project class deriving from a relation field: the linker knows
+            keyword = next((r.keyword for r in self.flowrules.reverse_relations if r.keyword in keywords), None)
+            name = literal_str(keywords[keyword]) if keyword else ""
+            if model and (not name or name.isidentifier()):
+                source = self.accessor_source(name, model, keywords[keyword] if keyword else target, scope)
+                scope.relations.append(ReverseAccessor(model, name, source, target.value, constructor=constructor,
+                                                       keywords=tuple(sorted((k, literal_str(v)) for k, v in keywords.items()))))
+            return
         named = next((a.value for a in call.args if a.keyword and a.keyword.value == rule.keyword), None)
         name = literal_str(named) if named is not None else rule.default.format(model=owner.lower())
         if not model or not name or not name.isidentifier():
             return
-        model_name = model.rpartition(".")[2]
-        match = self.vocab.classify(name, model_name)
-        node = named if named is not None else target
-        source = None
-        if match is not None:
-            value = self.add_source(Source(match.category, self.loc(node), f"{model_name}.{name}", scope.qualname, "field"), (id(node), name))
-            source = next(a.index for a in value.atoms if type(a) is SourceRef)
+        source = self.accessor_source(name, model, named if named is not None else target, scope)
         scope.relations.append(ReverseAccessor(model, name, source, target.value, rule.many))
+
+    def accessor_source(self, name: str, model: str, node, scope: Scope) -> int | None:
+        """The source a relation's accessor name makes on its target (`Order.lines`: what was
+        bought), classified as the target's: its index, or None."""
+        model_name = model.rpartition(".")[2]
+        match = self.vocab.classify(name, model_name) if name else None
+        if match is None:
+            return None
+        value = self.add_source(Source(match.category, self.loc(node), f"{model_name}.{name}", scope.qualname, "field"), (id(node), name))
+        return next(a.index for a in value.atoms if type(a) is SourceRef)
 
     def method_alias(self, value_node, scope: Scope) -> str | None:
         """`__str__ = __unicode__` or `__call__ = execute` in a class body names a method the class
