@@ -60,6 +60,28 @@ def test_the_sdk_s_own_credential_is_no_data():
     assert "pushly.account_balance" not in sinks and "pushly.client.account_balance" not in sinks
 
 
+def test_a_resource_the_client_sets_in_its_constructor_is_modelled_under_its_attribute():
+    # `self.contacts = Contacts(...)`: `Client(key).contacts.add(phone)` is a model of its own; an
+    # attribute that is a list its objects are added to (`self.groups`) is none.
+    _, data = _generated()
+    sinks = {s["callee"]: s for s in data["sink"]}
+    assert sinks["pushly.Client.contacts.add"]["data"] == ["phone"]
+    assert sinks["pushly.Client.contacts.add"]["default"] == "api.pushly.de"
+    assert not [c for c in sinks if ".groups." in c]
+
+
+def test_a_call_reached_along_several_paths_is_cited_once():
+    # Pending calls of one site, kept apart by what they carry, are one Reach: the bundled files'
+    # `source` lines name each primitive call once (pushover-complete's cited one call ten times).
+    repeated = []
+    for path in sorted((rules_dir() / "sinks" / "generated").glob("*.toml")):
+        for sink in tomllib.loads(path.read_text(encoding="utf-8")).get("sink", []):
+            calls = sink["source"].split(": ", 1)[1].split("; ")
+            if len(calls) != len(set(calls)):
+                repeated.append(f"{path.name}: {sink['callee']}")
+    assert not repeated, repeated
+
+
 def test_generation_is_deterministic():
     assert _generated()[0] == _generated()[0]
 

@@ -10,11 +10,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..discover import discover
-from ..ir import ClassObject, ClientObject, FunctionObject, Lit, ParamRef, Sym, ordered, path_root
+from ..ir import CallResult, ClassObject, ClientObject, FunctionObject, Lit, ParamRef, StaticCallee, Sym, ordered, path_root
 from ..link import Program
 from ..propagate import Analysis
 from ..propagate.results import SinkCall
 from ..runner import Runner
+from ..summary import FieldWrite
 from ..summarize import Context
 from ..urls import authority_host, split_url
 
@@ -119,7 +120,14 @@ def reaches(read: Read, qualname: str) -> tuple:
         if data:
             found.append(Reach(call.sink.callee, call.sink.kind, tuple(sorted(data)), tuple(sorted(where.items())),
                                tuple(sorted(hosts.items(), key=lambda h: (h[0], h[1] or ()))), (call.site.path, call.site.loc)))
-    return tuple(sorted(found, key=lambda r: (r.site, r.primitive)))
+    merged: dict = {}  # one Reach per call: pending calls of the same site kept apart by what they carry
+    for r in found:
+        if (key := (r.site, r.primitive)) in merged:
+            m = merged[key]
+            r = replace(r, data=tuple(sorted(set(m.data) | set(r.data))), destination=tuple(sorted(set(m.destination) | set(r.destination))),
+                        hosts=tuple(sorted(set(m.hosts) | set(r.hosts), key=lambda h: (h[0], h[1] or ()))))
+        merged[key] = r
+    return tuple(merged[key] for key in sorted(merged))
 
 
 def _param(path: tuple) -> str | None:
@@ -171,9 +179,11 @@ def _public(name: str) -> bool:
 
 def models_of(read: Read) -> tuple[list, list]:
     """The generated sinks and clients of an SDK: every public function or method (by each of its
-    public names) whose parameters reach a primitive, and the public names of their classes."""
+    public names) whose parameters reach a primitive, those methods again under a public attribute
+    another class's constructor sets to an object of their class, and the public names of the
+    classes models are written under."""
     program = read.program
-    models, clients = [], []
+    models, clients, classes = [], [], {}
     for target, names in sorted(public_names(program).items(), key=lambda item: item[1][0]):
         if type(target) is FunctionObject and program.functions[target.qualname][0].cls is None:
             found = reaches(read, target.qualname)
@@ -181,11 +191,39 @@ def models_of(read: Read) -> tuple[list, list]:
             models += [replace(_model(program, name, target.qualname, found), near=near) for name in names if found]
         elif type(target) is ClassObject:
             canonical = min(names, key=lambda n: (len(n), n))
-            methods = _class_models(read, target.cls, canonical)
-            models += methods
-            if methods:
-                clients += _clients(read, target.cls, canonical, names, methods)
+            classes[target.cls] = (canonical, names, _class_models(read, target.cls, canonical))
+    for cls, (canonical, names, methods) in classes.items():
+        methods = methods + _resource_models(read, cls, canonical, classes)
+        models += methods
+        if methods:
+            clients += _clients(read, cls, canonical, names, methods)
     return models, clients
+
+
+def _resource_models(read: Read, cls: str, canonical: str, classes: dict) -> list:
+    """The models of a resource object a client holds (`self.sms = SMSResource(http)` in a method
+    of its: `Client(key).sms.send(...)`), written under the client's name and the attribute."""
+    program, out = read.program, []
+    for attr, made in sorted(_constructed_attributes(program, cls).items()):
+        out += [replace(m, callee=f"{canonical}.{attr}.{m.callee.rpartition('.')[2]}") for m in classes.get(made, ("", (), []))[2]]
+    return out
+
+
+def _constructed_attributes(program: Program, cls: str) -> dict:
+    """The public attributes the methods of a class (or of its bases) set to an object of another
+    project class made right there (`self.sms = SMSResource(http)`), and that class; an attribute
+    also set to anything else (a list its objects are added to) is none."""
+    made: dict = {}
+    for c in program.mro(cls) or [cls]:
+        for method in program.methods.get(c, {}).values():
+            f, module = program.functions[method]
+            for w in f.writes:
+                if type(w) is FieldWrite and w.cls == c and _public(w.attr):
+                    atom = next(iter(w.value.atoms)) if len(w.value.atoms) == 1 else None
+                    callee = module.calls[atom.call].callee if type(atom) is CallResult else None
+                    target = program.resolve(callee.qualname) if type(callee) is StaticCallee else None
+                    made.setdefault(w.attr, set()).add(target.cls if type(target) is ClassObject and target.cls != cls else None)
+    return {attr: next(iter(targets)) for attr, targets in made.items() if len(targets) == 1 and None not in targets}
 
 
 def _class_models(read: Read, cls: str, canonical: str) -> list:
