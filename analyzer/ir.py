@@ -152,15 +152,26 @@ PATHS = (AttrPath, ItemPath)
 
 def wrap(atom: tuple, path: type, name: str) -> tuple:
     """An access path one step longer (AttrPath or ItemPath), bounded in depth. A narrowing (IS_A:
-    `isinstance(obj, Event)`) says which objects a value may be, not which part of it is read: it is
-    no step of the depth, so that `obj.organizer.slug` of a narrowed `obj` is not the organizer
-    itself; a path holds one such mark beyond the depth at most."""
-    depth, length, inner = 0, 0, atom
+    `isinstance(obj, Event)`) says which objects a value may be, not which part of it is read: a
+    step past the depth drops the path's narrowings to make room, so that `obj.organizer.slug` of a
+    narrowed `obj` stays the slug, not the organizer itself."""
+    depth, inner = 0, atom
     while type(inner) in PATHS:
-        depth += not (type(inner) is AttrPath and inner.name.startswith(IS_A))
-        length, inner = length + 1, inner.base
-    step = not (path is AttrPath and name.startswith(IS_A))
-    return atom if length > MAX_DEPTH or step and depth >= MAX_DEPTH else path(atom, name)
+        depth, inner = depth + 1, inner.base
+    if depth < MAX_DEPTH:
+        return path(atom, name)
+    bare = atom if path is AttrPath and name.startswith(IS_A) else unnarrowed(atom)
+    return atom if bare is atom else path(bare, name)
+
+
+def unnarrowed(atom: tuple) -> tuple:
+    """An access path without its narrowings (IS_A steps); the same object when it has none."""
+    if type(atom) not in PATHS:
+        return atom
+    base = unnarrowed(atom.base)
+    if type(atom) is AttrPath and atom.name.startswith(IS_A):
+        return base
+    return atom if base is atom.base else atom._replace(base=base)
 
 
 # The attribute name that stands for "every field": a taint key Sym(AttrPath(path, WHOLE)) is the
