@@ -407,3 +407,18 @@ def test_fields_unpacked_from_a_tuple_of_themselves_reach_a_fixpoint(tmp_path):
     code, report, stderr = scan_json(tmp_path, "--home", "CN")
     assert report is not None, stderr
     assert report["coverage"]["caps"] == [] and healthy_kept(report)
+
+
+def test_a_string_annotation_or_docstring_type_that_is_no_name_costs_nothing(tmp_path):
+    """`def f(user: "class")` and `:type user: class` are read as no class, never parsed as code:
+    the file's findings stay (a keyword annotation was an XB901 that lost the whole file)."""
+    write_project(tmp_path, {"healthy.py": HEALTHY + '''
+
+def signup(user: "class", email, profile: "a.b."):
+    """:type email: lambda"""
+    requests.post("https://api.segment.io/v1/track", json={"email": email})
+'''})
+    code, report, stderr = scan_json(tmp_path, "--home", "CN")
+    assert report is not None, stderr
+    assert code == 1 and report["errors"] == [] and healthy_kept(report)
+    assert any(f["sink"]["line"] == 10 for f in report["findings"]), sinks(report)

@@ -3,7 +3,6 @@ Summarizer that holds one module's state."""
 
 from __future__ import annotations
 
-import keyword
 import re
 
 import libcst as cst
@@ -21,27 +20,25 @@ from .keys import Keys
 from .logins import Logins
 from .names import Names, Scope
 from .statements import Statements
-from .values import CLOSURE, dotted, is_dunder, is_fixed_value, literal_str, param_value, related_model_arguments, string_collection, \
-    text_of, unquote
+from .values import CLOSURE, DOTTED_NAME, dotted, is_dunder, is_fixed_value, literal_str, param_value, related_model_arguments, string_collection, \
+    name_expression, text_of, unquote
 
 # A parameter's type written in its function's docstring, as Sphinx (`:type order: shop.models.Order`,
 # `:param Order order:`), epytext (`@type order: Order`) and Google style (`order (Order): ...` under
 # `Args:`) write it: a dotted name only (a union or a generic says no one class).
-TYPE_NAME = r"~?`?(?::class:`~?)?([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)`?"
-DOCUMENTED_TYPES = (re.compile(rf"^\s*[:@]type\s+(\w+)\s*:\s*{TYPE_NAME}\s*$", re.M),
-                    re.compile(rf"^\s*:param\s+{TYPE_NAME}\s+(\w+)\s*:", re.M),
-                    re.compile(rf"^\s*(\w+)\s+\({TYPE_NAME}(?:,\s*optional)?\)\s*:", re.M))
+TYPE_NAME = rf"~?`?(?::class:`~?)?(?P<type>{DOTTED_NAME})`?"
+DOCUMENTED_TYPES = (re.compile(rf"^\s*[:@]type\s+(?P<name>\w+)\s*:\s*{TYPE_NAME}\s*$", re.M),
+                    re.compile(rf"^\s*:param\s+{TYPE_NAME}\s+(?P<name>\w+)\s*:", re.M),
+                    re.compile(rf"^\s*(?P<name>\w+)\s+\({TYPE_NAME}(?:,\s*optional)?\)\s*:", re.M))
 
 
 def documented_types(node: cst.FunctionDef) -> dict:
     """The parameters' types the function's docstring declares, by parameter name."""
     text = node.get_docstring(clean=True) or ""
     found = {}
-    for i, pattern in enumerate(DOCUMENTED_TYPES):
+    for pattern in DOCUMENTED_TYPES:
         for m in pattern.finditer(text):
-            name, type_name = (m.group(2), m.group(1)) if i == 1 else (m.group(1), m.group(2))
-            if not any(keyword.iskeyword(part) for part in type_name.split(".")):
-                found.setdefault(name, type_name)
+            found.setdefault(m["name"], m["type"])
     return found
 
 
@@ -78,8 +75,8 @@ class Definitions:
             annotation = None
             if p.annotation is not None:
                 annotation = self.static_name(unquote(p.annotation.annotation), scope.parent or scope)
-            elif documented and name in documented:
-                annotation = self.static_name(cst.parse_expression(documented[name]), scope.parent or scope)
+            elif documented and (written := name_expression(documented.get(name))) is not None:
+                annotation = self.static_name(written, scope.parent or scope)
             default = self.expr(p.default, scope.parent) if p.default is not None and scope.parent else None
             out.append(Parameter(name, kind, annotation, self.injected(p, scope.parent) or default if scope.parent else default,
                                  kind == "varargs" and scope.unpacks(name, self.flowrules.args_keyword)))

@@ -3,6 +3,7 @@ and what a literal or a name chain says statically."""
 
 from __future__ import annotations
 
+import keyword
 import re
 
 import libcst as cst
@@ -409,12 +410,20 @@ def related_model_arguments(call: cst.Call) -> list:
     return [a.value for a in call.args if a.keyword is None][:1] + [a.value for a in call.args if a.keyword and a.keyword.value == "to"]
 
 
+DOTTED_NAME = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*"
+
+
+def name_expression(text: str | None):
+    """The Name or Attribute chain a dotted name written as text spells (a string annotation, a
+    type in a docstring); None for any other text (`Order or None`, `a..b`, a keyword: `class`)."""
+    if text and re.fullmatch(DOTTED_NAME, text) and not any(keyword.iskeyword(part) for part in text.split(".")):
+        return cst.parse_expression(text)
+    return None
+
+
 def unquote(node):
     """A string annotation ("Client") read as the name it spells."""
-    value = literal_str(node)
-    if value and re.fullmatch(r"[A-Za-z_][\w.]*", value):
-        return cst.parse_expression(value)
-    return node
+    return name_expression(literal_str(node)) or node
 
 
 def root_name(node) -> str:
