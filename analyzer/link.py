@@ -277,7 +277,8 @@ class ProgramClasses:
     def relation_of(self, accessor: ReverseAccessor, declaring: str) -> ReverseAccessor | None:
         """A relation field as a rule reads it: one a rule named when summarized as it is; one made
         by a project class (`UnsavedForeignKey(Contact, related_name="orders")`) as the rule of the
-        library relation field the class derives from says (accessor name, many), else None."""
+        library relation field the class derives from says (accessor name, many; `constructor` the
+        project class resolved), else None."""
         if not accessor.constructor:
             return accessor
         made = self.resolve(accessor.constructor, methods=False)
@@ -286,7 +287,7 @@ class ProgramClasses:
         if rule is None:
             return None
         name = dict(accessor.keywords).get(rule.keyword) or rule.default.format(model=declaring.rpartition(".")[2].lower())
-        return replace(accessor, name=name, many=rule.many, constructor="", keywords=()) if name.isidentifier() else None
+        return replace(accessor, name=name, many=rule.many, constructor=made.cls, keywords=()) if name.isidentifier() else None
 
     def related_model(self, written: str, declaring: str) -> str | None:
         """The project model a relation field points to, as written: "self", a qualified name, or
@@ -322,6 +323,8 @@ class ProgramClasses:
     def relation_class(self, cls: str, attr: str) -> str | None:
         """The project class whose object declares the relation field `attr` of `cls` (or of a base):
         what the class body assigned, a declaration read on a row as the row it points to."""
+        if not self.relation_classes:  # (asked at every attribute read of a project object)
+            return None
         return next((self.relation_classes[(c, attr)] for c in self.mro(cls) if (c, attr) in self.relation_classes), None)
 
     def is_container_field(self, cls: str, attr: str) -> bool:
@@ -417,13 +420,13 @@ class Program(ProgramClasses):
     def link_relations(self) -> None:
         """The relation fields of every model, forward (`line.order`) and reverse (`order.lines`)."""
         for qualname, (c, module) in sorted(self.classes.items()):
-            for declared in c.relations:
-                accessor = self.relation_of(declared, qualname)
+            for written in c.relations:
+                accessor = self.relation_of(written, qualname)
                 target = self.related_model(accessor.target, qualname) if accessor is not None else None
                 if target is None:
                     continue
-                if declared.constructor:
-                    self.relation_classes[(qualname, accessor.field)] = self.resolve(declared.constructor, methods=False).cls
+                if accessor.constructor:
+                    self.relation_classes[(qualname, accessor.field)] = accessor.constructor
                 self.forward.setdefault(qualname, {}).setdefault(accessor.field, (target, accessor.many))
                 self.reverse.setdefault(target, {}).setdefault(accessor.name, (qualname, accessor.source, module))
                 if accessor.source is not None:

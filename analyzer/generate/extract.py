@@ -205,7 +205,8 @@ def _resource_models(read: Read, cls: str, canonical: str, classes: dict) -> lis
     of its: `Client(key).sms.send(...)`), written under the client's name and the attribute."""
     program, out = read.program, []
     for attr, made in sorted(_constructed_attributes(program, cls).items()):
-        out += [replace(m, callee=f"{canonical}.{attr}.{m.callee.rpartition('.')[2]}") for m in classes.get(made, ("", (), []))[2]]
+        resource_methods = classes[made][2] if made in classes else []  # (a private class has no public models)
+        out += [replace(m, callee=f"{canonical}.{attr}.{m.callee.rpartition('.')[2]}") for m in resource_methods]
     return out
 
 
