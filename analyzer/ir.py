@@ -147,6 +147,22 @@ class Poured(NamedTuple):
     kind: str = "poured"
 
 
+class Mutation(NamedTuple):
+    """What a mutator method call (flow.toml mutators: `payload.update(d)`, `conn.add(dn, attrs)`) puts
+    into its receiver: `value`, unless the receiver is a library client whose own method of that name a
+    sink models (ldap3's `Connection.add`, SQLAlchemy's `Session.add`, a file's `write`): that call
+    sends or stores the data, the client does not keep it for its later calls. `call`: the call site."""
+    call: int
+    value: tuple
+    kind: str = "mutation"
+
+
+def mutation(call: int, value: "Val") -> "Val":
+    """A mutator call's poured value, every part of it (keys too) conditional on its receiver (Mutation)."""
+    atoms = frozenset({Mutation(call, tuple(ordered(value.atoms)))}) if value.atoms else frozenset()
+    return Val(atoms, value.strs, tuple((k, mutation(call, v)) for k, v in value.keys))
+
+
 PATHS = (AttrPath, ItemPath)
 
 

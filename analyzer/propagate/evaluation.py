@@ -5,11 +5,18 @@ from __future__ import annotations
 
 from ..ir import DICT_KEYS, IS_A, KEY_OF, NUMBER, SCALAR, ArgOut, AttrPath, BoundMethod, CallResult, ClassObject, ClientObject, ClientPath, FieldRef, FunctionObject, LibraryResult, \
     GlobalRef, Instance, ItemPath, LibraryObject, LibraryRef, LoadedClass, LoadedModule, ManagerObject, ModuleObject, ParamRef, ProjectRef, \
-    Poured, Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, path_root, wrap, \
+    MethodCallee, Mutation, Poured, Reply, SelfObject, SelfRef, SignalObject, SourceRef, StrOf, Sym, UNKNOWN_KEY, Unknown, Val, is_position, key_text, path_root, wrap, \
     ordered
 from ..dotted import within
 from ..link import denoted
 from .lattice import NOTHING, AbstractValue, as_number, as_scalar, expand, library_path, merge, narrowed, objects, without, received_from, source_value, symbolic, written_text
+
+
+def sent_by_client(catalog, receiver: AbstractValue, method: str) -> bool:
+    """Is `receiver.method(...)` a method a sink models of every library client the receiver may be
+    (`conn.add(dn, attrs)` of an ldap3 Connection, `db.session.add(row)`)? Then it sends what it is given."""
+    return bool(receiver.objs) and all(type(o) in (ClientObject, ClientPath) and catalog.sink(
+        f"{o.type}.{method}" if type(o) is ClientObject else f"{o.client.type}.{o.path}.{method}") is not None for o in receiver.objs)
 
 
 def symbol(path: tuple) -> AbstractValue:
@@ -83,6 +90,13 @@ class Evaluation:
                     return NOTHING
                 given = self.value_of(Val(frozenset(value)))  # the data, not a project object that would take the holder's writes
                 return AbstractValue(given.taint, frozenset(o for o in given.objs if type(o) not in (Instance, SelfObject)), given.strs, given.keys)
+            case Mutation(call=index, value=value):
+                if index not in self.sent:  # a receiver holding what the same call poured in a loop: not sent
+                    self.sent[index] = False
+                    callee = self.module.calls[index].callee
+                    self.sent[index] = type(callee) is MethodCallee and \
+                        sent_by_client(self.analysis.catalog, self.value_of(callee.receiver), callee.name)
+                return NOTHING if self.sent[index] else self.value_of(Val(frozenset(value)))
         return NOTHING
 
     def setting(self, module: str, name: str) -> AbstractValue:

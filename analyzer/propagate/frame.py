@@ -25,6 +25,7 @@ class Frame(Effects, Clients, Library, Invocations, Rendering, Signals, Serializ
         self.f = f
         self.module = module
         self.memo: dict = {}  # call index -> AbstractValue
+        self.sent: dict = {}  # call index of a mutator -> does a client's sink send what it is given (ir.Mutation)
         self.dispatched: dict = {}  # call index of `self.m()` reaching several classes' m -> [(method, its value)]
         self.call_outs: dict = {}  # call site (path, loc) -> {(position, keyword): what the callee put into that argument}
         # Keyed so that a sink reached along many paths is one pending call with merged values:

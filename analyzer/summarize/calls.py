@@ -6,7 +6,7 @@ from __future__ import annotations
 import libcst as cst
 
 from ..ir import EMPTY, ArgOut, AttrPath, CallResult, DynamicCallee, ItemPath, LibraryRef, Lit, MethodCallee, ProjectRef, StaticCallee, \
-    SuperCallee, Unknown, Val, join
+    SuperCallee, Unknown, Val, join, mutation
 from ..strings import concat, format_parts, format_query_keys
 from ..summary import DOUBLE_STAR, Arg, CallSite, FieldWrite, GlobalWrite, Source
 from .names import Scope
@@ -121,7 +121,7 @@ class Calls:
                 value = join(*(self.attribute_value(args[0].value, a) | self.source(scope, where, a, owner, "attribute") for a in attrs))
                 return value | args[2].value if len(args) > 2 else value
         if method in flowrules.mutators and isinstance(func, cst.Attribute):
-            self.mutate(func.value, self.poured(args, method, node), scope)
+            self.mutate(func.value, mutation(index, self.poured(args, method, node)), scope)
         if method in flowrules.key_readers and node.args \
                 and (receiver is not None or name.rpartition(".")[0] in flowrules.request_mappings):
             return self.key_read(node, func, receiver or EMPTY, result, args, scope)
