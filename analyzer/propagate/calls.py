@@ -248,6 +248,8 @@ class Calls:
                     t = self.program.lookup_method(cls, method)
                     if t:
                         targets.append((FunctionObject(t), o if self.program.functions[t][0].is_classmethod else None))
+                    elif method in self.analysis.builders:  # `model.model_construct(**row)`: Serializers.built
+                        targets.append((LibraryObject(f"{cls}.{method}"), None))
                 case ClientObject():
                     targets.append((ClientMethod(o.type, method, o), None))
                 case ClientPath(client=client, path=path):

@@ -50,13 +50,19 @@ def foreign_packages(program, catalog, sources: SourceRules = SourceRules()) -> 
 
 def valued_methods(flowrules, catalog, program) -> frozenset:
     """The methods whose value on a parameter's object is the caller's to say: what a schema's
-    method gives (`schema.load(json)`, flow.toml serializers), and the client a client's method
+    method gives (`schema.load(json)`, flow.toml serializers), the instance a model class's method
+    builds (`model.model_construct(**row)`, flow.toml model_builders), and the client a client's method
     makes (`channel.unary_unary(...)` in a generated gRPC stub's __init__) where no project class
     has a method of that name (Django's `connection.cursor()` is its own)."""
     types = {c.type for c in catalog.clients}
     made = {m for c in catalog.clients if c.constructor.rpartition(".")[0] in types
             and "*" not in (m := c.constructor.rpartition(".")[2]) and m not in program.method_owners}
-    return frozenset(m for key in ("loaders", "methods") for m in (flowrules.serializers or {}).get(key, ())) | made
+    return frozenset(m for key in ("loaders", "methods") for m in (flowrules.serializers or {}).get(key, ())) | made | model_builds(flowrules)
+
+
+def model_builds(flowrules) -> frozenset:
+    """The class methods of library models that build an instance (flow.toml model_builders)."""
+    return frozenset(m for key in ("methods", "constructors") for m in flowrules.model_builders.get(key, ()))
 
 
 def property_value(program, f, module, ret: AbstractValue) -> AbstractValue:
@@ -112,6 +118,7 @@ class Analysis:
         # A sink named by a pattern (`SimpleLDAPObject.add*`) makes every method it matches such a one;
         # not one matching any name (`Resource.*`), which would keep every call on a parameter waiting.
         self.valued_methods = valued_methods(self.flowrules, catalog, program)
+        self.builders = model_builds(self.flowrules)
         names = {s.callee.rpartition(".")[2] for s in catalog.sinks} | {c.constructor.rpartition(".")[2] for c in catalog.clients} | self.valued_methods
         self.deferrable = dict.fromkeys(set(program.method_owners) | {n for n in names if "*" not in n}, True)
         self.deferrable_patterns = tuple(sorted(n for n in names if "*" in n and n.strip("*")))

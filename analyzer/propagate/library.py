@@ -135,7 +135,7 @@ class Library:
             return done
         if (dumped := self.dumped(name, args, receiver)) is not None:
             return dumped
-        if (built := self.built(qualname, receiver, args)) is not None:
+        if (built := self.built(qualname, receiver, args, site)) is not None:
             return built
         by_method = receiver is not None and self.analysis.catalog.sink(qualname) is None  # an SDK's own `submit` is its sink
         position = flowrules.invokers.get(qualname, flowrules.invokers.get(name) if by_method else None)

@@ -83,17 +83,21 @@ class Serializers:
             keys[name] = merge(declared.get(name, NOTHING), *parts)
         return AbstractValue(keys=keys)
 
-    def built(self, qualname: str, receiver: AbstractValue | None, args: tuple) -> AbstractValue | None:
+    def built(self, qualname: str, receiver: AbstractValue | None, args: tuple, site) -> AbstractValue | None:
         """`UserRead.model_validate(user)` (flow.toml model_builders, a class method of a project
         class deriving from a library model, called on the class by its name or on a value holding
         it): an instance whose declared fields hold the argument's attributes, or keys, of the same
-        names; None for any other call."""
+        names; `Wallet.model_construct(**row)`, the instance calling the class makes; None for any other call."""
         rule = self.analysis.flowrules.model_builders
         owner, _, method = qualname.rpartition(".")
-        if not rule or method not in rule["methods"] or not args:
+        if not rule or method not in rule["methods"] and method not in rule.get("constructors", ()):
             return None
         held = {o.cls for o in receiver.objs if type(o) is ClassObject} if receiver is not None else {owner}
         classes = sorted(c for c in held if self.program.derives_from(c, rule["bases"]))
+        if method not in rule["methods"]:
+            return merge(*(self.construct(cls, args, site) for cls in classes)) if classes else None
+        if not args:
+            return None
         given = args[0][1]
         for cls in classes:
             for attr, _, _ in self.program.fields(cls):
