@@ -27,6 +27,17 @@ def env_default(node: cst.Call, args: list) -> tuple:
     return ((Unknown(f"environment variable {var or '?'} has no default"),),)
 
 
+def own_name(qualname: str, module: str) -> bool:
+    """Is a qualified name the package's of `module` (its first name the module's)?"""
+    return qualname.split(".")[0] == module.split(".")[0]
+
+
+def library_made(value: Val, calls: list, module: str) -> bool:
+    """Is the value only what calls of names outside the package returned (`ldap.initialize(url)`)?"""
+    return bool(value.atoms) and all(type(a) is CallResult and type(c := calls[a.call].callee) is StaticCallee
+                                     and not own_name(c.qualname, module) for a in value.atoms)
+
+
 class Calls:
     """e_Call and what it needs; the call-site state lives in Summarizer."""
 
@@ -130,12 +141,12 @@ class Calls:
         return result
 
     def passed_out(self, node: cst.Call, callee, args: list, index: int, scope: Scope) -> None:
-        """A local passed to a call that may run the project's code (this package's function, a method
-        of any object but a library's, not a builtin one, a callable held: `callback(mlist, msg, data)`)
-        may come back filled (`_build_data(email, data)`): it holds what the callee puts there (ir.ArgOut)."""
-        own = type(callee) is StaticCallee and callee.qualname.split(".")[0] == self.module.split(".")[0] or type(callee) is DynamicCallee \
+        """A local passed to a call that may run the project's code (this package's function, a method of any object
+        but a library's, made by one (`ldap.initialize(url)`) or not, not a builtin one, a callable held: `callback(mlist,
+        msg, data)`) may come back filled (`_build_data(email, data)`): it holds what the callee puts there (ir.ArgOut)."""
+        own = type(callee) is StaticCallee and own_name(callee.qualname, self.module) or type(callee) is DynamicCallee \
             or type(callee) is MethodCallee and callee.name not in self.flowrules.builtin_methods \
-            and not any(type(a) is LibraryRef for a in callee.receiver.atoms)
+            and not any(type(a) is LibraryRef for a in callee.receiver.atoms) and not library_made(callee.receiver, self.calls, self.module)
         for a, arg in zip(node.args, args) if own else ():
             name = a.value.value if isinstance(a.value, cst.Name) and not a.star else None
             if name is not None and (name in scope.env or name in scope.params) and name != scope.self_name:
