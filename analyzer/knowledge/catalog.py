@@ -212,6 +212,7 @@ class Flowrules:
     pair_views: tuple  # methods giving a mapping's (key, value) pairs (dict.items())
     copiers: tuple  # methods returning a copy of their receiver (dict.copy): a parameter's copy is its value
     returns_receiver: tuple  # a library object's methods that return the object itself (__enter__)
+    stream_dumpers: tuple  # functions writing their first argument into the stream given second (json.dump)
     translators: frozenset  # functions translating a literal text (gettext, _): the program's text
     managers: tuple  # class attributes that query instances of the class (Customer.objects)
     environment_readers: tuple  # calls whose string value is their default argument (os.getenv)
@@ -283,6 +284,7 @@ class Flowrules:
     returns_argument: dict = field(default_factory=dict)  # qualified name -> {parameter, place} of the argument it returns (contextlib.closing)
     serializers: dict = None  # serializer bases, the argument they wrap, the attributes holding its listed fields
     model_builders: dict = field(default_factory=dict)  # library model bases and their class methods building an instance from an object
+    stream_writers: dict = field(default_factory=dict)  # library class -> its methods writing what they are given into the stream it was made with
     validated_data: tuple = ()  # per family of form and serializer bases, the attributes and parameters holding their validated fields
     templates: Templates = Templates()  # calls that render a template, and that load one
 
@@ -535,6 +537,7 @@ _NAME_LISTS = (
     "read_builders", "relation_keys", "relation_fields", "populators", "properties", "whole_object", "field_dicts", "settings_selectors",
     "json_params", "text_params", "text_kinds", "row_params", "library_text_methods", "single_instance", "field_selectors",
     "builtin_methods", "container_bases", "task_classes", "class_loaders", "module_loaders", "injectors", "url_includes",
+    "stream_dumpers",
 )
 _NAME_SETS = (
     "translators", "record_categories", "number_types", "enum_bases", "enum_value_attributes", "enum_name_attributes", "authenticating", "selecting", "formatting", "own_words", "parsers",
@@ -560,7 +563,7 @@ def _load_flowrules(directory: Path) -> Flowrules:
         **{key: tuple(data.get(key, ())) for key in _NAME_LISTS},
         **{key: frozenset(data.get(key, ())) for key in _NAME_SETS},
         **{key: data.get(key, {}) for key in ("joiners", "invokers", "base_factories", "module_aliases", "returns_argument", "records", "logins",
-                                              "app_objects", "model_builders")},
+                                              "app_objects", "model_builders", "stream_writers")},
     )
 
 

@@ -95,6 +95,7 @@ class Calls:
             args += [Arg(None, CLOSURE + name, self.lookup(name, scope)) for name in self.closures.get(callee.qualname, ())]
         index = self.call_site(node, scope, callee, args, func)
         self.passed_out(node, callee, args, index, scope)
+        self.write_streams(node, static, receiver, args, index, scope)
         result = Val(frozenset({CallResult(index)}))
         name = static or ""
         method = func.attr.value if isinstance(func, cst.Attribute) else None
@@ -141,9 +142,8 @@ class Calls:
         return result
 
     def passed_out(self, node: cst.Call, callee, args: list, index: int, scope: Scope) -> None:
-        """A local passed to a call that may run the project's code (this package's function, a method of any object
-        but a library's, made by one (`ldap.initialize(url)`) or not, not a builtin one, a callable held: `callback(mlist,
-        msg, data)`) may come back filled (`_build_data(email, data)`): it holds what the callee puts there (ir.ArgOut)."""
+        """A local passed to a call that may run the project's code (this package's function, a method of any object but a library's,
+        made by one (`ldap.initialize(url)`) or not, not a builtin one, a callable held) may come back filled: it holds what the callee puts there (ir.ArgOut)."""
         own = type(callee) is StaticCallee and own_name(callee.qualname, self.module) or type(callee) is DynamicCallee \
             or type(callee) is MethodCallee and callee.name not in self.flowrules.builtin_methods \
             and not any(type(a) is LibraryRef for a in callee.receiver.atoms) and not library_made(callee.receiver, self.calls, self.module)

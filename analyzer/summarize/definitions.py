@@ -18,6 +18,7 @@ from .expressions import Expressions
 from .imports import Imports
 from .keys import Keys
 from .logins import Logins
+from .streams import Streams
 from .names import Names, Scope
 from .statements import Statements
 from .values import CLOSURE, DOTTED_NAME, dotted, is_dunder, is_fixed_value, literal_str, param_value, related_model_arguments, string_collection, \
@@ -356,7 +357,7 @@ class Definitions:
         return value_node.value if value_node.value in defined else None
 
 
-class Summarizer(Definitions, Decorators, Statements, Calls, Expressions, Logins, Keys, Imports, Names):
+class Summarizer(Definitions, Decorators, Statements, Calls, Expressions, Logins, Keys, Streams, Imports, Names):
     """One module being summarized: the located nodes, sources, call sites and definitions found."""
 
     def __init__(self, ctx, path: str, module: str, is_package: bool, text: bytes):
@@ -404,6 +405,7 @@ class Summarizer(Definitions, Decorators, Statements, Calls, Expressions, Logins
         self.credential_attributes: set[str] | None = None  # attribute names in the module's text naming a credential
         self.program_texts: set[tuple] = set()  # (scope, local) holding text made from a literal template
         self.client_locals: set[tuple] = set()  # (scope, local) holding a service client's own value (Expressions.client_own)
+        self.streams: dict[int, tuple] = {}  # call index of a stream writer -> (its class, the stream's node) (Streams)
         self.enclosing_record: str | None = None  # the owner of the person's record a dict literal is nested in
         self.enclosing_key: str | None = None  # the key a dict literal is the value of
         self.unpacked_record: str | None = None  # the owner of the person's record a row unpacked into names is
