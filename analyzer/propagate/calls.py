@@ -280,7 +280,7 @@ class Calls:
         own taint, not every field of the model objects they may be, unless the call hands out a
         whole object (flow.toml whole_object: `obj.to_dict()`, `asdict(obj)`, `str(obj)`). A secret
         given under a keyword that names it one (flow.toml authenticating) only authenticates the
-        call: `client.userinfo(token=token)` answers with a profile, not the token; nor is the
+        call: `client.userinfo(token=token)` answers with a profile, not the token (a translator writes it in: `_("Password: %(password)s", password=p)`); nor is the
         person a function looks its answer up for (flow.toml selecting: `get_grade(user=user)`), nor
         the language it writes its answer in (flow.toml formatting: `format_datetime(d, locale=lang)`). A
         key read (flow.toml key_readers: `cache.get(key)`) gives what the receiver holds under it."""
@@ -288,7 +288,7 @@ class Calls:
         keyed = method in flowrules.key_readers
         taint: dict = {}
         for arg, g in args:
-            if flowrules.authenticates(arg.name) or keyed and arg.position == 0 or flowrules.selects(arg.name, function or method) \
+            if flowrules.authenticates(arg.name) and function not in flowrules.translators or keyed and arg.position == 0 or flowrules.selects(arg.name, function or method) \
                     or flowrules.formats(arg.name, function or method):
                 continue
             for k, t in stores.payload(g, fields=function in whole).items():
