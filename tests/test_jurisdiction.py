@@ -364,6 +364,8 @@ def test_host_pattern_rule_names_the_region(j):
         # reCAPTCHA's siteverify on Google's alternate domain (matrix-synapse's captcha check)
         ("www.recaptcha.net", "US"),
         ("recaptcha.net", "US"),
+        # ZBD's Lightning API, lnbits' ZBD funding source's default endpoint (ZEBEDEE, LLC: Delaware, Hoboken NJ)
+        ("api.zebedee.io", "US"),
     ],
 )
 def test_saas_hosts(j, host, expected):
@@ -724,6 +726,8 @@ def test_messaging_hosts_left_unplaced(j, host):
         "payamak-panel.com.evil.example",
         "s.jina.ai.evil.example",
         "mojeek.com.evil.example",
+        "api.zebedee.io.evil.example",
+        "zebedee.io",
     ],
 )
 def test_vendor_look_alikes_are_not_placed(j, host):
