@@ -32,8 +32,9 @@ def own_name(qualname: str, module: str) -> bool:
     return qualname.split(".")[0] == module.split(".")[0]
 
 
-def library_made(value: Val, calls: list, module: str) -> bool:
-    """Is the value only what calls of names outside the package returned (`ldap.initialize(url)`)?"""
+def made_outside(value: Val, calls: list, module: str) -> bool:
+    """Is the value only what calls of names outside the package returned (`ldap.initialize(url)`)? The
+    summary's guess, by the names' first part; propagation resolves them (propagate Calls.library_made)."""
     return bool(value.atoms) and all(type(a) is CallResult and type(c := calls[a.call].callee) is StaticCallee
                                      and not own_name(c.qualname, module) for a in value.atoms)
 
@@ -146,7 +147,7 @@ class Calls:
         made by one (`ldap.initialize(url)`) or not, not a builtin one, a callable held) may come back filled: it holds what the callee puts there (ir.ArgOut)."""
         own = type(callee) is StaticCallee and own_name(callee.qualname, self.module) or type(callee) is DynamicCallee \
             or type(callee) is MethodCallee and callee.name not in self.flowrules.builtin_methods \
-            and not any(type(a) is LibraryRef for a in callee.receiver.atoms) and not library_made(callee.receiver, self.calls, self.module)
+            and not any(type(a) is LibraryRef for a in callee.receiver.atoms) and not made_outside(callee.receiver, self.calls, self.module)
         for a, arg in zip(node.args, args) if own else ():
             name = a.value.value if isinstance(a.value, cst.Name) and not a.star else None
             if name is not None and (name in scope.env or name in scope.params) and name != scope.self_name:
